@@ -1,0 +1,84 @@
+"""Frozen values shared by every layer; no behaviour beyond validation and formatting."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Detail(StrEnum):
+    """How closely the model looks at an image (the API's `detail`)."""
+
+    LOW = "low"
+    HIGH = "high"
+    AUTO = "auto"
+    ORIGINAL = "original"
+
+
+class ApiMode(StrEnum):
+    """The OpenAI API a turn travels through."""
+
+    CHAT = "chat"
+    RESPONSES = "responses"
+    ASSISTANTS = "assistants"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedImage:
+    """What VisionDesk will send for one attachment, and what it learned on the way.
+
+    Either `data` (encoded bytes) or `url` (an https URL the server fetches itself) is set.
+    """
+
+    source: str
+    sha256: str
+    original_width: int | None
+    original_height: int | None
+    original_format: str | None
+    width: int | None
+    height: int | None
+    mime: str
+    data: bytes
+    detail: Detail
+    tokens: int
+    url: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (not self.data):
+            raise ValueError("a PreparedImage carries either bytes or a URL")
+
+    @property
+    def is_url(self) -> bool:
+        return self.url is not None
+
+    @property
+    def extension(self) -> str:
+        return _EXTENSIONS.get(self.mime, "bin")
+
+    @property
+    def filename(self) -> str:
+        """A stable name for uploads and exports, derived from the content hash."""
+        return f"{self.sha256[:16]}.{self.extension}"
+
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        """The `data:` URL Chat Completions and Responses accept; the MIME comes from the bytes."""
+        if self.url is not None:
+            raise ValueError(f"{self.source} is sent as a URL, not as data")
+        return f"data:{self.mime};base64,{self.base64()}"
+
+    def image_url(self) -> str:
+        """The URL to put in a request: the https URL itself, or a data URL."""
+        return self.url if self.url is not None else self.data_url()
+
+
+_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+}

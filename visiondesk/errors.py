@@ -1,0 +1,47 @@
+"""The error tree every layer raises; each message is written for the person at the window."""
+
+from __future__ import annotations
+
+
+class VisionDeskError(Exception):
+    """Base of every error VisionDesk shows to a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ImageError(VisionDeskError):
+    """An image could not be read or prepared; the message names the image and the reason."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class AuthError(VisionDeskError):
+    """The server refused the key."""
+
+
+class RateLimited(VisionDeskError):
+    """The server asked us to slow down; `retry_after` is in seconds when it said."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NetworkError(VisionDeskError):
+    """The server could not be reached or the connection broke."""
+
+
+class ApiRejected(VisionDeskError):
+    """The server understood the request and refused it."""
+
+
+class Cancelled(VisionDeskError):
+    """The person stopped the work."""

@@ -1,0 +1,229 @@
+"""Decode only as many pixels as the target needs, upright and in a mode the encoders take.
+
+The order matters for speed and memory: read the header, refuse bombs, let the JPEG decoder
+scale in the DCT (`draft`), `reduce()` by an integer factor, resample once with LANCZOS at the
+final size, and only then rotate and convert colour, on the small image.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageCms, UnidentifiedImageError
+
+from visiondesk.domain import Detail
+from visiondesk.errors import ImageError
+from visiondesk.imaging import sizing
+from visiondesk.imaging.models import VisionRule
+from visiondesk.imaging.sniff import Sniffed
+
+try:  # HEIC/AVIF come from an optional plugin; without it those files get a clear refusal.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    if not hasattr(Image, "AVIF") and hasattr(pillow_heif, "register_avif_opener"):
+        pillow_heif.register_avif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on the installation
+    HEIF_AVAILABLE = False
+
+# The pipeline enforces its own, configurable pixel limit right after reading the header
+# (see `open_image`), so Pillow's global guard would only refuse 200 MP phone photos.
+Image.MAX_IMAGE_PIXELS = None
+
+Image.init()  # register every plugin now, so `formats=` below can name them
+_PILLOW_FORMATS = tuple(
+    fmt
+    for fmt in ("PNG", "JPEG", "MPO", "GIF", "WEBP", "BMP", "DIB", "TIFF", "HEIF", "AVIF")
+    if fmt in Image.OPEN
+)
+
+# EXIF orientation → the transpose that makes the picture upright (as ImageOps.exif_transpose).
+_TRANSPOSE: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_ORIENTATION_TAG = 0x0112
+
+
+@dataclass(slots=True)
+class Decoded:
+    """An upright image at the size to send, with what the person should know about it."""
+
+    image: Image.Image
+    original_size: tuple[int, int]  # upright
+    original_format: str
+    plan: sizing.SizePlan
+    lossy_source: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def open_image(data: bytes, label: str, sniffed: Sniffed, max_pixels: int) -> Image.Image:
+    """Read only the header; refuse anything over `max_pixels` before a pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "Corrupt EXIF data": still worth a try
+            image = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS)
+    except UnidentifiedImageError:
+        raise ImageError(
+            label, f"looks like a {sniffed.kind} but is damaged or truncated"
+        ) from None
+    except Exception as exc:
+        raise ImageError(
+            label, f"looks like a {sniffed.kind} but is damaged or truncated ({_why(exc)})"
+        ) from None
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ImageError(label, f"has no pixels ({width}×{height})")
+    if width * height > max_pixels:
+        raise ImageError(
+            label,
+            f"is {width}×{height} ({width * height / 1e6:.0f} megapixels), over the limit of "
+            f"{max_pixels / 1e6:.0f} megapixels; refused before decoding "
+            "(possible decompression bomb)",
+        )
+    return image
+
+
+def decode(
+    data: bytes,
+    label: str,
+    sniffed: Sniffed,
+    rule: VisionRule,
+    detail: Detail,
+    max_pixels: int,
+) -> Decoded:
+    """Decode `data` to the size `rule` and `detail` call for; every failure is an ImageError."""
+    image = open_image(data, label, sniffed, max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about odd but readable files
+            decoded = _decode(image, rule, detail)
+    except MemoryError:
+        image.close()
+        raise ImageError(label, "is too large to decode in the memory available") from None
+    except Exception as exc:
+        image.close()
+        raise ImageError(label, f"is damaged or truncated ({_why(exc)})") from None
+    if decoded.image is not image:  # the source is done with unless it needed no change
+        image.close()
+    return decoded
+
+
+def _decode(image: Image.Image, rule: VisionRule, detail: Detail) -> Decoded:
+    notes: list[str] = []
+    fmt = image.format or "unknown"
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1 and fmt != "MPO":
+        notes.append(f"animated {fmt} ({frames} frames): first frame sent")
+    orientation = _orientation(image)
+    width, height = image.size
+    upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    plan = sizing.plan(rule, detail, *upright)
+    if plan.note:
+        notes.append(plan.note)
+    target = (plan.height, plan.width) if orientation in (5, 6, 7, 8) else (plan.width, plan.height)
+    icc = image.info.get("icc_profile")
+
+    if fmt == "JPEG" or fmt == "MPO":
+        # DCT scaling: the decoder produces a 1/2, 1/4 or 1/8 image no smaller than `target`.
+        image.draft(image.mode if image.mode in ("RGB", "L") else None, target)
+    image.load()
+    lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")  # WebP can be either: the content decides
+    image = _normalise_mode(image)
+    image = _shrink(image, target)
+    if orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[orientation])
+        notes.append(f"rotated upright per EXIF orientation {orientation}")
+    image, colour_note = _to_srgb(image, icc)
+    if colour_note:
+        notes.append(colour_note)
+    image = _drop_opaque_alpha(image)
+    image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
+    return Decoded(image, upright, fmt, plan, lossy, notes)
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a broken EXIF block is no reason to refuse the picture
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Bring every mode to L, RGB or RGBA, which resampling and all encoders handle."""
+    mode = image.mode
+    if mode in ("RGB", "RGBA", "L"):
+        return image
+    if mode == "P":
+        palette_mode = image.palette.mode if image.palette is not None else "RGB"
+        has_alpha = "transparency" in image.info or palette_mode == "RGBA"
+        return image.convert("RGBA" if has_alpha else "RGB")
+    if mode in ("LA", "La", "PA", "RGBa", "RGBX"):
+        return image.convert("RGBA" if mode != "RGBX" else "RGB")
+    if mode == "1":
+        return image.convert("L")
+    if mode.startswith("I;16") or mode == "I":
+        # 16/32-bit grey: scale to 8 bits instead of clipping everything above 255 to white.
+        scale = 1 / 257 if mode.startswith("I;16") or _max_value(image) > 255 else 1.0
+        return image.convert("I").point(lambda value: value * scale).convert("L")
+    if mode == "F":
+        return image.convert("L")
+    # CMYK, YCbCr, LAB, HSV and anything else Pillow can convert.
+    return image.convert("RGB")
+
+
+def _max_value(image: Image.Image) -> float:
+    extrema = image.getextrema()
+    high = extrema[1]
+    return float(high) if isinstance(high, int | float) else 255.0
+
+
+def _shrink(image: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """Integer `reduce()` down to about twice the target, then one LANCZOS resample."""
+    if image.size == target:
+        return image
+    factor_x = max(1, image.width // (target[0] * 2))
+    factor_y = max(1, image.height // (target[1] * 2))
+    if factor_x > 1 or factor_y > 1:
+        image = image.reduce((factor_x, factor_y))
+    return image.resize(target, Image.Resampling.LANCZOS)
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(image: Image.Image, icc: object) -> tuple[Image.Image, str | None]:
+    """Convert pixels tagged with another colour profile (Display P3, Adobe RGB) to sRGB."""
+    if not isinstance(icc, bytes) or not icc or image.mode not in ("RGB", "RGBA"):
+        return image, None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        name = ImageCms.getProfileDescription(profile).strip()
+        if "srgb" in name.lower():
+            return image, None
+        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode=image.mode)
+    except Exception:  # an unreadable profile: send the pixels as they are
+        return image, None
+    if converted is None:  # pragma: no cover - only when converting in place
+        return image, None
+    return converted, f"colour profile '{name}' converted to sRGB"
+
+
+def _drop_opaque_alpha(image: Image.Image) -> Image.Image:
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        return image.convert("RGB")
+    return image
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:200]

@@ -1,0 +1,145 @@
+"""`prepare()`: one attachment in, exactly what the API will get out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from visiondesk.domain import PreparedImage
+from visiondesk.errors import ImageError
+from visiondesk.imaging import sizing
+from visiondesk.imaging.cache import PreparedCache
+from visiondesk.imaging.decode import HEIF_AVAILABLE, decode
+from visiondesk.imaging.encode import encode
+from visiondesk.imaging.models import PatchRule, TileRule
+from visiondesk.imaging.policy import ImagePolicy
+from visiondesk.imaging.sniff import sniff
+from visiondesk.imaging.sources import (
+    BytesSource,
+    Fetcher,
+    ImageInput,
+    UrlSource,
+    fetch_url,
+    read_source,
+)
+
+default_cache = PreparedCache()
+
+
+def prepare(
+    source: ImageInput,
+    policy: ImagePolicy | None = None,
+    *,
+    label: str | None = None,
+    cache: PreparedCache | None = default_cache,
+    fetch: Fetcher = fetch_url,
+) -> PreparedImage:
+    """Prepare one image for `policy`; raises ImageError (and nothing else) on bad input."""
+    policy = policy or ImagePolicy()
+    loaded = read_source(source, label)
+    if isinstance(loaded, UrlSource):
+        if policy.keep_urls:
+            return _as_url(loaded, policy)
+        loaded = BytesSource(loaded.label, fetch(loaded.url))
+    return prepare_bytes(loaded.data, policy, loaded.label, cache=cache)
+
+
+def prepare_bytes(
+    data: bytes,
+    policy: ImagePolicy,
+    label: str,
+    *,
+    cache: PreparedCache | None = default_cache,
+) -> PreparedImage:
+    if not data:
+        raise ImageError(label, "is empty (0 bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    key = (digest, policy)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit if hit.source == label else _relabelled(hit, label)
+    prepared = _prepare_uncached(data, digest, policy, label)
+    if cache is not None:
+        cache.put(key, prepared)
+    return prepared
+
+
+def _prepare_uncached(data: bytes, digest: str, policy: ImagePolicy, label: str) -> PreparedImage:
+    sniffed = sniff(data[:512])
+    if sniffed.mime is None:
+        raise ImageError(
+            label, f"is not an image VisionDesk can read: it looks like {sniffed.kind}"
+        )
+    if sniffed.mime in ("image/heic", "image/avif") and not HEIF_AVAILABLE:
+        raise ImageError(label, f"is {sniffed.kind}; install pillow-heif to read it")
+    decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels)
+    try:
+        encoded = encode(
+            decoded.image,
+            lossy_source=decoded.lossy_source,
+            photo_mime=policy.photo_format,
+            quality=policy.jpeg_quality,
+        )
+    except Exception as exc:  # an encoder failure is still this image's problem, not a crash
+        raise ImageError(label, f"could not be encoded ({exc})") from None
+    finally:
+        decoded.image.close()
+    notes = list(decoded.notes)
+    width, height = decoded.original_size
+    plan = decoded.plan
+    if (plan.width, plan.height) != (width, height):
+        notes.append(f"downscaled {width}×{height} → {plan.width}×{plan.height} for {policy.model}")
+    if not policy.model_known:
+        notes.append(f"unknown model '{policy.model}': tokens estimated with gpt-4o's rule")
+    notes.append(f"sent as {encoded.mime.split('/')[1].upper()} ({encoded.kind}); metadata removed")
+    mime = sniff(encoded.data[:16]).mime
+    assert mime == encoded.mime, "the encoder wrote a different format than it claims"
+    return PreparedImage(
+        source=label,
+        sha256=digest,
+        original_width=width,
+        original_height=height,
+        original_format=decoded.original_format,
+        width=plan.width,
+        height=plan.height,
+        mime=encoded.mime,
+        data=encoded.data,
+        detail=plan.detail,
+        tokens=plan.tokens,
+        notes=tuple(notes),
+    )
+
+
+def _as_url(source: UrlSource, policy: ImagePolicy) -> PreparedImage:
+    """An https image the server fetches itself: its size is unknown, so tokens are a ceiling."""
+    rule = policy.rule
+    tokens = max_tokens(policy)
+    detail = sizing.plan(rule, policy.detail, 1024, 1024).detail
+    return PreparedImage(
+        source=source.label,
+        sha256=hashlib.sha256(source.url.encode()).hexdigest(),
+        original_width=None,
+        original_height=None,
+        original_format=None,
+        width=None,
+        height=None,
+        mime="",
+        data=b"",
+        detail=detail,
+        tokens=tokens,
+        url=source.url,
+        notes=("sent as a URL: the server downloads it; tokens are an upper bound",),
+    )
+
+
+def max_tokens(policy: ImagePolicy) -> int:
+    """The most an image can cost at this model and detail (for URLs, whose size is unknown)."""
+    rule = policy.rule
+    if isinstance(rule, TileRule):
+        return sizing.plan(rule, policy.detail, 768, 2048).tokens
+    assert isinstance(rule, PatchRule)
+    shapes = ((768, 2048), (2048, 2048), (4800, 6400), (6000, 6000), (20_000, 20_000))
+    return max(sizing.plan(rule, policy.detail, w, h).tokens for w, h in shapes)
+
+
+def _relabelled(prepared: PreparedImage, label: str) -> PreparedImage:
+    return replace(prepared, source=label)

@@ -1,0 +1,68 @@
+"""What the target of a turn accepts, gathered in one hashable value the pipeline obeys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.imaging.models import VisionRule, rule_for
+
+WEB_FORMATS = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Accepted by every target VisionDesk knows; GIF is left out because Ollama refuses it and
+OpenAI refuses animated ones, so GIFs are always re-encoded."""
+
+DEFAULT_MAX_PIXELS = 120_000_000
+"""Above this an image is refused as a decompression bomb before any pixel is decoded."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePolicy:
+    """How to prepare images for one model, detail level and API mode."""
+
+    model: str = "gpt-4o"
+    detail: Detail = Detail.HIGH
+    mode: ApiMode = ApiMode.CHAT
+    formats: frozenset[str] = field(default=WEB_FORMATS)
+    keep_urls: bool = True
+    """Send https sources as URLs for the server to fetch (False: fetch and send the bytes)."""
+    photo_format: str = "image/jpeg"
+    jpeg_quality: int = 85
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    def __post_init__(self) -> None:
+        if self.photo_format not in ("image/jpeg", "image/webp"):
+            raise ValueError(f"photos are sent as JPEG or WebP, not {self.photo_format}")
+        if self.photo_format not in self.formats or "image/png" not in self.formats:
+            raise ValueError("the target must accept PNG and the photo format")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ValueError("jpeg_quality is 1..100")
+        if self.max_pixels < 1:
+            raise ValueError("max_pixels must be positive")
+
+    @property
+    def rule(self) -> VisionRule:
+        return rule_for(self.model)[0]
+
+    @property
+    def model_known(self) -> bool:
+        return rule_for(self.model)[1]
+
+
+def policy_for(
+    mode: ApiMode | str,
+    model: str,
+    detail: Detail | str = Detail.HIGH,
+    *,
+    accepts_urls: bool = True,
+    prefer_webp: bool = False,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> ImagePolicy:
+    """The policy for a turn; `accepts_urls=False` for servers such as Ollama (base64 only)."""
+    return ImagePolicy(
+        model=model,
+        detail=Detail(detail),
+        mode=ApiMode(mode),
+        keep_urls=accepts_urls,
+        photo_format="image/webp" if prefer_webp else "image/jpeg",
+        max_pixels=max_pixels,
+    )

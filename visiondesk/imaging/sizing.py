@@ -1,0 +1,115 @@
+"""Pure arithmetic: the size a model looks at and what that costs in input tokens.
+
+Follows API-FACTS §5. Nothing here touches pixels, so the rules are easy to test exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from visiondesk.domain import Detail
+from visiondesk.imaging.models import PatchBudget, PatchRule, TileRule, VisionRule
+
+PATCH = 32
+TILE = 512
+LOW_SIDE = 512
+
+
+@dataclass(frozen=True, slots=True)
+class SizePlan:
+    """The pixels to send, their token cost, and the detail to put in the request."""
+
+    width: int
+    height: int
+    tokens: int
+    detail: Detail
+    note: str | None = None
+
+
+def fit_within(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
+    """Scale down (never up) to fit the box, keeping the aspect ratio within one pixel."""
+    scale = min(1.0, max_width / width, max_height / height)
+    return _scaled(width, height, scale)
+
+
+def shortest_side_at_most(width: int, height: int, side: int) -> tuple[int, int]:
+    scale = min(1.0, side / min(width, height))
+    return _scaled(width, height, scale)
+
+
+def _scaled(width: int, height: int, scale: float) -> tuple[int, int]:
+    if scale >= 1.0:
+        return width, height
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def tile_size(width: int, height: int) -> tuple[int, int]:
+    """High detail on tile models: fit 2048×2048, then make the shortest side at most 768."""
+    width, height = fit_within(width, height, 2048, 2048)
+    return shortest_side_at_most(width, height, 768)
+
+
+def tile_tokens(rule: TileRule, width: int, height: int) -> int:
+    tiles = math.ceil(width / TILE) * math.ceil(height / TILE)
+    return rule.base_tokens + rule.tile_tokens * tiles
+
+
+def patches(width: int, height: int) -> int:
+    return math.ceil(width / PATCH) * math.ceil(height / PATCH)
+
+
+def patch_size(width: int, height: int, budget: PatchBudget) -> tuple[int, int]:
+    """Cap the long side, then shrink until the patch count fits the budget (guide algorithm)."""
+    width, height = fit_within(width, height, budget.max_side, budget.max_side)
+    if patches(width, height) <= budget.patches:
+        return width, height
+    shrink = math.sqrt(PATCH * PATCH * budget.patches / (width * height))
+    # Shrink a little more so both sides land on whole patches, as the guide does.
+    cols, rows = width * shrink / PATCH, height * shrink / PATCH
+    shrink *= min(math.floor(cols) / cols, math.floor(rows) / rows)
+    return max(1, int(width * shrink + 1e-6)), max(1, int(height * shrink + 1e-6))
+
+
+def patch_tokens(rule: PatchRule, width: int, height: int) -> int:
+    return math.ceil(round(patches(width, height) * rule.multiplier, 6))
+
+
+def plan(rule: VisionRule, detail: Detail, width: int, height: int) -> SizePlan:
+    """The largest image worth sending at `detail`, in the orientation the model sees."""
+    if width < 1 or height < 1:
+        raise ValueError("an image has at least one pixel on each side")
+    if isinstance(rule, TileRule):
+        return _plan_tile(rule, detail, width, height)
+    return _plan_patch(rule, detail, width, height)
+
+
+def _plan_tile(rule: TileRule, detail: Detail, width: int, height: int) -> SizePlan:
+    if detail is Detail.LOW:
+        w, h = fit_within(width, height, LOW_SIDE, LOW_SIDE)
+        return SizePlan(w, h, rule.base_tokens, detail)
+    note = None
+    if detail is Detail.ORIGINAL and not rule.supports_original:
+        note = "this model has no 'original' detail: sized and sent as 'high'"
+        detail = Detail.HIGH
+    w, h = tile_size(width, height)
+    return SizePlan(w, h, tile_tokens(rule, w, h), detail, note)
+
+
+def _plan_patch(rule: PatchRule, detail: Detail, width: int, height: int) -> SizePlan:
+    note = None
+    budget: PatchBudget | None
+    if detail is Detail.LOW:
+        budget = rule.low
+        if budget is None:
+            w, h = fit_within(width, height, LOW_SIDE, LOW_SIDE)
+            return SizePlan(w, h, patch_tokens(rule, w, h), detail)
+    elif detail is Detail.ORIGINAL or (detail is Detail.AUTO and rule.auto_is_original):
+        budget = rule.original
+        if budget is None:
+            note = "this model has no 'original' detail: sized and sent as 'high'"
+            detail, budget = Detail.HIGH, rule.high
+    else:
+        budget = rule.high
+    w, h = patch_size(width, height, budget)
+    return SizePlan(w, h, patch_tokens(rule, w, h), detail, note)

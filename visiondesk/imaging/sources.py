@@ -1,0 +1,87 @@
+"""Turn what a person gave us (a path, clipboard bytes, an https URL) into bytes or a URL."""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from visiondesk.errors import ImageError
+
+ImageInput = str | os.PathLike[str] | bytes
+"""A file path, raw image bytes (e.g. from the clipboard), or an https URL."""
+
+Fetcher = Callable[[str], bytes]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""The API's own per-file ceiling; anything larger is refused before it is read."""
+
+
+@dataclass(frozen=True, slots=True)
+class BytesSource:
+    label: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class UrlSource:
+    label: str
+    url: str
+
+
+def is_url(value: object) -> bool:
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
+def read_source(source: ImageInput, label: str | None = None) -> BytesSource | UrlSource:
+    """Read the bytes of a file or clipboard image; leave URLs alone (the policy decides)."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        name = label or "pasted image"
+        if not source:
+            raise ImageError(name, "is empty (0 bytes)")
+        return BytesSource(name, bytes(source))
+    if is_url(source):
+        url = str(source)
+        if not url.lower().startswith("https://"):
+            raise ImageError(url, "only https URLs can be sent; download the image and attach it")
+        return UrlSource(label or url, url)
+    return BytesSource(label or str(source), _read_file(Path(source), label or str(source)))
+
+
+def _read_file(path: Path, label: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ImageError(label, "is a folder, not an image")
+        if size == 0:
+            raise ImageError(label, "is empty (0 bytes)")
+        if size > MAX_FILE_BYTES:
+            raise ImageError(label, f"is {size / 2**20:.0f} MB; the limit is 512 MB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(label, "does not exist") from None
+    except PermissionError:
+        raise ImageError(label, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise ImageError(label, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def fetch_url(url: str, timeout: float = 20.0, max_bytes: int = 64 * 2**20) -> bytes:
+    """Download an image for servers that take base64 only (Ollama); bounded in time and size."""
+    request = urllib.request.Request(url, headers={"User-Agent": "VisionDesk"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data: bytes = response.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        raise ImageError(url, f"could not be downloaded (HTTP {exc.code})") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ImageError(url, f"could not be downloaded ({reason})") from None
+    if len(data) > max_bytes:
+        raise ImageError(url, f"is larger than {max_bytes // 2**20} MB")
+    if not data:
+        raise ImageError(url, "downloaded as 0 bytes")
+    return data
