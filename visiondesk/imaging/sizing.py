@@ -45,9 +45,13 @@ def _scaled(width: int, height: int, scale: float) -> tuple[int, int]:
 
 
 def tile_size(width: int, height: int) -> tuple[int, int]:
-    """High detail on tile models: fit 2048×2048, then make the shortest side at most 768."""
-    width, height = fit_within(width, height, 2048, 2048)
-    return shortest_side_at_most(width, height, 768)
+    """High detail on tile models: fit 2048×2048, then make the shortest side at most 768.
+
+    Both steps are folded into one scale and rounded once, so rounding cannot compound.
+    """
+    scale = min(1.0, 2048 / max(width, height))
+    scale *= min(1.0, 768 / (min(width, height) * scale))
+    return _scaled(width, height, scale)
 
 
 def tile_tokens(rule: TileRule, width: int, height: int) -> int:
@@ -61,14 +65,24 @@ def patches(width: int, height: int) -> int:
 
 def patch_size(width: int, height: int, budget: PatchBudget) -> tuple[int, int]:
     """Cap the long side, then shrink until the patch count fits the budget (guide algorithm)."""
-    width, height = fit_within(width, height, budget.max_side, budget.max_side)
-    if patches(width, height) <= budget.patches:
-        return width, height
-    shrink = math.sqrt(PATCH * PATCH * budget.patches / (width * height))
+    scale = min(1.0, budget.max_side / max(width, height))
+    capped = _scaled(width, height, scale)
+    if patches(*capped) <= budget.patches:
+        return capped
+    w, h = width * scale, height * scale
+    shrink = math.sqrt(PATCH * PATCH * budget.patches / (w * h))
     # Shrink a little more so both sides land on whole patches, as the guide does.
-    cols, rows = width * shrink / PATCH, height * shrink / PATCH
+    cols, rows = w * shrink / PATCH, h * shrink / PATCH
     shrink *= min(math.floor(cols) / cols, math.floor(rows) / rows)
-    return max(1, int(width * shrink + 1e-6)), max(1, int(height * shrink + 1e-6))
+    final = scale * shrink
+    new_w, new_h = max(1, int(width * final + 1e-6)), max(1, int(height * final + 1e-6))
+    # Flooring both sides can skew a long thin image by more than a pixel: derive the short
+    # side from the long one instead, unless that would cost another row of patches.
+    if width >= height:
+        better = (new_w, max(1, round(new_w * height / width)))
+    else:
+        better = (max(1, round(new_h * width / height)), new_h)
+    return better if patches(*better) <= budget.patches else (new_w, new_h)
 
 
 def patch_tokens(rule: PatchRule, width: int, height: int) -> int:
