@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench fuzz clean
 
 run: $(VENV)/.installed
 	$(BIN)/visiondesk
@@ -21,6 +21,9 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+fuzz: $(VENV)/.installed-test
+	VISIONDESK_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/pipeline.py
