@@ -82,3 +82,32 @@ _EXTENSIONS = {
     "image/webp": "webp",
     "image/gif": "gif",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One question: the prompt and the prepared images that go with it."""
+
+    prompt: str
+    images: tuple[PreparedImage, ...] = ()
+    model: str = "gpt-4o"
+    instructions: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A finished turn and its answer, as history for the modes that re-send it."""
+
+    turn: Turn
+    answer: str
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """Server-side ids a conversation continues from (persisted with the conversation)."""
+
+    response_id: str | None = None
+    thread_id: str | None = None
+    assistant_id: str | None = None
+    responses_stateless: bool = False
+    """Set once a server showed it does not keep responses: send the history instead."""

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class VisionDeskError(Exception):
-    """Base of every error VisionDesk shows to a person."""
+    """Base of every error VisionDesk shows to a person.
+
+    `retryable` says whether pressing Retry unchanged can succeed (a 500 can, a bad key cannot).
+    """
+
+    retryable = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -30,18 +35,33 @@ class AuthError(VisionDeskError):
 class RateLimited(VisionDeskError):
     """The server asked us to slow down; `retry_after` is in seconds when it said."""
 
+    retryable = True
+
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
 class NetworkError(VisionDeskError):
-    """The server could not be reached or the connection broke."""
+    """The server could not be reached, timed out, or the connection broke mid-answer."""
+
+    retryable = True
 
 
 class ApiRejected(VisionDeskError):
-    """The server understood the request and refused it."""
+    """The server understood the request and refused it (or failed while answering it)."""
+
+    def __init__(self, message: str, *, retryable: bool = False, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+
+
+class ModeUnsupported(ApiRejected):
+    """The server does not implement the chosen API mode (e.g. Assistants on OpenAI)."""
 
 
 class Cancelled(VisionDeskError):
     """The person stopped the work."""
+
+    retryable = True

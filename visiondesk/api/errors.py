@@ -1,0 +1,191 @@
+"""SDK exceptions become VisionDesk errors whose messages say what to do next."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import openai
+
+from visiondesk.config.profiles import Profile
+from visiondesk.errors import (
+    ApiRejected,
+    AuthError,
+    ImageError,
+    ModeUnsupported,
+    NetworkError,
+    RateLimited,
+    VisionDeskError,
+)
+
+IMAGE_ERROR_CODES = frozenset(
+    {
+        "invalid_image",
+        "invalid_image_format",
+        "invalid_base64_image",
+        "invalid_image_url",
+        "image_too_large",
+        "image_too_small",
+        "image_parse_error",
+        "image_content_policy_violation",
+        "invalid_image_mode",
+        "image_file_too_large",
+        "unsupported_image_media_type",
+        "empty_image_file",
+        "failed_to_download_image",
+        "image_file_not_found",
+    }
+)
+
+
+def translate(
+    exc: BaseException,
+    profile: Profile,
+    *,
+    what: str = "the request",
+    images: Sequence[str] = (),
+) -> VisionDeskError:
+    """Map an SDK (or transport) exception to the error tree. `images` are the labels of the
+    images in the request, in order, so an image error can name the culprit."""
+    if isinstance(exc, VisionDeskError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return NetworkError(
+            f"{profile.base_url} did not answer in time ({what}); check the server and Retry."
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        detail = f": {cause}" if cause and str(cause) else ""
+        return NetworkError(f"Cannot reach {profile.base_url}{detail}. Is the server running?")
+    if isinstance(exc, openai.APIStatusError):
+        return _from_status(exc, profile, what, images)
+    if isinstance(exc, openai.APIError):  # an `error` event inside a stream
+        return _stream_error(exc, images)
+    return ApiRejected(f"Unexpected failure during {what}: {type(exc).__name__}: {exc}")
+
+
+def _from_status(
+    exc: openai.APIStatusError, profile: Profile, what: str, images: Sequence[str]
+) -> VisionDeskError:
+    message = _server_message(exc)
+    status = exc.status_code
+    code = _code(exc)
+    if status == 401:
+        return AuthError(
+            f"The server rejected the API key of profile '{profile.name}' "
+            f"({profile.base_url}). Check the key in Settings. Server said: {message}"
+        )
+    if status == 403:
+        return AuthError(
+            f"Profile '{profile.name}' is not allowed to do this ({what}). Server said: {message}"
+        )
+    if status == 429:
+        if code == "insufficient_quota":
+            return ApiRejected(
+                f"The account behind profile '{profile.name}' has run out of quota. "
+                "Check its plan and billing. Server said: " + message,
+                code=code,
+            )
+        wait = retry_after(exc.response.headers)
+        hint = f"Try again in {_seconds(wait)}." if wait is not None else "Wait a moment and Retry."
+        return RateLimited(f"Rate limited by {profile.base_url} (after retries). {hint}", wait)
+    if status == 404 and code is None and _is_missing_endpoint(message):
+        return ModeUnsupported(f"{profile.base_url} does not implement {what} (404).")
+    if status >= 500:
+        return ApiRejected(
+            f"The server had an internal error ({status}) during {what}, even after retries. "
+            f"Retry in a moment. Server said: {message}",
+            retryable=True,
+            code=code,
+        )
+    if code in IMAGE_ERROR_CODES or _mentions_image(message):
+        culprit = _culprit(exc, images)
+        return ImageError(culprit, f"was refused by the server ({code or status}): {message}")
+    if status == 413:
+        return ApiRejected(
+            f"The request is too large for {profile.base_url} (413). Send fewer or smaller "
+            "images, or lower the detail.",
+            code=code,
+        )
+    return ApiRejected(f"The server refused {what} ({status}): {message}", code=code)
+
+
+def _stream_error(exc: openai.APIError, images: Sequence[str]) -> VisionDeskError:
+    code = exc.code if isinstance(exc.code, str) else None
+    if code in IMAGE_ERROR_CODES:
+        return ImageError(
+            _culprit(exc, images), f"was refused by the server ({code}): {exc.message}"
+        )
+    if code == "rate_limit_exceeded":
+        return RateLimited(f"Rate limited while answering: {exc.message}")
+    return ApiRejected(f"The server stopped the answer: {exc.message}", retryable=True, code=code)
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body: Any = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+    return exc.message
+
+
+def _code(exc: openai.APIError) -> str | None:
+    return exc.code if isinstance(exc.code, str) else None
+
+
+def _is_missing_endpoint(message: str) -> bool:
+    lowered = message.lower()
+    return any(
+        phrase in lowered for phrase in ("not found", "unknown url", "no route", "invalid url")
+    ) and not lowered.startswith("no file")
+
+
+def _mentions_image(message: str) -> bool:
+    lowered = message.lower()
+    return "image" in lowered and any(
+        word in lowered for word in ("invalid", "unsupported", "could not", "failed", "decode")
+    )
+
+
+_CONTENT_INDEX = re.compile(r"content\[(\d+)\]")
+
+
+def _culprit(exc: openai.APIError, images: Sequence[str]) -> str:
+    """Name the image the server refused: by the `param` path when it points at one."""
+    if len(images) == 1:
+        return images[0]
+    param = exc.param if isinstance(exc.param, str) else ""
+    found = _CONTENT_INDEX.findall(param)
+    if found and images:
+        # Content lists put the text first, then the images in order.
+        index = int(found[-1]) - 1
+        if 0 <= index < len(images):
+            return images[index]
+    return "an image in this message" if images else "the request"
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds the server asked us to wait (retry-after-ms, or Retry-After seconds/date)."""
+    try:
+        milliseconds = headers.get("retry-after-ms")
+        if milliseconds is not None:
+            return float(milliseconds) / 1000
+        value = headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _seconds(value: float) -> str:
+    if value < 90:
+        return f"{max(1, round(value))} s"
+    return f"{round(value / 60)} min"

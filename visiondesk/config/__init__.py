@@ -1,0 +1,1 @@
+"""Settings, profiles and secrets: platformdirs and keyring, no Qt."""

@@ -1,0 +1,131 @@
+"""POST /chat/completions: images only in user messages, as data URLs or https URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from visiondesk.emulator import answers, vision
+from visiondesk.emulator.errors import bad_request
+from visiondesk.emulator.http import (
+    JsonResponse,
+    Request,
+    Response,
+    SseEvent,
+    StreamResponse,
+    new_id,
+    now,
+)
+from visiondesk.emulator.store import Store
+
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+
+
+def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) -> Response:
+    body = request.json
+    if not isinstance(body, dict):
+        raise bad_request("We could not parse the JSON body of your request.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise bad_request("you must provide a model parameter", param="model")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise bad_request("'messages' must be a non-empty array.", param="messages")
+    texts: list[str] = []
+    last_prompt = ""
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ROLES:
+            raise bad_request(f"Invalid value for 'messages[{i}].role'.", param=f"messages[{i}]")
+        role = message["role"]
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+            if role == "user":
+                last_prompt = content
+            continue
+        if not isinstance(content, list):
+            continue
+        prompt_parts = []
+        for j, part in enumerate(content):
+            param = f"messages[{i}].content[{j}]"
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind == "text":
+                texts.append(str(part.get("text", "")))
+                prompt_parts.append(str(part.get("text", "")))
+            elif kind == "image_url":
+                if role != "user":
+                    raise bad_request(
+                        "Image URLs are only allowed for messages with role 'user', but this "
+                        f"message with role '{role}' contains an image URL.",
+                        param=param,
+                        code="invalid_value",
+                    )
+                images_out.append(_image(part.get("image_url"), model, param))
+            else:
+                raise bad_request(f"Invalid content part type: '{kind}'.", param=f"{param}.type")
+        if role == "user":
+            last_prompt = " ".join(prompt_parts)
+    answer = answers.compose(last_prompt, images_out, model)
+    input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
+    usage = {
+        "prompt_tokens": input_tokens,
+        "completion_tokens": output_tokens,
+        "total_tokens": input_tokens + output_tokens,
+    }
+    completion_id = new_id("chatcmpl-")
+    if body.get("stream"):
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return StreamResponse(
+            _stream(completion_id, model, answer, usage if include_usage else None)
+        )
+    return JsonResponse(
+        {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": now(),
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer, "refusal": None},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": usage,
+        }
+    )
+
+
+def _image(value: Any, model: str, param: str) -> vision.ImageFacts:
+    if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+        raise bad_request("Expected an object with a 'url' string.", param=f"{param}.image_url")
+    detail = vision.check_detail(value.get("detail"), f"{param}.image_url.detail")
+    url: str = value["url"]
+    if url.startswith("data:"):
+        return vision.from_data_url(url, detail, model, f"{param}.image_url.url")
+    return vision.from_url(url, detail, model, f"{param}.image_url.url")
+
+
+def _stream(
+    completion_id: str, model: str, answer: str, usage: dict[str, int] | None
+) -> Iterator[SseEvent]:
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": now(),
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        }
+
+    yield SseEvent(chunk({"role": "assistant", "content": ""}))
+    for piece in answers.deltas(answer):
+        yield SseEvent(chunk({"content": piece}), is_delta=True)
+    yield SseEvent(chunk({}, "stop"))
+    if usage is not None:
+        final = chunk({})
+        final["choices"] = []
+        final["usage"] = usage
+        yield SseEvent(final)
+    yield SseEvent("[DONE]")

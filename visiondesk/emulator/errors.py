@@ -1,0 +1,43 @@
+"""Error responses shaped like the real API's: {"error": {message, type, param, code}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HttpError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+def not_found(message: str, param: str | None = None) -> HttpError:
+    return HttpError(404, message, param=param)
+
+
+def bad_request(message: str, *, param: str | None = None, code: str | None = None) -> HttpError:
+    return HttpError(400, message, param=param, code=code)

@@ -1,0 +1,55 @@
+"""Scripted faults and latencies: the knobs tests and people turn to see failure paths."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Knobs:
+    """Everything adjustable while the emulator runs. Thread-safe through `lock`."""
+
+    token_delay: float = 0.0
+    """Seconds between streamed deltas."""
+    file_processing_delay: float = 0.0
+    """Seconds a new file stays `uploaded` before it becomes `processed`."""
+    fail_429: int = 0
+    """Answer the next N requests with 429 and `retry_after`."""
+    retry_after: float = 1.0
+    fail_500: int = 0
+    """Answer the next N requests with 500."""
+    cut_stream_after: int | None = None
+    """Cut the next stream after N deltas (the connection drops mid-answer)."""
+    file_error: bool = False
+    """New files end in status `error` instead of `processed`."""
+    file_never_ready: bool = False
+    """New files stay `uploaded` forever."""
+    upload_bytes_per_second: float | None = None
+    """Read upload bodies no faster than this (a slow link)."""
+    disabled_modes: set[str] = field(default_factory=set)
+    """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_status_fault(self) -> tuple[int, float | None] | None:
+        """The status code to fail this request with, consuming one scripted fault."""
+        with self.lock:
+            if self.fail_429 > 0:
+                self.fail_429 -= 1
+                return 429, self.retry_after
+            if self.fail_500 > 0:
+                self.fail_500 -= 1
+                return 500, None
+        return None
+
+    def take_cut(self) -> int | None:
+        with self.lock:
+            cut, self.cut_stream_after = self.cut_stream_after, None
+            return cut
+
+    def clear(self) -> None:
+        with self.lock:
+            self.fail_429 = self.fail_500 = 0
+            self.cut_stream_after = None
+            self.file_error = self.file_never_ready = False
+            self.upload_bytes_per_second = None

@@ -1,0 +1,216 @@
+"""POST /responses: input_image by data URL, https URL or file_id; `previous_response_id`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from visiondesk.emulator import answers, vision
+from visiondesk.emulator.errors import bad_request
+from visiondesk.emulator.files import usable_file
+from visiondesk.emulator.http import (
+    JsonResponse,
+    Request,
+    Response,
+    SseEvent,
+    StreamResponse,
+    new_id,
+    now,
+)
+from visiondesk.emulator.store import Store, StoredResponse
+
+
+def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) -> Response:
+    body = request.json
+    if not isinstance(body, dict):
+        raise bad_request("We could not parse the JSON body of your request.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise bad_request("Missing required parameter: 'model'.", param="model")
+    previous = None
+    previous_id = body.get("previous_response_id")
+    if previous_id is not None:
+        with store.lock:
+            previous = store.responses.get(str(previous_id))
+        if previous is None:
+            raise bad_request(
+                f"Previous response with id '{previous_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+    prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
+    earlier = previous.turns if previous else max(0, user_turns - 1)
+    answer = answers.compose(prompt, images_out, model, earlier_turns=earlier)
+    input_tokens, output_tokens = answers.usage(
+        " ".join([str(body.get("instructions") or ""), *texts]), images_out, answer
+    )
+    response_id = new_id("resp_")
+    if body.get("store", True):
+        with store.lock:
+            store.responses[response_id] = StoredResponse(
+                response_id, model, earlier + max(1, user_turns if not previous else 1), answer
+            )
+    message_id = new_id("msg_")
+    final = _response(
+        response_id, model, answer, message_id, input_tokens, output_tokens, previous_id
+    )
+    if body.get("stream"):
+        return StreamResponse(_stream(final, answer, message_id))
+    return JsonResponse(final)
+
+
+def _read_input(
+    store: Store, value: Any, model: str, images_out: list[vision.ImageFacts]
+) -> tuple[str, list[str], int]:
+    """The last user prompt, every text, and how many user messages the input holds."""
+    if isinstance(value, str):
+        return value, [value], 1
+    if not isinstance(value, list) or not value:
+        raise bad_request("Invalid 'input': expected a string or a non-empty array.", param="input")
+    prompt, texts, user_turns = "", [], 0
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "role" not in item:
+            raise bad_request(f"Invalid input item at index {i}.", param=f"input[{i}]")
+        role = item["role"]
+        content = item.get("content")
+        if role == "user":
+            user_turns += 1
+        if isinstance(content, str):
+            texts.append(content)
+            if role == "user":
+                prompt = content
+            continue
+        if not isinstance(content, list):
+            raise bad_request("Invalid 'content'.", param=f"input[{i}].content")
+        parts: list[str] = []
+        for j, part in enumerate(content):
+            param = f"input[{i}].content[{j}]"
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind in ("input_text", "output_text"):
+                parts.append(str(part.get("text", "")))
+            elif kind == "input_image":
+                if role != "user":
+                    raise bad_request(
+                        f"Images are only allowed in user messages, not '{role}'.", param=param
+                    )
+                images_out.append(_image(store, part, model, param))
+            else:
+                raise bad_request(f"Invalid content type: '{kind}'.", param=f"{param}.type")
+        texts.extend(parts)
+        if role == "user":
+            prompt = " ".join(parts)
+    return prompt, texts, user_turns
+
+
+def _image(store: Store, part: dict[str, Any], model: str, param: str) -> vision.ImageFacts:
+    detail = vision.check_detail(part.get("detail"), f"{param}.detail")
+    url, file_id = part.get("image_url"), part.get("file_id")
+    if (url is None) == (file_id is None):
+        raise bad_request(
+            "Provide exactly one of 'image_url' or 'file_id' for input_image.", param=param
+        )
+    if file_id is not None:
+        stored = usable_file(
+            store, str(file_id), f"{param}.file_id", purposes=("vision", "user_data")
+        )
+        return vision.from_bytes(
+            stored.data, detail, model, f"{param}.file_id", via="file", file_id=stored.id
+        )
+    if not isinstance(url, str):
+        raise bad_request("'image_url' must be a string.", param=f"{param}.image_url")
+    if url.startswith("data:"):
+        return vision.from_data_url(url, detail, model, f"{param}.image_url")
+    return vision.from_url(url, detail, model, f"{param}.image_url")
+
+
+def _response(
+    response_id: str,
+    model: str,
+    answer: str,
+    message_id: str,
+    input_tokens: int,
+    output_tokens: int,
+    previous_id: Any,
+    status: str = "completed",
+) -> dict[str, Any]:
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": now(),
+        "status": status,
+        "model": model,
+        "previous_response_id": previous_id,
+        "output": [
+            {
+                "type": "message",
+                "id": message_id,
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": answer, "annotations": []}],
+            }
+        ]
+        if status == "completed"
+        else [],
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+        "usage": {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + output_tokens,
+        }
+        if status == "completed"
+        else None,
+    }
+
+
+def _stream(final: dict[str, Any], answer: str, message_id: str) -> Iterator[SseEvent]:
+    sequence = iter(range(1_000_000))
+    started = dict(final, status="in_progress", output=[], usage=None)
+
+    def event(kind: str, **fields: Any) -> SseEvent:
+        return SseEvent(
+            {"type": kind, "sequence_number": next(sequence), **fields},
+            event=kind,
+            is_delta=kind == "response.output_text.delta",
+        )
+
+    yield event("response.created", response=started)
+    yield event("response.in_progress", response=started)
+    item = {
+        "type": "message",
+        "id": message_id,
+        "status": "in_progress",
+        "role": "assistant",
+        "content": [],
+    }
+    yield event("response.output_item.added", output_index=0, item=item)
+    part = {"type": "output_text", "text": "", "annotations": []}
+    yield event(
+        "response.content_part.added",
+        item_id=message_id,
+        output_index=0,
+        content_index=0,
+        part=part,
+    )
+    for piece in answers.deltas(answer):
+        yield event(
+            "response.output_text.delta",
+            item_id=message_id,
+            output_index=0,
+            content_index=0,
+            delta=piece,
+            logprobs=[],
+        )
+    yield event(
+        "response.output_text.done",
+        item_id=message_id,
+        output_index=0,
+        content_index=0,
+        text=answer,
+        logprobs=[],
+    )
+    yield event("response.output_item.done", output_index=0, item=final["output"][0])
+    yield event("response.completed", response=final)

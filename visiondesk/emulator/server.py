@@ -1,0 +1,245 @@
+"""The HTTP side of the emulator: stdlib ThreadingHTTPServer on 127.0.0.1, JSON and SSE.
+
+Chosen over an ASGI stack because it starts in milliseconds, needs no dependency, and runs in a
+background thread of any process (tests, the app's offline profile) as well as on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from email import policy as email_policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from visiondesk.emulator.app import handle
+from visiondesk.emulator.errors import HttpError
+from visiondesk.emulator.faults import Knobs
+from visiondesk.emulator.http import JsonResponse, RawResponse, Request, StreamResponse
+from visiondesk.emulator.store import Recorded, Store
+
+log = logging.getLogger("visiondesk.emulator")
+
+
+class Emulator:
+    """An OpenAI-API emulator on 127.0.0.1. Use as a context manager or start()/stop()."""
+
+    def __init__(self, port: int = 0, api_key: str | None = None, knobs: Knobs | None = None):
+        self.store = Store(knobs=knobs or Knobs())
+        self.api_key = api_key
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.emulator = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def knobs(self) -> Knobs:
+        return self.store.knobs
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def log(self) -> list[Recorded]:
+        with self.store.lock:
+            return list(self.store.log)
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="visiondesk-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    emulator: Emulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _dispatch(self) -> None:
+        emulator = self.server.emulator
+        url = urlsplit(self.path)
+        try:
+            body = self._read_body(emulator.knobs)
+            if not url.path.startswith("/v1/"):
+                raise HttpError(404, f"Invalid URL ({self.command} {url.path}); the API is at /v1")
+            request = self._request(url.path.removeprefix("/v1"), url.query, body)
+            response = handle(emulator.store, request, emulator.api_key)
+        except HttpError as error:
+            self._send_json(error.status, error.body(), error.headers)
+            return
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+            return
+        if isinstance(response, JsonResponse):
+            self._send_json(response.status, response.body, response.headers)
+        elif isinstance(response, RawResponse):
+            self._send(response.status, response.data, response.content_type)
+        else:
+            self._send_stream(response, emulator.knobs)
+
+    def _request(self, path: str, query: str, body: bytes) -> Request:
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(self.command, path, dict(parse_qsl(query)), headers, body_bytes=len(body))
+        content_type = headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            self._parse_multipart(request, content_type, body)
+        elif body:
+            try:
+                request.json = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise HttpError(400, "We could not parse the JSON body of your request.") from None
+        return request
+
+    @staticmethod
+    def _parse_multipart(request: Request, content_type: str, body: bytes) -> None:
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + body)
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None:
+                request.files[name] = (filename, part.get_content_type(), data)
+            else:
+                request.form[name] = data.decode("utf-8", "replace")
+
+    def _read_body(self, knobs: Knobs) -> bytes:
+        with knobs.lock:
+            rate = knobs.upload_bytes_per_second
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return self._read_chunked()
+        length = int(self.headers.get("Content-Length") or 0)
+        if not rate:
+            return self.rfile.read(length)
+        chunks, left, step = [], length, 16 * 1024
+        while left > 0:  # a slow link: read a little, wait, read again
+            chunk = self.rfile.read(min(step, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            time.sleep(len(chunk) / rate)
+        return b"".join(chunks)
+
+    def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(body).encode(), "application/json", headers)
+
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-request-id", f"req_emulator_{time.monotonic_ns()}")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def _send_stream(self, response: StreamResponse, knobs: Knobs) -> None:
+        cut = knobs.take_cut()
+        with knobs.lock:
+            delay = knobs.token_delay
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            deltas = 0
+            for event in response.events:
+                data = event.data if isinstance(event.data, str) else json.dumps(event.data)
+                text = (f"event: {event.event}\n" if event.event else "") + f"data: {data}\n\n"
+                self._write_chunk(text.encode())
+                if event.is_delta:
+                    deltas += 1
+                    if cut is not None and deltas >= cut:
+                        self._drop_connection()
+                        return
+                    if delay:
+                        time.sleep(delay)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away (cancelled): stop quietly
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _drop_connection(self) -> None:
+        """End mid-stream without the final chunk, as a dropped connection looks."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,100 @@
+"""What a turn reports while it runs: one vocabulary for every API mode.
+
+The session and the window react to these without knowing which mode produced them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from visiondesk.domain import PreparedImage
+from visiondesk.errors import VisionDeskError
+
+
+@dataclass(frozen=True, slots=True)
+class Preparing:
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    image: PreparedImage
+
+
+@dataclass(frozen=True, slots=True)
+class UploadProgress:
+    sha256: str
+    bytes_sent: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Processing:
+    """Uploaded; the server is processing the file (`status: uploaded`)."""
+
+    sha256: str
+    file_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileReady:
+    sha256: str
+    file_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileFailed:
+    sha256: str
+    error: VisionDeskError
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSent:
+    """One HTTP request a turn made, for the request inspector (bodies hold no key)."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    text: str
+    response_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The turn ended without a complete answer; `partial` keeps whatever had arrived."""
+
+    error: VisionDeskError
+    partial: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+Event = (
+    Preparing
+    | Prepared
+    | UploadProgress
+    | Processing
+    | FileReady
+    | FileFailed
+    | RequestSent
+    | TextDelta
+    | Usage
+    | Completed
+    | Failed
+)
