@@ -1,6 +1,41 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
-# Qt must never need a display in tests; set before any Qt import (pytest-qt imports lazily).
+import pytest
+
+from tests import images
+from visiondesk.config.profiles import Profile, ProviderKind
+from visiondesk.emulator import Emulator
+
+# Qt must never need a display in tests; pytest-qt creates the application lazily, after this.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TEST_KEY = "sk-test-visiondesk-0000000000000000"
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(api_key=TEST_KEY) as running:
+        yield running
+
+
+@pytest.fixture
+def profile(emulator: Emulator) -> Profile:
+    return Profile("Test emulator", ProviderKind.EMULATOR, emulator.base_url)
+
+
+@pytest.fixture
+def photo_path(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(images.jpeg_with_exif(images.photo(2400, 1800), orientation=6))
+    return path
+
+
+@pytest.fixture
+def shot_path(tmp_path: Path) -> Path:
+    path = tmp_path / "shot.png"
+    images.screenshot(1920, 1080).save(path)
+    return path

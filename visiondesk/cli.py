@@ -1,4 +1,4 @@
-"""The `visiondesk` command: the window by default, `prepare` (and later `send`, `emulator`).
+"""The `visiondesk` command: the window by default; `prepare`, `send` and `emulator` commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -7,21 +7,14 @@ subcommands start fast and run on machines without a display.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, TextIO
 
 from visiondesk import __version__
-from visiondesk.domain import ApiMode, Detail, PreparedImage
-from visiondesk.errors import ImageError
+from visiondesk.commands import emulator, prepare, send
 
-SUBCOMMANDS = ("prepare",)
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("prepare", "send", "emulator")
+EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,144 +45,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    prepare = commands.add_parser(
-        "prepare",
-        help="show (and optionally write) exactly what would be sent for each image",
-        description="Prepare images the way they would be sent and report sizes, formats and "
-        "token estimates. Exit 0 if all succeeded, 1 if any failed, 2 on usage errors.",
-    )
-    prepare.add_argument("images", nargs="+", metavar="IMAGE", help="file path or https URL")
-    prepare.add_argument("--mode", choices=[m.value for m in ApiMode], default=ApiMode.CHAT.value)
-    prepare.add_argument("--model", default="gpt-4o", help="model name (default: gpt-4o)")
-    prepare.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
-    prepare.add_argument("--json", action="store_true", help="one JSON object per image")
-    prepare.add_argument("--out", type=Path, metavar="DIR", help="write the encoded images here")
-    prepare.add_argument("--webp", action="store_true", help="send photos as WebP instead of JPEG")
-    prepare.set_defaults(run=_run_prepare)
+    for command in (prepare, send, emulator):
+        command.add_parser(commands)
     return parser
-
-
-def _run_prepare(options: argparse.Namespace) -> int:
-    from visiondesk.imaging import policy_for, prepare
-
-    policy = policy_for(options.mode, options.model, options.detail, prefer_webp=options.webp)
-    if options.out is not None:
-        try:
-            options.out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            print(f"visiondesk prepare: cannot create {options.out}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-
-    def one(source: str) -> PreparedImage | ImageError:
-        try:
-            return prepare(source, policy)
-        except ImageError as exc:
-            return exc
-
-    failed = 0
-    out: TextIO = sys.stdout
-    table = _Table(out) if not options.json else None
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for source, result in zip(options.images, pool.map(one, options.images), strict=True):
-            if isinstance(result, ImageError):
-                failed += 1
-            elif options.out is not None and not result.is_url:
-                _write(options.out, result)
-            if table is not None:
-                table.row(source, result)
-            else:
-                out.write(json.dumps(prepare_record(source, result)) + "\n")
-            out.flush()
-    if table is not None:
-        table.summary(len(options.images), failed)
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def prepare_record(source: str, result: PreparedImage | ImageError) -> dict[str, Any]:
-    """The `--json` line for one image (documented in `visiondesk prepare --help`)."""
-    if isinstance(result, ImageError):
-        return {"source": source, "ok": False, "error": result.message}
-    sent: dict[str, Any]
-    if result.url is not None:
-        sent = {"url": result.url}
-    else:
-        sent = {
-            "width": result.width,
-            "height": result.height,
-            "mime": result.mime,
-            "bytes": len(result.data),
-            "base64_chars": 4 * ((len(result.data) + 2) // 3),
-        }
-    return {
-        "source": source,
-        "ok": True,
-        "original": {
-            "width": result.original_width,
-            "height": result.original_height,
-            "format": result.original_format,
-        },
-        "sent": sent,
-        "detail": result.detail.value,
-        "tokens": result.tokens,
-        "sha256": result.sha256,
-        "notes": list(result.notes),
-    }
-
-
-def _write(directory: Path, prepared: PreparedImage) -> Path:
-    stem = Path(prepared.source).stem or "image"
-    path = directory / f"{stem}-{prepared.sha256[:8]}.{prepared.extension}"
-    path.write_bytes(prepared.data)
-    return path
-
-
-class _Table:
-    """A plain-text table that prints row by row, so long batches show progress."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.total_bytes = 0
-        self.total_tokens = 0
-        header = f"{'image':<32} {'original':<20} {'sent':<22} {'bytes':>9} {'tokens':>7}"
-        out.write(header + "\n" + "-" * len(header) + "\n")
-
-    def row(self, source: str, result: PreparedImage | ImageError) -> None:
-        name = _shorten(os.path.basename(source.rstrip("/")) or source, 32)
-        if isinstance(result, ImageError):
-            self.out.write(f"{name:<32} FAILED: {result.reason}\n")
-            return
-        if result.url is not None:
-            self.out.write(
-                f"{name:<32} {'(URL)':<20} {'sent as URL':<22} {'-':>9} ≤{result.tokens:>6}\n"
-            )
-            return
-        original = f"{result.original_width}×{result.original_height} {result.original_format}"
-        sent = f"{result.width}×{result.height} {result.mime.split('/')[1].upper()}"
-        self.total_bytes += len(result.data)
-        self.total_tokens += result.tokens
-        size = _size(len(result.data))
-        self.out.write(f"{name:<32} {original:<20} {sent:<22} {size:>9} {result.tokens:>7}\n")
-        for note in result.notes:
-            self.out.write(f"{'':<32}   · {note}\n")
-
-    def summary(self, count: int, failed: int) -> None:
-        ok = count - failed
-        self.out.write(
-            f"\n{ok} of {count} prepared, {_size(self.total_bytes)}, "
-            f"about {self.total_tokens} input tokens"
-            + (f"; {failed} failed" if failed else "")
-            + "\n"
-        )
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1) :]
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 2**20:.1f} MB"

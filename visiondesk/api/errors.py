@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -46,10 +45,11 @@ def translate(
     profile: Profile,
     *,
     what: str = "the request",
-    images: Sequence[str] = (),
+    images: Mapping[str, str] | None = None,
 ) -> VisionDeskError:
-    """Map an SDK (or transport) exception to the error tree. `images` are the labels of the
-    images in the request, in order, so an image error can name the culprit."""
+    """Map an SDK (or transport) exception to the error tree. `images` maps each image part's
+    param path (`messages[0].content[1]`) to the image's name, so an image error names it."""
+    images = images or {}
     if isinstance(exc, VisionDeskError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
@@ -68,7 +68,7 @@ def translate(
 
 
 def _from_status(
-    exc: openai.APIStatusError, profile: Profile, what: str, images: Sequence[str]
+    exc: openai.APIStatusError, profile: Profile, what: str, images: Mapping[str, str]
 ) -> VisionDeskError:
     message = _server_message(exc)
     status = exc.status_code
@@ -113,7 +113,7 @@ def _from_status(
     return ApiRejected(f"The server refused {what} ({status}): {message}", code=code)
 
 
-def _stream_error(exc: openai.APIError, images: Sequence[str]) -> VisionDeskError:
+def _stream_error(exc: openai.APIError, images: Mapping[str, str]) -> VisionDeskError:
     code = exc.code if isinstance(exc.code, str) else None
     if code in IMAGE_ERROR_CODES:
         return ImageError(
@@ -151,20 +151,14 @@ def _mentions_image(message: str) -> bool:
     )
 
 
-_CONTENT_INDEX = re.compile(r"content\[(\d+)\]")
-
-
-def _culprit(exc: openai.APIError, images: Sequence[str]) -> str:
-    """Name the image the server refused: by the `param` path when it points at one."""
-    if len(images) == 1:
-        return images[0]
+def _culprit(exc: openai.APIError, images: Mapping[str, str]) -> str:
+    """Name the image the server refused: the part its `param` points at, or the only one."""
     param = exc.param if isinstance(exc.param, str) else ""
-    found = _CONTENT_INDEX.findall(param)
-    if found and images:
-        # Content lists put the text first, then the images in order.
-        index = int(found[-1]) - 1
-        if 0 <= index < len(images):
-            return images[index]
+    for path, name in sorted(images.items(), key=lambda item: -len(item[0])):
+        if param == path or param.startswith((path + ".", path + "[")):
+            return name
+    if len(set(images.values())) == 1:
+        return next(iter(images.values()))
     return "an image in this message" if images else "the request"
 
 

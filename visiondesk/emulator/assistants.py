@@ -41,13 +41,13 @@ def create_assistant(store: Store, request: Request) -> Response:
         "response_format": "auto",
     }
     with store.lock:
-        store.assistants[assistant["id"]] = assistant
+        store.assistants[str(assistant["id"])] = assistant
     return JsonResponse(assistant)
 
 
 def get_assistant(store: Store, assistant_id: str) -> Response:
     with store.lock:
-        assistant = store.assistants.get(assistant_id)
+        assistant = store.assistants.get(str(assistant_id))
     if assistant is None:
         raise not_found(f"No assistant found with id '{assistant_id}'.")
     return JsonResponse(assistant)

@@ -6,9 +6,11 @@ background thread of any process (tests, the app's offline profile) as well as o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from email import policy as email_policy
@@ -68,7 +70,11 @@ class Emulator:
             self._thread.join(timeout=5)
 
     def serve_forever(self) -> None:
+        """Serve on this thread (the `visiondesk emulator` command) until interrupted."""
         self._server.serve_forever()
+
+    def stop_listening(self) -> None:
+        self._server.server_close()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -86,6 +92,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     emulator: Emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a cancelled request) is normal here, not worth a trace."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -163,7 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if not rate:
             return self.rfile.read(length)
-        chunks, left, step = [], length, 16 * 1024
+        chunks: list[bytes] = []
+        left, step = length, 16 * 1024
         while left > 0:  # a slow link: read a little, wait, read again
             chunk = self.rfile.read(min(step, left))
             if not chunk:
@@ -174,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -239,7 +253,5 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop_connection(self) -> None:
         """End mid-stream without the final chunk, as a dropped connection looks."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass

@@ -1,0 +1,64 @@
+"""Helpers to drive a Session in tests without an async test plugin."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.events import Completed, Event, Failed, TextDelta
+from visiondesk.session import Session
+
+T = TypeVar("T")
+KEY = "sk-test-visiondesk-0000000000000000"
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    async def main() -> T:
+        return await coroutine
+
+    return asyncio.run(main())
+
+
+async def collect(
+    session: Session, sources: Sequence[Path | str | bytes], prompt: str
+) -> list[Event]:
+    events: list[Event] = []
+    for source in sources:
+        async for event in session.attach(source):
+            events.append(event)
+    async for event in session.send(prompt):
+        events.append(event)
+    return events
+
+
+async def turns(
+    session: Session, *steps: tuple[Sequence[Path | str | bytes], str]
+) -> list[list[Event]]:
+    """Several turns on one event loop (the SDK's connections belong to the loop)."""
+    results = []
+    try:
+        for sources, prompt in steps:
+            results.append(await collect(session, sources, prompt))
+    finally:
+        await session.aclose()
+    return results
+
+
+def session_for(profile: Profile, mode: ApiMode, key: str = KEY, **options: Any) -> Session:
+    options.setdefault("model", "gpt-4o")
+    options.setdefault("detail", Detail.HIGH)
+    return Session(profile, key, mode=mode, **options)
+
+
+def answer(events: Sequence[Event]) -> str:
+    return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+def final(events: Sequence[Event]) -> Completed | Failed:
+    last = [e for e in events if isinstance(e, Completed | Failed)]
+    assert last, f"no Completed/Failed among {events}"
+    return last[-1]

@@ -1,0 +1,62 @@
+"""The one protocol every API mode implements, and the helpers they share."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol
+
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.events import Event
+
+
+class ModeClient(Protocol):
+    """Send turns in one API mode. The session and the window never branch on the mode."""
+
+    mode: ApiMode
+
+    @property
+    def uploads_images(self) -> bool:
+        """Whether attached images are uploaded as files (and so should start on attach)."""
+        ...
+
+    def attach(self, image: PreparedImage) -> AsyncIterator[Event]:
+        """Start whatever an attached image needs before Send (uploads); may yield nothing."""
+        ...
+
+    def send(
+        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+    ) -> AsyncIterator[Event]:
+        """Send `turn` and stream the answer; ends with Completed or Failed.
+
+        Cancellation (the task is cancelled) stops the network work at once; the caller keeps
+        whatever TextDelta events had arrived.
+        """
+        ...
+
+
+IMAGE_PART_TYPES = ("image_url", "input_image", "image_file")
+
+
+def image_params(
+    messages: Sequence[Any], field: str, images: Sequence[PreparedImage]
+) -> dict[str, str]:
+    """Map each image part's `param` path (e.g. `messages[2].content[1]`) to the image's name,
+    so an error the server reports for a part can name the image. `images` are in body order."""
+    names = iter(image.source for image in images)
+    found: dict[str, str] = {}
+    for i, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        for j, part in enumerate(content):
+            if isinstance(part, dict) and part.get("type") in IMAGE_PART_TYPES:
+                name = next(names, None)
+                if name is not None:
+                    found[f"{field}[{i}].content[{j}]"] = name
+    return found
+
+
+async def nothing() -> AsyncIterator[Event]:
+    """An attach() for modes that need no preparation beyond the pipeline."""
+    return
+    yield  # pragma: no cover - makes this an async generator

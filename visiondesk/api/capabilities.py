@@ -1,0 +1,128 @@
+"""Which API modes a server implements, found by asking it (never assumed), cached per profile.
+
+Each probe is a request the server refuses cheaply when the endpoint exists (400/422 for an
+empty body) and answers 404 when it does not — OpenAI's Assistants since 2026-08-26, say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import httpx2
+import openai
+from openai import AsyncOpenAI
+
+from visiondesk.api.errors import translate
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode
+from visiondesk.errors import AuthError, ModeUnsupported, NetworkError
+
+MODE_NAMES = {
+    ApiMode.CHAT: "Chat Completions",
+    ApiMode.RESPONSES: "the Responses API",
+    ApiMode.ASSISTANTS: "the Assistants API",
+}
+_PROBES = {
+    ApiMode.CHAT: ("POST", "/chat/completions"),
+    ApiMode.RESPONSES: ("POST", "/responses"),
+    ApiMode.ASSISTANTS: ("GET", "/assistants"),
+}
+CACHE_SECONDS = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    missing: dict[ApiMode, str] = field(default_factory=dict)
+    """Modes the server lacks, with the reason to show next to them."""
+    models: tuple[str, ...] = ()
+    checked_at: float = field(default_factory=time.time)
+
+    def supports(self, mode: ApiMode) -> bool:
+        return mode not in self.missing
+
+    def require(self, mode: ApiMode, profile: Profile) -> None:
+        if mode in self.missing:
+            raise ModeUnsupported(
+                f"{profile.name} ({profile.base_url}) does not implement "
+                f"{MODE_NAMES[mode]}: {self.missing[mode]}. Choose another API mode."
+            )
+
+
+async def probe(client: AsyncOpenAI, profile: Profile) -> Capabilities:
+    """Ask the server; raises AuthError for a rejected key and NetworkError when unreachable."""
+    quick = client.with_options(max_retries=0, timeout=httpx2.Timeout(10.0, connect=5.0))
+    models = await _models(quick, profile)
+    results = await asyncio.gather(*(_has(quick, profile, mode) for mode in _PROBES))
+    missing = {mode: reason for mode, reason in zip(_PROBES, results, strict=True) if reason}
+    return Capabilities(missing, models)
+
+
+async def _models(client: AsyncOpenAI, profile: Profile) -> tuple[str, ...]:
+    try:
+        page = await client.models.list()
+        return tuple(sorted(model.id for model in page.data))
+    except openai.NotFoundError:
+        return ()  # some servers have no model list; free text still works
+    except openai.APIError as exc:
+        error = translate(exc, profile, what="the model list")
+        if isinstance(error, AuthError | NetworkError):
+            raise error from exc
+        return ()
+
+
+async def _has(client: AsyncOpenAI, profile: Profile, mode: ApiMode) -> str | None:
+    """None when the endpoint exists, else the reason it does not."""
+    method, path = _PROBES[mode]
+    headers = {"OpenAI-Beta": "assistants=v2"} if mode is ApiMode.ASSISTANTS else {}
+    try:
+        if method == "GET":
+            await client.get(
+                path, cast_to=object, options={"headers": headers, "params": {"limit": 1}}
+            )
+        else:
+            await client.post(path, cast_to=object, body={}, options={"headers": headers})
+    except (openai.NotFoundError, openai.APIStatusError) as exc:
+        status = exc.status_code
+        if status in (404, 405, 501):
+            return f"the server answered {status} on {path}"
+        return None  # 400/401/422…: the endpoint is there and judged the request
+    except openai.APIError as exc:
+        raise translate(exc, profile, what=f"the probe of {path}") from exc
+    return None
+
+
+class CapabilityCache:
+    """Probe results per profile, for an hour; the window shows them beside the mode picker."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self._ttl = ttl
+        self._entries: dict[tuple[str, str], Capabilities] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Task[Capabilities]] = {}
+
+    def cached(self, profile: Profile) -> Capabilities | None:
+        entry = self._entries.get((profile.name, profile.base_url))
+        if entry is not None and time.time() - entry.checked_at < self._ttl:
+            return entry
+        return None
+
+    async def get(self, client: AsyncOpenAI, profile: Profile) -> Capabilities:
+        key = (profile.name, profile.base_url)
+        entry = self.cached(profile)
+        if entry is not None:
+            return entry
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(probe(client, profile))
+            self._inflight[key] = task
+        try:
+            entry = await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._inflight.pop(key, None)
+        self._entries[key] = entry
+        return entry
+
+    def forget(self, profile: Profile) -> None:
+        self._entries.pop((profile.name, profile.base_url), None)

@@ -1,0 +1,96 @@
+"""Chat Completions: images as `image_url` parts (data URL or https URL) in user messages; the
+whole history is sent every turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from openai import AsyncOpenAI
+
+from visiondesk.api.base import image_params, nothing
+from visiondesk.api.errors import translate
+from visiondesk.api.redact import shorten_base64
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.errors import NetworkError
+from visiondesk.events import Completed, Event, Failed, RequestSent, TextDelta, Usage
+
+
+def image_part(image: PreparedImage) -> dict[str, Any]:
+    return {
+        "type": "image_url",
+        "image_url": {"url": image.image_url(), "detail": image.detail.value},
+    }
+
+
+def user_message(turn: Turn) -> dict[str, Any]:
+    if not turn.images:
+        return {"role": "user", "content": turn.prompt}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
+    parts += [image_part(image) for image in turn.images]
+    return {"role": "user", "content": parts}
+
+
+def build_request(turn: Turn, history: Sequence[Exchange]) -> dict[str, Any]:
+    """The request body for this turn: system prompt, every earlier exchange, the new turn."""
+    messages: list[dict[str, Any]] = []
+    if turn.instructions:
+        messages.append({"role": "system", "content": turn.instructions})
+    for exchange in history:
+        messages.append(user_message(exchange.turn))
+        messages.append({"role": "assistant", "content": exchange.answer})
+    messages.append(user_message(turn))
+    return {
+        "model": turn.model,
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+
+
+class ChatMode:
+    mode = ApiMode.CHAT
+    uploads_images = False
+
+    def __init__(self, client: AsyncOpenAI, profile: Profile) -> None:
+        self._client = client
+        self._profile = profile
+
+    def attach(self, image: PreparedImage) -> AsyncIterator[Event]:
+        return nothing()
+
+    async def send(
+        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+    ) -> AsyncIterator[Event]:
+        body = build_request(turn, history)
+        yield RequestSent("POST", "/chat/completions", shorten_base64(body))
+        text: list[str] = []
+        finished = False
+        every_image = [i for exchange in history for i in exchange.turn.images] + list(turn.images)
+        culprits = image_params(body["messages"], "messages", every_image)
+        try:
+            stream = await self._client.chat.completions.create(**body)
+            try:
+                async for chunk in stream:
+                    if chunk.usage is not None:
+                        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    for choice in chunk.choices:
+                        if choice.delta.content:
+                            text.append(choice.delta.content)
+                            yield TextDelta(choice.delta.content)
+                        if choice.finish_reason is not None:
+                            finished = True
+            finally:
+                await stream.close()
+        except Exception as exc:
+            error = translate(exc, self._profile, what="Chat Completions", images=culprits)
+            yield Failed(error, "".join(text))
+            return
+        if not finished:
+            yield Failed(
+                NetworkError("The connection closed before the answer was complete. Retry."),
+                "".join(text),
+            )
+            return
+        yield Completed("".join(text))

@@ -1,0 +1,179 @@
+"""Responses: `input_image` by data URL, https URL or uploaded `file_id`, `detail` always sent.
+
+Later turns chain with `previous_response_id`, so earlier images are not sent again; servers
+that keep no responses (Ollama) get the history instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+
+from visiondesk.api.base import image_params, nothing
+from visiondesk.api.errors import translate
+from visiondesk.api.redact import shorten_base64
+from visiondesk.api.uploads import Uploader
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.errors import ApiRejected, NetworkError, VisionDeskError
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    RequestSent,
+    TextDelta,
+    Usage,
+)
+
+
+def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, Any]:
+    part: dict[str, Any] = {"type": "input_image", "detail": image.detail.value}
+    if file_id is not None:
+        part["file_id"] = file_id
+    else:
+        part["image_url"] = image.image_url()
+    return part
+
+
+def user_message(turn: Turn, file_ids: dict[str, str] | None = None) -> dict[str, Any]:
+    file_ids = file_ids or {}
+    content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.prompt}]
+    content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
+    return {"role": "user", "content": content}
+
+
+def build_request(
+    turn: Turn,
+    history: Sequence[Exchange],
+    previous_response_id: str | None,
+    file_ids: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """With a previous response only the new turn travels; otherwise the whole history."""
+    items: list[dict[str, Any]] = []
+    if previous_response_id is None:
+        for exchange in history:
+            items.append(user_message(exchange.turn, file_ids))
+            items.append({"role": "assistant", "content": exchange.answer})
+    items.append(user_message(turn, file_ids))
+    body: dict[str, Any] = {"model": turn.model, "input": items, "stream": True}
+    if turn.instructions:
+        body["instructions"] = turn.instructions  # not carried over by previous_response_id
+    if previous_response_id is not None:
+        body["previous_response_id"] = previous_response_id
+    return body
+
+
+class ResponsesMode:
+    mode = ApiMode.RESPONSES
+
+    def __init__(self, client: AsyncOpenAI, profile: Profile, uploader: Uploader) -> None:
+        self._client = client
+        self._profile = profile
+        self._uploader = uploader
+
+    @property
+    def uploads_images(self) -> bool:
+        return self._profile.responses_upload
+
+    def attach(self, image: PreparedImage) -> AsyncIterator[Event]:
+        if self.uploads_images and not image.is_url:
+            return self._uploader.events(image)
+        return nothing()
+
+    async def send(
+        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+    ) -> AsyncIterator[Event]:
+        file_ids: dict[str, str] = {}
+        if self.uploads_images:
+            async for event in self._uploader.ensure(turn.images, file_ids):
+                yield event
+                if isinstance(event, FileFailed):
+                    yield Failed(event.error)
+                    return
+        chain = state.response_id if self._chains(state) else None
+        try:
+            async for event in self._send(turn, history, state, chain, file_ids):
+                yield event
+        except _ChainLost:
+            # The server no longer has (or never kept) the previous response: send the history
+            # instead, and stop chaining in this conversation.
+            state.responses_stateless = True
+            async for event in self._send(turn, history, state, None, file_ids):
+                yield event
+
+    def _chains(self, state: ConversationState) -> bool:
+        return self._profile.stores_responses and not state.responses_stateless
+
+    async def _send(
+        self,
+        turn: Turn,
+        history: Sequence[Exchange],
+        state: ConversationState,
+        chain: str | None,
+        file_ids: dict[str, str],
+    ) -> AsyncIterator[Event]:
+        body = build_request(turn, history, chain, file_ids)
+        if not self._chains(state):
+            body["store"] = False
+        images = list(turn.images)
+        if chain is None:
+            images = [i for exchange in history for i in exchange.turn.images] + images
+        culprits = image_params(body["input"], "input", images)
+        yield RequestSent("POST", "/responses", shorten_base64(body))
+        text: list[str] = []
+        completed: Any = None
+        try:
+            stream = await self._client.responses.create(**body)
+            try:
+                async for event in stream:
+                    kind = getattr(event, "type", "")
+                    if kind == "response.output_text.delta":
+                        text.append(event.delta)
+                        yield TextDelta(event.delta)
+                    elif kind == "response.completed":
+                        completed = event.response
+                    elif kind in ("response.failed", "response.incomplete"):
+                        yield Failed(_response_error(event.response), "".join(text))
+                        return
+            finally:
+                await stream.close()
+        except Exception as exc:
+            if chain is not None and not text and _is_lost_chain(exc):
+                raise _ChainLost from exc
+            error = translate(exc, self._profile, what="the Responses API", images=culprits)
+            yield Failed(error, "".join(text))
+            return
+        if completed is None:
+            yield Failed(
+                NetworkError("The connection closed before the answer was complete. Retry."),
+                "".join(text),
+            )
+            return
+        if completed.usage is not None:
+            yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
+        if self._chains(state):
+            state.response_id = completed.id
+        yield Completed("".join(text), completed.id)
+
+
+def _response_error(response: Any) -> VisionDeskError:
+    error = getattr(response, "error", None)
+    if error is not None:
+        return ApiRejected(f"The answer failed: {error.message} ({error.code})", retryable=True)
+    details = getattr(response, "incomplete_details", None)
+    reason = getattr(details, "reason", None) or "unknown reason"
+    return ApiRejected(f"The answer stopped early ({reason}).", retryable=True)
+
+
+class _ChainLost(Exception):
+    """`previous_response_id` was refused: the server does not have that response."""
+
+
+def _is_lost_chain(exc: Exception) -> bool:
+    return isinstance(exc, openai.BadRequestError | openai.NotFoundError) and (
+        exc.code == "previous_response_not_found" or exc.param == "previous_response_id"
+    )

@@ -1,0 +1,271 @@
+"""Upload images as files (purpose `vision`) as soon as they are attached, and wait until the
+server has processed them. Shared by Assistants and Responses-with-files.
+
+Each image (by content hash) is uploaded once per profile; every file id is written to the
+ledger so the files can be deleted later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openai import AsyncOpenAI
+
+from visiondesk.api.errors import translate
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import PreparedImage
+from visiondesk.errors import ApiRejected, Cancelled, VisionDeskError
+from visiondesk.events import Event, FileFailed, FileReady, Processing, RequestSent, UploadProgress
+
+READY_TIMEOUT = 60.0
+"""Give up on a file that is not processed after this long (the SDK would wait 30 minutes)."""
+FIRST_POLL = 0.2
+MAX_POLL = 2.0
+EXPIRES_AFTER = 7 * 24 * 3600
+"""Ask the server to delete uploads after a week, a safety net under VisionDesk's own clean-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    profile: str
+    file_id: str
+    sha256: str
+    bytes: int
+    filename: str
+    created_at: float
+
+
+class CountingReader(io.BytesIO):
+    """The body handed to the SDK: every read is counted as bytes put on the wire.
+
+    httpx2 reads multipart files in 64 KiB chunks just before sending them, and seeks to 0 when
+    a retry starts over, so the count follows the upload.
+    """
+
+    def __init__(self, data: bytes, on_progress: Callable[[int, int], None]) -> None:
+        super().__init__(data)
+        self._total = len(data)
+        self._sent = 0
+        self._on_progress = on_progress
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if chunk:
+            self._sent += len(chunk)
+            self._on_progress(self._sent, self._total)
+        return chunk
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        position = super().seek(offset, whence)
+        if whence == io.SEEK_SET and offset == 0:
+            self._sent = 0
+        return position
+
+
+@dataclass
+class _Upload:
+    image: PreparedImage
+    task: asyncio.Task[str] | None = None
+    last: list[Event] = field(default_factory=list)  # the latest progress and any final event
+    listeners: list[asyncio.Queue[Event]] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        if isinstance(event, UploadProgress | Processing):
+            self.last = [event]
+        elif isinstance(event, FileReady | FileFailed):
+            self.last.append(event)  # RequestSent is news once, not state to replay
+        for queue in self.listeners:
+            queue.put_nowait(event)
+
+
+class Uploader:
+    """Per-profile uploads, keyed by content hash."""
+
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        profile: Profile,
+        *,
+        ready_timeout: float = READY_TIMEOUT,
+        expires_after: int | None = EXPIRES_AFTER,
+        on_uploaded: Callable[[UploadedFile], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._profile = profile
+        self._ready_timeout = ready_timeout
+        self._expires_after = expires_after
+        self._on_uploaded = on_uploaded
+        self._uploads: dict[str, _Upload] = {}
+        self.ledger: list[UploadedFile] = []
+
+    def start(self, image: PreparedImage) -> _Upload:
+        """Start uploading `image` unless it is uploaded or on its way (a failure starts over)."""
+        upload = self._uploads.get(image.sha256)
+        failed = (
+            upload is not None
+            and upload.task is not None
+            and upload.task.done()
+            and (upload.task.cancelled() or upload.task.exception() is not None)
+        )
+        if upload is None or failed:
+            upload = _Upload(image)
+            self._uploads[image.sha256] = upload
+            upload.task = asyncio.create_task(self._run(upload), name=f"upload {image.source}")
+            upload.task.add_done_callback(_consume_exception)
+        return upload
+
+    async def events(self, image: PreparedImage) -> AsyncIterator[Event]:
+        """Follow the upload of `image` until it is ready or failed (starting it if needed).
+
+        Stopping to listen does not stop the upload; `cancel()` does.
+        """
+        upload = self.start(image)
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        for event in upload.last:
+            queue.put_nowait(event)
+        upload.listeners.append(queue)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if isinstance(event, FileReady | FileFailed):
+                    return
+        finally:
+            upload.listeners.remove(queue)
+
+    async def ensure(
+        self, images: Iterable[PreparedImage], file_ids: dict[str, str]
+    ) -> AsyncIterator[Event]:
+        """Wait until every image (URLs aside) has a processed file, filling `file_ids`.
+
+        Yields the progress of uploads still under way; stops after a FileFailed.
+        """
+        for image in images:
+            if image.is_url:
+                continue
+            if self.ready_file(image.sha256) is None:
+                async for event in self.events(image):
+                    yield event
+                    if isinstance(event, FileFailed):
+                        return
+            file_ids[image.sha256] = await self.file_id(image)
+
+    async def file_id(self, image: PreparedImage) -> str:
+        """The processed file's id; raises the upload's VisionDeskError if it failed."""
+        upload = self.start(image)
+        assert upload.task is not None
+        return await asyncio.shield(upload.task)
+
+    def cancel(self, sha256: str | None = None) -> None:
+        """Stop one upload (or all of them); the network work ends at once."""
+        for key, upload in list(self._uploads.items()):
+            if sha256 in (None, key) and upload.task is not None and not upload.task.done():
+                upload.task.cancel()
+
+    def ready_file(self, sha256: str) -> str | None:
+        upload = self._uploads.get(sha256)
+        if upload and upload.task and upload.task.done() and not upload.task.cancelled():
+            return upload.task.result() if upload.task.exception() is None else None
+        return None
+
+    async def _run(self, upload: _Upload) -> str:
+        image = upload.image
+        try:
+            file_id, ready = await self._create(upload)
+            if not ready:
+                await self._wait_until_processed(upload, file_id)
+        except asyncio.CancelledError:
+            upload.publish(
+                FileFailed(image.sha256, Cancelled(f"Upload of {image.source} stopped."))
+            )
+            raise
+        except VisionDeskError as error:
+            upload.publish(FileFailed(image.sha256, error))
+            raise
+        except Exception as exc:
+            what = f"the upload of {image.source}"
+            translated = translate(exc, self._profile, what=what, images={"file": image.source})
+            upload.publish(FileFailed(image.sha256, translated))
+            raise translated from exc
+        upload.publish(FileReady(image.sha256, file_id))
+        return file_id
+
+    async def _create(self, upload: _Upload) -> tuple[str, bool]:
+        """Upload the bytes; returns the file id and whether it is processed already."""
+        image = upload.image
+        total = len(image.data)
+        upload.publish(UploadProgress(image.sha256, 0, total))
+        reader = CountingReader(
+            image.data, lambda sent, size: upload.publish(UploadProgress(image.sha256, sent, size))
+        )
+        options: dict[str, Any] = {}
+        if self._expires_after is not None:
+            options["expires_after"] = {"anchor": "created_at", "seconds": self._expires_after}
+        upload.publish(
+            RequestSent(
+                "POST",
+                "/files",
+                {"purpose": "vision", "file": f"<{image.filename}: {total} bytes {image.mime}>"}
+                | options,
+                note=f"upload {image.source}",
+            )
+        )
+        created = await self._client.files.create(
+            file=(image.filename, reader, image.mime), purpose="vision", **options
+        )
+        record = UploadedFile(
+            self._profile.name, created.id, image.sha256, total, image.filename, time.time()
+        )
+        self.ledger.append(record)
+        if self._on_uploaded is not None:
+            self._on_uploaded(record)
+        status = getattr(created, "status", None)
+        if status == "error":
+            raise _processing_failed(image, created)
+        if status in (None, "processed"):  # servers that do not report status are ready
+            return str(created.id), True
+        upload.publish(Processing(image.sha256, created.id))
+        return str(created.id), False
+
+    async def _wait_until_processed(self, upload: _Upload, file_id: str) -> None:
+        """Poll `files.retrieve` with a growing interval until processed, error or timeout."""
+        deadline = time.monotonic() + self._ready_timeout
+        interval = FIRST_POLL
+        while True:
+            await asyncio.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+            upload.publish(RequestSent("GET", f"/files/{file_id}", None, note="readiness poll"))
+            retrieved = await self._client.files.retrieve(file_id)
+            status = getattr(retrieved, "status", None)
+            if status in (None, "processed"):
+                return
+            if status == "error":
+                raise _processing_failed(upload.image, retrieved)
+            if time.monotonic() >= deadline:
+                raise ApiRejected(
+                    f"{upload.image.source}: the server did not finish processing the upload "
+                    f"({file_id}) within {self._ready_timeout:.0f} s. Retry, or use Chat "
+                    "Completions, which needs no upload.",
+                    retryable=True,
+                )
+            interval = min(MAX_POLL, interval * 1.5)
+
+
+def _processing_failed(image: PreparedImage, file: Any) -> VisionDeskError:
+    details = getattr(file, "status_details", None) or "no reason given"
+    return ApiRejected(
+        f"{image.source}: the server could not process the uploaded image ({details}).",
+        retryable=True,
+    )
+
+
+def _consume_exception(task: asyncio.Task[str]) -> None:
+    """Failures are reported as FileFailed events; keep asyncio from logging them twice."""
+    if not task.cancelled():
+        with contextlib.suppress(BaseException):
+            task.exception()

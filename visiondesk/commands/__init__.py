@@ -1,0 +1,1 @@
+"""The `visiondesk` subcommands, one module each; no Qt."""

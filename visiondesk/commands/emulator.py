@@ -1,0 +1,93 @@
+"""`visiondesk emulator`: run the OpenAI-API emulator on 127.0.0.1 until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "emulator",
+        help="run an OpenAI-API emulator on 127.0.0.1 (for tests and checking requests)",
+        description="Serve the OpenAI endpoints VisionDesk uses (models, chat completions, "
+        "responses, files, assistants, threads, runs) on 127.0.0.1. Answers report what was "
+        "decoded from each image. Point any OpenAI client at the printed base URL.",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="require this bearer key (a made-up key for testing clients, never a real one)",
+    )
+    parser.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="require `Authorization: Bearer <value of $NAME>` (the key is never a flag value)",
+    )
+    parser.add_argument("--token-delay", type=float, default=0.02, metavar="SECONDS")
+    parser.add_argument(
+        "--file-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="time until an uploaded file is processed",
+    )
+    parser.add_argument(
+        "--fail-429", type=int, default=0, metavar="N", help="answer the next N requests with 429"
+    )
+    parser.add_argument("--retry-after", type=float, default=1.0, metavar="SECONDS")
+    parser.add_argument("--fail-500", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--cut-after", type=int, metavar="N", help="drop the first stream after N deltas"
+    )
+    parser.add_argument("--file-error", action="store_true", help="uploads end in status error")
+    parser.add_argument("--file-never-ready", action="store_true")
+    parser.add_argument("--slow-upload", type=float, metavar="BYTES_PER_SECOND")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=["responses", "assistants", "files"],
+        help="answer 404 for this API family (e.g. assistants, as OpenAI now does)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    from visiondesk.emulator import Emulator, Knobs
+
+    api_key = options.api_key
+    if options.api_key_env:
+        api_key = os.environ.get(options.api_key_env)
+        if not api_key:
+            print(f"visiondesk emulator: ${options.api_key_env} is not set", file=sys.stderr)
+            return 2
+    knobs = Knobs(
+        token_delay=options.token_delay,
+        file_processing_delay=options.file_delay,
+        fail_429=options.fail_429,
+        retry_after=options.retry_after,
+        fail_500=options.fail_500,
+        cut_stream_after=options.cut_after,
+        file_error=options.file_error,
+        file_never_ready=options.file_never_ready,
+        upload_bytes_per_second=options.slow_upload,
+        disabled_modes=set(options.without),
+    )
+    try:
+        emulator = Emulator(options.port, api_key=api_key, knobs=knobs)
+    except OSError as exc:
+        print(f"visiondesk emulator: cannot listen on port {options.port}: {exc}", file=sys.stderr)
+        return 2
+    print(f"VisionDesk emulator listening on {emulator.base_url}", flush=True)
+    print("Point an OpenAI client at it, e.g. OPENAI_BASE_URL=" + emulator.base_url, flush=True)
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop_listening()
+    return 0

@@ -1,0 +1,183 @@
+"""`visiondesk send`: one turn from the command line — the answer streams to stdout, progress
+to stderr (or every event as a JSON line with --json)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.errors import ImageError, VisionDeskError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "send",
+        help="ask a model about images and stream the answer",
+        description="Send a prompt and images in one API mode and stream the answer. The key "
+        "comes from an environment variable (default OPENAI_API_KEY), never from the command "
+        "line. Exit 0 on success, 1 on an API failure, 2 on bad input, 130 when interrupted.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--profile", help="a saved profile, or: openai, ollama, lmstudio, emulator")
+    where.add_argument("--base-url", help="any OpenAI-compatible base URL, e.g. …:11434/v1")
+    parser.add_argument("--api-key-env", metavar="NAME", help="variable holding the key")
+    parser.add_argument("--mode", choices=[m.value for m in ApiMode], required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
+    parser.add_argument("-p", "--prompt", required=True)
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="file path or https URL")
+    parser.add_argument("--json", action="store_true", help="print every event as a JSON line")
+    parser.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_send(options))
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+async def _send(options: argparse.Namespace) -> int:
+    from visiondesk.config.profile_store import EMULATOR, load_profiles
+    from visiondesk.config.profiles import Profile, ProviderKind
+    from visiondesk.emulator import Emulator
+    from visiondesk.events import Completed, Failed, FileFailed, TextDelta
+    from visiondesk.session import Session
+
+    emulator: Emulator | None = None
+    try:
+        profiles = load_profiles()
+    except ValueError as exc:
+        print(f"visiondesk send: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if options.base_url:
+        profile = Profile("command line", ProviderKind.COMPATIBLE, options.base_url)
+    else:
+        key = options.profile or "openai"
+        if key not in profiles:
+            known = ", ".join(sorted(profiles))
+            print(f"visiondesk send: no profile '{key}' (known: {known})", file=sys.stderr)
+            return EXIT_USAGE
+        profile = profiles[key]
+        if key == EMULATOR:
+            emulator = Emulator().start()
+            profile = Profile(
+                profile.name, ProviderKind.EMULATOR, emulator.base_url, api_key_env=""
+            )
+    variable = options.api_key_env or profile.api_key_env
+    api_key = os.environ.get(variable) if variable else None
+    if profile.needs_key and not api_key:
+        print(
+            f"visiondesk send: set ${variable or 'OPENAI_API_KEY'} to the API key of "
+            f"{profile.name}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    session = Session(
+        profile,
+        api_key,
+        mode=ApiMode(options.mode),
+        model=options.model,
+        detail=Detail(options.detail),
+    )
+    out = _Printer(options.json)
+    try:
+        for image in options.images:
+            async for event in session.attach(image):
+                out.event(event)
+                if isinstance(event, FileFailed):
+                    return EXIT_USAGE if isinstance(event.error, ImageError) else EXIT_FAILED
+        async for event in session.send(options.prompt):
+            out.event(event)
+            if isinstance(event, TextDelta) and not options.json:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            if isinstance(event, Failed):
+                return EXIT_USAGE if isinstance(event.error, ImageError) else EXIT_FAILED
+            if isinstance(event, Completed) and not options.json and not event.text.endswith("\n"):
+                sys.stdout.write("\n")
+        return EXIT_OK
+    finally:
+        await session.aclose()
+        if emulator is not None:
+            emulator.stop()
+
+
+class _Printer:
+    """Progress for people on stderr, or every event as JSON on stdout."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self._last_percent: dict[str, int] = {}
+
+    def event(self, event: Any) -> None:
+        if self.as_json:
+            print(json.dumps(event_json(event)), flush=True)
+            return
+        name = type(event).__name__
+        message = None
+        if name == "Preparing":
+            message = f"preparing {event.source}…"
+        elif name == "Prepared":
+            image: PreparedImage = event.image
+            message = f"prepared {image.source}: " + _describe(image)
+        elif name == "UploadProgress":
+            percent = 100 * event.bytes_sent // max(1, event.total)
+            if self._last_percent.get(event.sha256, -1) // 25 != percent // 25:
+                message = f"uploading {event.sha256[:8]}… {percent}%"
+            self._last_percent[event.sha256] = percent
+        elif name == "Processing":
+            message = f"uploaded as {event.file_id}; waiting until the server has processed it"
+        elif name == "FileReady":
+            message = f"ready: {event.file_id}"
+        elif name in ("FileFailed", "Failed"):
+            message = f"error: {event.error}"
+        elif name == "Usage":
+            message = f"tokens: {event.input_tokens} in, {event.output_tokens} out"
+        if message:
+            print(message, file=sys.stderr, flush=True)
+
+
+def _describe(image: PreparedImage) -> str:
+    if image.url is not None:
+        return f"sent as URL, detail {image.detail}, up to {image.tokens} tokens"
+    return (
+        f"{image.width}×{image.height} {image.mime}, {len(image.data) // 1024} KB, "
+        f"detail {image.detail}, about {image.tokens} tokens"
+    )
+
+
+def event_json(event: Any) -> dict[str, Any]:
+    """An event as JSON: snake_case `event` name; images without their bytes; errors as text."""
+    name = type(event).__name__
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    record: dict[str, Any] = {"event": snake}
+    assert is_dataclass(event)
+    for item in fields(event):
+        value = getattr(event, item.name)
+        if isinstance(value, PreparedImage):
+            value = {
+                "source": value.source,
+                "sha256": value.sha256,
+                "width": value.width,
+                "height": value.height,
+                "mime": value.mime or None,
+                "bytes": len(value.data),
+                "url": value.url,
+                "detail": value.detail.value,
+                "tokens": value.tokens,
+                "notes": list(value.notes),
+            }
+        elif isinstance(value, VisionDeskError):
+            value = {"type": type(value).__name__, "message": value.message}
+        record[item.name] = value
+    return record
