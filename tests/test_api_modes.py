@@ -118,7 +118,7 @@ def test_assistants_uploads_on_attach_and_never_sends_a_data_url(
         return attached, await collect(session, [], "What is it?")
 
     attached, events = run(scenario())
-    kinds = [type(e).__name__ for e in attached if not type(e).__name__ == "RequestSent"]
+    kinds = [type(e).__name__ for e in attached if type(e).__name__ != "RequestSent"]
     # preparing → ready, then uploading N% → processing → ready (file id), in that order
     assert kinds[:2] == ["Preparing", "Prepared"]
     assert kinds[-1] == "FileReady"

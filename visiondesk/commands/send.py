@@ -121,7 +121,7 @@ class _Printer:
 
     def event(self, event: Any) -> None:
         if self.as_json:
-            print(json.dumps(event_json(event)), flush=True)
+            print(json.dumps(event_json(event), ensure_ascii=False), flush=True)
             return
         name = type(event).__name__
         message = None

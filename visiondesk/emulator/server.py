@@ -58,7 +58,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="visiondesk-emulator", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="visiondesk-emulator", daemon=True
         )
         self._thread.start()
         return self

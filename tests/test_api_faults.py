@@ -1,0 +1,267 @@
+"""Every fault ends in the right error (or a successful retry), and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.turns import KEY, collect, final, run, session_for, turns
+from visiondesk.config.profiles import Profile, ProviderKind
+from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.emulator import Emulator
+from visiondesk.errors import (
+    ApiRejected,
+    AuthError,
+    Cancelled,
+    ImageError,
+    ModeUnsupported,
+    NetworkError,
+    RateLimited,
+)
+from visiondesk.events import Completed, Failed, FileFailed, TextDelta, UploadProgress
+from visiondesk.session import Attachment, Session
+
+
+def failure(events: list) -> Failed:
+    outcome = final(events)
+    assert isinstance(outcome, Failed), outcome
+    return outcome
+
+
+def test_a_single_429_is_retried_by_the_sdk(emulator: Emulator, profile: Profile) -> None:
+    session = session_for(profile, ApiMode.CHAT)
+
+    async def scenario() -> list:
+        await session.capabilities.get(session.client, profile)
+        emulator.knobs.fail_429, emulator.knobs.retry_after = 1, 0.1
+        events = await collect(session, [], "Hello?")
+        await session.aclose()
+        return events
+
+    assert isinstance(final(run(scenario())), Completed)
+    assert [r.status for r in emulator.log if r.path == "/chat/completions"][-2:] == [429, 200]
+
+
+def test_persistent_429_says_how_long_to_wait_and_retry_then_works(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    session = session_for(profile, ApiMode.CHAT)
+
+    async def scenario() -> tuple[list, list]:
+        await session.capabilities.get(session.client, profile)  # probe before the fault
+        emulator.knobs.fail_429, emulator.knobs.retry_after = 3, 0.2
+        first = await collect(session, [photo_path], "Hello?")
+        second = await collect(session, [], "Hello?")  # Retry: the same call again
+        await session.aclose()
+        return first, second
+
+    first, second = run(scenario())
+    error = failure(first).error
+    assert isinstance(error, RateLimited) and error.retryable
+    assert error.retry_after == pytest.approx(0.2)
+    assert "Try again in 1 s" in error.message
+    assert isinstance(final(second), Completed)  # the image was still attached: nothing lost
+    assert "I received 1 image" in final(second).text  # type: ignore[union-attr]
+
+
+def test_500_is_retried_then_reported(emulator: Emulator, profile: Profile) -> None:
+    session = session_for(profile, ApiMode.RESPONSES)
+
+    async def scenario() -> list:
+        await session.capabilities.get(session.client, profile)
+        emulator.knobs.fail_500 = 3
+        events = await collect(session, [], "Hello?")
+        await session.aclose()
+        return events
+
+    error = failure(run(scenario())).error
+    assert isinstance(error, ApiRejected) and error.retryable
+    assert "internal error (500)" in error.message
+
+
+def test_rejected_key_names_the_profile(emulator: Emulator, profile: Profile) -> None:
+    session = session_for(profile, ApiMode.CHAT, key="sk-wrong")
+    error = failure(run(turns(session, ([], "Hello?")))[0]).error
+    assert isinstance(error, AuthError)
+    assert "Test emulator" in error.message and "sk-wrong" not in error.message
+
+
+def test_server_down_names_the_base_url() -> None:
+    profile = Profile("Nowhere", ProviderKind.COMPATIBLE, "http://127.0.0.1:9/v1")
+    error = failure(run(turns(session_for(profile, ApiMode.CHAT), ([], "Hello?")))[0]).error
+    assert isinstance(error, NetworkError)
+    assert "http://127.0.0.1:9/v1" in error.message
+
+
+def test_mode_the_server_lacks_fails_fast(emulator: Emulator, profile: Profile) -> None:
+    emulator.knobs.disabled_modes.add("assistants")
+    started = time.perf_counter()
+    error = failure(run(turns(session_for(profile, ApiMode.ASSISTANTS), ([], "Hi")))[0]).error
+    assert time.perf_counter() - started < 2
+    assert isinstance(error, ModeUnsupported)
+    assert "does not implement the Assistants API" in error.message
+    assert not any(r.path == "/threads" for r in emulator.log)
+
+
+@pytest.mark.parametrize("mode", list(ApiMode))
+def test_stream_cut_keeps_the_partial_answer_and_retry_succeeds(
+    mode: ApiMode, emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    session = session_for(profile, mode)
+
+    async def scenario() -> tuple[list, list]:
+        await session.capabilities.get(session.client, profile)
+        emulator.knobs.cut_stream_after = 5
+        first = await collect(session, [photo_path], "Describe")
+        second = await collect(session, [], "Describe")
+        await session.aclose()
+        return first, second
+
+    first, second = run(scenario())
+    failed = failure(first)
+    assert isinstance(failed.error, NetworkError)
+    assert failed.partial and len(failed.partial.split()) <= 6
+    assert sum(isinstance(e, TextDelta) for e in first) == 5
+    assert isinstance(final(second), Completed)
+    assert len(session.history) == 1 and session.attachments == []
+
+
+def test_file_processing_error(emulator: Emulator, profile: Profile, photo_path: Path) -> None:
+    emulator.knobs.file_error = True
+    session = session_for(profile, ApiMode.ASSISTANTS)
+    events = run(turns(session, ([photo_path], "What?")))[0]
+    failed = [e for e in events if isinstance(e, FileFailed)]
+    assert failed and "could not process" in failed[0].error.message
+    assert "photo.jpg" in failed[0].error.message
+    assert isinstance(final(events), Failed)
+
+
+def test_file_that_never_becomes_ready_times_out(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    emulator.knobs.file_never_ready = True
+    session = session_for(profile, ApiMode.ASSISTANTS, upload_timeout=0.6)
+    started = time.perf_counter()
+    events = run(turns(session, ([photo_path], "What?")))[0]
+    assert time.perf_counter() - started < 3
+    error = failure(events).error
+    assert "did not finish processing" in error.message and error.retryable
+
+
+def test_upload_retry_after_failure_uploads_again(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    session = session_for(profile, ApiMode.ASSISTANTS)
+
+    async def scenario() -> tuple[list, list]:
+        emulator.knobs.file_error = True
+        first = await collect(session, [photo_path], "What?")
+        emulator.knobs.file_error = False
+        second = await collect(session, [], "What?")
+        await session.aclose()
+        return first, second
+
+    first, second = run(scenario())
+    assert isinstance(final(first), Failed)
+    assert isinstance(final(second), Completed)
+    # On attach, again when Send found the upload failed, and once more on Retry.
+    assert sum(1 for r in emulator.log if r.method == "POST" and r.path == "/files") == 3
+
+
+def test_an_image_the_server_refuses_is_named(emulator: Emulator, profile: Profile) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "BMP")
+    bogus = PreparedImage(  # a BMP mislabelled as PNG, which the server refuses
+        source="scan.bmp",
+        sha256="0" * 64,
+        original_width=8,
+        original_height=8,
+        original_format="BMP",
+        width=8,
+        height=8,
+        mime="image/png",
+        data=buffer.getvalue(),
+        detail=Detail.HIGH,
+        tokens=85,
+    )
+    session = session_for(profile, ApiMode.CHAT)
+    session.attachments.append(Attachment(b"", "scan.bmp", prepared=bogus))
+    error = failure(run(turns(session, ([], "What?")))[0]).error
+    assert isinstance(error, ImageError)
+    assert error.source == "scan.bmp" and "invalid_image_format" in error.message
+
+
+def test_cancel_mid_stream_stops_within_200ms(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    emulator.knobs.token_delay = 0.05
+    session = session_for(profile, ApiMode.RESPONSES)
+
+    async def scenario() -> float:
+        async for _ in session.attach(photo_path):
+            pass
+        seen: list[str] = []
+
+        async def consume() -> None:
+            async for event in session.send("Describe"):
+                if isinstance(event, TextDelta):
+                    seen.append(event.text)
+
+        task = asyncio.create_task(consume())
+        while len(seen) < 3:
+            await asyncio.sleep(0.01)
+        started = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        elapsed = time.perf_counter() - started
+        await session.aclose()
+        return elapsed
+
+    assert run(scenario()) < 0.2
+    assert isinstance(session.last.error, Cancelled)
+    assert session.last.answer and len(session.attachments) == 1  # partial kept, image kept
+    assert session.history == []
+
+
+def test_cancel_mid_upload_stops_within_200ms(emulator: Emulator, profile: Profile) -> None:
+    from tests import images
+
+    emulator.knobs.upload_bytes_per_second = 100_000
+    session = session_for(profile, ApiMode.ASSISTANTS)
+    big = images.encode(images.screenshot(1365, 768), "PNG")  # a few hundred KB
+
+    async def scenario() -> tuple[float, list]:
+        events: list = []
+
+        async def attach() -> None:
+            async for event in session.attach(big, "big.png"):
+                events.append(event)
+
+        task = asyncio.create_task(attach())
+        while not any(isinstance(e, UploadProgress) and e.bytes_sent for e in events):
+            await asyncio.sleep(0.01)
+        started = time.perf_counter()
+        session.uploader.cancel()
+        await task
+        elapsed = time.perf_counter() - started
+        await session.aclose()
+        return elapsed, events
+
+    elapsed, events = run(scenario())
+    assert elapsed < 0.2
+    failed = [e for e in events if isinstance(e, FileFailed)]
+    assert failed and isinstance(failed[0].error, Cancelled)
+
+
+def test_key_is_never_in_errors_or_request_log(emulator: Emulator, profile: Profile) -> None:
+    session = Session(profile, KEY, mode=ApiMode.CHAT)
+    events = run(turns(session, ([], "Hello?")))[0]
+    assert KEY not in repr(events)

@@ -1,0 +1,162 @@
+"""`visiondesk send`: streams to stdout, progress to stderr, JSON events, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import TEST_KEY
+from visiondesk.emulator import Emulator
+
+
+def send(*args: str, key: str | None = TEST_KEY, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    environment["VISIONDESK_CONFIG_DIR"] = env.pop("config", "/nonexistent-visiondesk-config")
+    if key is not None:
+        environment["OPENAI_API_KEY"] = key
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "visiondesk", "send", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_streams_the_answer_and_reports_progress(emulator: Emulator, photo_path: Path) -> None:
+    result = send(
+        "--base-url",
+        emulator.base_url,
+        "--mode",
+        "assistants",
+        "--model",
+        "gpt-4o",
+        "-p",
+        "What is this?",
+        str(photo_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "I received 1 image(s)" in result.stdout
+        and "| 768×1024 | image/jpeg | file |" in result.stdout
+    )
+    assert (
+        "prepared" in result.stderr
+        and "uploading" in result.stderr
+        and "ready: file-" in result.stderr
+    )
+    assert TEST_KEY not in result.stdout + result.stderr
+
+
+def test_json_prints_one_event_per_line(emulator: Emulator, photo_path: Path) -> None:
+    result = send(
+        "--base-url",
+        emulator.base_url,
+        "--mode",
+        "responses",
+        "--model",
+        "gpt-4o",
+        "--detail",
+        "low",
+        "-p",
+        "Hi",
+        str(photo_path),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    names = [event["event"] for event in events]
+    assert names[:2] == ["preparing", "prepared"] and names[-1] == "completed"
+    assert "text_delta" in names and "usage" in names and "request_sent" in names
+    prepared = events[1]["image"]
+    assert (prepared["width"], prepared["height"], prepared["detail"]) == (384, 512, "low")
+    assert "data:image/jpeg;base64,…(" in json.dumps(events, ensure_ascii=False)
+
+
+def test_the_built_in_emulator_profile_needs_no_key(photo_path: Path) -> None:
+    result = send(
+        "--profile",
+        "emulator",
+        "--mode",
+        "chat",
+        "--model",
+        "gpt-4o",
+        "-p",
+        "Hi",
+        str(photo_path),
+        key=None,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "VisionDesk emulator" in result.stdout
+
+
+def test_exit_codes(emulator: Emulator, tmp_path: Path) -> None:
+    text = tmp_path / "notes.png"
+    text.write_text("hello")
+    bad_input = send(
+        "--base-url", emulator.base_url, "--mode", "chat", "--model", "m", "-p", "x", str(text)
+    )
+    assert bad_input.returncode == 2 and "not an image" in bad_input.stderr
+    wrong_key = send(
+        "--base-url", emulator.base_url, "--mode", "chat", "--model", "m", "-p", "x", key="sk-bad"
+    )
+    assert wrong_key.returncode == 1 and "rejected the API key" in wrong_key.stderr
+    no_key = send("--profile", "openai", "--mode", "chat", "--model", "m", "-p", "x", key=None)
+    assert no_key.returncode == 2 and "OPENAI_API_KEY" in no_key.stderr
+    usage = send("--mode", "chat", "-p", "x")
+    assert usage.returncode == 2
+
+
+def test_the_key_can_come_from_another_variable(emulator: Emulator) -> None:
+    result = send(
+        "--base-url",
+        emulator.base_url,
+        "--api-key-env",
+        "MY_KEY",
+        "--mode",
+        "chat",
+        "--model",
+        "gpt-4o",
+        "-p",
+        "Hi",
+        key=None,
+        MY_KEY=TEST_KEY,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_interrupt_exits_130(emulator: Emulator) -> None:
+    emulator.knobs.token_delay = 0.2
+    environment = dict(os.environ, OPENAI_API_KEY=TEST_KEY, VISIONDESK_CONFIG_DIR="/nonexistent")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "visiondesk",
+            "send",
+            "--base-url",
+            emulator.base_url,
+            "--mode",
+            "chat",
+            "--model",
+            "gpt-4o",
+            "-p",
+            "Hi",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    assert process.stdout is not None
+    process.stdout.read(5)  # the answer has started streaming
+    process.send_signal(signal.SIGINT)
+    started = time.perf_counter()
+    assert process.wait(timeout=10) == 130
+    assert time.perf_counter() - started < 2
