@@ -174,3 +174,32 @@ def test_low_detail_is_what_the_server_bills(
     assert isinstance(final(events), Completed)
     [facts] = [f for r in emulator.log for f in r.images]
     assert (facts.width, facts.height, facts.detail, facts.tokens) == (384, 512, "low", 85)
+
+
+def test_conversations_on_one_profile_share_uploads(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    from visiondesk.session import Connection
+
+    async def scenario() -> None:
+        connection = Connection(profile, "sk-test-visiondesk-0000000000000000")
+        try:
+            for _ in range(2):
+                session = Session(profile, None, mode=ApiMode.ASSISTANTS, connection=connection)
+                events = await collect(session, [photo_path], "Same photo, new conversation")
+                assert isinstance(final(events), Completed)
+        finally:
+            await connection.aclose()
+
+    run(scenario())
+    assert sum(1 for r in emulator.log if r.method == "POST" and r.path == "/files") == 1
+    assert sum(1 for r in emulator.log if r.method == "POST" and r.path == "/threads") == 2
+
+
+def test_azure_profile_uses_the_v1_api_and_the_deployment_as_model() -> None:
+    from visiondesk.config.profiles import azure_profile
+
+    azure = azure_profile("Work", "contoso", "gpt4o-vision")
+    assert azure.base_url == "https://contoso.openai.azure.com/openai/v1/"
+    assert azure.model == "gpt4o-vision" and azure.api_key_env == "AZURE_OPENAI_API_KEY"
+    assert azure.needs_key

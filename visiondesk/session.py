@@ -36,6 +36,30 @@ class Attachment:
     error: VisionDeskError | None = None
 
 
+class Connection:
+    """What all conversations on one profile share: the SDK client, the uploads (an image is
+    uploaded once per profile) and the capability probe."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        api_key: str | None,
+        *,
+        client: AsyncOpenAI | None = None,
+        capabilities: CapabilityCache | None = None,
+        upload_timeout: float | None = None,
+    ) -> None:
+        self.profile = profile
+        self.client = client or make_client(profile, api_key)
+        self.capabilities = capabilities or CapabilityCache()
+        options = {} if upload_timeout is None else {"ready_timeout": upload_timeout}
+        self.uploader = Uploader(self.client, profile, **options)  # type: ignore[arg-type]
+
+    async def aclose(self) -> None:
+        self.uploader.cancel()
+        await self.client.close()
+
+
 @dataclass
 class Outcome:
     """How the last turn ended, for the caller that was cancelled before it saw an event."""
@@ -58,8 +82,7 @@ class Session:
         model: str | None = None,
         detail: Detail | None = None,
         instructions: str | None = None,
-        client: AsyncOpenAI | None = None,
-        capabilities: CapabilityCache | None = None,
+        connection: Connection | None = None,
         upload_timeout: float | None = None,
     ) -> None:
         self.profile = profile
@@ -67,10 +90,11 @@ class Session:
         self.model = model or profile.model
         self.detail = detail or profile.detail
         self.instructions = instructions
-        self.client = client or make_client(profile, api_key)
-        self.capabilities = capabilities or CapabilityCache()
-        uploader_options = {} if upload_timeout is None else {"ready_timeout": upload_timeout}
-        self.uploader = Uploader(self.client, profile, **uploader_options)  # type: ignore[arg-type]
+        self._owns_connection = connection is None
+        self.connection = connection or Connection(profile, api_key, upload_timeout=upload_timeout)
+        self.client = self.connection.client
+        self.capabilities = self.connection.capabilities
+        self.uploader = self.connection.uploader
         self.attachments: list[Attachment] = []
         self.history: list[Exchange] = []
         self.state = ConversationState()
@@ -161,8 +185,9 @@ class Session:
         }
 
     async def aclose(self) -> None:
-        self.uploader.cancel()
-        await self.client.close()
+        """Close the connection if this session made it (shared ones belong to their owner)."""
+        if self._owns_connection:
+            await self.connection.aclose()
 
 
 def _label(source: ImageInput) -> str:

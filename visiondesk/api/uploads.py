@@ -25,8 +25,11 @@ from visiondesk.events import Event, FileFailed, FileReady, Processing, RequestS
 
 READY_TIMEOUT = 60.0
 """Give up on a file that is not processed after this long (the SDK would wait 30 minutes)."""
-FIRST_POLL = 0.2
+POLL = 0.25
+"""Poll this often for the first few seconds (images are usually processed within them)..."""
+QUICK_PHASE = 3.0
 MAX_POLL = 2.0
+"""...then back off to at most this interval."""
 EXPIRES_AFTER = 7 * 24 * 3600
 """Ask the server to delete uploads after a week, a safety net under VisionDesk's own clean-up."""
 
@@ -235,8 +238,9 @@ class Uploader:
 
     async def _wait_until_processed(self, upload: _Upload, file_id: str) -> None:
         """Poll `files.retrieve` with a growing interval until processed, error or timeout."""
-        deadline = time.monotonic() + self._ready_timeout
-        interval = FIRST_POLL
+        started = time.monotonic()
+        deadline = started + self._ready_timeout
+        interval = POLL
         while True:
             await asyncio.sleep(min(interval, max(0.0, deadline - time.monotonic())))
             upload.publish(RequestSent("GET", f"/files/{file_id}", None, note="readiness poll"))
@@ -253,7 +257,8 @@ class Uploader:
                     "Completions, which needs no upload.",
                     retryable=True,
                 )
-            interval = min(MAX_POLL, interval * 1.5)
+            if time.monotonic() - started > QUICK_PHASE:
+                interval = min(MAX_POLL, interval * 1.5)
 
 
 def _processing_failed(image: PreparedImage, file: Any) -> VisionDeskError:
