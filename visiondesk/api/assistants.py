@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import image_params, nothing
+from visiondesk.api.base import cut_short, image_params, nothing
 from visiondesk.api.errors import translate
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.errors import ApiRejected, NetworkError
+from visiondesk.errors import ApiRejected
 from visiondesk.events import (
     Completed,
     Event,
@@ -141,10 +141,7 @@ class AssistantsMode:
             yield Failed(error, "".join(text))
             return
         if not finished:
-            yield Failed(
-                NetworkError("The connection closed before the answer was complete. Retry."),
-                "".join(text),
-            )
+            yield cut_short("".join(text))
             return
         yield Completed("".join(text), run_id)
 

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.events import Event
+from visiondesk.errors import NetworkError
+from visiondesk.events import Event, Failed
 
 
 class ModeClient(Protocol):
@@ -54,6 +55,13 @@ def image_params(
                 if name is not None:
                     found[f"{field}[{i}].content[{j}]"] = name
     return found
+
+
+def cut_short(partial: str) -> Failed:
+    """The stream ended without its final event: the connection dropped mid-answer."""
+    return Failed(
+        NetworkError("The connection closed before the answer was complete. Retry."), partial
+    )
 
 
 async def nothing() -> AsyncIterator[Event]:

@@ -8,12 +8,11 @@ from typing import Any
 
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import image_params, nothing
+from visiondesk.api.base import cut_short, image_params, nothing
 from visiondesk.api.errors import translate
 from visiondesk.api.redact import shorten_base64
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.errors import NetworkError
 from visiondesk.events import Completed, Event, Failed, RequestSent, TextDelta, Usage
 
 
@@ -88,9 +87,6 @@ class ChatMode:
             yield Failed(error, "".join(text))
             return
         if not finished:
-            yield Failed(
-                NetworkError("The connection closed before the answer was complete. Retry."),
-                "".join(text),
-            )
+            yield cut_short("".join(text))
             return
         yield Completed("".join(text))

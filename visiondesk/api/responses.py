@@ -12,13 +12,13 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import image_params, nothing
+from visiondesk.api.base import cut_short, image_params, nothing
 from visiondesk.api.errors import translate
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.errors import ApiRejected, NetworkError, VisionDeskError
+from visiondesk.errors import ApiRejected, VisionDeskError
 from visiondesk.events import (
     Completed,
     Event,
@@ -148,10 +148,7 @@ class ResponsesMode:
             yield Failed(error, "".join(text))
             return
         if completed is None:
-            yield Failed(
-                NetworkError("The connection closed before the answer was complete. Retry."),
-                "".join(text),
-            )
+            yield cut_short("".join(text))
             return
         if completed.usage is not None:
             yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
