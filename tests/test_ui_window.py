@@ -1,19 +1,27 @@
-"""The window opens offscreen with the images it was given."""
+"""The window opens offscreen; widgets have accessible names."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from visiondesk.ui.main_window import MainWindow
 
 
-def test_window_lists_the_images_it_was_opened_with(qtbot: QtBot, tmp_path: Path) -> None:
-    window = MainWindow([tmp_path / "a.png", tmp_path / "b.jpg"])
+def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
+    window = MainWindow()
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     assert window.windowTitle() == "VisionDesk"
-    items = [window.attachments.item(i).text() for i in range(window.attachments.count())]
-    assert items == [str(tmp_path / "a.png"), str(tmp_path / "b.jpg")]
+    for widget in (
+        window.profile_box,
+        window.model_box,
+        window.mode_box,
+        window.detail_box,
+        window.canvas,
+        window.transcript,
+        window.composer,
+        window.send_button,
+    ):
+        assert widget.accessibleName(), widget
+    assert window.canvas.hint.isVisible()

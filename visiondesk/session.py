@@ -113,9 +113,18 @@ class Session:
             self._modes[mode] = make_mode(mode, self.client, self.profile, self.uploader)
         return self._modes[mode]
 
-    async def attach(self, source: ImageInput, label: str | None = None) -> AsyncIterator[Event]:
-        """Prepare an image off the event loop, then start its upload if the mode uploads."""
+    async def attach(
+        self, source: ImageInput, label: str | None = None, attachment_id: int | None = None
+    ) -> AsyncIterator[Event]:
+        """Prepare an image off the event loop, then start its upload if the mode uploads.
+
+        Attaching again under the same `attachment_id` (after a change of model, detail or
+        mode) replaces that attachment in place.
+        """
         attachment = Attachment(source, label or _label(source))
+        if attachment_id is not None:
+            attachment.id = attachment_id
+            self.attachments = [a for a in self.attachments if a.id != attachment_id]
         self.attachments.append(attachment)
         yield Preparing(attachment.label)
         try:
@@ -133,6 +142,11 @@ class Session:
         loop = asyncio.get_running_loop()
         job = functools.partial(prepare, attachment.source, self.policy, label=attachment.label)
         return await loop.run_in_executor(None, job)
+
+    def reorder(self, attachment_ids: list[int]) -> None:
+        """Send the attachments in this order (ids not listed keep their place at the end)."""
+        rank = {attachment_id: n for n, attachment_id in enumerate(attachment_ids)}
+        self.attachments.sort(key=lambda a: rank.get(a.id, len(rank)))
 
     def remove(self, attachment_id: int) -> None:
         for attachment in self.attachments:

@@ -26,3 +26,8 @@ def data_dir() -> Path:
 
 def log_dir() -> Path:
     return _dirs().user_log_path
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("VISIONDESK_CACHE_DIR")
+    return Path(override) if override else _dirs().user_cache_path

@@ -1,4 +1,5 @@
-"""Start Qt and run asyncio on its event loop through qasync; close both cleanly on quit."""
+"""Start Qt, show the window at once, then load the heavy parts and run asyncio on the Qt
+loop through qasync; quitting cancels the jobs and closes the loop cleanly."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from visiondesk import __version__
 from visiondesk.ui.main_window import MainWindow
 
 
-def run_app(argv: list[str]) -> int:
+def make_app(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     assert isinstance(app, QApplication)
     app.setApplicationName("VisionDesk")
@@ -21,14 +22,25 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("VisionDesk")
     app.setDesktopFileName("io.github.visiondesk.VisionDesk")
+    return app
+
+
+def run_app(argv: list[str]) -> int:
+    app = make_app(argv)
     paths = [Path(arg) for arg in argv if not arg.startswith("-")]
 
     async def main() -> None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
-        window = MainWindow(paths)
+        window = MainWindow()
         window.show()
+        await asyncio.sleep(0)  # let the window paint before the SDK and Pillow load
+        from visiondesk.ui.controller import Controller
+
+        controller = Controller(window)
+        controller.start(paths)
         await closed.wait()
+        await controller.aclose()
 
     # The Runner closes the loop (and its executor) on exit; an unclosed qasync loop aborts
     # the process with "QThread: Destroyed while thread is still running".

@@ -1,33 +1,139 @@
-"""The main window. For now a welcome screen listing the images it was opened with."""
+"""The main window: toolbar, attachment canvas, transcript, composer and status bar.
+
+It holds widgets only; `controller.Controller` gives them behaviour, so the window can appear
+before the SDK and the pipeline are imported.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from visiondesk.ui.canvas import Canvas
+from visiondesk.ui.composer import Composer
+from visiondesk.ui.transcript import Transcript
+
+MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
+DETAILS = ["auto", "high", "low", "original"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, paths: list[Path] | None = None) -> None:
+    dropped = Signal(QMimeData)
+    closing = Signal()
+
+    def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("VisionDesk")
-        self.resize(960, 640)
+        self.setAcceptDrops(True)
+        self.resize(1100, 760)
+        self._build_toolbar()
+        self.canvas = Canvas(self)
+        self.transcript = Transcript(self)
+        self.composer = Composer(self)
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setAccessibleName("Send")
+        self.send_button.setDefault(True)
+        self.send_button.setMinimumHeight(40)
+        composer_row = QHBoxLayout()
+        composer_row.addWidget(self.composer, 1)
+        composer_row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.transcript)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([170, 500])
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        welcome = QLabel(
-            "<h2>VisionDesk</h2><p>Ask vision models about images. The full window is on its "
-            "way; meanwhile <code>visiondesk prepare IMAGE…</code> shows exactly what would be "
-            "sent for each image.</p>",
-            central,
-        )
-        welcome.setWordWrap(True)
-        welcome.setTextFormat(Qt.TextFormat.RichText)
-        welcome.setAccessibleName("Welcome")
-        self.attachments = QListWidget(central)
-        self.attachments.setAccessibleName("Attached images")
-        for path in paths or []:
-            self.attachments.addItem(str(path))
-        layout.addWidget(welcome)
-        layout.addWidget(self.attachments)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(composer_row)
         self.setCentralWidget(central)
+        self.connection_label = QLabel("Starting…", self)
+        self.connection_label.setAccessibleName("Connection")
+        self.tokens_label = QLabel("", self)
+        self.tokens_label.setAccessibleName("Tokens")
+        self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.tokens_label)
+        self._build_menus()
+        self.composer.setFocus()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Conversation", self)
+        bar.setObjectName("conversation-toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.profile_box = self._combo(bar, "Profile", 180)
+        self.model_box = self._combo(bar, "Model", 170)
+        self.model_box.setEditable(True)
+        self.mode_box = self._combo(bar, "API mode", 170)
+        for value, label in MODES:
+            self.mode_box.addItem(label, value)
+        self.detail_box = self._combo(bar, "Detail", 100)
+        for value in DETAILS:
+            self.detail_box.addItem(value, value)
+
+    def _combo(self, bar: QToolBar, name: str, width: int) -> QComboBox:
+        label = QLabel(f" {name}: ", bar)
+        box = QComboBox(bar)
+        box.setAccessibleName(name)
+        box.setMinimumWidth(width)
+        label.setBuddy(box)
+        bar.addWidget(label)
+        bar.addWidget(box)
+        return box
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New)
+        self.open_action = self._action(file_menu, "&Open images…", QKeySequence.StandardKey.Open)
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.paste_action = self._action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste)
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
+        view_menu = self.menuBar().addMenu("&View")
+        self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action(help_menu, "&About VisionDesk", None)
+
+    def _action(
+        self, menu: QMenu, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        menu.addAction(action)
+        return action
+
+    def set_busy(self, busy: bool) -> None:
+        """While a turn runs, Send turns into Stop."""
+        self.send_button.setText("Stop" if busy else "Send")
+        self.send_button.setAccessibleName("Stop" if busy else "Send")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasImage() or mime.hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.dropped.emit(event.mimeData())
+        event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,289 @@
+"""The real window, driven offscreen: getting images in, sending in every mode, cancelling,
+errors with Retry, upload card states, and the inspector's Python snippet."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from visiondesk.config.profile_store import BUILTIN, EMULATOR
+from visiondesk.config.secrets import Secrets
+from visiondesk.emulator import Knobs
+from visiondesk.ui.controller import Controller
+from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.transcript import Entry
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    event_loop.close()  # stops its executor threads (else Qt aborts the process at exit)
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def app(qtbot, loop: qasync.QEventLoop) -> Iterator[Controller]:  # type: ignore[no-untyped-def]
+    window = MainWindow()
+    profiles = {EMULATOR: BUILTIN[EMULATOR]}
+    controller = Controller(
+        window,
+        profiles=profiles,
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(token_delay=0.0, file_processing_delay=0.2),
+    )
+    window.show()
+    controller.start([])
+    yield controller
+    loop.run_until_complete(controller.aclose())
+    loop.run_until_complete(asyncio.sleep(0.05))  # let the cancelled jobs unwind
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()  # free Qt wrappers while the application lives, not at interpreter exit
+
+
+def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:
+    loop.run_until_complete(asyncio.wait_for(scenario(), 20))  # type: ignore[arg-type]
+
+
+async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def states(app: Controller) -> list[str]:
+    return [card.state for card in app.window.canvas.cards]
+
+
+def drop(window: MainWindow, mime: QMimeData) -> None:
+    event = QDropEvent(
+        QPointF(100, 100),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+
+
+def file_mime(*paths: Path) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    return mime
+
+
+def last_answer(app: Controller) -> Entry:
+    answers = [e for e in app.window.transcript.entries if e.role == "assistant"]
+    return answers[-1] if answers else Entry(0, "assistant", state="none")
+
+
+def test_drop_files_and_a_folder_refusing_a_non_image(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path, shot_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "album"
+    folder.mkdir()
+    (folder / "one.png").write_bytes(shot_path.read_bytes())
+    notes = tmp_path / "notes.png"
+    notes.write_text("not an image")
+    drop(app.window, file_mime(photo_path, notes, folder))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready", "ready"])
+
+    run(loop, scenario)
+    labels = [card.label for card in app.window.canvas.cards]
+    assert labels == [str(photo_path), str(folder / "one.png")]
+    notice = app.window.transcript.entries[-1]
+    assert notice.role == "notice" and "notes.png" in notice.text and "not an image" in notice.text
+    assert "1800×2400 JPEG → 768×1024 JPEG" in app.window.canvas.cards[0].sizes.text()
+
+
+def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> None:
+    bitmap = QImage(640, 400, QImage.Format.Format_RGB32)
+    bitmap.fill(Qt.GlobalColor.darkCyan)
+    QGuiApplication.clipboard().setImage(bitmap)
+    app.window.paste_action.trigger()
+    QGuiApplication.clipboard().setText("https://example.com/cat.png")
+    app.paste()
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready", "ready"])
+
+    run(loop, scenario)
+    first, second = app.window.canvas.cards
+    assert first.label == "pasted image" and "640×400 PNG → 640×400 PNG" in first.sizes.text()
+    assert second.label == "https://example.com/cat.png" and "URL" in second.sizes.text()
+
+
+def test_composer_keys(app: Controller, loop: qasync.QEventLoop) -> None:
+    composer = app.window.composer
+    composer.setFocus()
+    QTest.keyClicks(composer, "line one")
+    QTest.keyClick(composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClicks(composer, "line two")
+    assert composer.toPlainText() == "line one\nline two"
+    QTest.keyClick(composer, Qt.Key.Key_Return)
+
+    async def scenario() -> None:
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    user = [e for e in app.window.transcript.entries if e.role == "user"][-1]
+    assert user.text == "line one\nline two" and composer.toPlainText() == ""
+
+
+@pytest.mark.parametrize("mode", ["chat", "responses", "assistants"])
+def test_send_in_each_mode_streams_the_answer(
+    mode: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    window = app.window
+    window.mode_box.setCurrentIndex(window.mode_box.findData(mode))
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready"])
+        window.composer.setPlainText("What is in the picture?")
+        window.send_button.click()
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    answer = last_answer(app)
+    assert "I received 1 image(s)" in answer.text and "768×1024" in answer.text
+    assert window.canvas.cards == []  # sent: the canvas is empty again
+    assert "in /" in window.tokens_label.text()
+    assert window.transcript.renders < 40  # re-rendered at a bounded rate
+
+
+def test_upload_card_states_in_order(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    window = app.window
+    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    seen: list[str] = []
+    attachment_id = app.add_source(str(photo_path), str(photo_path))
+    card = window.canvas.card(attachment_id)
+    assert card is not None
+    original = card._set_state
+
+    def record(state: str, text: str) -> None:
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        original(state, text)
+
+    card._set_state = record  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        await until(lambda: card.status.text().startswith("Ready (file-"))
+
+    run(loop, scenario)
+    assert seen == ["ready", "uploading", "processing", "ready"]
+
+
+def test_cancel_mid_stream_keeps_everything(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    assert app.emulator is not None
+    app.emulator.knobs.token_delay = 0.05
+    window = app.window
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready"])
+        window.composer.setPlainText("Describe it slowly")
+        app.send()
+        await until(lambda: len(last_answer(app).text) > 20)
+        assert window.send_button.text() == "Stop"
+        QTest.keyClick(window.composer, Qt.Key.Key_Escape)
+        await until(lambda: last_answer(app).state == "cancelled")
+
+    run(loop, scenario)
+    answer = last_answer(app)
+    assert answer.text and "stopped" in app.window.transcript.toPlainText()
+    assert window.composer.toPlainText() == "Describe it slowly"  # the draft is back
+    assert states(app) == ["ready"] and window.send_button.text() == "Send"
+
+
+@pytest.mark.parametrize("fault", ["401", "429", "500"])
+def test_errors_show_in_the_transcript_and_retry_works(
+    fault: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    emulator = app.emulator
+    assert emulator is not None
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready"])
+        if fault == "401":
+            emulator.api_key = "sk-the-server-wants-another-key"
+        elif fault == "429":
+            emulator.knobs.fail_429, emulator.knobs.retry_after = 5, 0.05
+        else:
+            emulator.knobs.fail_500 = 5
+        app.window.composer.setPlainText("What is it?")
+        app.send()
+        await until(lambda: last_answer(app).state == "failed")
+        failed = last_answer(app)
+        expected = {"401": "rejected the API key", "429": "Rate limited", "500": "internal error"}
+        assert expected[fault] in failed.error
+        assert "Local emulator" in failed.error or fault != "401"
+        assert states(app) == ["ready"]  # the image is still attached
+        assert app.window.composer.toPlainText() == "What is it?"  # and the draft is back
+        emulator.api_key = None
+        emulator.knobs.clear()
+        app.on_transcript_action("retry", failed.id)
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    assistant = [e for e in app.window.transcript.entries if e.role == "assistant"]
+    assert len(assistant) == 1 and "I received 1 image(s)" in assistant[0].text
+
+
+def test_copied_python_reproduces_the_turn(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path, tmp_path: Path
+) -> None:
+    from visiondesk.ui.inspector import InspectorDialog
+
+    os.environ["VISIONDESK_CACHE_DIR"] = str(tmp_path / "cache")
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == ["ready"])
+        app.window.composer.setPlainText("Reproduce me")
+        app.send()
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    record = app.turns[last_answer(app).id]
+    dialog = InspectorDialog(record, app.window)
+    assert dialog.steps.count() >= 1 and "…(" in dialog.body.toPlainText()
+    dialog.copy_python()
+    code = QGuiApplication.clipboard().text()
+    assert "os.environ['OPENAI_API_KEY']" in code
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, OPENAI_API_KEY="sk-anything"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "I received 1 image(s)" in result.stdout and "768×1024" in result.stdout
+    os.environ.pop("VISIONDESK_CACHE_DIR")

@@ -1,0 +1,49 @@
+"""Where the question is typed: Enter sends, Shift+Enter makes a new line, Esc stops; pasting
+an image or a file attaches it instead of inserting text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+
+def carries_images(mime: QMimeData) -> bool:
+    if mime.hasImage() or mime.hasUrls():
+        return True
+    text = mime.text().strip() if mime.hasText() else ""
+    return text.startswith("https://") and "\n" not in text and " " not in text
+
+
+class Composer(QPlainTextEdit):
+    submitted = Signal()
+    cancelled = Signal()
+    pastedImages = Signal(QMimeData)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Question")
+        self.setPlaceholderText(
+            "Ask about the images…  (Enter sends, Shift+Enter for a new line, Esc stops)"
+        )
+        self.setTabChangesFocus(True)
+        self.setMaximumHeight(84)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.submitted.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return carries_images(source) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if carries_images(source):
+            self.pastedImages.emit(source)
+            return
+        super().insertFromMimeData(source)

@@ -1,0 +1,23 @@
+"""Small pictures of prepared images, decoded by Qt from the bytes that will be sent."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+
+from visiondesk.domain import PreparedImage
+
+
+def thumbnail(image: PreparedImage, side: int = 96) -> QImage:
+    picture = QImage.fromData(image.data) if image.data else QImage()
+    if picture.isNull():
+        placeholder = QImage(side, side, QImage.Format.Format_ARGB32)
+        placeholder.fill(Qt.GlobalColor.lightGray)
+        return placeholder
+    return picture.scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+def thumbnail_pixmap(image: PreparedImage, side: int = 96) -> QPixmap:
+    return QPixmap.fromImage(thumbnail(image, side))
