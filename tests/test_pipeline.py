@@ -281,3 +281,24 @@ def test_https_url_is_fetched_for_base64_only_servers() -> None:
     assert prepared.url is None
     assert prepared.mime == "image/jpeg"
     assert any("unknown model 'llava'" in note for note in prepared.notes)
+
+
+def test_crop_is_in_upright_pixels_and_is_what_gets_sent() -> None:
+    upright = Image.new("RGB", (400, 200), (0, 0, 255))
+    upright.paste((255, 0, 0), (0, 0, 100, 50))
+    data = images.jpeg_with_exif(upright.transpose(Image.Transpose.ROTATE_90), orientation=6)
+    prepared = prepare(data, HIGH, cache=None, crop=(0, 0, 100, 50))
+    out = reopen(prepared.data)
+    assert out.size == (100, 50) == (prepared.width, prepared.height)
+    r, _, b = out.getpixel((50, 25))  # type: ignore[misc]
+    assert r > 200 and b < 60  # only the red corner
+    assert any("cropped to 100×50" in note for note in prepared.notes)
+
+
+def test_a_crop_is_sized_for_the_model_on_its_own() -> None:
+    data = images.encode(images.photo(4000, 3000), "JPEG")
+    cache = PreparedCache()
+    whole = prepare(data, HIGH, cache=cache)
+    part = prepare(data, HIGH, cache=cache, crop=(1000, 1000, 3000, 2000))
+    assert (part.width, part.height, part.tokens) == (1536, 768, 1105)
+    assert (whole.width, whole.height) == (1024, 768) and cache.misses == 2

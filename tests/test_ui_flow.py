@@ -37,7 +37,7 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture
-def app(qtbot, loop: qasync.QEventLoop) -> Iterator[Controller]:  # type: ignore[no-untyped-def]
+def app(qtbot, loop: qasync.QEventLoop) -> Iterator[Controller]:
     window = MainWindow()
     profiles = {EMULATOR: BUILTIN[EMULATOR]}
     controller = Controller(
@@ -287,3 +287,36 @@ def test_copied_python_reproduces_the_turn(
     assert result.returncode == 0, result.stderr
     assert "I received 1 image(s)" in result.stdout and "768×1024" in result.stdout
     os.environ.pop("VISIONDESK_CACHE_DIR")
+
+
+def test_preview_crop_is_what_gets_sent(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    from PySide6.QtCore import QRectF
+
+    from visiondesk.ui.preview import PreviewDialog
+
+    attachment_id = app.add_source(str(photo_path), str(photo_path))
+
+    async def ready() -> None:
+        await until(lambda: states(app) == ["ready"])
+
+    run(loop, ready)
+    attachment = app._attachment(attachment_id)
+    dialog = PreviewDialog(attachment.prepared, None, app.window)
+    dialog.show()
+    dialog.fit()
+    dialog.view.scale(2, 2)  # zoom and fit work on the view
+    # The sent picture is 768×1024 for an 1800×2400 original: its left half, top quarter.
+    crop = dialog.crop_for(QRectF(0, 0, 384, 256))
+    assert crop == (0, 0, 900, 600)
+    dialog.cropChosen.connect(lambda chosen: app.set_crop(attachment_id, chosen))
+    dialog.selection = QRectF(0, 0, 384, 256)
+    dialog._apply()
+
+    async def recropped() -> None:
+        await until(lambda: "900×600" in app.window.canvas.cards[0].toolTip())
+
+    run(loop, recropped)
+    prepared = app._attachment(attachment_id).prepared
+    assert (prepared.width, prepared.height) == (900, 600)  # small enough to go as it is

@@ -32,6 +32,7 @@ class Attachment:
     source: ImageInput
     label: str
     id: int = field(default_factory=lambda: next(_ids))
+    crop: tuple[int, int, int, int] | None = None
     prepared: PreparedImage | None = None
     error: VisionDeskError | None = None
 
@@ -114,14 +115,18 @@ class Session:
         return self._modes[mode]
 
     async def attach(
-        self, source: ImageInput, label: str | None = None, attachment_id: int | None = None
+        self,
+        source: ImageInput,
+        label: str | None = None,
+        attachment_id: int | None = None,
+        crop: tuple[int, int, int, int] | None = None,
     ) -> AsyncIterator[Event]:
         """Prepare an image off the event loop, then start its upload if the mode uploads.
 
         Attaching again under the same `attachment_id` (after a change of model, detail or
         mode) replaces that attachment in place.
         """
-        attachment = Attachment(source, label or _label(source))
+        attachment = Attachment(source, label or _label(source), crop=crop)
         if attachment_id is not None:
             attachment.id = attachment_id
             self.attachments = [a for a in self.attachments if a.id != attachment_id]
@@ -140,7 +145,9 @@ class Session:
 
     async def _prepare(self, attachment: Attachment) -> PreparedImage:
         loop = asyncio.get_running_loop()
-        job = functools.partial(prepare, attachment.source, self.policy, label=attachment.label)
+        job = functools.partial(
+            prepare, attachment.source, self.policy, label=attachment.label, crop=attachment.crop
+        )
         return await loop.run_in_executor(None, job)
 
     def reorder(self, attachment_ids: list[int]) -> None:

@@ -99,13 +99,15 @@ def decode(
     rule: VisionRule,
     detail: Detail,
     max_pixels: int,
+    crop: Crop | None = None,
 ) -> Decoded:
-    """Decode `data` to the size `rule` and `detail` call for; every failure is an ImageError."""
+    """Decode `data` (or the `crop` of it, in upright pixels) to the size `rule` and `detail`
+    call for; every failure is an ImageError."""
     image = open_image(data, label, sniffed, max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about odd but readable files
-            decoded = _decode(image, rule, detail)
+            decoded = _decode(image, rule, detail, crop)
     except MemoryError:
         image.close()
         raise ImageError(label, "is too large to decode in the memory available") from None
@@ -117,7 +119,7 @@ def decode(
     return decoded
 
 
-def _decode(image: Image.Image, rule: VisionRule, detail: Detail) -> Decoded:
+def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | None) -> Decoded:
     notes: list[str] = []
     fmt = image.format or "unknown"
     frames = getattr(image, "n_frames", 1)
@@ -125,11 +127,23 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail) -> Decoded:
         notes.append(f"animated {fmt} ({frames} frames): first frame sent")
     orientation = _orientation(image)
     width, height = image.size
-    upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-    plan = sizing.plan(rule, detail, *upright)
+    turned = orientation in (5, 6, 7, 8)
+    upright = (height, width) if turned else (width, height)
+    region = _checked_crop(crop, upright)
+    cropped = region != (0, 0, *upright)
+    plan = sizing.plan(rule, detail, region[2] - region[0], region[3] - region[1])
     if plan.note:
         notes.append(plan.note)
-    target = (plan.height, plan.width) if orientation in (5, 6, 7, 8) else (plan.width, plan.height)
+    final = (plan.width, plan.height)
+    if cropped:
+        # Decode the whole picture at the scale the crop needs, then cut the crop out of it.
+        scale = plan.width / (region[2] - region[0])
+        final = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
+        notes.append(
+            f"cropped to {region[2] - region[0]}×{region[3] - region[1]} at "
+            f"({region[0]}, {region[1]})"
+        )
+    target = (final[1], final[0]) if turned else final
     icc = image.info.get("icc_profile")
 
     if fmt == "JPEG" or fmt == "MPO":
@@ -142,12 +156,31 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail) -> Decoded:
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
         notes.append(f"rotated upright per EXIF orientation {orientation}")
+    if cropped:
+        factor = image.width / upright[0]
+        left, top, right, bottom = (round(edge * factor) for edge in region)
+        image = image.crop((left, top, right, bottom))
+        image = image.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
     image, colour_note = _to_srgb(image, icc)
     if colour_note:
         notes.append(colour_note)
     image = _drop_opaque_alpha(image)
     image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
     return Decoded(image, upright, fmt, plan, lossy, notes)
+
+
+Crop = tuple[int, int, int, int]
+"""left, top, right, bottom in pixels of the upright original."""
+
+
+def _checked_crop(crop: Crop | None, upright: tuple[int, int]) -> Crop:
+    if crop is None:
+        return (0, 0, *upright)
+    left, top = max(0, crop[0]), max(0, crop[1])
+    right, bottom = min(upright[0], crop[2]), min(upright[1], crop[3])
+    if right - left < 1 or bottom - top < 1:
+        return (0, 0, *upright)
+    return (left, top, right, bottom)
 
 
 def _orientation(image: Image.Image) -> int:

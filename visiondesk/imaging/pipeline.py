@@ -9,7 +9,7 @@ from visiondesk.domain import PreparedImage
 from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
 from visiondesk.imaging.cache import PreparedCache
-from visiondesk.imaging.decode import HEIF_AVAILABLE, decode
+from visiondesk.imaging.decode import HEIF_AVAILABLE, Crop, decode
 from visiondesk.imaging.encode import encode
 from visiondesk.imaging.models import PatchRule, TileRule
 from visiondesk.imaging.policy import ImagePolicy
@@ -33,15 +33,17 @@ def prepare(
     label: str | None = None,
     cache: PreparedCache | None = default_cache,
     fetch: Fetcher = fetch_url,
+    crop: Crop | None = None,
 ) -> PreparedImage:
-    """Prepare one image for `policy`; raises ImageError (and nothing else) on bad input."""
+    """Prepare one image (or the `crop` of it, in upright pixels) for `policy`; raises
+    ImageError (and nothing else) on bad input."""
     policy = policy or ImagePolicy()
     loaded = read_source(source, label)
     if isinstance(loaded, UrlSource):
         if policy.keep_urls:
             return _as_url(loaded, policy)
         loaded = BytesSource(loaded.label, fetch(loaded.url))
-    return prepare_bytes(loaded.data, policy, loaded.label, cache=cache)
+    return prepare_bytes(loaded.data, policy, loaded.label, cache=cache, crop=crop)
 
 
 def prepare_bytes(
@@ -50,20 +52,23 @@ def prepare_bytes(
     label: str,
     *,
     cache: PreparedCache | None = default_cache,
+    crop: Crop | None = None,
 ) -> PreparedImage:
     if not data:
         raise ImageError(label, "is empty (0 bytes)")
     digest = hashlib.sha256(data).hexdigest()
-    key = (digest, policy)
+    key = (digest, policy, crop)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit if hit.source == label else _relabelled(hit, label)
-    prepared = _prepare_uncached(data, digest, policy, label)
+    prepared = _prepare_uncached(data, digest, policy, label, crop)
     if cache is not None:
         cache.put(key, prepared)
     return prepared
 
 
-def _prepare_uncached(data: bytes, digest: str, policy: ImagePolicy, label: str) -> PreparedImage:
+def _prepare_uncached(
+    data: bytes, digest: str, policy: ImagePolicy, label: str, crop: Crop | None = None
+) -> PreparedImage:
     sniffed = sniff(data[:512])
     if sniffed.mime is None:
         raise ImageError(
@@ -71,7 +76,7 @@ def _prepare_uncached(data: bytes, digest: str, policy: ImagePolicy, label: str)
         )
     if sniffed.mime in ("image/heic", "image/avif") and not HEIF_AVAILABLE:
         raise ImageError(label, f"is {sniffed.kind}; install pillow-heif to read it")
-    decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels)
+    decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels, crop)
     try:
         encoded = encode(
             decoded.image,
@@ -86,7 +91,7 @@ def _prepare_uncached(data: bytes, digest: str, policy: ImagePolicy, label: str)
     notes = list(decoded.notes)
     width, height = decoded.original_size
     plan = decoded.plan
-    if (plan.width, plan.height) != (width, height):
+    if crop is None and (plan.width, plan.height) != (width, height):
         notes.append(f"downscaled {width}×{height} → {plan.width}×{plan.height} for {policy.model}")
     if not policy.model_known:
         notes.append(f"unknown model '{policy.model}': tokens estimated with gpt-4o's rule")

@@ -88,6 +88,7 @@ class Controller(QObject):
         self.profile_key = ""
         self.session: Session | None = None
         self.sources: dict[int, tuple[str | bytes, str]] = {}
+        self.crops: dict[int, tuple[int, int, int, int]] = {}
         self.turns: dict[int, TurnRecord] = {}  # by assistant entry id
         self.tasks: set[asyncio.Task[Any]] = set()
         self.attach_tasks: dict[int, asyncio.Task[Any]] = {}
@@ -276,6 +277,7 @@ class Controller(QObject):
         card.removeRequested.connect(self.remove_attachment)
         card.retryRequested.connect(self.retry_attachment)
         card.moveRequested.connect(self.move_attachment)
+        card.previewRequested.connect(self.preview)
         self._attach(attachment_id)
         return attachment_id
 
@@ -289,7 +291,8 @@ class Controller(QObject):
         assert self.session is not None
         source, label = self.sources[attachment_id]
         session = self.session
-        async for event in session.attach(source, label, attachment_id):
+        crop = self.crops.get(attachment_id)
+        async for event in session.attach(source, label, attachment_id, crop):
             if session is not self.session:
                 return
             self._card_event(attachment_id, event)
@@ -323,6 +326,32 @@ class Controller(QObject):
         self.sources.pop(attachment_id, None)
         if self.session is not None:
             self.session.remove(attachment_id)
+
+    def preview(self, attachment_id: int) -> None:
+        from visiondesk.ui.preview import PreviewDialog
+
+        attachment = self._attachment(attachment_id)
+        if attachment is None or attachment.prepared is None or attachment.prepared.is_url:
+            return
+        dialog = PreviewDialog(attachment.prepared, self.crops.get(attachment_id), self.window)
+        dialog.cropChosen.connect(lambda crop: self.set_crop(attachment_id, crop))
+        dialog.open()
+
+    def set_crop(self, attachment_id: int, crop: tuple[int, int, int, int] | None) -> None:
+        """Crop an attachment (None: the whole image again); it is prepared anew."""
+        if crop is None:
+            self.crops.pop(attachment_id, None)
+        else:
+            self.crops[attachment_id] = crop
+        self._attach(attachment_id)
+
+    def _attachment(self, attachment_id: int) -> Any:
+        session = self.session
+        return (
+            next((a for a in session.attachments if a.id == attachment_id), None)
+            if session
+            else None
+        )
 
     def retry_attachment(self, attachment_id: int) -> None:
         if attachment_id in self.sources:
@@ -419,6 +448,7 @@ class Controller(QObject):
             w.transcript.finish(answer, "complete")
             w.canvas.clear()
             self.sources.clear()
+            self.crops.clear()
         elif isinstance(event, Failed):
             answer.text = event.partial
             w.transcript.finish(answer, "failed", event.error.message, _fix_for(event.error))

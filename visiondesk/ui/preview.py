@@ -1,0 +1,135 @@
+"""A large preview of what will be sent, with zoom, pan and fit; drawing a rectangle crops the
+attachment to that region (the crop is then prepared at full quality from the original)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut, QShowEvent, QWheelEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visiondesk.domain import PreparedImage
+
+Crop = tuple[int, int, int, int]
+
+
+class ZoomView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setAccessibleName("Preview")
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+        self.scale(factor, factor)
+
+
+class PreviewDialog(QDialog):
+    cropChosen = Signal(object)  # Crop in upright original pixels, or None to undo
+
+    def __init__(
+        self, image: PreparedImage, current_crop: Crop | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Preview — {image.source}")
+        self.resize(900, 700)
+        self.image = image
+        self.current_crop = current_crop
+        self.selection: QRectF | None = None
+        self.scene = QGraphicsScene(self)
+        picture = QImage.fromData(image.data)
+        self.item = QGraphicsPixmapItem(QPixmap.fromImage(picture))
+        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene.addItem(self.item)
+        self.view = ZoomView(self)
+        self.view.setScene(self.scene)
+        self.view.rubberBandChanged.connect(self._rubber_band)
+        self.info = QLabel(self._describe(), self)
+        buttons = QHBoxLayout()
+        self.crop_button = self._button(buttons, "Crop (draw a rectangle)", self._toggle_crop)
+        self.crop_button.setCheckable(True)
+        self.apply_button = self._button(buttons, "Apply crop", self._apply)
+        self.apply_button.setEnabled(False)
+        reset = self._button(buttons, "Use the whole image", self._reset)
+        reset.setEnabled(current_crop is not None)
+        buttons.addStretch(1)
+        self._button(buttons, "Zoom in", lambda: self.view.scale(1.25, 1.25))
+        self._button(buttons, "Zoom out", lambda: self.view.scale(0.8, 0.8))
+        self._button(buttons, "100%", self.view.resetTransform)
+        self._button(buttons, "Fit", self.fit)
+        self._button(buttons, "Close", self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence.StandardKey.ZoomIn, self, lambda: self.view.scale(1.25, 1.25))
+        QShortcut(QKeySequence.StandardKey.ZoomOut, self, lambda: self.view.scale(0.8, 0.8))
+
+    def _button(self, row: QHBoxLayout, text: str, slot: object) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
+
+    def _describe(self) -> str:
+        image = self.image
+        text = f"What the model sees: {image.width}×{image.height}, detail {image.detail}"
+        if self.current_crop:
+            left, top, right, bottom = self.current_crop
+            text += f" — cropped to {right - left}×{bottom - top} of the original"
+        return text
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        self.view.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _toggle_crop(self, checked: bool) -> None:
+        mode = QGraphicsView.DragMode
+        self.view.setDragMode(mode.RubberBandDrag if checked else mode.ScrollHandDrag)
+
+    def _rubber_band(self, viewport_rect: QRect, scene_from: object, scene_to: object) -> None:
+        if viewport_rect.isNull():
+            return  # the drag ended: keep the last rectangle
+        rect = self.view.mapToScene(viewport_rect).boundingRect()
+        self.selection = rect.intersected(self.item.boundingRect())
+        self.apply_button.setEnabled(self.selection.width() >= 4 and self.selection.height() >= 4)
+
+    def crop_for(self, rect: QRectF) -> Crop:
+        """Map a rectangle on the shown (sent) picture to pixels of the upright original."""
+        image = self.image
+        base_left, base_top = (self.current_crop or (0, 0, 0, 0))[:2]
+        if self.current_crop:
+            width = self.current_crop[2] - self.current_crop[0]
+            height = self.current_crop[3] - self.current_crop[1]
+        else:
+            width, height = image.original_width or 1, image.original_height or 1
+        sx, sy = width / (image.width or 1), height / (image.height or 1)
+        return (
+            base_left + round(rect.left() * sx),
+            base_top + round(rect.top() * sy),
+            base_left + round(rect.right() * sx),
+            base_top + round(rect.bottom() * sy),
+        )
+
+    def _apply(self) -> None:
+        if self.selection is not None:
+            self.cropChosen.emit(self.crop_for(self.selection))
+            self.accept()
+
+    def _reset(self) -> None:
+        self.cropChosen.emit(None)
+        self.accept()
