@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench fuzz clean
+.PHONY: run test lint typecheck pytest bench fuzz screenshots clean
 
 run: $(VENV)/.installed
 	$(BIN)/visiondesk
@@ -28,6 +28,14 @@ fuzz: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/send.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/ui.py
+
+# The README's pictures: the real window on a virtual screen (Debian: apt install xvfb).
+screenshots: $(VENV)/.installed-test
+	@command -v Xvfb >/dev/null || { echo "needs Xvfb: sudo apt install xvfb"; exit 1; }
+	Xvfb :97 -screen 0 1280x860x24 -nolisten tcp & pid=$$!; sleep 1; \
+	DISPLAY=:97 QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots.py; status=$$?; \
+	kill $$pid; exit $$status
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \

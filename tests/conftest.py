@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,25 +39,3 @@ def shot_path(tmp_path: Path) -> Path:
     path = tmp_path / "shot.png"
     images.screenshot(1920, 1080).save(path)
     return path
-
-
-_exit_status = 0
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    global _exit_status
-    _exit_status = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Leave without the interpreter's final garbage collection once Qt was used.
-
-    With PySide6 6.12 and qasync, tearing down thousands of Qt wrappers at interpreter exit
-    trips a refcount fault in a C extension ("bool_dealloc") after every test has passed; the
-    tests themselves free their windows while the application lives. The exit status is kept.
-    """
-    if "PySide6.QtWidgets" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status)

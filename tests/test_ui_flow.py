@@ -54,7 +54,7 @@ def app(qtbot, loop: qasync.QEventLoop) -> Iterator[Controller]:
     window.close()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()  # free Qt wrappers while the application lives, not at interpreter exit
+    gc.collect()  # free the Qt wrappers now, while the application still lives
 
 
 def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:

@@ -21,6 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0] not in SUBCOMMANDS and not args[0].startswith("-")):
         return gui_main(args)
+    if args == ["--self-test"]:
+        return gui_main(args)
     parser = _parser()
     options = parser.parse_args(args)
     if options.command is None:  # e.g. `visiondesk --some-flag` with no subcommand

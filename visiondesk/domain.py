@@ -44,6 +44,8 @@ class PreparedImage:
     tokens: int
     url: str | None = None
     notes: tuple[str, ...] = field(default=())
+    thumbnail: bytes = b""
+    """A small PNG of what is sent, made off the UI thread, for cards and the transcript."""
 
     def __post_init__(self) -> None:
         if (self.url is None) == (not self.data):

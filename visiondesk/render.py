@@ -43,7 +43,8 @@ def _parser(style: str) -> MarkdownIt:
 def markdown_to_html(text: str, dark: bool = False) -> str:
     """Headings, lists, tables and highlighted code blocks; HTML in the text is shown as text."""
     rendered: str = _parser("monokai" if dark else "default").render(text)
-    return rendered
+    # Qt's rich text draws table borders from attributes, not from CSS.
+    return rendered.replace("<table>", '<table border="1" cellspacing="0" cellpadding="4">')
 
 
 def plain_to_html(text: str) -> str:

@@ -77,6 +77,18 @@ def encode_webp(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
+THUMBNAIL_SIDE = 192
+
+
+def make_thumbnail(image: Image.Image) -> bytes:
+    """A small PNG for the window (made here, in the worker, not on the UI thread)."""
+    small = image.copy()
+    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
 def flatten_onto_white(image: Image.Image) -> Image.Image:
     """JPEG has no alpha; transparent areas become white (not black, as a bare convert does)."""
     if image.mode in ("RGB", "L"):

@@ -10,7 +10,7 @@ from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
 from visiondesk.imaging.cache import PreparedCache
 from visiondesk.imaging.decode import HEIF_AVAILABLE, Crop, decode
-from visiondesk.imaging.encode import encode
+from visiondesk.imaging.encode import encode, make_thumbnail
 from visiondesk.imaging.models import PatchRule, TileRule
 from visiondesk.imaging.policy import ImagePolicy
 from visiondesk.imaging.sniff import sniff
@@ -84,6 +84,7 @@ def _prepare_uncached(
             photo_mime=policy.photo_format,
             quality=policy.jpeg_quality,
         )
+        thumbnail = make_thumbnail(decoded.image)
     except Exception as exc:  # an encoder failure is still this image's problem, not a crash
         raise ImageError(label, f"could not be encoded ({exc})") from None
     finally:
@@ -111,6 +112,7 @@ def _prepare_uncached(
         detail=plan.detail,
         tokens=plan.tokens,
         notes=tuple(notes),
+        thumbnail=thumbnail,
     )
 
 

@@ -3,15 +3,15 @@ loop through qasync; quitting cancels the jobs and closes the loop cleanly."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
+import time
 from pathlib import Path
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
-from visiondesk import __version__
 from visiondesk.ui.main_window import MainWindow
+
+SELF_TEST = "--self-test"
 
 
 def make_app(argv: list[str]) -> QApplication:
@@ -19,6 +19,8 @@ def make_app(argv: list[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("VisionDesk")
     app.setApplicationDisplayName("VisionDesk")
+    from visiondesk import __version__
+
     app.setApplicationVersion(__version__)
     app.setOrganizationName("VisionDesk")
     app.setDesktopFileName("io.github.visiondesk.VisionDesk")
@@ -28,16 +30,25 @@ def make_app(argv: list[str]) -> QApplication:
 def run_app(argv: list[str]) -> int:
     app = make_app(argv)
     paths = [Path(arg) for arg in argv if not arg.startswith("-")]
+    outcome = {"code": 0}
+    # The window shows first; asyncio, the SDK and Pillow load while it is already on screen.
+    window = MainWindow()
+    window.show()
+    app.processEvents()
+    import asyncio
+
+    import qasync
 
     async def main() -> None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
-        window = MainWindow()
-        window.show()
-        await asyncio.sleep(0)  # let the window paint before the SDK and Pillow load
         from visiondesk.ui.controller import Controller
 
         controller = Controller(window)
+        if SELF_TEST in argv:
+            outcome["code"] = await self_test(controller)
+            await controller.aclose()
+            return
         controller.start(paths)
         await closed.wait()
         await controller.aclose()
@@ -46,4 +57,45 @@ def run_app(argv: list[str]) -> int:
     # the process with "QThread: Destroyed while thread is still running".
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(main())
+    return outcome["code"]
+
+
+async def self_test(controller: object) -> int:
+    """Open the window, prepare a generated sample, get an answer from the built-in emulator."""
+    import asyncio
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from visiondesk.config.profile_store import EMULATOR
+    from visiondesk.ui.controller import Controller
+
+    assert isinstance(controller, Controller)
+    controller.select_profile(EMULATOR)
+    sample = Image.new("RGB", (1600, 1200), (40, 90, 160))
+    ImageDraw.Draw(sample).ellipse((400, 300, 1200, 900), fill=(250, 200, 40))
+    buffer = io.BytesIO()
+    sample.save(buffer, "JPEG")
+    controller.add_source(buffer.getvalue(), "self-test sample")
+    controller.window.composer.setPlainText("Self-test: what do you see?")
+    deadline = time.monotonic() + 30
+    while any(card.state != "ready" for card in controller.window.canvas.cards):
+        await asyncio.sleep(0.05)
+        if time.monotonic() > deadline:
+            print("self-test: the sample was not prepared", file=sys.stderr)
+            return 1
+    controller.send()
+    while True:
+        answers = [e for e in controller.window.transcript.entries if e.role == "assistant"]
+        if answers and answers[-1].state != "streaming":
+            break
+        await asyncio.sleep(0.05)
+        if time.monotonic() > deadline:
+            print("self-test: no answer within 30 s", file=sys.stderr)
+            return 1
+    answer = answers[-1]
+    if answer.state != "complete" or "I received 1 image(s)" not in answer.text:
+        print(f"self-test failed: {answer.state} {answer.error}", file=sys.stderr)
+        return 1
+    print("self-test passed: " + answer.text.splitlines()[0])
     return 0

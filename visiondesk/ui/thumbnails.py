@@ -9,7 +9,7 @@ from visiondesk.domain import PreparedImage
 
 
 def thumbnail(image: PreparedImage, side: int = 96) -> QImage:
-    picture = QImage.fromData(image.data) if image.data else QImage()
+    picture = QImage.fromData(image.thumbnail or image.data) if image.data else QImage()
     if picture.isNull():
         placeholder = QImage(side, side, QImage.Format.Format_ARGB32)
         placeholder.fill(Qt.GlobalColor.lightGray)

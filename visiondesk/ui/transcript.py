@@ -11,7 +11,6 @@ from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from visiondesk.domain import PreparedImage
-from visiondesk.render import markdown_to_html, plain_to_html
 from visiondesk.ui.thumbnails import thumbnail
 
 RENDER_INTERVAL_MS = 80
@@ -108,15 +107,22 @@ class Transcript(QTextBrowser):
     def _entry_html(self, entry: Entry) -> str:
         if entry.html is not None:
             return entry.html
+        from visiondesk.render import markdown_to_html, plain_to_html  # after the window shows
+
         dark = self.dark
         muted = "#9aa0a6" if dark else "#5f6368"
         if entry.role == "user":
             title = "You"
             body = plain_to_html(entry.text)
-            body += "".join(
-                f'<img src="thumb:{image.sha256}" alt="{html.escape(image.source)}"> '
-                for image in entry.images
-            )
+            if entry.images:
+                body += (
+                    "<p>"
+                    + "&nbsp;".join(
+                        f'<img src="thumb:{image.sha256}" alt="{html.escape(image.source)}">'
+                        for image in entry.images
+                    )
+                    + "</p>"
+                )
         elif entry.role == "notice":
             title = ""
             body = markdown_to_html(entry.text, dark)

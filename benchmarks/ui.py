@@ -1,0 +1,129 @@
+"""UI benchmark: (a) the longest gap between 10 ms timer ticks while ten 12 MP photos are
+dropped and prepared (target ≤ 50 ms); (b) time to the first shown window against a bare
+PySide6 QMainWindow, measured in the same run (target ≤ 2×).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/ui.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BARE = """
+import sys, time
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.show()
+app.processEvents()
+print("shown", flush=True)
+"""
+
+VISIONDESK = """
+import sys, time
+from visiondesk.ui.app import make_app
+from visiondesk.ui.main_window import MainWindow
+app = make_app([])
+window = MainWindow()
+window.show()
+app.processEvents()
+print("shown", flush=True)
+"""
+
+
+def time_to_window(code: str) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    process.wait()
+    return elapsed
+
+
+def first_window(repeat: int) -> tuple[float, float]:
+    time_to_window(BARE)  # warm the file cache
+    bare = statistics.median(time_to_window(BARE) for _ in range(repeat))
+    ours = statistics.median(time_to_window(VISIONDESK) for _ in range(repeat))
+    return bare, ours
+
+
+def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
+    import qasync
+    from PySide6.QtCore import QTimer
+
+    from tests import images
+    from visiondesk.config.profile_store import BUILTIN, EMULATOR
+    from visiondesk.config.secrets import Secrets
+    from visiondesk.ui.app import make_app
+    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.main_window import MainWindow
+
+    paths = []
+    for number in range(10):
+        path = folder / f"photo{number}.jpg"
+        path.write_bytes(images.jpeg_with_exif(images.photo(4000, 3000, seed=number), 6))
+        paths.append(path)
+    make_app([])
+    ticks: list[float] = []
+
+    async def scenario() -> tuple[float, float, int]:
+        window = MainWindow()
+        controller = Controller(
+            window, profiles={EMULATOR: BUILTIN[EMULATOR]}, secrets=Secrets(use_keyring=False)
+        )
+        window.show()
+        controller.start([])
+        await asyncio.sleep(0.5)
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        await asyncio.sleep(0.2)
+        started = time.perf_counter()
+        for path in paths:  # as a drop of ten files delivers them
+            controller.add_source(str(path), str(path))
+        while any(card.state != "ready" for card in window.canvas.cards):
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(0.1)
+        timer.stop()
+        await controller.aclose()
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        return max(gaps), elapsed, len(window.canvas.cards)
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        return runner.run(scenario())
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        gap, elapsed, count = longest_tick_gap(Path(tmp))
+    print(
+        f"(a) {count} × 12 MP photos dropped and prepared in {elapsed * 1000:.0f} ms; "
+        f"longest gap between 10 ms ticks {gap * 1000:.1f} ms  [target ≤ 50 ms]"
+    )
+    bare, ours = first_window(5)
+    print(
+        f"(b) first window shown: bare QMainWindow {bare * 1000:.0f} ms, VisionDesk "
+        f"{ours * 1000:.0f} ms = {ours / bare:.2f}×  [target ≤ 2×]"
+    )
+    ok = gap <= 0.05 and ours / bare <= 2
+    print("all targets met" if ok else "SOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Settings: profiles are edited and saved without the key; the key goes to the keychain or,
+without one, stays in memory for the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from visiondesk.config.profile_store import BUILTIN, load_profiles
+from visiondesk.config.secrets import Secrets
+from visiondesk.ui.settings import SettingsDialog
+
+SECRET = "sk-settings-test-0000000000000000"
+
+
+def test_edit_a_profile_and_keep_the_key_out_of_files(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
+    secrets = Secrets(use_keyring=False)
+    dialog = SettingsDialog(dict(BUILTIN), "ollama", secrets)
+    qtbot.addWidget(dialog)
+    assert dialog.name.text() == "Ollama"
+    dialog.base_url.setText("http://192.168.1.20:11434/v1")
+    dialog.model.setText("llava:13b")
+    dialog.key.setText(SECRET)
+    dialog._accept()
+    ollama = dialog.profiles["ollama"]
+    assert (ollama.base_url, ollama.model) == ("http://192.168.1.20:11434/v1", "llava:13b")
+    assert secrets.key_for(ollama) == SECRET
+    assert secrets.source_of(ollama) == "this session only"
+    saved = (tmp_path / "profiles.json").read_text()
+    assert "192.168.1.20" in saved and SECRET not in saved
+    assert load_profiles()["ollama"].model == "llava:13b"
+
+
+def test_a_bad_base_url_is_refused_with_a_message(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "visiondesk.ui.settings.QMessageBox.warning", lambda *args: shown.append(args[2])
+    )
+    dialog = SettingsDialog(dict(BUILTIN), "lmstudio", Secrets(use_keyring=False))
+    qtbot.addWidget(dialog)
+    dialog.base_url.setText("localhost:1234")
+    dialog._accept()
+    assert shown and "base URL" in shown[0]
+    assert not (tmp_path / "profiles.json").exists()
