@@ -188,7 +188,8 @@ class Controller(QObject):
             else profile.base_url
         )
         w.connection_label.setText(f"{profile.name}: checking {label}…")
-        self._new_session(keep_history=False)
+        # The conversation goes on with the new server; its words and images travel along.
+        self._new_session(keep_history=True)
         self.run(self._probe(profile))
 
     def connection(self, profile: Profile) -> Connection:
@@ -211,8 +212,8 @@ class Controller(QObject):
             connection=self.connection(profile),
         )
         if keep_history and old is not None:
+            # Server-side ids (thread, previous response) belong to the old server: not kept.
             self.session.history = old.history
-            self.session.state = old.state
         self._reattach_all()
 
     async def _probe(self, profile: Profile) -> None:
