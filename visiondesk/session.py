@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -15,14 +16,17 @@ from visiondesk.api.base import ModeClient
 from visiondesk.api.capabilities import CapabilityCache
 from visiondesk.api.client import make_client
 from visiondesk.api.modes import make_mode
-from visiondesk.api.uploads import Uploader
+from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
 from visiondesk.events import Completed, Event, Failed, FileFailed, Prepared, Preparing, TextDelta
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
+from visiondesk.store import History
 
 _ids = itertools.count(1)
+CHECKPOINT_SECONDS = 1.0
+"""Streamed text is written to the history at least this often: a crash loses less."""
 
 
 @dataclass
@@ -49,12 +53,31 @@ class Connection:
         client: AsyncOpenAI | None = None,
         capabilities: CapabilityCache | None = None,
         upload_timeout: float | None = None,
+        store: History | None = None,
     ) -> None:
         self.profile = profile
         self.client = client or make_client(profile, api_key)
         self.capabilities = capabilities or CapabilityCache()
-        options = {} if upload_timeout is None else {"ready_timeout": upload_timeout}
+        self.store = store
+        options: dict[str, object] = {}
+        if upload_timeout is not None:
+            options["ready_timeout"] = upload_timeout
+        if store is not None:
+            options["on_uploaded"] = self._record_upload
         self.uploader = Uploader(self.client, profile, **options)  # type: ignore[arg-type]
+
+    def _record_upload(self, upload: UploadedFile) -> None:
+        """Every file uploaded on the person's behalf goes into the ledger at once."""
+        assert self.store is not None
+        self.store.record_upload(
+            upload.profile,
+            upload.file_id,
+            upload.sha256,
+            upload.bytes,
+            upload.filename,
+            None,
+            upload.created_at,
+        )
 
     async def aclose(self) -> None:
         self.uploader.cancel()
@@ -85,6 +108,7 @@ class Session:
         instructions: str | None = None,
         connection: Connection | None = None,
         upload_timeout: float | None = None,
+        conversation_id: int | None = None,
     ) -> None:
         self.profile = profile
         self.mode = mode or profile.mode
@@ -96,9 +120,17 @@ class Session:
         self.client = self.connection.client
         self.capabilities = self.connection.capabilities
         self.uploader = self.connection.uploader
+        self.store = self.connection.store
+        self.conversation_id = conversation_id
+        self.message_ids: tuple[int, int] | None = None  # the last turn's (question, answer)
         self.attachments: list[Attachment] = []
         self.history: list[Exchange] = []
         self.state = ConversationState()
+        if self.store is not None and conversation_id is not None:
+            # A re-opened conversation continues the same thread or response chain.
+            self.history = self.store.exchanges(conversation_id, self.model)
+            self.state = self.store.state(conversation_id)
+        self.checkpoint_interval = CHECKPOINT_SECONDS
         self.last = Outcome()
         self._modes: dict[ApiMode, ModeClient] = {}
 
@@ -163,6 +195,11 @@ class Session:
                     self.uploader.cancel(attachment.prepared.sha256)
                 return
 
+    def attach_prepared(self, images: list[PreparedImage]) -> None:
+        """Attach images prepared before (a stored turn being retried after a restart)."""
+        for image in images:
+            self.attachments.append(Attachment(image.source, image.source, prepared=image))
+
     async def send(self, prompt: str) -> AsyncIterator[Event]:
         """Send the prompt with every prepared attachment; ends with Completed or Failed.
 
@@ -180,23 +217,63 @@ class Session:
             self.last = Outcome("", error)
             yield Failed(error)
             return
+        answer_id = self._persist_question(turn)
+        last_checkpoint = time.monotonic()
         try:
             async for event in self.mode_client().send(turn, self.history, self.state):
                 if isinstance(event, Completed):
                     self.history.append(Exchange(turn, event.text))
                     self.attachments.clear()
                     self.last = Outcome(event.text)
+                    self._persist_answer(answer_id, event.text, "complete")
                 elif isinstance(event, Failed):
                     self.last = Outcome(event.partial, event.error)
+                    self._persist_answer(answer_id, event.partial, "failed", event.error.message)
                 elif isinstance(event, TextDelta):
                     partial.append(event.text)
+                    now = time.monotonic()
+                    if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
+                        self._persist_answer(answer_id, "".join(partial), "streaming")
+                        last_checkpoint = now
                 yield event
         except asyncio.CancelledError:
             for image in images:
                 if self.uploader.ready_file(image.sha256) is None:
                     self.uploader.cancel(image.sha256)
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
+            self._persist_answer(answer_id, "".join(partial), "cancelled")
             raise
+
+    def _persist_question(self, turn: Turn) -> int | None:
+        """Commit the question and its images before the request leaves."""
+        if self.store is None:
+            return None
+        if self.conversation_id is None:
+            title = " ".join(turn.prompt.split())[:60] or "Images"
+            self.conversation_id = self.store.create_conversation(
+                title, self.profile.name, self.mode.value, self.model, self.detail.value
+            )
+        question = self.store.add_user_message(self.conversation_id, turn)
+        answer = self.store.add_answer(self.conversation_id)
+        self.store.attach_uploads(self.conversation_id, [i.sha256 for i in turn.images])
+        self.message_ids = (question, answer)
+        return answer
+
+    def _persist_answer(
+        self, answer_id: int | None, text: str, status: str, error: str = ""
+    ) -> None:
+        if self.store is None or answer_id is None:
+            return
+        self.store.checkpoint(answer_id, text, status, error)
+        if status == "complete" and self.conversation_id is not None:
+            self.store.save_state(self.conversation_id, self.state)
+
+    def forget_last_turn(self) -> None:
+        """Drop the last (failed) turn from the stored history before it is retried."""
+        if self.store is not None and self.message_ids is not None:
+            for message_id in self.message_ids:
+                self.store.delete_message(message_id)
+        self.message_ids = None
 
     def ready_file_ids(self) -> dict[str, str]:
         return {

@@ -1,0 +1,148 @@
+"""The history: turns persist with their images, conversations reopen where they left off,
+a crash leaves the partial answer marked interrupted, and uploads are in the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.turns import KEY, collect, final, run
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.emulator import Emulator
+from visiondesk.events import Completed
+from visiondesk.session import Connection, Session
+from visiondesk.store import History
+from visiondesk.store.export import to_html, to_markdown
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> History:
+    return History(tmp_path / "data")
+
+
+def conversation_turns(
+    profile: Profile,
+    store: History,
+    mode: ApiMode,
+    steps: list[tuple[list[Path], str]],
+    conversation_id: int | None = None,
+) -> tuple[int, list[list]]:
+    async def scenario() -> tuple[int, list[list]]:
+        connection = Connection(profile, KEY, store=store)
+        session = Session(
+            profile,
+            None,
+            mode=mode,
+            model="gpt-4o",
+            detail=Detail.HIGH,
+            connection=connection,
+            conversation_id=conversation_id,
+        )
+        results = []
+        try:
+            for sources, prompt in steps:
+                results.append(await collect(session, sources, prompt))
+        finally:
+            await connection.aclose()
+        assert session.conversation_id is not None
+        return session.conversation_id, results
+
+    return run(scenario())
+
+
+def test_a_turn_is_stored_with_its_images(
+    emulator: Emulator, profile: Profile, store: History, photo_path: Path
+) -> None:
+    conversation_id, [events] = conversation_turns(
+        profile, store, ApiMode.CHAT, [([photo_path], "What is in the photo?")]
+    )
+    assert isinstance(final(events), Completed)
+    [conversation] = store.conversations()
+    assert conversation.title == "What is in the photo?"
+    question, answer = store.messages(conversation_id)
+    assert (question.role, question.text, question.status) == (
+        "user",
+        "What is in the photo?",
+        "complete",
+    )
+    [image] = question.images
+    assert (image.width, image.height, image.mime) == (768, 1024, "image/jpeg")
+    assert image.data[:3] == b"\xff\xd8\xff" and image.thumbnail.startswith(b"\x89PNG")
+    assert answer.status == "complete" and "I received 1 image(s)" in answer.text
+
+
+@pytest.mark.parametrize("mode", [ApiMode.RESPONSES, ApiMode.ASSISTANTS])
+def test_reopening_continues_the_same_chain_or_thread(
+    mode: ApiMode, emulator: Emulator, profile: Profile, tmp_path: Path, photo_path: Path
+) -> None:
+    store = History(tmp_path / "data")
+    conversation_id, _ = conversation_turns(profile, store, mode, [([photo_path], "First?")])
+    state = store.state(conversation_id)
+    store.close()
+    reopened = History(tmp_path / "data")  # as after a restart
+    _, [events] = conversation_turns(
+        profile, reopened, mode, [([], "And now?")], conversation_id=conversation_id
+    )
+    assert isinstance(final(events), Completed)
+    assert "1 earlier turn" in final(events).text  # type: ignore[union-attr]
+    if mode is ApiMode.RESPONSES:
+        last = [r for r in emulator.log if r.path == "/responses"][-1]
+        assert last.body["previous_response_id"] == state.response_id
+    else:
+        assert [r.path for r in emulator.log][-2] == f"/threads/{state.thread_id}/messages"
+
+
+def test_streaming_is_checkpointed_and_a_crash_marks_it_interrupted(
+    emulator: Emulator, profile: Profile, tmp_path: Path
+) -> None:
+    store = History(tmp_path / "data")
+    conversation_id = store.create_conversation("Crash", "p", "chat", "gpt-4o", "auto")
+    answer = store.add_answer(conversation_id)
+    store.checkpoint(answer, "half an ans", "streaming")
+    store.close()  # the process dies here
+    again = History(tmp_path / "data")
+    assert again.recovered == 1
+    [message] = again.messages(conversation_id)
+    assert (message.text, message.status) == ("half an ans", "interrupted")
+
+
+def test_search_rename_delete_and_ledger(
+    emulator: Emulator, profile: Profile, store: History, photo_path: Path
+) -> None:
+    conversation_id, _ = conversation_turns(
+        profile, store, ApiMode.ASSISTANTS, [([photo_path], "Where is the lighthouse?")]
+    )
+    [upload] = store.uploads(profile.name)
+    assert upload.conversation_id == conversation_id and upload.file_id.startswith("file-")
+    assert [c.id for c in store.conversations("lighthouse")] == [conversation_id]
+    assert [c.id for c in store.conversations("I received")] == [conversation_id]  # answers too
+    assert store.conversations("submarine") == []
+    store.rename(conversation_id, "Lighthouse")
+    assert store.conversations()[0].title == "Lighthouse"
+    store.delete(conversation_id)
+    assert store.conversations() == []
+    assert [u.file_id for u in store.unreferenced_uploads(profile.name)] == [upload.file_id]
+    store.mark_deleted(profile.name, upload.file_id)
+    assert store.uploads(profile.name) == []
+
+
+def test_exports(
+    emulator: Emulator, profile: Profile, store: History, photo_path: Path, tmp_path: Path
+) -> None:
+    conversation_id, _ = conversation_turns(
+        profile, store, ApiMode.CHAT, [([photo_path], "Export me")]
+    )
+    markdown = to_markdown(store, conversation_id, tmp_path / "md")
+    text = markdown.read_text()
+    assert "## You" in text and "Export me" in text and "](images/" in text
+    assert len(list((tmp_path / "md" / "images").iterdir())) == 1
+    page = to_html(store, conversation_id, tmp_path / "out.html").read_text()
+    assert "data:image/jpeg;base64," in page and "<table>" in page or "<table " in page
+
+
+def test_schema_is_versioned(store: History) -> None:
+    from visiondesk.store.schema import MIGRATIONS
+
+    assert store.version == len(MIGRATIONS)

@@ -1,0 +1,5 @@
+"""History on disk: stdlib sqlite3 (WAL) plus image blobs addressed by content hash. No Qt."""
+
+from visiondesk.store.history import History, StoredConversation, StoredMessage, UploadRecord
+
+__all__ = ["History", "StoredConversation", "StoredMessage", "UploadRecord"]

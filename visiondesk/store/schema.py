@@ -1,0 +1,72 @@
+"""The schema, as numbered migrations applied in order (PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: conversations, messages, attachments, API state, uploaded-file ledger
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        model TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        text TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN
+            ('pending', 'streaming', 'complete', 'failed', 'cancelled', 'interrupted')),
+        error TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        source TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        prepared_json TEXT NOT NULL
+    );
+    CREATE INDEX attachments_by_hash ON attachments(sha256);
+    CREATE TABLE api_state (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+        assistant_id TEXT,
+        thread_id TEXT,
+        response_id TEXT,
+        responses_stateless INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE uploads (
+        id INTEGER PRIMARY KEY,
+        profile TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        filename TEXT NOT NULL,
+        conversation_id INTEGER,
+        created_at REAL NOT NULL,
+        deleted_at REAL,
+        UNIQUE (profile, file_id)
+    );
+    """,
+]
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the database to the newest schema; returns the version it is at."""
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+        version = number
+    return version
