@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,15 @@ from visiondesk.emulator import Emulator
 
 # Qt must never need a display in tests; pytest-qt creates the application lazily, after this.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing a test does may touch the person's own history, settings, cache or logs.
+_SANDBOX = tempfile.mkdtemp(prefix="visiondesk-tests-")
+for _name in ("DATA", "CONFIG", "CACHE", "LOG"):
+    os.environ[f"VISIONDESK_{_name}_DIR"] = os.path.join(_SANDBOX, _name.lower())
 
 TEST_KEY = "sk-test-visiondesk-0000000000000000"
+
+# The window fixtures (`loop`, `app`) live with their helpers.
+pytest_plugins = ["tests.qt_support"]
 
 
 @pytest.fixture

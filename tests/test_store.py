@@ -139,7 +139,7 @@ def test_exports(
     assert "## You" in text and "Export me" in text and "](images/" in text
     assert len(list((tmp_path / "md" / "images").iterdir())) == 1
     page = to_html(store, conversation_id, tmp_path / "out.html").read_text()
-    assert "data:image/jpeg;base64," in page and "<table>" in page or "<table " in page
+    assert ("data:image/jpeg;base64," in page and "<table>" in page) or "<table " in page
 
 
 def test_schema_is_versioned(store: History) -> None:

@@ -3,96 +3,19 @@ errors with Retry, upload card states, and the inspector's Python snippet."""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-from visiondesk.config.profile_store import BUILTIN, EMULATOR
-from visiondesk.config.secrets import Secrets
-from visiondesk.emulator import Knobs
+from tests.qt_support import drop, file_mime, last_answer, run, states, until
 from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
-from visiondesk.ui.transcript import Entry
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()  # stops its executor threads (else Qt aborts the process at exit)
-    asyncio.set_event_loop(None)
-
-
-@pytest.fixture
-def app(qtbot, loop: qasync.QEventLoop) -> Iterator[Controller]:
-    window = MainWindow()
-    profiles = {EMULATOR: BUILTIN[EMULATOR]}
-    controller = Controller(
-        window,
-        profiles=profiles,
-        secrets=Secrets(use_keyring=False),
-        emulator_knobs=Knobs(token_delay=0.0, file_processing_delay=0.2),
-    )
-    window.show()
-    controller.start([])
-    yield controller
-    loop.run_until_complete(controller.aclose())
-    loop.run_until_complete(asyncio.sleep(0.05))  # let the cancelled jobs unwind
-    window.close()
-    window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()  # free the Qt wrappers now, while the application still lives
-
-
-def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:
-    loop.run_until_complete(asyncio.wait_for(scenario(), 20))  # type: ignore[arg-type]
-
-
-async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-
-
-def states(app: Controller) -> list[str]:
-    return [card.state for card in app.window.canvas.cards]
-
-
-def drop(window: MainWindow, mime: QMimeData) -> None:
-    event = QDropEvent(
-        QPointF(100, 100),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
-
-
-def file_mime(*paths: Path) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    return mime
-
-
-def last_answer(app: Controller) -> Entry:
-    answers = [e for e in app.window.transcript.entries if e.role == "assistant"]
-    return answers[-1] if answers else Entry(0, "assistant", state="none")
 
 
 def test_drop_files_and_a_folder_refusing_a_non_image(

@@ -31,3 +31,8 @@ def log_dir() -> Path:
 def cache_dir() -> Path:
     override = os.environ.get("VISIONDESK_CACHE_DIR")
     return Path(override) if override else _dirs().user_cache_path
+
+
+def log_folder() -> Path:
+    override = os.environ.get("VISIONDESK_LOG_DIR")
+    return Path(override) if override else log_dir()

@@ -31,6 +31,10 @@ def run_app(argv: list[str]) -> int:
     app = make_app(argv)
     paths = [Path(arg) for arg in argv if not arg.startswith("-")]
     outcome = {"code": 0}
+    from visiondesk.config.paths import log_folder
+    from visiondesk.logs import setup
+
+    setup(log_folder())
     # The window shows first; asyncio, the SDK and Pillow load while it is already on screen.
     window = MainWindow()
     window.show()

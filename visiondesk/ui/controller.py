@@ -17,9 +17,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from visiondesk import __version__
+from visiondesk.config.paths import data_dir
 from visiondesk.config.profile_store import EMULATOR, load_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.emulator import Emulator, Knobs
 from visiondesk.errors import AuthError, Cancelled, ImageError, ModeUnsupported, VisionDeskError
@@ -37,6 +39,7 @@ from visiondesk.events import (
     Usage,
 )
 from visiondesk.session import Connection, Session
+from visiondesk.store import History
 from visiondesk.ui.main_window import MainWindow
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.transcript import Entry
@@ -67,6 +70,7 @@ class TurnRecord:
     base_url: str
     user_entry: int
     requests: list[RequestSent] = field(default_factory=list)
+    message_ids: tuple[int, int] | None = None  # stored (question, answer)
 
 
 class Controller(QObject):
@@ -77,9 +81,13 @@ class Controller(QObject):
         profiles: dict[str, Profile] | None = None,
         secrets: Secrets | None = None,
         emulator_knobs: Knobs | None = None,
+        history: History | None = None,
+        settings: AppSettings | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
+        self.history = history if history is not None else History(data_dir())
+        self.settings = settings or AppSettings.load()
         self.profiles = profiles if profiles is not None else _load_profiles()
         self.secrets = secrets or Secrets()
         self.emulator_knobs = emulator_knobs or Knobs(token_delay=0.02, file_processing_delay=1.0)
@@ -112,6 +120,15 @@ class Controller(QObject):
         w.settings_action.triggered.connect(self.open_settings)
         w.inspect_action.triggered.connect(self.inspect_last)
         w.about_action.triggered.connect(self.about)
+        w.export_markdown_action.triggered.connect(lambda: self.export("md"))
+        w.export_html_action.triggered.connect(lambda: self.export("html"))
+        w.storage_action.triggered.connect(self.open_storage)
+        w.log_action.triggered.connect(self.open_log_folder)
+        w.sidebar.chosen.connect(self.open_conversation)
+        w.sidebar.newRequested.connect(self.new_conversation)
+        w.sidebar.renameRequested.connect(self.rename_conversation)
+        w.sidebar.deleteRequested.connect(self.delete_conversation)
+        w.sidebar.searchChanged.connect(lambda _text: self.refresh_sidebar())
         w.transcript.actionRequested.connect(self.on_transcript_action)
         w.closing.connect(self.shutdown)
         for key, profile in self.profiles.items():
@@ -139,6 +156,12 @@ class Controller(QObject):
             "offline. No model is called."
         )
         self.window.transcript.add("notice", WELCOME.format(where=where))
+        if self.history.recovered:
+            self.notice(
+                f"{self.history.recovered} answer(s) were interrupted when VisionDesk last "
+                "stopped; open the conversation in the list to see them and Retry."
+            )
+        self.refresh_sidebar()
         for path in paths:
             for source, label in sources_from_path(path):
                 self.add_source(source, label)
@@ -191,18 +214,21 @@ class Controller(QObject):
         # The conversation goes on with the new server; its words and images travel along.
         self._new_session(keep_history=True)
         self.run(self._probe(profile))
+        self.run(self._sweep(profile))
 
     def connection(self, profile: Profile) -> Connection:
         key = self.profile_key
         existing = self.connections.get(key)
         if existing is None or existing.profile.base_url != profile.base_url:
-            existing = Connection(profile, self.secrets.key_for(profile))
+            existing = Connection(profile, self.secrets.key_for(profile), store=self.history)
             self.connections[key] = existing
         return existing
 
-    def _new_session(self, keep_history: bool) -> None:
+    def _new_session(self, keep_history: bool, conversation_id: int | None = None) -> None:
         profile = self.profiles[self.profile_key]
         old = self.session
+        if keep_history and old is not None:
+            conversation_id = old.conversation_id
         self.session = Session(
             profile,
             None,
@@ -210,10 +236,12 @@ class Controller(QObject):
             model=self.window.model_box.currentText().strip() or profile.model,
             detail=Detail(self.window.detail_box.currentData()),
             connection=self.connection(profile),
+            conversation_id=conversation_id,
         )
         if keep_history and old is not None:
             # Server-side ids (thread, previous response) belong to the old server: not kept.
             self.session.history = old.history
+            self.session.state = type(old.state)()
         self._reattach_all()
 
     async def _probe(self, profile: Profile) -> None:
@@ -422,6 +450,8 @@ class Controller(QObject):
             answer.text = session.last.answer or answer.text
             w.transcript.finish(answer, "cancelled")
             self._restore_draft(prompt)
+            record.message_ids = session.message_ids
+            self.refresh_sidebar()
             raise
         finally:
             w.set_busy(False)
@@ -450,10 +480,16 @@ class Controller(QObject):
             w.canvas.clear()
             self.sources.clear()
             self.crops.clear()
+            record.message_ids = self.session.message_ids if self.session else None
+            self.refresh_sidebar()
+            if self.settings.cleanup is Cleanup.AFTER_ANSWER:
+                self.run(self._delete_uploads([i.sha256 for i in record.images]))
         elif isinstance(event, Failed):
             answer.text = event.partial
             w.transcript.finish(answer, "failed", event.error.message, _fix_for(event.error))
             self._restore_draft(record.prompt)
+            record.message_ids = self.session.message_ids if self.session else None
+            self.refresh_sidebar()
 
     def _restore_draft(self, prompt: str) -> None:
         composer = self.window.composer
@@ -479,6 +515,13 @@ class Controller(QObject):
             e for e in transcript.entries if e.id not in (entry_id, record.user_entry)
         ]
         transcript.render_now()
+        session = self.session
+        if session is not None:
+            if record.message_ids is not None:  # the failed attempt leaves the stored history
+                for message_id in record.message_ids:
+                    self.history.delete_message(message_id)
+            if not session.attachments and not self.sources:
+                session.attach_prepared(record.images)  # e.g. an answer interrupted by a crash
         if self.window.composer.toPlainText().strip() == record.prompt:
             self.window.composer.clear()
         self.send_task = self.run(self._send_job(record.prompt))
@@ -490,6 +533,157 @@ class Controller(QObject):
         self.total_tokens = (0, 0)
         self.window.tokens_label.clear()
         self._new_session(keep_history=False)
+        self.refresh_sidebar()
+
+    # ----- history ------------------------------------------------------------------------
+
+    def refresh_sidebar(self) -> None:
+        current = self.session.conversation_id if self.session else None
+        found = self.history.conversations(self.window.sidebar.search.text())
+        self.window.sidebar.show_conversations(found, current)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation and continue it (same thread or response chain)."""
+        stored = self.history.conversation(conversation_id)
+        if stored is None:
+            return
+        self.stop()
+        w = self.window
+        w.canvas.clear()
+        self.sources.clear()
+        self.crops.clear()
+        by_name = {p.name: k for k, p in self.profiles.items()}
+        key = by_name.get(stored.profile)
+        if key is not None and key != self.profile_key:
+            self.select_profile(key)
+        for box, value in ((w.mode_box, stored.mode), (w.detail_box, stored.detail)):
+            box.blockSignals(True)
+            box.setCurrentIndex(box.findData(value))
+            box.blockSignals(False)
+        w.model_box.setCurrentText(stored.model)
+        w.transcript.clear_entries()
+        self.turns.clear()
+        user: Entry | None = None
+        user_id = 0
+        base_url = self.profiles[self.profile_key].base_url
+        for message in self.history.messages(conversation_id):
+            if message.role == "user":
+                user = w.transcript.add("user", message.text, message.images)
+                user_id = message.id
+                continue
+            answer = w.transcript.add("assistant", message.text)
+            w.transcript.finish(answer, message.status, message.error)
+            if user is not None:
+                self.turns[answer.id] = TurnRecord(
+                    user.text,
+                    list(user.images),
+                    ApiMode(stored.mode),
+                    stored.model,
+                    base_url,
+                    user.id,
+                    message_ids=(user_id, message.id),
+                )
+        self._new_session(keep_history=False, conversation_id=conversation_id)
+        self.refresh_sidebar()
+
+    def rename_conversation(self, conversation_id: int, title: str | None = None) -> None:
+        if title is None:
+            from PySide6.QtWidgets import QInputDialog
+
+            stored = self.history.conversation(conversation_id)
+            title, ok = QInputDialog.getText(
+                self.window, "Rename conversation", "Title:", text=stored.title if stored else ""
+            )
+            if not ok:
+                return
+        if title.strip():
+            self.history.rename(conversation_id, title.strip())
+            self.refresh_sidebar()
+
+    def delete_conversation(self, conversation_id: int, confirm: bool = True) -> None:
+        if confirm:
+            answer = QMessageBox.question(
+                self.window,
+                "Delete conversation",
+                "Delete this conversation? Images uploaded for it are deleted from the server "
+                "too, unless Settings say never.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.history.delete(conversation_id)
+        if self.session is not None and self.session.conversation_id == conversation_id:
+            self.new_conversation()
+        self.refresh_sidebar()
+        if self.settings.cleanup is Cleanup.ON_DELETE:
+            self.run(self._sweep(self.profiles[self.profile_key]))
+
+    async def _sweep(self, profile: Profile) -> None:
+        """Delete uploads no conversation refers to any more (start-up, and after a delete)."""
+        if self.settings.cleanup is Cleanup.NEVER:
+            return
+        records = self.history.unreferenced_uploads(profile.name)
+        if records:
+            await self.delete_files(profile, [r.file_id for r in records])
+
+    async def _delete_uploads(self, sha256s: list[str]) -> None:
+        profile = self.profiles[self.profile_key]
+        ids = [u.file_id for u in self.history.uploads(profile.name) if u.sha256 in sha256s]
+        await self.delete_files(profile, ids)
+
+    async def delete_files(self, profile: Profile, file_ids: list[str]) -> int:
+        """Delete files on the server (a 404 means already gone) and mark them in the ledger."""
+        import openai
+
+        client = self.connection(profile).client
+        deleted = 0
+        for file_id in file_ids:
+            try:
+                await client.files.delete(file_id)
+            except openai.NotFoundError:
+                pass
+            except openai.APIError as error:
+                log.warning("could not delete %s: %s", file_id, type(error).__name__)
+                continue
+            self.history.mark_deleted(profile.name, file_id)
+            deleted += 1
+        return deleted
+
+    def export(self, kind: str, target: Path | None = None) -> Path | None:
+        from visiondesk.store.export import to_html, to_markdown
+
+        session = self.session
+        if session is None or session.conversation_id is None:
+            self.notice("Nothing to export yet: this conversation has no saved turn.")
+            return None
+        if target is None:
+            if kind == "md":
+                folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into")
+                target = Path(folder) if folder else None
+            else:
+                name, _ = QFileDialog.getSaveFileName(
+                    self.window, "Export as HTML", "conversation.html", "HTML (*.html)"
+                )
+                target = Path(name) if name else None
+        if target is None:
+            return None
+        if kind == "md":
+            return to_markdown(self.history, session.conversation_id, target)
+        return to_html(self.history, session.conversation_id, target)
+
+    def open_storage(self) -> None:
+        from visiondesk.ui.storage import StorageDialog
+
+        StorageDialog(self, self.profiles[self.profile_key], self.window).open()
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from visiondesk.config.paths import log_folder
+
+        folder = log_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # ----- dialogs ------------------------------------------------------------------------------
 
@@ -562,7 +756,10 @@ class Controller(QObject):
             self.emulator = None
 
     async def aclose(self) -> None:
+        pending = list(self.tasks)
         self.shutdown()
+        if pending:  # let the cancelled jobs finish unwinding while the loop still runs
+            await asyncio.gather(*pending, return_exceptions=True)
         for connection in self.connections.values():
             with contextlib.suppress(Exception):
                 await connection.client.close()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from visiondesk.ui.canvas import Canvas
 from visiondesk.ui.composer import Composer
+from visiondesk.ui.sidebar import Sidebar
 from visiondesk.ui.transcript import Transcript
 
 MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
@@ -55,12 +56,18 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([170, 500])
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(8, 4, 8, 8)
+        main = QWidget(self)
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(4, 4, 8, 8)
         layout.addWidget(splitter, 1)
         layout.addLayout(composer_row)
-        self.setCentralWidget(central)
+        self.sidebar = Sidebar(self)
+        outer = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(self.sidebar)
+        outer.addWidget(main)
+        outer.setStretchFactor(1, 1)
+        outer.setSizes([230, 900])
+        self.setCentralWidget(outer)
         self.connection_label = QLabel("Starting…", self)
         self.connection_label.setAccessibleName("Connection")
         self.tokens_label = QLabel("", self)
@@ -100,6 +107,9 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New)
         self.open_action = self._action(file_menu, "&Open images…", QKeySequence.StandardKey.Open)
         file_menu.addSeparator()
+        self.export_markdown_action = self._action(file_menu, "Export as &Markdown…", None)
+        self.export_html_action = self._action(file_menu, "Export as &HTML…", None)
+        file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -108,7 +118,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
         view_menu = self.menuBar().addMenu("&View")
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
+        self.storage_action = self._action(view_menu, "Uploaded &files…", None)
         help_menu = self.menuBar().addMenu("&Help")
+        self.log_action = self._action(help_menu, "Open &log folder", None)
         self.about_action = self._action(help_menu, "&About VisionDesk", None)
 
     def _action(

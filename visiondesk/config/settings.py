@@ -1,0 +1,37 @@
+"""App-wide settings kept in `settings.json` in the config folder (never a key)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from visiondesk.config.paths import config_dir
+
+
+class Cleanup(StrEnum):
+    """When files uploaded for a conversation are deleted from the server."""
+
+    AFTER_ANSWER = "after-answer"
+    ON_DELETE = "on-delete"
+    NEVER = "never"
+
+
+@dataclass
+class AppSettings:
+    cleanup: Cleanup = Cleanup.ON_DELETE
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AppSettings:
+        path = path or config_dir() / "settings.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(cleanup=Cleanup(data.get("cleanup", Cleanup.ON_DELETE)))
+        except (OSError, ValueError, AttributeError):
+            return cls()
+
+    def save(self, path: Path | None = None) -> None:
+        path = path or config_dir() / "settings.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self)), encoding="utf-8")

@@ -1,0 +1,91 @@
+"""The conversations: new, rename, delete, and search by text."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visiondesk.store import StoredConversation
+
+
+class Sidebar(QWidget):
+    chosen = Signal(int)
+    newRequested = Signal()
+    renameRequested = Signal(int)
+    deleteRequested = Signal(int)
+    searchChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Conversations")
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search conversations")
+        self.search.setAccessibleName("Search conversations")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.searchChanged)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Conversation list")
+        self.list.itemActivated.connect(self._chosen)
+        self.list.itemClicked.connect(self._chosen)
+        new = QPushButton("New", self)
+        new.setAccessibleName("New conversation")
+        new.clicked.connect(self.newRequested)
+        rename = QPushButton("Rename", self)
+        rename.setAccessibleName("Rename conversation")
+        rename.clicked.connect(lambda: self._with_current("rename"))
+        delete = QPushButton("Delete", self)
+        delete.setAccessibleName("Delete conversation")
+        delete.clicked.connect(lambda: self._with_current("delete"))
+        buttons = QHBoxLayout()
+        for button in (new, rename, delete):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(200)
+
+    def show_conversations(
+        self, conversations: list[StoredConversation], current: int | None
+    ) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for conversation in conversations:
+            item = QListWidgetItem(f"{conversation.title}\n{_age(conversation.updated_at)}")
+            item.setData(Qt.ItemDataRole.UserRole, conversation.id)
+            item.setToolTip(f"{conversation.model} · {conversation.mode} · {conversation.profile}")
+            self.list.addItem(item)
+            if conversation.id == current:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        self.chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _with_current(self, action: str) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            signal = self.renameRequested if action == "rename" else self.deleteRequested
+            signal.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+
+def _age(timestamp: float) -> str:
+    seconds = max(0, time.time() - timestamp)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h ago"
+    return time.strftime("%Y-%m-%d", time.localtime(timestamp))
