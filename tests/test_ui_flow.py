@@ -243,3 +243,47 @@ def test_preview_crop_is_what_gets_sent(
     run(loop, recropped)
     prepared = app._attachment(attachment_id).prepared
     assert (prepared.width, prepared.height) == (900, 600)  # small enough to go as it is
+
+
+@pytest.mark.parametrize("fault", ["cut", "file-error", "server-down"])
+def test_more_faults_end_in_a_message_and_retry_works(
+    fault: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    from visiondesk.emulator import Emulator
+
+    assert app.emulator is not None
+    emulator: Emulator = app.emulator
+    window = app.window
+    if fault == "file-error":
+        window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+        emulator.knobs.file_error = True
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        nonlocal emulator
+        await until(lambda: states(app) == (["failed"] if fault == "file-error" else ["ready"]))
+        port = emulator.port
+        if fault == "cut":
+            emulator.knobs.cut_stream_after = 4
+        elif fault == "server-down":
+            emulator.stop()
+        window.composer.setPlainText("What is it?")
+        app.send()
+        await until(lambda: last_answer(app).state == "failed")
+        failed = last_answer(app)
+        expected = {
+            "cut": "closed before the answer was complete",
+            "file-error": "could not process the uploaded image",
+            "server-down": f"Cannot reach http://127.0.0.1:{port}/v1",
+        }
+        assert expected[fault] in failed.error
+        assert window.composer.toPlainText() == "What is it?" and len(window.canvas.cards) == 1
+        if fault == "server-down":  # the server comes back on the same port
+            emulator = Emulator(port=port, knobs=emulator.knobs).start()
+            app.emulator = emulator
+        emulator.knobs.clear()
+        app.on_transcript_action("retry", failed.id)
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    assert "I received 1 image(s)" in last_answer(app).text

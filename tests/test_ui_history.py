@@ -193,3 +193,37 @@ def test_killed_mid_answer_comes_back_interrupted_with_retry(
     ]
     loop.run_until_complete(controller.aclose())
     window.close()
+
+
+def test_storage_panel_lists_and_deletes_uploads(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    from visiondesk.ui.storage import StorageDialog
+
+    window = app.window
+    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    ask(app, loop, "Keep my upload", photo_path)
+    dialog = StorageDialog(app, app.profiles[app.profile_key], window)
+    assert dialog.table.rowCount() == 1
+    cell = dialog.table.item(0, 3)
+    assert cell is not None and cell.text() == "Keep my upload"
+    dialog._delete(only_selected=False)
+
+    async def emptied() -> None:
+        await until(lambda: dialog.table.rowCount() == 0)
+
+    run(loop, emptied)
+    assert not app.emulator.store.files  # type: ignore[union-attr]
+
+
+def test_after_answer_clean_up(app: Controller, loop: qasync.QEventLoop, photo_path: Path) -> None:
+    from visiondesk.config.settings import Cleanup
+
+    app.settings.cleanup = Cleanup.AFTER_ANSWER
+    app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("assistants"))
+    ask(app, loop, "Use once", photo_path)
+
+    async def gone() -> None:
+        await until(lambda: not app.emulator.store.files)  # type: ignore[union-attr]
+
+    run(loop, gone)

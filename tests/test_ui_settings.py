@@ -50,3 +50,17 @@ def test_a_bad_base_url_is_refused_with_a_message(
     dialog._accept()
     assert shown and "base URL" in shown[0]
     assert not (tmp_path / "profiles.json").exists()
+
+
+def test_the_clean_up_choice_is_saved(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visiondesk.config.settings import AppSettings, Cleanup
+
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
+    dialog = SettingsDialog(dict(BUILTIN), "openai", Secrets(use_keyring=False))
+    qtbot.addWidget(dialog)
+    assert dialog.cleanup.currentData() == Cleanup.ON_DELETE.value  # the default
+    dialog.cleanup.setCurrentIndex(dialog.cleanup.findData(Cleanup.AFTER_ANSWER.value))
+    dialog._accept()
+    assert AppSettings.load().cleanup is Cleanup.AFTER_ANSWER

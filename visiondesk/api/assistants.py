@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, image_params, nothing
-from visiondesk.api.errors import translate
+from visiondesk.api.base import cut_short, failure, image_params, nothing
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
@@ -137,8 +136,7 @@ class AssistantsMode:
                 self._cancel_run(state.thread_id, run_id)
             raise
         except Exception as exc:
-            error = translate(exc, self._profile, what="the Assistants API", images=culprits)
-            yield Failed(error, "".join(text))
+            yield failure(exc, self._profile, "the Assistants API", culprits, "".join(text))
             return
         if not finished:
             yield cut_short("".join(text))

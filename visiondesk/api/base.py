@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+import openai
+
+from visiondesk.api.errors import translate
+from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
 from visiondesk.errors import NetworkError
 from visiondesk.events import Event, Failed
@@ -62,6 +66,16 @@ def cut_short(partial: str) -> Failed:
     return Failed(
         NetworkError("The connection closed before the answer was complete. Retry."), partial
     )
+
+
+def failure(
+    exc: Exception, profile: Profile, what: str, culprits: dict[str, str], partial: str
+) -> Failed:
+    """How a turn ends on an exception. A connection lost after words had arrived is a cut
+    answer, not an unreachable server."""
+    if partial and isinstance(exc, openai.APIConnectionError):
+        return cut_short(partial)
+    return Failed(translate(exc, profile, what=what, images=culprits), partial)
 
 
 async def nothing() -> AsyncIterator[Event]:

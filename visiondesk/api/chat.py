@@ -8,12 +8,11 @@ from typing import Any
 
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, image_params, nothing
-from visiondesk.api.errors import translate
+from visiondesk.api.base import cut_short, failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.events import Completed, Event, Failed, RequestSent, TextDelta, Usage
+from visiondesk.events import Completed, Event, RequestSent, TextDelta, Usage
 
 
 def image_part(image: PreparedImage) -> dict[str, Any]:
@@ -83,8 +82,7 @@ class ChatMode:
             finally:
                 await stream.close()
         except Exception as exc:
-            error = translate(exc, self._profile, what="Chat Completions", images=culprits)
-            yield Failed(error, "".join(text))
+            yield failure(exc, self._profile, "Chat Completions", culprits, "".join(text))
             return
         if not finished:
             yield cut_short("".join(text))

@@ -12,8 +12,7 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, image_params, nothing
-from visiondesk.api.errors import translate
+from visiondesk.api.base import cut_short, failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile
@@ -144,8 +143,7 @@ class ResponsesMode:
         except Exception as exc:
             if chain is not None and not text and _is_lost_chain(exc):
                 raise _ChainLost from exc
-            error = translate(exc, self._profile, what="the Responses API", images=culprits)
-            yield Failed(error, "".join(text))
+            yield failure(exc, self._profile, "the Responses API", culprits, "".join(text))
             return
         if completed is None:
             yield cut_short("".join(text))

@@ -703,9 +703,12 @@ class Controller(QObject):
     def open_settings(self) -> None:
         from visiondesk.ui.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.profiles, self.profile_key, self.secrets, self.window)
+        dialog = SettingsDialog(
+            self.profiles, self.profile_key, self.secrets, self.window, app_settings=self.settings
+        )
         if dialog.exec():
             self.profiles = dialog.profiles
+            self.settings = dialog.app_settings
             self.connections.pop(self.profile_key, None)
             box = self.window.profile_box
             box.blockSignals(True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from visiondesk.config.profile_store import save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.domain import ApiMode, Detail
 
 
@@ -33,6 +34,7 @@ class SettingsDialog(QDialog):
         secrets: Secrets,
         parent: QWidget | None = None,
         save: bool = True,
+        app_settings: AppSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -41,6 +43,16 @@ class SettingsDialog(QDialog):
         self.secrets = secrets
         self.selected_key = selected
         self._save = save
+        self.app_settings = app_settings or AppSettings.load()
+        self.cleanup = QComboBox(self)
+        self.cleanup.setAccessibleName("Delete uploaded images")
+        for value, label in (
+            (Cleanup.AFTER_ANSWER, "after the answer"),
+            (Cleanup.ON_DELETE, "when the conversation is deleted"),
+            (Cleanup.NEVER, "never (delete them in View → Uploaded files)"),
+        ):
+            self.cleanup.addItem(label, value.value)
+        self.cleanup.setCurrentIndex(self.cleanup.findData(self.app_settings.cleanup.value))
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
         self._keys = list(self.profiles)
@@ -86,6 +98,7 @@ class SettingsDialog(QDialog):
             widget.setAccessibleName(label)
             form.addRow(label, widget)
         form.addRow(QLabel(keychain, self))
+        form.addRow("Delete uploaded images", self.cleanup)
         left = QVBoxLayout()
         left.addWidget(self.list)
         left.addWidget(add)
@@ -166,9 +179,11 @@ class SettingsDialog(QDialog):
             return
         if 0 <= self._current < len(self._keys):
             self.selected_key = self._keys[self._current]
+        self.app_settings.cleanup = Cleanup(self.cleanup.currentData())
         if self._save:
             try:
                 save_profiles(self.profiles)
+                self.app_settings.save()
             except OSError as error:
                 QMessageBox.warning(self, "Settings", f"Could not save the profiles: {error}")
         self.accept()
