@@ -94,7 +94,9 @@ async def script(folder: Path) -> None:
 
 
 def main() -> int:
-    os.environ.setdefault("VISIONDESK_CACHE_DIR", tempfile.mkdtemp())
+    scratch = tempfile.mkdtemp(prefix="visiondesk-screenshots-")
+    for name in ("DATA", "CONFIG", "CACHE", "LOG"):  # never the person's own history
+        os.environ[f"VISIONDESK_{name}_DIR"] = os.path.join(scratch, name.lower())
     make_app([])
     with (
         tempfile.TemporaryDirectory() as tmp,

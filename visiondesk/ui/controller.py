@@ -443,8 +443,12 @@ class Controller(QObject):
         record = TurnRecord(prompt, images, session.mode, session.model, profile.base_url, user.id)
         self.turns[answer.id] = record
         w.set_busy(True)
+        listed = False
         try:
             async for event in session.send(prompt):
+                if not listed:  # the question is stored before the request leaves: list it
+                    self.refresh_sidebar()
+                    listed = True
                 self._turn_event(answer, record, event)
         except asyncio.CancelledError:
             answer.text = session.last.answer or answer.text
