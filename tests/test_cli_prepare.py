@@ -10,22 +10,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests import images
 from visiondesk.cli import main
 
 
 @pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "photo.jpg"
-    path.write_bytes(images.jpeg_with_exif(images.photo(4000, 3000), orientation=6))
-    return path
+def photo(photo_path: Path) -> Path:
+    return photo_path  # 2400×1800 stored with EXIF orientation 6
 
 
 @pytest.fixture
-def shot(tmp_path: Path) -> Path:
-    path = tmp_path / "shot.png"
-    images.screenshot(1920, 1080).save(path)
-    return path
+def shot(shot_path: Path) -> Path:
+    return shot_path
 
 
 def test_json_lines_describe_every_image(
@@ -39,7 +34,7 @@ def test_json_lines_describe_every_image(
     assert [line["source"] for line in lines] == [str(photo), str(shot)]
     first = lines[0]
     assert first["ok"] is True
-    assert first["original"] == {"width": 3000, "height": 4000, "format": "JPEG"}
+    assert first["original"] == {"width": 1800, "height": 2400, "format": "JPEG"}
     assert first["sent"]["width"] == 768
     assert first["sent"]["height"] == 1024
     assert first["sent"]["mime"] == "image/jpeg"
@@ -71,7 +66,7 @@ def test_table_output(photo: Path, shot: Path, capsys: pytest.CaptureFixture[str
     assert main(["prepare", str(photo), str(shot)]) == 0
     out = capsys.readouterr().out
     assert "photo.jpg" in out
-    assert "3000×4000 JPEG" in out
+    assert "1800×2400 JPEG" in out
     assert "768×1024 JPEG" in out
     assert "shot.png" in out
     assert "1365×768 PNG" in out
