@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests import images
@@ -65,3 +66,52 @@ def test_quitting_while_images_are_prepared_exits_cleanly(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "QThread: Destroyed" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+OPEN_AND_REPORT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from visiondesk.ui import app as application
+
+qt = application.make_app([])
+
+
+def report():
+    for widget in qt.topLevelWidgets():
+        canvas = getattr(widget, "canvas", None)
+        if canvas is not None:
+            names = sorted(card.label.rsplit("/", 1)[-1] for card in canvas.cards)
+            print("cards:", names, flush=True)
+            widget.close()
+
+
+QTimer.singleShot(int(sys.argv[1]), report)
+sys.exit(application.run_app(sys.argv[2:]))
+"""
+
+
+def test_a_second_launch_hands_its_images_to_the_first(tmp_path: Path) -> None:
+    first_image, second_image = tmp_path / "first.png", tmp_path / "second.png"
+    images.screenshot(300, 200).save(first_image)
+    images.screenshot(320, 200).save(second_image)
+    env = environment(tmp_path) | {"VISIONDESK_INSTANCE": f"visiondesk-test-{os.getpid()}"}
+    first = subprocess.Popen(
+        [sys.executable, "-c", OPEN_AND_REPORT, "4000", str(first_image)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(1.5)  # the first window is up and listening
+    second = subprocess.run(
+        [sys.executable, "-m", "visiondesk", str(second_image)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    assert second.returncode == 0, second.stderr
+    out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    assert "cards: ['first.png', 'second.png']" in out

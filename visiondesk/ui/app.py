@@ -29,8 +29,15 @@ def make_app(argv: list[str]) -> QApplication:
 
 def run_app(argv: list[str]) -> int:
     app = make_app(argv)
-    paths = [Path(arg) for arg in argv if not arg.startswith("-")]
+    paths = [Path(arg).absolute() for arg in argv if not arg.startswith("-")]
     outcome = {"code": 0}
+    testing = SELF_TEST in argv
+    if not testing:
+        from visiondesk.ui.single_instance import InstanceServer, hand_over
+
+        if hand_over([str(path) for path in paths]):
+            return 0  # the running window took the images
+        instance = InstanceServer(app)
     from visiondesk.config.paths import log_folder
     from visiondesk.logs import setup
 
@@ -49,12 +56,14 @@ def run_app(argv: list[str]) -> int:
         from visiondesk.ui.controller import Controller
 
         controller = Controller(window)
-        if SELF_TEST in argv:
+        if testing:
             outcome["code"] = await self_test(controller)
             await controller.aclose()
             return
         controller.start(paths)
+        instance.opened.connect(lambda more: open_in(controller, window, more))
         await closed.wait()
+        instance.close()
         await controller.aclose()
 
     # The Runner closes the loop (and its executor) on exit; an unclosed qasync loop aborts
@@ -62,6 +71,20 @@ def run_app(argv: list[str]) -> int:
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(main())
     return outcome["code"]
+
+
+def open_in(controller: object, window: MainWindow, paths: list[str]) -> None:
+    """Images from a second launch (e.g. "Open with VisionDesk"): attach them, show the window."""
+    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.sources import sources_from_path
+
+    assert isinstance(controller, Controller)
+    for path in paths:
+        for source, label in sources_from_path(Path(path)):
+            controller.add_source(source, label)
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 async def self_test(controller: object) -> int:
@@ -100,6 +123,12 @@ async def self_test(controller: object) -> int:
     answer = answers[-1]
     if answer.state != "complete" or "I received 1 image(s)" not in answer.text:
         print(f"self-test failed: {answer.state} {answer.error}", file=sys.stderr)
+        return 1
+    from visiondesk.api.tls import trust_store
+
+    found, where = trust_store()
+    print(f"self-test: HTTPS trust: {where}")
+    if not found:
         return 1
     print("self-test passed: " + answer.text.splitlines()[0])
     return 0

@@ -1,0 +1,68 @@
+"""One VisionDesk per user session: a second launch ("Open with VisionDesk") hands its images
+to the running window through a local socket and exits."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+TIMEOUT_MS = 1000
+
+
+def server_name() -> str:
+    override = os.environ.get("VISIONDESK_INSTANCE")
+    return override or f"visiondesk-{getpass.getuser()}"
+
+
+def hand_over(paths: list[str]) -> bool:
+    """True if a running VisionDesk took the paths (this process should then exit)."""
+    socket = QLocalSocket()
+    socket.connectToServer(server_name())
+    if not socket.waitForConnected(TIMEOUT_MS):
+        return False
+    socket.write(json.dumps({"open": paths}).encode() + b"\n")
+    socket.waitForBytesWritten(TIMEOUT_MS)
+    socket.waitForReadyRead(TIMEOUT_MS)  # the running window's acknowledgement
+    socket.disconnectFromServer()
+    return True
+
+
+class InstanceServer(QObject):
+    """Listens for later launches; emits the paths they bring."""
+
+    opened = Signal(list)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not self.server.listen(server_name()):
+            QLocalServer.removeServer(server_name())  # left behind by a crash
+            self.server.listen(server_name())
+        self.server.newConnection.connect(self._connection)
+
+    def _connection(self) -> None:
+        socket = self.server.nextPendingConnection()
+        if socket is None:
+            return
+        socket.readyRead.connect(lambda: self._read(socket))
+
+    def _read(self, socket: QLocalSocket) -> None:
+        if not socket.canReadLine():
+            return
+        try:
+            message = json.loads(bytes(socket.readLine().data()).decode())
+            paths = [str(path) for path in message.get("open", [])]
+        except (ValueError, AttributeError):
+            paths = []
+        socket.write(b"ok\n")
+        socket.flush()
+        socket.disconnectFromServer()
+        self.opened.emit(paths)
+
+    def close(self) -> None:
+        self.server.close()
