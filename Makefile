@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench fuzz screenshots clean
+.PHONY: run test lint typecheck pytest bench fuzz screenshots package package-test install-desktop clean
 
 run: $(VENV)/.installed
 	$(BIN)/visiondesk
@@ -51,6 +51,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $@ $(VENV)/.installed
+
+# The double-click bundle: dist/VisionDesk/VisionDesk (PyInstaller, one folder, windowed).
+package: $(VENV)/.installed-package
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/visiondesk.spec
+
+package-test: package
+	QT_QPA_PLATFORM=offscreen VISIONDESK_DATA_DIR=$$(mktemp -d) dist/VisionDesk/VisionDesk --self-test
+
+$(VENV)/.installed-package: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	touch $@
+
+# Desktop integration for this user: launcher, "Open with", icons, AppStream metadata.
+install-desktop: $(VENV)/.installed
+	packaging/linux/install-desktop.sh "$(CURDIR)/$(BIN)/visiondesk-gui"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from visiondesk.config.profile_store import BUILTIN, load_profiles
@@ -64,3 +65,16 @@ def test_the_clean_up_choice_is_saved(
     dialog.cleanup.setCurrentIndex(dialog.cleanup.findData(Cleanup.AFTER_ANSWER.value))
     dialog._accept()
     assert AppSettings.load().cleanup is Cleanup.AFTER_ANSWER
+
+
+def test_welcome_offers_key_local_server_and_emulator(qtbot: QtBot) -> None:
+    from visiondesk.ui.welcome import WelcomeDialog
+
+    dialog = WelcomeDialog(["ollama"], keychain=False)
+    qtbot.addWidget(dialog)
+    labels = [button.text() for button in dialog.findChildren(QPushButton)]
+    assert "Use Ollama (port 11434) — running now" in labels
+    assert "Try the built-in emulator (offline, no key)" in labels
+    dialog.key.setText(SECRET)
+    dialog._use_key()
+    assert dialog.choice == ("openai", SECRET)

@@ -21,13 +21,17 @@ class Cleanup(StrEnum):
 @dataclass
 class AppSettings:
     cleanup: Cleanup = Cleanup.ON_DELETE
+    welcomed: bool = False
 
     @classmethod
     def load(cls, path: Path | None = None) -> AppSettings:
         path = path or config_dir() / "settings.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(cleanup=Cleanup(data.get("cleanup", Cleanup.ON_DELETE)))
+            return cls(
+                cleanup=Cleanup(data.get("cleanup", Cleanup.ON_DELETE)),
+                welcomed=bool(data.get("welcomed", False)),
+            )
         except (OSError, ValueError, AttributeError):
             return cls()
 

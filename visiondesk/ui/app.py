@@ -24,7 +24,22 @@ def make_app(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("VisionDesk")
     app.setDesktopFileName("io.github.visiondesk.VisionDesk")
+    icon = _resource("icons/256.png")
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def _resource(name: str) -> Path | None:
+    """A file from resources/: beside the package in a checkout, or inside a bundle."""
+    roots = [Path(getattr(sys, "_MEIPASS", "")), Path(__file__).resolve().parents[2]]
+    for root in roots:
+        candidate = root / "resources" / name
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def run_app(argv: list[str]) -> int:
@@ -61,6 +76,9 @@ def run_app(argv: list[str]) -> int:
             await controller.aclose()
             return
         controller.start(paths)
+        openai = controller.profiles.get("openai")
+        if not controller.settings.welcomed and not (openai and controller.secrets.key_for(openai)):
+            controller.welcome()
         instance.opened.connect(lambda more: open_in(controller, window, more))
         await closed.wait()
         instance.close()

@@ -166,6 +166,27 @@ class Controller(QObject):
             for source, label in sources_from_path(path):
                 self.add_source(source, label)
 
+    def welcome(self) -> None:
+        """First run: offer an OpenAI key, a running local server, or the emulator."""
+        from visiondesk.config.local_servers import running
+        from visiondesk.ui.welcome import WelcomeDialog
+
+        local = [key for key in running() if key in self.profiles]
+        dialog = WelcomeDialog(local, self.secrets.keychain_available, self.window)
+        dialog.finished.connect(lambda _result: self._welcomed(dialog.choice))
+        dialog.open()
+
+    def _welcomed(self, choice: tuple[str, str]) -> None:
+        kind, value = choice
+        if kind == "openai" and "openai" in self.profiles:
+            self.secrets.store(self.profiles["openai"], value)
+            self.connections.pop("openai", None)
+            self.select_profile("openai")
+        elif kind == "local":
+            self.select_profile(value)
+        self.settings.welcomed = True
+        self.settings.save()
+
     def select_profile(self, key: str) -> None:
         box = self.window.profile_box
         index = box.findData(key)
