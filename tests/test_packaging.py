@@ -58,11 +58,6 @@ def test_install_desktop_for_the_user(tmp_path: Path) -> None:
     assert (tmp_path / "metainfo" / f"{APP_ID}.metainfo.xml").exists()
 
 
-def test_spec_reads_the_version_from_pyproject() -> None:
-    spec = (ROOT / "packaging" / "visiondesk.spec").read_text()
-    assert 'tomllib.loads((ROOT / "pyproject.toml")' in spec and "console=False" in spec
-
-
 def test_running_local_servers_are_detected() -> None:
     import socket
 
