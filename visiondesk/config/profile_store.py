@@ -57,7 +57,12 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
 def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> None:
     path = path or profiles_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    own = {key: to_json(p) for key, p in profiles.items() if BUILTIN.get(key) != p}
+    # The emulator's address changes every run: it is never saved.
+    own = {
+        key: to_json(p)
+        for key, p in profiles.items()
+        if BUILTIN.get(key) != p and p.kind is not ProviderKind.EMULATOR
+    }
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(own, indent=2), encoding="utf-8")
     temporary.replace(path)
