@@ -25,3 +25,20 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
     ):
         assert widget.accessibleName(), widget
     assert window.canvas.hint.isVisible()
+
+
+def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    transcript = window.transcript
+    entry = transcript.add("assistant", "Hello **there**")
+    transcript.render_now()
+    light = transcript._entry_html(entry)
+    palette = transcript.palette()
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    transcript.setPalette(palette)
+    qtbot.waitUntil(lambda: entry.html is None or entry.html != light, timeout=2000)
+    assert transcript.dark
+    assert transcript._entry_html(entry) != light

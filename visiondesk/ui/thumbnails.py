@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 from visiondesk.domain import PreparedImage
 
@@ -20,4 +20,9 @@ def thumbnail(image: PreparedImage, side: int = 96) -> QImage:
 
 
 def thumbnail_pixmap(image: PreparedImage, side: int = 96) -> QPixmap:
-    return QPixmap.fromImage(thumbnail(image, side))
+    """Sharp on high-DPI screens: drawn with as many device pixels as the screen has."""
+    screen = QGuiApplication.primaryScreen()
+    ratio = screen.devicePixelRatio() if screen is not None else 1.0
+    pixmap = QPixmap.fromImage(thumbnail(image, round(side * ratio)))
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
