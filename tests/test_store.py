@@ -146,3 +146,46 @@ def test_schema_is_versioned(store: History) -> None:
     from visiondesk.store.schema import MIGRATIONS
 
     assert store.version == len(MIGRATIONS)
+
+
+def test_an_upload_is_reused_across_conversations_and_restarts(
+    emulator: Emulator, profile: Profile, tmp_path: Path, photo_path: Path
+) -> None:
+    store = History(tmp_path / "data")
+    conversation_turns(profile, store, ApiMode.ASSISTANTS, [([photo_path], "One")])
+    store.close()
+    again = History(tmp_path / "data")  # a new run: new connection, empty upload cache
+    _, [events] = conversation_turns(profile, again, ApiMode.ASSISTANTS, [([photo_path], "Two")])
+    assert isinstance(final(events), Completed)
+    assert sum(1 for r in emulator.log if r.method == "POST" and r.path == "/files") == 1
+    # Bytes still attached in a conversation are not swept even if another one is deleted.
+    first, second = sorted(c.id for c in again.conversations())
+    again.delete(first)
+    assert again.unreferenced_uploads(profile.name) == []
+    again.delete(second)
+    assert len(again.unreferenced_uploads(profile.name)) == 1
+
+
+def test_another_detail_is_another_upload(
+    emulator: Emulator, profile: Profile, store: History, photo_path: Path
+) -> None:
+    async def scenario() -> None:
+        connection = Connection(profile, KEY, store=store)
+        try:
+            for detail in (Detail.HIGH, Detail.LOW):
+                session = Session(
+                    profile,
+                    None,
+                    mode=ApiMode.ASSISTANTS,
+                    model="gpt-4o",
+                    detail=detail,
+                    connection=connection,
+                )
+                events = await collect(session, [photo_path], f"At {detail}")
+                assert isinstance(final(events), Completed)
+        finally:
+            await connection.aclose()
+
+    run(scenario())
+    sizes = [(f.width, f.height) for r in emulator.log for f in r.images]
+    assert sizes == [(768, 1024), (384, 512)]  # the low-detail turn got its own small file

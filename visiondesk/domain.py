@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -63,6 +64,11 @@ class PreparedImage:
     def filename(self) -> str:
         """A stable name for uploads and exports, derived from the content hash."""
         return f"{self.sha256[:16]}.{self.extension}"
+
+    def upload_key(self) -> str:
+        """The hash of the bytes sent: an upload is reused only for exactly these bytes (the
+        same original prepared for another detail or model is another file)."""
+        return hashlib.sha256(self.data).hexdigest() if self.data else self.sha256
 
     def base64(self) -> str:
         return base64.b64encode(self.data).decode("ascii")

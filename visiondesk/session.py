@@ -64,6 +64,7 @@ class Connection:
             options["ready_timeout"] = upload_timeout
         if store is not None:
             options["on_uploaded"] = self._record_upload
+            options["known"] = lambda key: store.known_upload(profile.name, key)
         self.uploader = Uploader(self.client, profile, **options)  # type: ignore[arg-type]
 
     def _record_upload(self, upload: UploadedFile) -> None:
@@ -238,7 +239,7 @@ class Session:
                 yield event
         except asyncio.CancelledError:
             for image in images:
-                if self.uploader.ready_file(image.sha256) is None:
+                if self.uploader.ready_file(image) is None:
                     self.uploader.cancel(image.sha256)
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
             self._persist_answer(answer_id, "".join(partial), "cancelled")
@@ -255,7 +256,8 @@ class Session:
             )
         question = self.store.add_user_message(self.conversation_id, turn)
         answer = self.store.add_answer(self.conversation_id)
-        self.store.attach_uploads(self.conversation_id, [i.sha256 for i in turn.images])
+        keys = [image.upload_key() for image in turn.images if not image.is_url]
+        self.store.attach_uploads(self.conversation_id, keys)
         self.message_ids = (question, answer)
         return answer
 
@@ -279,7 +281,7 @@ class Session:
         return {
             a.prepared.sha256: file_id
             for a in self.attachments
-            if a.prepared and (file_id := self.uploader.ready_file(a.prepared.sha256))
+            if a.prepared and (file_id := self.uploader.ready_file(a.prepared))
         }
 
     async def aclose(self) -> None:

@@ -98,18 +98,21 @@ class Uploader:
         ready_timeout: float = READY_TIMEOUT,
         expires_after: int | None = EXPIRES_AFTER,
         on_uploaded: Callable[[UploadedFile], None] | None = None,
+        known: Callable[[str], str | None] | None = None,
     ) -> None:
         self._client = client
         self._profile = profile
         self._ready_timeout = ready_timeout
         self._expires_after = expires_after
         self._on_uploaded = on_uploaded
+        self._known = known
+        """Looks up a file id this profile already holds for an upload key (the ledger)."""
         self._uploads: dict[str, _Upload] = {}
         self.ledger: list[UploadedFile] = []
 
     def start(self, image: PreparedImage) -> _Upload:
         """Start uploading `image` unless it is uploaded or on its way (a failure starts over)."""
-        upload = self._uploads.get(image.sha256)
+        upload = self._uploads.get(image.upload_key())
         failed = (
             upload is not None
             and upload.task is not None
@@ -118,7 +121,7 @@ class Uploader:
         )
         if upload is None or failed:
             upload = _Upload(image)
-            self._uploads[image.sha256] = upload
+            self._uploads[image.upload_key()] = upload
             upload.task = asyncio.create_task(self._run(upload), name=f"upload {image.source}")
             upload.task.add_done_callback(_consume_exception)
         return upload
@@ -152,7 +155,7 @@ class Uploader:
         for image in images:
             if image.is_url:
                 continue
-            if self.ready_file(image.sha256) is None:
+            if self.ready_file(image) is None:
                 async for event in self.events(image):
                     yield event
                     if isinstance(event, FileFailed):
@@ -166,13 +169,23 @@ class Uploader:
         return await asyncio.shield(upload.task)
 
     def cancel(self, sha256: str | None = None) -> None:
-        """Stop one upload (or all of them); the network work ends at once."""
-        for key, upload in list(self._uploads.items()):
-            if sha256 in (None, key) and upload.task is not None and not upload.task.done():
+        """Stop the uploads of one original image (or all of them); the network work ends at
+        once."""
+        for upload in list(self._uploads.values()):
+            mine = sha256 in (None, upload.image.sha256)
+            if mine and upload.task is not None and not upload.task.done():
                 upload.task.cancel()
 
-    def ready_file(self, sha256: str) -> str | None:
-        upload = self._uploads.get(sha256)
+    def forget(self, file_id: str) -> None:
+        """The file was deleted on the server: the next use of those bytes uploads again."""
+        for key, upload in list(self._uploads.items()):
+            task = upload.task
+            done = task is not None and task.done() and not task.cancelled()
+            if done and task is not None and task.exception() is None and task.result() == file_id:
+                del self._uploads[key]
+
+    def ready_file(self, image: PreparedImage) -> str | None:
+        upload = self._uploads.get(image.upload_key())
         if upload and upload.task and upload.task.done() and not upload.task.cancelled():
             return upload.task.result() if upload.task.exception() is None else None
         return None
@@ -180,6 +193,10 @@ class Uploader:
     async def _run(self, upload: _Upload) -> str:
         image = upload.image
         try:
+            reused = await self._reuse(upload)
+            if reused is not None:
+                upload.publish(FileReady(image.sha256, reused))
+                return reused
             file_id, ready = await self._create(upload)
             if not ready:
                 await self._wait_until_processed(upload, file_id)
@@ -198,6 +215,21 @@ class Uploader:
             raise translated from exc
         upload.publish(FileReady(image.sha256, file_id))
         return file_id
+
+    async def _reuse(self, upload: _Upload) -> str | None:
+        """A file uploaded earlier (another conversation, before a restart) with these exact
+        bytes, if the server still has it processed."""
+        if self._known is None:
+            return None
+        file_id = self._known(upload.image.upload_key())
+        if file_id is None:
+            return None
+        try:
+            upload.publish(RequestSent("GET", f"/files/{file_id}", None, note="reuse upload"))
+            existing = await self._client.files.retrieve(file_id)
+        except Exception:  # gone, or the server says no: upload again
+            return None
+        return file_id if getattr(existing, "status", None) in (None, "processed") else None
 
     async def _create(self, upload: _Upload) -> tuple[str, bool]:
         """Upload the bytes; returns the file id and whether it is processed already."""
@@ -223,7 +255,7 @@ class Uploader:
             file=(image.filename, reader, image.mime), purpose="vision", **options
         )
         record = UploadedFile(
-            self._profile.name, created.id, image.sha256, total, image.filename, time.time()
+            self._profile.name, created.id, image.upload_key(), total, image.filename, time.time()
         )
         self.ledger.append(record)
         if self._on_uploaded is not None:

@@ -311,9 +311,37 @@ class History:
             for r in self._read(sql + " ORDER BY created_at", args)
         ]
 
+    def known_upload(self, profile: str, upload_key: str) -> str | None:
+        """The newest file still on the server with exactly these bytes, for reuse."""
+        rows = self._read(
+            "SELECT file_id FROM uploads WHERE profile = ? AND sha256 = ? AND deleted_at IS NULL "
+            "ORDER BY created_at DESC LIMIT 1",
+            (profile, upload_key),
+        )
+        return str(rows[0]["file_id"]) if rows else None
+
     def unreferenced_uploads(self, profile: str) -> list[UploadRecord]:
-        """Uploads no conversation refers to any more: swept on start-up."""
-        return [u for u in self.uploads(profile) if u.conversation_id is None]
+        """Uploads no conversation refers to any more, not even through the same bytes attached
+        elsewhere (an upload is reused by content): swept on start-up and after a delete."""
+        rows = self._read(
+            "SELECT * FROM uploads u WHERE u.profile = ? AND u.deleted_at IS NULL "
+            "AND u.conversation_id IS NULL AND NOT EXISTS (SELECT 1 FROM attachments a "
+            "WHERE json_extract(a.prepared_json, '$.data') = u.sha256) ORDER BY u.created_at",
+            (profile,),
+        )
+        return [
+            UploadRecord(
+                r["profile"],
+                r["file_id"],
+                r["sha256"],
+                r["bytes"],
+                r["filename"],
+                r["conversation_id"],
+                r["created_at"],
+                r["deleted_at"],
+            )
+            for r in rows
+        ]
 
     def mark_deleted(self, profile: str, file_id: str) -> None:
         self._write(

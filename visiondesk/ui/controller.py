@@ -508,7 +508,7 @@ class Controller(QObject):
             record.message_ids = self.session.message_ids if self.session else None
             self.refresh_sidebar()
             if self.settings.cleanup is Cleanup.AFTER_ANSWER:
-                self.run(self._delete_uploads([i.sha256 for i in record.images]))
+                self.run(self._delete_uploads([i.upload_key() for i in record.images]))
         elif isinstance(event, Failed):
             answer.text = event.partial
             w.transcript.finish(answer, "failed", event.error.message, _fix_for(event.error))
@@ -659,7 +659,8 @@ class Controller(QObject):
         """Delete files on the server (a 404 means already gone) and mark them in the ledger."""
         import openai
 
-        client = self.connection(profile).client
+        connection = self.connection(profile)
+        client = connection.client
         deleted = 0
         for file_id in file_ids:
             try:
@@ -670,6 +671,7 @@ class Controller(QObject):
                 log.warning("could not delete %s: %s", file_id, type(error).__name__)
                 continue
             self.history.mark_deleted(profile.name, file_id)
+            connection.uploader.forget(file_id)
             deleted += 1
         return deleted
 
