@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import os
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from openai import AsyncOpenAI
@@ -25,6 +27,20 @@ from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 from visiondesk.store import History
 
 _ids = itertools.count(1)
+_executor: ThreadPoolExecutor | None = None
+
+
+def _preparers() -> ThreadPoolExecutor:
+    """Pillow work runs on as many threads as there are cores, no more: more threads only
+    fight over the GIL between C calls, and the UI thread loses that fight (long frames)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="prepare"
+        )
+    return _executor
+
+
 CHECKPOINT_SECONDS = 1.0
 """Streamed text is written to the history at least this often: a crash loses less."""
 
@@ -181,7 +197,7 @@ class Session:
         job = functools.partial(
             prepare, attachment.source, self.policy, label=attachment.label, crop=attachment.crop
         )
-        return await loop.run_in_executor(None, job)
+        return await loop.run_in_executor(_preparers(), job)
 
     def reorder(self, attachment_ids: list[int]) -> None:
         """Send the attachments in this order (ids not listed keep their place at the end)."""

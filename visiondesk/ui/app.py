@@ -19,17 +19,22 @@ def make_app(argv: list[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("VisionDesk")
     app.setApplicationDisplayName("VisionDesk")
+    app.setOrganizationName("VisionDesk")
+    app.setDesktopFileName("io.github.visiondesk.VisionDesk")
+    return app
+
+
+def finish_setup(app: QApplication) -> None:
+    """What can wait until the window is on screen: the version (importlib.metadata is slow)
+    and the window icon."""
     from visiondesk import __version__
 
     app.setApplicationVersion(__version__)
-    app.setOrganizationName("VisionDesk")
-    app.setDesktopFileName("io.github.visiondesk.VisionDesk")
     icon = _resource("icons/256.png")
     if icon is not None:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
-    return app
 
 
 def _resource(name: str) -> Path | None:
@@ -61,6 +66,7 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     window.show()
     app.processEvents()
+    finish_setup(app)
     import asyncio
 
     import qasync

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -15,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.domain import PreparedImage
 from visiondesk.ui.thumbnails import thumbnail_pixmap
+
+if TYPE_CHECKING:  # the window shows before the pipeline's types load
+    from visiondesk.domain import PreparedImage
 
 
 def human_bytes(count: int) -> str:

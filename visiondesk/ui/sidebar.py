@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.store import StoredConversation
+if TYPE_CHECKING:  # the window shows before the history (sqlite3) is loaded
+    from visiondesk.store import StoredConversation
 
 
 class Sidebar(QWidget):

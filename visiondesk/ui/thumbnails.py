@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
-from visiondesk.domain import PreparedImage
+if TYPE_CHECKING:  # the window shows before the pipeline's types load
+    from visiondesk.domain import PreparedImage
 
 
 def thumbnail(image: PreparedImage, side: int = 96) -> QImage:

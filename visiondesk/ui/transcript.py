@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from visiondesk.domain import PreparedImage
 from visiondesk.ui.thumbnails import thumbnail
+
+if TYPE_CHECKING:  # the window shows before the pipeline's types load
+    from visiondesk.domain import PreparedImage
 
 RENDER_INTERVAL_MS = 80
 """At most ~12 renders a second, whatever the token rate: a long answer never stalls the UI."""
