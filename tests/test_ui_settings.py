@@ -27,8 +27,10 @@ def test_edit_a_profile_and_keep_the_key_out_of_files(
     dialog.base_url.setText("http://192.168.1.20:11434/v1")
     dialog.model.setText("llava:13b")
     dialog.key.setText(SECRET)
+    dialog.uploads.setChecked(True)
     dialog._accept()
     ollama = dialog.profiles["ollama"]
+    assert ollama.responses_upload
     assert (ollama.base_url, ollama.model) == ("http://192.168.1.20:11434/v1", "llava:13b")
     assert secrets.key_for(ollama) == SECRET
     assert secrets.source_of(ollama) == "this session only"

@@ -15,7 +15,7 @@ from openai import AsyncOpenAI
 from visiondesk.api.base import cut_short, failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.uploads import Uploader
-from visiondesk.config.profiles import Profile
+from visiondesk.config.profiles import Profile, Server
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
 from visiondesk.errors import ApiRejected, VisionDeskError
 from visiondesk.events import (
@@ -76,7 +76,8 @@ class ResponsesMode:
 
     @property
     def uploads_images(self) -> bool:
-        return self._profile.responses_upload
+        # Ollama silently drops input_image parts that carry a file_id (API-FACTS §7).
+        return self._profile.responses_upload and self._profile.server is not Server.OLLAMA
 
     def attach(self, image: PreparedImage) -> AsyncIterator[Event]:
         if self.uploads_images and not image.is_url:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -72,6 +73,7 @@ class SettingsDialog(QDialog):
         self.detail = QComboBox(self)
         for detail in Detail:
             self.detail.addItem(detail.value, detail.value)
+        self.uploads = QCheckBox("upload images as files (file_id) instead of data URLs", self)
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText("paste a key to save it; leave empty to keep the current one")
@@ -91,6 +93,7 @@ class SettingsDialog(QDialog):
             ("Default model", self.model),
             ("Default API mode", self.mode),
             ("Default detail", self.detail),
+            ("Responses API", self.uploads),
             ("API key", self.key),
             ("Key now comes from", self.key_source),
             ("Key environment variable", self.key_env),
@@ -129,6 +132,7 @@ class SettingsDialog(QDialog):
         self.model.setText(profile.model)
         self.mode.setCurrentIndex(self.mode.findData(profile.mode.value))
         self.detail.setCurrentIndex(self.detail.findData(profile.detail.value))
+        self.uploads.setChecked(profile.responses_upload)
         self.key.clear()
         self.key_source.setText(self.secrets.source_of(profile))
         self.key_env.setText(profile.api_key_env)
@@ -151,6 +155,7 @@ class SettingsDialog(QDialog):
                 mode=ApiMode(self.mode.currentData()),
                 detail=Detail(self.detail.currentData()),
                 api_key_env=self.key_env.text().strip(),
+                responses_upload=self.uploads.isChecked(),
             )
         except ValueError as error:
             QMessageBox.warning(self, "Settings", str(error))
