@@ -286,20 +286,6 @@ class Session:
         if status == "complete" and self.conversation_id is not None:
             self.store.save_state(self.conversation_id, self.state)
 
-    def forget_last_turn(self) -> None:
-        """Drop the last (failed) turn from the stored history before it is retried."""
-        if self.store is not None and self.message_ids is not None:
-            for message_id in self.message_ids:
-                self.store.delete_message(message_id)
-        self.message_ids = None
-
-    def ready_file_ids(self) -> dict[str, str]:
-        return {
-            a.prepared.sha256: file_id
-            for a in self.attachments
-            if a.prepared and (file_id := self.uploader.ready_file(a.prepared))
-        }
-
     async def aclose(self) -> None:
         """Close the connection if this session made it (shared ones belong to their owner)."""
         if self._owns_connection:

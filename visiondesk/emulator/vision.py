@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PIL import Image
@@ -44,9 +44,6 @@ class ImageFacts:
     tokens: int
     file_id: str | None = None
     url: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_detail(value: Any, param: str, allowed: tuple[str, ...] = DETAILS) -> str:

@@ -33,11 +33,6 @@ def fit_within(width: int, height: int, max_width: int, max_height: int) -> tupl
     return _scaled(width, height, scale)
 
 
-def shortest_side_at_most(width: int, height: int, side: int) -> tuple[int, int]:
-    scale = min(1.0, side / min(width, height))
-    return _scaled(width, height, scale)
-
-
 def _scaled(width: int, height: int, scale: float) -> tuple[int, int]:
     if scale >= 1.0:
         return width, height

@@ -16,8 +16,6 @@ from visiondesk.domain import ConversationState, Detail, Exchange, PreparedImage
 from visiondesk.store.blobs import Blobs
 from visiondesk.store.schema import migrate
 
-OPEN_STATES = ("pending", "streaming")
-
 
 @dataclass(frozen=True, slots=True)
 class StoredConversation:

@@ -428,6 +428,14 @@ class Controller(QObject):
         if (mode, detail, model) == (self.session.mode, self.session.detail, self.session.model):
             return
         self.session.mode, self.session.detail, self.session.model = mode, detail, model
+        if self.session.conversation_id is not None:  # reopening comes back to these
+            self.history.update_settings(
+                self.session.conversation_id,
+                self.session.profile.name,
+                mode.value,
+                model,
+                detail.value,
+            )
         self._reattach_all()
 
     # ----- sending ----------------------------------------------------------------------------
