@@ -227,3 +227,23 @@ def test_after_answer_clean_up(app: Controller, loop: qasync.QEventLoop, photo_p
         await until(lambda: not app.emulator.store.files)  # type: ignore[union-attr]
 
     run(loop, gone)
+
+
+def test_an_unusable_history_folder_still_opens_the_window(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("VISIONDESK_DATA_DIR", str(blocked))
+    window = MainWindow()
+    controller = Controller(
+        window,
+        profiles={EMULATOR: BUILTIN[EMULATOR]},
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(),
+    )
+    window.show()
+    controller.start([])
+    assert "could not be opened" in window.transcript.entries[-1].text
+    loop.run_until_complete(controller.aclose())
+    window.close()

@@ -98,6 +98,7 @@ class Connection:
 
     async def aclose(self) -> None:
         self.uploader.cancel()
+        self.capabilities.cancel()
         await self.client.close()
 
 

@@ -124,5 +124,11 @@ class CapabilityCache:
         self._entries[key] = entry
         return entry
 
+    def cancel(self) -> None:
+        """Stop probes still under way (the connection is closing)."""
+        for task in self._inflight.values():
+            task.cancel()
+        self._inflight.clear()
+
     def forget(self, profile: Profile) -> None:
         self._entries.pop((profile.name, profile.base_url), None)

@@ -87,7 +87,8 @@ class Controller(QObject):
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.history = history if history is not None else History(data_dir())
+        self.history_problem = ""
+        self.history = history if history is not None else self._open_history()
         self.settings = settings or AppSettings.load()
         self.profiles = profiles if profiles is not None else _load_profiles()
         self.secrets = secrets or Secrets()
@@ -107,6 +108,21 @@ class Controller(QObject):
         self._wire()
 
     # ----- set-up -------------------------------------------------------------------------
+
+    def _open_history(self) -> History:
+        """The history in the data folder; if it cannot be opened, a temporary one, said so."""
+        import sqlite3
+        import tempfile
+
+        try:
+            return History(data_dir())
+        except (OSError, sqlite3.Error) as error:
+            log.error("history unavailable: %s", error)
+            self.history_problem = (
+                f"The history in {data_dir()} could not be opened ({error}). This session "
+                "works, but it is kept only until VisionDesk quits."
+            )
+            return History(Path(tempfile.mkdtemp(prefix="visiondesk-history-")))
 
     def _wire(self) -> None:
         w = self.window
@@ -157,6 +173,8 @@ class Controller(QObject):
             "offline. No model is called."
         )
         self.window.transcript.add("notice", WELCOME.format(where=where))
+        if self.history_problem:
+            self.notice(self.history_problem)
         if self.history.recovered:
             self.notice(
                 f"{self.history.recovered} answer(s) were interrupted when VisionDesk last "
@@ -802,7 +820,7 @@ class Controller(QObject):
             await asyncio.gather(*pending, return_exceptions=True)
         for connection in self.connections.values():
             with contextlib.suppress(Exception):
-                await connection.client.close()
+                await connection.aclose()
 
 
 _frozen = False
