@@ -9,7 +9,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from visiondesk.config.profile_store import EMULATOR, load_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
-from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator, Knobs
 from visiondesk.errors import AuthError, Cancelled, ImageError, ModeUnsupported, VisionDeskError
 from visiondesk.events import (
@@ -41,9 +40,11 @@ from visiondesk.events import (
 )
 from visiondesk.session import Connection, Session
 from visiondesk.store import History
+from visiondesk.ui.history_actions import HistoryActions
 from visiondesk.ui.main_window import MainWindow
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.transcript import Entry
+from visiondesk.ui.turns import TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +61,7 @@ profile, or add your own with its base URL.
 """
 
 
-@dataclass
-class TurnRecord:
-    """What the inspector shows for a turn: the requests, and what to rebuild it from."""
-
-    prompt: str
-    images: list[PreparedImage]
-    mode: ApiMode
-    model: str
-    base_url: str
-    user_entry: int
-    requests: list[RequestSent] = field(default_factory=list)
-    message_ids: tuple[int, int] | None = None  # stored (question, answer)
-
-
-class Controller(QObject):
+class Controller(QObject, HistoryActions):
     def __init__(
         self,
         window: MainWindow,
@@ -587,158 +574,6 @@ class Controller(QObject):
         self.window.tokens_label.clear()
         self._new_session(keep_history=False)
         self.refresh_sidebar()
-
-    # ----- history ------------------------------------------------------------------------
-
-    def refresh_sidebar(self) -> None:
-        current = self.session.conversation_id if self.session else None
-        found = self.history.conversations(self.window.sidebar.search.text())
-        self.window.sidebar.show_conversations(found, current)
-
-    def open_conversation(self, conversation_id: int) -> None:
-        """Show a stored conversation and continue it (same thread or response chain)."""
-        stored = self.history.conversation(conversation_id)
-        if stored is None:
-            return
-        self.stop()
-        w = self.window
-        w.canvas.clear()
-        self.sources.clear()
-        self.crops.clear()
-        by_name = {p.name: k for k, p in self.profiles.items()}
-        key = by_name.get(stored.profile)
-        if key is not None and key != self.profile_key:
-            self.select_profile(key)
-        for box, value in ((w.mode_box, stored.mode), (w.detail_box, stored.detail)):
-            box.blockSignals(True)
-            box.setCurrentIndex(box.findData(value))
-            box.blockSignals(False)
-        w.model_box.setCurrentText(stored.model)
-        w.transcript.clear_entries()
-        self.turns.clear()
-        user: Entry | None = None
-        user_id = 0
-        base_url = self.profiles[self.profile_key].base_url
-        for message in self.history.messages(conversation_id):
-            if message.role == "user":
-                user = w.transcript.add("user", message.text, message.images)
-                user_id = message.id
-                continue
-            answer = w.transcript.add("assistant", message.text)
-            w.transcript.finish(answer, message.status, message.error)
-            if user is not None:
-                self.turns[answer.id] = TurnRecord(
-                    user.text,
-                    list(user.images),
-                    ApiMode(stored.mode),
-                    stored.model,
-                    base_url,
-                    user.id,
-                    message_ids=(user_id, message.id),
-                )
-        self._new_session(keep_history=False, conversation_id=conversation_id)
-        self.refresh_sidebar()
-
-    def rename_conversation(self, conversation_id: int, title: str | None = None) -> None:
-        if title is None:
-            from PySide6.QtWidgets import QInputDialog
-
-            stored = self.history.conversation(conversation_id)
-            title, ok = QInputDialog.getText(
-                self.window, "Rename conversation", "Title:", text=stored.title if stored else ""
-            )
-            if not ok:
-                return
-        if title.strip():
-            self.history.rename(conversation_id, title.strip())
-            self.refresh_sidebar()
-
-    def delete_conversation(self, conversation_id: int, confirm: bool = True) -> None:
-        if confirm:
-            answer = QMessageBox.question(
-                self.window,
-                "Delete conversation",
-                "Delete this conversation? Images uploaded for it are deleted from the server "
-                "too, unless Settings say never.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.history.delete(conversation_id)
-        if self.session is not None and self.session.conversation_id == conversation_id:
-            self.new_conversation()
-        self.refresh_sidebar()
-        if self.settings.cleanup is Cleanup.ON_DELETE:
-            self.run(self._sweep(self.profiles[self.profile_key]))
-
-    async def _sweep(self, profile: Profile) -> None:
-        """Delete uploads no conversation refers to any more (start-up, and after a delete)."""
-        if self.settings.cleanup is Cleanup.NEVER:
-            return
-        records = self.history.unreferenced_uploads(profile.name)
-        if records:
-            await self.delete_files(profile, [r.file_id for r in records])
-
-    async def _delete_uploads(self, sha256s: list[str]) -> None:
-        profile = self.profiles[self.profile_key]
-        ids = [u.file_id for u in self.history.uploads(profile.name) if u.sha256 in sha256s]
-        await self.delete_files(profile, ids)
-
-    async def delete_files(self, profile: Profile, file_ids: list[str]) -> int:
-        """Delete files on the server (a 404 means already gone) and mark them in the ledger."""
-        import openai
-
-        connection = self.connection(profile)
-        client = connection.client
-        deleted = 0
-        for file_id in file_ids:
-            try:
-                await client.files.delete(file_id)
-            except openai.NotFoundError:
-                pass
-            except openai.APIError as error:
-                log.warning("could not delete %s: %s", file_id, type(error).__name__)
-                continue
-            self.history.mark_deleted(profile.name, file_id)
-            connection.uploader.forget(file_id)
-            deleted += 1
-        return deleted
-
-    def export(self, kind: str, target: Path | None = None) -> Path | None:
-        from visiondesk.store.export import to_html, to_markdown
-
-        session = self.session
-        if session is None or session.conversation_id is None:
-            self.notice("Nothing to export yet: this conversation has no saved turn.")
-            return None
-        if target is None:
-            if kind == "md":
-                folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into")
-                target = Path(folder) if folder else None
-            else:
-                name, _ = QFileDialog.getSaveFileName(
-                    self.window, "Export as HTML", "conversation.html", "HTML (*.html)"
-                )
-                target = Path(name) if name else None
-        if target is None:
-            return None
-        if kind == "md":
-            return to_markdown(self.history, session.conversation_id, target)
-        return to_html(self.history, session.conversation_id, target)
-
-    def open_storage(self) -> None:
-        from visiondesk.ui.storage import StorageDialog
-
-        StorageDialog(self, self.profiles[self.profile_key], self.window).open()
-
-    def open_log_folder(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
-        from visiondesk.config.paths import log_folder
-
-        folder = log_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # ----- dialogs ------------------------------------------------------------------------------
 

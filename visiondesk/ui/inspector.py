@@ -25,7 +25,7 @@ from visiondesk.domain import Turn
 from visiondesk.snippets import as_curl, as_python, write_images
 
 if TYPE_CHECKING:
-    from visiondesk.ui.controller import TurnRecord
+    from visiondesk.ui.turns import TurnRecord
 
 
 class InspectorDialog(QDialog):

@@ -21,11 +21,13 @@ from visiondesk.config.profiles import Profile
 from visiondesk.ui.canvas import human_bytes
 
 if TYPE_CHECKING:
-    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.history_actions import HistoryActions
 
 
 class StorageDialog(QDialog):
-    def __init__(self, controller: Controller, profile: Profile, parent: QWidget | None = None):
+    def __init__(
+        self, controller: HistoryActions, profile: Profile, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.profile = profile
