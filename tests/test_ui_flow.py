@@ -287,3 +287,31 @@ def test_more_faults_end_in_a_message_and_retry_works(
 
     run(loop, scenario)
     assert "I received 1 image(s)" in last_answer(app).text
+
+
+def test_inspector_shows_every_upload_step(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    window = app.window
+    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    app.add_source(str(photo_path), str(photo_path))
+
+    async def scenario() -> None:
+        await until(
+            lambda: states(app) == ["ready"] and "file-" in window.canvas.cards[0].status.text()
+        )
+        window.composer.setPlainText("Show me the steps")
+        app.send()
+        await until(lambda: last_answer(app).state == "complete")
+
+    run(loop, scenario)
+    steps = [
+        (r.method, r.path.split("/")[1], r.note) for r in app.turns[last_answer(app).id].requests
+    ]
+    assert steps[0] == ("POST", "files", f"upload {photo_path}")
+    assert ("GET", "files", "readiness poll") in steps
+    assert [s[:2] for s in steps[-3:]] == [
+        ("POST", "assistants"),
+        ("POST", "threads"),
+        ("POST", "threads"),
+    ]

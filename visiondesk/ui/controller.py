@@ -86,6 +86,7 @@ class Controller(QObject, HistoryActions):
         self.session: Session | None = None
         self.sources: dict[int, tuple[str | bytes, str]] = {}
         self.crops: dict[int, tuple[int, int, int, int]] = {}
+        self.attach_requests: dict[int, list[RequestSent]] = {}  # uploads made on attach
         self.turns: dict[int, TurnRecord] = {}  # by assistant entry id
         self.tasks: set[asyncio.Task[Any]] = set()
         self.attach_tasks: dict[int, asyncio.Task[Any]] = {}
@@ -349,9 +350,12 @@ class Controller(QObject, HistoryActions):
         source, label = self.sources[attachment_id]
         session = self.session
         crop = self.crops.get(attachment_id)
+        self.attach_requests[attachment_id] = []
         async for event in session.attach(source, label, attachment_id, crop):
             if session is not self.session:
                 return
+            if isinstance(event, RequestSent):  # the inspector shows them with the turn
+                self.attach_requests[attachment_id].append(event)
             self._card_event(attachment_id, event)
         session.reorder([c.attachment_id for c in self.window.canvas.cards])
 
@@ -477,6 +481,8 @@ class Controller(QObject, HistoryActions):
         answer = w.transcript.add("assistant", state="streaming")
         profile = session.profile
         record = TurnRecord(prompt, images, session.mode, session.model, profile.base_url, user.id)
+        for attachment in session.attachments:  # uploads that went out before Send
+            record.requests.extend(self.attach_requests.get(attachment.id, []))
         self.turns[answer.id] = record
         w.set_busy(True)
         listed = False
@@ -520,6 +526,7 @@ class Controller(QObject, HistoryActions):
             w.canvas.clear()
             self.sources.clear()
             self.crops.clear()
+            self.attach_requests.clear()
             record.message_ids = self.session.message_ids if self.session else None
             self.refresh_sidebar()
             if self.settings.cleanup is Cleanup.AFTER_ANSWER:
