@@ -81,6 +81,9 @@ async def script(folder: Path) -> None:
     await settle(0.2)
     save(window, "upload.png")
     await until(lambda: all(c.state == "ready" for c in window.canvas.cards), timeout=40)
+    window.composer.setPlainText("What is written on the whiteboard?")
+    controller.send()
+    await until(lambda: window.send_button.text() == "Send" and not window.canvas.cards, 60)
 
     record = controller.turns[max(controller.turns)]
     dialog = InspectorDialog(record, window)
