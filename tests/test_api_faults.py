@@ -265,3 +265,13 @@ def test_key_is_never_in_errors_or_request_log(emulator: Emulator, profile: Prof
     session = Session(profile, KEY, mode=ApiMode.CHAT)
     events = run(turns(session, ([], "Hello?")))[0]
     assert KEY not in repr(events)
+
+
+def test_servers_without_file_expiry_still_get_the_upload(
+    emulator: Emulator, profile: Profile, photo_path: Path
+) -> None:
+    emulator.knobs.no_expiry = True
+    events = run(turns(session_for(profile, ApiMode.ASSISTANTS), ([photo_path], "What?")))[0]
+    assert isinstance(final(events), Completed)
+    uploads = [r.status for r in emulator.log if r.method == "POST" and r.path == "/files"]
+    assert uploads == [400, 200]  # asked once with expiry, then without

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.errors import translate
@@ -251,9 +252,19 @@ class Uploader:
                 note=f"upload {image.source}",
             )
         )
-        created = await self._client.files.create(
-            file=(image.filename, reader, image.mime), purpose="vision", **options
-        )
+        try:
+            created = await self._client.files.create(
+                file=(image.filename, reader, image.mime), purpose="vision", **options
+            )
+        except openai.BadRequestError as error:
+            if "expires_after" not in options or "expires_after" not in str(error):
+                raise
+            # The server has no expiry for files: upload without it, and stop asking.
+            self._expires_after = None
+            reader.seek(0)
+            created = await self._client.files.create(
+                file=(image.filename, reader, image.mime), purpose="vision"
+            )
         record = UploadedFile(
             self._profile.name, created.id, image.upload_key(), total, image.filename, time.time()
         )

@@ -27,6 +27,8 @@ class Knobs:
     """New files stay `uploaded` forever."""
     upload_bytes_per_second: float | None = None
     """Read upload bodies no faster than this (a slow link)."""
+    no_expiry: bool = False
+    """Refuse `expires_after` on uploads, as servers without that feature do."""
     disabled_modes: set[str] = field(default_factory=set)
     """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -23,6 +23,10 @@ def create(store: Store, request: Request) -> Response:
         )
     filename, _, data = request.files["file"]
     expires_at = None
+    if store.knobs.no_expiry and any(key.startswith("expires_after") for key in request.form):
+        raise bad_request(
+            "Unrecognized request argument supplied: expires_after", param="expires_after"
+        )
     if "expires_after[seconds]" in request.form:
         if request.form.get("expires_after[anchor]") != "created_at":
             raise bad_request("expires_after.anchor must be 'created_at'.", param="expires_after")
