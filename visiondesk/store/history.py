@@ -295,19 +295,7 @@ class History:
             args = (profile,)
         if not include_deleted:
             sql += " AND deleted_at IS NULL"
-        return [
-            UploadRecord(
-                r["profile"],
-                r["file_id"],
-                r["sha256"],
-                r["bytes"],
-                r["filename"],
-                r["conversation_id"],
-                r["created_at"],
-                r["deleted_at"],
-            )
-            for r in self._read(sql + " ORDER BY created_at", args)
-        ]
+        return [_upload(r) for r in self._read(sql + " ORDER BY created_at", args)]
 
     def known_upload(self, profile: str, upload_key: str) -> str | None:
         """The newest file still on the server with exactly these bytes, for reuse."""
@@ -327,19 +315,7 @@ class History:
             "WHERE json_extract(a.prepared_json, '$.data') = u.sha256) ORDER BY u.created_at",
             (profile,),
         )
-        return [
-            UploadRecord(
-                r["profile"],
-                r["file_id"],
-                r["sha256"],
-                r["bytes"],
-                r["filename"],
-                r["conversation_id"],
-                r["created_at"],
-                r["deleted_at"],
-            )
-            for r in rows
-        ]
+        return [_upload(r) for r in rows]
 
     def mark_deleted(self, profile: str, file_id: str) -> None:
         self._write(
@@ -364,3 +340,16 @@ class History:
         values["detail"] = Detail(record["detail"])
         values["notes"] = tuple(record["notes"])
         return PreparedImage(**values)
+
+
+def _upload(row: sqlite3.Row) -> UploadRecord:
+    return UploadRecord(
+        row["profile"],
+        row["file_id"],
+        row["sha256"],
+        row["bytes"],
+        row["filename"],
+        row["conversation_id"],
+        row["created_at"],
+        row["deleted_at"],
+    )
