@@ -47,6 +47,11 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--file-never-ready", action="store_true")
     parser.add_argument("--slow-upload", type=float, metavar="BYTES_PER_SECOND")
     parser.add_argument(
+        "--no-expiry",
+        action="store_true",
+        help="refuse expires_after on uploads, like servers without it",
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -75,6 +80,7 @@ def run(options: argparse.Namespace) -> int:
         file_error=options.file_error,
         file_never_ready=options.file_never_ready,
         upload_bytes_per_second=options.slow_upload,
+        no_expiry=options.no_expiry,
         disabled_modes=set(options.without),
     )
     try:
