@@ -47,10 +47,15 @@ class PreparedImage:
     notes: tuple[str, ...] = field(default=())
     thumbnail: bytes = b""
     """A small PNG of what is sent, made off the UI thread, for cards and the transcript."""
+    _key: str = field(default="", repr=False, compare=False)
+    """The hash of `data`, computed once (see `upload_key`)."""
 
     def __post_init__(self) -> None:
         if (self.url is None) == (not self.data):
             raise ValueError("a PreparedImage carries either bytes or a URL")
+        if not self._key:
+            key = hashlib.sha256(self.data).hexdigest() if self.data else self.sha256
+            object.__setattr__(self, "_key", key)
 
     @property
     def is_url(self) -> bool:
@@ -68,7 +73,7 @@ class PreparedImage:
     def upload_key(self) -> str:
         """The hash of the bytes sent: an upload is reused only for exactly these bytes (the
         same original prepared for another detail or model is another file)."""
-        return hashlib.sha256(self.data).hexdigest() if self.data else self.sha256
+        return self._key
 
     def base64(self) -> str:
         return base64.b64encode(self.data).decode("ascii")

@@ -23,7 +23,6 @@ from visiondesk.events import (
     Completed,
     Event,
     Failed,
-    FileFailed,
     RequestSent,
     TextDelta,
     Usage,
@@ -81,8 +80,7 @@ class AssistantsMode:
         file_ids: dict[str, str] = {}
         async for event in self._uploader.ensure(turn.images, file_ids):
             yield event
-            if isinstance(event, FileFailed):
-                yield Failed(event.error)
+            if isinstance(event, Failed):
                 return
         if self._cancelling is not None:  # a cancelled run must end before the thread moves on
             with contextlib.suppress(Exception):

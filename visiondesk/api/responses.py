@@ -22,7 +22,6 @@ from visiondesk.events import (
     Completed,
     Event,
     Failed,
-    FileFailed,
     RequestSent,
     TextDelta,
     Usage,
@@ -91,8 +90,7 @@ class ResponsesMode:
         if self.uploads_images:
             async for event in self._uploader.ensure(turn.images, file_ids):
                 yield event
-                if isinstance(event, FileFailed):
-                    yield Failed(event.error)
+                if isinstance(event, Failed):
                     return
         chain = state.response_id if self._chains(state) else None
         try:

@@ -22,7 +22,15 @@ from visiondesk.api.errors import translate
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import PreparedImage
 from visiondesk.errors import ApiRejected, Cancelled, VisionDeskError
-from visiondesk.events import Event, FileFailed, FileReady, Processing, RequestSent, UploadProgress
+from visiondesk.events import (
+    Event,
+    Failed,
+    FileFailed,
+    FileReady,
+    Processing,
+    RequestSent,
+    UploadProgress,
+)
 
 READY_TIMEOUT = 60.0
 """Give up on a file that is not processed after this long (the SDK would wait 30 minutes)."""
@@ -151,7 +159,8 @@ class Uploader:
     ) -> AsyncIterator[Event]:
         """Wait until every image (URLs aside) has a processed file, filling `file_ids`.
 
-        Yields the progress of uploads still under way; stops after a FileFailed.
+        Yields the progress of uploads still under way; after a FileFailed it yields the
+        Failed that ends the turn, and stops.
         """
         for image in images:
             if image.is_url:
@@ -160,6 +169,7 @@ class Uploader:
                 async for event in self.events(image):
                     yield event
                     if isinstance(event, FileFailed):
+                        yield Failed(event.error)
                         return
             file_ids[image.sha256] = await self.file_id(image)
 

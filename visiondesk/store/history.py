@@ -109,22 +109,13 @@ class History:
             )
             args = (like, like)
         rows = self._read(sql + " ORDER BY updated_at DESC, id DESC", args)
-        return [
-            StoredConversation(
-                r["id"],
-                r["title"],
-                r["profile"],
-                r["mode"],
-                r["model"],
-                r["detail"],
-                r["updated_at"],
-            )
-            for r in rows
-        ]
+        return [_conversation(r) for r in rows]
 
     def conversation(self, conversation_id: int) -> StoredConversation | None:
-        found = [c for c in self.conversations() if c.id == conversation_id]
-        return found[0] if found else None
+        rows = self._read(
+            "SELECT * FROM conversations WHERE id = ? AND deleted = 0", (conversation_id,)
+        )
+        return _conversation(rows[0]) if rows else None
 
     def rename(self, conversation_id: int, title: str) -> None:
         self._write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
@@ -199,21 +190,26 @@ class History:
         rows = self._read(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         )
-        found = []
-        for row in rows:
-            images = [
-                self._image_from(json.loads(a["prepared_json"]))
-                for a in self._read(
-                    "SELECT prepared_json FROM attachments WHERE message_id = ? ORDER BY position",
-                    (row["id"],),
-                )
-            ]
-            found.append(
-                StoredMessage(
-                    row["id"], row["role"], row["text"], row["status"], row["error"], images
-                )
+        images: dict[int, list[PreparedImage]] = {}
+        for attachment in self._read(  # one query for the whole conversation, not one a message
+            "SELECT a.message_id, a.prepared_json FROM attachments a JOIN messages m "
+            "ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.message_id, a.position",
+            (conversation_id,),
+        ):
+            images.setdefault(attachment["message_id"], []).append(
+                self._image_from(json.loads(attachment["prepared_json"]))
             )
-        return found
+        return [
+            StoredMessage(
+                row["id"],
+                row["role"],
+                row["text"],
+                row["status"],
+                row["error"],
+                images.get(row["id"], []),
+            )
+            for row in rows
+        ]
 
     def exchanges(self, conversation_id: int, model: str) -> list[Exchange]:
         """Finished question-answer pairs: the history a re-opened conversation continues."""
@@ -352,4 +348,16 @@ def _upload(row: sqlite3.Row) -> UploadRecord:
         row["conversation_id"],
         row["created_at"],
         row["deleted_at"],
+    )
+
+
+def _conversation(row: sqlite3.Row) -> StoredConversation:
+    return StoredConversation(
+        row["id"],
+        row["title"],
+        row["profile"],
+        row["mode"],
+        row["model"],
+        row["detail"],
+        row["updated_at"],
     )

@@ -38,7 +38,7 @@ from visiondesk.events import (
     UploadProgress,
     Usage,
 )
-from visiondesk.session import Connection, Session
+from visiondesk.session import Attachment, Connection, Session
 from visiondesk.store import History
 from visiondesk.ui.history_actions import HistoryActions
 from visiondesk.ui.main_window import MainWindow
@@ -406,7 +406,7 @@ class Controller(QObject, HistoryActions):
             self.crops[attachment_id] = crop
         self._attach(attachment_id)
 
-    def _attachment(self, attachment_id: int) -> Any:
+    def _attachment(self, attachment_id: int) -> Attachment | None:
         session = self.session
         return (
             next((a for a in session.attachments if a.id == attachment_id), None)
