@@ -226,6 +226,7 @@ def test_preview_crop_is_what_gets_sent(
 
     run(loop, ready)
     attachment = app._attachment(attachment_id)
+    assert attachment is not None and attachment.prepared is not None
     dialog = PreviewDialog(attachment.prepared, None, app.window)
     dialog.show()
     dialog.fit()
@@ -241,7 +242,9 @@ def test_preview_crop_is_what_gets_sent(
         await until(lambda: "900×600" in app.window.canvas.cards[0].toolTip())
 
     run(loop, recropped)
-    prepared = app._attachment(attachment_id).prepared
+    recropped_attachment = app._attachment(attachment_id)
+    assert recropped_attachment is not None and recropped_attachment.prepared is not None
+    prepared = recropped_attachment.prepared
     assert (prepared.width, prepared.height) == (900, 600)  # small enough to go as it is
 
 
