@@ -179,7 +179,7 @@ def test_an_image_the_server_refuses_is_named(emulator: Emulator, profile: Profi
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buffer, "BMP")
     bogus = PreparedImage(  # a BMP mislabelled as PNG, which the server refuses
-        source="scan.bmp",
+        label="scan.bmp",
         sha256="0" * 64,
         original_width=8,
         original_height=8,

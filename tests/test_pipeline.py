@@ -144,7 +144,7 @@ def test_mime_comes_from_the_bytes_not_the_name(tmp_path: Path) -> None:
     path.write_bytes(images.encode(images.photo(300, 200), "JPEG"))
     prepared = run(path)
     assert prepared.original_format == "JPEG"
-    assert prepared.source == str(path)
+    assert prepared.label == str(path)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def test_results_are_cached_by_content_and_policy() -> None:
     first = prepare(data, HIGH, cache=cache, label="a.jpg")
     again = prepare(data, HIGH, cache=cache, label="copy of a.jpg")
     assert again.data is first.data
-    assert again.source == "copy of a.jpg"
+    assert again.label == "copy of a.jpg"
     assert (cache.hits, cache.misses) == (1, 1)
     low = prepare(data, policy_for(ApiMode.CHAT, "gpt-4o", Detail.LOW), cache=cache)
     assert low.width == 512

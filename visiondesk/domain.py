@@ -8,6 +8,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+def human_bytes(count: int) -> str:
+    """A byte count as people read it (KB and MB of 1024)."""
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 2**20:.1f} MB"
+
+
 class Detail(StrEnum):
     """How closely the model looks at an image (the API's `detail`)."""
 
@@ -32,7 +41,7 @@ class PreparedImage:
     Either `data` (encoded bytes) or `url` (an https URL the server fetches itself) is set.
     """
 
-    source: str
+    label: str
     sha256: str
     original_width: int | None
     original_height: int | None
@@ -81,7 +90,7 @@ class PreparedImage:
     def data_url(self) -> str:
         """The `data:` URL Chat Completions and Responses accept; the MIME comes from the bytes."""
         if self.url is not None:
-            raise ValueError(f"{self.source} is sent as a URL, not as data")
+            raise ValueError(f"{self.label} is sent as a URL, not as data")
         return f"data:{self.mime};base64,{self.base64()}"
 
     def image_url(self) -> str:

@@ -89,7 +89,7 @@ class Connection:
         self.store.record_upload(
             upload.profile,
             upload.file_id,
-            upload.sha256,
+            upload.upload_key,
             upload.bytes,
             upload.filename,
             None,
@@ -216,7 +216,7 @@ class Session:
     def attach_prepared(self, images: list[PreparedImage]) -> None:
         """Attach images prepared before (a stored turn being retried after a restart)."""
         for image in images:
-            self.attachments.append(Attachment(image.source, image.source, prepared=image))
+            self.attachments.append(Attachment(image.label, image.label, prepared=image))
 
     async def send(self, prompt: str) -> AsyncIterator[Event]:
         """Send the prompt with every prepared attachment; ends with Completed or Failed.

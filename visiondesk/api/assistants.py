@@ -48,7 +48,7 @@ def image_part(image: PreparedImage, file_id: str | None) -> dict[str, Any]:
     if image.url is not None:
         return {"type": "image_url", "image_url": {"url": image.url, "detail": detail}}
     if file_id is None:
-        raise ValueError(f"{image.source} has no uploaded file")
+        raise ValueError(f"{image.label} has no uploaded file")
     return {"type": "image_file", "image_file": {"file_id": file_id, "detail": detail}}
 
 

@@ -47,7 +47,7 @@ def image_params(
 ) -> dict[str, str]:
     """Map each image part's `param` path (e.g. `messages[2].content[1]`) to the image's name,
     so an error the server reports for a part can name the image. `images` are in body order."""
-    names = iter(image.source for image in images)
+    names = iter(image.label for image in images)
     found: dict[str, str] = {}
     for i, message in enumerate(messages):
         content = message.get("content") if isinstance(message, dict) else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from visiondesk.domain import human_bytes
+
 _DATA_URL = re.compile(r"^(data:[\w/+.-]*;base64,)([A-Za-z0-9+/=]{64,})$")
 
 
@@ -13,18 +15,10 @@ def shorten_base64(value: Any) -> Any:
     if isinstance(value, str):
         match = _DATA_URL.match(value)
         if match:
-            return f"{match.group(1)}…({_size(len(match.group(2)))} base64)…"
+            return f"{match.group(1)}…({human_bytes(len(match.group(2)))} base64)…"
         return value
     if isinstance(value, dict):
         return {key: shorten_base64(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [shorten_base64(item) for item in value]
     return value
-
-
-def _size(chars: int) -> str:
-    if chars < 1024:
-        return f"{chars} B"
-    if chars < 1024 * 1024:
-        return f"{chars / 1024:.0f} KB"
-    return f"{chars / 2**20:.1f} MB"

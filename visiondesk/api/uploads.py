@@ -47,7 +47,7 @@ EXPIRES_AFTER = 7 * 24 * 3600
 class UploadedFile:
     profile: str
     file_id: str
-    sha256: str
+    upload_key: str
     bytes: int
     filename: str
     created_at: float
@@ -131,7 +131,7 @@ class Uploader:
         if upload is None or failed:
             upload = _Upload(image)
             self._uploads[image.upload_key()] = upload
-            upload.task = asyncio.create_task(self._run(upload), name=f"upload {image.source}")
+            upload.task = asyncio.create_task(self._run(upload), name=f"upload {image.label}")
             upload.task.add_done_callback(_consume_exception)
         return upload
 
@@ -212,16 +212,14 @@ class Uploader:
             if not ready:
                 await self._wait_until_processed(upload, file_id)
         except asyncio.CancelledError:
-            upload.publish(
-                FileFailed(image.sha256, Cancelled(f"Upload of {image.source} stopped."))
-            )
+            upload.publish(FileFailed(image.sha256, Cancelled(f"Upload of {image.label} stopped.")))
             raise
         except VisionDeskError as error:
             upload.publish(FileFailed(image.sha256, error))
             raise
         except Exception as exc:
-            what = f"the upload of {image.source}"
-            translated = translate(exc, self._profile, what=what, images={"file": image.source})
+            what = f"the upload of {image.label}"
+            translated = translate(exc, self._profile, what=what, images={"file": image.label})
             upload.publish(FileFailed(image.sha256, translated))
             raise translated from exc
         upload.publish(FileReady(image.sha256, file_id))
@@ -259,7 +257,7 @@ class Uploader:
                 "/files",
                 {"purpose": "vision", "file": f"<{image.filename}: {total} bytes {image.mime}>"}
                 | options,
-                note=f"upload {image.source}",
+                note=f"upload {image.label}",
             )
         )
         try:
@@ -305,7 +303,7 @@ class Uploader:
                 raise _processing_failed(upload.image, retrieved)
             if time.monotonic() >= deadline:
                 raise ApiRejected(
-                    f"{upload.image.source}: the server did not finish processing the upload "
+                    f"{upload.image.label}: the server did not finish processing the upload "
                     f"({file_id}) within {self._ready_timeout:.0f} s. Retry, or use Chat "
                     "Completions, which needs no upload.",
                     retryable=True,
@@ -317,7 +315,7 @@ class Uploader:
 def _processing_failed(image: PreparedImage, file: Any) -> VisionDeskError:
     details = getattr(file, "status_details", None) or "no reason given"
     return ApiRejected(
-        f"{image.source}: the server could not process the uploaded image ({details}).",
+        f"{image.label}: the server could not process the uploaded image ({details}).",
         retryable=True,
     )
 

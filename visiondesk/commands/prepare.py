@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
-from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.domain import ApiMode, Detail, PreparedImage, human_bytes
 from visiondesk.errors import ImageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -101,7 +101,7 @@ def prepare_record(source: str, result: PreparedImage | ImageError) -> dict[str,
 
 
 def _write(directory: Path, prepared: PreparedImage) -> Path:
-    stem = Path(prepared.source).stem or "image"
+    stem = Path(prepared.label).stem or "image"
     path = directory / f"{stem}-{prepared.sha256[:8]}.{prepared.extension}"
     path.write_bytes(prepared.data)
     return path
@@ -131,7 +131,7 @@ class _Table:
         sent = f"{result.width}×{result.height} {result.mime.split('/')[1].upper()}"
         self.total_bytes += len(result.data)
         self.total_tokens += result.tokens
-        size = _size(len(result.data))
+        size = human_bytes(len(result.data))
         self.out.write(f"{name:<32} {original:<20} {sent:<22} {size:>9} {result.tokens:>7}\n")
         for note in result.notes:
             self.out.write(f"{'':<32}   · {note}\n")
@@ -139,7 +139,7 @@ class _Table:
     def summary(self, count: int, failed: int) -> None:
         ok = count - failed
         self.out.write(
-            f"\n{ok} of {count} prepared, {_size(self.total_bytes)}, "
+            f"\n{ok} of {count} prepared, {human_bytes(self.total_bytes)}, "
             f"about {self.total_tokens} input tokens"
             + (f"; {failed} failed" if failed else "")
             + "\n"
@@ -148,11 +148,3 @@ class _Table:
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 2**20:.1f} MB"

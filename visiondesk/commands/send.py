@@ -129,7 +129,7 @@ class _Printer:
             message = f"preparing {event.source}…"
         elif name == "Prepared":
             image: PreparedImage = event.image
-            message = f"prepared {image.source}: " + _describe(image)
+            message = f"prepared {image.label}: " + _describe(image)
         elif name == "UploadProgress":
             percent = 100 * event.bytes_sent // max(1, event.total)
             if self._last_percent.get(event.sha256, -1) // 25 != percent // 25:
@@ -166,7 +166,7 @@ def event_json(event: Any) -> dict[str, Any]:
         value = getattr(event, item.name)
         if isinstance(value, PreparedImage):
             value = {
-                "source": value.source,
+                "source": value.label,
                 "sha256": value.sha256,
                 "width": value.width,
                 "height": value.height,

@@ -59,7 +59,7 @@ def prepare_bytes(
     digest = hashlib.sha256(data).hexdigest()
     key = (digest, policy, crop)
     if cache is not None and (hit := cache.get(key)) is not None:
-        return hit if hit.source == label else _relabelled(hit, label)
+        return hit if hit.label == label else _relabelled(hit, label)
     prepared = _prepare_uncached(data, digest, policy, label, crop)
     if cache is not None:
         cache.put(key, prepared)
@@ -100,7 +100,7 @@ def _prepare_uncached(
     mime = sniff(encoded.data[:16]).mime
     assert mime == encoded.mime, "the encoder wrote a different format than it claims"
     return PreparedImage(
-        source=label,
+        label=label,
         sha256=digest,
         original_width=width,
         original_height=height,
@@ -122,7 +122,7 @@ def _as_url(source: UrlSource, policy: ImagePolicy) -> PreparedImage:
     tokens = max_tokens(policy)
     detail = sizing.plan(rule, policy.detail, 1024, 1024).detail
     return PreparedImage(
-        source=source.label,
+        label=source.label,
         sha256=hashlib.sha256(source.url.encode()).hexdigest(),
         original_width=None,
         original_height=None,
@@ -149,4 +149,4 @@ def max_tokens(policy: ImagePolicy) -> int:
 
 
 def _relabelled(prepared: PreparedImage, label: str) -> PreparedImage:
-    return replace(prepared, source=label)
+    return replace(prepared, label=label)

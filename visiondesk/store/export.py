@@ -28,7 +28,7 @@ def to_markdown(history: History, conversation_id: int, folder: Path) -> Path:
             lines += ["## You", "", message.text, ""]
             for image in message.images:
                 name = _write_image(image, images_dir)
-                lines += [f"![{image.source}](images/{name})", ""]
+                lines += [f"![{image.label}](images/{name})", ""]
         else:
             status = _STATUS.get(message.status)
             lines += ["## Assistant" + (f" ({status})" if status else ""), "", message.text, ""]
@@ -60,7 +60,7 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
             parts.append("<p>" + html.escape(message.text).replace("\n", "<br>") + "</p>")
             for image in message.images:
                 source = image.url if image.url is not None else image.data_url()
-                parts.append(f"<img src='{source}' alt='{html.escape(image.source)}'>")
+                parts.append(f"<img src='{source}' alt='{html.escape(image.label)}'>")
         else:
             status = _STATUS.get(message.status)
             parts.append("<p class='who'>Assistant" + (f" ({status})" if status else "") + "</p>")

@@ -42,7 +42,7 @@ class StoredMessage:
 class UploadRecord:
     profile: str
     file_id: str
-    sha256: str
+    upload_key: str
     bytes: int
     filename: str
     conversation_id: int | None
@@ -156,8 +156,8 @@ class History:
                         message_id,
                         position,
                         image.sha256,
-                        image.source,
-                        Path(image.source).name,
+                        image.label,
+                        Path(image.label).name,
                         json.dumps(self._image_json(image)),
                     ),
                 )
@@ -260,25 +260,25 @@ class History:
         self,
         profile: str,
         file_id: str,
-        sha256: str,
+        upload_key: str,
         size: int,
         filename: str,
         conversation_id: int | None,
         created_at: float,
     ) -> None:
         self._write(
-            "INSERT OR IGNORE INTO uploads (profile, file_id, sha256, bytes, filename, "
+            "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
             "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (profile, file_id, sha256, size, filename, conversation_id, created_at),
+            (profile, file_id, upload_key, size, filename, conversation_id, created_at),
         )
 
-    def attach_uploads(self, conversation_id: int, sha256s: list[str]) -> None:
+    def attach_uploads(self, conversation_id: int, upload_keys: list[str]) -> None:
         """Tie uploads made before the conversation existed (on attach) to it."""
-        for digest in sha256s:
+        for key in upload_keys:
             self._write(
-                "UPDATE uploads SET conversation_id = ? WHERE sha256 = ? AND "
+                "UPDATE uploads SET conversation_id = ? WHERE upload_key = ? AND "
                 "conversation_id IS NULL AND deleted_at IS NULL",
-                (conversation_id, digest),
+                (conversation_id, key),
             )
 
     def uploads(
@@ -296,8 +296,8 @@ class History:
     def known_upload(self, profile: str, upload_key: str) -> str | None:
         """The newest file still on the server with exactly these bytes, for reuse."""
         rows = self._read(
-            "SELECT file_id FROM uploads WHERE profile = ? AND sha256 = ? AND deleted_at IS NULL "
-            "ORDER BY created_at DESC LIMIT 1",
+            "SELECT file_id FROM uploads WHERE profile = ? AND upload_key = ? "
+            "AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 1",
             (profile, upload_key),
         )
         return str(rows[0]["file_id"]) if rows else None
@@ -308,7 +308,7 @@ class History:
         rows = self._read(
             "SELECT * FROM uploads u WHERE u.profile = ? AND u.deleted_at IS NULL "
             "AND u.conversation_id IS NULL AND NOT EXISTS (SELECT 1 FROM attachments a "
-            "WHERE json_extract(a.prepared_json, '$.data') = u.sha256) ORDER BY u.created_at",
+            "WHERE json_extract(a.prepared_json, '$.data') = u.upload_key) ORDER BY u.created_at",
             (profile,),
         )
         return [_upload(r) for r in rows]
@@ -331,6 +331,8 @@ class History:
 
     def _image_from(self, record: dict[str, Any]) -> PreparedImage:
         values = dict(record)
+        if "source" in values:  # written before the field was called label
+            values["label"] = values.pop("source")
         values["data"] = self.blobs.get(record["data"]) if record["data"] else b""
         values["thumbnail"] = self.blobs.get(record["thumbnail"]) if record["thumbnail"] else b""
         values["detail"] = Detail(record["detail"])
@@ -342,7 +344,7 @@ def _upload(row: sqlite3.Row) -> UploadRecord:
     return UploadRecord(
         row["profile"],
         row["file_id"],
-        row["sha256"],
+        row["upload_key"],
         row["bytes"],
         row["filename"],
         row["conversation_id"],

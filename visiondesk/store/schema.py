@@ -60,6 +60,11 @@ MIGRATIONS: list[str] = [
         UNIQUE (profile, file_id)
     );
     """,
+    # 2: the ledger's key is the hash of the bytes uploaded (the upload key), not of an original
+    """
+    ALTER TABLE uploads RENAME COLUMN sha256 TO upload_key;
+    CREATE INDEX uploads_by_key ON uploads(profile, upload_key);
+    """,
 ]
 
 

@@ -17,18 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.domain import human_bytes
 from visiondesk.ui.thumbnails import thumbnail_pixmap
 
 if TYPE_CHECKING:  # the window shows before the pipeline's types load
     from visiondesk.domain import PreparedImage
-
-
-def human_bytes(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 2**20:.1f} MB"
 
 
 class _Thumbnail(QLabel):

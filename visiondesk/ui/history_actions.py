@@ -135,9 +135,9 @@ class HistoryActions:
         if records:
             await self.delete_files(profile, [r.file_id for r in records])
 
-    async def _delete_uploads(self, sha256s: list[str]) -> None:
+    async def _delete_uploads(self, upload_keys: list[str]) -> None:
         profile = self.profiles[self.profile_key]
-        ids = [u.file_id for u in self.history.uploads(profile.name) if u.sha256 in sha256s]
+        ids = [u.file_id for u in self.history.uploads(profile.name) if u.upload_key in upload_keys]
         await self.delete_files(profile, ids)
 
     async def delete_files(self, profile: Profile, file_ids: list[str]) -> int:

@@ -41,7 +41,7 @@ class PreviewDialog(QDialog):
         self, image: PreparedImage, current_crop: Crop | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Preview — {image.source}")
+        self.setWindowTitle(f"Preview — {image.label}")
         self.resize(900, 700)
         self.image = image
         self.current_crop = current_crop

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.config.profiles import Profile
-from visiondesk.ui.canvas import human_bytes
+from visiondesk.domain import human_bytes
 
 if TYPE_CHECKING:
     from visiondesk.ui.history_actions import HistoryActions

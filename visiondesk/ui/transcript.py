@@ -129,7 +129,7 @@ class Transcript(QTextBrowser):
                 body += (
                     "<p>"
                     + "&nbsp;".join(
-                        f'<img src="thumb:{image.sha256}" alt="{html.escape(image.source)}">'
+                        f'<img src="thumb:{image.sha256}" alt="{html.escape(image.label)}">'
                         for image in entry.images
                     )
                     + "</p>"
