@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import images  # noqa: E402
+from tests.turns import attach, draft  # noqa: E402
 from visiondesk.config.profiles import Profile, ProviderKind  # noqa: E402
 from visiondesk.domain import ApiMode, Detail  # noqa: E402
 from visiondesk.emulator import Emulator, Knobs  # noqa: E402
@@ -32,12 +33,13 @@ async def first_token(session: Session, prompt: str) -> float:
     """Seconds from Send to the first streamed token (the rest of the answer is drained)."""
     started = time.perf_counter()
     first = None
-    async for event in session.send(prompt):
+    async for event in session.send(prompt, draft(session)):
         if isinstance(event, TextDelta) and first is None:
             first = time.perf_counter() - started
         if isinstance(event, Failed):
             raise RuntimeError(event.error)
     assert first is not None
+    draft(session).clear()  # sent: the next question starts without them
     return first
 
 
@@ -51,14 +53,12 @@ async def assistants_latency(emulator: Emulator, photo: Path, scenario: str) -> 
         if scenario == "no image":
             return await first_token(session, "What is it?")
         if scenario == "pre-upload":
-            async for _ in session.attach(photo):  # uploads now, on attach
-                pass
+            await attach(session, photo)  # uploads now, on attach
             await asyncio.sleep(2.0)  # the person types the question
             return await first_token(session, "What is it?")
         # Upload at Send: attach without uploading (as in Chat), then send in Assistants.
         session.mode = ApiMode.CHAT
-        async for _ in session.attach(photo):
-            pass
+        await attach(session, photo)
         session.mode = ApiMode.ASSISTANTS
         await asyncio.sleep(2.0)
         return await first_token(session, "What is it?")
@@ -72,8 +72,7 @@ async def wire_bytes(emulator: Emulator, mode: ApiMode, sources: list[Path]) -> 
     before = len(emulator.log)
     try:
         for source in sources:
-            async for _ in session.attach(source):
-                pass
+            await attach(session, source)
         for turn in range(10):
             await first_token(session, f"Question {turn + 1} about these pictures?")
     finally:

@@ -87,7 +87,7 @@ def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
         window.show()
         controller.start([])
         # Start-up work (the capability probe builds the SDK's models) is over before the drop.
-        while controller.tasks:
+        while controller.workspace.jobs.groups():
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         timer = QTimer()
@@ -97,8 +97,8 @@ def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
         await asyncio.sleep(0.2)
         started = time.perf_counter()
         for path in paths:  # as a drop of ten files delivers them
-            controller.add_source(str(path), str(path))
-        while any(card.state != "ready" for card in window.canvas.cards):
+            controller.workspace.attachments.add(str(path), str(path))
+        while not all(a.state.sendable for a in controller.workspace.draft):
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0.1)

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests import images  # noqa: E402
 from visiondesk.config.profile_store import BUILTIN  # noqa: E402
 from visiondesk.config.secrets import Secrets  # noqa: E402
+from visiondesk.domain import ApiMode  # noqa: E402
 from visiondesk.emulator import Knobs  # noqa: E402
 from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.controller import Controller  # noqa: E402
 from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
 from visiondesk.ui.main_window import MainWindow  # noqa: E402
+from visiondesk.workspace import AttachmentState  # noqa: E402
 
 
 async def settle(seconds: float = 0.3) -> None:
@@ -60,32 +62,35 @@ async def script(folder: Path) -> None:
     )
     window.show()
     controller.start([photo, shot])
-    await until(lambda: [c.state for c in window.canvas.cards] == ["ready", "ready"])
-    window.composer.setPlainText("Which of these shows the harbour, and what is on the dashboard?")
-    controller.send()
+    workspace = controller.workspace
+    ready = (AttachmentState.READY, AttachmentState.UPLOADED)
     await until(
-        lambda: sum(len(e.text) for e in window.transcript.entries if e.role == "assistant") > 260
+        lambda: len(workspace.draft) == 2 and all(a.state in ready for a in workspace.draft)
     )
+    workspace.set_text("Which of these shows the harbour, and what is on the dashboard?")
+    first = workspace.conversation.send()
+    assert first is not None
+    await until(lambda: len(first.answer) > 260)
     await settle(0.2)
     save(window, "main-window.png")
-    await until(lambda: window.send_button.text() == "Send")
+    await until(lambda: not workspace.busy)
     await settle()
 
     # Assistants: an upload mid-progress, then processing on the server.
-    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    workspace.set_mode(ApiMode.ASSISTANTS)
     big = folder / "whiteboard.png"
     images.screenshot(1900, 1200, seed=13).save(big)
-    controller.add_source(str(big), str(big))
+    workspace.attachments.add(str(big), str(big))
     # The card goes preparing → uploading N% → processing (on the server) → ready (file id).
-    await until(lambda: any(c.state == "processing" for c in window.canvas.cards))
+    await until(lambda: any(a.state is AttachmentState.PROCESSING for a in workspace.draft))
     await settle(0.2)
     save(window, "upload.png")
-    await until(lambda: all(c.state == "ready" for c in window.canvas.cards), timeout=40)
-    window.composer.setPlainText("What is written on the whiteboard?")
-    controller.send()
-    await until(lambda: window.send_button.text() == "Send" and not window.canvas.cards, 60)
+    await until(lambda: all(a.state in ready for a in workspace.draft), timeout=40)
+    workspace.set_text("What is written on the whiteboard?")
+    record = workspace.conversation.send()
+    assert record is not None
+    await until(lambda: not workspace.busy and not len(workspace.draft), 60)
 
-    record = controller.turns[max(controller.turns)]
     dialog = InspectorDialog(record, window)
     dialog.resize(980, 620)
     dialog.show()

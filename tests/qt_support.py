@@ -20,7 +20,7 @@ from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.main_window import MainWindow
-from visiondesk.ui.transcript import Entry
+from visiondesk.workspace import AttachmentState, Turn, TurnStatus
 
 
 @pytest.fixture
@@ -47,7 +47,6 @@ def app(qtbot, loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Controller]:
     controller.start([])
     yield controller
     loop.run_until_complete(controller.aclose())
-    loop.run_until_complete(asyncio.sleep(0.05))  # let the cancelled jobs unwind
     window.close()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
@@ -66,8 +65,12 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def states(app: Controller) -> list[str]:
-    return [card.state for card in app.window.canvas.cards]
+def states(app: Controller) -> list[AttachmentState]:
+    return [attachment.state for attachment in app.workspace.draft]
+
+
+def all_ready(app: Controller) -> bool:
+    return all(state.sendable for state in states(app))
 
 
 def drop(window: MainWindow, mime: QMimeData) -> None:
@@ -87,6 +90,17 @@ def file_mime(*paths: Path) -> QMimeData:
     return mime
 
 
-def last_answer(app: Controller) -> Entry:
-    answers = [e for e in app.window.transcript.entries if e.role == "assistant"]
-    return answers[-1] if answers else Entry(0, "assistant", state="none")
+def last_turn(app: Controller) -> Turn | None:
+    turns = app.workspace.transcript.turns
+    return turns[-1] if turns else None
+
+
+def status(app: Controller) -> TurnStatus | None:
+    turn = last_turn(app)
+    return turn.status if turn is not None else None
+
+
+def answered(app: Controller) -> bool:
+    """The last turn ended and no job of the turn still runs."""
+    turn = last_turn(app)
+    return turn is not None and not turn.status.running and not app.workspace.busy

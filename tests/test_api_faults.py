@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.turns import KEY, collect, final, run, session_for, turns
+from tests.turns import KEY, attach, collect, draft, final, run, session_for, turns
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.emulator import Emulator
@@ -22,7 +22,7 @@ from visiondesk.errors import (
     RateLimited,
 )
 from visiondesk.events import Completed, Failed, FileFailed, TextDelta, UploadProgress
-from visiondesk.session import Attachment, Session
+from visiondesk.session import Session
 
 
 def failure(events: list) -> Failed:
@@ -126,7 +126,7 @@ def test_stream_cut_keeps_the_partial_answer_and_retry_succeeds(
     assert failed.partial and len(failed.partial.split()) <= 6
     assert sum(isinstance(e, TextDelta) for e in first) == 5
     assert isinstance(final(second), Completed)
-    assert len(session.history) == 1 and session.attachments == []
+    assert len(session.history) == 1 and draft(session) == []
 
 
 def test_file_processing_error(emulator: Emulator, profile: Profile, photo_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_an_image_the_server_refuses_is_named(emulator: Emulator, profile: Profi
         tokens=85,
     )
     session = session_for(profile, ApiMode.CHAT)
-    session.attachments.append(Attachment(b"", "scan.bmp", prepared=bogus))
+    draft(session).append(bogus)
     error = failure(run(turns(session, ([], "What?")))[0]).error
     assert isinstance(error, ImageError)
     assert error.source == "scan.bmp" and "invalid_image_format" in error.message
@@ -205,12 +205,11 @@ def test_cancel_mid_stream_stops_within_200ms(
     session = session_for(profile, ApiMode.RESPONSES)
 
     async def scenario() -> float:
-        async for _ in session.attach(photo_path):
-            pass
+        await attach(session, photo_path)
         seen: list[str] = []
 
         async def consume() -> None:
-            async for event in session.send("Describe"):
+            async for event in session.send("Describe", draft(session)):
                 if isinstance(event, TextDelta):
                     seen.append(event.text)
 
@@ -227,7 +226,7 @@ def test_cancel_mid_stream_stops_within_200ms(
 
     assert run(scenario()) < 0.2
     assert isinstance(session.last.error, Cancelled)
-    assert session.last.answer and len(session.attachments) == 1  # partial kept, image kept
+    assert session.last.answer and len(draft(session)) == 1  # partial kept, image kept
     assert session.history == []
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.turns import answer, collect, final, run, session_for, turns
+from tests.turns import answer, attach, collect, final, run, session_for, turns
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
@@ -114,7 +114,7 @@ def test_assistants_uploads_on_attach_and_never_sends_a_data_url(
     session = session_for(profile, ApiMode.ASSISTANTS)
 
     async def scenario() -> tuple[list[Event], list[Event]]:
-        attached = [event async for event in session.attach(photo_path)]
+        attached = await attach(session, photo_path)
         return attached, await collect(session, [], "What is it?")
 
     attached, events = run(scenario())
@@ -179,7 +179,7 @@ def test_low_detail_is_what_the_server_bills(
 def test_conversations_on_one_profile_share_uploads(
     emulator: Emulator, profile: Profile, photo_path: Path
 ) -> None:
-    from visiondesk.session import Connection
+    from visiondesk.connection import Connection
 
     async def scenario() -> None:
         connection = Connection(profile, "sk-test-visiondesk-0000000000000000")

@@ -12,7 +12,7 @@ import qasync
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
 
-from tests.qt_support import last_answer, run, states, until
+from tests.qt_support import all_ready, last_turn, run, status, until
 from visiondesk.config.paths import cache_dir, config_dir, data_dir, log_folder
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
@@ -23,6 +23,7 @@ from visiondesk.store import History
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.inspector import InspectorDialog
 from visiondesk.ui.main_window import MainWindow
+from visiondesk.workspace import TurnStatus
 
 FAKE_KEY = "sk-privacy-test-KEY-4f1c9a7d2b"
 
@@ -46,18 +47,20 @@ def test_the_key_appears_nowhere(
         window.show()
         controller.start([])
         texts: list[str] = []
-        for mode in ("chat", "assistants"):
-            window.mode_box.setCurrentIndex(window.mode_box.findData(mode))
-            controller.add_source(str(photo_path), str(photo_path))
+        workspace = controller.workspace
+        for mode in (ApiMode.CHAT, ApiMode.ASSISTANTS):
+            workspace.set_mode(mode)
+            workspace.attachments.add(str(photo_path), str(photo_path))
 
-            async def turn(mode: str = mode) -> None:
-                await until(lambda: states(controller) == ["ready"])
-                window.composer.setPlainText(f"Private question in {mode}")
-                controller.send()
-                await until(lambda: last_answer(controller).state == "complete")
+            async def turn(mode: ApiMode = mode) -> None:
+                await until(lambda: len(workspace.draft) == 1 and all_ready(controller))
+                workspace.set_text(f"Private question in {mode.value}")
+                workspace.conversation.send()
+                await until(lambda: status(controller) is TurnStatus.DONE)
 
             run(loop, turn)
-            record = controller.turns[max(controller.turns)]
+            record = last_turn(controller)
+            assert record is not None
             dialog = InspectorDialog(record, window)
             texts.append(dialog.python_code())
             texts.append(dialog.curl_code())
@@ -65,8 +68,8 @@ def test_the_key_appears_nowhere(
             dialog.copy_python()
             texts.append(QGuiApplication.clipboard().text())
         exports = [
-            controller.export("md", tmp_path / "md"),
-            controller.export("html", tmp_path / "x.html"),
+            workspace.library.export("md", tmp_path / "md"),
+            workspace.library.export("html", tmp_path / "x.html"),
         ]
         texts.append(window.transcript.toPlainText())
         loop.run_until_complete(controller.aclose())

@@ -9,10 +9,11 @@ import pytest
 
 from tests.turns import KEY, collect, final, run
 from visiondesk.config.profiles import Profile
+from visiondesk.connection import Connection
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
 from visiondesk.events import Completed
-from visiondesk.session import Connection, Session
+from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.store.export import to_html, to_markdown
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests import images
@@ -71,22 +70,28 @@ def test_quitting_while_images_are_prepared_exits_cleanly(tmp_path: Path) -> Non
 OPEN_AND_REPORT = """
 import sys
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from visiondesk.ui import app as application
+from visiondesk.ui.main_window import MainWindow
 
 qt = application.make_app([])
+said = set()
 
 
-def report():
+def watch():
     for widget in qt.topLevelWidgets():
-        canvas = getattr(widget, "canvas", None)
-        if canvas is not None:
-            names = sorted(card.label.rsplit("/", 1)[-1] for card in canvas.cards)
-            print("cards:", names, flush=True)
-            widget.close()
+        if isinstance(widget, MainWindow) and widget.isVisible():
+            if "ready" not in said:  # the window shows after the instance server listens
+                said.add("ready")
+                print("ready", flush=True)
+            names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in widget.canvas.cards)
+            if len(names) == int(sys.argv[1]):
+                print("cards:", names, flush=True)
+                widget.close()
 
 
-QTimer.singleShot(int(sys.argv[1]), report)
+timer = QTimer()
+timer.timeout.connect(watch)
+timer.start(20)
 sys.exit(application.run_app(sys.argv[2:]))
 """
 
@@ -97,13 +102,14 @@ def test_a_second_launch_hands_its_images_to_the_first(tmp_path: Path) -> None:
     images.screenshot(320, 200).save(second_image)
     env = environment(tmp_path) | {"VISIONDESK_INSTANCE": f"visiondesk-test-{os.getpid()}"}
     first = subprocess.Popen(
-        [sys.executable, "-c", OPEN_AND_REPORT, "4000", str(first_image)],
+        [sys.executable, "-c", OPEN_AND_REPORT, "2", str(first_image)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    time.sleep(1.5)  # the first window is up and listening
+    assert first.stdout is not None
+    assert first.stdout.readline().strip() == "ready"  # up and listening
     second = subprocess.run(
         [sys.executable, "-m", "visiondesk", str(second_image)],
         capture_output=True,

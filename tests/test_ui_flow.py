@@ -1,5 +1,6 @@
 """The real window, driven offscreen: getting images in, sending in every mode, cancelling,
-errors with Retry, upload card states, and the inspector's Python snippet."""
+errors with Retry, upload card states, and the inspector's Python snippet. Widgets are driven
+as a person would (keys, clicks, drops); what happened is read from the workspace model."""
 
 from __future__ import annotations
 
@@ -14,8 +15,30 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
-from tests.qt_support import drop, file_mime, last_answer, run, states, until
+from tests.qt_support import (
+    all_ready,
+    answered,
+    drop,
+    file_mime,
+    last_turn,
+    run,
+    states,
+    status,
+    until,
+)
+from visiondesk.domain import ApiMode
 from visiondesk.ui.controller import Controller
+from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.workspace import AttachmentState, TurnStatus
+
+READY = AttachmentState.READY
+
+
+def choose_mode(app: Controller, mode: ApiMode) -> None:
+    """As a person does: pick the mode in the toolbar."""
+    box = app.window.mode_box
+    box.setCurrentIndex(box.findData(mode.value))
+    box.activated.emit(box.currentIndex())
 
 
 def test_drop_files_and_a_folder_refusing_a_non_image(
@@ -29,13 +52,14 @@ def test_drop_files_and_a_folder_refusing_a_non_image(
     drop(app.window, file_mime(photo_path, notes, folder))
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready", "ready"])
+        await until(lambda: states(app) == [READY, READY])
 
     run(loop, scenario)
-    labels = [card.label for card in app.window.canvas.cards]
+    labels = [a.label for a in app.workspace.draft]
     assert labels == [str(photo_path), str(folder / "one.png")]
-    notice = app.window.transcript.entries[-1]
-    assert notice.role == "notice" and "notes.png" in notice.text and "not an image" in notice.text
+    assert [card.attachment_id for card in app.window.canvas.cards] == app.workspace.draft.ids
+    notice = app.workspace.transcript.items[-1]
+    assert "notes.png" in notice.text and "not an image" in notice.text  # type: ignore[union-attr]
     assert "1800×2400 JPEG → 768×1024 JPEG" in app.window.canvas.cards[0].sizes.text()
 
 
@@ -45,15 +69,17 @@ def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> N
     QGuiApplication.clipboard().setImage(bitmap)
     app.window.paste_action.trigger()
     QGuiApplication.clipboard().setText("https://example.com/cat.png")
-    app.paste()
+    app.window.paste_action.trigger()
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready", "ready"])
+        await until(lambda: states(app) == [READY, READY])
 
     run(loop, scenario)
     first, second = app.window.canvas.cards
-    assert first.label == "pasted image" and "640×400 PNG → 640×400 PNG" in first.sizes.text()
-    assert second.label == "https://example.com/cat.png" and "URL" in second.sizes.text()
+    assert app.workspace.draft.items[0].label == "pasted image"
+    assert "640×400 PNG → 640×400 PNG" in first.sizes.text()
+    assert app.workspace.draft.items[1].label == "https://example.com/cat.png"
+    assert "URL" in second.sizes.text()
 
 
 def test_composer_keys(app: Controller, loop: qasync.QEventLoop) -> None:
@@ -62,140 +88,181 @@ def test_composer_keys(app: Controller, loop: qasync.QEventLoop) -> None:
     QTest.keyClicks(composer, "line one")
     QTest.keyClick(composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     QTest.keyClicks(composer, "line two")
-    assert composer.toPlainText() == "line one\nline two"
+    assert app.workspace.text == "line one\nline two"  # the model holds the draft's text
     QTest.keyClick(composer, Qt.Key.Key_Return)
 
     async def scenario() -> None:
-        await until(lambda: last_answer(app).state == "complete")
+        await until(lambda: status(app) is TurnStatus.DONE)
 
     run(loop, scenario)
-    user = [e for e in app.window.transcript.entries if e.role == "user"][-1]
-    assert user.text == "line one\nline two" and composer.toPlainText() == ""
+    turn = last_turn(app)
+    assert turn is not None and turn.prompt == "line one\nline two"
+    assert composer.toPlainText() == "" and app.workspace.text == ""
 
 
-@pytest.mark.parametrize("mode", ["chat", "responses", "assistants"])
+@pytest.mark.parametrize("mode", list(ApiMode))
 def test_send_in_each_mode_streams_the_answer(
-    mode: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
+    mode: ApiMode, app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
     window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData(mode))
-    app.add_source(str(photo_path), str(photo_path))
+    choose_mode(app, mode)
+    assert app.workspace.settings.mode is mode
+    drop(window, file_mime(photo_path))
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready"])
-        window.composer.setPlainText("What is in the picture?")
+        await until(lambda: states(app) and all_ready(app))
+        QTest.keyClicks(window.composer, "What is in the picture?")
         window.send_button.click()
-        await until(lambda: last_answer(app).state == "complete")
+        await until(lambda: status(app) is TurnStatus.DONE)
 
     run(loop, scenario)
-    answer = last_answer(app)
-    assert "I received 1 image(s)" in answer.text and "768×1024" in answer.text
-    assert window.canvas.cards == []  # sent: the canvas is empty again
+    turn = last_turn(app)
+    assert turn is not None
+    assert "I received 1 image(s)" in turn.answer and "768×1024" in turn.answer
+    assert window.canvas.cards == [] and len(app.workspace.draft) == 0  # sent: empty again
     assert "in /" in window.tokens_label.text()
+    assert "I received 1 image(s)" in window.transcript.toPlainText()
     assert window.transcript.renders < 40  # re-rendered at a bounded rate
 
 
 def test_upload_card_states_in_order(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
-    seen: list[str] = []
-    attachment_id = app.add_source(str(photo_path), str(photo_path))
-    card = window.canvas.card(attachment_id)
-    assert card is not None
-    original = card._set_state
+    choose_mode(app, ApiMode.ASSISTANTS)
+    seen: list[AttachmentState] = []
 
-    def record(state: str, text: str) -> None:
-        if not seen or seen[-1] != state:
+    def record(attachment: object) -> None:
+        state = getattr(attachment, "state", None)
+        if isinstance(state, AttachmentState) and (not seen or seen[-1] != state):
             seen.append(state)
-        original(state, text)
 
-    card._set_state = record  # type: ignore[method-assign]
+    app.workspace.draft.changed.connect(record)
+    attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
+    card = app.window.canvas.card(attachment_id)
+    assert card is not None
 
     async def scenario() -> None:
         await until(lambda: card.status.text().startswith("Ready (file-"))
 
     run(loop, scenario)
-    assert seen == ["ready", "uploading", "processing", "ready"]
+    assert seen == [
+        AttachmentState.PREPARING,
+        AttachmentState.READY,
+        AttachmentState.UPLOADING,
+        AttachmentState.PROCESSING,
+        AttachmentState.UPLOADED,
+    ]
 
 
 def test_cancel_mid_stream_keeps_everything(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    assert app.emulator is not None
-    app.emulator.knobs.token_delay = 0.05
+    emulator = app.workspace.connections.emulator
+    assert emulator is not None
+    emulator.knobs.token_delay = 0.05
     window = app.window
-    app.add_source(str(photo_path), str(photo_path))
+    app.workspace.attachments.add(str(photo_path), str(photo_path))
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready"])
-        window.composer.setPlainText("Describe it slowly")
-        app.send()
-        await until(lambda: len(last_answer(app).text) > 20)
+        await until(lambda: states(app) == [READY])
+        QTest.keyClicks(window.composer, "Describe it slowly")
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(lambda: len(getattr(last_turn(app), "answer", "")) > 20)
         assert window.send_button.text() == "Stop"
         QTest.keyClick(window.composer, Qt.Key.Key_Escape)
-        await until(lambda: last_answer(app).state == "cancelled")
+        await until(lambda: answered(app))
 
     run(loop, scenario)
-    answer = last_answer(app)
-    assert answer.text and "stopped" in app.window.transcript.toPlainText()
+    turn = last_turn(app)
+    assert turn is not None and turn.status is TurnStatus.STOPPED and turn.answer
+    assert "stopped" in window.transcript.toPlainText()
     assert window.composer.toPlainText() == "Describe it slowly"  # the draft is back
-    assert states(app) == ["ready"] and window.send_button.text() == "Send"
+    assert states(app) == [READY] and window.send_button.text() == "Send"
 
 
-@pytest.mark.parametrize("fault", ["401", "429", "500"])
-def test_errors_show_in_the_transcript_and_retry_works(
+@pytest.mark.parametrize("fault", ["401", "429", "500", "cut", "file-error", "server-down"])
+def test_faults_end_in_a_message_and_retry_works(
     fault: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    emulator = app.emulator
+    from visiondesk.emulator import Emulator
+
+    workspace = app.workspace
+    emulator = workspace.connections.emulator
     assert emulator is not None
-    app.add_source(str(photo_path), str(photo_path))
+    if fault == "file-error":
+        choose_mode(app, ApiMode.ASSISTANTS)
+        emulator.knobs.file_error = True
+    workspace.attachments.add(str(photo_path), str(photo_path))
+    expected = {
+        "401": "rejected the API key",
+        "429": "Rate limited",
+        "500": "internal error",
+        "cut": "closed before the answer was complete",
+        "file-error": "could not process the uploaded image",
+        "server-down": f"Cannot reach http://127.0.0.1:{emulator.port}/v1",
+    }
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready"])
+        running = emulator
+        failed_card = fault == "file-error"
+        await until(lambda: states(app) == [AttachmentState.FAILED if failed_card else READY])
+        port = running.port
         if fault == "401":
-            emulator.api_key = "sk-the-server-wants-another-key"
+            running.api_key = "sk-the-server-wants-another-key"
         elif fault == "429":
-            emulator.knobs.fail_429, emulator.knobs.retry_after = 5, 0.05
-        else:
-            emulator.knobs.fail_500 = 5
-        app.window.composer.setPlainText("What is it?")
-        app.send()
-        await until(lambda: last_answer(app).state == "failed")
-        failed = last_answer(app)
-        expected = {"401": "rejected the API key", "429": "Rate limited", "500": "internal error"}
-        assert expected[fault] in failed.error
-        assert "Local emulator" in failed.error or fault != "401"
-        assert states(app) == ["ready"]  # the image is still attached
-        assert app.window.composer.toPlainText() == "What is it?"  # and the draft is back
-        emulator.api_key = None
-        emulator.knobs.clear()
-        app.on_transcript_action("retry", failed.id)
-        await until(lambda: last_answer(app).state == "complete")
+            running.knobs.fail_429, running.knobs.retry_after = 5, 0.05
+        elif fault == "500":
+            running.knobs.fail_500 = 5
+        elif fault == "cut":
+            running.knobs.cut_stream_after = 4
+        elif fault == "server-down":
+            running.stop()
+        QTest.keyClicks(app.window.composer, "What is it?")
+        QTest.keyClick(app.window.composer, Qt.Key.Key_Return)
+        await until(lambda: answered(app))
+        turn = last_turn(app)
+        assert turn is not None and turn.status is TurnStatus.FAILED
+        assert expected[fault] in turn.error
+        assert fault != "401" or "Local emulator" in turn.error
+        assert expected[fault] in app.window.transcript.toPlainText()
+        assert app.window.composer.toPlainText() == "What is it?"  # the draft is back
+        assert len(workspace.draft) == 1  # and the image is still attached
+        if fault == "server-down":  # the server comes back on the same port
+            running = Emulator(port=port, knobs=running.knobs).start()
+            workspace.connections.emulator = running
+        running.api_key = None
+        running.knobs.clear()
+        app.window.transcript.action_requested.emit(TranscriptAction.RETRY, turn.id)
+        await until(lambda: status(app) is TurnStatus.DONE)
 
     run(loop, scenario)
-    assistant = [e for e in app.window.transcript.entries if e.role == "assistant"]
-    assert len(assistant) == 1 and "I received 1 image(s)" in assistant[0].text
+    [turn] = workspace.transcript.turns  # the failed attempt was replaced
+    assert "I received 1 image(s)" in turn.answer
+    assert app.window.composer.toPlainText() == ""
 
 
 def test_copied_python_reproduces_the_turn(
-    app: Controller, loop: qasync.QEventLoop, photo_path: Path, tmp_path: Path
+    app: Controller,
+    loop: qasync.QEventLoop,
+    photo_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from visiondesk.ui.inspector import InspectorDialog
 
-    os.environ["VISIONDESK_CACHE_DIR"] = str(tmp_path / "cache")
-    app.add_source(str(photo_path), str(photo_path))
+    monkeypatch.setenv("VISIONDESK_CACHE_DIR", str(tmp_path / "cache"))
+    app.workspace.attachments.add(str(photo_path), str(photo_path))
 
     async def scenario() -> None:
-        await until(lambda: states(app) == ["ready"])
-        app.window.composer.setPlainText("Reproduce me")
-        app.send()
-        await until(lambda: last_answer(app).state == "complete")
+        await until(lambda: states(app) == [READY])
+        app.workspace.set_text("Reproduce me")
+        app.workspace.conversation.send()
+        await until(lambda: status(app) is TurnStatus.DONE)
 
     run(loop, scenario)
-    record = app.turns[last_answer(app).id]
-    dialog = InspectorDialog(record, app.window)
+    turn = last_turn(app)
+    assert turn is not None
+    dialog = InspectorDialog(turn, app.window)
     assert dialog.steps.count() >= 1 and "…(" in dialog.body.toPlainText()
     dialog.copy_python()
     code = QGuiApplication.clipboard().text()
@@ -209,108 +276,62 @@ def test_copied_python_reproduces_the_turn(
     )
     assert result.returncode == 0, result.stderr
     assert "I received 1 image(s)" in result.stdout and "768×1024" in result.stdout
-    os.environ.pop("VISIONDESK_CACHE_DIR")
 
 
 def test_preview_crop_is_what_gets_sent(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
     from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QPushButton
 
     from visiondesk.ui.preview import PreviewDialog
 
-    attachment_id = app.add_source(str(photo_path), str(photo_path))
+    attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
 
     async def ready() -> None:
-        await until(lambda: states(app) == ["ready"])
+        await until(lambda: states(app) == [READY])
 
     run(loop, ready)
-    attachment = app._attachment(attachment_id)
-    assert attachment is not None and attachment.prepared is not None
-    dialog = PreviewDialog(attachment.prepared, None, app.window)
-    dialog.show()
+    card = app.window.canvas.card(attachment_id)
+    assert card is not None
+    card.preview_requested.emit(attachment_id)  # a click on the thumbnail
+    [dialog] = [w for w in app.window.findChildren(PreviewDialog) if w.isVisible()]
     dialog.fit()
     dialog.view.scale(2, 2)  # zoom and fit work on the view
     # The sent picture is 768×1024 for an 1800×2400 original: its left half, top quarter.
     crop = dialog.crop_for(QRectF(0, 0, 384, 256))
     assert crop == (0, 0, 900, 600)
-    dialog.cropChosen.connect(lambda chosen: app.set_crop(attachment_id, chosen))
     dialog.selection = QRectF(0, 0, 384, 256)
-    dialog._apply()
+    [apply] = [b for b in dialog.findChildren(QPushButton) if b.text() == "Apply crop"]
+    apply.setEnabled(True)
+    apply.click()
 
     async def recropped() -> None:
-        await until(lambda: "900×600" in app.window.canvas.cards[0].toolTip())
+        await until(lambda: states(app) == [READY] and "900×600" in card.toolTip())
 
     run(loop, recropped)
-    recropped_attachment = app._attachment(attachment_id)
-    assert recropped_attachment is not None and recropped_attachment.prepared is not None
-    prepared = recropped_attachment.prepared
-    assert (prepared.width, prepared.height) == (900, 600)  # small enough to go as it is
-
-
-@pytest.mark.parametrize("fault", ["cut", "file-error", "server-down"])
-def test_more_faults_end_in_a_message_and_retry_works(
-    fault: str, app: Controller, loop: qasync.QEventLoop, photo_path: Path
-) -> None:
-    from visiondesk.emulator import Emulator
-
-    assert app.emulator is not None
-    emulator: Emulator = app.emulator
-    window = app.window
-    if fault == "file-error":
-        window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
-        emulator.knobs.file_error = True
-    app.add_source(str(photo_path), str(photo_path))
-
-    async def scenario() -> None:
-        nonlocal emulator
-        await until(lambda: states(app) == (["failed"] if fault == "file-error" else ["ready"]))
-        port = emulator.port
-        if fault == "cut":
-            emulator.knobs.cut_stream_after = 4
-        elif fault == "server-down":
-            emulator.stop()
-        window.composer.setPlainText("What is it?")
-        app.send()
-        await until(lambda: last_answer(app).state == "failed")
-        failed = last_answer(app)
-        expected = {
-            "cut": "closed before the answer was complete",
-            "file-error": "could not process the uploaded image",
-            "server-down": f"Cannot reach http://127.0.0.1:{port}/v1",
-        }
-        assert expected[fault] in failed.error
-        assert window.composer.toPlainText() == "What is it?" and len(window.canvas.cards) == 1
-        if fault == "server-down":  # the server comes back on the same port
-            emulator = Emulator(port=port, knobs=emulator.knobs).start()
-            app.emulator = emulator
-        emulator.knobs.clear()
-        app.on_transcript_action("retry", failed.id)
-        await until(lambda: last_answer(app).state == "complete")
-
-    run(loop, scenario)
-    assert "I received 1 image(s)" in last_answer(app).text
+    attachment = app.workspace.draft.get(attachment_id)
+    assert attachment is not None and attachment.prepared is not None
+    assert attachment.crop == (0, 0, 900, 600)
+    assert (attachment.prepared.width, attachment.prepared.height) == (900, 600)
 
 
 def test_inspector_shows_every_upload_step(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
-    app.add_source(str(photo_path), str(photo_path))
+    choose_mode(app, ApiMode.ASSISTANTS)
+    app.workspace.attachments.add(str(photo_path), str(photo_path))
 
     async def scenario() -> None:
-        await until(
-            lambda: states(app) == ["ready"] and "file-" in window.canvas.cards[0].status.text()
-        )
-        window.composer.setPlainText("Show me the steps")
-        app.send()
-        await until(lambda: last_answer(app).state == "complete")
+        await until(lambda: states(app) == [AttachmentState.UPLOADED])
+        app.workspace.set_text("Show me the steps")
+        app.workspace.conversation.send()
+        await until(lambda: status(app) is TurnStatus.DONE)
 
     run(loop, scenario)
-    steps = [
-        (r.method, r.path.split("/")[1], r.note) for r in app.turns[last_answer(app).id].requests
-    ]
+    turn = last_turn(app)
+    assert turn is not None
+    steps = [(r.method, r.path.split("/")[1], r.note) for r in turn.requests]
     assert steps[0] == ("POST", "files", f"upload {photo_path}")
     assert ("GET", "files", "readiness poll") in steps
     assert [s[:2] for s in steps[-3:]] == [

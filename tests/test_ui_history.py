@@ -1,107 +1,102 @@
 """History in the window: the sidebar, reopening, deleting with clean-up, exports, and an app
-killed mid-answer that comes back with the partial answer marked interrupted."""
+killed while preparing, uploading or streaming that comes back with the question kept and the
+answer marked interrupted, ready to Retry."""
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import pytest
 import qasync
+from PySide6.QtWidgets import QMessageBox
 
-from tests.qt_support import last_answer, run, states, until
+from tests.qt_support import all_ready, answered, run, status, until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
+from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.workspace import TurnStatus
 
 
 def ask(app: Controller, loop: qasync.QEventLoop, prompt: str, *paths: Path) -> None:
+    workspace = app.workspace
     for path in paths:
-        app.add_source(str(path), str(path))
+        workspace.attachments.add(str(path), str(path))
 
     async def scenario() -> None:
-        await until(lambda: all(s == "ready" for s in states(app)))
-        app.window.composer.setPlainText(prompt)
-        app.send()
-        await until(
-            lambda: (
-                last_answer(app).state not in ("streaming", "none")
-                and app.send_task is not None
-                and app.send_task.done()
-            )
-        )
+        await until(lambda: all_ready(app))
+        workspace.set_text(prompt)
+        workspace.conversation.send()
+        await until(lambda: answered(app))
 
     run(loop, scenario)
 
 
 def test_sidebar_lists_and_reopens_conversations(
-    app: Controller,
-    loop: qasync.QEventLoop,
-    photo_path: Path,
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData("responses"))
+    window, workspace = app.window, app.workspace
+    workspace.set_mode(ApiMode.RESPONSES)
     ask(app, loop, "What is in the harbour photo?", photo_path)
-    first = app.session.conversation_id if app.session else None
+    first = workspace.conversation_id
     assert window.sidebar.list.count() == 1
-    app.new_conversation()
+    window.new_action.trigger()
+    assert workspace.transcript.turns == []
     ask(app, loop, "Second conversation")
     assert window.sidebar.list.count() == 2
     assert first is not None
-    app.open_conversation(first)
-    entries = window.transcript.entries
-    assert [e.role for e in entries] == ["user", "assistant"]
-    assert entries[0].images and entries[0].images[0].width == 768
+    window.sidebar.open_requested.emit(first)
+    turns = workspace.transcript.turns
+    assert len(turns) == 1 and turns[0].images and turns[0].images[0].width == 768
+    selected = window.sidebar.list.currentItem()
+    assert selected is not None and selected.text().startswith("What is in the harbour")
     ask(app, loop, "And the boats?")
-    assert "1 earlier turn" in last_answer(app).text  # continued, not started over
+    last = workspace.transcript.turns[-1]
+    assert "1 earlier turn" in last.answer  # continued, not started over
     window.sidebar.search.setText("harbour")
     assert window.sidebar.list.count() == 1
-    app.rename_conversation(first, "Harbour")
-    assert window.sidebar.list.item(0).text().startswith("Harbour")
+    workspace.library.rename(first, "Harbour")
+    first_item = window.sidebar.list.item(0)
+    assert first_item is not None and first_item.text().startswith("Harbour")
 
 
 def test_deleting_a_conversation_deletes_its_uploads(
-    app: Controller,
-    loop: qasync.QEventLoop,
-    photo_path: Path,
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    workspace = app.workspace
+    emulator = workspace.connections.emulator
+    assert emulator is not None
+    workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Upload me", photo_path)
-    assert app.emulator is not None
-    assert len(app.emulator.store.files) == 1
-    conversation = app.session.conversation_id if app.session else None
+    assert len(emulator.store.files) == 1
+    conversation = workspace.conversation_id
     assert conversation is not None
-    app.delete_conversation(conversation, confirm=False)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
+    app.window.sidebar.delete_requested.emit(conversation)
 
     async def swept() -> None:
-        await until(lambda: not app.history.uploads("Local emulator"))
+        await until(lambda: not workspace.history.uploads("Local emulator"))
 
     run(loop, swept)
-    assert not app.emulator.store.files  # deleted on the server too
-    assert window.sidebar.list.count() == 0, (
-        app.history.folder,
-        [c.title for c in app.history.conversations()],
-    )
+    assert not emulator.store.files  # deleted on the server too
+    assert app.window.sidebar.list.count() == 0 and workspace.conversation_id is None
 
 
 def test_exports_from_the_window(
-    app: Controller,
-    loop: qasync.QEventLoop,
-    photo_path: Path,
-    tmp_path: Path,
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path, tmp_path: Path
 ) -> None:
     ask(app, loop, "Export this", photo_path)
-    markdown = app.export("md", tmp_path / "export")
-    page = app.export("html", tmp_path / "page.html")
-    assert markdown is not None and "Export this" in markdown.read_text()
-    assert page is not None and "data:image/jpeg;base64," in page.read_text()
+    markdown = app.workspace.library.export("md", tmp_path / "export")
+    page = app.workspace.library.export("html", tmp_path / "page.html")
+    assert "Export this" in markdown.read_text()
+    assert "data:image/jpeg;base64," in page.read_text()
 
 
 KILLED_APP = """
@@ -110,31 +105,43 @@ from pathlib import Path
 import qasync
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
+from visiondesk.domain import ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.app import make_app
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.main_window import MainWindow
+from visiondesk.workspace import AttachmentState
 
 make_app([])
+folder, image, mode, moment = sys.argv[1:5]
+knobs = {
+    "streaming": Knobs(token_delay=0.15),
+    "uploading": Knobs(upload_bytes_per_second=2_000),
+    "preparing": Knobs(),
+}[moment]
 
 async def main():
     window = MainWindow()
     controller = Controller(window, profiles={EMULATOR: BUILTIN[EMULATOR]},
-                            secrets=Secrets(use_keyring=False),
-                            emulator_knobs=Knobs(token_delay=0.15),
-                            history=History(Path(sys.argv[1])))
+                            secrets=Secrets(use_keyring=False), emulator_knobs=knobs,
+                            history=History(Path(folder)))
     window.show()
     controller.start([])
-    controller.add_source(sys.argv[2], sys.argv[2])
-    while any(card.state != "ready" for card in window.canvas.cards):
-        await asyncio.sleep(0.02)
-    window.composer.setPlainText("Describe it, slowly")
-    controller.send()
+    workspace = controller.workspace
+    workspace.set_mode(ApiMode(mode))
+    workspace.attachments.add(image, image)
+    if moment == "streaming":
+        while not all(a.state.sendable for a in workspace.draft):
+            await asyncio.sleep(0.02)
+    workspace.set_text("Describe it, slowly")
+    turn = workspace.conversation.send()
+    print("sent", flush=True)  # the question is saved the moment Send is pressed
     while True:
-        answers = [e for e in window.transcript.entries if e.role == "assistant"]
-        if answers and len(answers[-1].text) > 40:
+        if moment == "streaming" and len(turn.answer) > 40:
             print("streaming", flush=True)
+        if moment == "uploading" and any(a.sent for a in workspace.draft):
+            print("uploading", flush=True)
         await asyncio.sleep(0.05)
 
 with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
@@ -142,24 +149,42 @@ with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
 """
 
 
-def test_killed_mid_answer_comes_back_interrupted_with_retry(
-    qtbot,
-    loop: qasync.QEventLoop,
-    photo_path: Path,
-    tmp_path: Path,
-) -> None:
-    folder = tmp_path / "history"
+def kill_at(folder: Path, image: Path, mode: ApiMode, moment: str) -> None:
+    """Run the app in a process, and kill -9 it at the moment named."""
     process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_APP, str(folder), str(photo_path)],
+        [sys.executable, "-c", KILLED_APP, str(folder), str(image), mode.value, moment],
         stdout=subprocess.PIPE,
         text=True,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
     assert process.stdout is not None
-    assert process.stdout.readline().strip() == "streaming"
-    time.sleep(1.2)  # at least one checkpoint after the first words
-    process.send_signal(signal.SIGKILL)
+    assert process.stdout.readline().strip() == "sent"
+    if moment != "preparing":  # streaming: the first words are checkpointed as they arrive
+        assert process.stdout.readline().strip() == moment
+    process.kill()
     process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("mode", "moment"),
+    [
+        (ApiMode.CHAT, "preparing"),
+        (ApiMode.ASSISTANTS, "uploading"),
+        (ApiMode.CHAT, "streaming"),
+        (ApiMode.RESPONSES, "streaming"),
+        (ApiMode.ASSISTANTS, "streaming"),
+    ],
+)
+def test_killed_app_comes_back_interrupted_with_retry(
+    mode: ApiMode,
+    moment: str,
+    qtbot: object,
+    loop: qasync.QEventLoop,
+    photo_path: Path,
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "history"
+    kill_at(folder, photo_path, mode, moment)
 
     window = MainWindow()
     controller = Controller(
@@ -171,25 +196,32 @@ def test_killed_mid_answer_comes_back_interrupted_with_retry(
     )
     window.show()
     controller.start([])
-    assert "interrupted" in window.transcript.entries[-1].text  # said at start-up
-    [conversation] = controller.history.conversations()
-    question, answer = controller.history.messages(conversation.id)
-    assert question.text == "Describe it, slowly" and len(question.images) == 1
-    assert answer.status == "interrupted" and len(answer.text) > 20
-    controller.open_conversation(conversation.id)
-    user, interrupted = window.transcript.entries
-    assert user.images and interrupted.state == "interrupted" and interrupted.text
-    assert "action:retry" in window.transcript._entry_html(interrupted)
-    controller.on_transcript_action("retry", interrupted.id)
+    workspace = controller.workspace
+    assert "interrupted" in workspace.transcript.items[-1].text  # type: ignore[union-attr]
+    [conversation] = workspace.history.conversations()
+    question, answer = workspace.history.messages(conversation.id)
+    assert question.text == "Describe it, slowly"
+    assert answer.status == AnswerStatus.INTERRUPTED
+    if moment != "preparing":
+        assert len(question.images) == 1
+    if moment == "streaming":
+        assert answer.text
+    window.sidebar.open_requested.emit(conversation.id)
+    [turn] = workspace.transcript.turns
+    assert turn.status is TurnStatus.INTERRUPTED
+    assert "Retry" in window.transcript.toPlainText()
+    if moment == "preparing" and not turn.images:  # the image had not been prepared: add it
+        workspace.attachments.add(str(photo_path), str(photo_path))
+    window.transcript.action_requested.emit(TranscriptAction.RETRY, turn.id)
 
     async def retried() -> None:
-        await until(lambda: last_answer(controller).state == "complete")
+        await until(lambda: status(controller) is TurnStatus.DONE)
 
     run(loop, retried)
-    assert "I received 1 image(s)" in last_answer(controller).text
-    assert [m.status for m in controller.history.messages(conversation.id)] == [
-        "complete",
-        "complete",
+    assert "I received 1 image(s)" in workspace.transcript.turns[-1].answer
+    assert [m.status for m in workspace.history.messages(conversation.id)] == [
+        AnswerStatus.COMPLETE,
+        AnswerStatus.COMPLETE,
     ]
     loop.run_until_complete(controller.aclose())
     window.close()
@@ -200,37 +232,41 @@ def test_storage_panel_lists_and_deletes_uploads(
 ) -> None:
     from visiondesk.ui.storage import StorageDialog
 
-    window = app.window
-    window.mode_box.setCurrentIndex(window.mode_box.findData("assistants"))
+    workspace = app.workspace
+    workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Keep my upload", photo_path)
-    dialog = StorageDialog(app, app.profiles[app.profile_key], window)
+    dialog = StorageDialog(workspace, app.window)
     assert dialog.table.rowCount() == 1
     cell = dialog.table.item(0, 3)
     assert cell is not None and cell.text() == "Keep my upload"
-    dialog._delete(only_selected=False)
+    dialog.delete(only_selected=False)
 
     async def emptied() -> None:
         await until(lambda: dialog.table.rowCount() == 0)
 
     run(loop, emptied)
-    assert not app.emulator.store.files  # type: ignore[union-attr]
+    assert workspace.connections.emulator is not None
+    assert not workspace.connections.emulator.store.files
 
 
 def test_after_answer_clean_up(app: Controller, loop: qasync.QEventLoop, photo_path: Path) -> None:
     from visiondesk.config.settings import Cleanup
 
-    app.settings.cleanup = Cleanup.AFTER_ANSWER
-    app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("assistants"))
+    workspace = app.workspace
+    workspace.app_settings.cleanup = Cleanup.AFTER_ANSWER
+    workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Use once", photo_path)
+    emulator = workspace.connections.emulator
+    assert emulator is not None
 
     async def gone() -> None:
-        await until(lambda: not app.emulator.store.files)  # type: ignore[union-attr]
+        await until(lambda: not emulator.store.files)
 
     run(loop, gone)
 
 
 def test_an_unusable_history_folder_still_opens_the_window(
-    qtbot, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch
+    qtbot: object, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the data folder should be")
@@ -244,6 +280,7 @@ def test_an_unusable_history_folder_still_opens_the_window(
     )
     window.show()
     controller.start([])
-    assert "could not be opened" in window.transcript.entries[-1].text
+    last = controller.workspace.transcript.items[-1]
+    assert "could not be opened" in last.text  # type: ignore[union-attr]
     loop.run_until_complete(controller.aclose())
     window.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from visiondesk.config.profile_store import BUILTIN, load_profiles
@@ -14,6 +14,14 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.ui.settings import SettingsDialog
 
 SECRET = "sk-settings-test-0000000000000000"
+
+
+def save(dialog: SettingsDialog) -> None:
+    """Press Save, as a person does."""
+    [box] = dialog.findChildren(QDialogButtonBox)
+    button = box.button(QDialogButtonBox.StandardButton.Save)
+    assert button is not None
+    button.click()
 
 
 def test_edit_a_profile_and_keep_the_key_out_of_files(
@@ -28,7 +36,7 @@ def test_edit_a_profile_and_keep_the_key_out_of_files(
     dialog.model.setText("llava:13b")
     dialog.key.setText(SECRET)
     dialog.uploads.setChecked(True)
-    dialog._accept()
+    save(dialog)
     ollama = dialog.profiles["ollama"]
     assert ollama.responses_upload
     assert (ollama.base_url, ollama.model) == ("http://192.168.1.20:11434/v1", "llava:13b")
@@ -50,7 +58,7 @@ def test_a_bad_base_url_is_refused_with_a_message(
     dialog = SettingsDialog(dict(BUILTIN), "lmstudio", Secrets(use_keyring=False))
     qtbot.addWidget(dialog)
     dialog.base_url.setText("localhost:1234")
-    dialog._accept()
+    save(dialog)
     assert shown and "base URL" in shown[0]
     assert not (tmp_path / "profiles.json").exists()
 
@@ -65,7 +73,7 @@ def test_the_clean_up_choice_is_saved(
     qtbot.addWidget(dialog)
     assert dialog.cleanup.currentData() == Cleanup.ON_DELETE.value  # the default
     dialog.cleanup.setCurrentIndex(dialog.cleanup.findData(Cleanup.AFTER_ANSWER.value))
-    dialog._accept()
+    save(dialog)
     assert AppSettings.load().cleanup is Cleanup.AFTER_ANSWER
 
 
@@ -78,5 +86,28 @@ def test_welcome_offers_key_local_server_and_emulator(qtbot: QtBot) -> None:
     assert "Use Ollama (port 11434) — running now" in labels
     assert "Try the built-in emulator (offline, no key)" in labels
     dialog.key.setText(SECRET)
-    dialog._use_key()
+    [use] = [
+        button for button in dialog.findChildren(QPushButton) if button.text() == "Use this key"
+    ]
+    use.click()
     assert dialog.choice == ("openai", SECRET)
+
+
+def test_saving_settings_keeps_the_open_conversation_on_its_profile(
+    app: object, loop: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from visiondesk.ui.controller import Controller
+
+    assert isinstance(app, Controller)
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
+    workspace = app.workspace
+    workspace.update_profiles(dict(BUILTIN), workspace.app_settings)  # OpenAI listed first
+    workspace.set_model("gpt-4.1-mini")
+    app.window.settings_action.trigger()
+    [dialog] = [d for d in app.window.findChildren(SettingsDialog) if d.isVisible()]
+    dialog.list.setCurrentRow(0)  # look at (and leave selected) OpenAI before saving
+    assert dialog.name.text() == "OpenAI"
+    save(dialog)
+    assert workspace.settings.profile_key == "emulator"
+    assert workspace.settings.model == "gpt-4.1-mini"
+    assert app.window.profile_box.currentData() == "emulator"

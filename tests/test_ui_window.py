@@ -30,15 +30,17 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
 def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
     from PySide6.QtGui import QColor, QPalette
 
+    from visiondesk.workspace import Transcript as TranscriptModel
+
     window = MainWindow()
     qtbot.addWidget(window)
+    model = TranscriptModel()
     transcript = window.transcript
-    entry = transcript.add("assistant", "Hello **there**")
-    transcript.render_now()
-    light = transcript._entry_html(entry)
+    transcript.mirror(model)
+    notice = model.add_notice("Hello\n\n```python\nx = 1\n```")
+    light = transcript.item_html(notice)
     palette = transcript.palette()
     palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
     transcript.setPalette(palette)
-    qtbot.waitUntil(lambda: entry.html is None or entry.html != light, timeout=2000)
     assert transcript.dark
-    assert transcript._entry_html(entry) != light
+    qtbot.waitUntil(lambda: transcript.item_html(notice) != light, timeout=2000)

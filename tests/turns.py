@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, Detail
-from visiondesk.events import Completed, Event, Failed, TextDelta
+from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.events import Completed, Event, Failed, Prepared, TextDelta
 from visiondesk.session import Session
 
 T = TypeVar("T")
@@ -23,15 +24,34 @@ def run(coroutine: Awaitable[T]) -> T:
     return asyncio.run(main())
 
 
+_drafts: WeakKeyDictionary[Session, list[PreparedImage]] = WeakKeyDictionary()
+
+
+def draft(session: Session) -> list[PreparedImage]:
+    """What a test has attached and not yet sent successfully (the window's draft, in short)."""
+    return _drafts.setdefault(session, [])
+
+
+async def attach(
+    session: Session, source: Path | str | bytes, label: str | None = None
+) -> list[Event]:
+    events = [event async for event in session.attach(source, label)]
+    draft(session).extend(e.image for e in events if isinstance(e, Prepared))
+    return events
+
+
 async def collect(
     session: Session, sources: Sequence[Path | str | bytes], prompt: str
 ) -> list[Event]:
+    """Attach, then send everything attached so far; a failed turn keeps its images for the
+    next try, as the window does."""
     events: list[Event] = []
     for source in sources:
-        async for event in session.attach(source):
-            events.append(event)
-    async for event in session.send(prompt):
+        events += await attach(session, source)
+    async for event in session.send(prompt, draft(session)):
         events.append(event)
+        if isinstance(event, Completed):
+            draft(session).clear()
     return events
 
 

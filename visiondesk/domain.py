@@ -26,6 +26,17 @@ class Detail(StrEnum):
     ORIGINAL = "original"
 
 
+class AnswerStatus(StrEnum):
+    """An answer as the history stores it."""
+
+    PENDING = "pending"
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
 class ApiMode(StrEnum):
     """The OpenAI API a turn travels through."""
 

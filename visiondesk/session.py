@@ -5,28 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
+import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-
-from openai import AsyncOpenAI
+from dataclasses import dataclass
 
 from visiondesk.api.base import ModeClient
-from visiondesk.api.capabilities import CapabilityCache
-from visiondesk.api.client import make_client
 from visiondesk.api.modes import make_mode
-from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
+from visiondesk.connection import Connection
+from visiondesk.domain import (
+    AnswerStatus,
+    ApiMode,
+    ConversationState,
+    Detail,
+    Exchange,
+    PreparedImage,
+    Turn,
+)
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
 from visiondesk.events import Completed, Event, Failed, FileFailed, Prepared, Preparing, TextDelta
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
-from visiondesk.store import History
 
-_ids = itertools.count(1)
 _executor: ThreadPoolExecutor | None = None
 
 
@@ -41,65 +43,18 @@ def _preparers() -> ThreadPoolExecutor:
     return _executor
 
 
+log = logging.getLogger(__name__)
+
 CHECKPOINT_SECONDS = 1.0
 """Streamed text is written to the history at least this often: a crash loses less."""
 
 
-@dataclass
-class Attachment:
-    """An image waiting to be sent: where it came from and what it became."""
+@dataclass(frozen=True, slots=True)
+class StoredTurn:
+    """Where a turn's question and answer are in the history."""
 
-    source: ImageInput
-    label: str
-    id: int = field(default_factory=lambda: next(_ids))
-    crop: tuple[int, int, int, int] | None = None
-    prepared: PreparedImage | None = None
-    error: VisionDeskError | None = None
-
-
-class Connection:
-    """What all conversations on one profile share: the SDK client, the uploads (an image is
-    uploaded once per profile) and the capability probe."""
-
-    def __init__(
-        self,
-        profile: Profile,
-        api_key: str | None,
-        *,
-        client: AsyncOpenAI | None = None,
-        capabilities: CapabilityCache | None = None,
-        upload_timeout: float | None = None,
-        store: History | None = None,
-    ) -> None:
-        self.profile = profile
-        self.client = client or make_client(profile, api_key)
-        self.capabilities = capabilities or CapabilityCache()
-        self.store = store
-        options: dict[str, object] = {}
-        if upload_timeout is not None:
-            options["ready_timeout"] = upload_timeout
-        if store is not None:
-            options["on_uploaded"] = self._record_upload
-            options["known"] = lambda key: store.known_upload(profile.name, key)
-        self.uploader = Uploader(self.client, profile, **options)  # type: ignore[arg-type]
-
-    def _record_upload(self, upload: UploadedFile) -> None:
-        """Every file uploaded on the person's behalf goes into the ledger at once."""
-        assert self.store is not None
-        self.store.record_upload(
-            upload.profile,
-            upload.file_id,
-            upload.upload_key,
-            upload.bytes,
-            upload.filename,
-            None,
-            upload.created_at,
-        )
-
-    async def aclose(self) -> None:
-        self.uploader.cancel()
-        self.capabilities.cancel()
-        await self.client.close()
+    question_id: int
+    answer_id: int
 
 
 @dataclass
@@ -141,7 +96,6 @@ class Session:
         self.store = self.connection.store
         self.conversation_id = conversation_id
         self.message_ids: tuple[int, int] | None = None  # the last turn's (question, answer)
-        self.attachments: list[Attachment] = []
         self.history: list[Exchange] = []
         self.state = ConversationState()
         if self.store is not None and conversation_id is not None:
@@ -168,124 +122,127 @@ class Session:
         self,
         source: ImageInput,
         label: str | None = None,
-        attachment_id: int | None = None,
         crop: tuple[int, int, int, int] | None = None,
     ) -> AsyncIterator[Event]:
         """Prepare an image off the event loop, then start its upload if the mode uploads.
 
-        Attaching again under the same `attachment_id` (after a change of model, detail or
-        mode) replaces that attachment in place.
+        Ends after Prepared (and the upload's last event, where there is one) or FileFailed.
         """
-        attachment = Attachment(source, label or _label(source), crop=crop)
-        if attachment_id is not None:
-            attachment.id = attachment_id
-            self.attachments = [a for a in self.attachments if a.id != attachment_id]
-        self.attachments.append(attachment)
-        yield Preparing(attachment.label)
+        label = label or _label(source)
+        yield Preparing(label)
         try:
-            attachment.prepared = await self._prepare(attachment)
+            prepared = await self._prepare(source, label, crop)
         except ImageError as error:
-            attachment.error = error
-            self.attachments.remove(attachment)
             yield FileFailed("", error)
             return
-        yield Prepared(attachment.prepared)
-        async for event in self.mode_client().attach(attachment.prepared):
+        yield Prepared(prepared)
+        async for event in self.mode_client().attach(prepared):
             yield event
 
-    async def _prepare(self, attachment: Attachment) -> PreparedImage:
+    async def _prepare(
+        self, source: ImageInput, label: str, crop: tuple[int, int, int, int] | None
+    ) -> PreparedImage:
         loop = asyncio.get_running_loop()
-        job = functools.partial(
-            prepare, attachment.source, self.policy, label=attachment.label, crop=attachment.crop
-        )
+        job = functools.partial(prepare, source, self.policy, label=label, crop=crop)
         return await loop.run_in_executor(_preparers(), job)
 
-    def reorder(self, attachment_ids: list[int]) -> None:
-        """Send the attachments in this order (ids not listed keep their place at the end)."""
-        rank = {attachment_id: n for n, attachment_id in enumerate(attachment_ids)}
-        self.attachments.sort(key=lambda a: rank.get(a.id, len(rank)))
+    def cancel_upload(self, image: PreparedImage) -> None:
+        """The image left the draft: an upload still under way stops."""
+        if self.uploader.ready_file(image) is None:
+            self.uploader.cancel(image.sha256)
 
-    def remove(self, attachment_id: int) -> None:
-        for attachment in self.attachments:
-            if attachment.id == attachment_id:
-                self.attachments.remove(attachment)
-                if attachment.prepared is not None:
-                    self.uploader.cancel(attachment.prepared.sha256)
-                return
+    def save_question(self, prompt: str, images: Sequence[PreparedImage]) -> StoredTurn | None:
+        """Commit the question (and the images prepared so far) the moment it is asked, before
+        anything is prepared, uploaded or sent: whatever happens next, it comes back."""
+        if self.store is None:
+            return None
+        if self.conversation_id is None:
+            title = " ".join(prompt.split())[:60] or "Images"
+            self.conversation_id = self.store.create_conversation(
+                title, self.profile.name, self.mode.value, self.model, self.detail.value
+            )
+        question = self.store.add_user_message(self.conversation_id, Turn(prompt, tuple(images)))
+        answer = self.store.add_answer(self.conversation_id)
+        stored = StoredTurn(question, answer)
+        self.message_ids = (question, answer)
+        return stored
 
-    def attach_prepared(self, images: list[PreparedImage]) -> None:
-        """Attach images prepared before (a stored turn being retried after a restart)."""
-        for image in images:
-            self.attachments.append(Attachment(image.label, image.label, prepared=image))
+    def save_images(self, stored: StoredTurn | None, images: Sequence[PreparedImage]) -> None:
+        """Images that finished preparing after Send join their stored question."""
+        if self.store is not None and stored is not None and images:
+            self.store.add_images(stored.question_id, list(images))
 
-    async def send(self, prompt: str) -> AsyncIterator[Event]:
-        """Send the prompt with every prepared attachment; ends with Completed or Failed.
+    def save_answer(
+        self, stored: StoredTurn | None, text: str, status: AnswerStatus, error: str = ""
+    ) -> None:
+        if self.store is None or stored is None:
+            return
+        self.store.checkpoint(stored.answer_id, text, status.value, error)
+        if status is AnswerStatus.COMPLETE and self.conversation_id is not None:
+            self.store.save_state(self.conversation_id, self.state)
 
-        On success the attachments move into the history; on failure or cancellation they stay,
-        so Retry is the same call again.
+    async def send(
+        self,
+        prompt: str,
+        images: Sequence[PreparedImage] = (),
+        stored: StoredTurn | None = None,
+    ) -> AsyncIterator[Event]:
+        """Send the prompt with these images; ends with Completed or Failed, and the history
+        says so the same way whatever the error. Without `stored`, the question is saved now.
+
+        Cancellation saves the partial answer as cancelled and re-raises.
         """
         self.last = Outcome()
-        images = tuple(a.prepared for a in self.attachments if a.prepared is not None)
+        images = tuple(images)
         turn = Turn(prompt, images, self.model, self.instructions)
+        if stored is None:
+            stored = self.save_question(prompt, images)
         partial: list[str] = []
-        try:
-            capabilities = await self.capabilities.get(self.client, self.profile)
-            capabilities.require(self.mode, self.profile)
-        except VisionDeskError as error:
-            self.last = Outcome("", error)
-            yield Failed(error)
-            return
-        answer_id = self._persist_question(turn)
         last_checkpoint = time.monotonic()
         try:
-            async for event in self.mode_client().send(turn, self.history, self.state):
+            async for event in self._events(turn):
+                if isinstance(event, Completed | Failed):
+                    self._claim_uploads(images)
                 if isinstance(event, Completed):
                     self.history.append(Exchange(turn, event.text))
-                    self.attachments.clear()
                     self.last = Outcome(event.text)
-                    self._persist_answer(answer_id, event.text, "complete")
+                    self.save_answer(stored, event.text, AnswerStatus.COMPLETE)
                 elif isinstance(event, Failed):
                     self.last = Outcome(event.partial, event.error)
-                    self._persist_answer(answer_id, event.partial, "failed", event.error.message)
+                    text = event.partial or "".join(partial)
+                    self.save_answer(stored, text, AnswerStatus.FAILED, event.error.message)
                 elif isinstance(event, TextDelta):
                     partial.append(event.text)
                     now = time.monotonic()
                     if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
-                        self._persist_answer(answer_id, "".join(partial), "streaming")
+                        self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
                         last_checkpoint = now
                 yield event
         except asyncio.CancelledError:
             for image in images:
-                if self.uploader.ready_file(image) is None:
-                    self.uploader.cancel(image.sha256)
+                self.cancel_upload(image)
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
-            self._persist_answer(answer_id, "".join(partial), "cancelled")
+            self.save_answer(stored, "".join(partial), AnswerStatus.CANCELLED)
             raise
 
-    def _persist_question(self, turn: Turn) -> int | None:
-        """Commit the question and its images before the request leaves."""
-        if self.store is None:
-            return None
-        if self.conversation_id is None:
-            title = " ".join(turn.prompt.split())[:60] or "Images"
-            self.conversation_id = self.store.create_conversation(
-                title, self.profile.name, self.mode.value, self.model, self.detail.value
-            )
-        question = self.store.add_user_message(self.conversation_id, turn)
-        answer = self.store.add_answer(self.conversation_id)
-        keys = [image.upload_key() for image in turn.images if not image.is_url]
-        self.store.attach_uploads(self.conversation_id, keys)
-        self.message_ids = (question, answer)
-        return answer
+    def _claim_uploads(self, images: Sequence[PreparedImage]) -> None:
+        """Files uploaded on attach, before the conversation existed, now belong to it."""
+        if self.store is not None and self.conversation_id is not None:
+            keys = [image.upload_key() for image in images if not image.is_url]
+            self.store.attach_uploads(self.conversation_id, keys)
 
-    def _persist_answer(
-        self, answer_id: int | None, text: str, status: str, error: str = ""
-    ) -> None:
-        if self.store is None or answer_id is None:
-            return
-        self.store.checkpoint(answer_id, text, status, error)
-        if status == "complete" and self.conversation_id is not None:
-            self.store.save_state(self.conversation_id, self.state)
+    async def _events(self, turn: Turn) -> AsyncIterator[Event]:
+        """The mode's events; anything that goes wrong on the way ends in Failed."""
+        try:
+            capabilities = await self.capabilities.get(self.client, self.profile)
+            capabilities.require(self.mode, self.profile)
+            async for event in self.mode_client().send(turn, self.history, self.state):
+                yield event
+        except VisionDeskError as error:
+            yield Failed(error)
+        except Exception as error:  # a bug or a reply nobody foresaw: still one clear ending
+            log.exception("turn failed unexpectedly")
+            yield Failed(VisionDeskError(f"Something went wrong: {type(error).__name__}: {error}"))
 
     async def aclose(self) -> None:
         """Close the connection if this session made it (shared ones belong to their owner)."""

@@ -130,5 +130,12 @@ class CapabilityCache:
             task.cancel()
         self._inflight.clear()
 
+    async def aclose(self) -> None:
+        """Stop probes under way and let them unwind while the loop still runs."""
+        tasks = list(self._inflight.values())
+        self.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def forget(self, profile: Profile) -> None:
         self._entries.pop((profile.name, profile.base_url), None)

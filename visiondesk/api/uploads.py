@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from visiondesk.events import (
     RequestSent,
     UploadProgress,
 )
+
+log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 60.0
 """Give up on a file that is not processed after this long (the SDK would wait 30 minutes)."""
@@ -186,6 +189,22 @@ class Uploader:
             mine = sha256 in (None, upload.image.sha256)
             if mine and upload.task is not None and not upload.task.done():
                 upload.task.cancel()
+
+    async def delete(self, file_ids: list[str]) -> list[str]:
+        """Delete files on the server; returns those now gone (a 404 counts: already gone).
+        A file that could not be deleted is logged and kept, to be tried again later."""
+        gone: list[str] = []
+        for file_id in file_ids:
+            try:
+                await self._client.files.delete(file_id)
+            except openai.NotFoundError:
+                pass
+            except openai.APIError as error:
+                log.warning("could not delete %s: %s", file_id, type(error).__name__)
+                continue
+            self.forget(file_id)
+            gone.append(file_id)
+        return gone
 
     def forget(self, file_id: str) -> None:
         """The file was deleted on the server: the next use of those bytes uploads again."""

@@ -50,7 +50,7 @@ async def _send(options: argparse.Namespace) -> int:
     from visiondesk.config.profile_store import EMULATOR, load_profiles
     from visiondesk.config.profiles import Profile, ProviderKind
     from visiondesk.emulator import Emulator
-    from visiondesk.events import Completed, Failed, FileFailed, TextDelta
+    from visiondesk.events import Completed, Failed, FileFailed, Prepared, TextDelta
     from visiondesk.session import Session
 
     emulator: Emulator | None = None
@@ -91,12 +91,15 @@ async def _send(options: argparse.Namespace) -> int:
     )
     out = _Printer(options.json)
     try:
+        prepared: list[PreparedImage] = []
         for image in options.images:
             async for event in session.attach(image):
                 out.event(event)
+                if isinstance(event, Prepared):
+                    prepared.append(event.image)
                 if isinstance(event, FileFailed):
                     return EXIT_USAGE if isinstance(event.error, ImageError) else EXIT_FAILED
-        async for event in session.send(options.prompt):
+        async for event in session.send(options.prompt, prepared):
             out.event(event)
             if isinstance(event, TextDelta) and not options.json:
                 sys.stdout.write(event.text)

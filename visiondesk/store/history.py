@@ -148,23 +148,35 @@ class History:
                 (conversation_id, turn.prompt, now, now),
             )
             message_id = int(cursor.lastrowid or 0)
-            for position, image in enumerate(turn.images):
-                self._db.execute(
-                    "INSERT INTO attachments (message_id, position, sha256, source, "
-                    "original_name, prepared_json) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        message_id,
-                        position,
-                        image.sha256,
-                        image.label,
-                        Path(image.label).name,
-                        json.dumps(self._image_json(image)),
-                    ),
-                )
+            self._insert_images(message_id, list(turn.images), 0)
             self._db.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
             )
         return message_id
+
+    def add_images(self, message_id: int, images: list[PreparedImage]) -> None:
+        """Images that joined a stored question later (prepared after Send)."""
+        with self._lock, self._db:
+            row = self._db.execute(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM attachments WHERE message_id = ?",
+                (message_id,),
+            ).fetchone()
+            self._insert_images(message_id, images, int(row[0]))
+
+    def _insert_images(self, message_id: int, images: list[PreparedImage], start: int) -> None:
+        for position, image in enumerate(images, start):
+            self._db.execute(
+                "INSERT INTO attachments (message_id, position, sha256, source, "
+                "original_name, prepared_json) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    message_id,
+                    position,
+                    image.sha256,
+                    image.label,
+                    Path(image.label).name,
+                    json.dumps(self._image_json(image)),
+                ),
+            )
 
     def add_answer(self, conversation_id: int) -> int:
         now = time.time()

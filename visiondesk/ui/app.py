@@ -71,9 +71,16 @@ def run_app(argv: list[str]) -> int:
 
     import qasync
 
+    # Closing the window ends main() (after the jobs have unwound), and that ends the loop;
+    # were Qt to quit on its own first, the clean-up would be cut off mid-way.
+    app.setQuitOnLastWindowClosed(False)
+
     async def main() -> None:
         closed = asyncio.Event()
+        window.close_requested.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
+        if not window.isVisible():  # closed while the heavy parts were loading
+            closed.set()
         from visiondesk.ui.controller import Controller
 
         controller = Controller(window)
@@ -82,10 +89,12 @@ def run_app(argv: list[str]) -> int:
             await controller.aclose()
             return
         controller.start(paths)
-        openai = controller.profiles.get("openai")
-        if not controller.settings.welcomed and not (openai and controller.secrets.key_for(openai)):
+        workspace = controller.workspace
+        openai = workspace.profiles.get("openai")
+        welcomed = workspace.app_settings.welcomed
+        if not welcomed and not (openai and workspace.secrets.key_for(openai)):
             controller.welcome()
-        instance.opened.connect(lambda more: open_in(controller, window, more))
+        instance.open_requested.connect(lambda more: open_in(controller, window, more))
         await closed.wait()
         instance.close()
         await controller.aclose()
@@ -100,12 +109,9 @@ def run_app(argv: list[str]) -> int:
 def open_in(controller: object, window: MainWindow, paths: list[str]) -> None:
     """Images from a second launch (e.g. "Open with VisionDesk"): attach them, show the window."""
     from visiondesk.ui.controller import Controller
-    from visiondesk.ui.sources import sources_from_path
 
     assert isinstance(controller, Controller)
-    for path in paths:
-        for source, label in sources_from_path(Path(path)):
-            controller.add_source(source, label)
+    controller.attachments_view.add_paths([Path(path) for path in paths])
     window.showNormal()
     window.raise_()
     window.activateWindow()
@@ -120,33 +126,32 @@ async def self_test(controller: object) -> int:
 
     from visiondesk.config.profile_store import EMULATOR
     from visiondesk.ui.controller import Controller
+    from visiondesk.workspace import AttachmentState, TurnStatus
 
     assert isinstance(controller, Controller)
-    controller.select_profile(EMULATOR)
+    workspace = controller.workspace
+    workspace.select_profile(EMULATOR)
     sample = Image.new("RGB", (1600, 1200), (40, 90, 160))
     ImageDraw.Draw(sample).ellipse((400, 300, 1200, 900), fill=(250, 200, 40))
     buffer = io.BytesIO()
     sample.save(buffer, "JPEG")
-    controller.add_source(buffer.getvalue(), "self-test sample")
-    controller.window.composer.setPlainText("Self-test: what do you see?")
+    workspace.attachments.add(buffer.getvalue(), "self-test sample")
+    workspace.set_text("Self-test: what do you see?")
     deadline = time.monotonic() + 30
-    while any(card.state != "ready" for card in controller.window.canvas.cards):
+    while any(a.state is not AttachmentState.READY for a in workspace.draft):
         await asyncio.sleep(0.05)
         if time.monotonic() > deadline:
             print("self-test: the sample was not prepared", file=sys.stderr)
             return 1
-    controller.send()
-    while True:
-        answers = [e for e in controller.window.transcript.entries if e.role == "assistant"]
-        if answers and answers[-1].state != "streaming":
-            break
+    turn = workspace.conversation.send()
+    assert turn is not None
+    while turn.status.running:
         await asyncio.sleep(0.05)
         if time.monotonic() > deadline:
             print("self-test: no answer within 30 s", file=sys.stderr)
             return 1
-    answer = answers[-1]
-    if answer.state != "complete" or "I received 1 image(s)" not in answer.text:
-        print(f"self-test failed: {answer.state} {answer.error}", file=sys.stderr)
+    if turn.status is not TurnStatus.DONE or "I received 1 image(s)" not in turn.answer:
+        print(f"self-test failed: {turn.status.value} {turn.error}", file=sys.stderr)
         return 1
     from visiondesk.api.tls import trust_store
 
@@ -154,5 +159,5 @@ async def self_test(controller: object) -> int:
     print(f"self-test: HTTPS trust: {where}")
     if not found:
         return 1
-    print("self-test passed: " + answer.text.splitlines()[0])
+    print("self-test passed: " + turn.answer.splitlines()[0])
     return 0

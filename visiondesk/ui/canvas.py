@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 
 from visiondesk.domain import human_bytes
 from visiondesk.ui.thumbnails import thumbnail_pixmap
+from visiondesk.workspace.draft import AttachmentState
 
 if TYPE_CHECKING:  # the window shows before the pipeline's types load
     from visiondesk.domain import PreparedImage
+    from visiondesk.workspace import Attachment
 
 
 class _Thumbnail(QLabel):
@@ -33,16 +35,20 @@ class _Thumbnail(QLabel):
 
 
 class AttachmentCard(QFrame):
-    removeRequested = Signal(int)
-    retryRequested = Signal(int)
-    moveRequested = Signal(int, int)
-    previewRequested = Signal(int)
+    """One attachment of the draft, drawn from the model's state (`show`).
+
+    Signals: `remove_requested(id)`, `retry_requested(id)`, `move_requested(id, delta)`,
+    `preview_requested(id)`.
+    """
+
+    remove_requested = Signal(int)
+    retry_requested = Signal(int)
+    move_requested = Signal(int, int)
+    preview_requested = Signal(int)
 
     def __init__(self, attachment_id: int, label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.attachment_id = attachment_id
-        self.label = label
-        self.state = "preparing"
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFixedWidth(340)
         self.setAccessibleName(f"Attachment {label}")
@@ -51,7 +57,7 @@ class AttachmentCard(QFrame):
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setAccessibleName("Thumbnail")
         self.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.thumb.clicked.connect(lambda: self.previewRequested.emit(self.attachment_id))
+        self.thumb.clicked.connect(lambda: self.preview_requested.emit(self.attachment_id))
         self.name = QLabel(_elide(label.rsplit("/", 1)[-1], 30), self)
         self.name.setToolTip(label)
         font = self.name.font()
@@ -69,13 +75,13 @@ class AttachmentCard(QFrame):
         self.progress.setAccessibleName("Upload progress")
         self.progress.hide()
         self.retry = self._button(
-            "Retry", "Retry this image", lambda: self.retryRequested.emit(attachment_id)
+            "Retry", "Retry this image", lambda: self.retry_requested.emit(attachment_id)
         )
         self.retry.hide()
-        left = self._button("◀", "Move left", lambda: self.moveRequested.emit(attachment_id, -1))
-        right = self._button("▶", "Move right", lambda: self.moveRequested.emit(attachment_id, 1))
+        left = self._button("◀", "Move left", lambda: self.move_requested.emit(attachment_id, -1))
+        right = self._button("▶", "Move right", lambda: self.move_requested.emit(attachment_id, 1))
         remove = self._button(
-            "✕", f"Remove {label}", lambda: self.removeRequested.emit(attachment_id)
+            "✕", f"Remove {label}", lambda: self.remove_requested.emit(attachment_id)
         )
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +98,7 @@ class AttachmentCard(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(text, 1)
+        self._shown: PreparedImage | None = None
 
     def _button(self, text: str, name: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -101,7 +108,39 @@ class AttachmentCard(QFrame):
         button.clicked.connect(slot)
         return button
 
-    def set_prepared(self, image: PreparedImage) -> None:
+    def show_state(self, attachment: Attachment) -> None:
+        """Draw the attachment as the model has it now."""
+        image = attachment.prepared
+        if image is not self._shown:
+            self._shown = image
+            self._show_image(image)
+        state = attachment.state
+        busy = state in (AttachmentState.UPLOADING, AttachmentState.PROCESSING)
+        self.progress.setVisible(busy)
+        self.progress.setRange(0, 0 if state is AttachmentState.PROCESSING else 100)
+        self.progress.setValue(attachment.percent)
+        failed = state is AttachmentState.FAILED
+        error = attachment.error
+        self.retry.setVisible(failed and (error is None or error.retryable))
+        self.status.setStyleSheet("color: #c62828;" if failed else "")
+        text = {
+            AttachmentState.PREPARING: "Preparing…",
+            AttachmentState.READY: "Ready",
+            AttachmentState.UPLOADING: f"Uploading {attachment.percent}%",
+            AttachmentState.PROCESSING: f"Processing on the server ({attachment.file_id})",
+            AttachmentState.UPLOADED: f"Ready ({attachment.file_id})",
+            AttachmentState.FAILED: f"Failed: {error.message if error else 'unknown error'}",
+        }[state]
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+
+    def _show_image(self, image: PreparedImage | None) -> None:
+        if image is None:
+            self.thumb.clear()
+            self.sizes.clear()
+            self.details.clear()
+            self.setToolTip("")
+            return
         self.thumb.setPixmap(thumbnail_pixmap(image))
         if image.url is not None:
             self.sizes.setText("URL: the server downloads it")
@@ -114,42 +153,10 @@ class AttachmentCard(QFrame):
                 f"{human_bytes(len(image.data))} · detail {image.detail} · ~{image.tokens} tokens"
             )
         self.setToolTip("\n".join(image.notes))
-        self._set_state("ready", "Ready")
-
-    def set_uploading(self, sent: int, total: int) -> None:
-        percent = 100 * sent // max(1, total)
-        self.progress.show()
-        self.progress.setValue(percent)
-        self._set_state("uploading", f"Uploading {percent}%")
-
-    def set_processing(self, file_id: str) -> None:
-        self.progress.show()
-        self.progress.setRange(0, 0)  # busy: the server is processing
-        self._set_state("processing", f"Processing on the server ({file_id})")
-
-    def set_uploaded(self, file_id: str) -> None:
-        self.progress.setRange(0, 100)
-        self.progress.hide()
-        self._set_state("ready", f"Ready ({file_id})")
-
-    def set_failed(self, message: str, retryable: bool = True) -> None:
-        self.progress.setRange(0, 100)
-        self.progress.hide()
-        self.retry.setVisible(retryable)
-        self._set_state("failed", f"Failed: {message}")
-        self.status.setStyleSheet("color: #c62828;")
-
-    def _set_state(self, state: str, text: str) -> None:
-        self.state = state
-        self.status.setText(text)
-        self.status.setStyleSheet("")
-        if state != "failed":
-            self.retry.hide()
-        self.status.setAccessibleDescription(text)
 
 
 class Canvas(QScrollArea):
-    """A row of cards; empty, it tells how to get images in."""
+    """A row of cards, one per attachment of the draft; empty, it tells how to get images in."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,13 +194,10 @@ class Canvas(QScrollArea):
             card.deleteLater()
             self._relayout()
 
-    def move_card(self, attachment_id: int, delta: int) -> None:
-        card = self.card(attachment_id)
-        if card is None:
-            return
-        index = self.cards.index(card)
-        target = max(0, min(len(self.cards) - 1, index + delta))
-        self.cards.insert(target, self.cards.pop(index))
+    def order(self, attachment_ids: list[int]) -> None:
+        """Show the cards in the model's order."""
+        rank = {attachment_id: n for n, attachment_id in enumerate(attachment_ids)}
+        self.cards.sort(key=lambda card: rank.get(card.attachment_id, len(rank)))
         self._relayout()
 
     def clear(self) -> None:

@@ -16,9 +16,12 @@ def carries_images(mime: QMimeData) -> bool:
 
 
 class Composer(QPlainTextEdit):
-    submitted = Signal()
-    cancelled = Signal()
-    pastedImages = Signal(QMimeData)
+    """Signals: `send_requested()` (Enter), `stop_requested()` (Esc), `attach_requested(mime)`
+    (images or files pasted); its text is mirrored into the workspace by the presenter."""
+
+    send_requested = Signal()
+    stop_requested = Signal()
+    attach_requested = Signal(QMimeData)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,10 +35,10 @@ class Composer(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.submitted.emit()
+            self.send_requested.emit()
             return
         if event.key() == Qt.Key.Key_Escape:
-            self.cancelled.emit()
+            self.stop_requested.emit()
             return
         super().keyPressEvent(event)
 
@@ -44,6 +47,6 @@ class Composer(QPlainTextEdit):
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         if carries_images(source):
-            self.pastedImages.emit(source)
+            self.attach_requested.emit(source)
             return
         super().insertFromMimeData(source)

@@ -25,10 +25,12 @@ from visiondesk.domain import Turn
 from visiondesk.snippets import as_curl, as_python, write_images
 
 if TYPE_CHECKING:
-    from visiondesk.ui.turns import TurnRecord
+    from visiondesk.workspace import Turn as TurnRecord
 
 
 class InspectorDialog(QDialog):
+    """The requests of one turn of the transcript, and code that reproduces it."""
+
     def __init__(self, record: TurnRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record = record

@@ -31,8 +31,14 @@ DETAILS = ["auto", "high", "low", "original"]
 
 
 class MainWindow(QMainWindow):
-    dropped = Signal(QMimeData)
-    closing = Signal()
+    """Widgets only; the presenters give them behaviour.
+
+    Signals: `attach_requested(mime)` (something dropped), `close_requested()` (the window is
+    closing: jobs stop).
+    """
+
+    attach_requested = Signal(QMimeData)
+    close_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -143,9 +149,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self.dropped.emit(event.mimeData())
+        self.attach_requested.emit(event.mimeData())
         event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.closing.emit()
+        self.close_requested.emit()
         super().closeEvent(event)

@@ -35,7 +35,10 @@ class ZoomView(QGraphicsView):
 
 
 class PreviewDialog(QDialog):
-    cropChosen = Signal(object)  # Crop in upright original pixels, or None to undo
+    """What will be sent, large. Signals: `crop_requested(crop)` — in upright original pixels,
+    or None for the whole image again."""
+
+    crop_requested = Signal(object)
 
     def __init__(
         self, image: PreparedImage, current_crop: Crop | None, parent: QWidget | None = None
@@ -127,9 +130,9 @@ class PreviewDialog(QDialog):
 
     def _apply(self) -> None:
         if self.selection is not None:
-            self.cropChosen.emit(self.crop_for(self.selection))
+            self.crop_requested.emit(self.crop_for(self.selection))
             self.accept()
 
     def _reset(self) -> None:
-        self.cropChosen.emit(None)
+        self.crop_requested.emit(None)
         self.accept()

@@ -21,11 +21,17 @@ if TYPE_CHECKING:  # the window shows before the history (sqlite3) is loaded
 
 
 class Sidebar(QWidget):
-    chosen = Signal(int)
-    newRequested = Signal()
-    renameRequested = Signal(int)
-    deleteRequested = Signal(int)
-    searchChanged = Signal(str)
+    """The stored conversations, newest first, as the history presenter gives them.
+
+    Signals: `open_requested(id)`, `new_requested()`, `rename_requested(id)`,
+    `delete_requested(id)`, `search_changed(str)`.
+    """
+
+    open_requested = Signal(int)
+    new_requested = Signal()
+    rename_requested = Signal(int)
+    delete_requested = Signal(int)
+    search_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,7 +40,7 @@ class Sidebar(QWidget):
         self.search.setPlaceholderText("Search conversations")
         self.search.setAccessibleName("Search conversations")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.searchChanged)
+        self.search.textChanged.connect(self.search_changed)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Conversation list")
         self.list.setWordWrap(True)
@@ -44,7 +50,7 @@ class Sidebar(QWidget):
         self.list.itemClicked.connect(self._chosen)
         new = QPushButton("New", self)
         new.setAccessibleName("New conversation")
-        new.clicked.connect(self.newRequested)
+        new.clicked.connect(self.new_requested)
         rename = QPushButton("Rename", self)
         rename.setAccessibleName("Rename conversation")
         rename.clicked.connect(lambda: self._with_current("rename"))
@@ -76,12 +82,12 @@ class Sidebar(QWidget):
         self.list.blockSignals(False)
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        self.chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _with_current(self, action: str) -> None:
         item = self.list.currentItem()
         if item is not None:
-            signal = self.renameRequested if action == "rename" else self.deleteRequested
+            signal = self.rename_requested if action == "rename" else self.delete_requested
             signal.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
 

@@ -32,9 +32,9 @@ def hand_over(paths: list[str]) -> bool:
 
 
 class InstanceServer(QObject):
-    """Listens for later launches; emits the paths they bring."""
+    """Listens for later launches. Signals: `open_requested(paths)` — the images they bring."""
 
-    opened = Signal(list)
+    open_requested = Signal(list)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +62,7 @@ class InstanceServer(QObject):
         socket.write(b"ok\n")
         socket.flush()
         socket.disconnectFromServer()
-        self.opened.emit(paths)
+        self.open_requested.emit(paths)
 
     def close(self) -> None:
         self.server.close()

@@ -17,20 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.config.profiles import Profile
 from visiondesk.domain import human_bytes
 
 if TYPE_CHECKING:
-    from visiondesk.ui.history_actions import HistoryActions
+    from visiondesk.workspace import Workspace
 
 
 class StorageDialog(QDialog):
-    def __init__(
-        self, controller: HistoryActions, profile: Profile, parent: QWidget | None = None
-    ) -> None:
+    """The open profile's uploads, from the ledger; deleting goes through the workspace."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = controller
-        self.profile = profile
+        self.workspace = workspace
+        self.profile = profile = workspace.profile
         self.setWindowTitle(f"Uploaded files — {profile.name}")
         self.setAccessibleName("Uploaded files")
         self.resize(720, 420)
@@ -41,9 +40,11 @@ class StorageDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel(self)
         selected = QPushButton("Delete selected", self)
-        selected.clicked.connect(lambda: self._delete(only_selected=True))
+        selected.setAccessibleName("Delete selected")
+        selected.clicked.connect(lambda: self.delete(only_selected=True))
         everything = QPushButton("Delete all", self)
-        everything.clicked.connect(lambda: self._delete(only_selected=False))
+        everything.setAccessibleName("Delete all")
+        everything.clicked.connect(lambda: self.delete(only_selected=False))
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -65,8 +66,8 @@ class StorageDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.records = self.controller.history.uploads(self.profile.name)
-        titles = {c.id: c.title for c in self.controller.history.conversations()}
+        self.records = self.workspace.library.uploads()
+        titles = {c.id: c.title for c in self.workspace.library.conversations()}
         self.table.setRowCount(len(self.records))
         for row, record in enumerate(self.records):
             age = f"{(time.time() - record.created_at) / 3600:.1f} h"
@@ -77,7 +78,7 @@ class StorageDialog(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.status.setText(f"{len(self.records)} file(s) on {self.profile.base_url}")
 
-    def _delete(self, only_selected: bool) -> None:
+    def delete(self, only_selected: bool) -> None:
         rows = (
             sorted({index.row() for index in self.table.selectedIndexes()})
             if only_selected
@@ -86,5 +87,4 @@ class StorageDialog(QDialog):
         ids = [self.records[row].file_id for row in rows]
         if ids:
             self.status.setText(f"Deleting {len(ids)} file(s)…")
-            task = self.controller.run(self.controller.delete_files(self.profile, ids))
-            task.add_done_callback(lambda _task: self.refresh())
+            self.workspace.library.delete_uploads(ids, done=self.refresh)

@@ -1,10 +1,15 @@
-"""The conversation: user turns with their images, streamed Markdown answers, and per-message
-actions (Copy, Retry, Inspect) as links, re-rendered at a bounded rate while text streams."""
+"""The conversation as a page: each turn's question with its images and its streamed Markdown
+answer, notices, and per-turn actions as links. It draws the workspace's transcript and holds no
+state of its own beyond a cache of finished renderings; while words stream it re-renders at a
+bounded rate.
+
+Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
+"""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
@@ -12,28 +17,36 @@ from PySide6.QtGui import QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from visiondesk.ui.thumbnails import thumbnail
+from visiondesk.workspace.transcript import Fix, Notice, Turn, TurnStatus
 
-if TYPE_CHECKING:  # the window shows before the pipeline's types load
-    from visiondesk.domain import PreparedImage
+if TYPE_CHECKING:
+    from visiondesk.workspace import Transcript as TranscriptModel
+    from visiondesk.workspace.transcript import Item
 
 RENDER_INTERVAL_MS = 80
 """At most ~12 renders a second, whatever the token rate: a long answer never stalls the UI."""
 
 
-@dataclass
-class Entry:
-    id: int
-    role: str  # "user", "assistant", "notice"
-    text: str = ""
-    images: list[PreparedImage] = field(default_factory=list)
-    state: str = "complete"  # streaming, complete, failed, cancelled
-    error: str = ""
-    action: tuple[str, str] | None = None  # (link, label) that fixes the error
-    html: str | None = None  # cached rendering of a finished entry
+class TranscriptAction(Enum):
+    COPY = "copy"
+    INSPECT = "inspect"
+    RETRY = "retry"
+    OPEN_SETTINGS = "settings"
+    SWITCH_MODE = "switch-mode"
+
+
+_STATUS_TEXT = {
+    TurnStatus.PENDING: "sending…",
+    TurnStatus.PREPARING: "preparing the images…",
+    TurnStatus.UPLOADING: "uploading the images…",
+    TurnStatus.STREAMING: "answering…",
+    TurnStatus.STOPPED: "stopped — partial answer kept",
+    TurnStatus.INTERRUPTED: "interrupted",
+}
 
 
 class Transcript(QTextBrowser):
-    actionRequested = Signal(str, int)  # action, entry id
+    action_requested = Signal(object, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,66 +54,57 @@ class Transcript(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._clicked)
-        self.entries: list[Entry] = []
-        self._next_id = 1
+        self._model: TranscriptModel | None = None
+        self._cache: dict[int, str] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RENDER_INTERVAL_MS)
         self._timer.timeout.connect(self.render_now)
         self.renders = 0
 
+    def mirror(self, model: TranscriptModel) -> None:
+        self._model = model
+        model.added.connect(self._added)
+        model.changed.connect(self._changed)
+        model.appended.connect(lambda _turn, _text: self.schedule())
+        model.removed.connect(self._changed)
+        model.reset.connect(self._reset)
+        self.render_now()
+
+    def _added(self, item: Item) -> None:
+        if isinstance(item, Turn):
+            for image in item.images:
+                self._add_thumbnail(image)
+        self.schedule()
+
+    def _changed(self, item: Item) -> None:
+        self._cache.pop(item.id, None)
+        if isinstance(item, Turn):
+            for image in item.images:
+                self._add_thumbnail(image)
+        self.render_now()
+
+    def _reset(self) -> None:
+        self._cache.clear()
+        self.render_now()
+
+    def _add_thumbnail(self, image: object) -> None:
+        self.document().addResource(
+            QTextDocument.ResourceType.ImageResource,
+            QUrl(f"thumb:{getattr(image, 'sha256', '')}"),
+            thumbnail(image, 120),  # type: ignore[arg-type]
+        )
+
     def changeEvent(self, event: QEvent) -> None:
         """Follow the system's light/dark switch: drop cached renderings and draw again."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            for entry in self.entries:
-                entry.html = None
+            self._cache.clear()
             self.schedule()
 
     @property
     def dark(self) -> bool:
         return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-
-    def add(
-        self,
-        role: str,
-        text: str = "",
-        images: list[PreparedImage] | None = None,
-        state: str = "complete",
-    ) -> Entry:
-        entry = Entry(self._next_id, role, text, list(images or []), state)
-        self._next_id += 1
-        self.entries.append(entry)
-        for image in entry.images:
-            self.document().addResource(
-                QTextDocument.ResourceType.ImageResource,
-                QUrl(f"thumb:{image.sha256}"),
-                thumbnail(image, 120),
-            )
-        self.schedule()
-        return entry
-
-    def entry(self, entry_id: int) -> Entry | None:
-        return next((e for e in self.entries if e.id == entry_id), None)
-
-    def append_text(self, entry: Entry, text: str) -> None:
-        entry.text += text
-        self.schedule()
-
-    def finish(
-        self,
-        entry: Entry,
-        state: str = "complete",
-        error: str = "",
-        action: tuple[str, str] | None = None,
-    ) -> None:
-        entry.state, entry.error, entry.action = state, error, action
-        entry.html = None
-        self.render_now()
-
-    def clear_entries(self) -> None:
-        self.entries.clear()
-        self.render_now()
 
     def schedule(self) -> None:
         if not self._timer.isActive():
@@ -110,77 +114,85 @@ class Transcript(QTextBrowser):
         self._timer.stop()
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
-        self.setHtml("".join(self._entry_html(entry) for entry in self.entries))
+        items = self._model.items if self._model is not None else ()
+        self.setHtml("".join(self.item_html(item) for item in items))
         self.renders += 1
         if at_bottom:
             bar.setValue(bar.maximum())
 
-    def _entry_html(self, entry: Entry) -> str:
-        if entry.html is not None:
-            return entry.html
-        from visiondesk.render import markdown_to_html, plain_to_html  # after the window shows
+    def item_html(self, item: Item) -> str:
+        """The item as HTML (finished items are rendered once)."""
+        cached = self._cache.get(item.id)
+        if cached is not None:
+            return cached
+        from visiondesk.render import markdown_to_html  # after the window shows
 
         dark = self.dark
-        muted = "#9aa0a6" if dark else "#5f6368"
-        if entry.role == "user":
-            title = "You"
-            body = plain_to_html(entry.text)
-            if entry.images:
-                body += (
-                    "<p>"
-                    + "&nbsp;".join(
-                        f'<img src="thumb:{image.sha256}" alt="{html.escape(image.label)}">'
-                        for image in entry.images
-                    )
-                    + "</p>"
-                )
-        elif entry.role == "notice":
-            title = ""
-            body = markdown_to_html(entry.text, dark)
-        else:
-            title = "Assistant"
-            body = markdown_to_html(entry.text or ("…" if entry.state == "streaming" else ""), dark)
-        links = self._links(entry)
-        status = ""
-        if entry.state == "streaming":
-            status = f'<span style="color:{muted}">answering…</span>'
-        elif entry.state == "cancelled":
-            status = f'<span style="color:{muted}">stopped — partial answer kept</span>'
-        elif entry.state == "interrupted":
-            status = f'<span style="color:{muted}">interrupted</span>'
-        error = ""
-        if entry.error:
-            colour = "#ff8a80" if dark else "#c62828"
-            error = f'<p style="color:{colour}"><b>{html.escape(entry.error)}</b></p>'
-        heading = f'<p style="color:{muted}"><b>{title}</b> {status} {links}</p>' if title else ""
-        rendered = f"{heading}{body}{error}<hr>"
-        if entry.state in ("complete", "failed", "cancelled"):
-            entry.html = rendered
+        if isinstance(item, Notice):
+            rendered = markdown_to_html(item.text, dark) + "<hr>"
+            self._cache[item.id] = rendered
+            return rendered
+        rendered = self._question_html(item) + self._answer_html(item, dark)
+        if not item.status.running:
+            self._cache[item.id] = rendered
         return rendered
 
-    @staticmethod
-    def _links(entry: Entry) -> str:
-        if entry.role == "notice" or entry.state == "streaming":
-            return ""
-        actions = [("copy", "Copy")]
-        if entry.role == "assistant":
-            actions.append(("inspect", "Inspect request"))
-            if entry.state in ("failed", "cancelled", "interrupted"):
-                actions.append(("retry", "Retry"))
-            if entry.action is not None:
-                actions.append(entry.action)
-        return " · ".join(
-            f'<a href="action:{name}:{entry.id}">{label}</a>' for name, label in actions
-        )
+    def _question_html(self, turn: Turn) -> str:
+        from visiondesk.render import plain_to_html
+
+        muted = "#9aa0a6" if self.dark else "#5f6368"
+        body = plain_to_html(turn.prompt)
+        if turn.images:
+            pictures = "&nbsp;".join(
+                f'<img src="thumb:{image.sha256}" alt="{html.escape(image.label)}">'
+                for image in turn.images
+            )
+            body += f"<p>{pictures}</p>"
+        return f'<p style="color:{muted}"><b>You</b> {_links(turn, question=True)}</p>{body}'
+
+    def _answer_html(self, turn: Turn, dark: bool) -> str:
+        from visiondesk.render import markdown_to_html
+
+        muted = "#9aa0a6" if dark else "#5f6368"
+        status = _STATUS_TEXT.get(turn.status, "")
+        status_html = f'<span style="color:{muted}">{status}</span>' if status else ""
+        text = turn.answer or ("…" if turn.status.running else "")
+        links = "" if turn.status.running else _links(turn, question=False)
+        heading = f'<p style="color:{muted}"><b>Assistant</b> {status_html} {links}</p>'
+        error = ""
+        if turn.error:
+            colour = "#ff8a80" if dark else "#c62828"
+            error = f'<p style="color:{colour}"><b>{html.escape(turn.error)}</b></p>'
+        return f"{heading}{markdown_to_html(text, dark)}{error}<hr>"
 
     def _clicked(self, url: QUrl) -> None:
         text = url.toString()
         if not text.startswith("action:"):
             return
-        _, name, entry_id = text.split(":", 2)
-        if name == "copy":
-            entry = self.entry(int(entry_id))
-            if entry is not None:
-                QGuiApplication.clipboard().setText(entry.text)
+        _, name, turn_id = text.split(":", 2)
+        action = TranscriptAction(name)
+        if action is TranscriptAction.COPY:
+            self.copy_text(int(turn_id))
             return
-        self.actionRequested.emit(name, int(entry_id))
+        self.action_requested.emit(action, int(turn_id))
+
+    def copy_text(self, turn_id: int) -> None:
+        turn = self._model.turn(turn_id) if self._model is not None else None
+        if turn is not None:
+            QGuiApplication.clipboard().setText(turn.answer)
+
+
+def _links(turn: Turn, question: bool) -> str:
+    if question:
+        return ""
+    actions = [(TranscriptAction.COPY, "Copy"), (TranscriptAction.INSPECT, "Inspect request")]
+    if turn.status.retryable:
+        actions.append((TranscriptAction.RETRY, "Retry"))
+    if turn.fix is Fix.OPEN_SETTINGS:
+        actions.append((TranscriptAction.OPEN_SETTINGS, "Open Settings"))
+    elif turn.fix is Fix.SWITCH_MODE and turn.suggested_mode is not None:
+        name = turn.suggested_mode.value.capitalize()
+        actions.append((TranscriptAction.SWITCH_MODE, f"Use {name}"))
+    return " · ".join(
+        f'<a href="action:{action.value}:{turn.id}">{label}</a>' for action, label in actions
+    )

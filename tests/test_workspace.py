@@ -1,0 +1,208 @@
+"""The workspace model without Qt: a whole turn driven through intents, on a plain asyncio loop,
+against the built-in emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from visiondesk.config.profile_store import BUILTIN, EMULATOR
+from visiondesk.config.secrets import Secrets
+from visiondesk.domain import AnswerStatus, ApiMode
+from visiondesk.emulator import Knobs
+from visiondesk.store import History
+from visiondesk.workspace import AttachmentState, Turn, TurnStatus, Workspace
+
+T = TypeVar("T")
+
+
+async def until(condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Wait for a state, failing (never hanging) after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+def drive(tmp_path: Path, scenario: Callable[[Workspace], Awaitable[T]]) -> T:
+    async def main() -> T:
+        workspace = Workspace(
+            History(tmp_path / "history"),
+            {EMULATOR: BUILTIN[EMULATOR]},
+            Secrets(use_keyring=False),
+            emulator_knobs=Knobs(token_delay=0.0, file_processing_delay=0.05),
+        )
+        workspace.select_profile(EMULATOR)
+        try:
+            return await asyncio.wait_for(scenario(workspace), 60)
+        finally:
+            await workspace.aclose()
+
+    return asyncio.run(main())
+
+
+def last(workspace: Workspace) -> Turn:
+    return workspace.transcript.turns[-1]
+
+
+def states(workspace: Workspace) -> list[AttachmentState]:
+    return [a.state for a in workspace.draft]
+
+
+def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_path: Path) -> None:
+    heard: list[str] = []
+
+    async def scenario(ws: Workspace) -> None:
+        ws.draft.reordered.connect(lambda: heard.append("reordered"))
+        ws.busy_changed.connect(lambda busy: heard.append(f"busy={busy}"))
+        photo = ws.attachments.add(str(photo_path), "photo")
+        shot = ws.attachments.add(str(shot_path), "shot")
+        await until(lambda: states(ws) == [AttachmentState.READY] * 2)
+        ws.attachments.move(shot, -1)
+        assert ws.draft.ids == [shot, photo]
+        ws.attachments.set_crop(photo, (0, 0, 900, 600))
+        await until(lambda: states(ws) == [AttachmentState.READY] * 2)
+        cropped = ws.draft.get(photo)
+        assert cropped is not None and cropped.prepared is not None
+        assert (cropped.prepared.width, cropped.prepared.height) == (900, 600)
+
+        # Send, then Stop mid-answer: the turn says stopped and the draft stays.
+        ws.connections.emulator_knobs.token_delay = 0.05
+        ws.set_text("Compare them")
+        turn = ws.conversation.send()
+        assert turn is not None and ws.text == ""
+        await until(lambda: turn.status is TurnStatus.STREAMING and len(turn.answer) > 10)
+        ws.conversation.stop()
+        await until(lambda: not ws.busy)
+        assert turn.status is TurnStatus.STOPPED and turn.answer
+        assert len(ws.draft) == 2 and ws.text == "Compare them"
+
+        # Retry: the same question in its place, the images in their order.
+        ws.connections.emulator_knobs.token_delay = 0.0
+        retried = ws.conversation.retry(turn.id)
+        assert retried is not None and ws.transcript.turns == [retried]
+        await until(lambda: retried.status is TurnStatus.DONE)
+        assert "I received 2 image(s)" in retried.answer
+        assert retried.answer.index("1365×768") < retried.answer.index("900×600")
+        assert len(ws.draft) == 0 and ws.tokens.total_in > 0
+
+        # Switch mode: the next turn goes through Assistants, with an upload.
+        ws.set_mode(ApiMode.ASSISTANTS)
+        ws.attachments.add(str(photo_path), "photo again")
+        await until(lambda: states(ws) == [AttachmentState.UPLOADED])
+        ws.set_text("And now?")
+        second = ws.conversation.send()
+        assert second is not None
+        await until(lambda: second.status is TurnStatus.DONE)
+        assert "I received 1 image(s)" in second.answer
+        assert any(r.path == "/files" for r in second.requests)
+
+        # Reopen from history: both turns come back, and the conversation continues.
+        conversation = ws.conversation_id
+        assert conversation is not None
+        ws.library.new()
+        assert ws.transcript.turns == [] and ws.conversation_id is None
+        assert ws.library.open(conversation)
+        assert [t.status for t in ws.transcript.turns] == [TurnStatus.DONE] * 2
+        assert ws.settings.mode is ApiMode.ASSISTANTS
+        ws.set_text("One more")
+        third = ws.conversation.send()
+        assert third is not None
+        await until(lambda: third.status is TurnStatus.DONE)
+        assert ws.conversation_id == conversation
+
+    drive(tmp_path, scenario)
+    assert "reordered" in heard and "busy=True" in heard and heard[-1] == "busy=False"
+
+
+@pytest.mark.parametrize("fault", ["401", "429", "500", "cut", "down"])
+def test_every_failed_turn_is_saved_the_same_way(
+    fault: str, tmp_path: Path, photo_path: Path
+) -> None:
+    async def scenario(ws: Workspace) -> tuple[History, int | None, Turn]:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        ws.attachments.add(str(photo_path), "photo")
+        await until(lambda: states(ws) == [AttachmentState.READY])
+        if fault == "401":
+            emulator.api_key = "sk-another-key"
+        elif fault == "429":
+            emulator.knobs.fail_429, emulator.knobs.retry_after = 5, 0.01
+        elif fault == "500":
+            emulator.knobs.fail_500 = 5
+        elif fault == "cut":
+            emulator.knobs.cut_stream_after = 3
+        else:
+            emulator.stop()
+        ws.set_text("What is it?")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: not turn.status.running)
+        return ws.history, ws.conversation_id, turn
+
+    history, conversation, turn = drive(tmp_path, scenario)
+    assert turn.status is TurnStatus.FAILED and turn.error
+    assert conversation is not None
+    question, answer = history.messages(conversation)
+    assert question.text == "What is it?" and len(question.images) == 1
+    assert answer.status == AnswerStatus.FAILED and answer.error == turn.error
+
+
+def test_an_unexpected_error_never_leaves_a_turn_streaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    async def scenario(ws: Workspace) -> Turn:
+        assert ws.session is not None
+        monkeypatch.setattr(ws.session.capabilities, "get", broken)
+        ws.set_text("Hello?")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: not ws.busy)
+        return turn
+
+    turn = drive(tmp_path, scenario)
+    assert turn.status is TurnStatus.FAILED and "RuntimeError: a bug" in turn.error
+
+
+def test_the_question_is_saved_before_its_images_are_ready(
+    tmp_path: Path, photo_path: Path
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.attachments.add(str(photo_path), "photo")
+        ws.set_text("Saved at once?")
+        turn = ws.conversation.send()
+        assert turn is not None and turn.status is TurnStatus.PREPARING
+        conversation = ws.conversation_id
+        assert conversation is not None
+        question, answer = ws.history.messages(conversation)
+        assert question.text == "Saved at once?" and answer.status == AnswerStatus.PENDING
+        await until(lambda: turn.status is TurnStatus.DONE)
+        question, answer = ws.history.messages(conversation)
+        assert len(question.images) == 1 and answer.status == AnswerStatus.COMPLETE
+
+    drive(tmp_path, scenario)
+
+
+def test_saving_settings_keeps_the_open_conversation_on_its_profile(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from visiondesk.config.settings import AppSettings
+
+    async def scenario(ws: Workspace) -> None:
+        ws.set_model("gpt-4.1-mini")
+        profiles = dict(BUILTIN)
+        profiles[EMULATOR] = replace(BUILTIN[EMULATOR], model="edited-default")
+        ws.update_profiles(profiles, AppSettings())
+        assert ws.settings.profile_key == EMULATOR
+        assert ws.settings.model == "gpt-4.1-mini"  # the conversation's own choice stays
+
+    drive(tmp_path, scenario)

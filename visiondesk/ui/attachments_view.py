@@ -1,0 +1,90 @@
+"""The attachments presenter: the canvas mirrors the workspace's draft, and what a person does
+to get images in (drop, paste, Open…) or to a card (remove, move, retry, preview and crop)
+becomes an intent on the workspace."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMimeData, QObject
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from visiondesk.ui.sources import sources_from_mime, sources_from_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.workspace import Attachment, Workspace
+
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif);;"
+    "All files (*)"
+)
+
+
+class AttachmentsPresenter(QObject):
+    def __init__(self, workspace: Workspace, window: MainWindow) -> None:
+        super().__init__(window)
+        self.workspace = workspace
+        self.window = window
+        draft = workspace.draft
+        draft.added.connect(self._added)
+        draft.changed.connect(self._changed)
+        draft.removed.connect(window.canvas.remove_card)
+        draft.reordered.connect(lambda: window.canvas.order(draft.ids))
+        window.attach_requested.connect(self.add_mime)
+        window.composer.attach_requested.connect(self.add_mime)
+        window.paste_action.triggered.connect(self.paste)
+        window.open_action.triggered.connect(self.open_files)
+
+    def _added(self, attachment: Attachment) -> None:
+        card = self.window.canvas.add_card(attachment.id, attachment.label)
+        intents = self.workspace.attachments
+        card.remove_requested.connect(intents.remove)
+        card.retry_requested.connect(intents.retry)
+        card.move_requested.connect(intents.move)
+        card.preview_requested.connect(self.preview)
+        card.show_state(attachment)
+
+    def _changed(self, attachment: Attachment) -> None:
+        card = self.window.canvas.card(attachment.id)
+        if card is not None:
+            card.show_state(attachment)
+
+    def add_mime(self, mime: QMimeData) -> None:
+        found = sources_from_mime(mime)
+        if not found:
+            self.workspace.notice(
+                "Nothing to attach: drop or paste image files, an image, or an image URL."
+            )
+        for source, label in found:
+            self.workspace.attachments.add(source, label)
+
+    def add_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            for source, label in sources_from_path(path):
+                self.workspace.attachments.add(source, label)
+
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None:
+            self.add_mime(mime)
+
+    def open_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Open images", "", IMAGE_FILTER)
+        for path in paths:
+            self.workspace.attachments.add(path, path)
+
+    def preview(self, attachment_id: int) -> None:
+        from visiondesk.ui.preview import PreviewDialog
+
+        attachment = self.workspace.draft.get(attachment_id)
+        if attachment is None or attachment.prepared is None or attachment.prepared.is_url:
+            return
+        dialog = PreviewDialog(attachment.prepared, attachment.crop, self.window)
+        dialog.crop_requested.connect(
+            lambda crop: self.workspace.attachments.set_crop(attachment_id, crop)
+        )
+        dialog.open()

@@ -1,0 +1,82 @@
+"""The conversation presenter: the composer's text and the transcript mirror the workspace;
+Enter, Send/Stop, Esc and the transcript's links become intents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from visiondesk.ui.transcript import TranscriptAction
+
+if TYPE_CHECKING:
+    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.workspace import Tokens, Workspace
+
+
+class ConversationPresenter(QObject):
+    def __init__(
+        self, workspace: Workspace, window: MainWindow, open_settings: Callable[[], None]
+    ) -> None:
+        super().__init__(window)
+        self.workspace = workspace
+        self.window = window
+        self.open_settings = open_settings
+        composer = window.composer
+        composer.textChanged.connect(lambda: workspace.set_text(composer.toPlainText()))
+        workspace.text_changed.connect(self._text_changed)
+        composer.send_requested.connect(workspace.conversation.send)
+        composer.stop_requested.connect(workspace.conversation.stop)
+        window.send_button.clicked.connect(self.send_or_stop)
+        workspace.busy_changed.connect(window.set_busy)
+        window.transcript.mirror(workspace.transcript)
+        window.transcript.action_requested.connect(self.act)
+        workspace.tokens_changed.connect(self._tokens)
+        window.inspect_action.triggered.connect(self.inspect_last)
+
+    def _text_changed(self, text: str) -> None:
+        composer = self.window.composer
+        if composer.toPlainText() != text:
+            composer.setPlainText(text)
+
+    def send_or_stop(self) -> None:
+        if self.workspace.busy:
+            self.workspace.conversation.stop()
+        else:
+            self.workspace.conversation.send()
+
+    def act(self, action: TranscriptAction, turn_id: int) -> None:
+        workspace = self.workspace
+        if action is TranscriptAction.RETRY:
+            workspace.conversation.retry(turn_id)
+        elif action is TranscriptAction.INSPECT:
+            self.inspect(turn_id)
+        elif action is TranscriptAction.OPEN_SETTINGS:
+            self.open_settings()
+        elif action is TranscriptAction.SWITCH_MODE:
+            turn = workspace.transcript.turn(turn_id)
+            if turn is not None and turn.suggested_mode is not None:
+                workspace.set_mode(turn.suggested_mode)
+
+    def inspect_last(self) -> None:
+        turns = self.workspace.transcript.turns
+        if turns:
+            self.inspect(turns[-1].id)
+        else:
+            self.workspace.notice("Nothing to inspect yet: send a question first.")
+
+    def inspect(self, turn_id: int) -> None:
+        from visiondesk.ui.inspector import InspectorDialog
+
+        turn = self.workspace.transcript.turn(turn_id)
+        if turn is not None:
+            InspectorDialog(turn, self.window).open()
+
+    def _tokens(self, tokens: Tokens) -> None:
+        self.window.tokens_label.setText(
+            f"last turn {tokens.last_in} in / {tokens.last_out} out · "
+            f"conversation {tokens.total_in} in / {tokens.total_out} out"
+            if tokens.total_in or tokens.total_out
+            else ""
+        )

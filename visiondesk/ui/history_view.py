@@ -1,0 +1,91 @@
+"""The history presenter: the sidebar mirrors the stored conversations (the open one selected);
+open, new, rename and delete, exports, the uploaded-files panel and the log folder become
+intents on the workspace's library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+if TYPE_CHECKING:
+    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.workspace import Workspace
+
+
+class HistoryPresenter(QObject):
+    def __init__(self, workspace: Workspace, window: MainWindow) -> None:
+        super().__init__(window)
+        self.workspace = workspace
+        self.window = window
+        sidebar = window.sidebar
+        library = workspace.library
+        sidebar.open_requested.connect(library.open)
+        sidebar.new_requested.connect(library.new)
+        sidebar.rename_requested.connect(self.rename)
+        sidebar.delete_requested.connect(self.delete)
+        sidebar.search_changed.connect(lambda _text: self.refresh())
+        workspace.conversations_changed.connect(self.refresh)
+        workspace.conversation_changed.connect(lambda _id: self.refresh())
+        window.new_action.triggered.connect(library.new)
+        window.export_markdown_action.triggered.connect(lambda: self.export("md"))
+        window.export_html_action.triggered.connect(lambda: self.export("html"))
+        window.storage_action.triggered.connect(self.open_storage)
+        window.log_action.triggered.connect(self.open_log_folder)
+        self.refresh()
+
+    def refresh(self) -> None:
+        sidebar = self.window.sidebar
+        found = self.workspace.library.conversations(sidebar.search.text())
+        sidebar.show_conversations(found, self.workspace.conversation_id)
+
+    def rename(self, conversation_id: int) -> None:
+        stored = self.workspace.history.conversation(conversation_id)
+        title, ok = QInputDialog.getText(
+            self.window, "Rename conversation", "Title:", text=stored.title if stored else ""
+        )
+        if ok:
+            self.workspace.library.rename(conversation_id, title)
+
+    def delete(self, conversation_id: int) -> None:
+        answer = QMessageBox.question(
+            self.window,
+            "Delete conversation",
+            "Delete this conversation? Images uploaded for it are deleted from the server "
+            "too, unless Settings say never.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.workspace.library.delete(conversation_id)
+
+    def export(self, kind: str) -> None:
+        if self.workspace.conversation_id is None:
+            self.workspace.notice("Nothing to export yet: this conversation has no saved turn.")
+            return
+        if kind == "md":
+            folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into")
+            target = Path(folder) if folder else None
+        else:
+            name, _ = QFileDialog.getSaveFileName(
+                self.window, "Export as HTML", "conversation.html", "HTML (*.html)"
+            )
+            target = Path(name) if name else None
+        if target is not None:
+            try:
+                self.workspace.library.export(kind, target)
+            except OSError as error:
+                self.workspace.notice(f"Could not export to {target}: {error}")
+
+    def open_storage(self) -> None:
+        from visiondesk.ui.storage import StorageDialog
+
+        StorageDialog(self.workspace, self.window).open()
+
+    def open_log_folder(self) -> None:
+        from visiondesk.config.paths import log_folder
+
+        folder = log_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

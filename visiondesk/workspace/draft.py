@@ -1,0 +1,137 @@
+"""The draft: the images attached to the next question, in the order they will be sent."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from visiondesk.workspace.signal import Signal
+
+if TYPE_CHECKING:  # the window imports the states before the pipeline loads
+    from visiondesk.domain import PreparedImage
+    from visiondesk.errors import VisionDeskError
+    from visiondesk.events import RequestSent
+    from visiondesk.imaging import ImageInput
+
+Crop = tuple[int, int, int, int]
+
+
+class AttachmentState(Enum):
+    PREPARING = "preparing"
+    READY = "ready"
+    UPLOADING = "uploading"
+    PROCESSING = "processing"
+    UPLOADED = "uploaded"
+    FAILED = "failed"
+
+    @property
+    def sendable(self) -> bool:
+        return self in (AttachmentState.READY, AttachmentState.UPLOADED)
+
+
+@dataclass(eq=False)
+class Attachment:
+    """One image of the draft: where it came from, what it became, how far its upload is."""
+
+    id: int
+    source: ImageInput
+    label: str
+    crop: Crop | None = None
+    state: AttachmentState = AttachmentState.PREPARING
+    prepared: PreparedImage | None = None
+    sent: int = 0
+    total: int = 0
+    file_id: str | None = None
+    error: VisionDeskError | None = None
+    requests: list[RequestSent] = field(default_factory=list)
+    """Requests made for it before Send (uploads); the inspector shows them with the turn."""
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.sent // max(1, self.total)
+
+
+class Draft:
+    """Ordered attachments with one id sequence. Signals: `added(Attachment)`,
+    `changed(Attachment)`, `removed(int)`, `reordered()`."""
+
+    def __init__(self) -> None:
+        self._items: list[Attachment] = []
+        self._ids = itertools.count(1)
+        self.added: Signal[[Attachment]] = Signal()
+        self.changed: Signal[[Attachment]] = Signal()
+        self.removed: Signal[[int]] = Signal()
+        self.reordered: Signal[[]] = Signal()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def items(self) -> tuple[Attachment, ...]:
+        return tuple(self._items)
+
+    @property
+    def ids(self) -> list[int]:
+        return [item.id for item in self._items]
+
+    def get(self, attachment_id: int) -> Attachment | None:
+        return next((a for a in self._items if a.id == attachment_id), None)
+
+    def add(self, source: ImageInput, label: str, crop: Crop | None = None) -> Attachment:
+        attachment = Attachment(next(self._ids), source, label, crop)
+        self._items.append(attachment)
+        self.added.emit(attachment)
+        return attachment
+
+    def restore(self, images: list[PreparedImage]) -> list[Attachment]:
+        """Put images prepared before back in the draft (a stored turn retried later)."""
+        restored = []
+        for image in images:
+            attachment = Attachment(next(self._ids), image.label, image.label)
+            attachment.prepared, attachment.state = image, AttachmentState.READY
+            self._items.append(attachment)
+            self.added.emit(attachment)
+            restored.append(attachment)
+        return restored
+
+    def update(self, attachment: Attachment, **changes: object) -> None:
+        for name, value in changes.items():
+            setattr(attachment, name, value)
+        if attachment in self._items:
+            self.changed.emit(attachment)
+
+    def remove(self, attachment_id: int) -> Attachment | None:
+        attachment = self.get(attachment_id)
+        if attachment is not None:
+            self._items.remove(attachment)
+            self.removed.emit(attachment_id)
+        return attachment
+
+    def move(self, attachment_id: int, delta: int) -> None:
+        attachment = self.get(attachment_id)
+        if attachment is None:
+            return
+        index = self._items.index(attachment)
+        target = max(0, min(len(self._items) - 1, index + delta))
+        if target != index:
+            self._items.insert(target, self._items.pop(index))
+            self.reordered.emit()
+
+    def reorder(self, attachment_ids: list[int]) -> None:
+        """This order (ids not listed keep their place at the end)."""
+        rank = {attachment_id: n for n, attachment_id in enumerate(attachment_ids)}
+        ordered = sorted(self._items, key=lambda a: rank.get(a.id, len(rank)))
+        if ordered != self._items:
+            self._items = ordered
+            self.reordered.emit()
+
+    def clear(self) -> list[Attachment]:
+        gone, self._items = self._items, []
+        for attachment in gone:
+            self.removed.emit(attachment.id)
+        return gone

@@ -1,0 +1,145 @@
+"""Intents on the stored conversations: open one and continue it, start a new one, rename,
+delete (with the clean-up of its uploads), export, and the uploaded files of a profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from visiondesk.config.settings import Cleanup
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.store import StoredConversation, UploadRecord
+from visiondesk.workspace.settings import ConversationSettings
+from visiondesk.workspace.transcript import TurnStatus
+
+if TYPE_CHECKING:
+    from visiondesk.workspace.workspace import Workspace
+
+
+class Library:
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    def conversations(self, search: str = "") -> list[StoredConversation]:
+        return self._ws.history.conversations(search)
+
+    def new(self) -> None:
+        """An empty conversation on the same profile and settings; the draft stays."""
+        ws = self._ws
+        ws.conversation.stop()
+        ws.transcript.clear()
+        ws.reset_tokens()
+        ws.session = ws.make_session(None)
+        ws.attachments.prepare_all()
+        ws.conversation_changed.emit(None)
+        ws.conversations_changed.emit()
+
+    def open(self, conversation_id: int) -> bool:
+        """Show a stored conversation and continue it (same thread or response chain)."""
+        ws = self._ws
+        stored = ws.history.conversation(conversation_id)
+        if stored is None:
+            return False
+        ws.conversation.stop()
+        for attachment in ws.draft.items:
+            ws.attachments.remove(attachment.id)
+        key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
+        key = key or ws.settings.profile_key
+        ws.session = None  # the conversation left behind keeps its settings
+        ws.transcript.clear()
+        if key != ws.settings.profile_key:
+            ws.select_profile(key)
+        ws.apply_settings(
+            ConversationSettings(key, stored.model, ApiMode(stored.mode), Detail(stored.detail))
+        )
+        ws.reset_tokens()
+        self._show(conversation_id)
+        ws.session = ws.make_session(conversation_id)
+        ws.conversation_changed.emit(conversation_id)
+        ws.conversations_changed.emit()
+        return True
+
+    def _show(self, conversation_id: int) -> None:
+        ws = self._ws
+        profile = ws.profile
+        mode, model = ws.settings.mode, ws.settings.model
+        question = None
+        for message in ws.history.messages(conversation_id):
+            if message.role == "user":
+                question = message
+                continue
+            if question is None:
+                continue
+            turn = ws.transcript.add_turn(
+                question.text,
+                question.images,
+                mode,
+                model,
+                profile.base_url,
+                TurnStatus.stored(message.status),
+            )
+            ws.transcript.update(
+                turn,
+                answer=message.text,
+                error=message.error,
+                message_ids=(question.id, message.id),
+            )
+            question = None
+
+    def save_settings(self) -> None:
+        """The open conversation reopens with the profile, mode, model and detail it has now."""
+        ws = self._ws
+        if ws.conversation_id is None:
+            return
+        settings = ws.settings
+        ws.history.update_settings(
+            ws.conversation_id,
+            ws.profiles[settings.profile_key].name,
+            settings.mode.value,
+            settings.model,
+            settings.detail.value,
+        )
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        if title.strip():
+            self._ws.history.rename(conversation_id, title.strip())
+            self._ws.conversations_changed.emit()
+
+    def delete(self, conversation_id: int) -> None:
+        ws = self._ws
+        ws.history.delete(conversation_id)
+        if ws.conversation_id == conversation_id:
+            self.new()
+        ws.conversations_changed.emit()
+        if ws.app_settings.cleanup is Cleanup.ON_DELETE:
+            ws.jobs.start("sweep", ws.connection.sweep(), failure=ws.sweep_failed)
+
+    def export(self, kind: str, target: Path) -> Path:
+        """The open conversation as Markdown (a folder) or one HTML file."""
+        from visiondesk.store.export import to_html, to_markdown
+
+        conversation_id = self._ws.conversation_id
+        if conversation_id is None:
+            raise LookupError("Nothing to export yet: this conversation has no saved turn.")
+        if kind == "md":
+            return to_markdown(self._ws.history, conversation_id, target)
+        return to_html(self._ws.history, conversation_id, target)
+
+    def uploads(self) -> list[UploadRecord]:
+        return self._ws.history.uploads(self._ws.profile.name)
+
+    def delete_uploads(self, file_ids: list[str], done: object = None) -> None:
+        """Delete files on the server (job "delete-files"); `done()` runs however it ends."""
+        ws = self._ws
+
+        def finished(_result: object = None) -> None:
+            if callable(done):
+                done()
+
+        def failed(error: BaseException) -> None:
+            ws.notice(f"Could not delete the uploaded files: {error}")
+            finished()
+
+        ws.jobs.start(
+            "delete-files", ws.connection.delete_files(file_ids), success=finished, failure=failed
+        )

@@ -1,0 +1,236 @@
+"""Intents on the conversation: Send, Stop, Retry. A turn runs as the job "send"; it is saved
+the moment Send is pressed, and however it ends (answer, error, Stop, a bug) the turn and the
+history say so the same way and nothing the person typed or attached is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from visiondesk.config.settings import Cleanup
+from visiondesk.domain import AnswerStatus, PreparedImage
+from visiondesk.errors import AuthError, ModeUnsupported, VisionDeskError
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    FileReady,
+    Processing,
+    RequestSent,
+    TextDelta,
+    UploadProgress,
+    Usage,
+)
+from visiondesk.workspace.attaching import group
+from visiondesk.workspace.draft import Attachment, AttachmentState
+from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
+
+if TYPE_CHECKING:
+    from visiondesk.session import Session, StoredTurn
+    from visiondesk.workspace.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUESTION = "What is in this image?"
+
+
+class Sending:
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    def send(self) -> Turn | None:
+        """Ask the composer's question about the draft's images."""
+        ws = self._ws
+        prompt = ws.text.strip()
+        if ws.busy or ws.session is None or (not prompt and not len(ws.draft)):
+            return None
+        ws.set_text("")
+        return self._start(prompt or DEFAULT_QUESTION)
+
+    def stop(self) -> None:
+        self._ws.jobs.cancel("send")
+
+    def retry(self, turn_id: int) -> Turn | None:
+        """Send a failed, stopped or interrupted turn again, in its place."""
+        ws = self._ws
+        turn = ws.transcript.turn(turn_id)
+        if turn is None or ws.busy or not turn.status.retryable:
+            return None
+        if turn.message_ids is not None:  # the failed attempt leaves the stored history
+            for message_id in turn.message_ids:
+                ws.history.delete_message(message_id)
+        ws.transcript.remove(turn)
+        if not len(ws.draft):
+            ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
+        if ws.text.strip() == turn.prompt:
+            ws.set_text("")
+        return self._start(turn.prompt)
+
+    def _start(self, prompt: str) -> Turn | None:
+        ws = self._ws
+        session = ws.session
+        assert session is not None
+        attachments = list(ws.draft)
+        for attachment in attachments:  # Send is the retry for an image that failed
+            if attachment.state is AttachmentState.FAILED:
+                ws.attachments.retry(attachment.id)
+        ready = [a.prepared for a in attachments if a.prepared is not None]
+        preparing = any(a.prepared is None for a in attachments)
+        turn = ws.transcript.add_turn(
+            prompt,
+            ready,
+            session.mode,
+            session.model,
+            session.profile.base_url,
+            TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
+        )
+        try:
+            stored = session.save_question(prompt, ready)
+        except Exception as error:  # the disk, most likely: the draft stays for Retry
+            self._ended(turn, None, session, _as_error(error))
+            return turn
+        if stored is not None:
+            turn.message_ids = (stored.question_id, stored.answer_id)
+        ws.conversation_changed.emit(session.conversation_id)
+        ws.conversations_changed.emit()
+        ws.jobs.start(
+            "send",
+            self._run(turn, attachments, stored, session),
+            failure=lambda error: self._ended(turn, stored, session, _as_error(error)),
+        )
+        return turn
+
+    async def _run(
+        self,
+        turn: Turn,
+        attachments: list[Attachment],
+        stored: StoredTurn | None,
+        session: Session,
+    ) -> None:
+        ws = self._ws
+        await self._prepared(attachments)  # an image still being prepared goes with this turn
+        order = {a.id: n for n, a in enumerate(ws.draft)}
+        kept = sorted(
+            (a for a in attachments if a.id in order and a.prepared is not None),
+            key=lambda a: order[a.id],
+        )
+        images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
+        late = [image for image in images if image not in turn.images]
+        session.save_images(stored, late)
+        uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
+        status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
+        requests = [request for a in kept for request in a.requests]  # uploads made on attach
+        ws.transcript.update(turn, images=images, status=status, requests=requests)
+        try:
+            async for event in session.send(turn.prompt, images, stored):
+                self._on_event(turn, kept, event)
+        except asyncio.CancelledError:
+            answer = session.last.answer or turn.answer
+            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer)
+            self._restore(turn.prompt)
+            ws.conversations_changed.emit()
+            raise
+        if turn.status.running:  # a mode that ended without saying how: never left hanging
+            ended = VisionDeskError("The answer ended without a final word from the server. Retry.")
+            self._ended(turn, stored, session, ended)
+
+    async def _prepared(self, attachments: list[Attachment]) -> None:
+        """Until every attachment is prepared, failed or gone (uploads may still run: the
+        question is saved with its images before they finish)."""
+        ws = self._ws
+        ready = asyncio.get_running_loop().create_future()
+
+        def check(*_: object) -> None:
+            if not ready.done() and all(
+                a.prepared is not None
+                or ws.draft.get(a.id) is None
+                or not ws.jobs.running(group(a.id))
+                for a in attachments
+            ):
+                ready.set_result(None)
+
+        ws.draft.changed.connect(check)
+        ws.draft.removed.connect(check)
+        ws.jobs.changed.connect(check)
+        try:
+            check()
+            await ready
+        finally:
+            ws.draft.changed.disconnect(check)
+            ws.draft.removed.disconnect(check)
+            ws.jobs.changed.disconnect(check)
+
+    def _on_event(self, turn: Turn, attachments: list[Attachment], event: Event) -> None:
+        ws = self._ws
+        if isinstance(event, TextDelta):
+            if turn.status is not TurnStatus.STREAMING:
+                ws.transcript.update(turn, status=TurnStatus.STREAMING)
+            ws.transcript.append(turn, event.text)
+        elif isinstance(event, RequestSent):
+            turn.requests.append(event)
+        elif isinstance(event, UploadProgress | Processing | FileReady | FileFailed):
+            for attachment in attachments:
+                if attachment.prepared is not None and attachment.prepared.sha256 == event.sha256:
+                    ws.attachments.on_event(attachment, event)
+        elif isinstance(event, Usage):
+            ws.count_tokens(event.input_tokens, event.output_tokens)
+        elif isinstance(event, Completed):
+            ws.transcript.update(turn, status=TurnStatus.DONE, answer=event.text, error="")
+            for attachment in attachments:  # sent: they leave the draft (new ones stay)
+                ws.draft.remove(attachment.id)
+            ws.conversations_changed.emit()
+            if ws.app_settings.cleanup is Cleanup.AFTER_ANSWER:
+                keys = [image.upload_key() for image in turn.images if not image.is_url]
+                ws.jobs.start("cleanup", ws.connection.delete_uploads(keys))
+        elif isinstance(event, Failed):
+            self._fail(turn, event.error, event.partial)
+        elif type(event).__name__ == "TurnStarted":
+            turn.replay = getattr(event, "replay", None)
+
+    def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
+        ws = self._ws
+        fix, suggested = None, None
+        if isinstance(error, AuthError):
+            fix = Fix.OPEN_SETTINGS
+        elif isinstance(error, ModeUnsupported):
+            suggested = getattr(error, "suggested", None)
+            fix = Fix.SWITCH_MODE if suggested is not None else None
+        ws.transcript.update(
+            turn,
+            status=TurnStatus.FAILED,
+            answer=partial or turn.answer,
+            error=error.message,
+            fix=fix,
+            suggested_mode=suggested,
+        )
+        self._restore(turn.prompt)
+        ws.conversations_changed.emit()
+
+    def _ended(
+        self, turn: Turn, stored: StoredTurn | None, session: Session, error: VisionDeskError
+    ) -> None:
+        """The failure path of the send job: whatever broke, the turn ends failed and saved."""
+        if turn.status.running:
+            try:
+                session.save_answer(stored, turn.answer, AnswerStatus.FAILED, error.message)
+            except Exception:
+                log.exception("could not save the failed turn")
+            self._fail(turn, error, turn.answer)
+
+    def _restore(self, prompt: str) -> None:
+        """The question goes back into an empty composer, so nothing typed is lost."""
+        if not self._ws.text.strip():
+            self._ws.set_text(prompt)
+
+
+def _uploads(session: Session) -> bool:
+    return bool(session.mode_client().uploads_images)
+
+
+def _as_error(error: BaseException) -> VisionDeskError:
+    if isinstance(error, VisionDeskError):
+        return error
+    log.error("turn failed unexpectedly", exc_info=error)
+    return VisionDeskError(f"Something went wrong: {type(error).__name__}: {error}")

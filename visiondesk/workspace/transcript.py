@@ -1,0 +1,149 @@
+"""The conversation as the window shows it: turns with their status, and notices."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from visiondesk.domain import AnswerStatus, ApiMode
+from visiondesk.workspace.signal import Signal
+
+if TYPE_CHECKING:
+    from visiondesk.domain import PreparedImage
+    from visiondesk.events import RequestSent
+
+
+class TurnStatus(Enum):
+    PENDING = "pending"
+    PREPARING = "preparing"
+    UPLOADING = "uploading"
+    STREAMING = "streaming"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def running(self) -> bool:
+        return self in _RUNNING
+
+    @property
+    def retryable(self) -> bool:
+        return self in (TurnStatus.FAILED, TurnStatus.STOPPED, TurnStatus.INTERRUPTED)
+
+    @classmethod
+    def stored(cls, status: str) -> TurnStatus:
+        """How an answer saved in the history shows (open answers were interrupted)."""
+        return _FROM_STORE.get(AnswerStatus(status), TurnStatus.INTERRUPTED)
+
+
+_RUNNING = {TurnStatus.PENDING, TurnStatus.PREPARING, TurnStatus.UPLOADING, TurnStatus.STREAMING}
+_FROM_STORE = {
+    AnswerStatus.COMPLETE: TurnStatus.DONE,
+    AnswerStatus.FAILED: TurnStatus.FAILED,
+    AnswerStatus.CANCELLED: TurnStatus.STOPPED,
+}
+
+
+class Fix(Enum):
+    """What a failed turn offers besides Retry."""
+
+    OPEN_SETTINGS = "settings"
+    SWITCH_MODE = "switch-mode"
+
+
+@dataclass(eq=False)
+class Turn:
+    """A question and its answer, however far it got."""
+
+    id: int
+    prompt: str
+    images: list[PreparedImage]
+    mode: ApiMode
+    model: str
+    base_url: str
+    status: TurnStatus = TurnStatus.PENDING
+    answer: str = ""
+    error: str = ""
+    fix: Fix | None = None
+    suggested_mode: ApiMode | None = None
+    requests: list[RequestSent] = field(default_factory=list)
+    replay: Any = None
+    """What its request was built from, for "Copy as Python / curl"."""
+    message_ids: tuple[int, int] | None = None
+    """The stored question and answer."""
+
+
+@dataclass(eq=False)
+class Notice:
+    id: int
+    text: str
+
+
+Item = Turn | Notice
+
+
+class Transcript:
+    """Turns and notices in order. Signals: `added(item)`, `changed(item)` (status, error),
+    `appended(turn, text)` (streamed words), `removed(item)`, `reset()`."""
+
+    def __init__(self) -> None:
+        self._items: list[Item] = []
+        self._ids = itertools.count(1)
+        self.added: Signal[[Item]] = Signal()
+        self.changed: Signal[[Item]] = Signal()
+        self.appended: Signal[[Turn, str]] = Signal()
+        self.removed: Signal[[Item]] = Signal()
+        self.reset: Signal[[]] = Signal()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(self._items)
+
+    @property
+    def turns(self) -> list[Turn]:
+        return [item for item in self._items if isinstance(item, Turn)]
+
+    def turn(self, turn_id: int) -> Turn | None:
+        return next((t for t in self.turns if t.id == turn_id), None)
+
+    def add_turn(
+        self,
+        prompt: str,
+        images: list[PreparedImage],
+        mode: ApiMode,
+        model: str,
+        base_url: str,
+        status: TurnStatus = TurnStatus.PENDING,
+    ) -> Turn:
+        turn = Turn(next(self._ids), prompt, list(images), mode, model, base_url, status)
+        self._items.append(turn)
+        self.added.emit(turn)
+        return turn
+
+    def add_notice(self, text: str) -> Notice:
+        notice = Notice(next(self._ids), text)
+        self._items.append(notice)
+        self.added.emit(notice)
+        return notice
+
+    def update(self, turn: Turn, **changes: object) -> None:
+        for name, value in changes.items():
+            setattr(turn, name, value)
+        if turn in self._items:
+            self.changed.emit(turn)
+
+    def append(self, turn: Turn, text: str) -> None:
+        turn.answer += text
+        self.appended.emit(turn, text)
+
+    def remove(self, item: Item) -> None:
+        if item in self._items:
+            self._items.remove(item)
+            self.removed.emit(item)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.reset.emit()

@@ -1,0 +1,275 @@
+"""The open window as a plain-Python model: one owner for the draft, the composer text, the
+conversation's settings and turns, and the connection's status. Widgets mirror it and send it
+intents; it runs the work as jobs and announces every change. No Qt here: the whole flow runs
+in headless tests on a plain asyncio loop."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from visiondesk.config.profiles import Profile
+from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings, Cleanup
+from visiondesk.connection import Connection, Connections
+from visiondesk.domain import ApiMode, ConversationState, Detail
+from visiondesk.emulator import Knobs
+from visiondesk.errors import VisionDeskError
+from visiondesk.session import Session
+from visiondesk.store import History
+from visiondesk.workspace.attaching import Attaching
+from visiondesk.workspace.draft import Draft
+from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.library import Library
+from visiondesk.workspace.sending import Sending
+from visiondesk.workspace.settings import ConnectionState, ConnectionStatus, ConversationSettings
+from visiondesk.workspace.signal import Signal
+from visiondesk.workspace.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    last_in: int = 0
+    last_out: int = 0
+    total_in: int = 0
+    total_out: int = 0
+
+
+class Workspace:
+    """State: `draft`, `text`, `settings`, `transcript`, `status` (connection), `tokens`,
+    `profiles`. Intents: the methods below and those of `attachments`, `conversation` and
+    `library`.
+
+    Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
+    `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
+    `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`; the draft
+    and the transcript announce their own changes.
+    """
+
+    def __init__(
+        self,
+        history: History,
+        profiles: dict[str, Profile],
+        secrets: Secrets,
+        app_settings: AppSettings | None = None,
+        *,
+        emulator_knobs: Knobs | None = None,
+    ) -> None:
+        if not profiles:
+            raise ValueError("a workspace needs at least one profile")
+        self.history = history
+        self.profiles = dict(profiles)
+        self.secrets = secrets
+        self.app_settings = app_settings or AppSettings()
+        self.connections = Connections(secrets, history, emulator_knobs)
+        self.jobs = Jobs(unhandled=self._unhandled)
+        self.draft = Draft()
+        self.transcript = Transcript()
+        self.text = ""
+        key = next(iter(self.profiles))
+        first = self.profiles[key]
+        self.settings = ConversationSettings(key, first.model, first.mode, first.detail)
+        self.status = ConnectionStatus()
+        self.tokens = Tokens()
+        self.session: Session | None = None
+        self.text_changed: Signal[[str]] = Signal()
+        self.settings_changed: Signal[[ConversationSettings]] = Signal()
+        self.status_changed: Signal[[ConnectionStatus]] = Signal()
+        self.tokens_changed: Signal[[Tokens]] = Signal()
+        self.busy_changed: Signal[[bool]] = Signal()
+        self.conversation_changed: Signal[[int | None]] = Signal()
+        self.conversations_changed: Signal[[]] = Signal()
+        self.profiles_changed: Signal[[]] = Signal()
+        self.attachments = Attaching(self)
+        self.conversation = Sending(self)
+        self.library = Library(self)
+        self._busy = False
+        self.jobs.changed.connect(self._jobs_changed)
+
+    # ----- what the window shows -----------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """A turn is under way (Send shows as Stop)."""
+        return self.jobs.running("send")
+
+    @property
+    def connection(self) -> Connection:
+        key = self.settings.profile_key
+        return self.connections.open(key, self.profiles[key])
+
+    @property
+    def profile(self) -> Profile:
+        """The open conversation's profile as it is reached (the emulator's address filled in)."""
+        return self.connection.profile
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self.session.conversation_id if self.session else None
+
+    def _jobs_changed(self) -> None:
+        busy = self.busy
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    # ----- intents: text, settings, profiles -------------------------------------------------
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.text_changed.emit(text)
+
+    def notice(self, text: str) -> None:
+        self.transcript.add_notice(text)
+
+    def select_profile(self, key: str) -> None:
+        """Continue the conversation on another profile: its words travel along; the server-side
+        thread or response chain belongs to the old server and stays behind."""
+        if key not in self.profiles:
+            return
+        profile = self.profiles[key]
+        self.jobs.cancel("probe")
+        self.jobs.cancel("sweep")
+        self.apply_settings(ConversationSettings(key, profile.model, profile.mode, profile.detail))
+        self._reconnect()
+
+    def set_mode(self, mode: ApiMode) -> None:
+        self._change(mode=mode)
+
+    def set_model(self, model: str) -> None:
+        if model.strip():
+            self._change(model=model.strip())
+
+    def set_detail(self, detail: Detail) -> None:
+        self._change(detail=detail)
+
+    def _change(self, **changes: object) -> None:
+        settings = replace(self.settings, **changes)  # type: ignore[arg-type]
+        if settings == self.settings:
+            return
+        self.apply_settings(settings)
+        if self.session is not None:
+            self.session.mode, self.session.model = settings.mode, settings.model
+            self.session.detail = settings.detail
+            if self.session.conversation_id is not None:  # reopening comes back to these
+                self.library.save_settings()
+        self.attachments.prepare_all()  # what is sent depends on mode, model and detail
+
+    def apply_settings(self, settings: ConversationSettings) -> None:
+        self.settings = settings
+        self.settings_changed.emit(settings)
+
+    def update_profiles(self, profiles: dict[str, Profile], app_settings: AppSettings) -> None:
+        """Settings were saved: the open conversation stays on its profile and keeps its model,
+        mode and detail; only what was edited in that profile (address, key) takes effect."""
+        self.profiles = dict(profiles)
+        self.app_settings = app_settings
+        self.profiles_changed.emit()
+        key = self.settings.profile_key
+        if key not in self.profiles:
+            self.select_profile(next(iter(self.profiles)))
+            return
+        old = self.connections.drop(key)
+        if old is not None:
+            self.jobs.start("close", old.aclose())
+        self._reconnect()
+
+    def _reconnect(self) -> None:
+        """A session on the current profile for the open conversation, then probe and sweep."""
+        old = self.session
+        self.session = self.make_session(old.conversation_id if old else None)
+        if old is not None:
+            self.session.history = old.history
+            if old.profile.base_url != self.session.profile.base_url:
+                # Server-side ids (thread, previous response) belong to the old server.
+                self.session.state = ConversationState()
+            if old.conversation_id is not None:
+                self.library.save_settings()
+        self.attachments.prepare_all()
+        self.probe()
+        if self.app_settings.cleanup is not Cleanup.NEVER:
+            self.jobs.start("sweep", self.connection.sweep(), failure=self.sweep_failed)
+
+    def make_session(self, conversation_id: int | None) -> Session:
+        settings = self.settings
+        connection = self.connection
+        return Session(
+            connection.profile,
+            None,
+            mode=settings.mode,
+            model=settings.model,
+            detail=settings.detail,
+            connection=connection,
+            conversation_id=conversation_id,
+        )
+
+    def probe(self) -> None:
+        """Ask the server which modes and models it has (cached per profile)."""
+        connection = self.connection
+        profile = connection.profile
+        kind = "emulator on " if profile.kind.value == "emulator" else ""
+        self._set_status(
+            ConnectionStatus(ConnectionState.CHECKING, f"{profile.name}: checking {kind}…")
+        )
+        self.jobs.start(
+            "probe",
+            connection.capabilities.get(connection.client, profile),
+            success=lambda capabilities: self._probed(connection, capabilities),
+            failure=lambda error: self._probe_failed(connection, error),
+        )
+
+    def _probed(self, connection: Connection, capabilities: object) -> None:
+        if connection is not self.connection:
+            return
+        models = tuple(getattr(capabilities, "models", ()))
+        missing: dict[ApiMode, str] = dict(getattr(capabilities, "missing", {}))
+        profile = connection.profile
+        kind = "emulator" if profile.kind.value == "emulator" else "server"
+        gaps = ", ".join(mode.value for mode in missing)
+        text = f"{profile.name}: connected ({kind} {profile.base_url})" + (
+            f" — no {gaps}" if gaps else ""
+        )
+        self._set_status(ConnectionStatus(ConnectionState.CONNECTED, text, models, missing))
+
+    def _probe_failed(self, connection: Connection, error: BaseException) -> None:
+        if connection is not self.connection:
+            return
+        message = error.message if isinstance(error, VisionDeskError) else repr(error)
+        text = f"{connection.profile.name}: {message}"
+        self._set_status(ConnectionStatus(ConnectionState.FAILED, text))
+
+    def _set_status(self, status: ConnectionStatus) -> None:
+        self.status = status
+        self.status_changed.emit(status)
+
+    def sweep_failed(self, error: BaseException) -> None:
+        log.warning("clean-up of uploaded files failed: %r", error)
+        self.notice(f"Uploaded files could not be cleaned up ({error}); they are kept for now.")
+
+    def count_tokens(self, used_in: int, used_out: int) -> None:
+        total = self.tokens
+        self.tokens = Tokens(
+            used_in, used_out, total.total_in + used_in, total.total_out + used_out
+        )
+        self.tokens_changed.emit(self.tokens)
+
+    def reset_tokens(self) -> None:
+        self.tokens = Tokens()
+        self.tokens_changed.emit(self.tokens)
+
+    def _unhandled(self, group: str, error: BaseException) -> None:
+        """A job without its own failure path failed: say so where the person looks."""
+        self.notice(f"Something went wrong ({group}): {type(error).__name__}: {error}")
+
+    # ----- life cycle ---------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop at once what must not outlive the window (uploads, the emulator)."""
+        self.connections.stop()
+
+    async def aclose(self) -> None:
+        await self.jobs.aclose()
+        await self.connections.aclose()
