@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench fuzz screenshots package package-test install-desktop clean
+.PHONY: run test lint typecheck layers pytest bench fuzz screenshots package package-test install-desktop clean
 
 run: $(VENV)/.installed
 	$(BIN)/visiondesk
 
-test: $(VENV)/.installed-test lint typecheck pytest
+test: $(VENV)/.installed-test lint typecheck layers pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -18,6 +18,10 @@ lint: $(VENV)/.installed-test
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
+
+# The layers and who may import the SDK, sqlite3, Pillow and Qt (pyproject.toml).
+layers: $(VENV)/.installed-test
+	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

@@ -11,12 +11,18 @@ from tests import images
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.emulator import Emulator
 
-# Qt must never need a display in tests; pytest-qt creates the application lazily, after this.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Nothing a test does may touch the person's own history, settings, cache or logs.
-_SANDBOX = tempfile.mkdtemp(prefix="visiondesk-tests-")
-for _name in ("DATA", "CONFIG", "CACHE", "LOG"):
-    os.environ[f"VISIONDESK_{_name}_DIR"] = os.path.join(_SANDBOX, _name.lower())
+
+@pytest.fixture(autouse=True, scope="session")
+def sandbox() -> Iterator[Path]:
+    """Nothing a test does may touch the person's own history, settings, cache or logs, and Qt
+    never needs a display (pytest-qt creates the application later, lazily)."""
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as folder:
+        if "QT_QPA_PLATFORM" not in os.environ:
+            patch.setenv("QT_QPA_PLATFORM", "offscreen")
+        for name in ("DATA", "CONFIG", "CACHE", "LOG"):
+            patch.setenv(f"VISIONDESK_{name}_DIR", os.path.join(folder, name.lower()))
+        yield Path(folder)
+
 
 TEST_KEY = "sk-test-visiondesk-0000000000000000"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -55,14 +54,6 @@ def app(qtbot, loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Controller]:
 
 def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:
     loop.run_until_complete(asyncio.wait_for(scenario(), 20))  # type: ignore[arg-type]
-
-
-async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def states(app: Controller) -> list[AttachmentState]:

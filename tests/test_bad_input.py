@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -76,14 +75,11 @@ def test_unsupported_formats(data: bytes, kind: str) -> None:
 def test_decompression_bomb_is_refused_before_decoding() -> None:
     bomb = images.png_header_only(40_000, 40_000)  # 1.6 gigapixels in a few hundred bytes
     tracemalloc.start()
-    started = time.perf_counter()
     error = refuse(bomb, "decompression bomb")
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert "40000×40000" in error.reason
-    assert elapsed < 1.0
-    assert peak < 20 * 2**20
+    assert peak < 20 * 2**20  # refused from the header: the pixels were never decoded
 
 
 def test_the_pixel_limit_is_configurable() -> None:

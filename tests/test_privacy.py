@@ -12,7 +12,8 @@ import qasync
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
 
-from tests.qt_support import all_ready, last_turn, run, status, until
+from tests.qt_support import all_ready, last_turn, run, status
+from tests.waiting import until
 from visiondesk.config.paths import cache_dir, config_dir, data_dir, log_folder
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets

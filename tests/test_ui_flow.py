@@ -15,21 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
-from tests.qt_support import (
-    all_ready,
-    answered,
-    drop,
-    file_mime,
-    last_turn,
-    run,
-    states,
-    status,
-    until,
-)
+from tests.qt_support import all_ready, answered, drop, file_mime, last_turn, run, states, status
+from tests.waiting import until
 from visiondesk.domain import ApiMode
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.transcript import TranscriptAction
-from visiondesk.workspace import AttachmentState, TurnStatus
+from visiondesk.workspace import AttachmentState, ConnectionState, TurnStatus
 
 READY = AttachmentState.READY
 
@@ -205,6 +196,8 @@ def test_faults_end_in_a_message_and_retry_works(
     async def scenario() -> None:
         running = emulator
         failed_card = fault == "file-error"
+        # The faults are for the turn, not for the capability probe that starts with the window.
+        await until(lambda: workspace.status.state is ConnectionState.CONNECTED)
         await until(lambda: states(app) == [AttachmentState.FAILED if failed_card else READY])
         port = running.port
         if fault == "401":

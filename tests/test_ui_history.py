@@ -13,7 +13,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QMessageBox
 
-from tests.qt_support import all_ready, answered, run, status, until
+from tests.qt_support import all_ready, answered, run, status
+from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import AnswerStatus, ApiMode
@@ -114,6 +115,7 @@ from visiondesk.ui.main_window import MainWindow
 from visiondesk.workspace import AttachmentState
 
 make_app([])
+TICK = 0.02
 folder, image, mode, moment = sys.argv[1:5]
 knobs = {
     "streaming": Knobs(token_delay=0.15),
@@ -133,7 +135,7 @@ async def main():
     workspace.attachments.add(image, image)
     if moment == "streaming":
         while not all(a.state.sendable for a in workspace.draft):
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(TICK)
     workspace.set_text("Describe it, slowly")
     turn = workspace.conversation.send()
     print("sent", flush=True)  # the question is saved the moment Send is pressed
@@ -142,7 +144,7 @@ async def main():
             print("streaming", flush=True)
         if moment == "uploading" and any(a.sent for a in workspace.draft):
             print("uploading", flush=True)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(TICK)
 
 with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
     runner.run(main())

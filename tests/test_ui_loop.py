@@ -9,6 +9,8 @@ import sys
 import qasync
 from PySide6.QtWidgets import QApplication
 
+YIELD = 0
+
 
 def test_many_loop_iterations_keep_none_and_false_alive(qapp: QApplication) -> None:
     loop = qasync.QEventLoop(qapp)
@@ -17,7 +19,7 @@ def test_many_loop_iterations_keep_none_and_false_alive(qapp: QApplication) -> N
     async def spin() -> tuple[int, int]:
         none, false = sys.getrefcount(None), sys.getrefcount(False)
         for _ in range(3000):
-            await asyncio.sleep(0)
+            await asyncio.sleep(YIELD)  # one loop iteration, no waiting
         return sys.getrefcount(None) - none, sys.getrefcount(False) - false
 
     try:

@@ -4,30 +4,21 @@ against the built-in emulator."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
+from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
-from visiondesk.workspace import AttachmentState, Turn, TurnStatus, Workspace
+from visiondesk.workspace import AttachmentState, ConnectionState, Turn, TurnStatus, Workspace
 
 T = TypeVar("T")
-
-
-async def until(condition: Callable[[], object], timeout: float = 15.0) -> None:
-    """Wait for a state, failing (never hanging) after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def drive(tmp_path: Path, scenario: Callable[[Workspace], Awaitable[T]]) -> T:
@@ -129,6 +120,8 @@ def test_every_failed_turn_is_saved_the_same_way(
         emulator = ws.connections.emulator
         assert emulator is not None
         ws.attachments.add(str(photo_path), "photo")
+        # The faults are for the turn, not for the capability probe that starts with the window.
+        await until(lambda: ws.status.state is ConnectionState.CONNECTED)
         await until(lambda: states(ws) == [AttachmentState.READY])
         if fault == "401":
             emulator.api_key = "sk-another-key"

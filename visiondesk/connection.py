@@ -4,19 +4,18 @@ offline profile the built-in emulator. The window and `visiondesk send` both ope
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from dataclasses import replace
 
-import openai
-from openai import AsyncOpenAI
-
 from visiondesk.api.capabilities import CapabilityCache
-from visiondesk.api.client import make_client
+from visiondesk.api.client import Client, make_client
 from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Emulator, Knobs
 from visiondesk.store import History
+
+log = logging.getLogger(__name__)
 
 
 class Connection:
@@ -25,7 +24,7 @@ class Connection:
         profile: Profile,
         api_key: str | None,
         *,
-        client: AsyncOpenAI | None = None,
+        client: Client | None = None,
         capabilities: CapabilityCache | None = None,
         upload_timeout: float | None = None,
         store: History | None = None,
@@ -82,8 +81,10 @@ class Connection:
     async def aclose(self) -> None:
         self.uploader.cancel()
         await self.capabilities.aclose()
-        with contextlib.suppress(openai.OpenAIError, OSError, RuntimeError):
+        try:
             await self.client.close()
+        except Exception as error:  # closing: nothing left to tell the person
+            log.debug("closing the client: %r", error)
 
 
 class Connections:

@@ -19,6 +19,9 @@ WRITE_TIMEOUT = 60.0
 MAX_RETRIES = 2
 """The SDK retries connection errors, 408/409/429/5xx with backoff, honouring Retry-After."""
 
+Client = AsyncOpenAI
+"""The SDK client, named for the layers above that must not import the SDK themselves."""
+
 PLACEHOLDER_KEY = "not-needed"
 """Local servers (Ollama, LM Studio, the emulator) ignore the key but the SDK wants one."""
 

@@ -47,13 +47,14 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _send(options: argparse.Namespace) -> int:
-    from visiondesk.config.profile_store import EMULATOR, load_profiles
+    from visiondesk.config.profile_store import load_profiles
     from visiondesk.config.profiles import Profile, ProviderKind
-    from visiondesk.emulator import Emulator
+    from visiondesk.config.secrets import Secrets
+    from visiondesk.connection import Connection, Connections
     from visiondesk.events import Completed, Failed, FileFailed, Prepared, TextDelta
     from visiondesk.session import Session
 
-    emulator: Emulator | None = None
+    connections = Connections(Secrets(use_keyring=False))
     try:
         profiles = load_profiles()
     except ValueError as exc:
@@ -67,12 +68,7 @@ async def _send(options: argparse.Namespace) -> int:
             known = ", ".join(sorted(profiles))
             print(f"visiondesk send: no profile '{key}' (known: {known})", file=sys.stderr)
             return EXIT_USAGE
-        profile = profiles[key]
-        if key == EMULATOR:
-            emulator = Emulator().start()
-            profile = Profile(
-                profile.name, ProviderKind.EMULATOR, emulator.base_url, api_key_env=""
-            )
+        profile = connections.resolve(profiles[key])  # the offline profile starts its emulator
     variable = options.api_key_env or profile.api_key_env
     api_key = os.environ.get(variable) if variable else None
     if profile.needs_key and not api_key:
@@ -85,6 +81,7 @@ async def _send(options: argparse.Namespace) -> int:
     session = Session(
         profile,
         api_key,
+        connection=Connection(profile, api_key),
         mode=ApiMode(options.mode),
         model=options.model,
         detail=Detail(options.detail),
@@ -110,9 +107,8 @@ async def _send(options: argparse.Namespace) -> int:
                 sys.stdout.write("\n")
         return EXIT_OK
     finally:
-        await session.aclose()
-        if emulator is not None:
-            emulator.stop()
+        await session.connection.aclose()
+        connections.stop()
 
 
 class _Printer:

@@ -50,7 +50,19 @@ class UploadRecord:
     deleted_at: float | None
 
 
+class HistoryUnavailable(Exception):
+    """The history folder or its database cannot be opened (the message says why)."""
+
+
 class History:
+    @classmethod
+    def open(cls, folder: Path) -> History:
+        """The history in `folder`; raises HistoryUnavailable with the reason if it can't be."""
+        try:
+            return cls(folder)
+        except (OSError, sqlite3.Error) as error:
+            raise HistoryUnavailable(str(error)) from error
+
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder

@@ -120,22 +120,16 @@ def open_in(controller: object, window: MainWindow, paths: list[str]) -> None:
 async def self_test(controller: object) -> int:
     """Open the window, prepare a generated sample, get an answer from the built-in emulator."""
     import asyncio
-    import io
-
-    from PIL import Image, ImageDraw
 
     from visiondesk.config.profile_store import EMULATOR
+    from visiondesk.imaging.samples import sample_jpeg
     from visiondesk.ui.controller import Controller
     from visiondesk.workspace import AttachmentState, TurnStatus
 
     assert isinstance(controller, Controller)
     workspace = controller.workspace
     workspace.select_profile(EMULATOR)
-    sample = Image.new("RGB", (1600, 1200), (40, 90, 160))
-    ImageDraw.Draw(sample).ellipse((400, 300, 1200, 900), fill=(250, 200, 40))
-    buffer = io.BytesIO()
-    sample.save(buffer, "JPEG")
-    workspace.attachments.add(buffer.getvalue(), "self-test sample")
+    workspace.attachments.add(sample_jpeg(), "self-test sample")
     workspace.set_text("Self-test: what do you see?")
     deadline = time.monotonic() + 30
     while any(a.state is not AttachmentState.READY for a in workspace.draft):

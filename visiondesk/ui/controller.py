@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
 from visiondesk.emulator import Knobs
-from visiondesk.store import History
+from visiondesk.store import History, HistoryUnavailable
 from visiondesk.ui.attachments_view import AttachmentsPresenter
 from visiondesk.ui.connection_view import ConnectionPresenter
 from visiondesk.ui.conversation_view import ConversationPresenter
@@ -78,8 +77,8 @@ class Controller(QObject):
     def _open_history(self) -> History:
         """The history in the data folder; if it cannot be opened, a temporary one, said so."""
         try:
-            return History(data_dir())
-        except (OSError, sqlite3.Error) as error:
+            return History.open(data_dir())
+        except HistoryUnavailable as error:
             log.error("history unavailable: %s", error)
             self.history_problem = (
                 f"The history in {data_dir()} could not be opened ({error}). This session "
