@@ -240,8 +240,9 @@ _RULES = (
         Severity.WARNING,
         "{width}×{height} ({size}) is more than {model} looks at with detail '{detail}' "
         "({sent_width}×{sent_height}): the server shrinks it after the upload.",
-        "Resize before encoding; prepared for {model} it is {prepared_size} "
-        "({saved} smaller) and {tokens_if_prepared} tokens instead of {tokens}.",
+        "Resize before encoding (or let VisionDesk prepare it): prepared for {model} it is "
+        "{prepared_size} instead of {size}, {saved} less to upload and to pay bandwidth "
+        "for{tokens_note}.",
     ),
     Rule(
         Code.TOO_MANY_IMAGES,
@@ -282,6 +283,6 @@ def violation(code: Code, path: str, mode: ApiMode = ApiMode.CHAT, **fields: Any
 def options_text(options: tuple[str, ...]) -> str:
     """'a', 'b', and 'c' — as the API lists supported values."""
     quoted = [f"'{item}'" for item in options]
-    if len(quoted) == 1:
-        return quoted[0]
+    if len(quoted) <= 2:
+        return " and ".join(quoted)
     return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
