@@ -89,9 +89,7 @@ def _model(body: dict[str, Any]) -> str | None:
     return model if isinstance(model, str) and model else None
 
 
-def _image(
-    ref: rules.ImageRef, mode: Any, model: str, problems: list[Violation]
-) -> CheckedImage:
+def _image(ref: rules.ImageRef, mode: Any, model: str, problems: list[Violation]) -> CheckedImage:
     problems += ref.problems
     rule = rule_for(model)[0]
     detail = Detail(ref.detail)

@@ -31,7 +31,7 @@ def read(text: str, base: Path | None = None) -> Pasted:
     stripped = text.strip()
     if not stripped:
         raise UnusableInput("Nothing to check: the input is empty.")
-    if stripped.startswith("curl") or stripped.startswith("$ curl"):
+    if stripped.startswith(("curl", "$ curl")):
         return _curl(stripped.removeprefix("$ "), base or Path.cwd())
     value = _json(stripped, "the input")
     if isinstance(value, dict) and isinstance(value.get("body"), dict) and "endpoint" in value:
@@ -64,7 +64,7 @@ def _curl(command: str, base: Path) -> Pasted:
     while index < len(words):
         word = words[index]
         flag, _, attached = word.partition("=") if word.startswith("--") else (word, "", "")
-        if flag in _DATA_FLAGS or word.startswith("-d") and len(word) > 2:
+        if flag in _DATA_FLAGS or (word.startswith("-d") and len(word) > 2):
             if word.startswith("-d") and len(word) > 2 and not word.startswith("--"):
                 value = word[2:]
             elif attached:
