@@ -65,6 +65,7 @@ def check(
     mode = endpoint.mode
     chosen = model or _model(body) or "gpt-4o"
     checked = Checked(endpoint, chosen)
+    checked.problems += _missing(body, endpoint)
     for prefix, message in messages(endpoint, body):
         content = message.get("content")
         if not isinstance(content, list):
@@ -82,6 +83,22 @@ def check(
     size = len(json.dumps(body, separators=(",", ":")).encode())
     checked.problems += rules.check_totals(len(checked.images), size, mode, limits)
     return checked
+
+
+def _missing(body: dict[str, Any], endpoint: Endpoint) -> list[Violation]:
+    """The list of messages the endpoint needs, when the body has none (a body written for
+    another endpoint)."""
+    field = {Endpoint.CHAT: "messages", Endpoint.RESPONSES: "input"}.get(endpoint)
+    if field is None or field in body:
+        return []
+    other = [key for key in ("messages", "input") if key in body]
+    hint = f", not '{other[0]}': this body was written for another endpoint" if other else ""
+    name = rules.SHAPES[endpoint.mode].name
+    return [
+        rules.violation(
+            Code.MISSING_PARAMETER, field, endpoint.mode, field=field, endpoint=name, hint=hint
+        )
+    ]
 
 
 def _model(body: dict[str, Any]) -> str | None:

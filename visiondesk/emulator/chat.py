@@ -31,6 +31,18 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     if not isinstance(model, str) or not model:
         raise bad_request("you must provide a model parameter", param="model")
     messages = body.get("messages")
+    if messages is None:
+        vision.refuse(
+            [
+                rules.violation(
+                    rules.Code.MISSING_PARAMETER,
+                    "messages",
+                    field="messages",
+                    endpoint="Chat Completions",
+                    hint="",
+                )
+            ]
+        )
     if not isinstance(messages, list) or not messages:
         raise bad_request("'messages' must be a non-empty array.", param="messages")
     texts: list[str] = []

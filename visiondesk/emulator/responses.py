@@ -40,6 +40,18 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
+    if "input" not in body:
+        vision.refuse(
+            [
+                rules.violation(
+                    rules.Code.MISSING_PARAMETER,
+                    "input",
+                    field="input",
+                    endpoint="Responses",
+                    hint="",
+                )
+            ]
+        )
     prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.RESPONSES))
     earlier = previous.turns if previous else max(0, user_turns - 1)

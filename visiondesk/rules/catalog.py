@@ -33,6 +33,7 @@ class Code(StrEnum):
     IMAGE_SOURCE = "image_source"
     BAD_DETAIL = "bad_detail"
     OVERSIZED = "oversized"
+    MISSING_PARAMETER = "missing_parameter"
     TOO_MANY_IMAGES = "too_many_images"
     PAYLOAD_TOO_LARGE = "payload_too_large"
 
@@ -243,6 +244,13 @@ _RULES = (
         "Resize before encoding (or let VisionDesk prepare it): prepared for {model} it is "
         "{prepared_size} instead of {size}, {saved} less to upload and to pay bandwidth "
         "for{tokens_note}.",
+    ),
+    Rule(
+        Code.MISSING_PARAMETER,
+        Severity.ERROR,
+        "Missing required parameter: '{field}'.",
+        "{endpoint} takes its messages in '{field}'{hint}.",
+        "missing_required_parameter",
     ),
     Rule(
         Code.TOO_MANY_IMAGES,
