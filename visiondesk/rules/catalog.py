@@ -242,8 +242,7 @@ _RULES = (
         "{width}×{height} ({size}) is more than {model} looks at with detail '{detail}' "
         "({sent_width}×{sent_height}): the server shrinks it after the upload.",
         "Resize before encoding (or let VisionDesk prepare it): prepared for {model} it is "
-        "{prepared_size} instead of {size}, {saved} less to upload and to pay bandwidth "
-        "for{tokens_note}.",
+        "{prepared_size} instead of {size}, {saved} less to upload{tokens_note}.",
     ),
     Rule(
         Code.MISSING_PARAMETER,
