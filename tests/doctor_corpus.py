@@ -269,6 +269,21 @@ def cases() -> list[Case]:
                 )
             },
         ),
+        c(
+            "chat empty data url (BytesIO read at its end)",
+            chat(chat_image("data:image/png;base64,")),
+            f({"empty_image"}),
+        ),
+        c(
+            "chat broken base64",
+            chat(chat_image("data:image/png;base64,iVBOR%%w0K!!")),
+            f({"invalid_base64"}),
+        ),
+        c(
+            "chat plain http url",
+            chat(chat_image("http://example.org/cat.jpg")),
+            f({"invalid_image_url"}),
+        ),
         # Responses.
         c(
             "responses written for Chat",
@@ -389,4 +404,13 @@ def cases() -> list[Case]:
     ]
 
 
-UNFIXABLE = frozenset({"not_an_image", "image_source", "too_many_images"})
+UNFIXABLE = frozenset(
+    {
+        "not_an_image",
+        "image_source",
+        "too_many_images",
+        "empty_image",
+        "invalid_base64",
+        "invalid_image_url",
+    }
+)
