@@ -44,6 +44,8 @@ def test_problems_are_listed_selected_in_the_request_and_the_fix_copied(qtbot: Q
         "mime_mismatch",
     ]
     assert "Supported values are" in rows[0]
+    marked = {m.cursor.selectedText() for m in dialog.request_edit.extraSelections()}
+    assert '"medium"' in marked and len(marked) == 2  # the detail and the data URL
     dialog.problems_list.setCurrentRow(0)
     assert dialog.request_edit.textCursor().selectedText() == '"medium"'
     dialog.problems_list.setCurrentRow(1)

@@ -7,11 +7,20 @@ result comes back through a queued signal, so the window never freezes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QPixmap, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QPixmap,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +44,8 @@ from visiondesk.domain import human_bytes
 from visiondesk.errors import VisionDeskError
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+ERROR_COLOUR = QColor(255, 205, 205)
+WARNING_COLOUR = QColor(255, 236, 179)
 
 
 class DoctorDialog(QDialog):
@@ -116,7 +128,10 @@ class DoctorDialog(QDialog):
         future.add_done_callback(self._finished)
 
     def _finished(self, future: Future[Report | str]) -> None:
-        self._done.emit(future.result())  # queued to the UI thread: the receiver lives there
+        if future.cancelled():
+            return
+        with contextlib.suppress(RuntimeError):  # the dialog was closed and deleted meanwhile
+            self._done.emit(future.result())  # queued to the UI thread: the receiver lives there
 
     def _show(self, result: Report | str) -> None:
         self.check_button.setEnabled(True)
@@ -147,6 +162,7 @@ class DoctorDialog(QDialog):
             self.problems_list.addItem(item)
         for image in result.checked.images:
             self.images_list.addItem(_image_item(image))
+        self._highlight(result)
         self._enable(True)
         self.copy_fixed_button.setEnabled(result.fixed is not None)
         self.checked.emit()
@@ -155,18 +171,41 @@ class DoctorDialog(QDialog):
         for button in (self.copy_fixed_button, self.copy_python_button, self.open_button):
             button.setEnabled(on)
 
+    def _span(self, path: str) -> tuple[int, int] | None:
+        """Where `path` is in the box: the pasted JSON, or the body inside a curl command."""
+        if self.report is None or self.request_edit.toPlainText() != self._checked_text:
+            return None  # edited since the check: the paths point elsewhere now
+        span = span_of(self.report.text, path)
+        offset = self._checked_text.find(self.report.text)
+        if span is None or offset < 0:
+            return None
+        return offset + span[0], offset + span[1]
+
+    def _highlight(self, report: Report) -> None:
+        """Colour every problem's value in the request: red for errors, amber for warnings."""
+        marks = []
+        for problem in report.problems:
+            span = self._span(problem.path)
+            if span is None:
+                continue
+            mark = QTextEdit.ExtraSelection()
+            mark.cursor = self.request_edit.textCursor()
+            mark.cursor.setPosition(span[0])
+            mark.cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+            colour = ERROR_COLOUR if problem.is_error else WARNING_COLOUR
+            mark.format = QTextCharFormat()
+            mark.format.setBackground(colour)
+            marks.append(mark)
+        self.request_edit.setExtraSelections(marks)
+
     def _select_path(self, item: QListWidgetItem | None) -> None:
         """Select the problem's path in the request as pasted (inside a curl command too)."""
-        if item is None or self.report is None:
-            return
-        span = span_of(self.report.text, str(item.data(PATH_ROLE) or ""))
-        text = self.request_edit.toPlainText()
-        offset = text.find(self.report.text) if text != self.report.text else 0
-        if span is None or offset < 0:
+        span = self._span(str(item.data(PATH_ROLE) or "")) if item is not None else None
+        if span is None:
             return
         cursor = self.request_edit.textCursor()
-        cursor.setPosition(offset + span[0])
-        cursor.setPosition(offset + span[1], QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
         self.request_edit.setTextCursor(cursor)
         self.request_edit.centerCursor()
 
