@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from visiondesk import rules
+from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, vision
 from visiondesk.emulator.errors import bad_request, not_found
 from visiondesk.emulator.files import usable_file
@@ -217,18 +219,17 @@ def _add_message(
         texts.append(content)
     elif isinstance(content, list):
         for j, part in enumerate(content):
-            param = f"{prefix}content[{j}]"
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind == "text":
-                texts.append(str(part.get("text", "")))
-                parts.append(_text_part(str(part.get("text", ""))))
-            elif kind in ("image_file", "image_url"):
-                if role != "user":
-                    raise bad_request("Images are only allowed in user messages.", param=param)
-                found.append(_image(store, part, kind, model, param))
+            reading = rules.read_part(ApiMode.ASSISTANTS, role, part, f"{prefix}content[{j}]")
+            facts = vision.from_part(reading, model)
+            image = reading.image
+            if image is not None and image.source is rules.Source.FILE:
+                facts = _stored_image(store, image, model)
+            if facts is not None:
+                found.append(facts)
                 parts.append(part)
             else:
-                raise bad_request(f"Invalid content type: '{kind}'.", param=f"{param}.type")
+                texts.append(reading.text or "")
+                parts.append(_text_part(reading.text or ""))
     else:
         raise bad_request(f"Invalid '{prefix}content'.", param=f"{prefix}content")
     json = _message_json(thread.id, str(role), parts)
@@ -241,30 +242,11 @@ def _add_message(
     return json
 
 
-def _image(
-    store: Store, part: dict[str, Any], kind: str, model: str, param: str
-) -> vision.ImageFacts:
-    value = part.get(kind)
-    if not isinstance(value, dict):
-        raise bad_request(f"Expected an object for '{param}.{kind}'.", param=f"{param}.{kind}")
-    detail = vision.check_detail(
-        value.get("detail"), f"{param}.{kind}.detail", vision.ASSISTANT_DETAILS
-    )
-    if kind == "image_url":
-        url = value.get("url")
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            # The real API's answer to a data URL (openai-python#1483).
-            raise bad_request(
-                f"Invalid '{param}.image_url.url'. Expected a valid URL, but got a value with "
-                "an invalid format.",
-                param=f"{param}.image_url.url",
-                code="invalid_value",
-            )
-        return vision.from_url(url, detail, model, f"{param}.image_url.url")
-    file_id = str(value.get("file_id"))
-    stored = usable_file(store, file_id, f"{param}.image_file.file_id")
+def _stored_image(store: Store, image: rules.ImageRef, model: str) -> vision.ImageFacts:
+    file_id = str(image.file_id)
+    stored = usable_file(store, file_id, image.url_path)
     return vision.from_bytes(
-        stored.data, detail, model, f"{param}.image_file.file_id", via="file", file_id=file_id
+        stored.data, image.detail, model, image.url_path, via="file", file_id=file_id
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from visiondesk import rules
+from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.http import (
@@ -29,6 +31,18 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     if not isinstance(model, str) or not model:
         raise bad_request("you must provide a model parameter", param="model")
     messages = body.get("messages")
+    if messages is None:
+        vision.refuse(
+            [
+                rules.violation(
+                    rules.Code.MISSING_PARAMETER,
+                    "messages",
+                    field="messages",
+                    endpoint="Chat Completions",
+                    hint="",
+                )
+            ]
+        )
     if not isinstance(messages, list) or not messages:
         raise bad_request("'messages' must be a non-empty array.", param="messages")
     texts: list[str] = []
@@ -47,24 +61,16 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
             continue
         prompt_parts = []
         for j, part in enumerate(content):
-            param = f"messages[{i}].content[{j}]"
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind == "text":
-                texts.append(str(part.get("text", "")))
-                prompt_parts.append(str(part.get("text", "")))
-            elif kind == "image_url":
-                if role != "user":
-                    raise bad_request(
-                        "Image URLs are only allowed for messages with role 'user', but this "
-                        f"message with role '{role}' contains an image URL.",
-                        param=param,
-                        code="invalid_value",
-                    )
-                images_out.append(_image(part.get("image_url"), model, param))
+            reading = rules.read_part(ApiMode.CHAT, role, part, f"messages[{i}].content[{j}]")
+            facts = vision.from_part(reading, model)
+            if facts is not None:
+                images_out.append(facts)
             else:
-                raise bad_request(f"Invalid content part type: '{kind}'.", param=f"{param}.type")
+                texts.append(reading.text or "")
+                prompt_parts.append(reading.text or "")
         if role == "user":
             last_prompt = " ".join(prompt_parts)
+    vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.CHAT))
     answer = answers.compose(last_prompt, images_out, model)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
     usage = {
@@ -95,16 +101,6 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
             "usage": usage,
         }
     )
-
-
-def _image(value: Any, model: str, param: str) -> vision.ImageFacts:
-    if not isinstance(value, dict) or not isinstance(value.get("url"), str):
-        raise bad_request("Expected an object with a 'url' string.", param=f"{param}.image_url")
-    detail = vision.check_detail(value.get("detail"), f"{param}.image_url.detail")
-    url: str = value["url"]
-    if url.startswith("data:"):
-        return vision.from_data_url(url, detail, model, f"{param}.image_url.url")
-    return vision.from_url(url, detail, model, f"{param}.image_url.url")
 
 
 def _stream(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from visiondesk.rules.catalog import Violation
+
 
 class HttpError(Exception):
     def __init__(
@@ -41,3 +43,10 @@ def not_found(message: str, param: str | None = None) -> HttpError:
 
 def bad_request(message: str, *, param: str | None = None, code: str | None = None) -> HttpError:
     return HttpError(400, message, param=param, code=code)
+
+
+def rejected(problem: Violation) -> HttpError:
+    """A broken rule (visiondesk.rules) as the API's error answer."""
+    return HttpError(
+        problem.status, problem.message, param=problem.path or None, code=problem.api_code
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from visiondesk import rules
+from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.files import usable_file
@@ -38,7 +40,20 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
+    if "input" not in body:
+        vision.refuse(
+            [
+                rules.violation(
+                    rules.Code.MISSING_PARAMETER,
+                    "input",
+                    field="input",
+                    endpoint="Responses",
+                    hint="",
+                )
+            ]
+        )
     prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
+    vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.RESPONSES))
     earlier = previous.turns if previous else max(0, user_turns - 1)
     answer = answers.compose(prompt, images_out, model, earlier_turns=earlier)
     input_tokens, output_tokens = answers.usage(
@@ -85,42 +100,27 @@ def _read_input(
         parts: list[str] = []
         for j, part in enumerate(content):
             param = f"input[{i}].content[{j}]"
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind in ("input_text", "output_text"):
-                parts.append(str(part.get("text", "")))
-            elif kind == "input_image":
-                if role != "user":
-                    raise bad_request(
-                        f"Images are only allowed in user messages, not '{role}'.", param=param
-                    )
-                images_out.append(_image(store, part, model, param))
+            reading = rules.read_part(ApiMode.RESPONSES, role, part, param)
+            facts = vision.from_part(reading, model)
+            if reading.image is not None and reading.image.source is rules.Source.FILE:
+                facts = _stored_image(store, reading.image, model)
+            if facts is not None:
+                images_out.append(facts)
             else:
-                raise bad_request(f"Invalid content type: '{kind}'.", param=f"{param}.type")
+                parts.append(reading.text or "")
         texts.extend(parts)
         if role == "user":
             prompt = " ".join(parts)
     return prompt, texts, user_turns
 
 
-def _image(store: Store, part: dict[str, Any], model: str, param: str) -> vision.ImageFacts:
-    detail = vision.check_detail(part.get("detail"), f"{param}.detail")
-    url, file_id = part.get("image_url"), part.get("file_id")
-    if (url is None) == (file_id is None):
-        raise bad_request(
-            "Provide exactly one of 'image_url' or 'file_id' for input_image.", param=param
-        )
-    if file_id is not None:
-        stored = usable_file(
-            store, str(file_id), f"{param}.file_id", purposes=("vision", "user_data")
-        )
-        return vision.from_bytes(
-            stored.data, detail, model, f"{param}.file_id", via="file", file_id=stored.id
-        )
-    if not isinstance(url, str):
-        raise bad_request("'image_url' must be a string.", param=f"{param}.image_url")
-    if url.startswith("data:"):
-        return vision.from_data_url(url, detail, model, f"{param}.image_url")
-    return vision.from_url(url, detail, model, f"{param}.image_url")
+def _stored_image(store: Store, image: rules.ImageRef, model: str) -> vision.ImageFacts:
+    stored = usable_file(
+        store, str(image.file_id), image.url_path, purposes=("vision", "user_data")
+    )
+    return vision.from_bytes(
+        stored.data, image.detail, model, image.url_path, via="file", file_id=stored.id
+    )
 
 
 def _response(

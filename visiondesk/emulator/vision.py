@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from PIL import Image
-
-from visiondesk.domain import Detail
-from visiondesk.emulator.errors import HttpError, bad_request
+from visiondesk import rules
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.emulator.errors import HttpError, rejected
 from visiondesk.imaging import sizing
 from visiondesk.imaging.models import rule_for
-
-ACCEPTED = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-DETAILS = ("auto", "low", "high", "original")
-ASSISTANT_DETAILS = ("auto", "low", "high")
-
-UNSUPPORTED_MESSAGE = (
-    "You uploaded an unsupported image. Please make sure your image has of one the following "
-    "formats: ['png', 'jpeg', 'gif', 'webp']."
-)
-INVALID_MESSAGE = (
-    "The image data you provided does not represent a valid image. Please check your input and "
-    "try again with one of the supported image formats: ['image/jpeg', 'image/png', "
-    "'image/gif', 'image/webp']."
-)
+from visiondesk.imaging.probe import Probe
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,35 +29,26 @@ class ImageFacts:
     url: str | None = None
 
 
-def check_detail(value: Any, param: str, allowed: tuple[str, ...] = DETAILS) -> str:
-    if value is None:
-        return "auto"
-    if value not in allowed:
-        options = ", ".join(f"'{item}'" for item in allowed[:-1]) + f", and '{allowed[-1]}'"
-        raise bad_request(
-            f"Invalid value: '{value}'. Supported values are: {options}.",
-            param=param,
-            code="invalid_value",
-        )
-    return str(value)
+def refuse(problems: Iterable[rules.Violation]) -> None:
+    """Answer the first error the rules found, as the real API answers the first it meets."""
+    for problem in problems:
+        if problem.is_error:
+            raise rejected(problem)
 
 
-def from_data_url(url: str, detail: str, model: str, param: str) -> ImageFacts:
-    header, _, payload = url.partition(",")
-    if not header.startswith("data:") or ";base64" not in header:
-        raise bad_request(
-            "Invalid image URL: expected a base64-encoded data URL.",
-            param=param,
-            code="invalid_image_url",
-        )
-    declared = header[5:].split(";")[0] or None
-    try:
-        data = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise bad_request(
-            "Invalid base64 image data.", param=param, code="invalid_base64_image"
-        ) from None
-    return from_bytes(data, detail, model, param, via="data_url", declared=declared)
+def from_part(reading: rules.PartReading, model: str) -> ImageFacts | None:
+    """The image of a part the rules accepted (refusing the part otherwise)."""
+    refuse(reading.problems)
+    image = reading.image
+    if image is None:
+        return None
+    refuse(image.problems)
+    if image.source is rules.Source.URL:
+        return from_url(str(image.url), image.detail, model, image.url_path)
+    if image.source is rules.Source.FILE:
+        return None  # the mode looks the file up in its store, then calls from_bytes
+    assert image.data is not None and image.probe is not None
+    return _facts(image.data, image.probe, image.detail, model, "data_url", image.declared_mime)
 
 
 def from_bytes(
@@ -87,38 +61,31 @@ def from_bytes(
     declared: str | None = None,
     file_id: str | None = None,
 ) -> ImageFacts:
-    if not data:
-        raise bad_request("The image is empty.", param=param, code="empty_image_file")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format or ""
-            width, height = image.size
-            frames = getattr(image, "n_frames", 1)
-            image.load()
-    except Exception:
-        raise bad_request(INVALID_MESSAGE, param=param, code="invalid_image") from None
-    if fmt not in ACCEPTED:
-        raise bad_request(UNSUPPORTED_MESSAGE, param=param, code="invalid_image_format")
-    if fmt == "GIF" and frames > 1:
-        raise bad_request(
-            "Animated GIFs are not supported. Please send a single frame.",
-            param=param,
-            code="invalid_image_format",
-        )
-    tokens = billed_tokens(model, detail, width, height)
+    judged = rules.judge_bytes(data, declared, param or "", ApiMode.CHAT)
+    refuse(judged.problems)
+    assert judged.probe is not None
+    return _facts(data, judged.probe, detail, model, via, declared, file_id)
+
+
+def _facts(
+    data: bytes,
+    probe: Probe,
+    detail: str,
+    model: str,
+    via: str,
+    declared: str | None,
+    file_id: str | None = None,
+) -> ImageFacts:
+    assert probe.width is not None and probe.height is not None
+    tokens = billed_tokens(model, detail, probe.width, probe.height)
     return ImageFacts(
-        via, ACCEPTED[fmt], declared, width, height, len(data), detail, tokens, file_id
+        via, probe.mime, declared, probe.width, probe.height, len(data), detail, tokens, file_id
     )
 
 
 def from_url(url: str, detail: str, model: str, param: str) -> ImageFacts:
-    """An https URL: the emulator is offline, so it records the URL without downloading it."""
-    if not url.startswith("https://"):
-        raise bad_request(
-            f"Invalid image URL: '{url[:60]}'. Expected an https URL or a data URL.",
-            param=param,
-            code="invalid_image_url",
-        )
+    """An https URL (the rules refuse others): the emulator is offline, so it records the URL
+    without downloading it."""
     tokens = billed_tokens(model, detail, 768, 2048)
     return ImageFacts("url", None, None, None, None, 0, detail, tokens, url=url)
 
