@@ -82,3 +82,31 @@ def test_unusable_input_is_said_plainly(qtbot: QtBot) -> None:
     assert "--endpoint" in dialog.summary.text()
     assert dialog.problems_list.count() == 0
     assert not dialog.copy_fixed_button.isEnabled() and not dialog.open_button.isEnabled()
+
+
+def test_tools_menu_opens_the_doctor_and_its_request_becomes_a_conversation(
+    app: object, loop: object
+) -> None:
+    import asyncio
+
+    from tests.waiting import until
+    from visiondesk.ui.controller import Controller
+
+    assert isinstance(app, Controller)
+    assert isinstance(loop, asyncio.AbstractEventLoop)
+    app.window.check_request_action.trigger()
+    [dialog] = [d for d in app.window.findChildren(DoctorDialog) if d.isVisible()]
+    request = corpus.thread(corpus.chat_image(corpus.data_url(corpus.png(), "image/png")))
+    dialog.request_edit.setPlainText(request)
+    dialog.check_button.click()
+    workspace = app.workspace
+
+    async def opened() -> None:
+        await until(lambda: dialog.open_button.isEnabled())
+        dialog.open_button.click()
+        await until(lambda: len(workspace.draft) == 1 and workspace.draft.items[0].prepared)
+
+    loop.run_until_complete(asyncio.wait_for(opened(), 30))
+    assert workspace.settings.mode is ApiMode.ASSISTANTS
+    assert app.window.composer.toPlainText() == "What is this?"
+    assert workspace.transcript.turns == [] and workspace.conversation_id is None

@@ -72,6 +72,7 @@ class Controller(QObject):
         self.workspace.status_changed.connect(_settle_memory)
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.about)
+        window.check_request_action.triggered.connect(self.check_request)
         window.close_requested.connect(self.workspace.shutdown)
 
     def _open_history(self) -> History:
@@ -149,6 +150,18 @@ class Controller(QObject):
         )
         dialog.accepted.connect(
             lambda: workspace.update_profiles(dialog.profiles, dialog.app_settings)
+        )
+        dialog.open()
+
+    def check_request(self) -> None:
+        """Tools → Check a request…: the doctor; "Open in VisionDesk" starts a conversation."""
+        from visiondesk.ui.doctor_dialog import DoctorDialog
+
+        dialog = DoctorDialog(self.window)
+        dialog.open_requested.connect(
+            lambda found: self.workspace.library.start(
+                found.prompt, found.images, found.mode, found.model, found.detail
+            )
         )
         dialog.open()
 

@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self.paste_action = self._action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste)
         self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self.check_request_action = self._action(tools_menu, "&Check a request…", None)
         view_menu = self.menuBar().addMenu("&View")
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
         self.storage_action = self._action(view_menu, "Uploaded &files…", None)

@@ -3,6 +3,7 @@ delete (with the clean-up of its uploads), export, and the uploaded files of a p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,29 @@ if TYPE_CHECKING:
 class Library:
     def __init__(self, workspace: Workspace) -> None:
         self._ws = workspace
+
+    def start(
+        self,
+        prompt: str,
+        images: tuple[bytes | str, ...],
+        mode: ApiMode,
+        model: str,
+        detail: Detail,
+    ) -> None:
+        """A new conversation from a request written elsewhere (the doctor's "Open in
+        VisionDesk"): its question in the composer, its images attached, its mode and model."""
+        ws = self._ws
+        for attachment in ws.draft.items:
+            ws.attachments.remove(attachment.id)
+        self.new()
+        ws.apply_settings(replace(ws.settings, mode=mode, model=model or ws.settings.model))
+        ws.set_detail(detail)
+        if ws.session is not None:
+            ws.session.mode, ws.session.model = ws.settings.mode, ws.settings.model
+        for number, image in enumerate(images, 1):
+            label = image if isinstance(image, str) else f"image {number} of the checked request"
+            ws.attachments.add(image, label)
+        ws.set_text(prompt)
 
     def conversations(self, search: str = "") -> list[StoredConversation]:
         return self._ws.history.conversations(search)
