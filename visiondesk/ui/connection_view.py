@@ -77,12 +77,7 @@ class ConnectionPresenter(QObject):
             w.model_box.addItem(model)
         w.model_box.setCurrentText(model)
         w.model_box.blockSignals(False)
-        items = w.mode_box.model()
-        for index in range(w.mode_box.count()):
-            mode = ApiMode(w.mode_box.itemData(index))
-            item = items.item(index)  # type: ignore[attr-defined]
-            item.setEnabled(mode not in status.missing)
-            item.setToolTip(status.missing.get(mode, ""))
+        w.show_missing_modes({mode.value: reason for mode, reason in status.missing.items()})
 
 
 def _select(box: QComboBox, value: str) -> None:

@@ -140,6 +140,15 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def show_missing_modes(self, missing: dict[str, str]) -> None:
+        """Grey out the API modes the server lacks, with the reason as their tooltip."""
+        items = self.mode_box.model()
+        for index in range(self.mode_box.count()):
+            item = items.item(index)  # type: ignore[attr-defined]
+            reason = missing.get(str(self.mode_box.itemData(index)), "")
+            item.setEnabled(not reason)
+            item.setToolTip(reason)
+
     def set_busy(self, busy: bool) -> None:
         """While a turn runs, Send turns into Stop."""
         self.send_button.setText("Stop" if busy else "Send")

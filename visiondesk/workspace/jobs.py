@@ -93,10 +93,11 @@ class Jobs:
                 task.cancel()
 
     async def wait(self, group: str) -> None:
-        """Until every job of the group has ended (however it ended)."""
+        """Until every job of the group has ended (however it ended) and its handlers ran."""
         tasks = list(self._groups.get(group, ()))
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.sleep(0)  # done-callbacks run on the loop's next iteration
 
     async def aclose(self) -> None:
         """Cancel everything and let it unwind while the loop still runs."""
@@ -105,3 +106,4 @@ class Jobs:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.sleep(0)
