@@ -23,7 +23,10 @@ def test_success_failure_and_unhandled_paths() -> None:
         jobs.start("a", ok(), success=lambda value: seen.append(f"ok {value}"))
         jobs.start("b", broken(), failure=lambda error: seen.append(f"failed {error}"))
         jobs.start("c", broken())  # no failure path of its own: reported anyway
-        jobs.start("d", ok(), success=lambda _value: 1 / 0)  # a handler that breaks
+        def breaks(_value: int) -> None:
+            raise ZeroDivisionError("division by zero")
+
+        jobs.start("d", ok(), success=breaks)  # a handler that breaks
         await asyncio.gather(*(jobs.wait(g) for g in "abcd"))
         assert not jobs.busy
 
@@ -41,7 +44,7 @@ def test_cancel_a_group_by_prefix_and_busy_follows() -> None:
     async def main() -> None:
         jobs = Jobs()
         jobs.changed.connect(lambda: changes.append(jobs.busy))
-        outcomes: list[str] = []
+        outcomes: list[object] = []
         for name in ("attach:1", "attach:2", "probe"):
             jobs.start(name, forever(), success=outcomes.append, failure=outcomes.append)
         assert jobs.busy and jobs.running("attach:1")
