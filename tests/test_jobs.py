@@ -23,6 +23,7 @@ def test_success_failure_and_unhandled_paths() -> None:
         jobs.start("a", ok(), success=lambda value: seen.append(f"ok {value}"))
         jobs.start("b", broken(), failure=lambda error: seen.append(f"failed {error}"))
         jobs.start("c", broken())  # no failure path of its own: reported anyway
+
         def breaks(_value: int) -> None:
             raise ZeroDivisionError("division by zero")
 

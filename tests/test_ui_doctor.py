@@ -25,7 +25,7 @@ def make_dialog(qtbot: QtBot) -> DoctorDialog:
 
 def check(qtbot: QtBot, dialog: DoctorDialog, text: str) -> None:
     dialog.request_edit.setPlainText(text)
-    with qtbot.waitSignal(dialog.checked, timeout=20_000):
+    with qtbot.waitSignal(dialog.report_changed, timeout=20_000):
         qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
 
 

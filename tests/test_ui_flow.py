@@ -332,3 +332,74 @@ def test_inspector_shows_every_upload_step(
         ("POST", "threads"),
         ("POST", "threads"),
     ]
+
+
+def test_a_whole_turn_through_the_window(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path, shot_path: Path
+) -> None:
+    """The headless model test's sequence, done as a person does it in the window."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QPushButton, QToolButton
+
+    from visiondesk.ui.preview import PreviewDialog
+
+    window, workspace = app.window, app.workspace
+    emulator = workspace.connections.emulator
+    assert emulator is not None
+    drop(window, file_mime(photo_path, shot_path))
+
+    async def scenario() -> None:
+        await until(lambda: states(app) == [READY, READY])
+        photo, shot = workspace.draft.ids
+        [move_right] = [
+            b
+            for b in window.canvas.cards[0].findChildren(QToolButton)
+            if b.toolTip() == "Move right"
+        ]
+        move_right.click()
+        assert workspace.draft.ids == [shot, photo]
+        assert [c.attachment_id for c in window.canvas.cards] == [shot, photo]
+        photo_card = window.canvas.card(photo)
+        assert photo_card is not None
+        QTest.mouseClick(photo_card.thumb, Qt.MouseButton.LeftButton)
+        [dialog] = [d for d in window.findChildren(PreviewDialog) if d.isVisible()]
+        dialog.selection = QRectF(0, 0, 384, 256)
+        [apply] = [b for b in dialog.findChildren(QPushButton) if b.text() == "Apply crop"]
+        apply.setEnabled(True)
+        apply.click()
+        await until(lambda: states(app) == [READY, READY] and "900×600" in photo_card.toolTip())
+
+        emulator.knobs.token_delay = 0.05
+        QTest.keyClicks(window.composer, "Compare them")
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(lambda: len(getattr(last_turn(app), "answer", "")) > 20)
+        QTest.keyClick(window.composer, Qt.Key.Key_Escape)
+        await until(lambda: answered(app))
+        stopped = last_turn(app)
+        assert stopped is not None and stopped.status is TurnStatus.STOPPED
+        emulator.knobs.token_delay = 0.0
+        window.composer.clear()
+        window.transcript.action_requested.emit(TranscriptAction.RETRY, stopped.id)
+        await until(lambda: status(app) is TurnStatus.DONE)
+        [done] = workspace.transcript.turns
+        assert done.answer.index("1365×768") < done.answer.index("900×600")
+
+        choose_mode(app, ApiMode.ASSISTANTS)
+        drop(window, file_mime(photo_path))
+        await until(lambda: states(app) == [AttachmentState.UPLOADED])
+        QTest.keyClicks(window.composer, "And now?")
+        window.send_button.click()
+        await until(lambda: len(workspace.transcript.turns) == 2 and answered(app))
+        assert status(app) is TurnStatus.DONE
+
+        conversation = workspace.conversation_id
+        window.new_action.trigger()
+        assert workspace.transcript.turns == [] and "Compare" not in window.transcript.toPlainText()
+        item = window.sidebar.list.item(0)
+        assert item is not None
+        window.sidebar.list.itemClicked.emit(item)
+        assert workspace.conversation_id == conversation
+        assert [t.status for t in workspace.transcript.turns] == [TurnStatus.DONE] * 2
+        assert window.mode_box.currentData() == ApiMode.ASSISTANTS.value
+
+    run(loop, scenario)

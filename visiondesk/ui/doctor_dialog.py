@@ -49,11 +49,14 @@ WARNING_COLOUR = QColor(255, 236, 179)
 
 
 class DoctorDialog(QDialog):
-    """A self-contained checker: it takes no app state and hands back a DoctorConversation."""
+    """A self-contained checker: it takes no app state and hands back a DoctorConversation.
+
+    Signals: `open_requested(DoctorConversation)`, `report_changed()`.
+    """
 
     open_requested = Signal(object)
     """A DoctorConversation: the request's question and images, its mode and model."""
-    checked = Signal()
+    report_changed = Signal()
     """A check finished (its report, or the reason the input is unusable, is shown)."""
     _done = Signal(object)
 
@@ -120,7 +123,7 @@ class DoctorDialog(QDialog):
         layout.addLayout(buttons)
 
     def check(self) -> None:
-        """Check the pasted text on the worker thread; `checked` fires when it is shown."""
+        """Check the pasted text on the worker thread; `report_changed` fires when it is shown."""
         self._checked_text = self.request_edit.toPlainText()
         self.check_button.setEnabled(False)
         self.summary.setText("Checking…")
@@ -141,7 +144,7 @@ class DoctorDialog(QDialog):
             self.report = None
             self.summary.setText(result)
             self._enable(False)
-            self.checked.emit()
+            self.report_changed.emit()
             return
         self.report = result
         errors = len(result.checked.errors)
@@ -165,7 +168,7 @@ class DoctorDialog(QDialog):
         self._highlight(result)
         self._enable(True)
         self.copy_fixed_button.setEnabled(result.fixed is not None)
-        self.checked.emit()
+        self.report_changed.emit()
 
     def _enable(self, on: bool) -> None:
         for button in (self.copy_fixed_button, self.copy_python_button, self.open_button):
