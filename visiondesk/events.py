@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from visiondesk.domain import PreparedImage
+from visiondesk.domain import PreparedImage, Replay
 from visiondesk.errors import VisionDeskError
 
 
@@ -47,6 +47,13 @@ class FileReady:
 class FileFailed:
     sha256: str
     error: VisionDeskError
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """Sent before a turn's first request: what it is built from, to rebuild it as code."""
+
+    replay: Replay
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ Event = (
     | Processing
     | FileReady
     | FileFailed
+    | TurnStarted
     | RequestSent
     | TextDelta
     | Usage

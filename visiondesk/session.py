@@ -20,9 +20,26 @@ from visiondesk.api.client import make_client
 from visiondesk.api.modes import make_mode
 from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
+from visiondesk.domain import (
+    ApiMode,
+    ConversationState,
+    Detail,
+    Exchange,
+    PreparedImage,
+    Replay,
+    Turn,
+)
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
-from visiondesk.events import Completed, Event, Failed, FileFailed, Prepared, Preparing, TextDelta
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    Prepared,
+    Preparing,
+    TextDelta,
+    TurnStarted,
+)
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 from visiondesk.store import History
 
@@ -237,8 +254,19 @@ class Session:
             return
         answer_id = self._persist_question(turn)
         last_checkpoint = time.monotonic()
+        mode = self.mode_client()
+        replay = Replay(
+            self.mode,
+            self.profile.base_url,
+            turn,
+            tuple(self.history),
+            self.state,  # Replay keeps a copy
+            uploads_images=mode.uploads_images,
+            stores_responses=self.profile.stores_responses,
+        )
         try:
-            async for event in self.mode_client().send(turn, self.history, self.state):
+            yield TurnStarted(replay)
+            async for event in mode.send(turn, self.history, self.state):
                 if isinstance(event, Completed):
                     self.history.append(Exchange(turn, event.text))
                     self.attachments.clear()

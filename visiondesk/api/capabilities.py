@@ -29,6 +29,8 @@ _PROBES = {
     ApiMode.RESPONSES: ("POST", "/responses"),
     ApiMode.ASSISTANTS: ("GET", "/assistants"),
 }
+PREFERENCE = (ApiMode.RESPONSES, ApiMode.CHAT, ApiMode.ASSISTANTS)
+"""The order modes are suggested in when the chosen one is missing."""
 CACHE_SECONDS = 3600.0
 
 
@@ -42,11 +44,21 @@ class Capabilities:
     def supports(self, mode: ApiMode) -> bool:
         return mode not in self.missing
 
+    def suggest(self, instead_of: ApiMode) -> ApiMode | None:
+        """A mode this server has, to offer when `instead_of` is missing (Responses first)."""
+        for mode in PREFERENCE:
+            if mode is not instead_of and self.supports(mode):
+                return mode
+        return None
+
     def require(self, mode: ApiMode, profile: Profile) -> None:
         if mode in self.missing:
+            suggested = self.suggest(mode)
+            hint = f"Use {MODE_NAMES[suggested]}." if suggested else "Choose another server."
             raise ModeUnsupported(
                 f"{profile.name} ({profile.base_url}) does not implement "
-                f"{MODE_NAMES[mode]}: {self.missing[mode]}. Choose another API mode."
+                f"{MODE_NAMES[mode]}: {self.missing[mode]}. {hint}",
+                suggested=suggested,
             )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpx2
 import openai
 
 from visiondesk.config.profiles import Profile
@@ -52,11 +53,11 @@ def translate(
     images = images or {}
     if isinstance(exc, VisionDeskError):
         return exc
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         return NetworkError(
             f"{profile.base_url} did not answer in time ({what}); check the server and Retry."
         )
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         cause = exc.__cause__ or exc.__context__
         detail = f": {cause}" if cause and str(cause) else ""
         return NetworkError(f"Cannot reach {profile.base_url}{detail}. Is the server running?")

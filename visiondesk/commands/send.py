@@ -11,7 +11,7 @@ import sys
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
 from visiondesk.errors import ImageError, VisionDeskError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -176,6 +176,16 @@ def event_json(event: Any) -> dict[str, Any]:
                 "detail": value.detail.value,
                 "tokens": value.tokens,
                 "notes": list(value.notes),
+            }
+        elif isinstance(value, Replay):  # what the turn is built from, without image bytes
+            value = {
+                "mode": value.mode.value,
+                "base_url": value.base_url,
+                "model": value.turn.model,
+                "images": len(value.turn.images),
+                "earlier_turns": len(value.history),
+                "previous_response_id": value.state.response_id,
+                "thread_id": value.state.thread_id,
             }
         elif isinstance(value, VisionDeskError):
             value = {"type": type(value).__name__, "message": value.message}

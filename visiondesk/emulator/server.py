@@ -44,6 +44,11 @@ class Emulator:
         return self.store.knobs
 
     @property
+    def host(self) -> str:
+        """The address it listens on: always the loopback."""
+        return str(self._server.server_address[0])
+
+    @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 
