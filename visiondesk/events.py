@@ -67,6 +67,15 @@ class RequestSent:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """Nothing new has arrived for `seconds` (a silent server, or a model thinking before its
+    first token): shown so nobody is left without a word. Repeated every few seconds."""
+
+    seconds: float
+    server: str
+
+
+@dataclass(frozen=True, slots=True)
 class TextDelta:
     text: str
 
@@ -101,6 +110,7 @@ Event = (
     | FileFailed
     | TurnStarted
     | RequestSent
+    | Waiting
     | TextDelta
     | Usage
     | Completed

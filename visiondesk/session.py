@@ -17,6 +17,7 @@ from openai import AsyncOpenAI
 from visiondesk.api.base import ModeClient
 from visiondesk.api.capabilities import CapabilityCache
 from visiondesk.api.client import make_client
+from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
 from visiondesk.api.modes import make_mode
 from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile
@@ -245,14 +246,16 @@ class Session:
         images = tuple(a.prepared for a in self.attachments if a.prepared is not None)
         turn = Turn(prompt, images, self.model, self.instructions)
         partial: list[str] = []
+        answer_id = self._persist_question(turn)  # even a turn the probe stops is kept
+        every = min(WAITING_EVERY, self.profile.read_timeout / 4)
         try:
-            capabilities = await self.capabilities.get(self.client, self.profile)
-            capabilities.require(self.mode, self.profile)
+            async for event in with_heartbeat(self._check_mode(), self.profile.base_url, every):
+                yield event
         except VisionDeskError as error:
             self.last = Outcome("", error)
+            self._persist_answer(answer_id, "", "failed", error.message)
             yield Failed(error)
             return
-        answer_id = self._persist_question(turn)
         last_checkpoint = time.monotonic()
         mode = self.mode_client()
         replay = Replay(
@@ -266,7 +269,8 @@ class Session:
         )
         try:
             yield TurnStarted(replay)
-            async for event in mode.send(turn, self.history, self.state):
+            events = mode.send(turn, self.history, self.state)
+            async for event in with_heartbeat(events, self.profile.base_url, every):
                 if isinstance(event, Completed):
                     self.history.append(Exchange(turn, event.text))
                     self.attachments.clear()
@@ -289,6 +293,13 @@ class Session:
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
             self._persist_answer(answer_id, "".join(partial), "cancelled")
             raise
+
+    async def _check_mode(self) -> AsyncIterator[Event]:
+        """Raise why the server cannot take this turn in this mode (probed once per profile)."""
+        capabilities = await self.capabilities.get(self.client, self.profile)
+        capabilities.require(self.mode, self.profile)
+        return
+        yield  # pragma: no cover - an async generator, so the wait can be shown
 
     def _persist_question(self, turn: Turn) -> int | None:
         """Commit the question and its images before the request leaves."""

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from pathlib import Path
 from typing import Any, TypeVar
 
+import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.base import failure, image_params, nothing
@@ -215,6 +216,7 @@ class AssistantsMode:
             _read,
             fail,
             answer,
+            recover=lambda answer: self._recover(thread_id, answer),
         )
         try:
             async for event in events:
@@ -243,6 +245,41 @@ class AssistantsMode:
         for message in messages:
             yield RequestSent("POST", f"/threads/{thread_id}/messages", message)
             await _quietly(functools.partial(self._add_message, thread_id, message))
+
+    async def _recover(self, thread_id: str, answer: Answer) -> AsyncIterator[Event]:
+        """The run stream ended cleanly without its final event (gateways do): ask the run,
+        where that route exists, then the thread's newest message, before calling it cut."""
+        run_id = answer.answer_id
+        if run_id is not None:
+            yield RequestSent("GET", f"/threads/{thread_id}/runs/{run_id}", note="after the stream")
+            try:
+                run = await _quietly(
+                    lambda: self._client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)
+                )
+            except openai.APIStatusError:
+                run = None  # a gateway without this route: the messages still tell
+            if run is not None and f"thread.run.{run.status}" in _RUN_FAILED:
+                yield answer.fail(_run_error(f"thread.run.{run.status}", run))
+                return
+            if run is not None and run.status != "completed":
+                return  # still running: the answer is not whole
+        yield RequestSent("GET", f"/threads/{thread_id}/messages", note="after the stream")
+        page = await _quietly(
+            lambda: self._client.beta.threads.messages.list(
+                thread_id=thread_id, order="desc", limit=1
+            )
+        )
+        newest = page.data[0] if page.data else None
+        if newest is None or newest.role != "assistant":
+            return
+        if run_id is not None and newest.run_id not in (None, run_id):
+            return
+        text = "".join(part.text.value for part in newest.content if part.type == "text")
+        if not text.startswith(answer.text):
+            return
+        if text[len(answer.text) :]:
+            yield answer.say(text[len(answer.text) :])
+        answer.done = True
 
     def _add_message(self, thread_id: str, message: dict[str, Any]) -> Awaitable[Any]:
         return self._client.beta.threads.messages.create(

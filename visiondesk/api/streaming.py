@@ -7,8 +7,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
-from visiondesk.api.base import cut_short
-from visiondesk.errors import VisionDeskError
+from visiondesk.errors import ApiRejected, VisionDeskError
 from visiondesk.events import Completed, Event, Failed, RequestSent, TextDelta
 
 
@@ -86,6 +85,19 @@ async def stream_answer(
         yield fail(exc, answer.text)
         return
     if not answer.done:
-        yield cut_short(answer.text)
+        yield ended_early(answer.text)
         return
     yield Completed(answer.text, answer.answer_id)
+
+
+def ended_early(partial: str) -> Failed:
+    """The stream ended cleanly, but before its final event (a dropped connection is
+    `cut_short`): a proxy that stops forwarding, or a server that gave up."""
+    return Failed(
+        ApiRejected(
+            "The server ended the answer without finishing it (its stream stopped before the "
+            "final event). Retry.",
+            retryable=True,
+        ),
+        partial,
+    )

@@ -52,6 +52,30 @@ def add_parser(commands: Any) -> None:
         help="refuse expires_after on uploads, like servers without it",
     )
     parser.add_argument(
+        "--serve-html", action="store_true", help="answer every request with a web page"
+    )
+    parser.add_argument(
+        "--never-answer",
+        action="store_true",
+        help="accept requests and never answer them (not even headers)",
+    )
+    parser.add_argument(
+        "--malformed-stream",
+        action="store_true",
+        help="break each stream's format after two deltas",
+    )
+    parser.add_argument(
+        "--end-stream-early",
+        action="store_true",
+        help="end streams cleanly after the last delta, without their final events",
+    )
+    parser.add_argument(
+        "--gateway-quirks",
+        action="store_true",
+        help="act like a gateway: drop POST /threads bodies, put run event names inside the "
+        "data, lack GET /threads/{id}/runs/{id}, answer 500 for routes it lacks",
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -81,6 +105,11 @@ def run(options: argparse.Namespace) -> int:
         file_never_ready=options.file_never_ready,
         upload_bytes_per_second=options.slow_upload,
         no_expiry=options.no_expiry,
+        serve_html=options.serve_html,
+        never_answer=options.never_answer,
+        malformed_stream=options.malformed_stream,
+        gateway_quirks=options.gateway_quirks,
+        end_stream_early=options.end_stream_early,
         disabled_modes=set(options.without),
     )
     try:

@@ -44,6 +44,9 @@ def run(options: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except VisionDeskError as error:  # one line, never a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 async def _send(options: argparse.Namespace) -> int:
@@ -141,6 +144,8 @@ class _Printer:
             message = f"ready: {event.file_id}"
         elif name in ("FileFailed", "Failed"):
             message = f"error: {event.error}"
+        elif name == "Waiting":
+            message = f"no answer yet from {event.server} ({event.seconds:.0f} s); waiting…"
         elif name == "Usage":
             message = f"tokens: {event.input_tokens} in, {event.output_tokens} out"
         if message:
