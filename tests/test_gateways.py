@@ -145,6 +145,8 @@ def test_every_mode_works_through_a_gateway(
         assert not (created.body or {}).get("messages")  # nothing a gateway could drop
         added = next(r for r in emulator.log if r.path == f"/threads/{thread}/messages")
         assert added.body["content"][1]["type"] == "image_file"
+        # The run stream itself was understood (event names inside the data), no recovery.
+        assert not any(r.method == "GET" and r.path.endswith("/messages") for r in emulator.log)
 
 
 def test_assistants_finds_the_answer_when_the_stream_stops_early(

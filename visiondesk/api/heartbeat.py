@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from visiondesk.events import Event, Waiting
+from visiondesk.events import Completed, Event, Failed, Waiting
 
 WAITING_EVERY = 5.0
 """Seconds of silence between two Waiting events."""
@@ -36,6 +36,10 @@ async def with_heartbeat(
                 pending = None
             last = loop.time()
             yield event
+            if isinstance(event, Completed | Failed):
+                # The turn is over: end now, in this step, so the caller's task ends with it
+                # (a Retry right after must not find the last send still running).
+                return
     finally:
         if pending is not None and not pending.done():
             pending.cancel()  # the mode sees the cancellation where it waits (e.g. a run)
