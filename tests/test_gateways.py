@@ -116,6 +116,19 @@ def test_a_silent_server_is_given_up_on_with_word_meanwhile(
 
 
 @pytest.mark.parametrize("mode", list(ApiMode))
+def test_a_model_thinking_long_after_the_headers_is_waited_for_and_shown(
+    mode: ApiMode, emulator: Emulator, photo_path: Path
+) -> None:
+    """The read timeout is for the first byte; once the stream has started, a silence longer
+    than it (here 4 × the read timeout) is a model thinking, shown, not an error."""
+    emulator.knobs.first_token_delay = 4 * QUICK
+    events, _ = turn(quick_profile(emulator), mode, photo_path)
+    assert isinstance(final(events), Completed), final(events)
+    first_word = next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    assert any(isinstance(e, Waiting) for e in events[:first_word])
+
+
+@pytest.mark.parametrize("mode", list(ApiMode))
 def test_a_malformed_stream_is_named_and_the_partial_kept(
     mode: ApiMode, emulator: Emulator, photo_path: Path
 ) -> None:

@@ -29,6 +29,13 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--token-delay", type=float, default=0.02, metavar="SECONDS")
     parser.add_argument(
+        "--first-token-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="think this long before the first word of each answer",
+    )
+    parser.add_argument(
         "--file-delay",
         type=float,
         default=1.0,
@@ -97,6 +104,7 @@ def run(options: argparse.Namespace) -> int:
     knobs = Knobs(
         token_delay=options.token_delay,
         file_processing_delay=options.file_delay,
+        first_token_delay=options.first_token_delay,
         fail_429=options.fail_429,
         retry_after=options.retry_after,
         fail_500=options.fail_500,

@@ -12,6 +12,8 @@ class Knobs:
 
     token_delay: float = 0.0
     """Seconds between streamed deltas."""
+    first_token_delay: float = 0.0
+    """Seconds between a stream's headers and its first delta (a model thinking)."""
     file_processing_delay: float = 0.0
     """Seconds a new file stays `uploaded` before it becomes `processed`."""
     fail_429: int = 0

@@ -283,8 +283,10 @@ class _Handler(BaseHTTPRequestHandler):
             deltas = 0
             with knobs.lock:
                 malformed, quirks = knobs.malformed_stream, knobs.gateway_quirks
-                early = knobs.end_stream_early
+                early, thinking = knobs.end_stream_early, knobs.first_token_delay
             for event in response.events:
+                if thinking and event.is_delta and not deltas:
+                    time.sleep(thinking)
                 if early and deltas and not event.is_delta:
                     break  # the deltas went through, the final events do not
                 data = event.data if isinstance(event.data, str) else json.dumps(event.data)
