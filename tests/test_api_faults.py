@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -98,11 +97,11 @@ def test_server_down_names_the_base_url() -> None:
 
 def test_mode_the_server_lacks_fails_fast(emulator: Emulator, profile: Profile) -> None:
     emulator.knobs.disabled_modes.add("assistants")
-    started = time.perf_counter()
     error = failure(run(turns(session_for(profile, ApiMode.ASSISTANTS), ([], "Hi")))[0]).error
-    assert time.perf_counter() - started < 2
     assert isinstance(error, ModeUnsupported)
     assert "does not implement the Assistants API" in error.message
+    assert error.suggested is ApiMode.RESPONSES and "Use the Responses API" in error.message
+    assert sum(1 for r in emulator.log if r.path == "/assistants") == 1  # one probe, no retry
     assert not any(r.path == "/threads" for r in emulator.log)
 
 
@@ -144,9 +143,8 @@ def test_file_that_never_becomes_ready_times_out(
 ) -> None:
     emulator.knobs.file_never_ready = True
     session = session_for(profile, ApiMode.ASSISTANTS, upload_timeout=0.6)
-    started = time.perf_counter()
-    events = run(turns(session, ([photo_path], "What?")))[0]
-    assert time.perf_counter() - started < 3
+    # The upload's own timeout ends the turn; the deadline only fails a hung test.
+    events = run(asyncio.wait_for(turns(session, ([photo_path], "What?")), 30))[0]
     error = failure(events).error
     assert "did not finish processing" in error.message and error.retryable
 
@@ -198,64 +196,63 @@ def test_an_image_the_server_refuses_is_named(emulator: Emulator, profile: Profi
     assert error.source == "scan.bmp" and "invalid_image_format" in error.message
 
 
-def test_cancel_mid_stream_stops_within_200ms(
+def test_cancel_mid_stream_stops_at_once(
     emulator: Emulator, profile: Profile, photo_path: Path
 ) -> None:
     emulator.knobs.token_delay = 0.05
     session = session_for(profile, ApiMode.RESPONSES)
 
-    async def scenario() -> float:
+    async def scenario() -> None:
         await attach(session, photo_path)
         seen: list[str] = []
+        streaming = asyncio.Event()
 
         async def consume() -> None:
             async for event in session.send("Describe", draft(session)):
                 if isinstance(event, TextDelta):
                     seen.append(event.text)
+                    if len(seen) == 3:
+                        streaming.set()
 
         task = asyncio.create_task(consume())
-        while len(seen) < 3:
-            await asyncio.sleep(0.01)
-        started = time.perf_counter()
+        await asyncio.wait_for(streaming.wait(), 10)
         task.cancel()
+        # The answer has many words left at 50 ms each: only a prompt stop ends it in time.
         with pytest.raises(asyncio.CancelledError):
-            await task
-        elapsed = time.perf_counter() - started
+            await asyncio.wait_for(task, 1)
         await session.aclose()
-        return elapsed
 
-    assert run(scenario()) < 0.2
+    run(scenario())
     assert isinstance(session.last.error, Cancelled)
     assert session.last.answer and len(draft(session)) == 1  # partial kept, image kept
     assert session.history == []
 
 
-def test_cancel_mid_upload_stops_within_200ms(emulator: Emulator, profile: Profile) -> None:
+def test_cancel_mid_upload_stops_at_once(emulator: Emulator, profile: Profile) -> None:
     from tests import images
 
     emulator.knobs.upload_bytes_per_second = 100_000
     session = session_for(profile, ApiMode.ASSISTANTS)
     big = images.encode(images.screenshot(1365, 768), "PNG")  # a few hundred KB
 
-    async def scenario() -> tuple[float, list]:
+    async def scenario() -> list:
         events: list = []
+        uploading = asyncio.Event()
 
         async def attach() -> None:
             async for event in session.attach(big, "big.png"):
                 events.append(event)
+                if isinstance(event, UploadProgress) and event.bytes_sent:
+                    uploading.set()
 
         task = asyncio.create_task(attach())
-        while not any(isinstance(e, UploadProgress) and e.bytes_sent for e in events):
-            await asyncio.sleep(0.01)
-        started = time.perf_counter()
+        await asyncio.wait_for(uploading.wait(), 10)
         session.uploader.cancel()
-        await task
-        elapsed = time.perf_counter() - started
+        await asyncio.wait_for(task, 1)  # the slow link would need seconds more
         await session.aclose()
-        return elapsed, events
+        return events
 
-    elapsed, events = run(scenario())
-    assert elapsed < 0.2
+    events = run(scenario())
     failed = [e for e in events if isinstance(e, FileFailed)]
     assert failed and isinstance(failed[0].error, Cancelled)
 

@@ -128,8 +128,9 @@ def test_assistants_uploads_on_attach_and_never_sends_a_data_url(
     assert any(r.path == "/files" and r.method == "POST" for r in emulator.log)  # before Send
     assert isinstance(final(events), Completed)
     assert "data:" not in json.dumps([r.body for r in emulator.log if r.body])
-    thread = next(r for r in emulator.log if r.path == "/threads")
-    part = thread.body["messages"][0]["content"][1]
+    thread = session.state.thread_id
+    message = next(r for r in emulator.log if r.path == f"/threads/{thread}/messages")
+    part = message.body["content"][1]
     assert part["type"] == "image_file"
     file_id = next(e.file_id for e in attached if isinstance(e, FileReady))
     assert part["image_file"]["file_id"] == file_id

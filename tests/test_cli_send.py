@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.conftest import TEST_KEY
@@ -74,6 +73,10 @@ def test_json_prints_one_event_per_line(emulator: Emulator, photo_path: Path) ->
     names = [event["event"] for event in events]
     assert names[:2] == ["preparing", "prepared"] and names[-1] == "completed"
     assert "text_delta" in names and "usage" in names and "request_sent" in names
+    started = events[names.index("turn_started")]["replay"]
+    assert names.index("turn_started") < names.index("request_sent")
+    assert started["mode"] == "responses" and started["images"] == 1
+    assert started["earlier_turns"] == 0 and started["previous_response_id"] is None
     prepared = events[1]["image"]
     assert (prepared["width"], prepared["height"], prepared["detail"]) == (384, 512, "low")
     assert "data:image/jpeg;base64,…(" in json.dumps(events, ensure_ascii=False)
@@ -157,6 +160,4 @@ def test_interrupt_exits_130(emulator: Emulator) -> None:
     assert process.stdout is not None
     process.stdout.read(5)  # the answer has started streaming
     process.send_signal(signal.SIGINT)
-    started = time.perf_counter()
     assert process.wait(timeout=10) == 130
-    assert time.perf_counter() - started < 2

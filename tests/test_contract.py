@@ -123,19 +123,19 @@ def test_assistants_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], t
     from openai.types.beta.thread_create_params import ThreadCreateParams
     from openai.types.beta.threads.message_create_params import MessageCreateParams
 
-    content = assistants.message_content(turn, file_ids(turn))
-    thread = {"messages": [{"role": "user", "content": content}]}
-    message = {"role": "user", "content": content}
-    validate(schemas, "CreateThreadRequest", thread)
-    validate(schemas, "CreateMessageRequest", message)
-    validate(schemas, "CreateRunRequest", {"assistant_id": "asst_1", "stream": True})
-    validate(
-        schemas,
-        "CreateAssistantRequest",
-        {"model": "gpt-4o", "name": "VisionDesk", "instructions": "Be brief."},
-    )
-    sdk_validate(ThreadCreateParams, thread)
-    sdk_validate(MessageCreateParams, message)
+    # A new thread is created empty, then every message (history words, the turn) is added.
+    messages = assistants.build_request(turn, history(turn), None, file_ids(turn))
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert assistants.build_request(turn, history(turn), "thread_1", file_ids(turn)) == [
+        messages[-1]
+    ]
+    validate(schemas, "CreateThreadRequest", {})
+    sdk_validate(ThreadCreateParams, {})
+    for message in messages:
+        validate(schemas, "CreateMessageRequest", message)
+        sdk_validate(MessageCreateParams, message)
+    validate(schemas, "CreateRunRequest", assistants.run_request("asst_1"))
+    validate(schemas, "CreateAssistantRequest", assistants.assistant_request(turn))
 
 
 def test_the_validator_catches_a_wrong_body(schemas: dict[str, Any], turn: Turn) -> None:

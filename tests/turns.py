@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -82,3 +83,13 @@ def final(events: Sequence[Event]) -> Completed | Failed:
     last = [e for e in events if isinstance(e, Completed | Failed)]
     assert last, f"no Completed/Failed among {events}"
     return last[-1]
+
+
+def poll(check: Callable[[], T | None], deadline: float = 10.0, what: str = "the state") -> T:
+    """Ask `check` again until it gives a value (each ask is a request to the emulator, so no
+    sleep is needed); fail when `deadline` seconds pass first."""
+    give_up = time.monotonic() + deadline
+    while (value := check()) is None:
+        if time.monotonic() > give_up:
+            raise AssertionError(f"{what} was not reached within {deadline} s")
+    return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -144,3 +144,30 @@ class ConversationState:
     assistant_id: str | None = None
     responses_stateless: bool = False
     """Set once a server showed it does not keep responses: send the history instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """What a turn was built from, so its request can be rebuilt exactly ("Copy as Python")."""
+
+    mode: ApiMode
+    base_url: str
+    turn: Turn
+    history: tuple[Exchange, ...] = ()
+    state: ConversationState = field(default_factory=ConversationState)
+    """A copy of the conversation's server-side ids as they were BEFORE the send."""
+    uploads_images: bool = False
+    """Responses: images travel as uploaded files (`file_id`), not data URLs."""
+    stores_responses: bool = True
+    """Responses: the server keeps responses, so turns chain with `previous_response_id`."""
+
+    def __post_init__(self) -> None:
+        # Never share the session's mutable state: the send updates it.
+        object.__setattr__(self, "state", replace(self.state))
+
+    @property
+    def images(self) -> tuple[PreparedImage, ...]:
+        """Every image the request may carry, history first (`write_images` saves these)."""
+        return tuple(i for exchange in self.history for i in exchange.turn.images) + (
+            self.turn.images
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from visiondesk.domain import ApiMode
+
 
 class VisionDeskError(Exception):
     """Base of every error VisionDesk shows to a person.
@@ -58,7 +60,20 @@ class ApiRejected(VisionDeskError):
 
 
 class ModeUnsupported(ApiRejected):
-    """The server does not implement the chosen API mode (e.g. Assistants on OpenAI)."""
+    """The server does not implement the chosen API mode (e.g. Assistants on OpenAI).
+
+    `suggested` is a mode the server does implement, to offer instead (None when unknown)."""
+
+    def __init__(
+        self, message: str, *, suggested: ApiMode | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.suggested = suggested
+
+
+class UnexpectedAnswer(ApiRejected):
+    """The server answered with something that is not the OpenAI API (a web page, other JSON,
+    a malformed stream): usually a wrong base URL or a gateway that changes the answers."""
 
 
 class Cancelled(VisionDeskError):

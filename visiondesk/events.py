@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from visiondesk.domain import PreparedImage
+from visiondesk.domain import PreparedImage, Replay
 from visiondesk.errors import VisionDeskError
 
 
@@ -50,6 +50,13 @@ class FileFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """Sent before a turn's first request: what it is built from, to rebuild it as code."""
+
+    replay: Replay
+
+
+@dataclass(frozen=True, slots=True)
 class RequestSent:
     """One HTTP request a turn made, for the request inspector (bodies hold no key)."""
 
@@ -57,6 +64,15 @@ class RequestSent:
     path: str
     body: dict[str, Any] | None = None
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """Nothing new has arrived for `seconds` (a silent server, or a model thinking before its
+    first token): shown so nobody is left without a word. Repeated every few seconds."""
+
+    seconds: float
+    server: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +108,9 @@ Event = (
     | Processing
     | FileReady
     | FileFailed
+    | TurnStarted
     | RequestSent
+    | Waiting
     | TextDelta
     | Usage
     | Completed

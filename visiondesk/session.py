@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from visiondesk.api.base import ModeClient
+from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
 from visiondesk.api.modes import make_mode
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
@@ -23,10 +24,20 @@ from visiondesk.domain import (
     Detail,
     Exchange,
     PreparedImage,
+    Replay,
     Turn,
 )
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
-from visiondesk.events import Completed, Event, Failed, FileFailed, Prepared, Preparing, TextDelta
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    Prepared,
+    Preparing,
+    TextDelta,
+    TurnStarted,
+)
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 
 _executor: ThreadPoolExecutor | None = None
@@ -232,17 +243,39 @@ class Session:
             self.store.attach_uploads(self.conversation_id, keys)
 
     async def _events(self, turn: Turn) -> AsyncIterator[Event]:
-        """The mode's events; anything that goes wrong on the way ends in Failed."""
+        """The mode's events, with a `Waiting` now and then while the server is silent;
+        anything that goes wrong on the way ends in Failed."""
+        every = min(WAITING_EVERY, self.profile.read_timeout / 4)
         try:
-            capabilities = await self.capabilities.get(self.client, self.profile)
-            capabilities.require(self.mode, self.profile)
-            async for event in self.mode_client().send(turn, self.history, self.state):
+            async for event in with_heartbeat(self._check_mode(), self.profile.base_url, every):
+                yield event
+            mode = self.mode_client()
+            yield TurnStarted(
+                Replay(
+                    self.mode,
+                    self.profile.base_url,
+                    turn,
+                    tuple(self.history),
+                    self.state,  # Replay keeps a copy
+                    uploads_images=mode.uploads_images,
+                    stores_responses=self.profile.stores_responses,
+                )
+            )
+            events = mode.send(turn, self.history, self.state)
+            async for event in with_heartbeat(events, self.profile.base_url, every):
                 yield event
         except VisionDeskError as error:
             yield Failed(error)
         except Exception as error:  # a bug or a reply nobody foresaw: still one clear ending
             log.exception("turn failed unexpectedly")
             yield Failed(VisionDeskError(f"Something went wrong: {type(error).__name__}: {error}"))
+
+    async def _check_mode(self) -> AsyncIterator[Event]:
+        """Raise why the server cannot take this turn in this mode (probed once per profile)."""
+        capabilities = await self.capabilities.get(self.client, self.profile)
+        capabilities.require(self.mode, self.profile)
+        return
+        yield  # pragma: no cover - an async generator, so the wait can be shown
 
     async def aclose(self) -> None:
         """Close the connection if this session made it (shared ones belong to their owner)."""

@@ -8,25 +8,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import shlex
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
+import openai
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, failure, image_params, nothing
+from visiondesk.api.base import failure, image_params, nothing
+from visiondesk.api.snippets import (
+    Refs,
+    curl_json,
+    curl_post,
+    curl_script,
+    python_literal,
+    python_script,
+    shell_var,
+)
+from visiondesk.api.streaming import Answer, stream_answer
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.errors import ApiRejected
-from visiondesk.events import (
-    Completed,
-    Event,
-    Failed,
-    RequestSent,
-    TextDelta,
-    Usage,
+from visiondesk.domain import (
+    ApiMode,
+    ConversationState,
+    Detail,
+    Exchange,
+    PreparedImage,
+    Replay,
+    Turn,
 )
+from visiondesk.errors import ApiRejected
+from visiondesk.events import Event, Failed, RequestSent, Usage
 
 
 def _quietly(call: Callable[[], Awaitable[T]]) -> Awaitable[T]:
@@ -42,9 +57,13 @@ ASSISTANT_NAME = "VisionDesk"
 DEFAULT_INSTRUCTIONS = "You are a helpful assistant that answers questions about images."
 
 
+def assistants_detail(detail: Detail) -> str:
+    """Assistants knows auto/low/high only: `original` becomes `high`."""
+    return Detail.HIGH.value if detail is Detail.ORIGINAL else detail.value
+
+
 def image_part(image: PreparedImage, file_id: str | None) -> dict[str, Any]:
-    # Assistants knows auto/low/high only.
-    detail = Detail.HIGH.value if image.detail is Detail.ORIGINAL else image.detail.value
+    detail = assistants_detail(image.detail)
     if image.url is not None:
         return {"type": "image_url", "image_url": {"url": image.url, "detail": detail}}
     if file_id is None:
@@ -56,6 +75,92 @@ def message_content(turn: Turn, file_ids: dict[str, str]) -> list[dict[str, Any]
     content: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
     content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
     return content
+
+
+def assistant_request(turn: Turn) -> dict[str, Any]:
+    """The assistant a turn runs with: one per (model, instructions)."""
+    instructions = turn.instructions or DEFAULT_INSTRUCTIONS
+    return {"model": turn.model, "name": ASSISTANT_NAME, "instructions": instructions}
+
+
+def build_request(
+    turn: Turn, history: Sequence[Exchange], thread_id: str | None, file_ids: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The messages this turn adds with `messages.create`, in order. A new thread is created
+    empty first (gateways drop the body of `POST /threads`); a conversation that started in
+    another mode brings its words (not its images)."""
+    messages: list[dict[str, Any]] = []
+    if thread_id is None:
+        for exchange in history:
+            messages.append({"role": "user", "content": exchange.turn.prompt})
+            messages.append({"role": "assistant", "content": exchange.answer})
+    messages.append({"role": "user", "content": message_content(turn, file_ids)})
+    return messages
+
+
+def run_request(assistant_id: str) -> dict[str, Any]:
+    return {"assistant_id": assistant_id, "stream": True}
+
+
+def python_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    """Add the turn to the known thread and run the known assistant (or create both as the
+    mode does), uploading the images; print the newest assistant message."""
+    refs = Refs.of(replay.images, paths)
+    turn, state = replay.turn, replay.state
+    messages = build_request(turn, replay.history, state.thread_id, refs.file_ids)
+    lines: list[str] = []
+    if state.assistant_id is not None:
+        lines.append(f"assistant_id = {state.assistant_id!r}")
+    else:
+        assistant = python_literal(assistant_request(turn), refs)
+        lines.append(f"assistant_id = client.beta.assistants.create(**{assistant}).id")
+    if state.thread_id is not None:
+        lines.append(f"thread_id = {state.thread_id!r}")
+    else:
+        lines.append("thread_id = client.beta.threads.create().id")
+    lines += [
+        f"messages = {python_literal(messages, refs)}",
+        "for message in messages:",
+        "    client.beta.threads.messages.create(thread_id=thread_id, **message)",
+        "run = client.beta.threads.runs.stream(thread_id=thread_id, assistant_id=assistant_id)",
+        "with run as events:",
+        "    events.until_done()",
+        "newest = client.beta.threads.messages.list(thread_id=thread_id, order='desc', limit=1)",
+        "print(''.join(p.text.value for p in newest.data[0].content if p.type == 'text'))",
+    ]
+    return python_script(replay.base_url, refs, lines)
+
+
+def curl_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    refs = Refs.of(replay.images, paths)
+    turn, state, base = replay.turn, replay.state, replay.base_url.rstrip("/")
+    messages = build_request(turn, replay.history, state.thread_id, refs.file_ids)
+    beta = '-H "Authorization: Bearer $OPENAI_API_KEY" -H "OpenAI-Beta: assistants=v2"'
+    lines: list[str] = []
+    if state.assistant_id is not None:
+        lines.append(f"ASSISTANT={shlex.quote(state.assistant_id)}")
+    else:
+        body = curl_json(assistant_request(turn), refs)
+        lines += [
+            "ASSISTANT=$(" + curl_post(base, "/assistants", body, beta=True, then=" | jq -r .id"),
+            ")",
+        ]
+    if state.thread_id is not None:
+        lines.append(f"THREAD={shlex.quote(state.thread_id)}")
+    else:
+        lines.append(f'THREAD=$(curl -sS "{base}/threads" {beta} -d "" | jq -r .id)')
+    for message in messages:
+        body = curl_json(message, refs)
+        lines.append(
+            curl_post(base, "/threads/$THREAD/messages", body, beta=True, then=" >/dev/null")
+        )
+    run = curl_json(run_request(shell_var("ASSISTANT")), refs)
+    lines += [
+        curl_post(base, "/threads/$THREAD/runs", run, beta=True, then=" >/dev/null"),
+        f'curl -sS "{base}/threads/$THREAD/messages?order=desc&limit=1" {beta} '
+        """| jq -r '.data[0].content[] | select(.type == "text") | .text.value'""",
+    ]
+    return curl_script(base, refs, lines)
 
 
 class AssistantsMode:
@@ -86,102 +191,100 @@ class AssistantsMode:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cancelling, 5)
             self._cancelling = None
-        content = message_content(turn, file_ids)
-        prior = 2 * len(history) if state.thread_id is None else 0
-        slots: list[dict[str, Any]] = [{}] * prior + [{"content": content}]
-        culprits = image_params(slots, "messages", list(turn.images))
-        if state.thread_id is not None:  # messages.create reports `content[1]…`, no prefix
-            culprits = {path.split(".", 1)[1]: name for path, name in culprits.items()}
-        text: list[str] = []
-        run_id: str | None = None
+        messages = build_request(turn, history, state.thread_id, file_ids)
+        # messages.create reports `content[1]…`, no prefix
+        culprits = {
+            path.split(".", 1)[1]: name
+            for path, name in image_params(messages[-1:], "messages", turn.images).items()
+        }
+
+        def fail(exc: Exception, partial: str) -> Failed:
+            return failure(exc, self._profile, "the Assistants API", culprits, partial)
+
+        answer = Answer()
         try:
-            async for event in self._prepare_thread(turn, history, state, content):
+            async for event in self._prepare_thread(turn, state, messages):
                 yield event
-            assert state.thread_id is not None and state.assistant_id is not None
-            body = {"assistant_id": state.assistant_id, "stream": True}
-            yield RequestSent("POST", f"/threads/{state.thread_id}/runs", body)
-            thread_id, assistant_id = state.thread_id, state.assistant_id
-            stream = await _quietly(
-                lambda: self._client.beta.threads.runs.create(
-                    thread_id=thread_id, assistant_id=assistant_id, stream=True
-                )
-            )
-            finished = False
-            try:
-                async for streamed in stream:
-                    kind = getattr(streamed, "event", "")
-                    data: Any = getattr(streamed, "data", None)
-                    if kind == "thread.run.created":
-                        run_id = data.id
-                    elif kind == "thread.message.delta":
-                        for part in data.delta.content or []:
-                            value = getattr(getattr(part, "text", None), "value", None)
-                            if value:
-                                text.append(value)
-                                yield TextDelta(value)
-                    elif kind == "thread.run.completed":
-                        finished = True
-                        if data.usage is not None:
-                            yield Usage(data.usage.prompt_tokens, data.usage.completion_tokens)
-                    elif kind in _RUN_FAILED:
-                        yield Failed(_run_error(kind, data), "".join(text))
-                        return
-                    # Anything else (steps, new event kinds) is not for the person.
-            finally:
-                await stream.close()
-        except asyncio.CancelledError:
-            if run_id is not None and state.thread_id is not None:
-                self._cancel_run(state.thread_id, run_id)
-            raise
         except Exception as exc:
-            yield failure(exc, self._profile, "the Assistants API", culprits, "".join(text))
+            yield fail(exc, "")
             return
-        if not finished:
-            yield cut_short("".join(text))
-            return
-        yield Completed("".join(text), run_id)
+        assert state.thread_id is not None and state.assistant_id is not None
+        thread_id, assistant_id = state.thread_id, state.assistant_id
+        events = stream_answer(
+            RequestSent("POST", f"/threads/{thread_id}/runs", run_request(assistant_id)),
+            lambda: _quietly_stream(self._client, thread_id, assistant_id),
+            _read,
+            fail,
+            answer,
+            recover=lambda answer: self._recover(thread_id, answer),
+        )
+        try:
+            async for event in events:
+                yield event
+        except asyncio.CancelledError:
+            if answer.answer_id is not None:
+                self._cancel_run(thread_id, answer.answer_id)
+            raise
 
     async def _prepare_thread(
-        self,
-        turn: Turn,
-        history: Sequence[Exchange],
-        state: ConversationState,
-        content: list[dict[str, Any]],
+        self, turn: Turn, state: ConversationState, messages: list[dict[str, Any]]
     ) -> AsyncIterator[Event]:
-        """Reuse the assistant and the conversation's thread; add this turn's message."""
-        instructions = turn.instructions or DEFAULT_INSTRUCTIONS
-        key = (turn.model, instructions)
+        """Reuse the assistant and the conversation's thread; add this turn's messages."""
+        body = assistant_request(turn)
+        key = (body["model"], body["instructions"])
         if key not in self._assistants:
-            body = {"model": turn.model, "name": ASSISTANT_NAME, "instructions": instructions}
             yield RequestSent("POST", "/assistants", body)
-            assistant = await _quietly(
-                lambda: self._client.beta.assistants.create(**body)  # type: ignore[arg-type]
-            )
+            assistant = await _quietly(lambda: self._client.beta.assistants.create(**body))
             self._assistants[key] = assistant.id
         state.assistant_id = self._assistants[key]
-        message = {"role": "user", "content": content}
         if state.thread_id is None:
-            # A conversation that started in another mode brings its words (not its images).
-            messages: list[dict[str, Any]] = []
-            for exchange in history:
-                messages.append({"role": "user", "content": exchange.turn.prompt})
-                messages.append({"role": "assistant", "content": exchange.answer})
-            messages.append(message)
-            yield RequestSent("POST", "/threads", {"messages": messages})
-            thread = await _quietly(
-                lambda: self._client.beta.threads.create(messages=messages)  # type: ignore[arg-type]
-            )
+            yield RequestSent("POST", "/threads", {})
+            thread = await _quietly(lambda: self._client.beta.threads.create())
             state.thread_id = thread.id
-        else:
-            yield RequestSent("POST", f"/threads/{state.thread_id}/messages", message)
-            thread_id = state.thread_id
-            await _quietly(
-                lambda: self._client.beta.threads.messages.create(
-                    thread_id=thread_id,
-                    role="user",
-                    content=content,  # type: ignore[arg-type]
+        thread_id = state.thread_id
+        for message in messages:
+            yield RequestSent("POST", f"/threads/{thread_id}/messages", message)
+            await _quietly(functools.partial(self._add_message, thread_id, message))
+
+    async def _recover(self, thread_id: str, answer: Answer) -> AsyncIterator[Event]:
+        """The run stream ended cleanly without its final event (gateways do): ask the run,
+        where that route exists, then the thread's newest message, before calling it cut."""
+        run_id = answer.answer_id
+        if run_id is not None:
+            yield RequestSent("GET", f"/threads/{thread_id}/runs/{run_id}", note="after the stream")
+            try:
+                run = await _quietly(
+                    lambda: self._client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)
                 )
+            except openai.APIStatusError:
+                run = None  # a gateway without this route: the messages still tell
+            if run is not None and f"thread.run.{run.status}" in _RUN_FAILED:
+                yield answer.fail(_run_error(f"thread.run.{run.status}", run))
+                return
+            if run is not None and run.status != "completed":
+                return  # still running: the answer is not whole
+        yield RequestSent("GET", f"/threads/{thread_id}/messages", note="after the stream")
+        page = await _quietly(
+            lambda: self._client.beta.threads.messages.list(
+                thread_id=thread_id, order="desc", limit=1
             )
+        )
+        newest = page.data[0] if page.data else None
+        if newest is None or newest.role != "assistant":
+            return
+        if run_id is not None and newest.run_id not in (None, run_id):
+            return
+        text = "".join(part.text.value for part in newest.content if part.type == "text")
+        if not text.startswith(answer.text):
+            return
+        if text[len(answer.text) :]:
+            yield answer.say(text[len(answer.text) :])
+        answer.done = True
+
+    def _add_message(self, thread_id: str, message: dict[str, Any]) -> Awaitable[Any]:
+        return self._client.beta.threads.messages.create(
+            thread_id=thread_id, role=message["role"], content=message["content"]
+        )
 
     def _cancel_run(self, thread_id: str, run_id: str) -> None:
         """Tell the server to stop the run, in the background: the person already moved on."""
@@ -193,6 +296,33 @@ class AssistantsMode:
                 )
 
         self._cancelling = asyncio.get_running_loop().create_task(cancel())
+
+
+def _quietly_stream(client: AsyncOpenAI, thread_id: str, assistant_id: str) -> Any:
+    """The SDK's own run-stream helper: it reads the event name from the SSE `event:` line or
+    from the data, as gateways send it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return client.beta.threads.runs.stream(thread_id=thread_id, assistant_id=assistant_id)
+
+
+def _read(streamed: Any, answer: Answer) -> Iterator[Event]:
+    kind = getattr(streamed, "event", "")
+    data: Any = getattr(streamed, "data", None)
+    if kind == "thread.run.created":
+        answer.answer_id = data.id
+    elif kind == "thread.message.delta":
+        for part in data.delta.content or []:
+            value = getattr(getattr(part, "text", None), "value", None)
+            if value:
+                yield answer.say(value)
+    elif kind == "thread.run.completed":
+        answer.done = True
+        if data.usage is not None:
+            yield Usage(data.usage.prompt_tokens, data.usage.completion_tokens)
+    elif kind in _RUN_FAILED:
+        yield answer.fail(_run_error(kind, data))
+    # Anything else (steps, new event kinds) is not for the person.
 
 
 _RUN_FAILED = {

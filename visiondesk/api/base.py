@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+import httpx2
 import openai
 
 from visiondesk.api.errors import translate
@@ -73,7 +74,7 @@ def failure(
 ) -> Failed:
     """How a turn ends on an exception. A connection lost after words had arrived is a cut
     answer, not an unreachable server."""
-    if partial and isinstance(exc, openai.APIConnectionError):
+    if partial and isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return cut_short(partial)
     return Failed(translate(exc, profile, what=what, images=culprits), partial)
 

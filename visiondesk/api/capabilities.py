@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import httpx2
 import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.errors import translate
+from visiondesk.api.wire import ROUTE_NOT_CONFIGURED
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode
-from visiondesk.errors import AuthError, ModeUnsupported, NetworkError
+from visiondesk.errors import AuthError, ModeUnsupported, NetworkError, UnexpectedAnswer
 
 MODE_NAMES = {
     ApiMode.CHAT: "Chat Completions",
@@ -29,7 +31,20 @@ _PROBES = {
     ApiMode.RESPONSES: ("POST", "/responses"),
     ApiMode.ASSISTANTS: ("GET", "/assistants"),
 }
+PREFERENCE = (ApiMode.RESPONSES, ApiMode.CHAT, ApiMode.ASSISTANTS)
+"""The order modes are suggested in when the chosen one is missing."""
 CACHE_SECONDS = 3600.0
+PROBE_SECONDS = 10.0
+"""The probe waits no longer than this (or the profile's read timeout) for each answer."""
+
+
+class ModeStatus(StrEnum):
+    """What the probe learned about one mode."""
+
+    PRESENT = "present"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+    """The server failed (5xx) while asked: the mode stays selectable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,42 +53,73 @@ class Capabilities:
     """Modes the server lacks, with the reason to show next to them."""
     models: tuple[str, ...] = ()
     checked_at: float = field(default_factory=time.time)
+    unknown: dict[ApiMode, str] = field(default_factory=dict)
+    """Modes the probe could not judge, with the line to show ("unknown: the server said …")."""
 
     def supports(self, mode: ApiMode) -> bool:
         return mode not in self.missing
 
+    def status(self, mode: ApiMode) -> ModeStatus:
+        if mode in self.missing:
+            return ModeStatus.MISSING
+        return ModeStatus.UNKNOWN if mode in self.unknown else ModeStatus.PRESENT
+
+    def note(self, mode: ApiMode) -> str:
+        """The line to show next to the mode ("" when it is simply there)."""
+        if mode in self.missing:
+            return f"missing: {self.missing[mode]}"
+        return self.unknown.get(mode, "")
+
+    def suggest(self, instead_of: ApiMode) -> ApiMode | None:
+        """A mode this server has, to offer when `instead_of` is missing (Responses first)."""
+        for mode in PREFERENCE:
+            if mode is not instead_of and self.supports(mode):
+                return mode
+        return None
+
     def require(self, mode: ApiMode, profile: Profile) -> None:
         if mode in self.missing:
+            suggested = self.suggest(mode)
+            hint = f"Use {MODE_NAMES[suggested]}." if suggested else "Choose another server."
             raise ModeUnsupported(
                 f"{profile.name} ({profile.base_url}) does not implement "
-                f"{MODE_NAMES[mode]}: {self.missing[mode]}. Choose another API mode."
+                f"{MODE_NAMES[mode]}: {self.missing[mode]}. {hint}",
+                suggested=suggested,
             )
 
 
 async def probe(client: AsyncOpenAI, profile: Profile) -> Capabilities:
     """Ask the server; raises AuthError for a rejected key and NetworkError when unreachable."""
-    quick = client.with_options(max_retries=0, timeout=httpx2.Timeout(10.0, connect=5.0))
+    wait = min(PROBE_SECONDS, profile.read_timeout)
+    quick = client.with_options(max_retries=0, timeout=httpx2.Timeout(wait, connect=5.0))
     models = await _models(quick, profile)
     results = await asyncio.gather(*(_has(quick, profile, mode) for mode in _PROBES))
-    missing = {mode: reason for mode, reason in zip(_PROBES, results, strict=True) if reason}
-    return Capabilities(missing, models)
+    missing: dict[ApiMode, str] = {}
+    unknown: dict[ApiMode, str] = {}
+    for mode, (status, line) in zip(_PROBES, results, strict=True):
+        if status is ModeStatus.MISSING:
+            missing[mode] = line
+        elif status is ModeStatus.UNKNOWN:
+            unknown[mode] = line
+    return Capabilities(missing, models, unknown=unknown)
 
 
 async def _models(client: AsyncOpenAI, profile: Profile) -> tuple[str, ...]:
+    """The model list; raises the line that says why when the server is not the API at all."""
     try:
         page = await client.models.list()
-        return tuple(sorted(model.id for model in page.data))
+        return tuple(sorted(str(model.id) for model in page.data))
     except openai.NotFoundError:
         return ()  # some servers have no model list; free text still works
-    except openai.APIError as exc:
+    except Exception as exc:
         error = translate(exc, profile, what="the model list")
-        if isinstance(error, AuthError | NetworkError):
+        if isinstance(error, AuthError | NetworkError | UnexpectedAnswer):
             raise error from exc
         return ()
 
 
-async def _has(client: AsyncOpenAI, profile: Profile, mode: ApiMode) -> str | None:
-    """None when the endpoint exists, else the reason it does not."""
+async def _has(client: AsyncOpenAI, profile: Profile, mode: ApiMode) -> tuple[ModeStatus, str]:
+    """Whether the endpoint exists, and the line to show when it does not or is unclear."""
     method, path = _PROBES[mode]
     headers = {"OpenAI-Beta": "assistants=v2"} if mode is ApiMode.ASSISTANTS else {}
     try:
@@ -83,14 +129,28 @@ async def _has(client: AsyncOpenAI, profile: Profile, mode: ApiMode) -> str | No
             )
         else:
             await client.post(path, cast_to=object, body={}, options={"headers": headers})
-    except (openai.NotFoundError, openai.APIStatusError) as exc:
+    except openai.APIStatusError as exc:
         status = exc.status_code
+        said = _said(exc)
         if status in (404, 405, 501):
-            return f"the server answered {status} on {path}"
-        return None  # 400/401/422…: the endpoint is there and judged the request
-    except openai.APIError as exc:
+            return ModeStatus.MISSING, f"the server answered {status} on {path}"
+        if status >= 500 and ROUTE_NOT_CONFIGURED.search(said):
+            return ModeStatus.MISSING, f"not configured on this server ({status}: {said})"
+        if status >= 500:
+            return ModeStatus.UNKNOWN, f"unknown: the server said {status} on {path}: {said}"
+        return ModeStatus.PRESENT, ""  # 400/401/422…: the endpoint is there and judged it
+    except Exception as exc:
         raise translate(exc, profile, what=f"the probe of {path}") from exc
-    return None
+    return ModeStatus.PRESENT, ""
+
+
+def _said(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])[:200]
+    return " ".join(str(exc.message).split())[:200]
 
 
 class CapabilityCache:

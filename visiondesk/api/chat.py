@@ -3,16 +3,27 @@ whole history is sent every turn."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, failure, image_params, nothing
+from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
+from visiondesk.api.snippets import (
+    Refs,
+    curl_json,
+    curl_post,
+    curl_script,
+    python_literal,
+    python_script,
+    sse_data,
+)
+from visiondesk.api.streaming import Answer, opened, stream_answer
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.events import Completed, Event, RequestSent, TextDelta, Usage
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Replay, Turn
+from visiondesk.events import Event, RequestSent, Usage
 
 
 def image_part(image: PreparedImage) -> dict[str, Any]:
@@ -62,29 +73,51 @@ class ChatMode:
         self, turn: Turn, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         body = build_request(turn, history)
-        yield RequestSent("POST", "/chat/completions", shorten_base64(body))
-        text: list[str] = []
-        finished = False
         every_image = [i for exchange in history for i in exchange.turn.images] + list(turn.images)
         culprits = image_params(body["messages"], "messages", every_image)
-        try:
-            stream = await self._client.chat.completions.create(**body)
-            try:
-                async for chunk in stream:
-                    if chunk.usage is not None:
-                        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                    for choice in chunk.choices:
-                        if choice.delta.content:
-                            text.append(choice.delta.content)
-                            yield TextDelta(choice.delta.content)
-                        if choice.finish_reason is not None:
-                            finished = True
-            finally:
-                await stream.close()
-        except Exception as exc:
-            yield failure(exc, self._profile, "Chat Completions", culprits, "".join(text))
-            return
-        if not finished:
-            yield cut_short("".join(text))
-            return
-        yield Completed("".join(text))
+        events = stream_answer(
+            RequestSent("POST", "/chat/completions", shorten_base64(body)),
+            lambda: opened(self._client.chat.completions.create(**body)),
+            _read,
+            lambda exc, partial: failure(exc, self._profile, "Chat Completions", culprits, partial),
+        )
+        async for event in events:
+            yield event
+
+
+def _read(chunk: Any, answer: Answer) -> Iterator[Event]:
+    if chunk.usage is not None:
+        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+    for choice in chunk.choices:
+        if choice.delta.content:
+            yield answer.say(choice.delta.content)
+        if choice.finish_reason is not None:
+            answer.done = True
+
+
+def python_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    refs = Refs.of(replay.images, paths)
+    body = python_literal(build_request(replay.turn, replay.history), refs)
+    return python_script(
+        replay.base_url,
+        refs,
+        [
+            f"body = {body}",
+            "",
+            "for chunk in client.chat.completions.create(**body):",
+            "    for choice in chunk.choices:",
+            "        print(choice.delta.content or '', end='', flush=True)",
+            "print()",
+        ],
+    )
+
+
+def curl_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    refs = Refs.of(replay.images, paths)
+    body = curl_json(build_request(replay.turn, replay.history), refs)
+    then = sse_data(".choices[]?.delta.content // empty")
+    return curl_script(
+        replay.base_url,
+        refs,
+        [curl_post(replay.base_url, "/chat/completions", body, then=then), "echo"],
+    )

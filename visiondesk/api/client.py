@@ -5,16 +5,13 @@ The HTTP client can be injected (qutebrowser-style), so tests can swap the trans
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx2
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
+from visiondesk.api.wire import PatientTransport, response_checker
 from visiondesk.config.profiles import Profile
 
 CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 60.0
-"""Between two chunks of a streamed answer; a silent minute means the server is stuck."""
 WRITE_TIMEOUT = 60.0
 MAX_RETRIES = 2
 """The SDK retries connection errors, 408/409/429/5xx with backoff, honouring Retry-After."""
@@ -33,14 +30,27 @@ def make_client(
     http_client: httpx2.AsyncClient | None = None,
     max_retries: int = MAX_RETRIES,
 ) -> AsyncOpenAI:
-    options: dict[str, Any] = {}
-    if http_client is not None:
-        options["http_client"] = http_client
+    """The read timeout is the profile's wait for a first byte (`read_timeout`); once a
+    response has started, `stream_timeout` applies between its pieces (see api/wire.py)."""
+    timeout = httpx2.Timeout(profile.read_timeout, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT)
+    check = response_checker(profile.base_url)
+    if http_client is None:
+        transport = PatientTransport(
+            httpx2.AsyncHTTPTransport(),
+            profile.base_url,
+            read_timeout=profile.read_timeout,
+            stream_timeout=profile.stream_timeout,
+        )
+        http_client = DefaultAsyncHttpxClient(
+            timeout=timeout, transport=transport, event_hooks={"response": [check]}
+        )
+    else:
+        http_client.event_hooks["response"].append(check)
     return AsyncOpenAI(
         api_key=api_key or PLACEHOLDER_KEY,
         base_url=profile.base_url,
-        timeout=httpx2.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT),
+        timeout=timeout,
         max_retries=max_retries,
         default_headers=dict(profile.extra_headers) or None,
-        **options,
+        http_client=http_client,
     )

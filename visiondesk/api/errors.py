@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpx2
 import openai
 
+from visiondesk.api.wire import CHECK_BASE_URL, ROUTE_NOT_CONFIGURED, NoAnswer, NotTheApi
 from visiondesk.config.profiles import Profile
 from visiondesk.errors import (
     ApiRejected,
@@ -17,6 +20,7 @@ from visiondesk.errors import (
     ModeUnsupported,
     NetworkError,
     RateLimited,
+    UnexpectedAnswer,
     VisionDeskError,
 )
 
@@ -52,11 +56,15 @@ def translate(
     images = images or {}
     if isinstance(exc, VisionDeskError):
         return exc
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, NotTheApi):
+        return UnexpectedAnswer(exc.message)
+    if isinstance(exc, NoAnswer):
+        return NetworkError(exc.message)
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         return NetworkError(
             f"{profile.base_url} did not answer in time ({what}); check the server and Retry."
         )
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         cause = exc.__cause__ or exc.__context__
         detail = f": {cause}" if cause and str(cause) else ""
         return NetworkError(f"Cannot reach {profile.base_url}{detail}. Is the server running?")
@@ -64,6 +72,19 @@ def translate(
         return _from_status(exc, profile, what, images)
     if isinstance(exc, openai.APIError):  # an `error` event inside a stream
         return _stream_error(exc, images)
+    if isinstance(exc, json.JSONDecodeError):  # a body or a stream event that is not JSON
+        sample = " ".join(exc.doc[:40].split())
+        return UnexpectedAnswer(
+            f"{profile.base_url} sent a malformed answer during {what}: not JSON "
+            f"({exc.msg} in “{sample}”), not the OpenAI API's format. Retry, or check the "
+            "base URL and any proxy in between."
+        )
+    if isinstance(exc, AttributeError | TypeError | KeyError | ValueError):
+        # The SDK builds its objects leniently: JSON of another shape fails when it is read.
+        return UnexpectedAnswer(
+            f"{profile.base_url} answered {what} with JSON the OpenAI API never sends "
+            f"({type(exc).__name__}: {exc}). {CHECK_BASE_URL}"
+        )
     return ApiRejected(f"Unexpected failure during {what}: {type(exc).__name__}: {exc}")
 
 
@@ -94,6 +115,12 @@ def _from_status(
         return RateLimited(f"Rate limited by {profile.base_url} (after retries). {hint}", wait)
     if status == 404 and code is None and _is_missing_endpoint(message):
         return ModeUnsupported(f"{profile.base_url} does not implement {what} (404).")
+    if status >= 500 and ROUTE_NOT_CONFIGURED.search(message):
+        return ApiRejected(
+            f"{profile.base_url} has no route for {what} configured (it answered {status}: "
+            f"{message}). Choose another API mode or configure the server.",
+            code=code,
+        )
     if status >= 500:
         return ApiRejected(
             f"The server had an internal error ({status}) during {what}, even after retries. "

@@ -6,26 +6,30 @@ that keep no responses (Ollama) get the history instead.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
-from visiondesk.api.base import cut_short, failure, image_params, nothing
+from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
+from visiondesk.api.snippets import (
+    Refs,
+    curl_json,
+    curl_post,
+    curl_script,
+    python_literal,
+    python_script,
+    sse_data,
+)
+from visiondesk.api.streaming import Answer, opened, stream_answer
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile, Server
-from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Replay, Turn
 from visiondesk.errors import ApiRejected, VisionDeskError
-from visiondesk.events import (
-    Completed,
-    Event,
-    Failed,
-    RequestSent,
-    TextDelta,
-    Usage,
-)
+from visiondesk.events import Event, Failed, RequestSent, Usage
 
 
 def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, Any]:
@@ -49,8 +53,10 @@ def build_request(
     history: Sequence[Exchange],
     previous_response_id: str | None,
     file_ids: dict[str, str] | None = None,
+    store: bool = True,
 ) -> dict[str, Any]:
-    """With a previous response only the new turn travels; otherwise the whole history."""
+    """With a previous response only the new turn travels; otherwise the whole history.
+    `store=False` for servers that keep no responses (or conversations that stopped chaining)."""
     items: list[dict[str, Any]] = []
     if previous_response_id is None:
         for exchange in history:
@@ -62,7 +68,52 @@ def build_request(
         body["instructions"] = turn.instructions  # not carried over by previous_response_id
     if previous_response_id is not None:
         body["previous_response_id"] = previous_response_id
+    if not store:
+        body["store"] = False
     return body
+
+
+def chains(stores_responses: bool, state: ConversationState) -> bool:
+    """Whether turns chain with `previous_response_id` (else each sends the history)."""
+    return stores_responses and not state.responses_stateless
+
+
+def replay_request(replay: Replay, file_ids: dict[str, str]) -> dict[str, Any]:
+    """The body a replayed turn was sent with (`file_ids` stand for its uploads)."""
+    chained = chains(replay.stores_responses, replay.state)
+    return build_request(
+        replay.turn,
+        replay.history,
+        replay.state.response_id if chained else None,
+        file_ids if replay.uploads_images else None,
+        store=chained,
+    )
+
+
+def python_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    refs = Refs.of(replay.images, paths)
+    body = python_literal(replay_request(replay, refs.file_ids), refs)
+    return python_script(
+        replay.base_url,
+        refs,
+        [
+            f"body = {body}",
+            "",
+            "for event in client.responses.create(**body):",
+            "    if event.type == 'response.output_text.delta':",
+            "        print(event.delta, end='', flush=True)",
+            "print()",
+        ],
+    )
+
+
+def curl_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
+    refs = Refs.of(replay.images, paths)
+    body = curl_json(replay_request(replay, refs.file_ids), refs)
+    then = sse_data('select(.type == "response.output_text.delta") | .delta')
+    return curl_script(
+        replay.base_url, refs, [curl_post(replay.base_url, "/responses", body, then=then), "echo"]
+    )
 
 
 class ResponsesMode:
@@ -104,7 +155,7 @@ class ResponsesMode:
                 yield event
 
     def _chains(self, state: ConversationState) -> bool:
-        return self._profile.stores_responses and not state.responses_stateless
+        return chains(self._profile.stores_responses, state)
 
     async def _send(
         self,
@@ -114,44 +165,40 @@ class ResponsesMode:
         chain: str | None,
         file_ids: dict[str, str],
     ) -> AsyncIterator[Event]:
-        body = build_request(turn, history, chain, file_ids)
-        if not self._chains(state):
-            body["store"] = False
+        body = build_request(turn, history, chain, file_ids, store=self._chains(state))
         images = list(turn.images)
         if chain is None:
             images = [i for exchange in history for i in exchange.turn.images] + images
         culprits = image_params(body["input"], "input", images)
-        yield RequestSent("POST", "/responses", shorten_base64(body))
-        text: list[str] = []
-        completed: Any = None
-        try:
-            stream = await self._client.responses.create(**body)
-            try:
-                async for event in stream:
-                    kind = getattr(event, "type", "")
-                    if kind == "response.output_text.delta":
-                        text.append(event.delta)
-                        yield TextDelta(event.delta)
-                    elif kind == "response.completed":
-                        completed = event.response
-                    elif kind in ("response.failed", "response.incomplete"):
-                        yield Failed(_response_error(event.response), "".join(text))
-                        return
-            finally:
-                await stream.close()
-        except Exception as exc:
-            if chain is not None and not text and _is_lost_chain(exc):
+
+        def read(event: Any, answer: Answer) -> Iterator[Event]:
+            kind = getattr(event, "type", "")
+            if kind == "response.output_text.delta":
+                yield answer.say(event.delta)
+            elif kind == "response.completed":
+                completed = event.response
+                answer.done = True
+                answer.answer_id = completed.id
+                if completed.usage is not None:
+                    yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
+                if self._chains(state):
+                    state.response_id = completed.id
+            elif kind in ("response.failed", "response.incomplete"):
+                yield answer.fail(_response_error(event.response))
+
+        def fail(exc: Exception, partial: str) -> Failed:
+            if chain is not None and not partial and _is_lost_chain(exc):
                 raise _ChainLost from exc
-            yield failure(exc, self._profile, "the Responses API", culprits, "".join(text))
-            return
-        if completed is None:
-            yield cut_short("".join(text))
-            return
-        if completed.usage is not None:
-            yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
-        if self._chains(state):
-            state.response_id = completed.id
-        yield Completed("".join(text), completed.id)
+            return failure(exc, self._profile, "the Responses API", culprits, partial)
+
+        events = stream_answer(
+            RequestSent("POST", "/responses", shorten_base64(body)),
+            lambda: opened(self._client.responses.create(**body)),
+            read,
+            fail,
+        )
+        async for event in events:
+            yield event
 
 
 def _response_error(response: Any) -> VisionDeskError:

@@ -29,6 +29,13 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--token-delay", type=float, default=0.02, metavar="SECONDS")
     parser.add_argument(
+        "--first-token-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="think this long before the first word of each answer",
+    )
+    parser.add_argument(
         "--file-delay",
         type=float,
         default=1.0,
@@ -52,6 +59,30 @@ def add_parser(commands: Any) -> None:
         help="refuse expires_after on uploads, like servers without it",
     )
     parser.add_argument(
+        "--serve-html", action="store_true", help="answer every request with a web page"
+    )
+    parser.add_argument(
+        "--never-answer",
+        action="store_true",
+        help="accept requests and never answer them (not even headers)",
+    )
+    parser.add_argument(
+        "--malformed-stream",
+        action="store_true",
+        help="break each stream's format after two deltas",
+    )
+    parser.add_argument(
+        "--end-stream-early",
+        action="store_true",
+        help="end streams cleanly after the last delta, without their final events",
+    )
+    parser.add_argument(
+        "--gateway-quirks",
+        action="store_true",
+        help="act like a gateway: drop POST /threads bodies, put run event names inside the "
+        "data, lack GET /threads/{id}/runs/{id}, answer 500 for routes it lacks",
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -73,6 +104,7 @@ def run(options: argparse.Namespace) -> int:
     knobs = Knobs(
         token_delay=options.token_delay,
         file_processing_delay=options.file_delay,
+        first_token_delay=options.first_token_delay,
         fail_429=options.fail_429,
         retry_after=options.retry_after,
         fail_500=options.fail_500,
@@ -81,6 +113,11 @@ def run(options: argparse.Namespace) -> int:
         file_never_ready=options.file_never_ready,
         upload_bytes_per_second=options.slow_upload,
         no_expiry=options.no_expiry,
+        serve_html=options.serve_html,
+        never_answer=options.never_answer,
+        malformed_stream=options.malformed_stream,
+        gateway_quirks=options.gateway_quirks,
+        end_stream_early=options.end_stream_early,
         disabled_modes=set(options.without),
     )
     try:

@@ -11,7 +11,7 @@ import sys
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from visiondesk.domain import ApiMode, Detail, PreparedImage
+from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
 from visiondesk.errors import ImageError, VisionDeskError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -44,6 +44,9 @@ def run(options: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except VisionDeskError as error:  # one line, never a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 async def _send(options: argparse.Namespace) -> int:
@@ -140,6 +143,8 @@ class _Printer:
             message = f"ready: {event.file_id}"
         elif name in ("FileFailed", "Failed"):
             message = f"error: {event.error}"
+        elif name == "Waiting":
+            message = f"no answer yet from {event.server} ({event.seconds:.0f} s); waiting…"
         elif name == "Usage":
             message = f"tokens: {event.input_tokens} in, {event.output_tokens} out"
         if message:
@@ -175,6 +180,16 @@ def event_json(event: Any) -> dict[str, Any]:
                 "detail": value.detail.value,
                 "tokens": value.tokens,
                 "notes": list(value.notes),
+            }
+        elif isinstance(value, Replay):  # what the turn is built from, without image bytes
+            value = {
+                "mode": value.mode.value,
+                "base_url": value.base_url,
+                "model": value.turn.model,
+                "images": len(value.turn.images),
+                "earlier_turns": len(value.history),
+                "previous_response_id": value.state.response_id,
+                "thread_id": value.state.thread_id,
             }
         elif isinstance(value, VisionDeskError):
             value = {"type": type(value).__name__, "message": value.message}

@@ -84,4 +84,6 @@ def from_json(entry: dict[str, Any]) -> Profile:
         server=Server(entry.get("server", "unknown")),
         responses_upload=bool(entry.get("responses_upload", False)),
         extra_headers=dict(entry.get("extra_headers", {})),
+        read_timeout=float(entry.get("read_timeout", 60.0)),
+        stream_timeout=float(entry.get("stream_timeout", 600.0)),
     )

@@ -41,11 +41,17 @@ class Profile:
     responses_upload: bool = False
     """Send images to Responses as uploaded files (`file_id`) instead of data URLs."""
     extra_headers: dict[str, str] = field(default_factory=dict)
+    read_timeout: float = 60.0
+    """Seconds to wait for the server's first byte; after that, one short retry, then give up."""
+    stream_timeout: float = 600.0
+    """Seconds between two pieces of an answer once it has started (models may think long)."""
 
     def __post_init__(self) -> None:
         parsed = urlparse(self.base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"profile '{self.name}': base URL must be http(s)://host/…")
+        if not (self.read_timeout > 0 and self.stream_timeout > 0):
+            raise ValueError(f"profile '{self.name}': timeouts must be positive seconds")
         if self.server is Server.UNKNOWN and self.kind is ProviderKind.COMPATIBLE:
             object.__setattr__(self, "server", guess_server(self.base_url))
 

@@ -21,6 +21,14 @@ def _route(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + pattern.replace("{id}", r"([\w-]+)") + "$")
 
 
+def _run_retrieve(
+    store: Store, request: Request, images: list[ImageFacts], m: re.Match[str]
+) -> Response:
+    return assistants.get_run(store, m[1], m[2])
+
+
+_RUN_RETRIEVE: Handler = _run_retrieve
+
 ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     ("GET", _route("/models"), "models", lambda s, r, i, m: _models()),
     ("POST", _route("/chat/completions"), "chat", lambda s, r, i, m: chat.create(s, r, i)),
@@ -85,12 +93,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         "assistants",
         lambda s, r, i, m: assistants.create_run(s, m[1], r),
     ),
-    (
-        "GET",
-        _route("/threads/{id}/runs/{id}"),
-        "assistants",
-        lambda s, r, i, m: assistants.get_run(s, m[1], m[2]),
-    ),
+    ("GET", _route("/threads/{id}/runs/{id}"), "assistants", _RUN_RETRIEVE),
     (
         "POST",
         _route("/threads/{id}/runs/{id}/cancel"),
@@ -124,12 +127,24 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
                 "The server had an error while processing your request (emulated).",
                 type="server_error",
             )
+        quirks = store.knobs.gateway_quirks
         for method, pattern, family, handler in ROUTES:
             match = pattern.match(request.path)
             if match and method == request.method:
                 if family in store.knobs.disabled_modes:
                     break
+                if quirks and handler is _RUN_RETRIEVE:
+                    break  # gateways lack it
+                if quirks and request.path == "/threads":
+                    request.json = None  # gateways drop this body
                 return handler(store, request, images, match)
+        if quirks:
+            raise HttpError(
+                500,
+                f"No deployment handles {request.method} /v1{request.path}: "
+                "route_settings is not set for this gateway.",
+                type="server_error",
+            )
         raise not_found(f"Invalid URL ({request.method} /v1{request.path})")
     except HttpError as error:
         record.status = error.status

@@ -71,7 +71,8 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
         if role == "user":
             last_prompt = " ".join(prompt_parts)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.CHAT))
-    answer = answers.compose(last_prompt, images_out, model)
+    earlier = sum(1 for m in messages if m.get("role") == "assistant")
+    answer = answers.compose(last_prompt, images_out, model, earlier_turns=earlier)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
     usage = {
         "prompt_tokens": input_tokens,

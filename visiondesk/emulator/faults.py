@@ -12,6 +12,8 @@ class Knobs:
 
     token_delay: float = 0.0
     """Seconds between streamed deltas."""
+    first_token_delay: float = 0.0
+    """Seconds between a stream's headers and its first delta (a model thinking)."""
     file_processing_delay: float = 0.0
     """Seconds a new file stays `uploaded` before it becomes `processed`."""
     fail_429: int = 0
@@ -29,6 +31,18 @@ class Knobs:
     """Read upload bodies no faster than this (a slow link)."""
     no_expiry: bool = False
     """Refuse `expires_after` on uploads, as servers without that feature do."""
+    serve_html: bool = False
+    """Answer every request with a web page (200, text/html), as a wrong base URL does."""
+    never_answer: bool = False
+    """Accept each request and never send anything back, not even headers."""
+    malformed_stream: bool = False
+    """Streams break their format after two deltas (an event whose data is not JSON)."""
+    end_stream_early: bool = False
+    """End streams cleanly before their final events (a proxy that stops forwarding)."""
+    gateway_quirks: bool = False
+    """Behave like an OpenAI-compatible gateway: drop the body of POST /threads, frame run
+    events inside `data` with no SSE `event:` line, lack GET /threads/{id}/runs/{id}, and
+    answer 500 with the reason in the body for routes it has not configured."""
     disabled_modes: set[str] = field(default_factory=set)
     """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -28,6 +28,12 @@ from visiondesk.emulator.store import Recorded, Store
 
 log = logging.getLogger("visiondesk.emulator")
 
+WEB_PAGE = (
+    b"<!doctype html><html><head><title>Welcome</title></head>"
+    b"<body><h1>It works!</h1><p>This is a web page, not an API.</p></body></html>"
+)
+"""What `--serve-html` answers: the page a web server shows at a wrong base URL."""
+
 
 class Emulator:
     """An OpenAI-API emulator on 127.0.0.1. Use as a context manager or start()/stop()."""
@@ -42,6 +48,11 @@ class Emulator:
     @property
     def knobs(self) -> Knobs:
         return self.store.knobs
+
+    @property
+    def host(self) -> str:
+        """The address it listens on: always the loopback."""
+        return str(self._server.server_address[0])
 
     @property
     def port(self) -> int:
@@ -65,6 +76,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop listening and drop open connections, as a server that goes away does."""
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._server.drop_connections()
@@ -76,6 +88,7 @@ class Emulator:
         self._server.serve_forever()
 
     def stop_listening(self) -> None:
+        self._server.stopping.set()
         self._server.server_close()
 
     def __enter__(self) -> Emulator:
@@ -99,6 +112,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        self.stopping = threading.Event()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -145,8 +159,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         emulator = self.server.emulator
         url = urlsplit(self.path)
+        knobs = emulator.knobs
         try:
-            body = self._read_body(emulator.knobs)
+            body = self._read_body(knobs)
+            if knobs.serve_html:
+                self._send(200, WEB_PAGE, "text/html; charset=utf-8")
+                return
+            if knobs.never_answer:
+                with emulator.store.lock:  # logged with status 0: never answered
+                    emulator.store.log.append(
+                        Recorded(self.command, url.path.removeprefix("/v1"), None, len(body), [], 0)
+                    )
+                self.server.stopping.wait()  # until the emulator stops; the client gives up
+                self.close_connection = True
+                return
             if not url.path.startswith("/v1/"):
                 raise HttpError(404, f"Invalid URL ({self.command} {url.path}); the API is at /v1")
             request = self._request(url.path.removeprefix("/v1"), url.query, body)
@@ -255,12 +281,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             deltas = 0
+            with knobs.lock:
+                malformed, quirks = knobs.malformed_stream, knobs.gateway_quirks
+                early, thinking = knobs.end_stream_early, knobs.first_token_delay
             for event in response.events:
+                if thinking and event.is_delta and not deltas:
+                    time.sleep(thinking)
+                if early and deltas and not event.is_delta:
+                    break  # the deltas went through, the final events do not
                 data = event.data if isinstance(event.data, str) else json.dumps(event.data)
-                text = (f"event: {event.event}\n" if event.event else "") + f"data: {data}\n\n"
+                name = event.event
+                if quirks and name and name.startswith("thread."):
+                    # Gateways put the event's name inside the data, with no `event:` line.
+                    data, name = json.dumps({"event": name, "data": event.data}), None
+                text = (f"event: {name}\n" if name else "") + f"data: {data}\n\n"
                 self._write_chunk(text.encode())
                 if event.is_delta:
                     deltas += 1
+                    if malformed and deltas == 2:
+                        self._write_chunk(b'data: {"type": response.output_text.delta,\n\n')
                     if cut is not None and deltas >= cut:
                         self._drop_connection()
                         return

@@ -4,6 +4,7 @@ reproduces it — "Copy as Python" (openai SDK) and "Copy as curl"."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -20,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.api.snippets import as_curl, as_python, write_images
 from visiondesk.config.paths import cache_dir
-from visiondesk.domain import Turn
-from visiondesk.snippets import as_curl, as_python, write_images
+from visiondesk.domain import Replay, Turn
 
 if TYPE_CHECKING:
     from visiondesk.workspace import Turn as TurnRecord
@@ -34,6 +35,7 @@ class InspectorDialog(QDialog):
     def __init__(self, record: TurnRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record = record
+        self.replay: Replay | None = record.replay  # without it (reopened), the turn alone
         self.setWindowTitle("Request inspector")
         self.setAccessibleName("Request inspector")
         self.resize(900, 600)
@@ -89,19 +91,18 @@ class InspectorDialog(QDialog):
                 f"{request.method} {self.record.base_url}{request.path}\n\n{body}"
             )
 
-    def _turn(self) -> tuple[Turn, list]:  # type: ignore[type-arg]
+    def _replay(self) -> tuple[Replay, list[Path | None]]:
         record = self.record
-        turn = Turn(record.prompt, tuple(record.images), record.model)
-        folder = cache_dir() / "inspector"
-        return turn, write_images(record.images, folder)
+        replay = self.replay or Replay(
+            record.mode, record.base_url, Turn(record.prompt, tuple(record.images), record.model)
+        )
+        return replay, write_images(replay.images, cache_dir() / "inspector")
 
     def python_code(self) -> str:
-        turn, paths = self._turn()
-        return as_python(self.record.mode, self.record.base_url, turn, paths)
+        return as_python(*self._replay())
 
     def curl_code(self) -> str:
-        turn, paths = self._turn()
-        return as_curl(self.record.mode, self.record.base_url, turn, paths)
+        return as_curl(*self._replay())
 
     def copy_python(self) -> None:
         QGuiApplication.clipboard().setText(self.python_code())

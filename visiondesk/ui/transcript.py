@@ -155,6 +155,8 @@ class Transcript(QTextBrowser):
 
         muted = "#9aa0a6" if dark else "#5f6368"
         status = _STATUS_TEXT.get(turn.status, "")
+        if turn.status.running and turn.waiting:
+            status = f"waiting for the server ({turn.waiting:.0f} s) — Esc stops"
         status_html = f'<span style="color:{muted}">{status}</span>' if status else ""
         text = turn.answer or ("…" if turn.status.running else "")
         links = "" if turn.status.running else _links(turn, question=False)

@@ -20,8 +20,10 @@ from visiondesk.events import (
     Processing,
     RequestSent,
     TextDelta,
+    TurnStarted,
     UploadProgress,
     Usage,
+    Waiting,
 )
 from visiondesk.workspace.attaching import group
 from visiondesk.workspace.draft import Attachment, AttachmentState
@@ -165,8 +167,8 @@ class Sending:
     def _on_event(self, turn: Turn, attachments: list[Attachment], event: Event) -> None:
         ws = self._ws
         if isinstance(event, TextDelta):
-            if turn.status is not TurnStatus.STREAMING:
-                ws.transcript.update(turn, status=TurnStatus.STREAMING)
+            if turn.status is not TurnStatus.STREAMING or turn.waiting:
+                ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
             ws.transcript.append(turn, event.text)
         elif isinstance(event, RequestSent):
             turn.requests.append(event)
@@ -186,8 +188,10 @@ class Sending:
                 ws.jobs.start("cleanup", ws.connection.delete_uploads(keys))
         elif isinstance(event, Failed):
             self._fail(turn, event.error, event.partial)
-        elif type(event).__name__ == "TurnStarted":
-            turn.replay = getattr(event, "replay", None)
+        elif isinstance(event, TurnStarted):
+            turn.replay = event.replay
+        elif isinstance(event, Waiting):
+            ws.transcript.update(turn, waiting=event.seconds)
 
     def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
         ws = self._ws
@@ -195,7 +199,7 @@ class Sending:
         if isinstance(error, AuthError):
             fix = Fix.OPEN_SETTINGS
         elif isinstance(error, ModeUnsupported):
-            suggested = getattr(error, "suggested", None)
+            suggested = error.suggested
             fix = Fix.SWITCH_MODE if suggested is not None else None
         ws.transcript.update(
             turn,

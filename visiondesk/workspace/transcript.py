@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.workspace.signal import Signal
 
 if TYPE_CHECKING:
-    from visiondesk.domain import PreparedImage
+    from visiondesk.domain import PreparedImage, Replay
     from visiondesk.events import RequestSent
 
 
@@ -70,10 +70,12 @@ class Turn:
     fix: Fix | None = None
     suggested_mode: ApiMode | None = None
     requests: list[RequestSent] = field(default_factory=list)
-    replay: Any = None
+    replay: Replay | None = None
     """What its request was built from, for "Copy as Python / curl"."""
     message_ids: tuple[int, int] | None = None
     """The stored question and answer."""
+    waiting: float = 0.0
+    """Seconds the server has been silent (shown on the answer); 0 once words arrive."""
 
 
 @dataclass(eq=False)
