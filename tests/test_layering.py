@@ -61,3 +61,16 @@ def test_importing_the_core_loads_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_emulator_bills_without_the_clients_sizing_code() -> None:
+    """An emulator that reused imaging/ would agree with any sizing bug instead of exposing it."""
+    emulator = PACKAGE / "emulator"
+    borrowed = {
+        str(path.relative_to(PACKAGE.parent)): sorted(
+            name for name in imported_modules(path) if name.startswith("visiondesk.imaging")
+        )
+        for path in emulator.rglob("*.py")
+    }
+    borrowed = {path: names for path, names in borrowed.items() if names}
+    assert not borrowed, f"the emulator imports the client's image code: {borrowed}"

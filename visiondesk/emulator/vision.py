@@ -10,10 +10,8 @@ from typing import Any
 
 from PIL import Image
 
-from visiondesk.domain import Detail
+from visiondesk.emulator.billing import image_tokens
 from visiondesk.emulator.errors import HttpError, bad_request
-from visiondesk.imaging import sizing
-from visiondesk.imaging.models import rule_for
 
 ACCEPTED = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 DETAILS = ("auto", "low", "high", "original")
@@ -124,8 +122,8 @@ def from_url(url: str, detail: str, model: str, param: str) -> ImageFacts:
 
 
 def billed_tokens(model: str, detail: str, width: int, height: int) -> int:
-    """The same formulas VisionDesk estimates with (API-FACTS §5)."""
-    return sizing.plan(rule_for(model)[0], Detail(detail), width, height).tokens
+    """API-FACTS §5, from the emulator's own implementation (never the client's sizing code)."""
+    return image_tokens(model, detail, width, height)
 
 
 def repriced(facts: ImageFacts, model: str) -> ImageFacts:
