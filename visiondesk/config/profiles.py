@@ -58,6 +58,26 @@ class Profile:
         return self.server is not Server.OLLAMA
 
     @property
+    def accepts_webp(self) -> bool:
+        """Whether graphics may go as lossless WebP (and transparent photos as WebP with alpha).
+
+        OpenAI and Azure accept WebP in every mode (API-FACTS §1-3), and so does the emulator.
+        Of the compatible servers only vLLM is known to: it opens images with Pillow. The others
+        keep PNG/JPEG, because what decodes the pixels is not the HTTP layer:
+        - Ollama's /v1 accepts `data:image/webp` (openai.go decodeImageURL), but models that run
+          on its llama.cpp engine decode with stb_image, which has no WebP; ollama#17755
+          (2026-08) transcodes WebP to PNG first, so older servers fail on it.
+        - LM Studio documents WebP, yet its llama.cpp engine uses the same stb_image, and a WebP
+          base64 image was reported refused ("'url' field must be a base64 encoded image",
+          agentscope-ai/QwenPaw#3658).
+        - llama.cpp's llama-server decodes with stb_image (no WebP; ggml-org/llama.cpp#15542).
+        - An unknown server may be any of these.
+        """
+        if self.kind is not ProviderKind.COMPATIBLE:
+            return True
+        return self.server is Server.VLLM
+
+    @property
     def stores_responses(self) -> bool:
         """Ollama's Responses API is stateless: no `previous_response_id`."""
         return self.server is not Server.OLLAMA
