@@ -54,6 +54,11 @@ def test_chat_sends_data_urls_in_user_messages_and_resends_history(
     url = second[0]["content"][1]["image_url"]["url"]
     assert url.startswith("data:image/jpeg;base64,")
     assert len(chats[1].images) == 1  # the image travelled again with the history
+    assert chats[1].body["model"] == "gpt-4o" and chats[1].body["stream"] is True
+    first_url = chats[0].body["messages"][0]["content"][1]["image_url"]["url"]
+    assert url == first_url  # the same bytes, from the same cached data URL
+    prepared = session.history[0].turn.images[0]
+    assert prepared.data_url() is prepared.data_url()  # made once, not per turn
 
 
 def test_responses_chains_turns_without_resending_images(

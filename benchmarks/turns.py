@@ -1,0 +1,138 @@
+"""Per-turn client cost of a long Chat Completions conversation (the history is re-sent).
+
+Three images (a photo, a screenshot, a second photo) are attached to the first question, then
+the conversation runs for N turns against the emulator with no token delay. The emulator runs
+in its own process, so the client's work per turn is this process's CPU time during the turn
+(building the body, JSON encoding, the SDK and HTTP, parsing the stream, the history store),
+with the server's decoding and any network wait excluded by construction. RSS is this
+process's resident memory after each turn.
+
+    python benchmarks/turns.py [--turns 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import images  # noqa: E402
+from visiondesk.config.profiles import Profile, ProviderKind  # noqa: E402
+from visiondesk.domain import ApiMode, Detail  # noqa: E402
+from visiondesk.events import Failed  # noqa: E402
+from visiondesk.session import Connection, Session  # noqa: E402
+from visiondesk.store import History  # noqa: E402
+
+TARGET_RATIO = 2.0
+TARGET_RSS_MB = 30.0
+WINDOW = 5  # turns averaged at each end (turn 1 itself also pays one-time set-up)
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    import resource
+
+    return pages * resource.getpagesize()
+
+
+def start_emulator() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "visiondesk", "emulator", "--port", "0", "--token-delay", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on" not in line:
+        process.kill()
+        raise RuntimeError(f"the emulator did not start: {line!r}")
+    return process, line.rsplit(" ", 1)[-1].strip()
+
+
+async def conversation(base_url: str, folder: Path, turns: int) -> tuple[list[float], list[int]]:
+    profile = Profile("bench", ProviderKind.EMULATOR, base_url)
+    store = History(folder / "history")
+    connection = Connection(profile, None, store=store)
+    session = Session(
+        profile,
+        None,
+        mode=ApiMode.CHAT,
+        model="gpt-4o",
+        detail=Detail.HIGH,
+        connection=connection,
+    )
+    sources = []
+    for name, image, fmt in (
+        ("photo.jpg", images.photo(4000, 3000, seed=3), "JPEG"),
+        ("shot.png", images.screenshot(2560, 1440, seed=4), "PNG"),
+        ("photo2.jpg", images.photo(3000, 2000, seed=5), "JPEG"),
+    ):
+        path = folder / name
+        image.save(path, fmt)
+        sources.append(path)
+    for source in sources:
+        async for _ in session.attach(source):
+            pass
+    cpu: list[float] = []
+    rss: list[int] = []
+    try:
+        for turn in range(turns):
+            gc.collect()
+            started = time.process_time()
+            async for event in session.send(f"Question {turn + 1}: what changed in the pictures?"):
+                if isinstance(event, Failed):
+                    raise RuntimeError(event.error.message)
+            cpu.append(time.process_time() - started)
+            rss.append(rss_bytes())
+    finally:
+        await connection.aclose()
+        store.close()
+    return cpu, rss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=200)
+    options = parser.parse_args()
+    process, base_url = start_emulator()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            cpu, rss = asyncio.run(conversation(base_url, Path(tmp), options.turns))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    first = statistics.median(cpu[1 : 1 + WINDOW])
+    last = statistics.median(cpu[-WINDOW:])
+    ratio = last / first
+    growth = (rss[-1] - rss[0]) / 2**20
+    n = len(cpu)
+    print(f"Chat Completions, 3 images in turn 1, {n} turns, emulator in its own process")
+    print(
+        f"    client CPU per turn, turn 1 (median of turns 2-{1 + WINDOW}) {first * 1000:8.1f} ms"
+    )
+    print(
+        f"    client CPU per turn, turn {n} (median of the last {WINDOW})   {last * 1000:8.1f} ms"
+    )
+    print(f"    turn {n} / turn 1 = {ratio:.2f}×  [target ≤ {TARGET_RATIO:.0f}×; before: 8.8×]")
+    print(
+        f"    RSS after turn 1 {rss[0] / 2**20:.0f} MB, after turn {n} {rss[-1] / 2**20:.0f} MB: "
+        f"+{growth:.1f} MB  [target ≤ {TARGET_RSS_MB:.0f} MB; before: +76 MB]"
+    )
+    ok = ratio <= TARGET_RATIO and growth <= TARGET_RSS_MB
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
