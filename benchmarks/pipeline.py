@@ -238,6 +238,15 @@ def graphics_figures(repeat: int) -> bool:
     best = min(grid, key=lambda key: grid[key][0] + wire_ms(grid[key][1]))
     png_ms = median_ms(functools.partial(encode.encode_png, small), 5, clock=time.process_time)
     print(f"        PNG level 6: {png_ms:6.1f} ms {png_bytes(small) / 1024:6.0f} KB")
+
+    def total(key: tuple[int, int]) -> float:
+        return grid[key][0] + wire_ms(grid[key][1])
+
+    print(
+        f"        chosen: method {chosen[0]} effort {chosen[1]}, "
+        f"{total(chosen) - total(best):+.1f} ms against the cheapest in this run "
+        "(encode times are CPU time, median of 5)"
+    )
     for (method, effort), (ms, size_bytes) in grid.items():
         mark = " ← chosen" if (method, effort) == chosen else ""
         mark += " ← cheapest" if (method, effort) == best else ""
