@@ -52,7 +52,7 @@ def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> N
 
     run(loop, scenario)
     first, second = app.window.canvas.cards
-    assert first.label == "pasted image" and "640×400 PNG → 640×400 PNG" in first.sizes.text()
+    assert first.label == "pasted image" and "640×400 PNG → 640×400 WEBP" in first.sizes.text()
     assert second.label == "https://example.com/cat.png" and "URL" in second.sizes.text()
 
 
