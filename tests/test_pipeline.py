@@ -362,3 +362,20 @@ def test_a_crop_is_sized_for_the_model_on_its_own() -> None:
     part = prepare(data, HIGH, cache=cache, crop=(1000, 1000, 3000, 2000))
     assert (part.width, part.height, part.tokens) == (1536, 768, 1105)
     assert (whole.width, whole.height) == (1024, 768) and cache.misses == 2
+
+
+def test_sides_beyond_webps_limit_go_as_png() -> None:
+    """gpt-5.6's `original` keeps a 17,000 px tall page; libwebp stops at 16,383."""
+    tall = Image.new("RGB", (300, 17_000), (240, 240, 240))
+    tall.paste(
+        (20, 20, 20),
+        (
+            10,
+            10,
+            290,
+            16_990,
+        ),
+    )
+    prepared = run(images.encode(tall, "PNG"), policy_for(ApiMode.CHAT, "gpt-5.6", "original"))
+    assert (prepared.width, prepared.height, prepared.mime) == (300, 17_000, "image/png")
+    assert any("at most 16383 px a side" in note for note in prepared.notes)

@@ -26,6 +26,9 @@ EQUAL_TO_SLIGHT_RATIO = 2.0
 # plus the base64 bytes' time on a 10 Mbit/s uplink, on the 4K screenshot at the size sent.
 LOSSLESS_METHOD = 1
 LOSSLESS_EFFORT = 0
+WEBP_MAX_SIDE = 16383
+"""libwebp's limit; gpt-5.6's `original` detail keeps sides up to 65,535 px, so taller images
+go the way they would to a server without WebP."""
 OPAQUE = 128
 """Pixels at least this opaque count when telling a transparent photo from a graphic."""
 
@@ -84,6 +87,8 @@ def encode(
 ) -> Encoded:
     """`webp`: the server decodes WebP, so graphics go as lossless WebP and transparent photos
     as lossy WebP with alpha."""
+    too_large = webp and max(image.size) > WEBP_MAX_SIDE
+    webp = webp and not too_large
     stats = None if lossy_source else neighbours(image)
     graphic = stats is not None and stats.graphic
     reason = stats.describe() if stats is not None else "a lossy (camera) source"
@@ -100,12 +105,14 @@ def encode(
     elif alpha:
         data, mime = encode_jpeg(image, quality), "image/jpeg"
         how = f"quality {quality}, flattened onto white"
-    elif photo_mime == "image/webp":
+    elif photo_mime == "image/webp" and not too_large:
         data, mime, how = encode_webp(image, quality), "image/webp", f"quality {quality}"
     else:
         data, mime, how = encode_jpeg(image, quality), "image/jpeg", f"quality {quality}"
     why = f"{how} — {kind}: {reason}"
-    if not webp and (graphic or alpha):
+    if too_large and (graphic or alpha):
+        why += f"; WebP holds at most {WEBP_MAX_SIDE} px a side"
+    elif not webp and (graphic or alpha):
         why += "; this server is not known to decode WebP"
     return Encoded(data, mime, kind, why)
 
