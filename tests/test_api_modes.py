@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.turns import answer, collect, final, run, session_for, turns
+from visiondesk.config.profile_store import from_json, to_json
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
@@ -241,3 +242,6 @@ def test_which_servers_take_webp() -> None:
     assert vllm.server is Server.VLLM and vllm.accepts_webp
     unknown = Profile("Other", ProviderKind.COMPATIBLE, "http://localhost:9999/v1")
     assert not unknown.accepts_webp
+    told = Profile("Other", ProviderKind.COMPATIBLE, "http://localhost:9999/v1", webp=True)
+    assert told.accepts_webp and from_json(to_json(told)).accepts_webp
+    assert not from_json(to_json(unknown)).accepts_webp

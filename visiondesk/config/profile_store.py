@@ -84,4 +84,5 @@ def from_json(entry: dict[str, Any]) -> Profile:
         server=Server(entry.get("server", "unknown")),
         responses_upload=bool(entry.get("responses_upload", False)),
         extra_headers=dict(entry.get("extra_headers", {})),
+        webp=None if entry.get("webp") is None else bool(entry["webp"]),
     )

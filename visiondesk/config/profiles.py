@@ -41,6 +41,9 @@ class Profile:
     responses_upload: bool = False
     """Send images to Responses as uploaded files (`file_id`) instead of data URLs."""
     extra_headers: dict[str, str] = field(default_factory=dict)
+    webp: bool | None = None
+    """Whether the server decodes WebP, when the person knows (None: judged by kind and server,
+    see `accepts_webp`)."""
 
     def __post_init__(self) -> None:
         parsed = urlparse(self.base_url)
@@ -71,8 +74,10 @@ class Profile:
           base64 image was reported refused ("'url' field must be a base64 encoded image",
           agentscope-ai/QwenPaw#3658).
         - llama.cpp's llama-server decodes with stb_image (no WebP; ggml-org/llama.cpp#15542).
-        - An unknown server may be any of these.
+        - An unknown server may be any of these: `webp=True` in its profile says otherwise.
         """
+        if self.webp is not None:
+            return self.webp
         if self.kind is not ProviderKind.COMPATIBLE:
             return True
         return self.server is Server.VLLM
