@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.turns import answer, collect, final, run, session_for, turns
+from visiondesk.api import chat
 from visiondesk.config.profile_store import from_json, to_json
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
@@ -60,6 +61,8 @@ def test_chat_sends_data_urls_in_user_messages_and_resends_history(
     assert url == first_url  # the same bytes, from the same cached data URL
     prepared = session.history[0].turn.images[0]
     assert prepared.data_url() is prepared.data_url()  # made once, not per turn
+    # The body leaves exactly as built, although the messages skip the SDK's typed transform.
+    assert chats[1].body == chat.build_request(session.history[1].turn, session.history[:1])
 
 
 def test_responses_chains_turns_without_resending_images(
