@@ -116,6 +116,12 @@ def test_transparent_photo_goes_lossy_and_looks_the_same_on_white(webp: bool) ->
     assert len(prepared.data) * 5 < len(images.encode(sent, "PNG"))
 
 
+def test_a_server_without_webp_gets_no_webp_even_when_preferred() -> None:
+    policy = policy_for(ApiMode.CHAT, "llava", Detail.HIGH, accepts_webp=False, prefer_webp=True)
+    assert run(images.encode(images.photo(800, 600), "PNG"), policy).mime == "image/jpeg"
+    assert run(images.encode(images.screenshot(800, 600), "PNG"), policy).mime == "image/png"
+
+
 def test_photo_saved_as_png_goes_out_as_jpeg() -> None:
     prepared = run(images.encode(images.photo(2000, 1500), "PNG"))
     assert prepared.mime == "image/jpeg"

@@ -68,13 +68,14 @@ def policy_for(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImagePolicy:
     """The policy for a turn; `accepts_urls=False` for servers such as Ollama (base64 only),
-    `accepts_webp=False` for servers that may not decode WebP (Profile.accepts_webp)."""
+    `accepts_webp=False` for servers that may not decode WebP (Profile.accepts_webp), which
+    also outranks `prefer_webp` (photos as WebP)."""
     return ImagePolicy(
         model=model,
         detail=Detail(detail),
         mode=ApiMode(mode),
-        formats=WEB_FORMATS if accepts_webp or prefer_webp else SAFE_FORMATS,
+        formats=WEB_FORMATS if accepts_webp else SAFE_FORMATS,
         keep_urls=accepts_urls,
-        photo_format="image/webp" if prefer_webp else "image/jpeg",
+        photo_format="image/webp" if prefer_webp and accepts_webp else "image/jpeg",
         max_pixels=max_pixels,
     )
