@@ -73,6 +73,17 @@ def transparent(width: int, height: int, seed: int = 3) -> Image.Image:
     return image
 
 
+def cutout(width: int, height: int, seed: int = 4) -> Image.Image:
+    """A photo-like RGBA image: a noisy photo inside a feathered ellipse, clear around it
+    (a product shot or portrait with its background removed)."""
+    image = photo(width, height, seed=seed).convert("RGBA")
+    mask = Image.new("L", (width, height), 0)
+    inset_x, inset_y = width // 10, height // 10
+    ImageDraw.Draw(mask).ellipse((inset_x, inset_y, width - inset_x, height - inset_y), fill=255)
+    image.putalpha(mask.filter(ImageFilter.GaussianBlur(max(1, min(width, height) // 100))))
+    return image
+
+
 def _colour(rng: random.Random) -> tuple[int, int, int]:
     return rng.randrange(256), rng.randrange(256), rng.randrange(256)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.turns import answer, attach, collect, final, run, session_for, turns
+from visiondesk.api import chat
+from visiondesk.config.profile_store import from_json, to_json
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
@@ -54,6 +56,13 @@ def test_chat_sends_data_urls_in_user_messages_and_resends_history(
     url = second[0]["content"][1]["image_url"]["url"]
     assert url.startswith("data:image/jpeg;base64,")
     assert len(chats[1].images) == 1  # the image travelled again with the history
+    assert chats[1].body["model"] == "gpt-4o" and chats[1].body["stream"] is True
+    first_url = chats[0].body["messages"][0]["content"][1]["image_url"]["url"]
+    assert url == first_url  # the same bytes, from the same cached data URL
+    prepared = session.history[0].turn.images[0]
+    assert prepared.data_url() is prepared.data_url()  # made once, not per turn
+    # The body leaves exactly as built, although the messages skip the SDK's typed transform.
+    assert chats[1].body == chat.build_request(session.history[1].turn, session.history[:1])
 
 
 def test_responses_chains_turns_without_resending_images(
@@ -204,3 +213,39 @@ def test_azure_profile_uses_the_v1_api_and_the_deployment_as_model() -> None:
     assert azure.base_url == "https://contoso.openai.azure.com/openai/v1/"
     assert azure.model == "gpt4o-vision" and azure.api_key_env == "AZURE_OPENAI_API_KEY"
     assert azure.needs_key
+
+
+@pytest.mark.parametrize("mode", list(ApiMode))
+def test_screenshots_reach_the_server_as_lossless_webp(
+    emulator: Emulator, profile: Profile, shot_path: Path, mode: ApiMode
+) -> None:
+    events = run(collect(session_for(profile, mode), [shot_path], "What is on screen?"))
+    assert isinstance(final(events), Completed)
+    arrived = [image for r in emulator.log if r.status == 200 for image in r.images]
+    assert [image.mime for image in arrived] == ["image/webp"]
+
+
+@pytest.mark.parametrize("server", [Server.OLLAMA, Server.LM_STUDIO, Server.LLAMA_CPP])
+def test_servers_that_may_lack_webp_get_png(
+    emulator: Emulator, shot_path: Path, server: Server
+) -> None:
+    local = Profile("Local", ProviderKind.COMPATIBLE, emulator.base_url, server=server)
+    assert not local.accepts_webp
+    events = run(collect(session_for(local, ApiMode.CHAT), [shot_path], "What is on screen?"))
+    assert isinstance(final(events), Completed)
+    call = next(r for r in emulator.log if r.path == "/chat/completions" and r.status == 200)
+    assert [image.mime for image in call.images] == ["image/png"]
+
+
+def test_which_servers_take_webp() -> None:
+    assert Profile("OpenAI").accepts_webp
+    assert Profile(
+        "Azure", ProviderKind.AZURE, "https://r.openai.azure.com/openai/v1/"
+    ).accepts_webp
+    vllm = Profile("vLLM", ProviderKind.COMPATIBLE, "http://localhost:8000/v1")
+    assert vllm.server is Server.VLLM and vllm.accepts_webp
+    unknown = Profile("Other", ProviderKind.COMPATIBLE, "http://localhost:9999/v1")
+    assert not unknown.accepts_webp
+    told = Profile("Other", ProviderKind.COMPATIBLE, "http://localhost:9999/v1", webp=True)
+    assert told.accepts_webp and from_json(to_json(told)).accepts_webp
+    assert not from_json(to_json(unknown)).accepts_webp

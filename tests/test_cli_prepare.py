@@ -43,7 +43,13 @@ def test_json_lines_describe_every_image(
     assert first["tokens"] == 765
     assert len(first["sha256"]) == 64
     assert any("EXIF orientation 6" in note for note in first["notes"])
-    assert lines[1]["sent"]["mime"] == "image/png"
+    assert lines[1]["sent"]["mime"] == "image/webp"
+
+
+def test_no_webp_keeps_graphics_png(shot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prepare", "--json", "--no-webp", str(shot)]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["sent"]["mime"] == "image/png"
 
 
 def test_bad_images_are_reported_and_the_rest_still_prepared(
@@ -69,7 +75,7 @@ def test_table_output(photo: Path, shot: Path, capsys: pytest.CaptureFixture[str
     assert "1800×2400 JPEG" in out
     assert "768×1024 JPEG" in out
     assert "shot.png" in out
-    assert "1365×768 PNG" in out
+    assert "1365×768 WEBP" in out
     assert "2 of 2 prepared" in out
 
 

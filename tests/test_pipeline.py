@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from tests import images
 from visiondesk.domain import ApiMode, Detail
@@ -15,6 +16,7 @@ from visiondesk.imaging.decode import HEIF_AVAILABLE
 from visiondesk.imaging.encode import encode_jpeg
 
 HIGH = policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH)
+NO_WEBP = policy_for(ApiMode.CHAT, "llava", Detail.HIGH, accepts_webp=False)
 
 
 def run(data: bytes | Path | str, policy: ImagePolicy = HIGH, **kwargs: object):
@@ -52,12 +54,72 @@ def test_photo_as_webp_when_the_policy_prefers_it() -> None:
     assert reopen(prepared.data).format == "WEBP"
 
 
-def test_screenshot_stays_png_even_from_a_lossless_webp() -> None:
+def test_screenshot_stays_png_where_the_server_may_lack_webp() -> None:
     shot = images.screenshot(1920, 1080)
     for fmt, params in (("PNG", {}), ("WEBP", {"lossless": True}), ("BMP", {})):
-        prepared = run(images.encode(shot, fmt, **params))
+        prepared = run(images.encode(shot, fmt, **params), NO_WEBP)
         assert prepared.mime == "image/png", fmt
         assert (prepared.width, prepared.height) == (1365, 768)
+        assert any("not known to decode WebP" in note for note in prepared.notes)
+
+
+@pytest.mark.parametrize("mode", list(ApiMode))
+def test_screenshot_goes_as_lossless_webp_with_the_pngs_pixels(mode: ApiMode) -> None:
+    data = images.encode(images.screenshot(1920, 1080), "PNG")
+    webp = run(data, policy_for(mode, "gpt-4o", Detail.HIGH))
+    png = run(data, policy_for(mode, "gpt-4o", Detail.HIGH, accepts_webp=False))
+    assert (webp.mime, png.mime) == ("image/webp", "image/png")
+    assert reopen(webp.data).tobytes() == reopen(png.data).tobytes()
+    assert len(webp.data) * 2 < len(png.data)
+    assert any(note.startswith("sent as WEBP lossless — graphic") for note in webp.notes)
+
+
+def test_transparent_graphic_keeps_every_pixel_including_hidden_colour() -> None:
+    logo = images.transparent(800, 600)
+    logo.putpixel((0, 0), (200, 10, 10, 0))  # invisible, but the PNG keeps it: so must WebP
+    data = images.encode(logo, "PNG")
+    webp = run(data)
+    png = run(data, policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH, accepts_webp=False))
+    assert (webp.mime, png.mime) == ("image/webp", "image/png")
+    assert reopen(webp.data).mode == "RGBA"
+    assert reopen(webp.data).tobytes() == reopen(png.data).tobytes()
+    assert any("transparent graphic" in note for note in webp.notes)
+
+
+def psnr_on_white(sent: Image.Image, reference: Image.Image) -> float:
+    def on_white(image: Image.Image) -> Image.Image:
+        white = Image.new("RGB", image.size, (255, 255, 255))
+        if image.mode == "RGBA":
+            white.paste(image, mask=image.getchannel("A"))
+            return white
+        return image.convert("RGB")
+
+    diff = ImageChops.difference(on_white(sent), on_white(reference))
+    mse = sum(value * value for value in ImageStat.Stat(diff).rms) / 3
+    return 99.0 if mse == 0 else 10 * math.log10(255 * 255 / mse)
+
+
+@pytest.mark.parametrize("webp", [True, False])
+def test_transparent_photo_goes_lossy_and_looks_the_same_on_white(webp: bool) -> None:
+    cutout = images.cutout(1600, 1200)
+    data = images.encode(cutout, "PNG")
+    policy = policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH, accepts_webp=webp)
+    prepared = run(data, policy)
+    assert prepared.mime == ("image/webp" if webp else "image/jpeg")
+    sent = reopen(prepared.data)
+    assert sent.mode == ("RGBA" if webp else "RGB")
+    exact = cutout.resize(sent.size, Image.Resampling.LANCZOS)
+    assert psnr_on_white(sent, exact) >= 35
+    lossless = run(data, policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH, accepts_webp=False))
+    assert any("transparent photo" in note for note in prepared.notes)
+    assert lossless.mime == "image/jpeg"  # the photo is never kept lossless
+    assert len(prepared.data) * 5 < len(images.encode(sent, "PNG"))
+
+
+def test_a_server_without_webp_gets_no_webp_even_when_preferred() -> None:
+    policy = policy_for(ApiMode.CHAT, "llava", Detail.HIGH, accepts_webp=False, prefer_webp=True)
+    assert run(images.encode(images.photo(800, 600), "PNG"), policy).mime == "image/jpeg"
+    assert run(images.encode(images.screenshot(800, 600), "PNG"), policy).mime == "image/png"
 
 
 def test_photo_saved_as_png_goes_out_as_jpeg() -> None:
@@ -66,7 +128,7 @@ def test_photo_saved_as_png_goes_out_as_jpeg() -> None:
 
 
 def test_transparency_is_kept_in_png() -> None:
-    prepared = run(images.encode(images.transparent(800, 600), "PNG"))
+    prepared = run(images.encode(images.transparent(800, 600), "PNG"), NO_WEBP)
     assert prepared.mime == "image/png"
     out = reopen(prepared.data)
     assert out.mode == "RGBA"
@@ -133,10 +195,13 @@ def test_png_text_chunks_and_xmp_are_removed() -> None:
     info.add_text("Comment", "private note")
     info.add_text("XML:com.adobe.xmp", "<x:xmpmeta>secret place</x:xmpmeta>")
     data = images.encode(images.screenshot(300, 200), "PNG", pnginfo=info)
-    prepared = run(data)
-    assert b"private note" not in prepared.data
-    assert b"secret place" not in prepared.data
-    assert not reopen(prepared.data).text  # type: ignore[attr-defined]
+    for policy in (HIGH, NO_WEBP):
+        prepared = run(data, policy)
+        assert b"private note" not in prepared.data
+        assert b"secret place" not in prepared.data
+        sent = reopen(prepared.data)
+        assert not getattr(sent, "text", {})
+        assert not {"xmp", "exif", "icc_profile"} & set(sent.info)
 
 
 def test_mime_comes_from_the_bytes_not_the_name(tmp_path: Path) -> None:
@@ -200,7 +265,8 @@ def test_animated_gif_sends_the_first_frame_and_says_so() -> None:
     data = images.encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
     prepared = run(data)
     assert prepared.original_format == "GIF"
-    assert prepared.mime == "image/png"  # GIF is never sent: Ollama refuses it
+    assert prepared.mime == "image/webp"  # GIF is never sent: Ollama refuses it
+    assert run(data, NO_WEBP).mime == "image/png"
     assert any("animated GIF (3 frames): first frame sent" in n for n in prepared.notes)
     r, g, _ = reopen(prepared.data).convert("RGB").getpixel((5, 5))  # type: ignore[misc]
     assert r > 200
@@ -302,3 +368,20 @@ def test_a_crop_is_sized_for_the_model_on_its_own() -> None:
     part = prepare(data, HIGH, cache=cache, crop=(1000, 1000, 3000, 2000))
     assert (part.width, part.height, part.tokens) == (1536, 768, 1105)
     assert (whole.width, whole.height) == (1024, 768) and cache.misses == 2
+
+
+def test_sides_beyond_webps_limit_go_as_png() -> None:
+    """gpt-5.6's `original` keeps a 17,000 px tall page; libwebp stops at 16,383."""
+    tall = Image.new("RGB", (300, 17_000), (240, 240, 240))
+    tall.paste(
+        (20, 20, 20),
+        (
+            10,
+            10,
+            290,
+            16_990,
+        ),
+    )
+    prepared = run(images.encode(tall, "PNG"), policy_for(ApiMode.CHAT, "gpt-5.6", "original"))
+    assert (prepared.width, prepared.height, prepared.mime) == (300, 17_000, "image/png")
+    assert any("at most 16383 px a side" in note for note in prepared.notes)

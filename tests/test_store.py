@@ -190,3 +190,20 @@ def test_another_detail_is_another_upload(
     run(scenario())
     sizes = [(f.width, f.height) for r in emulator.log for f in r.images]
     assert sizes == [(768, 1024), (384, 512)]  # the low-detail turn got its own small file
+
+
+def test_a_used_data_url_is_not_stored_and_comes_back_on_use(store: History) -> None:
+    from tests import images
+    from visiondesk.domain import Turn
+    from visiondesk.imaging import policy_for, prepare
+
+    data = images.encode(images.screenshot(400, 300), "PNG")
+    image = prepare(data, policy_for("chat", "gpt-4o", "high"), label="shot.png", cache=None)
+    url = image.data_url()  # sent once already, as a retried turn's images are
+    conversation_id = store.create_conversation("t", "p", "chat", "gpt-4o", "high")
+    store.add_user_message(conversation_id, Turn("What?", (image,)))
+    [question] = store.messages(conversation_id)
+    [stored] = question.images
+    assert stored == image and stored.data_url() == url
+    database = b"".join(path.read_bytes() for path in store.folder.rglob("*.sqlite3*"))
+    assert url.split(",")[1][:200].encode() not in database

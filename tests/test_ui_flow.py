@@ -68,7 +68,7 @@ def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> N
     run(loop, scenario)
     first, second = app.window.canvas.cards
     assert app.workspace.draft.items[0].label == "pasted image"
-    assert "640×400 PNG → 640×400 PNG" in first.sizes.text()
+    assert "640×400 PNG → 640×400 WEBP" in first.sizes.text()
     assert app.workspace.draft.items[1].label == "https://example.com/cat.png"
     assert "URL" in second.sizes.text()
 

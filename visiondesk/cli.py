@@ -7,12 +7,12 @@ subcommands start fast and run on machines without a display.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from visiondesk import __version__
-from visiondesk.commands import doctor, emulator, prepare, send
+if TYPE_CHECKING:
+    import argparse
 
 SUBCOMMANDS = ("prepare", "send", "doctor", "emulator")
 EXIT_USAGE = 2
@@ -41,6 +41,13 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Loaded here, not at the top: a double-click goes straight to the window, and these
+    # (importlib.metadata for the version, asyncio, dataclasses) cost it ~190 ms in the bundle.
+    import argparse
+
+    from visiondesk import __version__
+    from visiondesk.commands import doctor, emulator, prepare, send
+
     parser = argparse.ArgumentParser(
         prog="visiondesk",
         description="Ask vision models about images. With no command (or only image paths), "

@@ -69,6 +69,8 @@ class PreparedImage:
     """A small PNG of what is sent, made off the UI thread, for cards and the transcript."""
     _key: str = field(default="", repr=False, compare=False)
     """The hash of `data`, computed once (see `upload_key`)."""
+    _data_url: str = field(default="", init=False, repr=False, compare=False)
+    """The `data:` URL, made on first use and reused: Chat re-sends every image every turn."""
 
     def __post_init__(self) -> None:
         if (self.url is None) == (not self.data):
@@ -102,7 +104,9 @@ class PreparedImage:
         """The `data:` URL Chat Completions and Responses accept; the MIME comes from the bytes."""
         if self.url is not None:
             raise ValueError(f"{self.label} is sent as a URL, not as data")
-        return f"data:{self.mime};base64,{self.base64()}"
+        if not self._data_url:  # a race only builds the same string twice
+            object.__setattr__(self, "_data_url", f"data:{self.mime};base64,{self.base64()}")
+        return self._data_url
 
     def image_url(self) -> str:
         """The URL to put in a request: the https URL itself, or a data URL."""

@@ -120,7 +120,11 @@ class Session:
     @property
     def policy(self) -> ImagePolicy:
         return policy_for(
-            self.mode, self.model, self.detail, accepts_urls=self.profile.accepts_image_urls
+            self.mode,
+            self.model,
+            self.detail,
+            accepts_urls=self.profile.accepts_image_urls,
+            accepts_webp=self.profile.accepts_webp,
         )
 
     def mode_client(self, mode: ApiMode | None = None) -> ModeClient:

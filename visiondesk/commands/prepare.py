@@ -30,13 +30,24 @@ def add_parser(commands: Any) -> None:
     prepare.add_argument("--json", action="store_true", help="one JSON object per image")
     prepare.add_argument("--out", type=Path, metavar="DIR", help="write the encoded images here")
     prepare.add_argument("--webp", action="store_true", help="send photos as WebP instead of JPEG")
+    prepare.add_argument(
+        "--no-webp",
+        action="store_true",
+        help="graphics as PNG, for servers that may not decode WebP (Ollama, LM Studio)",
+    )
     prepare.set_defaults(run=run)
 
 
 def run(options: argparse.Namespace) -> int:
     from visiondesk.imaging import policy_for, prepare
 
-    policy = policy_for(options.mode, options.model, options.detail, prefer_webp=options.webp)
+    policy = policy_for(
+        options.mode,
+        options.model,
+        options.detail,
+        accepts_webp=not options.no_webp,
+        prefer_webp=options.webp,
+    )
     if options.out is not None:
         try:
             options.out.mkdir(parents=True, exist_ok=True)

@@ -86,4 +86,5 @@ def from_json(entry: dict[str, Any]) -> Profile:
         extra_headers=dict(entry.get("extra_headers", {})),
         read_timeout=float(entry.get("read_timeout", 60.0)),
         stream_timeout=float(entry.get("stream_timeout", 600.0)),
+        webp=None if entry.get("webp") is None else bool(entry["webp"]),
     )

@@ -45,6 +45,9 @@ class Profile:
     """Seconds to wait for the server's first byte; after that, one short retry, then give up."""
     stream_timeout: float = 600.0
     """Seconds between two pieces of an answer once it has started (models may think long)."""
+    webp: bool | None = None
+    """Whether the server decodes WebP, when the person knows (None: judged by kind and server,
+    see `accepts_webp`)."""
 
     def __post_init__(self) -> None:
         parsed = urlparse(self.base_url)
@@ -62,6 +65,28 @@ class Profile:
     def accepts_image_urls(self) -> bool:
         """Ollama refuses http(s) image URLs: fetch them and send base64 instead."""
         return self.server is not Server.OLLAMA
+
+    @property
+    def accepts_webp(self) -> bool:
+        """Whether graphics may go as lossless WebP (and transparent photos as WebP with alpha).
+
+        OpenAI and Azure accept WebP in every mode (API-FACTS §1-3), and so does the emulator.
+        Of the compatible servers only vLLM is known to: it opens images with Pillow. The others
+        keep PNG/JPEG, because what decodes the pixels is not the HTTP layer:
+        - Ollama's /v1 accepts `data:image/webp` (openai.go decodeImageURL), but models that run
+          on its llama.cpp engine decode with stb_image, which has no WebP; ollama#17755
+          (2026-08) transcodes WebP to PNG first, so older servers fail on it.
+        - LM Studio documents WebP, yet its llama.cpp engine uses the same stb_image, and a WebP
+          base64 image was reported refused ("'url' field must be a base64 encoded image",
+          agentscope-ai/QwenPaw#3658).
+        - llama.cpp's llama-server decodes with stb_image (no WebP; ggml-org/llama.cpp#15542).
+        - An unknown server may be any of these: `webp=True` in its profile says otherwise.
+        """
+        if self.webp is not None:
+            return self.webp
+        if self.kind is not ProviderKind.COMPATIBLE:
+            return True
+        return self.server is Server.VLLM
 
     @property
     def stores_responses(self) -> bool:

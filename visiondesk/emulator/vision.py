@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from visiondesk import rules
-from visiondesk.domain import ApiMode, Detail
+from visiondesk.domain import ApiMode
+from visiondesk.emulator.billing import image_tokens
 from visiondesk.emulator.errors import HttpError, rejected
-from visiondesk.imaging import sizing
-from visiondesk.imaging.models import rule_for
 from visiondesk.imaging.probe import Probe
 
 
@@ -91,8 +90,8 @@ def from_url(url: str, detail: str, model: str, param: str) -> ImageFacts:
 
 
 def billed_tokens(model: str, detail: str, width: int, height: int) -> int:
-    """The same formulas VisionDesk estimates with (API-FACTS §5)."""
-    return sizing.plan(rule_for(model)[0], Detail(detail), width, height).tokens
+    """API-FACTS §5, from the emulator's own implementation (never the client's sizing code)."""
+    return image_tokens(model, detail, width, height)
 
 
 def repriced(facts: ImageFacts, model: str) -> ImageFacts:

@@ -1,7 +1,10 @@
 """Pick the encoding per content and write bytes that carry no metadata.
 
-Screenshots, line art, text and transparency go out as PNG (lossless, and usually small because
-of large flat areas); photos as JPEG or WebP, which are many times smaller at no visible cost.
+Graphics (screenshots, line art, text, logos) stay lossless: WebP lossless where the server
+decodes WebP (a fraction of the PNG's bytes for the same pixels), PNG elsewhere. Photos go
+lossy: JPEG or WebP. Transparency is kept; a photo with alpha goes lossy too (WebP with alpha,
+or flattened onto white JPEG where the server lacks WebP), because lossless alpha photos are
+megabytes.
 """
 
 from __future__ import annotations
@@ -19,42 +22,99 @@ from PIL import Image, ImageChops
 MIN_EQUAL_SHARE = 0.3
 EQUAL_TO_SLIGHT_RATIO = 2.0
 
+# Lossless WebP effort, chosen by benchmarks/pipeline.py ("lossless WebP effort"): encode time
+# plus the base64 bytes' time on a 10 Mbit/s uplink, on the 4K screenshot at the size sent.
+LOSSLESS_METHOD = 1
+LOSSLESS_EFFORT = 0
+WEBP_MAX_SIDE = 16383
+"""libwebp's limit; gpt-5.6's `original` detail keeps sides up to 65,535 px, so taller images
+go the way they would to a server without WebP."""
+OPAQUE = 128
+"""Pixels at least this opaque count when telling a transparent photo from a graphic."""
+
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
     data: bytes
     mime: str
-    kind: str  # "graphic", "photo" or "transparent", for the person's notes
+    kind: str  # "graphic", "photo", "transparent graphic", "transparent photo"
+    why: str = ""
+    """How it was encoded and why, for the person's notes."""
 
 
-def neighbour_stats(image: Image.Image) -> tuple[float, float]:
+@dataclass(frozen=True, slots=True)
+class Neighbours:
     """Shares of horizontally adjacent pixel pairs that are equal, and that differ by 1-8."""
+
+    equal: float
+    slight: float
+
+    @property
+    def graphic(self) -> bool:
+        return self.equal >= MIN_EQUAL_SHARE and self.equal >= EQUAL_TO_SLIGHT_RATIO * self.slight
+
+    def describe(self) -> str:
+        return f"{self.equal:.0%} of neighbouring pixels equal, {self.slight:.0%} slightly apart"
+
+
+def neighbours(image: Image.Image) -> Neighbours:
+    """Compare each pixel with its right neighbour; for RGBA only where both are opaque, so
+    a clear background cannot make a photo look flat."""
     if image.width < 2:
-        return 1.0, 0.0
+        return Neighbours(1.0, 0.0)
     grey = image.convert("L") if image.mode != "L" else image
-    left = grey.crop((0, 0, grey.width - 1, grey.height))
-    right = grey.crop((1, 0, grey.width, grey.height))
-    histogram = ImageChops.difference(left, right).histogram()
-    total = max(1, sum(histogram))
-    return histogram[0] / total, sum(histogram[1:9]) / total
-
-
-def looks_like_graphic(image: Image.Image, lossy_source: bool) -> bool:
-    """Screenshots, diagrams, text: keep lossless. JPEG sources are photos by definition."""
-    if lossy_source:
-        return False
-    equal, slight = neighbour_stats(image)
-    return equal >= MIN_EQUAL_SHARE and equal >= EQUAL_TO_SLIGHT_RATIO * slight
-
-
-def encode(image: Image.Image, *, lossy_source: bool, photo_mime: str, quality: int) -> Encoded:
+    box_left, box_right = (0, 0, grey.width - 1, grey.height), (1, 0, grey.width, grey.height)
+    difference = ImageChops.difference(grey.crop(box_left), grey.crop(box_right))
+    mask = None
     if image.mode == "RGBA":
-        return Encoded(encode_png(image), "image/png", "transparent")
-    if looks_like_graphic(image, lossy_source):
-        return Encoded(encode_png(image), "image/png", "graphic")
-    if photo_mime == "image/webp":
-        return Encoded(encode_webp(image, quality), "image/webp", "photo")
-    return Encoded(encode_jpeg(image, quality), "image/jpeg", "photo")
+        alpha = image.getchannel("A")
+        both = ImageChops.darker(alpha.crop(box_left), alpha.crop(box_right))
+        mask = both.point(lambda value: 255 if value >= OPAQUE else 0)
+    histogram = difference.histogram(mask)
+    total = sum(histogram)
+    if total == 0:  # nothing opaque: a mask or a faint overlay, keep it exact
+        return Neighbours(1.0, 0.0)
+    return Neighbours(histogram[0] / total, sum(histogram[1:9]) / total)
+
+
+def encode(
+    image: Image.Image,
+    *,
+    lossy_source: bool,
+    photo_mime: str,
+    quality: int,
+    webp: bool = False,
+) -> Encoded:
+    """`webp`: the server decodes WebP, so graphics go as lossless WebP and transparent photos
+    as lossy WebP with alpha."""
+    too_large = webp and max(image.size) > WEBP_MAX_SIDE
+    webp = webp and not too_large
+    stats = None if lossy_source else neighbours(image)
+    graphic = stats is not None and stats.graphic
+    reason = stats.describe() if stats is not None else "a lossy (camera) source"
+    alpha = image.mode == "RGBA"
+    kind = ("transparent " if alpha else "") + ("graphic" if graphic else "photo")
+    data: bytes
+    if graphic and webp:
+        data, mime, how = encode_webp_lossless(image), "image/webp", "lossless"
+    elif graphic:
+        data, mime, how = encode_png(image), "image/png", "lossless"
+    elif alpha and webp:
+        data, mime = encode_webp(image, quality), "image/webp"
+        how = f"quality {quality}, alpha kept losslessly"
+    elif alpha:
+        data, mime = encode_jpeg(image, quality), "image/jpeg"
+        how = f"quality {quality}, flattened onto white"
+    elif photo_mime == "image/webp" and not too_large:
+        data, mime, how = encode_webp(image, quality), "image/webp", f"quality {quality}"
+    else:
+        data, mime, how = encode_jpeg(image, quality), "image/jpeg", f"quality {quality}"
+    why = f"{how} — {kind}: {reason}"
+    if too_large and (graphic or alpha):
+        why += f"; WebP holds at most {WEBP_MAX_SIDE} px a side"
+    elif not webp and (graphic or alpha):
+        why += "; this server is not known to decode WebP"
+    return Encoded(data, mime, kind, why)
 
 
 def encode_png(image: Image.Image) -> bytes:
@@ -72,8 +132,18 @@ def encode_jpeg(image: Image.Image, quality: int) -> bytes:
 
 
 def encode_webp(image: Image.Image, quality: int) -> bytes:
+    """Lossy WebP; an alpha channel is kept, itself losslessly (libwebp's alpha_quality 100)."""
     buffer = io.BytesIO()
     image.save(buffer, format="WEBP", quality=quality, method=4)
+    return buffer.getvalue()
+
+
+def encode_webp_lossless(
+    image: Image.Image, method: int = LOSSLESS_METHOD, effort: int = LOSSLESS_EFFORT
+) -> bytes:
+    """Exactly the PNG's pixels, including the colour under fully transparent ones (`exact`)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", lossless=True, quality=effort, method=method, exact=True)
     return buffer.getvalue()
 
 

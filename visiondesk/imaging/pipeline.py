@@ -83,6 +83,7 @@ def _prepare_uncached(
             lossy_source=decoded.lossy_source,
             photo_mime=policy.photo_format,
             quality=policy.jpeg_quality,
+            webp=policy.webp,
         )
         thumbnail = make_thumbnail(decoded.image)
     except Exception as exc:  # an encoder failure is still this image's problem, not a crash
@@ -96,7 +97,8 @@ def _prepare_uncached(
         notes.append(f"downscaled {width}×{height} → {plan.width}×{plan.height} for {policy.model}")
     if not policy.model_known:
         notes.append(f"unknown model '{policy.model}': tokens estimated with gpt-4o's rule")
-    notes.append(f"sent as {encoded.mime.split('/')[1].upper()} ({encoded.kind}); metadata removed")
+    notes.append(f"sent as {encoded.mime.split('/')[1].upper()} {encoded.why}")
+    notes.append("metadata removed")
     mime = sniff(encoded.data[:16]).mime
     assert mime == encoded.mime, "the encoder wrote a different format than it claims"
     return PreparedImage(

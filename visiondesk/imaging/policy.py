@@ -8,8 +8,11 @@ from visiondesk.domain import ApiMode, Detail
 from visiondesk.imaging.models import VisionRule, rule_for
 
 WEB_FORMATS = frozenset({"image/png", "image/jpeg", "image/webp"})
-"""Accepted by every target VisionDesk knows; GIF is left out because Ollama refuses it and
+"""Accepted by OpenAI and Azure in every mode; GIF is left out because Ollama refuses it and
 OpenAI refuses animated ones, so GIFs are always re-encoded."""
+SAFE_FORMATS = frozenset({"image/png", "image/jpeg"})
+"""Decoded by every server VisionDesk knows, for those that may lack WebP (Profile.accepts_webp
+says which)."""
 
 DEFAULT_MAX_PIXELS = 120_000_000
 """Above this an image is refused as a decompression bomb before any pixel is decoded."""
@@ -40,6 +43,12 @@ class ImagePolicy:
             raise ValueError("max_pixels must be positive")
 
     @property
+    def webp(self) -> bool:
+        """The server decodes WebP: graphics go as lossless WebP, transparent photos as lossy
+        WebP with alpha."""
+        return "image/webp" in self.formats
+
+    @property
     def rule(self) -> VisionRule:
         return rule_for(self.model)[0]
 
@@ -54,15 +63,19 @@ def policy_for(
     detail: Detail | str = Detail.HIGH,
     *,
     accepts_urls: bool = True,
+    accepts_webp: bool = True,
     prefer_webp: bool = False,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImagePolicy:
-    """The policy for a turn; `accepts_urls=False` for servers such as Ollama (base64 only)."""
+    """The policy for a turn; `accepts_urls=False` for servers such as Ollama (base64 only),
+    `accepts_webp=False` for servers that may not decode WebP (Profile.accepts_webp), which
+    also outranks `prefer_webp` (photos as WebP)."""
     return ImagePolicy(
         model=model,
         detail=Detail(detail),
         mode=ApiMode(mode),
+        formats=WEB_FORMATS if accepts_webp else SAFE_FORMATS,
         keep_urls=accepts_urls,
-        photo_format="image/webp" if prefer_webp else "image/jpeg",
+        photo_format="image/webp" if prefer_webp and accepts_webp else "image/jpeg",
         max_pixels=max_pixels,
     )

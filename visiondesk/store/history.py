@@ -347,6 +347,7 @@ class History:
 
     def _image_json(self, image: PreparedImage) -> dict[str, Any]:
         record = asdict(image)
+        del record["_data_url"]  # a cache of `data`, rebuilt on use
         record["data"] = self.blobs.put(image.data) if image.data else ""
         record["thumbnail"] = self.blobs.put(image.thumbnail) if image.thumbnail else ""
         record["detail"] = image.detail.value

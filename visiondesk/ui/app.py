@@ -3,6 +3,7 @@ loop through qasync; quitting cancels the jobs and closes the loop cleanly."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,8 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     window.show()
     app.processEvents()
+    if os.environ.get("VISIONDESK_REPORT_SHOWN"):  # benchmarks/bundle.py: start → shown
+        print(f"shown {time.time():.6f}", flush=True)
     finish_setup(app)
     import asyncio
 
