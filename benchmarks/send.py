@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import statistics
 import sys
 import tempfile
@@ -21,9 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import contextlib
-import itertools
 
 from tests import images  # noqa: E402
 from visiondesk.config.profiles import Profile, ProviderKind  # noqa: E402
