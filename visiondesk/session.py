@@ -256,6 +256,10 @@ class Session:
             self._persist_answer(answer_id, "", "failed", error.message)
             yield Failed(error)
             return
+        except asyncio.CancelledError:
+            self.last = Outcome("", Cancelled("Stopped. The partial answer is kept."))
+            self._persist_answer(answer_id, "", "cancelled")
+            raise
         last_checkpoint = time.monotonic()
         mode = self.mode_client()
         replay = Replay(
