@@ -208,7 +208,9 @@ class Session:
             yield FileFailed("", error)
             return
         yield Prepared(attachment.prepared)
-        async for event in self.mode_client().attach(attachment.prepared):
+        uploads = self.mode_client().attach(attachment.prepared)
+        every = min(WAITING_EVERY, self.profile.read_timeout / 4)
+        async for event in with_heartbeat(uploads, self.profile.base_url, every):
             yield event
 
     async def _prepare(self, attachment: Attachment) -> PreparedImage:
