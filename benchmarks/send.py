@@ -3,6 +3,8 @@
 (a) Assistants: time from Send to the first token when the image was attached 2 s before Send
     (uploaded on attach) against uploading at Send; the share of the upload wait removed.
 (b) Bytes put on the wire by a 10-turn conversation with 3 images in Chat vs Responses.
+(c) Stop: time from cancelling a streaming turn to its end, against the time between two
+    streamed tokens measured in the same run (the tests only check that Stop ends the turn).
 
     python benchmarks/send.py [--repeat N]
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import statistics
 import sys
 import tempfile
@@ -81,6 +85,34 @@ async def wire_bytes(emulator: Emulator, mode: ApiMode, sources: list[Path]) -> 
     return sum(r.body_bytes for r in emulator.log[before:] if r.path == path)
 
 
+async def stop_latency(emulator: Emulator, photo: Path) -> tuple[float, float]:
+    """(seconds from cancel to the end of the turn, median seconds between two tokens)."""
+    profile = Profile("bench", ProviderKind.EMULATOR, emulator.base_url)
+    session = Session(profile, None, mode=ApiMode.RESPONSES, model="gpt-4o", detail=Detail.HIGH)
+    async for _ in session.attach(photo):
+        pass
+    arrivals: list[float] = []
+    streaming = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in session.send("Describe it"):
+            if isinstance(event, TextDelta):
+                arrivals.append(time.perf_counter())
+                if len(arrivals) == 6:
+                    streaming.set()
+
+    task = asyncio.create_task(consume())
+    await streaming.wait()
+    started = time.perf_counter()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    stopped = time.perf_counter() - started
+    await session.aclose()
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    return stopped, statistics.median(gaps)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -122,6 +154,14 @@ def main() -> int:
         print(f"    Responses        {responses:>12,} bytes")
         print(f"    Responses / Chat = {ratio:.1%}  [target ≤ 15%]")
         ok &= ratio <= 0.15
+
+        print("\n(c) Stop a streaming answer (median of", options.repeat, "runs)")
+        stops = [asyncio.run(stop_latency(emulator, photo)) for _ in range(options.repeat)]
+        stop = statistics.median(s for s, _ in stops)
+        gap = statistics.median(g for _, g in stops)
+        print(f"    Stop → turn ended {stop * 1000:.1f} ms, one token every {gap * 1000:.1f} ms")
+        print(f"    Stop / token interval = {stop / gap:.2f}  [target ≤ 10]")
+        ok &= stop / gap <= 10
     print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
     return 0 if ok else 1
 

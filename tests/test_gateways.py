@@ -22,7 +22,7 @@ from visiondesk.connection import Connection
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
 from visiondesk.errors import ApiRejected, NetworkError, UnexpectedAnswer
-from visiondesk.events import Completed, Event, Failed, TextDelta, Waiting
+from visiondesk.events import Completed, Event, Failed, FileFailed, TextDelta, Waiting
 from visiondesk.session import Session
 from visiondesk.store import History
 
@@ -295,3 +295,24 @@ def test_the_cli_says_it_is_waiting_on_a_silent_server(emulator: Emulator, tmp_p
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"no answer yet from {emulator.base_url}" in result.stderr
     assert "did not answer in time" in result.stderr or "No answer from" in result.stderr
+
+
+def test_an_upload_to_a_silent_server_says_so_and_gives_up(
+    emulator: Emulator, photo_path: Path
+) -> None:
+    profile = quick_profile(emulator)
+
+    async def scenario() -> list[Event]:
+        session = Session(profile, KEY, mode=ApiMode.ASSISTANTS, model="gpt-4o")
+        try:
+            await session.capabilities.get(session.client, profile)
+            emulator.knobs.never_answer = True
+            return [e async for e in session.attach(photo_path)]
+        finally:
+            await session.aclose()
+
+    events = run(asyncio.wait_for(scenario(), 60))
+    assert any(isinstance(e, Waiting) for e in events)
+    failures = [e for e in events if isinstance(e, FileFailed)]
+    assert failures and "No answer from" in failures[0].error.message
+    assert sum(1 for r in emulator.log if r.path == "/files" and r.status == 0) == 2

@@ -151,7 +151,9 @@ class Session:
             yield FileFailed("", error)
             return
         yield Prepared(prepared)
-        async for event in self.mode_client().attach(prepared):
+        uploads = self.mode_client().attach(prepared)
+        every = min(WAITING_EVERY, self.profile.read_timeout / 4)
+        async for event in with_heartbeat(uploads, self.profile.base_url, every):
             yield event
 
     async def _prepare(
