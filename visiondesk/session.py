@@ -4,6 +4,7 @@ stream. The window and the CLI drive this; neither knows which API mode is in us
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import os
@@ -21,7 +22,7 @@ from visiondesk.api.modes import make_mode
 from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.errors import Cancelled, ImageError, VisionDeskError
+from visiondesk.errors import Cancelled, ImageError, StorageError, VisionDeskError
 from visiondesk.events import Completed, Event, Failed, FileFailed, Prepared, Preparing, TextDelta
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 from visiondesk.store import History
@@ -86,15 +87,16 @@ class Connection:
     def _record_upload(self, upload: UploadedFile) -> None:
         """Every file uploaded on the person's behalf goes into the ledger at once."""
         assert self.store is not None
-        self.store.record_upload(
-            upload.profile,
-            upload.file_id,
-            upload.upload_key,
-            upload.bytes,
-            upload.filename,
-            None,
-            upload.created_at,
-        )
+        with contextlib.suppress(StorageError):  # the store keeps it until writing works again
+            self.store.record_upload(
+                upload.profile,
+                upload.file_id,
+                upload.upload_key,
+                upload.bytes,
+                upload.filename,
+                None,
+                upload.created_at,
+            )
 
     async def aclose(self) -> None:
         self.uploader.cancel()
@@ -235,23 +237,38 @@ class Session:
             self.last = Outcome("", error)
             yield Failed(error)
             return
-        answer_id = self._persist_question(turn)
+        try:
+            answer_id = self._persist_question(turn)
+        except StorageError as error:  # the question and images stay attached for Retry
+            self.last = Outcome("", error)
+            yield Failed(error)
+            return
         last_checkpoint = time.monotonic()
         try:
             async for event in self.mode_client().send(turn, self.history, self.state):
                 if isinstance(event, Completed):
-                    self.history.append(Exchange(turn, event.text))
-                    self.attachments.clear()
-                    self.last = Outcome(event.text)
-                    self._persist_answer(answer_id, event.text, "complete")
+                    try:
+                        self._persist_answer(answer_id, event.text, "complete")
+                    except StorageError as error:
+                        # Not saved: the turn fails, its answer kept in memory by the store.
+                        event = self._unsaved(answer_id, event.text, error)
+                    else:
+                        self.history.append(Exchange(turn, event.text))
+                        self.attachments.clear()
+                        self.last = Outcome(event.text)
                 elif isinstance(event, Failed):
                     self.last = Outcome(event.partial, event.error)
-                    self._persist_answer(answer_id, event.partial, "failed", event.error.message)
+                    with contextlib.suppress(StorageError):  # kept in memory by the store
+                        self._persist_answer(
+                            answer_id, event.partial, "failed", event.error.message
+                        )
                 elif isinstance(event, TextDelta):
                     partial.append(event.text)
                     now = time.monotonic()
                     if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
-                        self._persist_answer(answer_id, "".join(partial), "streaming")
+                        # A refused checkpoint is kept in memory; the end of the turn reports it.
+                        with contextlib.suppress(StorageError):
+                            self._persist_answer(answer_id, "".join(partial), "streaming")
                         last_checkpoint = now
                 yield event
         except asyncio.CancelledError:
@@ -259,8 +276,17 @@ class Session:
                 if self.uploader.ready_file(image) is None:
                     self.uploader.cancel(image.sha256)
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
-            self._persist_answer(answer_id, "".join(partial), "cancelled")
+            with contextlib.suppress(StorageError):  # kept in memory by the store
+                self._persist_answer(answer_id, "".join(partial), "cancelled")
             raise
+
+    def _unsaved(self, answer_id: int | None, text: str, error: StorageError) -> Failed:
+        """An answer the disk refused: the turn ends Failed with the storage message; the text
+        stays in the event and in the store's memory, saved as failed once writing works."""
+        self.last = Outcome(text, error)
+        with contextlib.suppress(StorageError):
+            self._persist_answer(answer_id, text, "failed", error.message)
+        return Failed(error, text)
 
     def _persist_question(self, turn: Turn) -> int | None:
         """Commit the question and its images before the request leaves."""
