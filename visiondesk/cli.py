@@ -1,4 +1,5 @@
-"""The `visiondesk` command: the window by default; `prepare`, `send` and `emulator` commands.
+"""The `visiondesk` command: the window by default; `prepare`, `send`, `emulator` and `backup`
+commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -11,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from visiondesk import __version__
-from visiondesk.commands import emulator, prepare, send
+from visiondesk.commands import backup, emulator, prepare, send
 
-SUBCOMMANDS = ("prepare", "send", "emulator")
+SUBCOMMANDS = ("prepare", "send", "emulator", "backup")
 EXIT_USAGE = 2
 
 
@@ -47,6 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, emulator):
+    for command in (prepare, send, emulator, backup):
         command.add_parser(commands)
     return parser
