@@ -19,23 +19,34 @@ def check_history(db: sqlite3.Connection, blobs: Blobs) -> list[str]:
 
 def _database_problems(db: sqlite3.Connection) -> list[str]:
     try:
-        lines = [str(row[0]) for row in db.execute("PRAGMA integrity_check").fetchall()]
+        schema = db.execute("SELECT type, name, rootpage FROM sqlite_master").fetchall()
     except sqlite3.DatabaseError as error:
         return [f"The history database could not be checked: {error}"]
+    tables = {int(page or 0): str(name) for _, name, page in schema}
+    try:
+        lines = [str(row[0]) for row in db.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError:  # it stopped at a damaged page: find which table holds it
+        return _table_problems(db, sorted(str(name) for kind, name, _ in schema if kind == "table"))
     if lines == ["ok"]:
         return []
-    try:
-        tables = {
-            int(page): str(name)
-            for name, page in db.execute("SELECT name, rootpage FROM sqlite_master").fetchall()
-        }
-    except sqlite3.DatabaseError:
-        tables = {}
     problems = []
     for line in lines:
         match = _TREE.search(line)
         table = tables.get(int(match.group(1))) if match else None
         problems.append(f"History database ({table}): {line}" if table else f"History: {line}")
+    return problems
+
+
+def _table_problems(db: sqlite3.Connection, names: list[str]) -> list[str]:
+    """The whole-file check gave up at a damaged page: check table by table instead."""
+    problems = []
+    for name in names:
+        quoted = '"' + name.replace('"', '""') + '"'
+        try:
+            lines = [str(r[0]) for r in db.execute(f"PRAGMA integrity_check({quoted})")]
+        except sqlite3.DatabaseError as error:
+            lines = [str(error)]
+        problems += [f"History database ({name}): {line}" for line in lines if line != "ok"]
     return problems
 
 
@@ -67,5 +78,24 @@ def _image_problems(db: sqlite3.Connection, blobs: Blobs) -> list[str]:
                 except BlobUnreadable as error:
                     problems.append(f"{where}: {error}")
     except sqlite3.DatabaseError as error:
-        problems.append(f"The list of images could not be read in full ({error})")
+        problems += _unreadable_images(db, error)
     return problems
+
+
+def _unreadable_images(db: sqlite3.Connection, error: sqlite3.DatabaseError) -> list[str]:
+    """The image records cannot be read: name the messages that had images, through the index
+    (which holds the message of each image without the damaged records)."""
+    try:
+        rows = db.execute(
+            "SELECT DISTINCT a.message_id, m.conversation_id, c.title "
+            "FROM attachments a INDEXED BY attachments_by_message "
+            "LEFT JOIN messages m ON m.id = a.message_id "
+            "LEFT JOIN conversations c ON c.id = m.conversation_id ORDER BY a.message_id"
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        return [f"The list of images could not be read ({error})"]
+    return [
+        f"“{title}” (conversation {conversation_id}), message {message_id}: its images could "
+        f"not be read ({error})"
+        for message_id, conversation_id, title in rows
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
 import sqlite3
 import tempfile
@@ -25,12 +26,14 @@ from typing import Any
 
 from visiondesk.config.paths import create_private, private_folder, tighten
 from visiondesk.domain import ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, StorageFault
 from visiondesk.store.backup import DATABASE, BackupReport, backup
 from visiondesk.store.blobs import Blobs, BlobUnreadable
 from visiondesk.store.check import check_history
 from visiondesk.store.faults import translate
 from visiondesk.store.schema import migrate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,13 @@ class History:
                 self._db.execute("PRAGMA foreign_keys=ON")
                 self.version = migrate(self._db)
                 self.recovered = self._mark_interrupted()
+            except StorageError as error:
+                if error.fault is not StorageFault.DAMAGED:
+                    self._db.close()
+                    raise
+                # A damaged page of messages: open anyway, so what can be read can be.
+                log.warning("interrupted answers not marked: %s", error)
+                self.recovered = 0
             except BaseException:
                 self._db.close()
                 raise
