@@ -54,8 +54,12 @@ def app_folders() -> list[Path]:
 
 
 def private_folder(folder: Path) -> Path:
-    """Create `folder` (parents keep their usual mode) and make it 0700, whatever the umask."""
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    """Create `folder` and make it 0700, whatever the umask; folders created on the way are
+    0700 too (mkdir's parents would follow the umask). Existing parents are left alone."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        _chmod(path, FOLDER_MODE)
     _chmod(folder, FOLDER_MODE)
     return folder
 
@@ -86,7 +90,7 @@ def _chmod(path: Path, mode: int) -> bool:
         return False
     if stat.S_ISLNK(current.st_mode) or stat.S_IMODE(current.st_mode) == mode:
         return False
-    with contextlib.suppress(PermissionError):  # not ours (another user's file): leave it
+    with contextlib.suppress(OSError):  # not ours, or a read-only disk: leave it as it is
         os.chmod(path, mode)
         return True
     return False

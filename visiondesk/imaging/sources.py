@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from visiondesk.domain import human_bytes
 from visiondesk.errors import ImageError
 
 ImageInput = str | os.PathLike[str] | bytes
@@ -66,7 +67,7 @@ def _read_file(path: Path, label: str) -> bytes:
             if status.st_size == 0:
                 raise ImageError(label, "is empty (0 bytes)")
             if status.st_size > MAX_FILE_BYTES:
-                raise ImageError(label, f"is {status.st_size / 2**20:.0f} MB; the limit is 512 MB")
+                raise ImageError(label, f"is {human_bytes(status.st_size)}; {_limit()}")
             data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ImageError(label, "does not exist") from None
@@ -75,10 +76,14 @@ def _read_file(path: Path, label: str) -> bytes:
     except OSError as exc:
         raise ImageError(label, f"cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ImageError(label, "grew past 512 MB while it was read; the limit is 512 MB")
+        raise ImageError(label, f"grew while it was read; {_limit()}")
     if not data:
         raise ImageError(label, "is empty (0 bytes)")
     return data
+
+
+def _limit() -> str:
+    return f"the limit is {human_bytes(MAX_FILE_BYTES)}"
 
 
 _KINDS = {
