@@ -254,9 +254,10 @@ class History:
         args: tuple[Any, ...] = ()
         if search.strip():
             like = f"%{_escape_like(search.strip())}%"
+            # EXISTS stops at a conversation's first matching message (through the index).
             sql += (
-                " AND (title LIKE ? ESCAPE '\\' OR id IN (SELECT conversation_id FROM messages "
-                "WHERE text LIKE ? ESCAPE '\\'))"
+                " AND (title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = conversations.id AND m.text LIKE ? ESCAPE '\\'))"
             )
             args = (like, like)
         rows = self._read(sql + " ORDER BY updated_at DESC, id DESC", args)
