@@ -17,11 +17,18 @@ import pytest
 
 from tests import images
 from visiondesk.cli import main
-from visiondesk.config.paths import app_folders, data_dir, secure_app_folders, tighten
+from visiondesk.config.paths import (
+    app_folders,
+    cache_dir,
+    data_dir,
+    secure_app_folders,
+    tighten,
+)
 from visiondesk.config.profile_store import BUILTIN, save_profiles
 from visiondesk.config.settings import AppSettings
 from visiondesk.domain import Detail, PreparedImage, Turn
 from visiondesk.logs import setup
+from visiondesk.snippets import write_images
 from visiondesk.store import History
 from visiondesk.store.export import to_html, to_markdown
 
@@ -75,7 +82,8 @@ def test_everything_written_is_private_whatever_the_umask(folders: Path, open_um
     assert {"history.sqlite3-wal", "history.sqlite3-shm"} <= names  # checked while open
     to_markdown(history, conversation, data_dir() / "exports")
     to_html(history, conversation, data_dir() / "exports" / "page.html")
-    history.backup(data_dir().parent / "cache" / "backup")
+    history.backup(cache_dir() / "backup")
+    write_images([image(2)], cache_dir() / "inspector")  # "Copy as Python" reads them
     save_profiles(dict(BUILTIN))
     AppSettings(welcomed=True).save()
     log_file = setup(data_dir().parent / "log")

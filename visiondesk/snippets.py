@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from visiondesk.config.paths import private_folder, write_private
 from visiondesk.domain import ApiMode, Detail, PreparedImage, Turn
 
 
 def write_images(images: Sequence[PreparedImage], folder: Path) -> list[Path | None]:
-    """Save what was sent (not the originals), so the snippet sends the same bytes."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Save what was sent (not the originals), so the snippet sends the same bytes; in a
+    private folder (0700, files 0600), as everything in VisionDesk's cache."""
+    private_folder(folder)
     paths: list[Path | None] = []
     for image in images:
         if image.url is not None:
@@ -22,7 +24,7 @@ def write_images(images: Sequence[PreparedImage], folder: Path) -> list[Path | N
             continue
         path = folder / image.filename
         if not path.exists():
-            path.write_bytes(image.data)
+            write_private(path, image.data)
         paths.append(path)
     return paths
 
