@@ -9,6 +9,9 @@ import logging
 import os
 import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,3 +233,18 @@ def test_search_matches_wildcards_literally(search: str, found: list[str], tmp_p
             conversation = history.create_conversation(title, "p", "chat", "gpt-4o", "auto")
             history.add_user_message(conversation, Turn(f"about {title}"))
         assert sorted(c.title for c in history.conversations(search)) == found
+
+
+def test_a_temporary_history_left_by_a_killed_process_is_removed(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    left = Path(tempfile.mkdtemp(prefix=f"visiondesk-history-{dead.stdout.strip()}-"))
+    (left / "history.sqlite3").write_bytes(b"questions and images")
+    with History.temporary() as alive:  # this process's own is kept
+        removed = History.remove_stale_temporaries()
+        assert left in removed and not left.exists()
+        assert alive.folder.exists() and alive.folder not in removed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -34,6 +35,8 @@ from visiondesk.store.faults import translate
 from visiondesk.store.schema import migrate
 
 log = logging.getLogger(__name__)
+
+TEMPORARY_PREFIX = "visiondesk-history-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +127,34 @@ class History:
                 raise
 
     @classmethod
-    def temporary(cls, prefix: str = "visiondesk-history-") -> History:
-        """A history in a new private temporary folder, removed on close: for --self-test,
-        screenshots, and when the data folder cannot be used."""
-        folder = Path(tempfile.mkdtemp(prefix=prefix))
+    def temporary(cls, prefix: str = TEMPORARY_PREFIX) -> History:
+        """A history in a new private temporary folder, removed on close (and at exit): for
+        --self-test, screenshots, and when the data folder cannot be used. Its name carries
+        this process's id, so `remove_stale_temporaries` can clear one a crash left behind."""
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
         try:
             return cls(folder, temporary=True)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+
+    @staticmethod
+    def remove_stale_temporaries(prefix: str = TEMPORARY_PREFIX) -> list[Path]:
+        """Remove the temporary histories of processes that are gone (killed before they could
+        clean up); call at start-up. Returns what was removed. POSIX only: on Windows,
+        os.kill would end the process it asks about."""
+        removed: list[Path] = []
+        if os.name != "posix":
+            return removed
+        for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+            owner = folder.name[len(prefix) :].split("-", 1)[0]
+            if not owner.isdigit() or _alive(int(owner)) or not folder.is_dir():
+                continue
+            if folder.stat().st_uid != os.getuid():
+                continue  # another person's: not ours to remove
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        return removed
 
     def __enter__(self) -> History:
         return self
@@ -660,3 +682,13 @@ def _reraise_misuse(error: sqlite3.DatabaseError) -> None:
     """Damage is salvaged around; misuse (a closed history, bad SQL) is a bug and propagates."""
     if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
         raise error
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
