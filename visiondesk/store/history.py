@@ -227,8 +227,14 @@ class History:
         with self._lock:
             self._unsaved.pop(key, None)
             self._unsaved[key] = (sql, args)
-            with self._transaction():
-                pass
+            try:
+                with self._transaction():
+                    pass
+            except StorageError:
+                raise
+            except BaseException:
+                self._unsaved.pop(key, None)  # a bug, not the disk: never replay it
+                raise
 
     @property
     def unsaved(self) -> int:
