@@ -143,3 +143,13 @@ def test_a_zeroed_page_of_the_messages_table(tmp_path: Path) -> None:
     assert raised.value.fault is StorageFault.DAMAGED and "Check history" in raised.value.message
     assert any("messages" in p for p in store.integrity_check())
     store.close()
+
+
+def test_a_file_that_is_not_a_database_fails_to_open_plainly(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "history.sqlite3").write_bytes(b"not sqlite at all " * 512)
+    with pytest.raises(StorageError) as raised:
+        History(tmp_path / "data")
+    assert raised.value.fault is StorageFault.DAMAGED and "history is damaged" in str(raised.value)
+    assert isinstance(raised.value, OSError)  # callers guarding with `except OSError` still catch
+    assert (tmp_path / "data" / "history.sqlite3").read_bytes().startswith(b"not sqlite")

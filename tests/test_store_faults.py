@@ -5,6 +5,7 @@ works again. A real 2 MB tmpfs where mounting is permitted; injected sqlite/OS e
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -245,4 +246,13 @@ def test_disk_full_mid_answer_ends_the_turn_and_keeps_the_answer(
     saved = store.messages(conversation)[-1]
     assert (saved.text, saved.status) == (failed.partial, "failed")
     assert saved.error.startswith("The disk holding your history is full")
+    store.close()
+
+
+def test_a_bug_is_not_mistaken_for_the_disk(tmp_path: Path) -> None:
+    store, ids = filled_history(tmp_path / "data")
+    with pytest.raises(sqlite3.IntegrityError):  # a status the schema refuses: a bug, as is
+        store.checkpoint(ids["answer"], "text", "no-such-status")
+    assert store.unsaved == 0  # and never replayed into every later write
+    store.rename(ids["conversation"], "Still writable")
     store.close()
