@@ -64,17 +64,28 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+TIGHTENED = ".private"
+"""Left in a folder once every file under it was made private: later starts check only the
+folder's own entries (new files are created private), not thousands of image files."""
+
+
 def tighten(folder: Path) -> int:
     """Make an existing install private: folders 0700, files 0600, symlinks left alone.
-    Returns how many modes were changed (cheap when nothing needs changing)."""
+    Returns how many modes were changed."""
     if not folder.is_dir() or folder.is_symlink():
         return 0
     changed = int(_chmod(folder, FOLDER_MODE))
+    if (folder / TIGHTENED).exists():
+        for entry in os.scandir(folder):
+            changed += _chmod(Path(entry.path), FOLDER_MODE if entry.is_dir() else FILE_MODE)
+        return changed
     for root, folders, files in os.walk(folder):
         for name in folders:
             changed += _chmod(Path(root, name), FOLDER_MODE)
         for name in files:
             changed += _chmod(Path(root, name), FILE_MODE)
+    with contextlib.suppress(OSError):  # a read-only disk: walk again next time
+        create_private(folder / TIGHTENED)
     return changed
 
 
