@@ -248,3 +248,32 @@ def test_a_temporary_history_left_by_a_killed_process_is_removed(tmp_path: Path)
         removed = History.remove_stale_temporaries()
         assert left in removed and not left.exists()
         assert alive.folder.exists() and alive.folder not in removed
+
+
+def test_a_process_that_exits_without_closing_leaves_one_file(tmp_path: Path) -> None:
+    """A worker thread still holding the history at exit (as the window's do) kept it from
+    ever being closed: everything stayed in -wal."""
+    code = (
+        "import sys, threading\nfrom pathlib import Path\nfrom visiondesk.domain import Turn\n"
+        "from visiondesk.store import History\n"
+        "history = History(Path(sys.argv[1]))\n"
+        "conversation = history.create_conversation('Exit', 'p', 'chat', 'gpt-4o', 'auto')\n"
+        "history.add_user_message(conversation, Turn('Never closed'))\n"
+        "def hold(kept=history): threading.Event().wait()\n"
+        "threading.Thread(target=hold, daemon=True).start()\n"
+        "sys.exit(0)\n"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "data")],
+        check=True,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    wal = tmp_path / "data" / "history.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(tmp_path / "data" / "history.sqlite3", alone / "history.sqlite3")
+    with History(alone) as copy:
+        [kept] = copy.conversations()
+        assert [m.text for m in copy.messages(kept.id)] == ["Never closed"]

@@ -125,6 +125,8 @@ class History:
             except BaseException:
                 self._db.close()
                 raise
+        # A process that exits without close() (sys.exit, an exception) still folds its WAL in.
+        self._at_exit = weakref.finalize(self, _checkpoint_and_close, self._db)
 
     @classmethod
     def temporary(cls, prefix: str = TEMPORARY_PREFIX) -> History:
@@ -186,6 +188,7 @@ class History:
             except StorageError as error:
                 problem = error
             finally:
+                self._at_exit.detach()
                 self._db.close()
                 if self._cleanup is not None:
                     self._cleanup()
@@ -698,3 +701,9 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's process
     return True
+
+
+def _checkpoint_and_close(db: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
