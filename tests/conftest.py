@@ -26,8 +26,8 @@ def sandbox() -> Iterator[Path]:
 
 TEST_KEY = "sk-test-visiondesk-0000000000000000"
 
-# The window fixtures (`loop`, `app`) live with their helpers.
-pytest_plugins = ["tests.qt_support"]
+# The window fixtures (`loop`, `app`) live with their helpers; `faults` with the failing disks.
+pytest_plugins = ["tests.qt_support", "tests.disks"]
 
 
 @pytest.fixture

@@ -46,10 +46,16 @@ def app(qtbot, loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Controller]:
     controller.start([])
     yield controller
     loop.run_until_complete(controller.aclose())
+    dispose(window)
+
+
+def dispose(window: MainWindow) -> None:
+    """Close and delete a window now, while the application still lives (a window left for
+    the garbage collector is freed at a random later moment, under another test)."""
     window.close()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()  # free the Qt wrappers now, while the application still lives
+    gc.collect()
 
 
 def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:

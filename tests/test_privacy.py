@@ -12,7 +12,7 @@ import qasync
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
 
-from tests.qt_support import all_ready, last_turn, run, status
+from tests.qt_support import all_ready, dispose, last_turn, run, status
 from tests.waiting import until
 from visiondesk.config.paths import cache_dir, config_dir, data_dir, log_folder
 from visiondesk.config.profiles import Profile, ProviderKind
@@ -74,7 +74,7 @@ def test_the_key_appears_nowhere(
         ]
         texts.append(window.transcript.toPlainText())
         loop.run_until_complete(controller.aclose())
-        window.close()
+        dispose(window)
         sent = [r for r in emulator.log if r.images]
     for handler in logging.getLogger().handlers[:]:
         handler.flush()

@@ -13,7 +13,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QMessageBox
 
-from tests.qt_support import all_ready, answered, run, status
+from tests.qt_support import all_ready, answered, dispose, run, status
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
@@ -226,7 +226,7 @@ def test_killed_app_comes_back_interrupted_with_retry(
         AnswerStatus.COMPLETE,
     ]
     loop.run_until_complete(controller.aclose())
-    window.close()
+    dispose(window)
 
 
 def test_storage_panel_lists_and_deletes_uploads(
@@ -285,4 +285,4 @@ def test_an_unusable_history_folder_still_opens_the_window(
     last = controller.workspace.transcript.items[-1]
     assert "could not be opened" in last.text  # type: ignore[union-attr]
     loop.run_until_complete(controller.aclose())
-    window.close()
+    dispose(window)

@@ -15,7 +15,7 @@ from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.emulator import Knobs
-from visiondesk.store import History
+from visiondesk.store import History, StoredMessage
 from visiondesk.workspace import AttachmentState, ConnectionState, Turn, TurnStatus, Workspace
 
 T = TypeVar("T")
@@ -116,7 +116,7 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
 def test_every_failed_turn_is_saved_the_same_way(
     fault: str, tmp_path: Path, photo_path: Path
 ) -> None:
-    async def scenario(ws: Workspace) -> tuple[History, int | None, Turn]:
+    async def scenario(ws: Workspace) -> tuple[list[StoredMessage], Turn]:
         emulator = ws.connections.emulator
         assert emulator is not None
         ws.attachments.add(str(photo_path), "photo")
@@ -137,12 +137,11 @@ def test_every_failed_turn_is_saved_the_same_way(
         turn = ws.conversation.send()
         assert turn is not None
         await until(lambda: not turn.status.running)
-        return ws.history, ws.conversation_id, turn
+        assert ws.conversation_id is not None
+        return ws.history.messages(ws.conversation_id), turn
 
-    history, conversation, turn = drive(tmp_path, scenario)
+    (question, answer), turn = drive(tmp_path, scenario)
     assert turn.status is TurnStatus.FAILED and turn.error
-    assert conversation is not None
-    question, answer = history.messages(conversation)
     assert question.text == "What is it?" and len(question.images) == 1
     assert answer.status == AnswerStatus.FAILED and answer.error == turn.error
 

@@ -1,5 +1,5 @@
-"""The `visiondesk` command: the window by default; `prepare`, `send`, `doctor` and `emulator`
-commands.
+"""The `visiondesk` command: the window by default; `prepare`, `send`, `doctor`, `emulator` and
+`backup` as commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-SUBCOMMANDS = ("prepare", "send", "doctor", "emulator")
+SUBCOMMANDS = ("prepare", "send", "doctor", "emulator", "backup")
 EXIT_USAGE = 2
 
 
@@ -35,7 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     """Open the window with any image paths given; the double-click entry point."""
+    from visiondesk.config.paths import secure_app_folders
+    from visiondesk.store import History
     from visiondesk.ui.app import run_app  # Qt is loaded only for the window
+
+    secure_app_folders()  # an install from before its files were private
+    History.remove_stale_temporaries()  # left by a session that was killed
 
     return run_app(list(sys.argv[1:] if argv is None else argv))
 
@@ -46,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     import argparse
 
     from visiondesk import __version__
-    from visiondesk.commands import doctor, emulator, prepare, send
+    from visiondesk.commands import backup, doctor, emulator, prepare, send
 
     parser = argparse.ArgumentParser(
         prog="visiondesk",
@@ -55,6 +60,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, doctor, emulator):
+    for command in (prepare, send, doctor, emulator, backup):
         command.add_parser(commands)
     return parser

@@ -4,6 +4,7 @@ offline profile the built-in emulator. The window and `visiondesk send` both ope
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 
@@ -13,6 +14,7 @@ from visiondesk.api.uploads import UploadedFile, Uploader
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Emulator, Knobs
+from visiondesk.errors import StorageError
 from visiondesk.store import History
 
 log = logging.getLogger(__name__)
@@ -44,15 +46,16 @@ class Connection:
     def _record_upload(self, upload: UploadedFile) -> None:
         """Every file uploaded on the person's behalf goes into the ledger at once."""
         assert self.store is not None
-        self.store.record_upload(
-            upload.profile,
-            upload.file_id,
-            upload.upload_key,
-            upload.bytes,
-            upload.filename,
-            None,
-            upload.created_at,
-        )
+        with contextlib.suppress(StorageError):  # the store keeps it until writing works again
+            self.store.record_upload(
+                upload.profile,
+                upload.file_id,
+                upload.upload_key,
+                upload.bytes,
+                upload.filename,
+                None,
+                upload.created_at,
+            )
 
     async def delete_files(self, file_ids: list[str]) -> int:
         """Delete files on the server (a 404 means already gone) and mark them in the ledger;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from visiondesk.domain import ApiMode
 
 
@@ -80,3 +82,48 @@ class Cancelled(VisionDeskError):
     """The person stopped the work."""
 
     retryable = True
+
+
+class StorageFault(StrEnum):
+    """Why the disk refused: the person's remedy differs for each."""
+
+    FULL = "full"
+    READ_ONLY = "read-only"
+    IO = "io"
+    BUSY = "busy"
+    DAMAGED = "damaged"
+
+
+_STORAGE_MESSAGES = {
+    StorageFault.FULL: "The disk holding {what} is full ({path}). Free space, then Retry.",
+    StorageFault.READ_ONLY: "{What} cannot be written: {path} is read-only ({detail}). "
+    "Make it writable, then Retry.",
+    StorageFault.IO: "The disk holding {what} failed to read or write ({path}: {detail}). "
+    "Check the disk, then Retry.",
+    StorageFault.BUSY: "{What} is locked by another program ({path}). Close it, then Retry.",
+    StorageFault.DAMAGED: "{What} is damaged ({path}: {detail}). Help → Check history lists "
+    "what can still be read.",
+}
+
+
+class StorageError(VisionDeskError, OSError):
+    """The history (or a backup) could not be written or read: disk full, I/O error, read-only,
+    locked or damaged. It is also an OSError so code that guards file work with `except
+    OSError` keeps catching it."""
+
+    def __init__(
+        self, fault: StorageFault, path: str, detail: str = "", what: str = "your history"
+    ) -> None:
+        template = _STORAGE_MESSAGES[fault]
+        message = template.format(
+            what=what, What=what[:1].upper() + what[1:], path=path, detail=detail or fault.value
+        )
+        super().__init__(message)
+        self.fault = fault
+        self.path = path
+        self.detail = detail
+        self.retryable = fault is not StorageFault.DAMAGED
+
+
+class BackupError(VisionDeskError):
+    """A backup could not be made for a reason the person can fix (e.g. the wrong folder)."""

@@ -4,6 +4,7 @@ stream. The window and the CLI drive this; neither knows which API mode is in us
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -27,7 +28,7 @@ from visiondesk.domain import (
     Replay,
     Turn,
 )
-from visiondesk.errors import Cancelled, ImageError, VisionDeskError
+from visiondesk.errors import Cancelled, ImageError, StorageError, VisionDeskError
 from visiondesk.events import (
     Completed,
     Event,
@@ -213,7 +214,12 @@ class Session:
         images = tuple(images)
         turn = Turn(prompt, images, self.model, self.instructions)
         if stored is None:
-            stored = self.save_question(prompt, images)
+            try:
+                stored = self.save_question(prompt, images)
+            except StorageError as error:  # the question and images stay with the caller
+                self.last = Outcome("", error)
+                yield Failed(error)
+                return
         partial: list[str] = []
         last_checkpoint = time.monotonic()
         try:
@@ -221,32 +227,50 @@ class Session:
                 if isinstance(event, Completed | Failed):
                     self._claim_uploads(images)
                 if isinstance(event, Completed):
-                    self.history.append(Exchange(turn, event.text))
-                    self.last = Outcome(event.text)
-                    self.save_answer(stored, event.text, AnswerStatus.COMPLETE)
+                    try:
+                        self.save_answer(stored, event.text, AnswerStatus.COMPLETE)
+                    except StorageError as error:
+                        # Not saved: the turn fails, its answer kept in memory by the store.
+                        event = self._unsaved(stored, event.text, error)
+                    else:
+                        self.history.append(Exchange(turn, event.text))
+                        self.last = Outcome(event.text)
                 elif isinstance(event, Failed):
                     self.last = Outcome(event.partial, event.error)
                     text = event.partial or "".join(partial)
-                    self.save_answer(stored, text, AnswerStatus.FAILED, event.error.message)
+                    with contextlib.suppress(StorageError):  # kept in memory by the store
+                        self.save_answer(stored, text, AnswerStatus.FAILED, event.error.message)
                 elif isinstance(event, TextDelta):
                     partial.append(event.text)
                     now = time.monotonic()
                     if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
-                        self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
+                        # A refused checkpoint is kept in memory; the end of the turn reports it.
+                        with contextlib.suppress(StorageError):
+                            self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
                         last_checkpoint = now
                 yield event
         except asyncio.CancelledError:
             for image in images:
                 self.cancel_upload(image)
             self.last = Outcome("".join(partial), Cancelled("Stopped. The partial answer is kept."))
-            self.save_answer(stored, "".join(partial), AnswerStatus.CANCELLED)
+            with contextlib.suppress(StorageError):  # kept in memory by the store
+                self.save_answer(stored, "".join(partial), AnswerStatus.CANCELLED)
             raise
+
+    def _unsaved(self, stored: StoredTurn | None, text: str, error: StorageError) -> Failed:
+        """An answer the disk refused: the turn ends Failed with the storage message; the text
+        stays in the event and in the store's memory, saved as failed once writing works."""
+        self.last = Outcome(text, error)
+        with contextlib.suppress(StorageError):
+            self.save_answer(stored, text, AnswerStatus.FAILED, error.message)
+        return Failed(error, text)
 
     def _claim_uploads(self, images: Sequence[PreparedImage]) -> None:
         """Files uploaded on attach, before the conversation existed, now belong to it."""
         if self.store is not None and self.conversation_id is not None:
             keys = [image.upload_key() for image in images if not image.is_url]
-            self.store.attach_uploads(self.conversation_id, keys)
+            with contextlib.suppress(StorageError):  # a ledger detail: the sweep spares them
+                self.store.attach_uploads(self.conversation_id, keys)
 
     async def _events(self, turn: Turn) -> AsyncIterator[Event]:
         """The mode's events, with a `Waiting` now and then while the server is silent;

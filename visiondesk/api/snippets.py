@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from visiondesk.config.paths import private_folder, write_private
 from visiondesk.domain import ApiMode, PreparedImage, Replay
 
 _MARK = "@@visiondesk:{}@@"
@@ -22,8 +23,8 @@ _MARK = "@@visiondesk:{}@@"
 
 def write_images(images: Sequence[PreparedImage], folder: Path) -> list[Path | None]:
     """Save what was sent (not the originals), so the snippet sends the same bytes. URL images
-    get None: the snippet sends the URL."""
-    folder.mkdir(parents=True, exist_ok=True)
+    get None: the snippet sends the URL. Private (0700, files 0600), as all of the cache."""
+    private_folder(folder)
     paths: list[Path | None] = []
     for image in images:
         if image.url is not None:
@@ -31,7 +32,7 @@ def write_images(images: Sequence[PreparedImage], folder: Path) -> list[Path | N
             continue
         path = folder / image.filename
         if not path.exists():
-            path.write_bytes(image.data)
+            write_private(path, image.data)
         paths.append(path)
     return paths
 

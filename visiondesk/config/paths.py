@@ -1,13 +1,21 @@
-"""Where VisionDesk keeps things, per platform (platformdirs)."""
+"""Where VisionDesk keeps things, per platform (platformdirs), and how privately: its folders are
+0700 and every file in them 0600 whatever the umask, because they hold questions and images."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import platformdirs
 
 APP = "VisionDesk"
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 def _dirs() -> platformdirs.PlatformDirs:
@@ -36,3 +44,97 @@ def cache_dir() -> Path:
 def log_folder() -> Path:
     override = os.environ.get("VISIONDESK_LOG_DIR")
     return Path(override) if override else log_dir()
+
+
+def app_folders() -> list[Path]:
+    return [data_dir(), config_dir(), cache_dir(), log_folder()]
+
+
+# private folders and files -------------------------------------------------------------------
+
+
+def private_folder(folder: Path) -> Path:
+    """Create `folder` and make it 0700, whatever the umask; folders created on the way are
+    0700 too (mkdir's parents would follow the umask). Existing parents are left alone."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        _chmod(path, FOLDER_MODE)
+    _chmod(folder, FOLDER_MODE)
+    return folder
+
+
+TIGHTENED = ".private"
+"""Left in a folder once every file under it was made private: later starts check only the
+folder's own entries (new files are created private), not thousands of image files."""
+
+
+def tighten(folder: Path) -> int:
+    """Make an existing install private: folders 0700, files 0600, symlinks left alone.
+    Returns how many modes were changed."""
+    if not folder.is_dir() or folder.is_symlink():
+        return 0
+    changed = int(_chmod(folder, FOLDER_MODE))
+    if (folder / TIGHTENED).exists():
+        for entry in os.scandir(folder):
+            changed += _chmod(Path(entry.path), FOLDER_MODE if entry.is_dir() else FILE_MODE)
+        return changed
+    for root, folders, files in os.walk(folder):
+        for name in folders:
+            changed += _chmod(Path(root, name), FOLDER_MODE)
+        for name in files:
+            changed += _chmod(Path(root, name), FILE_MODE)
+    with contextlib.suppress(OSError):  # a read-only disk: walk again next time
+        create_private(folder / TIGHTENED)
+    return changed
+
+
+def secure_app_folders() -> int:
+    """At start-up: tighten the data, config, cache and log folders that already exist."""
+    return sum(tighten(folder) for folder in app_folders())
+
+
+def _chmod(path: Path, mode: int) -> bool:
+    try:
+        current = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(current.st_mode) or stat.S_IMODE(current.st_mode) == mode:
+        return False
+    with contextlib.suppress(OSError):  # not ours, or a read-only disk: leave it as it is
+        os.chmod(path, mode)
+        return True
+    return False
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty with mode 0600 unless it exists (then only tighten it). sqlite gives
+    its -wal and -shm files the mode of the database file, so this covers those too."""
+    # Created 0600 minus the umask (never wider); the chmod then restores the owner's bits.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), FILE_MODE))
+    os.chmod(path, FILE_MODE)
+
+
+@contextlib.contextmanager
+def private_writer(path: Path) -> Iterator[IO[bytes]]:
+    """Write `path` atomically (a temporary file beside it, then a rename) with mode 0600: a
+    crash never leaves half a file under the name, and no other user can read it meanwhile."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.chmod(temporary, FILE_MODE)  # mkstemp's 0600 minus the umask, never wider
+        with os.fdopen(descriptor, "wb") as stream:
+            yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_private(path: Path, data: bytes | str) -> Path:
+    """`data` into `path`, atomically and 0600; the folder is created private if missing."""
+    if not path.parent.exists():
+        private_folder(path.parent)
+    with private_writer(path) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return path

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from visiondesk.config.paths import config_dir
+from visiondesk.config.paths import config_dir, private_folder, write_private
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
 
@@ -56,16 +56,14 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
 
 def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> None:
     path = path or profiles_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     # The emulator's address changes every run: it is never saved.
     own = {
         key: to_json(p)
         for key, p in profiles.items()
         if BUILTIN.get(key) != p and p.kind is not ProviderKind.EMULATOR
     }
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(own, indent=2), encoding="utf-8")
-    temporary.replace(path)
+    write_private(path, json.dumps(own, indent=2))
 
 
 def to_json(profile: Profile) -> dict[str, Any]:

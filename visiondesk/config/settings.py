@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from visiondesk.config.paths import config_dir
+from visiondesk.config.paths import config_dir, private_folder, write_private
 
 
 class Cleanup(StrEnum):
@@ -37,5 +37,5 @@ class AppSettings:
 
     def save(self, path: Path | None = None) -> None:
         path = path or config_dir() / "settings.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
+        private_folder(path.parent)
+        write_private(path, json.dumps(asdict(self)))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from visiondesk.domain import human_bytes
 from visiondesk.errors import ImageError
 
 ImageInput = str | os.PathLike[str] | bytes
@@ -52,21 +54,52 @@ def read_source(source: ImageInput, label: str | None = None) -> BytesSource | U
 
 
 def _read_file(path: Path, label: str) -> bytes:
+    """Only regular files, checked before any read (a FIFO would block forever, /dev/zero never
+    end); the read itself stops past the limit, whatever the file claims its size is."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ImageError(label, "is a folder, not an image")
-        if size == 0:
-            raise ImageError(label, "is empty (0 bytes)")
-        if size > MAX_FILE_BYTES:
-            raise ImageError(label, f"is {size / 2**20:.0f} MB; the limit is 512 MB")
-        return path.read_bytes()
+        _refuse_non_regular(os.stat(path).st_mode, label)
+        # O_NONBLOCK: if a FIFO was swapped in after the check, opening it cannot hang.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+        with os.fdopen(descriptor, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            _refuse_non_regular(status.st_mode, label)  # what was opened is what was checked
+            if status.st_size == 0:
+                raise ImageError(label, "is empty (0 bytes)")
+            if status.st_size > MAX_FILE_BYTES:
+                raise ImageError(label, f"is {human_bytes(status.st_size)}; {_limit()}")
+            data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ImageError(label, "does not exist") from None
     except PermissionError:
         raise ImageError(label, "cannot be read (permission denied)") from None
     except OSError as exc:
         raise ImageError(label, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(label, f"grew while it was read; {_limit()}")
+    if not data:
+        raise ImageError(label, "is empty (0 bytes)")
+    return data
+
+
+def _limit() -> str:
+    return f"the limit is {human_bytes(MAX_FILE_BYTES)}"
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _refuse_non_regular(mode: int, label: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise ImageError(label, "is a folder, not an image")
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        raise ImageError(label, f"is not a regular file ({kind})")
 
 
 def fetch_url(url: str, timeout: float = 20.0, max_bytes: int = 64 * 2**20) -> bytes:

@@ -1,20 +1,42 @@
 """Conversations, messages and their images, the API state they continue from, and the ledger
 of files uploaded on the person's behalf. sqlite3 in WAL mode: a crash loses at most the
-streamed text since the last checkpoint (≤ 1 s)."""
+streamed text since the last checkpoint (≤ 1 s).
+
+Every failure of the disk reaches callers as one StorageError (full, read-only, I/O, damaged);
+a write that fails while an answer streams is kept in memory and saved with the next write that
+works. Reads return what can be read: a damaged row or a missing image file becomes a named
+placeholder, never an exception for the whole conversation."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
+import weakref
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
+from visiondesk.config.paths import create_private, private_folder, tighten
 from visiondesk.domain import ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.store.blobs import Blobs
+from visiondesk.errors import StorageError, StorageFault
+from visiondesk.store.backup import DATABASE, BackupReport, backup
+from visiondesk.store.blobs import Blobs, BlobUnreadable
+from visiondesk.store.check import check_history
+from visiondesk.store.faults import translate
 from visiondesk.store.schema import migrate
+
+log = logging.getLogger(__name__)
+
+TEMPORARY_PREFIX = "visiondesk-history-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +50,16 @@ class StoredConversation:
     updated_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class MissingImage:
+    """An image of a stored message that cannot be shown: its record or its file is damaged or
+    gone. `position` is its place among the message's images (-1 when unknown)."""
+
+    position: int
+    label: str
+    problem: str
+
+
 @dataclass(slots=True)
 class StoredMessage:
     id: int
@@ -36,6 +68,14 @@ class StoredMessage:
     status: str
     error: str
     images: list[PreparedImage] = field(default_factory=list)
+    missing: list[MissingImage] = field(default_factory=list)
+    """Placeholders for the images that could not be read, each naming the problem."""
+    damaged: str = ""
+    """Why (part of) the message itself could not be read; empty when it was read whole."""
+
+    @property
+    def intact(self) -> bool:
+        return not self.missing and not self.damaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,42 +90,171 @@ class UploadRecord:
     deleted_at: float | None
 
 
-class HistoryUnavailable(Exception):
-    """The history folder or its database cannot be opened (the message says why)."""
-
-
 class History:
-    @classmethod
-    def open(cls, folder: Path) -> History:
-        """The history in `folder`; raises HistoryUnavailable with the reason if it can't be."""
-        try:
-            return cls(folder)
-        except (OSError, sqlite3.Error) as error:
-            raise HistoryUnavailable(str(error)) from error
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, *, temporary: bool = False) -> None:
+        """Open (or create) the history in `folder`, made private (0700, files 0600). A failure
+        raises StorageError; `temporary` removes the folder on close (and at exit)."""
         self.folder = folder
+        self.path = folder / DATABASE
+        self.is_temporary = temporary
         self.blobs = Blobs(folder / "blobs")
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(folder / "history.sqlite3", check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self.version = migrate(self._db)
-        self.recovered = self._mark_interrupted()
+        self._closed = False
+        self._unsaved: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True) if temporary else None
+        with self._translated():
+            private_folder(folder)
+            tighten(folder)  # an install from before files were private
+            if not self.path.exists():
+                create_private(self.path)  # sqlite gives -wal and -shm this file's mode
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            try:
+                self._db.row_factory = sqlite3.Row
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self.version = migrate(self._db)
+                self.recovered = self._mark_interrupted()
+            except StorageError as error:
+                if error.fault is not StorageFault.DAMAGED:
+                    self._db.close()
+                    raise
+                # A damaged page of messages: open anyway, so what can be read can be.
+                log.warning("interrupted answers not marked: %s", error)
+                self.recovered = 0
+            except BaseException:
+                self._db.close()
+                raise
+        # A process that exits without close() (sys.exit, an exception) still folds its WAL in.
+        self._at_exit = weakref.finalize(self, _checkpoint_and_close, self._db)
+
+    @classmethod
+    def temporary(cls, prefix: str = TEMPORARY_PREFIX) -> History:
+        """A history in a new private temporary folder, removed on close (and at exit): for
+        --self-test, screenshots, and when the data folder cannot be used. Its name carries
+        this process's id, so `remove_stale_temporaries` can clear one a crash left behind."""
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+        try:
+            return cls(folder, temporary=True)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    @staticmethod
+    def remove_stale_temporaries(prefix: str = TEMPORARY_PREFIX) -> list[Path]:
+        """Remove the temporary histories of processes that are gone (killed before they could
+        clean up); call at start-up. Returns what was removed. POSIX only: on Windows,
+        os.kill would end the process it asks about."""
+        removed: list[Path] = []
+        if os.name != "posix":
+            return removed
+        for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+            owner = folder.name[len(prefix) :].split("-", 1)[0]
+            if not owner.isdigit() or _alive(int(owner)) or not folder.is_dir():
+                continue
+            if folder.stat().st_uid != os.getuid():
+                continue  # another person's: not ours to remove
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        return removed
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def close(self) -> None:
+        """Save what is kept in memory, fold the WAL into history.sqlite3 (so that file alone is
+        the whole history, e.g. for a backup) and close. Raises StorageError, once closed, if
+        the disk refused; a temporary history is removed either way."""
         with self._lock:
-            self._db.close()
+            if self._closed:
+                return
+            self._closed = True
+            problem: StorageError | None = None
+            try:
+                with self._translated():
+                    if self._unsaved:
+                        with self._db:
+                            self._replay_unsaved()
+                        self._unsaved.clear()
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except StorageError as error:
+                problem = error
+            finally:
+                self._at_exit.detach()
+                self._db.close()
+                if self._cleanup is not None:
+                    self._cleanup()
+            if problem is not None:
+                raise problem
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # writing and reading, with the disk's failures translated ---------------------------------
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            converted = translate(error, self.folder)
+            if converted is error:
+                raise
+            raise converted from error
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction that first replays the writes kept in memory: they are saved as soon
+        as writing works again, and stay kept if it still does not."""
+        with self._lock, self._translated():
+            with self._db:
+                self._replay_unsaved()
+                yield self._db
+            self._unsaved.clear()
+
+    def _replay_unsaved(self) -> None:
+        for sql, args in self._unsaved.values():
+            self._db.execute(sql, args)
+
+    def _keep(self, key: tuple[Any, ...], sql: str, args: tuple[Any, ...]) -> None:
+        """Write now, or keep the write in memory (newest per key) and raise StorageError."""
+        with self._lock:
+            self._unsaved.pop(key, None)
+            self._unsaved[key] = (sql, args)
+            try:
+                with self._transaction():
+                    pass
+            except StorageError:
+                raise
+            except BaseException:
+                self._unsaved.pop(key, None)  # a bug, not the disk: never replay it
+                raise
+
+    @property
+    def unsaved(self) -> int:
+        """Writes kept in memory because the disk refused them (saved by the next write)."""
+        return len(self._unsaved)
+
+    def flush(self) -> None:
+        """Save the writes kept in memory now (e.g. on Retry); StorageError if still refused."""
+        with self._transaction():
+            pass
 
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        with self._lock, self._db:
-            return self._db.execute(sql, args)
+        with self._transaction() as db:
+            return db.execute(sql, args)
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._translated():
             return self._db.execute(sql, args).fetchall()
 
     def _mark_interrupted(self) -> int:
@@ -111,13 +280,15 @@ class History:
         return int(cursor.lastrowid or 0)
 
     def conversations(self, search: str = "") -> list[StoredConversation]:
+        """Newest first; `search` matches any text of a conversation literally (even % and _)."""
         sql = "SELECT * FROM conversations WHERE deleted = 0"
         args: tuple[Any, ...] = ()
         if search.strip():
-            like = f"%{search.strip()}%"
+            like = f"%{_escape_like(search.strip())}%"
+            # EXISTS stops at a conversation's first matching message (through the index).
             sql += (
-                " AND (title LIKE ? OR id IN (SELECT conversation_id FROM messages "
-                "WHERE text LIKE ?))"
+                " AND (title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = conversations.id AND m.text LIKE ? ESCAPE '\\'))"
             )
             args = (like, like)
         rows = self._read(sql + " ORDER BY updated_at DESC, id DESC", args)
@@ -142,42 +313,45 @@ class History:
 
     def delete(self, conversation_id: int) -> None:
         """Remove a conversation; its uploads stay in the ledger until they are deleted."""
-        self._write("DELETE FROM conversations WHERE id = ?", (conversation_id,))
-        self._write(
-            "UPDATE uploads SET conversation_id = NULL WHERE conversation_id = ?",
-            (conversation_id,),
-        )
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            db.execute(
+                "UPDATE uploads SET conversation_id = NULL WHERE conversation_id = ?",
+                (conversation_id,),
+            )
 
     # messages -----------------------------------------------------------------------------
 
     def add_user_message(self, conversation_id: int, turn: Turn) -> int:
         """The question and its images, committed before the request leaves."""
         now = time.time()
-        with self._lock, self._db:
-            cursor = self._db.execute(
+        with self._transaction() as db:
+            cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, text, status, created_at, "
                 "updated_at) VALUES (?, 'user', ?, 'complete', ?, ?)",
                 (conversation_id, turn.prompt, now, now),
             )
             message_id = int(cursor.lastrowid or 0)
-            self._insert_images(message_id, list(turn.images), 0)
-            self._db.execute(
+            self._insert_images(db, message_id, list(turn.images), 0)
+            db.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
             )
         return message_id
 
     def add_images(self, message_id: int, images: list[PreparedImage]) -> None:
         """Images that joined a stored question later (prepared after Send)."""
-        with self._lock, self._db:
-            row = self._db.execute(
+        with self._transaction() as db:
+            row = db.execute(
                 "SELECT COALESCE(MAX(position) + 1, 0) FROM attachments WHERE message_id = ?",
                 (message_id,),
             ).fetchone()
-            self._insert_images(message_id, images, int(row[0]))
+            self._insert_images(db, message_id, images, int(row[0]))
 
-    def _insert_images(self, message_id: int, images: list[PreparedImage], start: int) -> None:
+    def _insert_images(
+        self, db: sqlite3.Connection, message_id: int, images: list[PreparedImage], start: int
+    ) -> None:
         for position, image in enumerate(images, start):
-            self._db.execute(
+            db.execute(
                 "INSERT INTO attachments (message_id, position, sha256, source, "
                 "original_name, prepared_json) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -202,38 +376,143 @@ class History:
     def checkpoint(
         self, message_id: int, text: str, status: str = "streaming", error: str = ""
     ) -> None:
-        self._write(
+        """Save an answer's text and status. If the disk refuses, the newest text is kept in
+        memory (saved by the next write that works, or `flush`) and StorageError is raised."""
+        self._keep(
+            ("answer", message_id),
             "UPDATE messages SET text = ?, status = ?, error = ?, updated_at = ? WHERE id = ?",
             (text, status, error, time.time(), message_id),
         )
 
     def delete_message(self, message_id: int) -> None:
-        self._write("DELETE FROM messages WHERE id = ?", (message_id,))
+        with self._lock:
+            self._unsaved.pop(("answer", message_id), None)
+            self._write("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
-        rows = self._read(
-            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
-        )
-        images: dict[int, list[PreparedImage]] = {}
-        for attachment in self._read(  # one query for the whole conversation, not one a message
-            "SELECT a.message_id, a.prepared_json FROM attachments a JOIN messages m "
-            "ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.message_id, a.position",
-            (conversation_id,),
-        ):
-            images.setdefault(attachment["message_id"], []).append(
-                self._image_from(json.loads(attachment["prepared_json"]))
-            )
-        return [
-            StoredMessage(
+        """What can be read: a damaged row or image becomes a placeholder naming the problem;
+        the text never depends on the images."""
+        with self._lock, self._translated():
+            messages = self._message_rows(conversation_id)
+            images = self._attachments(conversation_id, [m.id for m in messages if m.id > 0])
+        for message in messages:
+            for item in images.get(message.id, []):
+                if isinstance(item, MissingImage):
+                    message.missing.append(item)
+                else:
+                    message.images.append(item)
+        return messages
+
+    def _message_rows(self, conversation_id: int) -> list[StoredMessage]:
+        try:
+            rows = self._db.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            ).fetchall()
+            return [_message(row) for row in rows]
+        except sqlite3.DatabaseError as error:
+            _reraise_misuse(error)
+        # Damaged: find the conversation's rows through the index, then read them one by one.
+        messages: list[StoredMessage] = []
+        try:
+            ids = [
+                int(r[0])
+                for r in self._db.execute(
+                    "SELECT id FROM messages INDEXED BY messages_by_conversation "
+                    "WHERE conversation_id = ? ORDER BY id",
+                    (conversation_id,),
+                )
+            ]
+        except sqlite3.DatabaseError as error:
+            _reraise_misuse(error)
+            problem = f"the messages of this conversation could not be read ({error})"
+            return [StoredMessage(0, "assistant", "", "failed", problem, damaged=problem)]
+        for message_id in ids:
+            messages.append(self._salvage_message(message_id))
+        return messages
+
+    def _salvage_message(self, message_id: int) -> StoredMessage:
+        try:
+            row = self._db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+            return _message(row)
+        except sqlite3.DatabaseError as error:
+            _reraise_misuse(error)
+            first = error
+        try:  # text that is no longer valid UTF-8: keep what decodes
+            row = self._db.execute(
+                "SELECT id, role, status, CAST(text AS BLOB) AS text, CAST(error AS BLOB) AS error "
+                "FROM messages WHERE id = ?",
+                (message_id,),
+            ).fetchone()
+            message = StoredMessage(
                 row["id"],
                 row["role"],
-                row["text"],
+                bytes(row["text"] or b"").decode("utf-8", "replace"),
                 row["status"],
-                row["error"],
-                images.get(row["id"], []),
+                bytes(row["error"] or b"").decode("utf-8", "replace"),
             )
-            for row in rows
-        ]
+            message.damaged = f"part of this message could not be read ({first})"
+            return message
+        except sqlite3.DatabaseError as error:
+            _reraise_misuse(error)
+            problem = f"this message could not be read ({error})"
+            return StoredMessage(message_id, "assistant", "", "failed", problem, damaged=problem)
+
+    def _attachments(
+        self, conversation_id: int, message_ids: list[int]
+    ) -> dict[int, list[PreparedImage | MissingImage]]:
+        result: dict[int, list[PreparedImage | MissingImage]] = {}
+        try:
+            rows = self._db.execute(  # one query for the whole conversation, not one a message
+                "SELECT a.message_id, a.position, a.original_name, a.prepared_json "
+                "FROM attachments a JOIN messages m ON m.id = a.message_id "
+                "WHERE m.conversation_id = ? ORDER BY a.message_id, a.position",
+                (conversation_id,),
+            ).fetchall()
+        except sqlite3.DatabaseError as error:
+            _reraise_misuse(error)
+        else:
+            for row in rows:
+                result.setdefault(row["message_id"], []).append(self._attachment(row))
+            return result
+        for message_id in message_ids:  # damaged: message by message, row by row
+            items = result.setdefault(message_id, [])
+            try:
+                ids = [
+                    int(r[0])
+                    for r in self._db.execute(
+                        "SELECT id FROM attachments INDEXED BY attachments_by_message "
+                        "WHERE message_id = ? ORDER BY position",
+                        (message_id,),
+                    )
+                ]
+            except sqlite3.DatabaseError as error:
+                _reraise_misuse(error)
+                items.append(MissingImage(-1, "", f"the images could not be read ({error})"))
+                continue
+            for attachment_id in ids:
+                try:
+                    row = self._db.execute(
+                        "SELECT message_id, position, original_name, prepared_json "
+                        "FROM attachments WHERE id = ?",
+                        (attachment_id,),
+                    ).fetchone()
+                    items.append(self._attachment(row))
+                except sqlite3.DatabaseError as error:
+                    _reraise_misuse(error)
+                    problem = f"its record could not be read ({error})"
+                    items.append(MissingImage(len(items), "", problem))
+        return result
+
+    def _attachment(self, row: sqlite3.Row) -> PreparedImage | MissingImage:
+        position, name = int(row["position"]), str(row["original_name"])
+        try:
+            record = json.loads(row["prepared_json"])
+            name = str(record.get("label") or record.get("source") or name)
+            return self._image_from(record)
+        except BlobUnreadable as error:
+            return MissingImage(position, name, f"{error.problem} ({error.path.name})")
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            return MissingImage(position, name, f"its record is damaged ({error})")
 
     def exchanges(self, conversation_id: int, model: str) -> list[Exchange]:
         """Finished question-answer pairs: the history a re-opened conversation continues."""
@@ -247,6 +526,24 @@ class History:
                 result.append(Exchange(turn, message.text))
                 pending_user = None
         return result
+
+    # checks and backups -------------------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """What is damaged, for the person who asked: sqlite's own check, then every image a
+        message refers to whose record or file cannot be read. Empty when all is well. Reads
+        every image file: run it off the UI thread."""
+        with self._lock:
+            return check_history(self._db, self.blobs)
+
+    def backup(self, target: Path) -> BackupReport:
+        """A consistent copy in the folder `target` (history.sqlite3 via sqlite's backup API,
+        plus the images it refers to), made while the history stays in use."""
+        with self._lock:
+            if self._unsaved:
+                with contextlib.suppress(StorageError):
+                    self.flush()
+        return backup(self.folder, target)
 
     # API state ----------------------------------------------------------------------------
 
@@ -290,7 +587,8 @@ class History:
         conversation_id: int | None,
         created_at: float,
     ) -> None:
-        self._write(
+        self._keep(  # a file on the server the ledger forgot would never be cleaned up
+            ("upload", profile, file_id),
             "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
             "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (profile, file_id, upload_key, size, filename, conversation_id, created_at),
@@ -298,12 +596,13 @@ class History:
 
     def attach_uploads(self, conversation_id: int, upload_keys: list[str]) -> None:
         """Tie uploads made before the conversation existed (on attach) to it."""
-        for key in upload_keys:
-            self._write(
-                "UPDATE uploads SET conversation_id = ? WHERE upload_key = ? AND "
-                "conversation_id IS NULL AND deleted_at IS NULL",
-                (conversation_id, key),
-            )
+        with self._transaction() as db:
+            for key in upload_keys:
+                db.execute(
+                    "UPDATE uploads SET conversation_id = ? WHERE upload_key = ? AND "
+                    "conversation_id IS NULL AND deleted_at IS NULL",
+                    (conversation_id, key),
+                )
 
     def uploads(
         self, profile: str | None = None, include_deleted: bool = False
@@ -359,7 +658,12 @@ class History:
         if "source" in values:  # written before the field was called label
             values["label"] = values.pop("source")
         values["data"] = self.blobs.get(record["data"]) if record["data"] else b""
-        values["thumbnail"] = self.blobs.get(record["thumbnail"]) if record["thumbnail"] else b""
+        try:
+            values["thumbnail"] = (
+                self.blobs.get(record["thumbnail"]) if record["thumbnail"] else b""
+            )
+        except BlobUnreadable:
+            values["thumbnail"] = b""  # only the small preview is lost: the window uses the image
         values["detail"] = Detail(record["detail"])
         values["notes"] = tuple(record["notes"])
         return PreparedImage(**values)
@@ -388,3 +692,33 @@ def _conversation(row: sqlite3.Row) -> StoredConversation:
         row["detail"],
         row["updated_at"],
     )
+
+
+def _message(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(row["id"], row["role"], row["text"], row["status"], row["error"])
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _reraise_misuse(error: sqlite3.DatabaseError) -> None:
+    """Damage is salvaged around; misuse (a closed history, bad SQL) is a bug and propagates."""
+    if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+        raise error
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _checkpoint_and_close(db: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()

@@ -65,6 +65,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE uploads RENAME COLUMN sha256 TO upload_key;
     CREATE INDEX uploads_by_key ON uploads(profile, upload_key);
     """,
+    # 3: a message's images found through an index, so one damaged page of the attachments table
+    # costs only the images stored on it (and deleting a message no longer scans the table)
+    """
+    CREATE INDEX attachments_by_message ON attachments(message_id, position);
+    """,
 ]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -18,7 +17,8 @@ from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
 from visiondesk.emulator import Knobs
-from visiondesk.store import History, HistoryUnavailable
+from visiondesk.errors import StorageError
+from visiondesk.store import History
 from visiondesk.ui.attachments_view import AttachmentsPresenter
 from visiondesk.ui.connection_view import ConnectionPresenter
 from visiondesk.ui.conversation_view import ConversationPresenter
@@ -78,14 +78,14 @@ class Controller(QObject):
     def _open_history(self) -> History:
         """The history in the data folder; if it cannot be opened, a temporary one, said so."""
         try:
-            return History.open(data_dir())
-        except HistoryUnavailable as error:
+            return History(data_dir())
+        except StorageError as error:
             log.error("history unavailable: %s", error)
             self.history_problem = (
-                f"The history in {data_dir()} could not be opened ({error}). This session "
-                "works, but it is kept only until VisionDesk quits."
+                f"The history in {data_dir()} could not be opened ({error.message}). This "
+                "session works, but it is kept only until VisionDesk quits."
             )
-            return History(Path(tempfile.mkdtemp(prefix="visiondesk-history-")))
+            return History.temporary()
 
     def start(self, paths: list[Path]) -> None:
         """Open on OpenAI when a key is at hand, else on the built-in emulator."""

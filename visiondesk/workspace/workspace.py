@@ -14,7 +14,7 @@ from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
 from visiondesk.domain import ApiMode, ConversationState, Detail
 from visiondesk.emulator import Knobs
-from visiondesk.errors import VisionDeskError
+from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
@@ -271,5 +271,11 @@ class Workspace:
         self.connections.stop()
 
     async def aclose(self) -> None:
+        """Quit: jobs end, connections close, and the history is checkpointed into one file
+        (a temporary history is removed)."""
         await self.jobs.aclose()
         await self.connections.aclose()
+        try:
+            self.history.close()
+        except StorageError as error:
+            log.error("closing the history: %s", error.message)
