@@ -1,4 +1,4 @@
-"""The `visiondesk` command: the window by default; `prepare`, `send` and `emulator` commands.
+"""The `visiondesk` command: the window by default; `prepare`, `send`, `batch`, `emulator`.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from visiondesk import __version__
-from visiondesk.commands import emulator, prepare, send
+from visiondesk.commands import batch, emulator, prepare, send
 
-SUBCOMMANDS = ("prepare", "send", "emulator")
+SUBCOMMANDS = ("prepare", "send", "batch", "emulator")
 EXIT_USAGE = 2
 
 
@@ -47,6 +47,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, emulator):
+    for command in (prepare, send, batch, emulator):
         command.add_parser(commands)
     return parser

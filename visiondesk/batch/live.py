@@ -109,4 +109,4 @@ class LiveEngine:
 
 
 def _backoff(attempt: int) -> float:
-    return min(MAX_WAIT, FIRST_BACKOFF * 2**attempt) * random.uniform(0.8, 1.2)
+    return float(min(MAX_WAIT, FIRST_BACKOFF * 2.0**attempt)) * random.uniform(0.8, 1.2)

@@ -3,6 +3,7 @@ config folder so a person can correct it; the defaults say the date they were ta
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +66,8 @@ class PriceTable:
         path = path or config_dir() / "prices.json"
         if not path.exists():
             table = cls.defaults()
-            try:
+            with contextlib.suppress(OSError):
                 table.save(path)
-            except OSError:
-                pass
             return table
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

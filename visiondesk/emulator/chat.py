@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from visiondesk.emulator import answers, vision
+from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.http import (
     JsonResponse,
@@ -66,6 +66,8 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
         if role == "user":
             last_prompt = " ".join(prompt_parts)
     answer = answers.compose(last_prompt, images_out, model)
+    if (schema := structured.requested_schema(body)) is not None:
+        answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
     usage = {
         "prompt_tokens": input_tokens,

@@ -29,6 +29,18 @@ class Knobs:
     """Read upload bodies no faster than this (a slow link)."""
     no_expiry: bool = False
     """Refuse `expires_after` on uploads, as servers without that feature do."""
+    batch_delay: float = 0.0
+    """Seconds a batch spends in each stage (validating, in progress, finalizing)."""
+    batch_fail_lines: int = 0
+    """In each new batch, the first N lines fail (they go to the error file)."""
+    batch_expire: bool = False
+    """New batches expire with half of their lines done."""
+    batch_invalid: bool = False
+    """New batches fail validation."""
+    hold_after: int | None = None
+    """Answer N model requests, then hold the next ones unanswered until `release` is set
+    (to stop a client at an exact point, e.g. before killing it)."""
+    release: threading.Event = field(default_factory=threading.Event, repr=False)
     disabled_modes: set[str] = field(default_factory=set)
     """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from visiondesk.emulator import answers, vision
+from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.files import usable_file
 from visiondesk.emulator.http import (
@@ -41,6 +41,8 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
     earlier = previous.turns if previous else max(0, user_turns - 1)
     answer = answers.compose(prompt, images_out, model, earlier_turns=earlier)
+    if (schema := structured.requested_schema(body)) is not None:
+        answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(
         " ".join([str(body.get("instructions") or ""), *texts]), images_out, answer
     )
