@@ -160,8 +160,10 @@ def _hold(store: Store) -> None:
     knobs = store.knobs
     with knobs.lock:
         limit = knobs.hold_after
-    if limit is None or store.answered_total < limit:
-        return
+    with store.lock:
+        store.admitted += 1
+        if limit is None or store.admitted <= limit:
+            return
     knobs.release.wait()
     raise HttpError(503, "The request was held and dropped (emulated).", type="server_error")
 

@@ -38,8 +38,8 @@ class Knobs:
     batch_invalid: bool = False
     """New batches fail validation."""
     hold_after: int | None = None
-    """Answer N model requests, then hold the next ones unanswered until `release` is set
-    (to stop a client at an exact point, e.g. before killing it)."""
+    """Let the first N live model requests through, then hold the rest unanswered until
+    `release` is set (to stop a client at an exact point, e.g. before killing it)."""
     release: threading.Event = field(default_factory=threading.Event, repr=False)
     disabled_modes: set[str] = field(default_factory=set)
     """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""

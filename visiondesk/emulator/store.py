@@ -90,6 +90,8 @@ class Store:
     log: list[Recorded] = field(default_factory=list)
     answers: Counter[str] = field(default_factory=Counter)
     """How often each model request body (live or a batch line) was answered, by digest."""
+    admitted: int = 0
+    """Live model requests let through to their endpoint (see Knobs.hold_after)."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     changed: threading.Condition = field(init=False, repr=False)
 
