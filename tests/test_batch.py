@@ -22,7 +22,7 @@ from visiondesk.emulator import Emulator
 from visiondesk.store.batches import BatchStore
 
 SIZES = [(900, 600), (640, 480), (1200, 300), (500, 500)]
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "description": {"type": "string"},
@@ -110,9 +110,7 @@ def test_batch_api_splits_input_files_and_joins_shuffled_output(
 ) -> None:
     emulator.knobs.batch_fail_lines = 1
     job = make_job(tmp_path, profile, folder, BatchEngine.BATCH_API, ApiMode.RESPONSES)
-    job = BatchJob.open(
-        job.store, job.id, profile, TEST_KEY, max_lines=3, poll_first=0.01
-    )
+    job = BatchJob.open(job.store, job.id, profile, TEST_KEY, max_lines=3, poll_first=0.01)
     estimate = asyncio.run(job.estimate())
     assert estimate.input_files == 2 and len(estimate.refused) == 1
     progress = run(job)

@@ -127,4 +127,3 @@ def test_batch_api_job_killed_after_creating_its_batch_resumes_it(
     assert len(creates) == 1 and len(uploads) == 1
     assert emulator.store.answered_total == COUNT and emulator.store.duplicates == 0
     store.close()
-
