@@ -28,6 +28,7 @@ fuzz: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/send.py
+	$(BIN)/python benchmarks/batch.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/ui.py
 
 # The README's pictures: the real window on a virtual screen (Debian: apt install xvfb).

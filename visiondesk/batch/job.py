@@ -250,13 +250,12 @@ class BatchJob:
         finished is still collected."""
         self._cancelled = True
         self._running.set()
-        if self._engine is not None and self._task is not None:
-            await self._engine.cancel()
-            return
-        if self._task is not None:
-            self._task.cancel()
-        else:
+        if self._task is None:
             self._set_status(JobStatus.CANCELLED)
+        elif self._engine is not None and self._engine.submitted:
+            await self._engine.cancel()
+        else:
+            self._task.cancel()  # nothing is at the provider yet: stop writing and uploading
 
     def retry_failed(self, engine: BatchEngine | None = None) -> int:
         """Put failed images back in the queue (live or as a new batch)."""

@@ -125,12 +125,15 @@ class BatchApiEngine:
         self._poll_first = poll_first
         self._poll_max = poll_max
         self._policy = job_policy(job, profile.accepts_image_urls)
+        self.submitted = False
+        """Every input file is at the provider as a batch (cancelling means asking it)."""
 
     async def run(self) -> None:
         await self._write_parts()
         for part in self._store.parts(self._job.id):
             if not part.collected:
                 await self._submit(part)
+        self.submitted = True
         await self._poll()
 
     async def cancel(self) -> None:

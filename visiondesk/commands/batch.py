@@ -164,7 +164,10 @@ async def _batch(options: argparse.Namespace) -> int:
         for item in failed:
             print(f"  {item.status.value}: {item.path}: {item.error}", file=sys.stderr)
         if progress.remaining:
-            print(f"{progress.remaining} not finished; continue with --resume {job.id}")
+            print(
+                f"{progress.remaining} not finished; continue with --resume {job.id}",
+                file=sys.stderr,
+            )
         return EXIT_FAILED if failed or progress.remaining else EXIT_OK
     except UsageError as error:
         print(f"visiondesk batch: {error}", file=sys.stderr)
