@@ -37,8 +37,9 @@ CHILD = (
     "import resource, sys\n"
     "from visiondesk.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "print(f'PEAK_RSS_KB {rss}', file=sys.stderr)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(f'PEAK_RSS_KB {usage.ru_maxrss}', file=sys.stderr)\n"
+    "print(f'CPU_S {usage.ru_utime + usage.ru_stime}', file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 BASELINE = """
@@ -96,10 +97,14 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, int]:
 
 
 def peak_rss(stderr: str) -> int:
+    return int(reported(stderr, "PEAK_RSS_KB")) // 1024
+
+
+def reported(stderr: str, name: str) -> float:
     for line in stderr.splitlines():
-        if line.startswith("PEAK_RSS_KB"):
-            return int(line.split()[1]) // 1024
-    return -1
+        if line.startswith(name):
+            return float(line.split()[1])
+    return -1.0
 
 
 def main() -> int:
@@ -139,14 +144,23 @@ def main() -> int:
             f"peak RSS {peak_rss(naive.stderr)} MB"
         )
         started = time.perf_counter()
-        lines, _, rss = finish(
+        server_cpu = time.process_time()
+        lines, err, rss = finish(
             batch(root / "live", str(folder), "-p", "Alt text?", "--base-url", url)
         )
         elapsed = time.perf_counter() - started
+        server_cpu = time.process_time() - server_cpu
         rate = lines / elapsed
+        client_cpu = reported(err, "CPU_S")
         print(
             f"    visiondesk batch ({lines} images): {rate:6.1f} images/s in {elapsed:.1f} s, "
             f"peak RSS {rss} MB  [targets ≥ 20 images/s, ≤ 300 MB]"
+        )
+        per_image = (client_cpu + server_cpu) / max(1, lines)
+        print(
+            f"    CPU per image: client {client_cpu / max(1, lines) * 1000:.0f} ms + emulator "
+            f"{server_cpu / max(1, lines) * 1000:.0f} ms → {2 / per_image:.1f} images/s on 2 "
+            f"idle cores (load average now {os.getloadavg()[0]:.1f})"
         )
         print(f"    live / naive = {rate / naive_rate:.1f}×")
         ok &= rate >= 20 and 0 < rss <= 300
