@@ -215,3 +215,75 @@ def test_the_estimate_counts_exact_tokens_and_the_batch_price(
     assert first.input_files == 0 and second.input_files == 1
     assert first.cost is not None and second.cost == pytest.approx(first.cost / 2)
     assert not emulator.log  # estimating sends nothing
+
+
+def test_failed_lines_can_go_again_as_a_new_batch(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path
+) -> None:
+    emulator.knobs.batch_fail_lines = 1
+    job = make_job(tmp_path, profile, folder, BatchEngine.BATCH_API)
+    run(job)
+    emulator.knobs.batch_fail_lines = 0
+    job = BatchJob.open(job.store, job.id, profile, TEST_KEY, poll_first=0.01)
+    assert job.retry_failed() == 1
+    progress = run(job)
+    assert progress.done == 5 and progress.failed == 0
+    assert [p.lines for p in job.store.parts(job.id)] == [4, 1]
+    assert emulator.store.duplicates == 0
+
+
+def test_batch_files_go_into_the_ledger_and_are_deleted_after_the_answers(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path
+) -> None:
+    from visiondesk.config.settings import Cleanup
+    from visiondesk.store import History
+
+    history = History(tmp_path / "data")
+    job = make_job(
+        tmp_path,
+        profile,
+        folder,
+        BatchEngine.BATCH_API,
+        history=history,
+        cleanup=Cleanup.AFTER_ANSWER,
+    )
+    run(job)
+    ledger = history.uploads(profile.name, include_deleted=True)
+    assert {r.filename.rsplit("-", 1)[-1] for r in ledger} == {"input.jsonl", "output.jsonl"}
+    assert all(r.deleted_at is not None for r in ledger)
+    assert not emulator.store.files  # nothing left on the server
+
+
+@pytest.mark.parametrize("engine", list(BatchEngine))
+def test_cancel_stops_the_job_and_keeps_what_was_answered(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path, engine: BatchEngine
+) -> None:
+    emulator.knobs.hold_after = 2  # live: two answers, then the rest wait
+    emulator.knobs.batch_delay = 30.0  # Batch API: the batch sits in validating
+    job = make_job(tmp_path, profile, folder, engine, concurrency=2)
+
+    async def scenario() -> Any:
+        running = asyncio.ensure_future(job.run())
+        if engine is BatchEngine.LIVE:
+            await asyncio.to_thread(
+                emulator.wait_until, lambda s: s.admitted > 2 and len(job.results()) >= 3, 30
+            )
+        else:
+            await asyncio.to_thread(emulator.wait_until, lambda s: bool(s.batches), 30)
+            emulator.knobs.batch_delay = 0.0  # the cancellation itself is quick
+        await job.cancel()
+        emulator.knobs.release.set()
+        progress = await asyncio.wait_for(running, 30)
+        await job.aclose()
+        return progress
+
+    progress = asyncio.run(scenario())
+    assert progress.status is JobStatus.CANCELLED
+    if engine is BatchEngine.LIVE:
+        # two answers arrived (with the copy of one, if it was among them); the rest wait
+        assert emulator.store.answered_total == 2 and progress.done in (2, 3)
+        assert progress.remaining == 5 - progress.done > 0
+    else:
+        failed = [i for i in job.results() if i.status is ItemStatus.FAILED]
+        assert len(failed) == 5 and all("cancelled" in i.error for i in failed)
+        assert job.store.parts(job.id)[0].status is not None

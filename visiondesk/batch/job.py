@@ -252,10 +252,12 @@ class BatchJob:
         self._running.set()
         if self._task is None:
             self._set_status(JobStatus.CANCELLED)
-        elif self._engine is not None and self._engine.submitted:
-            await self._engine.cancel()
+        elif self._engine is not None:
+            self._engine.cancel_requested = True
+            if self._engine.submitted:
+                await self._engine.cancel()
         else:
-            self._task.cancel()  # nothing is at the provider yet: stop writing and uploading
+            self._task.cancel()
 
     def retry_failed(self, engine: BatchEngine | None = None) -> int:
         """Put failed images back in the queue (live or as a new batch)."""

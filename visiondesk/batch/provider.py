@@ -129,13 +129,18 @@ class BatchApiEngine:
         self._policy = job_policy(job, profile.accepts_image_urls)
         self.submitted = False
         """Every input file is at the provider as a batch (cancelling means asking it)."""
+        self.cancel_requested = False
+        """Write and submit nothing more; batches already made are cancelled at the provider
+        (files written but not submitted stay queued for a resume)."""
 
     async def run(self) -> None:
         await self._write_parts()
         for part in self._store.parts(self._job.id):
-            if not part.collected:
+            if not part.collected and not (self.cancel_requested and part.batch_id is None):
                 await self._submit(part)
         self.submitted = True
+        if self.cancel_requested:
+            await self.cancel()
         await self._poll()
 
     async def cancel(self) -> None:
@@ -162,7 +167,7 @@ class BatchApiEngine:
                 while len(started) < AHEAD and (item := next(items, None)) is not None:
                     task = asyncio.ensure_future(prepare_item(self._job, item, self._policy))
                     started.append((item, task))
-                if not started:
+                if not started or self.cancel_requested:
                     break
                 item, task = started.popleft()
                 try:
@@ -233,7 +238,7 @@ class BatchApiEngine:
     async def _poll(self) -> None:
         delay = self._poll_first
         while True:
-            parts = [p for p in self._store.parts(self._job.id) if not p.collected]
+            parts = [p for p in self._store.parts(self._job.id) if p.batch_id and not p.collected]
             if not parts:
                 self._on_remote(self._store.parts(self._job.id))
                 return
@@ -247,7 +252,7 @@ class BatchApiEngine:
                 if remote.status.finished:
                     await self._collect(part, remote)
             self._on_remote(self._store.parts(self._job.id))
-            if any(not p.collected for p in self._store.parts(self._job.id)):
+            if any(p.batch_id and not p.collected for p in self._store.parts(self._job.id)):
                 await asyncio.sleep(delay)
                 delay = self._poll_first if changed else min(self._poll_max, delay * 1.5)
 

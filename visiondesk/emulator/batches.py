@@ -95,6 +95,8 @@ def cancel(store: Store, batch_id: str) -> Response:
     state = _get(store, batch_id)
     batch = _advance(store, state)
     if batch["status"] in ("validating", "in_progress", "finalizing"):
+        with store.knobs.lock:
+            state["cancel_delay"] = store.knobs.batch_delay
         with store.lock:
             state["cancel_at"] = time.monotonic()
             batch["status"] = "cancelling"
@@ -196,7 +198,7 @@ def _advance(store: Store, state: dict[str, Any]) -> dict[str, Any]:
         elapsed = time.monotonic() - state["started"]
         stage = state["delay"]
         if state["cancel_at"] is not None:
-            if time.monotonic() - state["cancel_at"] >= stage:
+            if time.monotonic() - state["cancel_at"] >= state["cancel_delay"]:
                 batch["status"] = "cancelled"
                 batch["cancelled_at"] = now()
             return dict(batch)
