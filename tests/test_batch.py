@@ -244,7 +244,7 @@ def test_batch_files_go_into_the_ledger_and_are_deleted_after_the_answers(
         profile,
         folder,
         BatchEngine.BATCH_API,
-        history=history,
+        ledger=history,
         cleanup=Cleanup.AFTER_ANSWER,
     )
     run(job)
@@ -287,3 +287,33 @@ def test_cancel_stops_the_job_and_keeps_what_was_answered(
         failed = [i for i in job.results() if i.status is ItemStatus.FAILED]
         assert len(failed) == 5 and all("cancelled" in i.error for i in failed)
         assert job.store.parts(job.id)[0].status is not None
+
+
+def test_pause_starts_no_new_image_until_continued(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path
+) -> None:
+    job = make_job(tmp_path, profile, folder, concurrency=1)
+    paused = asyncio.Event()
+
+    def pause_after_the_first(item: Any) -> None:
+        if item.status is ItemStatus.DONE and not paused.is_set():
+            job.pause()
+            paused.set()
+
+    job.result_listeners.append(pause_after_the_first)
+
+    async def scenario() -> Any:
+        running = asyncio.ensure_future(job.run())
+        await asyncio.wait_for(paused.wait(), 30)
+        for _ in range(50):  # let the loop turn: a worker that could start would start now
+            await asyncio.sleep(0)
+        sent_while_paused = len(model_requests(emulator))
+        assert job.progress().status is JobStatus.PAUSED
+        job.resume()
+        progress = await asyncio.wait_for(running, 30)
+        await job.aclose()
+        return sent_while_paused, progress
+
+    sent_while_paused, progress = asyncio.run(scenario())
+    assert sent_while_paused == 1
+    assert progress.status is JobStatus.FINISHED and progress.done == 5

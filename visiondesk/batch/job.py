@@ -4,7 +4,6 @@ database, announcing every change through callbacks (the panel mirrors it, never
 from __future__ import annotations
 
 import asyncio
-import collections
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -16,15 +15,21 @@ from visiondesk.api.client import make_client
 from visiondesk.batch.limits import AdaptiveLimit
 from visiondesk.batch.live import LiveEngine
 from visiondesk.batch.model import DEFAULT_CONCURRENCY, Estimate, JobSpec, Progress, Refusal
-from visiondesk.batch.provider import MAX_BYTES, MAX_LINES, BatchApiEngine, line_bytes, parts_needed
+from visiondesk.batch.provider import (
+    MAX_BYTES,
+    MAX_LINES,
+    BatchApiEngine,
+    Ledger,
+    line_bytes,
+    parts_needed,
+)
 from visiondesk.batch.scan import file_sha256, find_images
-from visiondesk.batch.work import AHEAD, custom_id, job_policy, prepare_item, sent_facts
+from visiondesk.batch.work import custom_id, job_policy, prepared_in_order, sent_facts
 from visiondesk.config.prices import PriceTable
 from visiondesk.config.profiles import Profile
 from visiondesk.config.settings import Cleanup
-from visiondesk.domain import BatchEngine, BatchStatus, ItemStatus, JobStatus, PreparedImage
+from visiondesk.domain import BatchEngine, BatchStatus, ItemStatus, JobStatus
 from visiondesk.errors import ImageError, VisionDeskError
-from visiondesk.store import History
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 ProgressListener = Callable[[Progress], None]
@@ -40,7 +45,7 @@ class BatchJob:
         profile: Profile,
         api_key: str | None,
         *,
-        history: History | None = None,
+        ledger: Ledger | None = None,
         cleanup: Cleanup = Cleanup.ON_DELETE,
         concurrency: int = DEFAULT_CONCURRENCY,
         client: Any = None,
@@ -53,7 +58,7 @@ class BatchJob:
         self.store = store
         self.record = record
         self.profile = profile
-        self.history = history
+        self.ledger = ledger
         self.cleanup = cleanup
         self.prices = prices or PriceTable.load()
         self.client = client or make_client(profile, api_key, max_retries=0)
@@ -134,31 +139,14 @@ class BatchJob:
         policy = job_policy(self.record, self.profile.accepts_image_urls)
         pending = self.store.items(self.id, [ItemStatus.PENDING])
         sizes: list[int] = []
-        started: collections.deque[tuple[ItemRecord, asyncio.Task[PreparedImage]]] = (
-            collections.deque()
-        )
-        items = iter(pending)
-        try:
-            while True:
-                while len(started) < AHEAD and (item := next(items, None)) is not None:
-                    task = asyncio.ensure_future(prepare_item(self.record, item, policy))
-                    started.append((item, task))
-                if not started:
-                    break
-                item, task = started.popleft()
-                try:
-                    image = await task
-                except ImageError as error:
-                    self._finished(
-                        self.store.finish_item(item.id, ItemStatus.REFUSED, error=error.reason)
-                    )
-                    continue
-                self.store.record_prepared(item.id, sent_facts(image))
-                if self.record.engine is BatchEngine.BATCH_API:
-                    sizes.append(len(line_bytes(custom_id(item), self.record, image)))
-        finally:
-            for _, task in started:
-                task.cancel()
+        async for item, image in prepared_in_order(self.record, pending, policy):
+            if isinstance(image, ImageError):
+                refused = self.store.finish_item(item.id, ItemStatus.REFUSED, error=image.reason)
+                self._finished(refused)
+                continue
+            self.store.record_prepared(item.id, sent_facts(image))
+            if self.record.engine is BatchEngine.BATCH_API:
+                sizes.append(len(line_bytes(custom_id(item), self.record, image)))
         items_now = self.store.items(self.id)
         sent = [
             i for i in items_now if i.duplicate_of is None and i.status is not ItemStatus.REFUSED
@@ -213,7 +201,7 @@ class BatchJob:
                     folder=self.folder,
                     on_finished=self._finished,
                     on_remote=self._remote,
-                    history=self.history,
+                    ledger=self.ledger,
                     cleanup=self.cleanup,
                     max_lines=self._max_lines,
                     max_bytes=self._max_bytes,

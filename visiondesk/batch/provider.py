@@ -9,30 +9,28 @@ file) instead of being done twice.
 from __future__ import annotations
 
 import asyncio
-import collections
+import contextlib
 import hashlib
 import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from visiondesk.api.batch import BatchApi, RemoteBatch, batch_line, line_result
 from visiondesk.batch.answers import answer_problem
 from visiondesk.batch.work import (
-    AHEAD,
     body_for,
     custom_id,
     item_id,
     job_policy,
-    prepare_item,
+    prepared_in_order,
     sent_facts,
 )
 from visiondesk.config.profiles import Profile
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import BatchStatus, ItemStatus, PreparedImage
 from visiondesk.errors import ImageError, VisionDeskError
-from visiondesk.store import History
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 MAX_LINES = 50_000
@@ -49,6 +47,23 @@ _UNANSWERED = {
     BatchStatus.FAILED: "the provider refused the batch file",
     BatchStatus.COMPLETED: "the batch returned no line for this image",
 }
+
+
+class Ledger(Protocol):
+    """Where files uploaded on the person's behalf are written down (History, BatchStore)."""
+
+    def record_upload(
+        self,
+        profile: str,
+        file_id: str,
+        upload_key: str,
+        size: int,
+        filename: str,
+        conversation_id: int | None,
+        created_at: float,
+    ) -> None: ...
+
+    def mark_deleted(self, profile: str, file_id: str) -> None: ...
 
 
 class PartWriter:
@@ -106,7 +121,7 @@ class BatchApiEngine:
         folder: Path,
         on_finished: Callable[[list[int]], None],
         on_remote: Callable[[list[PartRecord]], None],
-        history: History | None = None,
+        ledger: Ledger | None = None,
         cleanup: Cleanup = Cleanup.ON_DELETE,
         max_lines: int = MAX_LINES,
         max_bytes: int = MAX_BYTES,
@@ -120,7 +135,7 @@ class BatchApiEngine:
         self._folder = folder
         self._on_finished = on_finished
         self._on_remote = on_remote
-        self._history = history
+        self._ledger = ledger
         self._cleanup = cleanup
         self._max_lines = max_lines
         self._max_bytes = max_bytes
@@ -158,22 +173,13 @@ class BatchApiEngine:
             return
         number = self._store.next_part_number(self._job.id)
         writer: PartWriter | None = None
-        started: collections.deque[tuple[ItemRecord, asyncio.Task[PreparedImage]]] = (
-            collections.deque()
-        )
-        items = iter(pending)
-        try:
-            while True:
-                while len(started) < AHEAD and (item := next(items, None)) is not None:
-                    task = asyncio.ensure_future(prepare_item(self._job, item, self._policy))
-                    started.append((item, task))
-                if not started or self.cancel_requested:
+        prepared = prepared_in_order(self._job, pending, self._policy)
+        async with contextlib.aclosing(prepared):  # a break cancels the preparing at once
+            async for item, image in prepared:
+                if self.cancel_requested:
                     break
-                item, task = started.popleft()
-                try:
-                    image = await task
-                except ImageError as error:
-                    self._finish(item, ItemStatus.REFUSED, error=error.reason)
+                if isinstance(image, ImageError):
+                    self._finish(item, ItemStatus.REFUSED, error=image.reason)
                     continue
                 line = line_bytes(custom_id(item), self._job, image)
                 self._store.record_prepared(item.id, sent_facts(image))
@@ -190,11 +196,8 @@ class BatchApiEngine:
                 if writer is None:
                     writer = PartWriter(self._folder, self._job.id, number)
                 writer.add(item.id, line)
-            if writer is not None:
-                self._close(writer)
-        finally:
-            for _, task in started:
-                task.cancel()
+        if writer is not None:
+            self._close(writer)
 
     def _close(self, writer: PartWriter) -> None:
         path = writer.close()
@@ -308,9 +311,9 @@ class BatchApiEngine:
             if file_id
         ]
         name = Path(part.path).stem
-        if self._history is not None:
+        if self._ledger is not None:
             for file_id, kind in files:
-                self._history.record_upload(
+                self._ledger.record_upload(
                     self._profile.name,
                     file_id,
                     f"batch:{file_id}",
@@ -326,8 +329,8 @@ class BatchApiEngine:
                 await self._api.delete_file(file_id)
             except VisionDeskError:
                 continue  # left in the ledger for the next clean-up
-            if self._history is not None:
-                self._history.mark_deleted(self._profile.name, file_id)
+            if self._ledger is not None:
+                self._ledger.mark_deleted(self._profile.name, file_id)
 
     def _finish(self, item: ItemRecord, status: ItemStatus, **values: Any) -> None:
         self._on_finished(self._store.finish_item(item.id, status, **values))

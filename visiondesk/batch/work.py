@@ -4,13 +4,16 @@ the same body a chat turn would send."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import os
+from collections.abc import AsyncGenerator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from visiondesk.api.batch import request_body
 from visiondesk.domain import PreparedImage, Turn
+from visiondesk.errors import ImageError
 from visiondesk.imaging import ImagePolicy, policy_for, prepare
 from visiondesk.store.batches import ItemRecord, JobRecord, Prepared
 
@@ -60,3 +63,26 @@ def item_id(custom: str) -> int | None:
         return int(custom.removeprefix("item-"))
     except ValueError:
         return None
+
+
+async def prepared_in_order(
+    job: JobRecord, items: Iterable[ItemRecord], policy: ImagePolicy
+) -> AsyncGenerator[tuple[ItemRecord, PreparedImage | ImageError]]:
+    """Each item with its prepared image (or why it cannot be sent), in order, preparing
+    AHEAD images at once; stopping early cancels what was started."""
+    started: collections.deque[tuple[ItemRecord, asyncio.Task[PreparedImage]]] = collections.deque()
+    waiting = iter(items)
+    try:
+        while True:
+            while len(started) < AHEAD and (item := next(waiting, None)) is not None:
+                started.append((item, asyncio.ensure_future(prepare_item(job, item, policy))))
+            if not started:
+                return
+            item, task = started.popleft()
+            try:
+                yield item, await task
+            except ImageError as error:
+                yield item, error
+    finally:
+        for _, task in started:
+            task.cancel()

@@ -78,15 +78,13 @@ async def _batch(options: argparse.Namespace) -> int:
     from visiondesk.config.paths import data_dir
     from visiondesk.config.settings import AppSettings
     from visiondesk.errors import VisionDeskError
-    from visiondesk.store import History
     from visiondesk.store.batches import BatchStore
 
     store = BatchStore(data_dir())
-    history = History(data_dir())
     job: BatchJob | None = None
     try:
         common: dict[str, Any] = {
-            "history": history,
+            "ledger": store,
             "cleanup": AppSettings.load().cleanup,
             "concurrency": max(1, options.concurrency),
             "max_lines": max(1, min(50_000, options.lines_per_file)),
@@ -181,7 +179,6 @@ async def _batch(options: argparse.Namespace) -> int:
         if job is not None:
             await job.aclose()
         store.close()
-        history.close()
 
 
 def _profile(

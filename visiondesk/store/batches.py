@@ -276,6 +276,31 @@ class BatchStore:
             )
         return cursor.rowcount
 
+    # the uploaded-file ledger (the same table History keeps; written here so a command that
+    # runs beside the window need not open the window's History)
+
+    def record_upload(
+        self,
+        profile: str,
+        file_id: str,
+        upload_key: str,
+        size: int,
+        filename: str,
+        conversation_id: int | None,
+        created_at: float,
+    ) -> None:
+        self._write(
+            "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
+            "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (profile, file_id, upload_key, size, filename, conversation_id, created_at),
+        )
+
+    def mark_deleted(self, profile: str, file_id: str) -> None:
+        self._write(
+            "UPDATE uploads SET deleted_at = ? WHERE profile = ? AND file_id = ?",
+            (time.time(), profile, file_id),
+        )
+
     # parts ----------------------------------------------------------------------------------
 
     def add_part(

@@ -255,7 +255,7 @@ class BatchPanel(QWidget):
 
     def _options(self) -> dict[str, Any]:
         return {
-            "history": self.history,
+            "ledger": self.history,
             "cleanup": self.settings.cleanup,
             "concurrency": self.form.concurrency.value(),
         }
