@@ -117,7 +117,10 @@ def test_batch_api_splits_input_files_and_joins_shuffled_output(
     parts = job.store.parts(job.id)
     assert [p.lines for p in parts] == [3, 1]
     for part in parts:
-        lines = [json.loads(line) for line in Path(part.path).read_text().splitlines()]
+        assert not Path(part.path).exists()  # the local copy goes once its answers are in
+        uploaded = emulator.store.files[part.input_file_id or ""]
+        assert uploaded.filename == Path(part.path).name and uploaded.purpose == "batch"
+        lines = [json.loads(line) for line in uploaded.data.splitlines()]
         assert {line["url"] for line in lines} == {"/v1/responses"}
         assert all("stream" not in line["body"] for line in lines)
     # the first line of each batch failed (one of them the image copied): listed with reasons

@@ -78,7 +78,9 @@ def test_a_job_left_unfinished_is_continued_from_the_list(
     first = panel_for(qtbot, emulator, tmp_path)
     first.form.sources.add(str(make_folder(tmp_path)))
     first.form.prompt.setPlainText("Alt text?")
-    run(loop, first.check)  # saved, never started: as if the app had closed
+    run(loop, first.check)
+    run(loop, first.check)  # checked again before starting: the first one is replaced
+    # saved, never started: as if the app had closed
     run(loop, first.aclose)
     second = panel_for(qtbot, emulator, tmp_path)
     assert second.saved.count() == 1 and second.continue_saved.isEnabled()

@@ -281,6 +281,8 @@ class BatchApiEngine:
         for number in sorted(queued):
             self._on_finished(self._store.finish_item(number, ItemStatus.FAILED, error=reason))
         self._store.update_part(part.id, collected=1)
+        Path(part.path).unlink(missing_ok=True)  # answers are in the database; failed images
+        # go again from their sources, so the (large) input file has done its work
         await self._tidy(part, remote)
 
     def _record(self, number: int, result: Any) -> None:

@@ -151,6 +151,8 @@ class BatchPanel(QWidget):
             self.summary.setText(str(error))
             return
         self.summary.setText("Finding and measuring the images…")
+        if self.job is not None and self.job.record.status is JobStatus.READY:
+            self.store.delete_job(self.job.id)  # checked again before it started: replaced
         job = await asyncio.to_thread(
             BatchJob.create,
             self.store,
