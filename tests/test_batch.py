@@ -320,3 +320,23 @@ def test_pause_starts_no_new_image_until_continued(
     sent_while_paused, progress = asyncio.run(scenario())
     assert sent_while_paused == 1
     assert progress.status is JobStatus.FINISHED and progress.done == 5
+
+
+def test_the_batch_status_moves_as_the_real_api_does(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path
+) -> None:
+    from visiondesk.domain import BatchStatus
+
+    emulator.knobs.batch_delay = 0.05
+    job = make_job(tmp_path, profile, folder, BatchEngine.BATCH_API, poll_max=0.02)
+    seen: list[BatchStatus] = []
+    job.progress_listeners.append(
+        lambda p: (
+            seen.append(p.batch_status) if p.batch_status and p.batch_status not in seen else None
+        )
+    )
+    progress = run(job)
+    order = [BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS, BatchStatus.FINALIZING]
+    assert seen[0] is BatchStatus.VALIDATING and seen[-1] is BatchStatus.COMPLETED
+    assert seen[:-1] == [s for s in order if s in seen]
+    assert progress.request_counts == (4, 4, 0)

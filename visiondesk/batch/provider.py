@@ -223,6 +223,7 @@ class BatchApiEngine:
                 metadata = {"visiondesk_job": str(self._job.id), "part": str(part.number)}
                 remote = await self._api.create(file_id, self._job.mode, metadata)
             self._remember(part, remote)
+            self._on_remote(self._store.parts(self._job.id))
 
     def _remember(self, part: PartRecord, remote: RemoteBatch) -> None:
         self._store.update_part(
