@@ -340,3 +340,18 @@ def test_the_batch_status_moves_as_the_real_api_does(
     assert seen[0] is BatchStatus.VALIDATING and seen[-1] is BatchStatus.COMPLETED
     assert seen[:-1] == [s for s in order if s in seen]
     assert progress.request_counts == (4, 4, 0)
+
+
+def test_a_refused_key_stops_the_job_instead_of_failing_every_image(
+    emulator: Emulator, profile: Profile, folder: Path, tmp_path: Path
+) -> None:
+    from visiondesk.errors import AuthError
+
+    store = BatchStore(tmp_path / "data")
+    spec = JobSpec(profile, "Describe it.", "gpt-4o", engine=BatchEngine.LIVE)
+    job = BatchJob.create(store, spec, [folder], "sk-wrong", prices=PriceTable.defaults())
+    with pytest.raises(AuthError, match="rejected the API key"):
+        run(job)
+    progress = job.progress()
+    assert progress.status is JobStatus.PAUSED and progress.failed == 0
+    assert progress.remaining >= 4  # resumable once the key is fixed

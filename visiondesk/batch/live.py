@@ -7,19 +7,29 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from visiondesk.api.base import image_params
 from visiondesk.api.batch import send_once
 from visiondesk.batch.answers import answer_problem
 from visiondesk.batch.limits import AdaptiveLimit
 from visiondesk.batch.work import body_for, job_policy, prepare_item, sent_facts
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ItemStatus
-from visiondesk.errors import ImageError, RateLimited, VisionDeskError
+from visiondesk.errors import (
+    AuthError,
+    ImageError,
+    ModeUnsupported,
+    NetworkError,
+    RateLimited,
+    VisionDeskError,
+)
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord
 
 MAX_ATTEMPTS = 4
 """Tries for an error that may pass (5xx, network); rate limits are waited out without a cap
 on tries but each wait is bounded."""
 MAX_WAIT = 60.0
+JOB_ERRORS = (AuthError, ModeUnsupported, NetworkError)
+"""Errors about the server, not the image: they stop the job instead of failing every image."""
 FIRST_BACKOFF = 0.5
 
 
@@ -71,7 +81,8 @@ class LiveEngine:
             return
         body = body_for(self._job, image)
         self._store.record_prepared(item.id, sent_facts(image))
-        culprit = {f"{'messages' if 'messages' in body else 'input'}[0].content[1]": item.path}
+        field = "messages" if "messages" in body else "input"
+        culprit = image_params(body[field], field, [image])
         attempt = 0
         while True:
             await self.limit.acquire()
@@ -83,6 +94,10 @@ class LiveEngine:
                 wait = min(MAX_WAIT, error.retry_after or _backoff(attempt))
             except VisionDeskError as error:
                 attempt += 1
+                if isinstance(error, JOB_ERRORS) and (
+                    not error.retryable or attempt >= MAX_ATTEMPTS
+                ):
+                    raise  # no image would fare better: stop the job, resumable as it is
                 if not error.retryable or attempt >= MAX_ATTEMPTS or isinstance(error, ImageError):
                     self._finish(item, ItemStatus.FAILED, error=error.message)
                     return
