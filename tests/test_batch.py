@@ -328,6 +328,7 @@ def test_the_batch_status_moves_as_the_real_api_does(
     from visiondesk.domain import BatchStatus
 
     emulator.knobs.batch_delay = 0.05
+    emulator.knobs.file_processing_delay = 0.2  # the batch is made once its file is processed
     job = make_job(tmp_path, profile, folder, BatchEngine.BATCH_API, poll_max=0.02)
     seen: list[BatchStatus] = []
     job.progress_listeners.append(

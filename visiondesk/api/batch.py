@@ -6,6 +6,7 @@ batch line are the same bytes; the answer of either is read by the same parser.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ ENDPOINTS: dict[ApiMode, Endpoint] = {
     ApiMode.RESPONSES: "/v1/responses",
 }
 SCHEMA_NAME = "answer"
+READY_TIMEOUT = 600.0
+"""How long an uploaded batch file may take to be processed (large files take a while)."""
 
 
 def request_body(
@@ -174,6 +177,30 @@ class BatchApi:
         except Exception as exc:
             raise translate(exc, self._profile, what="uploading a batch file") from None
         return created.id
+
+    async def wait_processed(self, file_id: str, timeout: float = READY_TIMEOUT) -> None:
+        """A batch can be made only from a processed file: poll its status (quickly at first)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        delay = 0.1
+        while True:
+            try:
+                item = await self._client.files.retrieve(file_id)
+            except Exception as exc:
+                raise translate(exc, self._profile, what="checking a batch file") from None
+            if item.status == "processed":
+                return
+            if item.status == "error":
+                detail = getattr(item, "status_details", None) or "no reason given"
+                raise ApiRejected(f"The server could not process the batch file: {detail}")
+            if loop.time() > deadline:
+                raise ApiRejected(
+                    f"The batch file {file_id} was not processed within {timeout:.0f} s; "
+                    "resume the job later.",
+                    retryable=True,
+                )
+            await asyncio.sleep(delay)
+            delay = min(2.0, delay * 1.5)
 
     async def find_upload(self, filename: str) -> str | None:
         """A batch file uploaded before a crash, before its id could be written down."""

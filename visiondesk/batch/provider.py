@@ -218,6 +218,7 @@ class BatchApiEngine:
                 file_id = await self._api.upload(path, path.name)
             self._store.update_part(part.id, input_file_id=file_id)
         if part.batch_id is None:
+            await self._api.wait_processed(file_id)
             remote = await self._api.find_batch(file_id)
             if remote is None:
                 metadata = {"visiondesk_job": str(self._job.id), "part": str(part.number)}
