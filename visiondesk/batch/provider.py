@@ -34,10 +34,9 @@ from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 MAX_LINES = 50_000
-"""The provider's limit for one input file (API-FACTS §9)."""
-MAX_BYTES = 64 * 2**20
-"""Below the provider's 200 MB: the SDK holds a whole upload in memory (it reads the file
-before sending it), so smaller files keep a large job within a few hundred MB."""
+MAX_BYTES = 200 * 2**20
+"""The provider's limits for one input file (API-FACTS §9); the upload streams the file from
+disk, so a full-size file costs no memory."""
 POLL_FIRST = 1.0
 POLL_MAX = 30.0
 
