@@ -1,5 +1,5 @@
-"""The `visiondesk` command: the window by default; `prepare`, `send`, `doctor`, `emulator` and
-`backup` as commands.
+"""The `visiondesk` command: the window by default; `prepare`, `send`, `batch`, `doctor`,
+`emulator` and `backup` as commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-SUBCOMMANDS = ("prepare", "send", "doctor", "emulator", "backup")
+SUBCOMMANDS = ("prepare", "send", "batch", "doctor", "emulator", "backup")
 EXIT_USAGE = 2
 
 
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     import argparse
 
     from visiondesk import __version__
-    from visiondesk.commands import backup, doctor, emulator, prepare, send
+    from visiondesk.commands import backup, batch, doctor, emulator, prepare, send
 
     parser = argparse.ArgumentParser(
         prog="visiondesk",
@@ -60,6 +60,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, doctor, emulator, backup):
+    for command in (prepare, send, batch, doctor, emulator, backup):
         command.add_parser(commands)
     return parser

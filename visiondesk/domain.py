@@ -45,6 +45,55 @@ class ApiMode(StrEnum):
     ASSISTANTS = "assistants"
 
 
+class BatchStatus(StrEnum):
+    """A provider batch's status, as the Batch API names it (API-FACTS §9)."""
+
+    VALIDATING = "validating"
+    FAILED = "failed"
+    IN_PROGRESS = "in_progress"
+    FINALIZING = "finalizing"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """No further change will come: the output (if any) can be collected."""
+        return self in (self.FAILED, self.COMPLETED, self.EXPIRED, self.CANCELLED)
+
+
+class BatchEngine(StrEnum):
+    """How a batch job's requests travel: one by one now, or on the provider's Batch API."""
+
+    LIVE = "live"
+    BATCH_API = "batch-api"
+
+
+class JobStatus(StrEnum):
+    """Where a batch job is, as the person sees it."""
+
+    READY = "ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+class ItemStatus(StrEnum):
+    """One image of a batch job."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    """Written into a provider batch; its answer comes with that batch's output."""
+    DONE = "done"
+    FAILED = "failed"
+    REFUSED = "refused"
+    """The image could not be prepared (not an image, too large, …); never sent."""
+    DUPLICATE = "duplicate"
+    """The same bytes as an earlier image of the job: not sent, takes that image's answer."""
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedImage:
     """What VisionDesk will send for one attachment, and what it learned on the way.

@@ -13,8 +13,8 @@ def add_parser(commands: Any) -> None:
         "emulator",
         help="run an OpenAI-API emulator on 127.0.0.1 (for tests and checking requests)",
         description="Serve the OpenAI endpoints VisionDesk uses (models, chat completions, "
-        "responses, files, assistants, threads, runs) on 127.0.0.1. Answers report what was "
-        "decoded from each image. Point any OpenAI client at the printed base URL.",
+        "responses, files, batches, assistants, threads, runs) on 127.0.0.1. Answers report "
+        "what was decoded from each image. Point any OpenAI client at the printed base URL.",
     )
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument(
@@ -83,10 +83,24 @@ def add_parser(commands: Any) -> None:
         "data, lack GET /threads/{id}/runs/{id}, answer 500 for routes it lacks",
     )
     parser.add_argument(
+        "--batch-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="time a batch spends in each stage (validating, in progress, finalizing)",
+    )
+    parser.add_argument(
+        "--batch-fail-lines", type=int, default=0, metavar="N", help="fail N lines of each batch"
+    )
+    parser.add_argument(
+        "--batch-expire", action="store_true", help="batches expire with half their lines done"
+    )
+    parser.add_argument("--batch-invalid", action="store_true", help="batches fail validation")
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
-        choices=["responses", "assistants", "files"],
+        choices=["responses", "assistants", "files", "batches"],
         help="answer 404 for this API family (e.g. assistants, as OpenAI now does)",
     )
     parser.set_defaults(run=run)
@@ -118,6 +132,10 @@ def run(options: argparse.Namespace) -> int:
         malformed_stream=options.malformed_stream,
         gateway_quirks=options.gateway_quirks,
         end_stream_early=options.end_stream_early,
+        batch_delay=options.batch_delay,
+        batch_fail_lines=options.batch_fail_lines,
+        batch_expire=options.batch_expire,
+        batch_invalid=options.batch_invalid,
         disabled_modes=set(options.without),
     )
     try:

@@ -6,7 +6,7 @@ import hmac
 import re
 from collections.abc import Callable
 
-from visiondesk.emulator import assistants, chat, files, responses
+from visiondesk.emulator import assistants, batches, chat, files, responses
 from visiondesk.emulator.errors import HttpError, not_found
 from visiondesk.emulator.http import JsonResponse, Request, Response
 from visiondesk.emulator.store import Recorded, Store
@@ -38,6 +38,15 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     ("GET", _route("/files/{id}"), "files", lambda s, r, i, m: files.retrieve(s, m[1])),
     ("GET", _route("/files/{id}/content"), "files", lambda s, r, i, m: files.content(s, m[1])),
     ("DELETE", _route("/files/{id}"), "files", lambda s, r, i, m: files.delete(s, m[1])),
+    ("POST", _route("/batches"), "batches", lambda s, r, i, m: batches.create(s, r)),
+    ("GET", _route("/batches"), "batches", lambda s, r, i, m: batches.list_batches(s, r)),
+    ("GET", _route("/batches/{id}"), "batches", lambda s, r, i, m: batches.retrieve(s, m[1])),
+    (
+        "POST",
+        _route("/batches/{id}/cancel"),
+        "batches",
+        lambda s, r, i, m: batches.cancel(s, m[1]),
+    ),
     (
         "POST",
         _route("/assistants"),
@@ -107,8 +116,9 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
     """Answer one request; every refusal is an HttpError shaped like the real API's."""
     images: list[ImageFacts] = []
     record = Recorded(request.method, request.path, request.json, request.body_bytes, images)
-    with store.lock:
+    with store.changed:
         store.log.append(record)
+        store.changed.notify_all()
     try:
         _check_key(request, api_key)
         fault = store.knobs.take_status_fault()
@@ -137,7 +147,12 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
                     break  # gateways lack it
                 if quirks and request.path == "/threads":
                     request.json = None  # gateways drop this body
-                return handler(store, request, images, match)
+                if family not in MODEL_FAMILIES:
+                    return handler(store, request, images, match)
+                _hold(store)
+                response = handler(store, request, images, match)
+                store.answered(request.json)
+                return response
         if quirks:
             raise HttpError(
                 500,
@@ -149,6 +164,23 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
     except HttpError as error:
         record.status = error.status
         raise
+
+
+MODEL_FAMILIES = ("chat", "responses")
+
+
+def _hold(store: Store) -> None:
+    """With `hold_after` set, requests past that count wait unanswered until released, and
+    are then dropped: the client never got an answer for them."""
+    knobs = store.knobs
+    with knobs.lock:
+        limit = knobs.hold_after
+    with store.lock:
+        store.admitted += 1
+        if limit is None or store.admitted <= limit:
+            return
+    knobs.release.wait()
+    raise HttpError(503, "The request was held and dropped (emulated).", type="server_error")
 
 
 def _check_key(request: Request, api_key: str | None) -> None:

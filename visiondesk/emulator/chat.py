@@ -7,7 +7,7 @@ from typing import Any
 
 from visiondesk import rules
 from visiondesk.domain import ApiMode
-from visiondesk.emulator import answers, vision
+from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.http import (
     JsonResponse,
@@ -73,6 +73,8 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.CHAT))
     earlier = sum(1 for m in messages if m.get("role") == "assistant")
     answer = answers.compose(last_prompt, images_out, model, earlier_turns=earlier)
+    if (schema := structured.requested_schema(body)) is not None:
+        answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
     usage = {
         "prompt_tokens": input_tokens,

@@ -43,6 +43,18 @@ class Knobs:
     """Behave like an OpenAI-compatible gateway: drop the body of POST /threads, frame run
     events inside `data` with no SSE `event:` line, lack GET /threads/{id}/runs/{id}, and
     answer 500 with the reason in the body for routes it has not configured."""
+    batch_delay: float = 0.0
+    """Seconds a batch spends in each stage (validating, in progress, finalizing)."""
+    batch_fail_lines: int = 0
+    """In each new batch, the first N lines fail (they go to the error file)."""
+    batch_expire: bool = False
+    """New batches expire with half of their lines done."""
+    batch_invalid: bool = False
+    """New batches fail validation."""
+    hold_after: int | None = None
+    """Let the first N live model requests through, then hold the rest unanswered until
+    `release` is set (to stop a client at an exact point, e.g. before killing it)."""
+    release: threading.Event = field(default_factory=threading.Event, repr=False)
     disabled_modes: set[str] = field(default_factory=set)
     """API families to answer with 404, e.g. {"assistants"} like OpenAI after 2026-08-26."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 from visiondesk import rules
 from visiondesk.domain import ApiMode
-from visiondesk.emulator import answers, vision
+from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.files import usable_file
 from visiondesk.emulator.http import (
@@ -56,6 +56,8 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.RESPONSES))
     earlier = previous.turns if previous else max(0, user_turns - 1)
     answer = answers.compose(prompt, images_out, model, earlier_turns=earlier)
+    if (schema := structured.requested_schema(body)) is not None:
+        answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(
         " ".join([str(body.get("instructions") or ""), *texts]), images_out, answer
     )

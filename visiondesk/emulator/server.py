@@ -13,6 +13,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from email import policy as email_policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,9 +75,16 @@ class Emulator:
         self._thread.start()
         return self
 
+    def wait_until(self, condition: Callable[[Store], bool], timeout: float) -> bool:
+        """Block until `condition(store)` holds (checked on every request and answer) or the
+        timeout passes; returns whether it holds. Tests wait on this instead of sleeping."""
+        with self.store.changed:
+            return self.store.changed.wait_for(lambda: condition(self.store), timeout)
+
     def stop(self) -> None:
         """Stop listening and drop open connections, as a server that goes away does."""
         self._server.stopping.set()
+        self.knobs.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._server.drop_connections()

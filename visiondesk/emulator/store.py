@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,5 +86,31 @@ class Store:
     threads: dict[str, Thread] = field(default_factory=dict)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     responses: dict[str, StoredResponse] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[Recorded] = field(default_factory=list)
+    answers: Counter[str] = field(default_factory=Counter)
+    """How often each model request body (live or a batch line) was answered, by digest."""
+    admitted: int = 0
+    """Live model requests let through to their endpoint (see Knobs.hold_after)."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    changed: threading.Condition = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition(self.lock)
+
+    def answered(self, body: Any) -> None:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        with self.changed:
+            self.answers[digest] += 1
+            self.changed.notify_all()
+
+    @property
+    def answered_total(self) -> int:
+        with self.lock:
+            return sum(self.answers.values())
+
+    @property
+    def duplicates(self) -> int:
+        """Model requests answered more than once with the very same body."""
+        with self.lock:
+            return sum(count - 1 for count in self.answers.values() if count > 1)

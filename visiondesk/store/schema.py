@@ -70,6 +70,64 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX attachments_by_message ON attachments(message_id, position);
     """,
+    # 4: batch jobs (one question over many images), their images and their provider batches
+    """
+    CREATE TABLE batch_jobs (
+        id INTEGER PRIMARY KEY,
+        profile TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        model TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        instructions TEXT,
+        schema_json TEXT,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE batch_parts (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES batch_jobs(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        lines INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        input_file_id TEXT,
+        batch_id TEXT,
+        status TEXT,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        total INTEGER NOT NULL DEFAULT 0,
+        completed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        collected INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (job_id, number)
+    );
+    CREATE TABLE batch_items (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES batch_jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        status TEXT NOT NULL,
+        duplicate_of INTEGER,
+        part_id INTEGER REFERENCES batch_parts(id) ON DELETE SET NULL,
+        sent_sha256 TEXT,
+        sent_bytes INTEGER,
+        width INTEGER,
+        height INTEGER,
+        tokens INTEGER,
+        answer TEXT,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        error TEXT NOT NULL DEFAULT '',
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX batch_items_by_job ON batch_items(job_id, status);
+    CREATE INDEX batch_items_by_part ON batch_items(part_id);
+    """,
 ]
 
 

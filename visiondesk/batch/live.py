@@ -1,0 +1,127 @@
+"""The live engine: each image one request, a few at a time, backing off on rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from visiondesk.api.base import image_params
+from visiondesk.api.batch import send_once
+from visiondesk.batch.answers import answer_problem
+from visiondesk.batch.limits import AdaptiveLimit
+from visiondesk.batch.work import body_for, job_policy, prepare_item, sent_facts
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ItemStatus
+from visiondesk.errors import (
+    AuthError,
+    ImageError,
+    ModeUnsupported,
+    NetworkError,
+    RateLimited,
+    VisionDeskError,
+)
+from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord
+
+MAX_ATTEMPTS = 4
+"""Tries for an error that may pass (5xx, network); rate limits are waited out without a cap
+on tries but each wait is bounded."""
+MAX_WAIT = 60.0
+JOB_ERRORS = (AuthError, ModeUnsupported, NetworkError)
+"""Errors about the server, not the image: they stop the job instead of failing every image."""
+FIRST_BACKOFF = 0.5
+
+
+class LiveEngine:
+    def __init__(
+        self,
+        store: BatchStore,
+        job: JobRecord,
+        client: Any,
+        profile: Profile,
+        *,
+        limit: AdaptiveLimit,
+        running: asyncio.Event,
+        on_finished: Callable[[list[int]], None],
+    ) -> None:
+        self._store = store
+        self._job = job
+        self._client = client
+        self._profile = profile
+        self.limit = limit
+        self._running = running
+        """Cleared while paused: no new image starts; those under way finish."""
+        self._on_finished = on_finished
+        self._policy = job_policy(job, profile.accepts_image_urls)
+
+    async def run(self) -> None:
+        pending = iter(self._store.items(self._job.id, [ItemStatus.PENDING]))
+        workers = [asyncio.create_task(self._worker(pending)) for _ in range(self.limit.maximum)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _worker(self, pending: Iterator[ItemRecord]) -> None:
+        while True:
+            await self._running.wait()
+            item = next(pending, None)
+            if item is None:
+                return
+            await self._one(item)
+
+    async def _one(self, item: ItemRecord) -> None:
+        try:
+            image = await prepare_item(self._job, item, self._policy)
+        except ImageError as error:
+            self._finish(item, ItemStatus.REFUSED, error=error.reason)
+            return
+        body = body_for(self._job, image)
+        self._store.record_prepared(item.id, sent_facts(image))
+        field = "messages" if "messages" in body else "input"
+        culprit = image_params(body[field], field, [image])
+        attempt = 0
+        while True:
+            await self.limit.acquire()
+            wait: float | None = None
+            try:
+                answer = await send_once(self._client, self._profile, self._job.mode, body, culprit)
+            except RateLimited as error:
+                self.limit.rate_limited()
+                wait = min(MAX_WAIT, error.retry_after or _backoff(attempt))
+            except VisionDeskError as error:
+                attempt += 1
+                if isinstance(error, JOB_ERRORS) and (
+                    not error.retryable or attempt >= MAX_ATTEMPTS
+                ):
+                    raise  # no image would fare better: stop the job, resumable as it is
+                if not error.retryable or attempt >= MAX_ATTEMPTS or isinstance(error, ImageError):
+                    self._finish(item, ItemStatus.FAILED, error=error.message)
+                    return
+                wait = _backoff(attempt)
+            finally:
+                await self.limit.release()
+            if wait is not None:
+                await asyncio.sleep(wait)
+                continue
+            await self.limit.succeeded()
+            problem = answer_problem(self._job.schema, answer.text) if self._job.schema else None
+            self._finish(
+                item,
+                ItemStatus.FAILED if problem else ItemStatus.DONE,
+                answer=answer.text,
+                input_tokens=answer.input_tokens,
+                output_tokens=answer.output_tokens,
+                error=problem or "",
+            )
+            return
+
+    def _finish(self, item: ItemRecord, status: ItemStatus, **values: Any) -> None:
+        self._on_finished(self._store.finish_item(item.id, status, **values))
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(MAX_WAIT, FIRST_BACKOFF * 2.0**attempt)) * random.uniform(0.8, 1.2)

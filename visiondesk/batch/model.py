@@ -1,0 +1,75 @@
+"""The values a batch job is made of and reports: what to ask, and how far it got."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from visiondesk.config.profiles import Profile
+from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, JobStatus
+
+DEFAULT_CONCURRENCY = 4
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """One question over many images."""
+
+    profile: Profile
+    prompt: str
+    model: str
+    mode: ApiMode = ApiMode.CHAT
+    detail: Detail = Detail.AUTO
+    engine: BatchEngine = BatchEngine.LIVE
+    instructions: str | None = None
+    schema: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in (ApiMode.CHAT, ApiMode.RESPONSES):
+            raise ValueError("a batch runs in Chat or Responses mode")
+        if not self.prompt.strip():
+            raise ValueError("a batch needs a question")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What a job will send, known before it starts (tokens are the pipeline's own)."""
+
+    images: int
+    duplicates: int
+    refused: tuple[Refusal, ...]
+    image_tokens: int
+    cost: float | None
+    """US$ for the input tokens (output is extra); None when the model's price is unknown."""
+    prices_taken: str
+    input_files: int
+    """JSONL files the Batch API needs (0 for the live engine)."""
+    input_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    status: JobStatus
+    total: int
+    done: int
+    failed: int
+    refused: int
+    remaining: int
+    rate: float = 0.0
+    """Images finished per second since this run started."""
+    eta: float | None = None
+    batch_status: BatchStatus | None = None
+    request_counts: tuple[int, int, int] | None = None
+    """The provider's (total, completed, failed) over this job's batches."""
+    concurrency: int | None = None
+    message: str = ""
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed + self.refused

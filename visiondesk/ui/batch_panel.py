@@ -1,0 +1,287 @@
+"""File → Batch…: one question over many images. The panel sends intents to a `BatchJob` and
+shows what it announces; the job keeps running while the person chats in the main window."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visiondesk.batch import BatchJob, Estimate, Progress, ResultFiles
+from visiondesk.config.profiles import Profile
+from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings
+from visiondesk.domain import BatchEngine, JobStatus, human_bytes
+from visiondesk.errors import VisionDeskError
+from visiondesk.store import History
+from visiondesk.store.batches import BatchStore
+from visiondesk.ui.batch_form import BatchForm
+
+OPEN = (JobStatus.READY, JobStatus.RUNNING, JobStatus.PAUSED)
+
+
+class BatchPanel(QWidget):
+    def __init__(
+        self,
+        profiles: dict[str, Profile],
+        secrets: Secrets,
+        history: History,
+        settings: AppSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Batch")
+        self.setAccessibleName("Batch")
+        self.profiles = profiles
+        self.secrets = secrets
+        self.history = history
+        self.settings = settings or AppSettings.load()
+        self.store = BatchStore(history.folder)
+        self.job: BatchJob | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.estimate: Estimate | None = None
+        self.progress: Progress | None = None
+
+        self.form = BatchForm(profiles, self)
+        self.saved = QComboBox(self)
+        self.saved.setAccessibleName("Unfinished batch jobs")
+        self.continue_saved = QPushButton("Continue job", self)
+        self.continue_saved.clicked.connect(self.resume_saved)
+        self.summary = QLabel("Add images and a question, then Check.", self)
+        self.summary.setWordWrap(True)
+        self.bar = QProgressBar(self)
+        self.bar.setAccessibleName("Batch progress")
+        self.status = QLabel("", self)
+        self.remote = QLabel("", self)
+        self.check_button = QPushButton("Check", self)
+        self.start_button = QPushButton("Start", self)
+        self.pause_button = QPushButton("Pause", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.results_button = QPushButton("Open results", self)
+        self.check_button.clicked.connect(self.check)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.pause_or_continue)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.results_button.clicked.connect(self.open_results)
+
+        saved_row = QHBoxLayout()
+        saved_row.addWidget(self.saved, 1)
+        saved_row.addWidget(self.continue_saved)
+        buttons = QHBoxLayout()
+        for button in (self.check_button, self.start_button, self.pause_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.results_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(saved_row)
+        layout.addWidget(self.form)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.remote)
+        self._list_saved()
+        self._enable()
+
+    # intents --------------------------------------------------------------------------------
+
+    def check(self) -> asyncio.Task[Any]:
+        return self._spawn(self._check())
+
+    def start(self) -> asyncio.Task[Any]:
+        return self._spawn(self._start(), running=True)
+
+    def pause_or_continue(self) -> None:
+        if self.job is None or self.job.record.engine is not BatchEngine.LIVE:
+            return
+        if self.job.record.status is JobStatus.PAUSED:
+            self.job.resume()
+        else:
+            self.job.pause()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self._spawn(self.job.cancel())
+
+    def open_results(self) -> None:
+        if self.job is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.job.folder)))
+
+    def resume_saved(self) -> asyncio.Task[Any] | None:
+        """Continue a job saved earlier (after a crash or a restart)."""
+        job_id = self.saved.currentData()
+        record = self.store.job(int(job_id)) if job_id is not None else None
+        if record is None:
+            return None
+        profile = next((p for p in self.profiles.values() if p.name == record.profile), None)
+        if profile is None:
+            self.summary.setText(f"The profile '{record.profile}' of this job no longer exists.")
+            return None
+        self._adopt(BatchJob.open(self.store, record.id, profile, self._key(profile)))
+        return self._spawn(self._run(), running=True)
+
+    async def aclose(self) -> None:
+        """Stop sending (a live job stays resumable) and close the connection."""
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        if self.job is not None:
+            await self.job.aclose()
+        self.store.close()
+
+    # work -----------------------------------------------------------------------------------
+
+    async def _check(self) -> None:
+        try:
+            spec = self.form.spec()
+        except (VisionDeskError, ValueError) as error:
+            self.summary.setText(str(error))
+            return
+        self.summary.setText("Finding and measuring the images…")
+        if self.job is not None and self.job.record.status is JobStatus.READY:
+            self.store.delete_job(self.job.id)  # checked again before it started: replaced
+        job = await asyncio.to_thread(
+            BatchJob.create,
+            self.store,
+            spec,
+            self.form.sources.paths(),
+            self._key(spec.profile),
+            recursive=self.form.recursive.isChecked(),
+            **self._options(),
+        )
+        self._adopt(job)
+        self.estimate = await job.estimate()
+        self.summary.setText(_describe(self.estimate))
+        self._list_saved()
+
+    async def _start(self) -> None:
+        if self.job is None or self.job.record.status is not JobStatus.READY:
+            await self._check()
+        if self.job is not None:
+            await self._run()
+
+    async def _run(self) -> None:
+        job = self.job
+        if job is None:
+            return
+        files = ResultFiles(
+            job.record.schema, job.folder / "results.jsonl", job.folder / "results.csv"
+        )
+        for item in job.results():
+            files.write(item)
+        job.result_listeners.append(files.write)
+        try:
+            await job.run()
+        except VisionDeskError as error:
+            self.status.setText(f"Stopped: {error}")
+        finally:
+            job.result_listeners.remove(files.write)
+            files.close()
+            self._list_saved()
+
+    def _adopt(self, job: BatchJob) -> None:
+        if self.job is not None and self.job is not job:
+            self._spawn(self.job.aclose())
+        self.job = job
+        job.folder.mkdir(parents=True, exist_ok=True)
+        job.progress_listeners.append(self._show)
+        self._show(job.progress())
+
+    def _show(self, progress: Progress) -> None:
+        self.progress = progress
+        self.bar.setMaximum(max(1, progress.total))
+        self.bar.setValue(progress.finished)
+        text = (
+            f"{progress.done} done · {progress.failed} failed · {progress.refused} refused · "
+            f"{progress.remaining} remaining"
+        )
+        if progress.rate > 0:
+            text += f" · {progress.rate:.1f} images/s"
+        if progress.eta is not None:
+            text += f" · about {progress.eta:.0f} s left"
+        if progress.message:
+            text += f" — {progress.message}"
+        self.status.setText(text)
+        remote = ""
+        if progress.batch_status is not None:
+            remote = f"Batch API: {progress.batch_status.value.replace('_', ' ')}"
+            if progress.request_counts:
+                total, completed, failed = progress.request_counts
+                remote += f" · {completed} of {total} answered, {failed} failed"
+        self.remote.setText(remote)
+        self.pause_button.setText("Continue" if progress.status is JobStatus.PAUSED else "Pause")
+        self._enable()
+
+    def _enable(self) -> None:
+        running = self.task is not None and not self.task.done()
+        live = self.job is not None and self.job.record.engine is BatchEngine.LIVE
+        self.check_button.setEnabled(not running)
+        self.start_button.setEnabled(not running)
+        self.continue_saved.setEnabled(not running and self.saved.count() > 0)
+        self.pause_button.setEnabled(running and live)
+        self.cancel_button.setEnabled(running)
+        self.results_button.setEnabled(self.job is not None)
+
+    def _list_saved(self) -> None:
+        self.saved.clear()
+        for record in self.store.jobs():
+            if record.status in OPEN and (self.job is None or record.id != self.job.id):
+                label = f"Job {record.id}: {record.prompt[:40]} ({record.status.value})"
+                self.saved.addItem(label, record.id)
+        self._enable()
+
+    def _spawn(self, work: Coroutine[Any, Any, Any], running: bool = False) -> asyncio.Task[Any]:
+        """Run `work` on the event loop; `running` marks the job's run (what Cancel stops)."""
+        task = asyncio.ensure_future(work)
+        if running:
+            self.task = task
+        task.add_done_callback(lambda _: self._enable())
+        self._enable()
+        return task
+
+    def _key(self, profile: Profile) -> str | None:
+        return self.secrets.key_for(profile)
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "ledger": self.history,
+            "cleanup": self.settings.cleanup,
+            "concurrency": self.form.concurrency.value(),
+        }
+
+
+def _describe(estimate: Estimate) -> str:
+    lines = [
+        f"{estimate.images} images found"
+        + (f" ({estimate.duplicates} duplicates, sent once)" if estimate.duplicates else ""),
+        f"{estimate.image_tokens:,} image tokens",
+    ]
+    if estimate.cost is not None:
+        lines.append(
+            f"about ${estimate.cost:.2f} for the input (prices of {estimate.prices_taken})"
+        )
+    if estimate.input_files:
+        lines.append(
+            f"{estimate.input_files} Batch API input file(s), {human_bytes(estimate.input_bytes)}"
+        )
+    text = " · ".join(lines)
+    if estimate.refused:
+        shown = "; ".join(f"{r.path}: {r.reason}" for r in estimate.refused[:5])
+        more = len(estimate.refused) - 5
+        text += f"\n{len(estimate.refused)} refused: {shown}" + (
+            f" (+{more} more)" if more > 0 else ""
+        )
+    return text
