@@ -24,6 +24,7 @@ from visiondesk.config.profile_store import BUILTIN  # noqa: E402
 from visiondesk.config.secrets import Secrets  # noqa: E402
 from visiondesk.domain import ApiMode  # noqa: E402
 from visiondesk.emulator import Knobs  # noqa: E402
+from visiondesk.store import History  # noqa: E402
 from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.controller import Controller  # noqa: E402
 from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
@@ -58,7 +59,11 @@ async def script(folder: Path) -> None:
     window.resize(1180, 780)
     knobs = Knobs(token_delay=0.05, file_processing_delay=2.5, upload_bytes_per_second=60_000)
     controller = Controller(
-        window, profiles=dict(BUILTIN), secrets=Secrets(use_keyring=False), emulator_knobs=knobs
+        window,
+        profiles=dict(BUILTIN),
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=knobs,
+        history=History.temporary(),  # removed when the script closes it
     )
     window.show()
     controller.start([photo, shot])

@@ -33,6 +33,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
         QT_QPA_PLATFORM="offscreen",
         VISIONDESK_CONFIG_DIR=str(tmp_path / "config"),
         VISIONDESK_CACHE_DIR=str(tmp_path / "cache"),
+        VISIONDESK_DATA_DIR=str(tmp_path / "data"),
         OPENAI_API_KEY="",
     )
 
@@ -47,6 +48,7 @@ def test_self_test_passes(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "self-test passed" in result.stdout
+    assert not (tmp_path / "data" / "history.sqlite3").exists()  # a temporary history, removed
 
 
 def test_quitting_while_images_are_prepared_exits_cleanly(tmp_path: Path) -> None:

@@ -86,7 +86,12 @@ def run_app(argv: list[str]) -> int:
             closed.set()
         from visiondesk.ui.controller import Controller
 
-        controller = Controller(window)
+        if testing:  # the self-test never touches the person's history
+            from visiondesk.store import History
+
+            controller = Controller(window, history=History.temporary())
+        else:
+            controller = Controller(window)
         if testing:
             outcome["code"] = await self_test(controller)
             await controller.aclose()

@@ -77,7 +77,10 @@ class ConnectionPresenter(QObject):
             w.model_box.addItem(model)
         w.model_box.setCurrentText(model)
         w.model_box.blockSignals(False)
-        w.show_missing_modes({mode.value: reason for mode, reason in status.missing.items()})
+        w.show_modes(
+            {mode.value: reason for mode, reason in status.missing.items()},
+            {mode.value: note for mode, note in status.unknown.items()},
+        )
 
 
 def _select(box: QComboBox, value: str) -> None:

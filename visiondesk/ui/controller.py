@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
@@ -25,6 +26,9 @@ from visiondesk.ui.conversation_view import ConversationPresenter
 from visiondesk.ui.history_view import HistoryPresenter
 from visiondesk.ui.main_window import MainWindow
 from visiondesk.workspace import ConnectionState, ConnectionStatus, Workspace
+
+if TYPE_CHECKING:
+    from visiondesk.ui.batch_panel import BatchPanel
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,8 @@ class Controller(QObject):
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.about)
         window.check_request_action.triggered.connect(self.check_request)
+        window.batch_action.triggered.connect(self.open_batch)
+        self.batch_panel: BatchPanel | None = None
         window.close_requested.connect(self.workspace.shutdown)
 
     def _open_history(self) -> History:
@@ -165,6 +171,24 @@ class Controller(QObject):
         )
         dialog.open()
 
+    def open_batch(self) -> None:
+        """File → Batch…: its own window, so batches run while the person chats here."""
+        from visiondesk.ui.batch_panel import BatchPanel
+
+        workspace = self.workspace
+        if self.batch_panel is None:
+            profiles = {
+                key: workspace.connections.resolve(profile)  # the emulator's real address
+                for key, profile in workspace.profiles.items()
+            }
+            self.batch_panel = BatchPanel(
+                profiles, workspace.secrets, workspace.history, workspace.app_settings
+            )
+            self.batch_panel.resize(760, 620)
+        self.batch_panel.show()
+        self.batch_panel.raise_()
+        self.batch_panel.activateWindow()
+
     def about(self) -> None:
         from visiondesk import __version__
 
@@ -176,6 +200,9 @@ class Controller(QObject):
         )
 
     async def aclose(self) -> None:
+        if self.batch_panel is not None:  # a live batch stops and stays resumable
+            await self.batch_panel.aclose()
+            self.batch_panel.close()
         await self.workspace.aclose()
 
 

@@ -34,6 +34,11 @@ class HistoryPresenter(QObject):
         window.export_markdown_action.triggered.connect(lambda: self.export("md"))
         window.export_html_action.triggered.connect(lambda: self.export("html"))
         window.storage_action.triggered.connect(self.open_storage)
+        window.backup_action.triggered.connect(self.backup)
+        window.check_history_action.triggered.connect(library.check)
+        window.banner.check_requested.connect(library.check)
+        window.banner.export_requested.connect(lambda: self.export("html"))
+        workspace.damage_changed.connect(window.banner.show_damage)
         window.log_action.triggered.connect(self.open_log_folder)
         self.refresh()
 
@@ -41,6 +46,11 @@ class HistoryPresenter(QObject):
         sidebar = self.window.sidebar
         found = self.workspace.library.conversations(sidebar.search.text())
         sidebar.show_conversations(found, self.workspace.conversation_id)
+
+    def _title(self) -> str:
+        conversation_id = self.workspace.conversation_id
+        stored = self.workspace.history.conversation(conversation_id) if conversation_id else None
+        return "".join(c for c in stored.title if c not in '/\\:*?"<>|').strip() if stored else ""
 
     def rename(self, conversation_id: int) -> None:
         stored = self.workspace.history.conversation(conversation_id)
@@ -68,8 +78,9 @@ class HistoryPresenter(QObject):
             folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into")
             target = Path(folder) if folder else None
         else:
+            title = self._title() or "conversation"
             name, _ = QFileDialog.getSaveFileName(
-                self.window, "Export as HTML", "conversation.html", "HTML (*.html)"
+                self.window, "Export as HTML", f"{title}.html", "HTML (*.html)"
             )
             target = Path(name) if name else None
         if target is not None:
@@ -77,6 +88,11 @@ class HistoryPresenter(QObject):
                 self.workspace.library.export(kind, target)
             except OSError as error:
                 self.workspace.notice(f"Could not export to {target}: {error}")
+
+    def backup(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Back up the history into")
+        if folder:
+            self.workspace.library.backup(Path(folder))
 
     def open_storage(self) -> None:
         from visiondesk.ui.storage import StorageDialog

@@ -10,6 +10,7 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -28,6 +29,36 @@ from visiondesk.ui.transcript import Transcript
 
 MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
 DETAILS = ["auto", "high", "low", "original"]
+
+
+class Banner(QFrame):
+    """A line above the transcript when part of the history could not be read.
+
+    Signals: `export_requested()`, `check_requested()`.
+    """
+
+    export_requested = Signal()
+    check_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("History problem")
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        export = QPushButton("Export what can be read", self)
+        export.clicked.connect(self.export_requested)
+        check = QPushButton("Check history", self)
+        check.clicked.connect(self.check_requested)
+        row = QHBoxLayout(self)
+        row.addWidget(self.text, 1)
+        row.addWidget(export)
+        row.addWidget(check)
+        self.hide()
+
+    def show_damage(self, damage: str) -> None:
+        self.text.setText(damage)
+        self.setVisible(bool(damage))
 
 
 class MainWindow(QMainWindow):
@@ -56,9 +87,15 @@ class MainWindow(QMainWindow):
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
         composer_row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.banner = Banner(self)
+        conversation = QWidget(self)
+        conversation_layout = QVBoxLayout(conversation)
+        conversation_layout.setContentsMargins(0, 0, 0, 0)
+        conversation_layout.addWidget(self.banner)
+        conversation_layout.addWidget(self.transcript, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.canvas)
-        splitter.addWidget(self.transcript)
+        splitter.addWidget(conversation)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([170, 500])
@@ -112,9 +149,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New)
         self.open_action = self._action(file_menu, "&Open images…", QKeySequence.StandardKey.Open)
+        self.batch_action = self._action(file_menu, "&Batch…", QKeySequence("Ctrl+B"))
         file_menu.addSeparator()
         self.export_markdown_action = self._action(file_menu, "Export as &Markdown…", None)
         self.export_html_action = self._action(file_menu, "Export as &HTML…", None)
+        self.backup_action = self._action(file_menu, "Back &up history…", None)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -124,6 +163,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
         tools_menu = self.menuBar().addMenu("&Tools")
         self.check_request_action = self._action(tools_menu, "&Check a request…", None)
+        self.check_history_action = self._action(tools_menu, "Check &history", None)
         view_menu = self.menuBar().addMenu("&View")
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
         self.storage_action = self._action(view_menu, "Uploaded &files…", None)
@@ -140,14 +180,15 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def show_missing_modes(self, missing: dict[str, str]) -> None:
-        """Grey out the API modes the server lacks, with the reason as their tooltip."""
+    def show_modes(self, missing: dict[str, str], unknown: dict[str, str]) -> None:
+        """Grey out the API modes the server lacks (the reason as tooltip); modes it failed on
+        when asked stay selectable, with what it said."""
         items = self.mode_box.model()
         for index in range(self.mode_box.count()):
             item = items.item(index)  # type: ignore[attr-defined]
-            reason = missing.get(str(self.mode_box.itemData(index)), "")
-            item.setEnabled(not reason)
-            item.setToolTip(reason)
+            mode = str(self.mode_box.itemData(index))
+            item.setEnabled(mode not in missing)
+            item.setToolTip(missing.get(mode) or unknown.get(mode, ""))
 
     def set_busy(self, busy: bool) -> None:
         """While a turn runs, Send turns into Stop."""

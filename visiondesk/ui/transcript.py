@@ -148,6 +148,8 @@ class Transcript(QTextBrowser):
                 for image in turn.images
             )
             body += f"<p>{pictures}</p>"
+        for problem in turn.missing:  # placeholders: what could not be read, and why
+            body += f'<p style="color:{muted}">[image not shown — {html.escape(problem)}]</p>'
         return f'<p style="color:{muted}"><b>You</b> {_links(turn, question=True)}</p>{body}'
 
     def _answer_html(self, turn: Turn, dark: bool) -> str:

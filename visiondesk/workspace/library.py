@@ -3,13 +3,15 @@ delete (with the clean-up of its uploads), export, and the uploaded files of a p
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.store import StoredConversation, UploadRecord
+from visiondesk.errors import StorageError
+from visiondesk.store import BackupReport, StoredConversation, UploadRecord
 from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
 
@@ -45,7 +47,12 @@ class Library:
         ws.set_text(prompt)
 
     def conversations(self, search: str = "") -> list[StoredConversation]:
-        return self._ws.history.conversations(search)
+        """The stored conversations matching `search`; a damaged table says so once."""
+        try:
+            return self._ws.history.conversations(search)
+        except StorageError as error:
+            self._ws.set_damage(error.message)
+            return []
 
     def new(self) -> None:
         """An empty conversation on the same profile and settings; the draft stays."""
@@ -53,6 +60,7 @@ class Library:
         ws.conversation.stop()
         ws.transcript.clear()
         ws.reset_tokens()
+        ws.set_damage("")
         ws.session = ws.make_session(None)
         ws.attachments.prepare_all()
         ws.conversation_changed.emit(None)
@@ -88,7 +96,19 @@ class Library:
         profile = ws.profile
         mode, model = ws.settings.mode, ws.settings.model
         question = None
-        for message in ws.history.messages(conversation_id):
+        try:
+            messages = ws.history.messages(conversation_id)
+        except StorageError as error:
+            ws.set_damage(error.message)
+            return
+        damaged = [m for m in messages if not m.intact]
+        ws.set_damage(
+            f"Part of this conversation could not be read ({len(damaged)} message(s)): "
+            + "; ".join(m.damaged or m.missing[0].problem for m in damaged[:3])
+            if damaged
+            else ""
+        )
+        for message in messages:
             if message.role == "user":
                 question = message
                 continue
@@ -107,8 +127,50 @@ class Library:
                 answer=message.text,
                 error=message.error,
                 message_ids=(question.id, message.id),
+                missing=[f"{m.label}: {m.problem}" for m in question.missing],
             )
             question = None
+
+    def check(self) -> None:
+        """Check history: sqlite's own check and every image, off the UI thread (a job)."""
+        ws = self._ws
+
+        def report(problems: list[str]) -> None:
+            if problems:
+                ws.notice(
+                    "**Check history** found damage:\n\n"
+                    + "\n".join(f"- {problem}" for problem in problems)
+                )
+            else:
+                ws.notice("**Check history**: the history and every image are readable.")
+
+        ws.jobs.start(
+            "check-history",
+            asyncio.to_thread(ws.history.integrity_check),
+            success=report,
+            failure=lambda error: ws.notice(f"Check history could not finish: {error}"),
+        )
+
+    def backup(self, target: Path) -> None:
+        """File → Back up history: a consistent copy with its images, made while in use."""
+        ws = self._ws
+
+        def done(report: BackupReport) -> None:
+            gone = (
+                f" {len(report.missing)} image file(s) were already missing."
+                if report.missing
+                else ""
+            )
+            ws.notice(
+                f"History backed up to {report.database.parent} ({report.images} image(s)).{gone}"
+            )
+
+        ws.jobs.start(
+            "backup",
+            asyncio.to_thread(ws.history.backup, target),
+            success=done,
+            failure=lambda error: ws.notice(f"The backup to {target} failed: {error}"),
+        )
 
     def save_settings(self) -> None:
         """The open conversation reopens with the profile, mode, model and detail it has now."""

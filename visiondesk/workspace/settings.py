@@ -32,3 +32,5 @@ class ConnectionStatus:
     text: str = "Starting…"
     models: tuple[str, ...] = ()
     missing: dict[ApiMode, str] = field(default_factory=dict)
+    unknown: dict[ApiMode, str] = field(default_factory=dict)
+    """Modes the server failed on when asked (5xx): still selectable, with what it said."""

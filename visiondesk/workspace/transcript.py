@@ -74,6 +74,8 @@ class Turn:
     """What its request was built from, for "Copy as Python / curl"."""
     message_ids: tuple[int, int] | None = None
     """The stored question and answer."""
+    missing: list[str] = field(default_factory=list)
+    """Images of a stored question that could not be read, each naming the problem."""
     waiting: float = 0.0
     """Seconds the server has been silent (shown on the answer); 0 once words arrive."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from visiondesk.api.capabilities import Capabilities
 from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
@@ -44,7 +45,8 @@ class Workspace:
 
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
-    `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`; the draft
+    `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`,
+    `damage_changed(str)`; the draft
     and the transcript announce their own changes.
     """
 
@@ -82,6 +84,9 @@ class Workspace:
         self.conversation_changed: Signal[[int | None]] = Signal()
         self.conversations_changed: Signal[[]] = Signal()
         self.profiles_changed: Signal[[]] = Signal()
+        self.damage_changed: Signal[[str]] = Signal()
+        self.damage = ""
+        """What of the open conversation (or the history) could not be read; empty if none."""
         self.attachments = Attaching(self)
         self.conversation = Sending(self)
         self.library = Library(self)
@@ -124,6 +129,11 @@ class Workspace:
 
     def notice(self, text: str) -> None:
         self.transcript.add_notice(text)
+
+    def set_damage(self, damage: str) -> None:
+        if damage != self.damage:
+            self.damage = damage
+            self.damage_changed.emit(damage)
 
     def select_profile(self, key: str) -> None:
         """Continue the conversation on another profile: its words travel along; the server-side
@@ -221,18 +231,22 @@ class Workspace:
             failure=lambda error: self._probe_failed(connection, error),
         )
 
-    def _probed(self, connection: Connection, capabilities: object) -> None:
+    def _probed(self, connection: Connection, capabilities: Capabilities) -> None:
         if connection is not self.connection:
             return
-        models = tuple(getattr(capabilities, "models", ()))
-        missing: dict[ApiMode, str] = dict(getattr(capabilities, "missing", {}))
+        missing = dict(capabilities.missing)
+        unknown = dict(capabilities.unknown)
         profile = connection.profile
         kind = "emulator" if profile.kind.value == "emulator" else "server"
-        gaps = ", ".join(mode.value for mode in missing)
-        text = f"{profile.name}: connected ({kind} {profile.base_url})" + (
-            f" — no {gaps}" if gaps else ""
+        text = f"{profile.name}: connected ({kind} {profile.base_url})"
+        if missing:
+            text += " — no " + ", ".join(mode.value for mode in missing)
+        if unknown:
+            text += " — " + "; ".join(f"{m.value} {note}" for m, note in unknown.items())
+        status = ConnectionStatus(
+            ConnectionState.CONNECTED, text, tuple(capabilities.models), missing, unknown
         )
-        self._set_status(ConnectionStatus(ConnectionState.CONNECTED, text, models, missing))
+        self._set_status(status)
 
     def _probe_failed(self, connection: Connection, error: BaseException) -> None:
         if connection is not self.connection:
