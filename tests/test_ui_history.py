@@ -171,6 +171,8 @@ def kill_at(folder: Path, image: Path, mode: ApiMode, moment: str) -> None:
     ("mode", "moment"),
     [
         (ApiMode.CHAT, "preparing"),
+        (ApiMode.RESPONSES, "preparing"),
+        (ApiMode.ASSISTANTS, "preparing"),
         (ApiMode.ASSISTANTS, "uploading"),
         (ApiMode.CHAT, "streaming"),
         (ApiMode.RESPONSES, "streaming"),
