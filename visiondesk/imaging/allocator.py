@@ -7,12 +7,13 @@ mmap, or trims them off the heap on free, so the next preparation takes ~12,000 
 spends ~15 ms of an ~85 ms preparation zeroing pages (benchmarks/pipeline.py, "page faults").
 Raising the mmap and trim thresholds above those sizes keeps the pages for reuse; at most
 TRIM_THRESHOLD bytes stay mapped while idle. Other C libraries (macOS, Windows, musl) are left
-as they are.
+as they are, and so is glibc when VISIONDESK_KEEP_FREED_MEMORY=0 (the benchmark's comparison).
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
 
 MMAP_THRESHOLD = 32 << 20
@@ -25,6 +26,8 @@ _M_MMAP_THRESHOLD = -3
 
 def keep_freed_memory() -> bool:
     """Raise glibc's mmap and trim thresholds; False where the C library is not glibc."""
+    if os.environ.get("VISIONDESK_KEEP_FREED_MEMORY") == "0":
+        return False
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
     try:
