@@ -1,6 +1,7 @@
 """UI benchmark: (a) the longest gap between 10 ms timer ticks while ten 12 MP photos are
 dropped and prepared (target ≤ 50 ms); (b) time to the first shown window against a bare
-PySide6 QMainWindow, measured in the same run (target ≤ 2×).
+PySide6 QMainWindow, measured in the same run (target ≤ 1.5×; 1.6× before issue 15's
+start-up work).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/ui.py
 """
@@ -53,11 +54,21 @@ def time_to_window(code: str) -> float:
     return elapsed
 
 
+FIRST_WINDOW_TARGET = 1.5
+FIRST_WINDOW_TODAY = 1.6
+"""The ratio before issue 15's start-up work (README), printed next to the target."""
+
+
 def first_window(repeat: int) -> tuple[float, float]:
+    """Median seconds to a shown window, bare and VisionDesk, runs alternating so that load
+    from other work on the machine falls on both alike."""
     time_to_window(BARE)  # warm the file cache
-    bare = statistics.median(time_to_window(BARE) for _ in range(repeat))
-    ours = statistics.median(time_to_window(VISIONDESK) for _ in range(repeat))
-    return bare, ours
+    time_to_window(VISIONDESK)
+    bare_times, our_times = [], []
+    for _ in range(repeat):
+        bare_times.append(time_to_window(BARE))
+        our_times.append(time_to_window(VISIONDESK))
+    return statistics.median(bare_times), statistics.median(our_times)
 
 
 def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
@@ -118,12 +129,13 @@ def main() -> int:
         f"(a) {count} × 12 MP photos dropped and prepared in {elapsed * 1000:.0f} ms; "
         f"longest gap between 10 ms ticks {gap * 1000:.1f} ms  [target ≤ 50 ms]"
     )
-    bare, ours = first_window(5)
+    bare, ours = first_window(7)
     print(
         f"(b) first window shown: bare QMainWindow {bare * 1000:.0f} ms, VisionDesk "
-        f"{ours * 1000:.0f} ms = {ours / bare:.2f}×  [target ≤ 2×]"
+        f"{ours * 1000:.0f} ms = {ours / bare:.2f}×  [target ≤ {FIRST_WINDOW_TARGET}×; "
+        f"today {FIRST_WINDOW_TODAY}×]"
     )
-    ok = gap <= 0.05 and ours / bare <= 2
+    ok = gap <= 0.05 and ours / bare <= FIRST_WINDOW_TARGET
     print("all targets met" if ok else "SOME TARGETS MISSED")
     return 0 if ok else 1
 

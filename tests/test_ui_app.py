@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import images
 
 QUIT_SOON = """
@@ -72,17 +74,28 @@ def test_quitting_while_images_are_prepared_exits_cleanly(tmp_path: Path) -> Non
 OPEN_AND_REPORT = """
 import sys
 from PySide6.QtCore import QTimer
+from PySide6.QtNetwork import QLocalSocket
 from visiondesk.ui import app as application
 from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.single_instance import server_name
 
 qt = application.make_app([])
 said = set()
 
 
+def listening():
+    probe = QLocalSocket()
+    probe.connectToServer(server_name())
+    connected = probe.waitForConnected(1000)
+    probe.abort()
+    return connected
+
+
 def watch():
     for widget in qt.topLevelWidgets():
         if isinstance(widget, MainWindow) and widget.isVisible():
-            if "ready" not in said:  # the window shows after the instance server listens
+            # The instance server listens just after the window shows.
+            if "ready" not in said and listening():
                 said.add("ready")
                 print("ready", flush=True)
             names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in widget.canvas.cards)
@@ -123,3 +136,25 @@ def test_a_second_launch_hands_its_images_to_the_first(tmp_path: Path) -> None:
     out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     assert "cards: ['first.png', 'second.png']" in out
+
+
+def test_the_instance_probe_names_the_servers_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from visiondesk.ui.app import instance_name
+    from visiondesk.ui.single_instance import server_name
+
+    assert instance_name() == server_name()
+    monkeypatch.setenv("VISIONDESK_INSTANCE", "visiondesk-probe-test")
+    assert instance_name() == server_name() == "visiondesk-probe-test"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes leave no file")
+def test_no_socket_file_means_no_running_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visiondesk.ui.app import instance_may_be_running
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("VISIONDESK_INSTANCE", "visiondesk-probe-test")
+    assert not instance_may_be_running()
+    (tmp_path / "visiondesk-probe-test").touch()
+    assert instance_may_be_running()

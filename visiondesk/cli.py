@@ -35,13 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     """Open the window with any image paths given; the double-click entry point."""
-    from visiondesk.config.paths import secure_app_folders
-    from visiondesk.store import History
     from visiondesk.ui.app import run_app  # Qt is loaded only for the window
 
-    secure_app_folders()  # an install from before its files were private
-    History.remove_stale_temporaries()  # left by a session that was killed
-
+    # run_app secures the folders and removes stale history temporaries once the window shows.
     return run_app(list(sys.argv[1:] if argv is None else argv))
 
 

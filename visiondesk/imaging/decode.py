@@ -16,6 +16,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 from visiondesk.domain import Detail
 from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
+from visiondesk.imaging.allocator import keep_freed_memory
 from visiondesk.imaging.models import VisionRule
 from visiondesk.imaging.sniff import Sniffed
 
@@ -32,6 +33,8 @@ except ImportError:  # pragma: no cover - depends on the installation
 # The pipeline enforces its own, configurable pixel limit right after reading the header
 # (see `open_image`), so Pillow's global guard would only refuse 200 MP phone photos.
 Image.MAX_IMAGE_PIXELS = None
+
+keep_freed_memory()  # before the first image: see allocator.py
 
 Image.init()  # register every plugin now, so `formats=` below can name them
 _PILLOW_FORMATS = tuple(

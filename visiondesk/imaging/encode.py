@@ -151,9 +151,11 @@ THUMBNAIL_SIDE = 192
 
 
 def make_thumbnail(image: Image.Image) -> bytes:
-    """A small PNG for the window (made here, in the worker, not on the UI thread)."""
-    small = image.copy()
-    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
+    """A small PNG for the window (made here, in the worker, not on the UI thread), from the
+    already reduced image and without copying it first."""
+    scale = min(THUMBNAIL_SIDE / image.width, THUMBNAIL_SIDE / image.height, 1.0)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     buffer = io.BytesIO()
     small.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()

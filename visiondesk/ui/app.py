@@ -38,6 +38,38 @@ def finish_setup(app: QApplication) -> None:
         app.setWindowIcon(QIcon(str(icon)))
 
 
+def instance_may_be_running() -> bool:
+    """False when no VisionDesk can be listening, so the window need not wait for QtNetwork.
+
+    On Unix QLocalServer listens on a socket file in QDir::tempPath() ($TMPDIR or /tmp); no
+    file, no server. A file left by a crash only costs the hand-over attempt it cost before.
+    Windows uses named pipes, which leave no file: always try there.
+    """
+    if sys.platform == "win32":
+        return True
+    folder = os.environ.get("TMPDIR") or "/tmp"
+    return os.path.exists(os.path.join(folder, instance_name()))
+
+
+def instance_name() -> str:
+    """single_instance.server_name() without importing QtNetwork (tests keep the two equal)."""
+    import getpass
+
+    return os.environ.get("VISIONDESK_INSTANCE") or f"visiondesk-{getpass.getuser()}"
+
+
+def prepare_folders() -> None:
+    """After the window shows: private folders for an install from before they were private,
+    history temporaries left by a killed session, then the log file (~60 ms of imports)."""
+    from visiondesk.config.paths import log_folder, secure_app_folders
+    from visiondesk.logs import setup
+    from visiondesk.store import History
+
+    secure_app_folders()
+    History.remove_stale_temporaries()
+    setup(log_folder())
+
+
 def _resource(name: str) -> Path | None:
     """A file from resources/: beside the package in a checkout, or inside a bundle."""
     roots = [Path(getattr(sys, "_MEIPASS", "")), Path(__file__).resolve().parents[2]]
@@ -53,22 +85,23 @@ def run_app(argv: list[str]) -> int:
     paths = [Path(arg).absolute() for arg in argv if not arg.startswith("-")]
     outcome = {"code": 0}
     testing = SELF_TEST in argv
-    if not testing:
-        from visiondesk.ui.single_instance import InstanceServer, hand_over
+    if not testing and instance_may_be_running():
+        from visiondesk.ui.single_instance import hand_over
 
         if hand_over([str(path) for path in paths]):
             return 0  # the running window took the images
-        instance = InstanceServer(app)
-    from visiondesk.config.paths import log_folder
-    from visiondesk.logs import setup
-
-    setup(log_folder())
-    # The window shows first; asyncio, the SDK and Pillow load while it is already on screen.
+    # The window shows first; QtNetwork, logging, the history, asyncio, the SDK and Pillow
+    # load while it is already on screen.
     window = MainWindow()
     window.show()
     app.processEvents()
     if os.environ.get("VISIONDESK_REPORT_SHOWN"):  # benchmarks/bundle.py: start → shown
         print(f"shown {time.time():.6f}", flush=True)
+    if not testing:
+        from visiondesk.ui.single_instance import InstanceServer
+
+        instance = InstanceServer(app)
+    prepare_folders()
     finish_setup(app)
     import asyncio
 
