@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -183,6 +183,8 @@ class Canvas(QScrollArea):
         self._row.addStretch(1)
         self.setWidget(inner)
         self.cards: list[AttachmentCard] = []
+        self._revealing: AttachmentCard | None = None
+        self.horizontalScrollBar().rangeChanged.connect(self._range_changed)
         self.hide()
 
     def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
@@ -192,8 +194,14 @@ class Canvas(QScrollArea):
         return card
 
     def reveal(self, card: AttachmentCard) -> None:
-        """Scroll a new card into sight once the row has made room for it."""
-        QTimer.singleShot(0, card, lambda: self.ensureWidgetVisible(card, 4, 0))
+        """Scroll a new card into sight, now and once the row has made room for it."""
+        self._revealing = card
+        self.ensureWidgetVisible(card, 4, 0)
+
+    def _range_changed(self) -> None:
+        card = self._revealing
+        if card is not None and card in self.cards:
+            self.ensureWidgetVisible(card, 4, 0)
 
     def card(self, attachment_id: int) -> AttachmentCard | None:
         return next((c for c in self.cards if c.attachment_id == attachment_id), None)

@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         self._tab_order()
         self._enable_send()
         self.composer.setFocus()
-        self._dialog_open = False
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.focusWindowChanged.connect(self._focus_window_changed)
@@ -158,7 +157,9 @@ class MainWindow(QMainWindow):
         self.question_action = self._action(view_menu, "Go to &question", QKeySequence("Ctrl+L"))
         self.question_action.triggered.connect(self.focus_composer)
         self.search_action = self._action(view_menu, "&Search conversations", None)
-        self.search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)])
+        self.search_action.setShortcuts(
+            [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)]
+        )
         self.search_action.triggered.connect(self.focus_search)
         view_menu.addSeparator()
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
@@ -207,9 +208,10 @@ class MainWindow(QMainWindow):
         """When a dialog of this window closes, typing goes to the question again."""
         mine = self.windowHandle()
         if focused is not None and mine is not None and focused.transientParent() is mine:
-            self._dialog_open = True
-        elif focused is mine and self._dialog_open:
-            self._dialog_open = False
+            focused.visibleChanged.connect(self._dialog_shown, Qt.ConnectionType.UniqueConnection)
+
+    def _dialog_shown(self, visible: bool) -> None:
+        if not visible and self.isVisible():
             self.focus_composer()
 
     def _enable_send(self) -> None:
