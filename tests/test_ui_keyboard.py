@@ -180,3 +180,47 @@ def test_focus_returns_to_the_question_when_a_dialog_closes(
         await until(lambda: focused() is window.composer)
 
     run(loop, scenario)
+
+
+def test_the_crop_rectangle_stays_with_handles_until_applied(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    from PySide6.QtCore import QPoint
+
+    from visiondesk.ui.preview import PreviewDialog
+
+    attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
+
+    async def ready() -> None:
+        await until(lambda: states(app) == [READY])
+
+    run(loop, ready)
+    card = app.window.canvas.card(attachment_id)
+    assert card is not None
+    QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
+    [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]
+    dialog.crop_button.click()
+    viewport = dialog.view.viewport()
+    start = dialog.view.mapFromScene(0, 0) + QPoint(20, 20)
+    end = start + QPoint(120, 90)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    QTest.mouseMove(viewport, start + QPoint(60, 45))
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    frame = dialog.crop_frame
+    assert frame.isVisible() and dialog.apply_button.isEnabled()  # still there after release
+    assert dialog.selection is not None and dialog.selection == frame.rect()
+    assert all(handle.isVisible() for handle in frame.handles)
+    drawn = frame.rect()
+    grab = dialog.view.mapFromScene(frame.handles[2].scenePos())  # the bottom-right handle
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=grab)
+    QTest.mouseMove(viewport, grab + QPoint(20, 15))
+    QTest.mouseMove(viewport, grab + QPoint(40, 30))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=grab + QPoint(40, 30))
+    assert frame.rect().width() > drawn.width() and dialog.selection == frame.rect()
+    dialog.apply_button.click()
+
+    async def cropped() -> None:
+        await until(lambda: app.workspace.draft.items[0].crop is not None and all_ready(app))
+
+    run(loop, cropped)
