@@ -84,6 +84,23 @@ def test_a_first_window_fits_a_small_screen(qtbot: QtBot) -> None:
     assert window.minimumSizeHint().width() <= 800 and window.minimumSizeHint().height() <= 600
 
 
+def test_the_toolbar_fits_at_800_and_compacts_when_narrower(qtbot: QtBot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    boxes = (window.profile_box, window.model_box, window.mode_box, window.detail_box)
+    label = window.toolbar.widgetForAction(window.toolbar.actions()[0])
+
+    def laid_out(labelled: bool) -> bool:
+        bar = window.toolbar.rect()  # no box behind the toolbar's » menu
+        shown = all(box.isVisible() and bar.contains(box.geometry()) for box in boxes)
+        return shown and label is not None and label.isVisible() == labelled
+
+    for width, labelled in ((800, True), (620, False), (800, True)):
+        window.resize(width, 600)
+        qtbot.waitUntil(lambda labelled=labelled: laid_out(labelled))
+
+
 def test_dragging_over_the_window_lights_it_up(qtbot: QtBot, photo_path: Path) -> None:
     window = MainWindow()
     qtbot.addWidget(window)

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QResizeEvent,
     QWindow,
 )
 from PySide6.QtWidgets import (
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         bar.setObjectName("conversation-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
+        self.toolbar = bar
+        self._labels: list[QAction] = []
         self.profile_box = self._combo(bar, "Profile", 12)
         self.model_box = self._combo(bar, "Model", 12)
         self.model_box.setEditable(True)
@@ -130,9 +133,24 @@ class MainWindow(QMainWindow):
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(chars)
         label.setBuddy(box)
-        bar.addWidget(label)
+        self._labels.append(bar.addWidget(label))
         bar.addWidget(box)
         return box
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow (800 px at 2× scale), the toolbar drops its labels (the boxes' tooltips and
+        accessible names stay) rather than hiding a box behind »."""
+        super().resizeEvent(event)
+        shown = self._labels[0].isVisible()
+        hidden = 0 if shown else sum(self._width(action) for action in self._labels)
+        fits = self.width() >= self.toolbar.sizeHint().width() + hidden
+        if fits != shown:
+            for action in self._labels:
+                action.setVisible(fits)
+
+    def _width(self, action: QAction) -> int:
+        widget = self.toolbar.widgetForAction(action)
+        return widget.sizeHint().width() if widget is not None else 0
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
