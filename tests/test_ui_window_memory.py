@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def test_the_toolbar_fits_at_800_and_compacts_when_narrower(qtbot: QtBot) -> Non
 
     for width, labelled in ((800, True), (620, False), (800, True)):
         window.resize(width, 600)
-        qtbot.waitUntil(lambda labelled=labelled: laid_out(labelled))
+        qtbot.waitUntil(functools.partial(laid_out, labelled))
 
 
 def test_dragging_over_the_window_lights_it_up(qtbot: QtBot, photo_path: Path) -> None:
