@@ -55,6 +55,10 @@ def test_a_whole_turn_with_the_keyboard_only(app: Controller, loop: qasync.QEven
         press(Qt.Key.Key_V, CTRL)  # pastes the image there too, and goes on to the question
         await until(lambda: states(app) == [READY])
         assert focused() is window.composer
+        press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)  # the card's ✕, then back
+        assert focused() is window.canvas.cards[0].buttons[-1]
+        press(Qt.Key.Key_Tab)
+        assert focused() is window.composer
         type_text("What colour is it?")
         press(Qt.Key.Key_Return)
         await until(lambda: status(app) is TurnStatus.DONE and answered(app))

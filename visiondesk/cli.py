@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
 # What Qt's xcb platform plugin loads besides libxcb itself, with the Debian package of each.
 XCB_LIBRARIES = {
+    "libX11-xcb.so.1": "libx11-xcb1",
     "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxcb-icccm.so.4": "libxcb-icccm4",
     "libxcb-image.so.0": "libxcb-image0",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -88,7 +89,8 @@ class AttachmentCard(QFrame):
         top.setContentsMargins(0, 0, 0, 0)
         top.setSpacing(1)
         top.addWidget(self.name, 1)
-        for button in (self.retry, left, right, remove):
+        self.buttons = (self.retry, left, right, remove)
+        for button in self.buttons:
             button.setAutoRaise(True)
             top.addWidget(button)
         text = QVBoxLayout()
@@ -183,6 +185,8 @@ class Canvas(QScrollArea):
         self._row.addStretch(1)
         self.setWidget(inner)
         self.cards: list[AttachmentCard] = []
+        self.tab_between: tuple[QWidget, QWidget] | None = None
+        """Tab reaches the cards' buttons between these two (the window sets them)."""
         self._revealing: AttachmentCard | None = None
         self.horizontalScrollBar().rangeChanged.connect(self._range_changed)
         self.hide()
@@ -232,6 +236,11 @@ class Canvas(QScrollArea):
             self._row.addWidget(card)
         self._row.addStretch(1)
         self.setVisible(bool(self.cards))
+        if self.tab_between is not None:
+            before, after = self.tab_between
+            chain = [before, *(b for card in self.cards for b in card.buttons), after]
+            for first, second in itertools.pairwise(chain):
+                QWidget.setTabOrder(first, second)
 
 
 def _elide(text: str, width: int) -> str:

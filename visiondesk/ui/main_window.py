@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+        self.canvas.tab_between = (self.transcript, self.composer)
 
     def focus_composer(self) -> None:
         self.activateWindow()

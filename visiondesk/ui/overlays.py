@@ -46,7 +46,7 @@ class DropHighlight(QLabel):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setStyleSheet(
             "background: rgba(40, 120, 220, 60); border: 3px dashed palette(highlight);"
-            "font-size: 20pt; font-weight: bold; color: palette(highlighted-text);"
+            "font-size: 20pt; font-weight: bold; color: palette(highlight);"
         )
         self.hide()
 
