@@ -50,6 +50,7 @@ class AttachmentsPresenter(QObject):
         card = self.window.canvas.add_card(attachment.id, attachment.label)
         intents = self.workspace.attachments
         card.remove_requested.connect(intents.remove)
+        card.remove_requested.connect(lambda _id: self.window.focus_composer())  # ✕ is gone
         card.retry_requested.connect(intents.retry)
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
