@@ -139,7 +139,9 @@ class AttachmentCard(QFrame):
             AttachmentState.UPLOADED: f"Ready ({attachment.file_id})",
             AttachmentState.FAILED: f"Failed: {error.message if error else 'unknown error'}",
         }[state]
-        self.status.setText(_elide(text, 44))
+        room = CARD_WIDTH - THUMB - 20  # the whole state is in the tooltip
+        elided = self.status.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self.status.setText(elided)
         self.status.setToolTip(text)
         self.status.setAccessibleDescription(text)
 
