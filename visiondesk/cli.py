@@ -70,9 +70,9 @@ def display_problem() -> str:
 
     if not sys.platform.startswith("linux"):
         return ""
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return ""  # offscreen, vnc, eglfs…: no desktop needed
+    platforms = [p for p in os.environ.get("QT_QPA_PLATFORM", "").split(";") if p]
+    if any(not p.startswith(("xcb", "wayland")) for p in platforms):
+        return ""  # offscreen, vnc, eglfs… (also as a fallback): no desktop needed
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         return (
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset, e.g. "
