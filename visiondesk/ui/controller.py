@@ -116,6 +116,8 @@ class Controller(QObject):
         if key not in profiles:
             key = next(iter(profiles))
         remembered = self.memory.profile_key(dict(profiles)) if self.memory else None
+        if remembered == "openai" and key != "openai":
+            remembered = None  # its key has gone since: the emulator, as on a first start
         workspace.select_profile(remembered or key)
         if remembered and self.memory is not None:
             self.memory.restore_conversation(workspace)
@@ -126,6 +128,8 @@ class Controller(QObject):
             else "No API key is set up, so VisionDesk started its built-in **emulator**: "
             "it answers with what it decoded from your images, so the whole flow works "
             "offline. No model is called."
+            if key == EMULATOR
+            else f"You are on the **{profiles[key].name}** profile, as when VisionDesk last closed."
         )
         workspace.notice(WELCOME.format(where=where))
         if self.history_problem:
