@@ -102,6 +102,22 @@ async def script(folder: Path) -> None:
     await settle(0.5)
     save(dialog, "inspector.png")
     dialog.close()
+
+    # At 800×600: the toolbar whole, compact cards beside the question, Send's focus ring.
+    window.resize(800, 600)
+    for path in (photo, shot, big):
+        workspace.attachments.add(str(path), str(path))
+    await until(
+        lambda: len(workspace.draft) == 3 and all(a.state in ready for a in workspace.draft)
+    )
+    workspace.set_text("And these?")
+    window.send_button.setFocus()
+    await settle(0.5)
+    save(window, "small-window.png")
+    window.drop_highlight.cover()  # what dragging files over the window looks like
+    await settle()
+    save(window, "drop.png")
+    window.drop_highlight.hide()
     await controller.aclose()
     window.close()
 

@@ -401,7 +401,10 @@ def test_a_whole_turn_through_the_window(
         assert workspace.transcript.turns == [] and "Compare" not in window.transcript.toPlainText()
         item = window.sidebar.list.item(0)
         assert item is not None
-        window.sidebar.list.itemClicked.emit(item)
+        listing = window.sidebar.list
+        QTest.mouseClick(
+            listing.viewport(), Qt.MouseButton.LeftButton, pos=listing.visualItemRect(item).center()
+        )
         assert workspace.conversation_id == conversation
         assert [t.status for t in workspace.transcript.turns] == [TurnStatus.DONE] * 2
         assert window.mode_box.currentData() == ApiMode.ASSISTANTS.value

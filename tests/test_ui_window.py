@@ -24,7 +24,8 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
         window.send_button,
     ):
         assert widget.accessibleName(), widget
-    assert window.canvas.hint.isVisible()
+    assert not window.canvas.isVisible()  # no empty tray
+    assert "Ctrl+V" in window.composer.placeholderText()
 
 
 def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:

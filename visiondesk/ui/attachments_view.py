@@ -11,24 +11,31 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
+from visiondesk.ui.window_memory import note_folder, start_folder
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window_memory import WindowMemory
     from visiondesk.workspace import Attachment, Workspace
 
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif);;"
     "All files (*)"
 )
+NOTHING_TO_ATTACH = "Nothing to attach: copy or drop image files, an image, or an image URL."
+MESSAGE_MS = 8000
 
 
 class AttachmentsPresenter(QObject):
-    def __init__(self, workspace: Workspace, window: MainWindow) -> None:
+    def __init__(
+        self, workspace: Workspace, window: MainWindow, memory: WindowMemory | None = None
+    ) -> None:
         super().__init__(window)
         self.workspace = workspace
         self.window = window
+        self.memory = memory
         draft = workspace.draft
         draft.added.connect(self._added)
         draft.changed.connect(self._changed)
@@ -43,10 +50,12 @@ class AttachmentsPresenter(QObject):
         card = self.window.canvas.add_card(attachment.id, attachment.label)
         intents = self.workspace.attachments
         card.remove_requested.connect(intents.remove)
+        card.remove_requested.connect(lambda _id: self.window.focus_composer())  # ✕ is gone
         card.retry_requested.connect(intents.retry)
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
         card.show_state(attachment)
+        self.window.canvas.reveal(card)
 
     def _changed(self, attachment: Attachment) -> None:
         card = self.window.canvas.card(attachment.id)
@@ -56,11 +65,10 @@ class AttachmentsPresenter(QObject):
     def add_mime(self, mime: QMimeData) -> None:
         found = sources_from_mime(mime)
         if not found:
-            self.workspace.notice(
-                "Nothing to attach: drop or paste image files, an image, or an image URL."
-            )
+            self.window.statusBar().showMessage(NOTHING_TO_ATTACH, MESSAGE_MS)
         for source, label in found:
             self.workspace.attachments.add(source, label)
+        self.window.focus_composer()
 
     def add_paths(self, paths: list[Path]) -> None:
         for path in paths:
@@ -68,14 +76,22 @@ class AttachmentsPresenter(QObject):
                 self.workspace.attachments.add(source, label)
 
     def paste(self) -> None:
+        """Ctrl+V outside the question: images, copied files or an image URL attach."""
         mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None:
-            self.add_mime(mime)
+        if mime is None or not mime.formats():
+            self.window.statusBar().showMessage(NOTHING_TO_ATTACH, MESSAGE_MS)
+            return
+        self.add_mime(mime)
 
     def open_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Open images", "", IMAGE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Open images", start_folder(self.memory), IMAGE_FILTER
+        )
         for path in paths:
             self.workspace.attachments.add(path, path)
+        if paths:
+            note_folder(self.memory, paths[0])
+        self.window.focus_composer()
 
     def preview(self, attachment_id: int) -> None:
         from visiondesk.ui.preview import PreviewDialog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
 from visiondesk.domain import human_bytes
 from visiondesk.ui.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.draft import AttachmentState
+
+CARD_WIDTH, CARD_HEIGHT, THUMB = 290, 74, 64
 
 if TYPE_CHECKING:  # the window shows before the pipeline's types load
     from visiondesk.domain import PreparedImage
@@ -50,15 +53,15 @@ class AttachmentCard(QFrame):
         super().__init__(parent)
         self.attachment_id = attachment_id
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setFixedWidth(340)
+        self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
         self.setAccessibleName(f"Attachment {label}")
         self.thumb = _Thumbnail(self)
-        self.thumb.setFixedSize(96, 96)
+        self.thumb.setFixedSize(THUMB, THUMB)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setAccessibleName("Thumbnail")
         self.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
         self.thumb.clicked.connect(lambda: self.preview_requested.emit(self.attachment_id))
-        self.name = QLabel(_elide(label.rsplit("/", 1)[-1], 30), self)
+        self.name = QLabel(_elide(label.rsplit("/", 1)[-1], 22), self)
         self.name.setToolTip(label)
         font = self.name.font()
         font.setBold(True)
@@ -67,11 +70,10 @@ class AttachmentCard(QFrame):
         self.details = QLabel("", self)
         self.status = QLabel("Preparing…", self)
         self.status.setAccessibleName("State")
-        self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
-        self.progress.setTextVisible(True)
-        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
         self.progress.setAccessibleName("Upload progress")
         self.progress.hide()
         self.retry = self._button(
@@ -83,20 +85,26 @@ class AttachmentCard(QFrame):
         remove = self._button(
             "✕", f"Remove {label}", lambda: self.remove_requested.emit(attachment_id)
         )
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        for button in (left, right, self.retry):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(remove)
+        top = QHBoxLayout()  # name, then the card's buttons: compact as a chip
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(1)
+        top.addWidget(self.name, 1)
+        self.buttons = (self.retry, left, right, remove)
+        for button in self.buttons:
+            button.setAutoRaise(True)
+            top.addWidget(button)
         text = QVBoxLayout()
-        text.setSpacing(2)
-        for widget in (self.name, self.sizes, self.details, self.status, self.progress):
+        text.setSpacing(0)
+        text.addLayout(top)
+        for widget in (self.sizes, self.details, self.status, self.progress):
             text.addWidget(widget)
-        text.addLayout(buttons)
+        small = self.sizes.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        for widget in (self.sizes, self.details, self.status):
+            widget.setFont(small)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignTop)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(text, 1)
         self._shown: PreparedImage | None = None
 
@@ -131,7 +139,10 @@ class AttachmentCard(QFrame):
             AttachmentState.UPLOADED: f"Ready ({attachment.file_id})",
             AttachmentState.FAILED: f"Failed: {error.message if error else 'unknown error'}",
         }[state]
-        self.status.setText(text)
+        room = CARD_WIDTH - THUMB - 20  # the whole state is in the tooltip
+        elided = self.status.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self.status.setText(elided)
+        self.status.setToolTip(text)
         self.status.setAccessibleDescription(text)
 
     def _show_image(self, image: PreparedImage | None) -> None:
@@ -156,33 +167,47 @@ class AttachmentCard(QFrame):
 
 
 class Canvas(QScrollArea):
-    """A row of cards, one per attachment of the draft; empty, it tells how to get images in."""
+    """The draft's attachments as a row of compact cards beside the question; with none, it
+    takes no room at all (the question's placeholder tells how to get images in)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Attachments")
         self.setWidgetResizable(True)
-        self.setMinimumHeight(150)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        bar = self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(CARD_HEIGHT + bar + 4)
         inner = QWidget(self)
         self._row = QHBoxLayout(inner)
-        self._row.setContentsMargins(6, 6, 6, 6)
-        self.hint = QLabel(
-            "Drop images here, paste a screenshot (Ctrl+V), or use File → Open images (Ctrl+O).",
-            inner,
-        )
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("color: palette(mid);")
-        self._row.addWidget(self.hint, 1)
-        self._row.addStretch(0)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.setSpacing(4)
+        self._row.addStretch(1)
         self.setWidget(inner)
         self.cards: list[AttachmentCard] = []
+        self.tab_between: tuple[QWidget, QWidget] | None = None
+        """Tab reaches the cards' buttons between these two (the window sets them)."""
+        self._revealing: AttachmentCard | None = None
+        self.horizontalScrollBar().rangeChanged.connect(self._range_changed)
+        self.hide()
 
     def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
         card = AttachmentCard(attachment_id, label, self.widget())
         self.cards.append(card)
         self._relayout()
         return card
+
+    def reveal(self, card: AttachmentCard) -> None:
+        """Scroll a new card into sight, now and once the row has made room for it."""
+        self._revealing = card
+        self.ensureWidgetVisible(card, 4, 0)
+
+    def _range_changed(self) -> None:
+        card = self._revealing
+        if card is not None and card in self.cards:
+            self.ensureWidgetVisible(card, 4, 0)
 
     def card(self, attachment_id: int) -> AttachmentCard | None:
         return next((c for c in self.cards if c.attachment_id == attachment_id), None)
@@ -209,12 +234,15 @@ class Canvas(QScrollArea):
     def _relayout(self) -> None:
         while self._row.count():
             self._row.takeAt(0)
-        self.hint.setVisible(not self.cards)
-        if not self.cards:
-            self._row.addWidget(self.hint, 1)
         for card in self.cards:
             self._row.addWidget(card)
         self._row.addStretch(1)
+        self.setVisible(bool(self.cards))
+        if self.tab_between is not None:
+            before, after = self.tab_between
+            chain = [before, *(b for card in self.cards for b in card.buttons), after]
+            for first, second in itertools.pairwise(chain):
+                QWidget.setTabOrder(first, second)
 
 
 def _elide(text: str, width: int) -> str:

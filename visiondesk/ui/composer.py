@@ -7,12 +7,7 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-
-def carries_images(mime: QMimeData) -> bool:
-    if mime.hasImage() or mime.hasUrls():
-        return True
-    text = mime.text().strip() if mime.hasText() else ""
-    return text.startswith("https://") and "\n" not in text and " " not in text
+from visiondesk.ui.sources import carries_sources
 
 
 class Composer(QPlainTextEdit):
@@ -27,7 +22,8 @@ class Composer(QPlainTextEdit):
         super().__init__(parent)
         self.setAccessibleName("Question")
         self.setPlaceholderText(
-            "Ask about the images…  (Enter sends, Shift+Enter for a new line, Esc stops)"
+            "Ask about the images…  Drop, paste (Ctrl+V) or open (Ctrl+O) images; Enter sends,"
+            " Shift+Enter for a new line, Esc stops"
         )
         self.setTabChangesFocus(True)
         self.setMaximumHeight(84)
@@ -43,10 +39,10 @@ class Composer(QPlainTextEdit):
         super().keyPressEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return carries_images(source) or super().canInsertFromMimeData(source)
+        return carries_sources(source) or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        if carries_images(source):
+        if carries_sources(source):
             self.attach_requested.emit(source)
             return
         super().insertFromMimeData(source)

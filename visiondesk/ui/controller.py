@@ -25,6 +25,7 @@ from visiondesk.ui.connection_view import ConnectionPresenter
 from visiondesk.ui.conversation_view import ConversationPresenter
 from visiondesk.ui.history_view import HistoryPresenter
 from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window_memory import WindowMemory
 from visiondesk.workspace import ConnectionState, ConnectionStatus, Workspace
 
 if TYPE_CHECKING:
@@ -57,10 +58,15 @@ class Controller(QObject):
         emulator_knobs: Knobs | None = None,
         history: History | None = None,
         settings: AppSettings | None = None,
+        memory: WindowMemory | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.history_problem = ""
+        # The window remembers beside the person's own history; on a given one, by request.
+        if memory is None and history is None:
+            memory = WindowMemory.default()
+        self.memory = memory
         history = history if history is not None else self._open_history()
         self.workspace = Workspace(
             history,
@@ -69,10 +75,10 @@ class Controller(QObject):
             settings or AppSettings.load(),
             emulator_knobs=emulator_knobs,
         )
-        self.attachments_view = AttachmentsPresenter(self.workspace, window)
+        self.attachments_view = AttachmentsPresenter(self.workspace, window, self.memory)
         self.conversation_view = ConversationPresenter(self.workspace, window, self.open_settings)
         self.connection_view = ConnectionPresenter(self.workspace, window)
-        self.history_view = HistoryPresenter(self.workspace, window)
+        self.history_view = HistoryPresenter(self.workspace, window, self.memory)
         self.workspace.status_changed.connect(_settle_memory)
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.about)
@@ -80,6 +86,14 @@ class Controller(QObject):
         window.batch_action.triggered.connect(self.open_batch)
         self.batch_panel: BatchPanel | None = None
         window.close_requested.connect(self.workspace.shutdown)
+        if self.memory is not None:
+            self.memory.restore_window(window, window.splitter)
+            window.close_requested.connect(self._remember)
+
+    def _remember(self) -> None:
+        assert self.memory is not None
+        self.memory.save_window(self.window, self.window.splitter)
+        self.memory.save_conversation(self.workspace.settings)
 
     def _open_history(self) -> History:
         """The history in the data folder; if it cannot be opened, a temporary one, said so."""
@@ -101,13 +115,21 @@ class Controller(QObject):
         key = "openai" if openai is not None and workspace.secrets.key_for(openai) else EMULATOR
         if key not in profiles:
             key = next(iter(profiles))
-        workspace.select_profile(key)
+        remembered = self.memory.profile_key(dict(profiles)) if self.memory else None
+        if remembered == "openai" and key != "openai":
+            remembered = None  # its key has gone since: the emulator, as on a first start
+        workspace.select_profile(remembered or key)
+        if remembered and self.memory is not None:
+            self.memory.restore_conversation(workspace)
+        key = workspace.settings.profile_key
         where = (
             "You are connected to **OpenAI**."
             if key == "openai"
             else "No API key is set up, so VisionDesk started its built-in **emulator**: "
             "it answers with what it decoded from your images, so the whole flow works "
             "offline. No model is called."
+            if key == EMULATOR
+            else f"You are on the **{profiles[key].name}** profile, as when VisionDesk last closed."
         )
         workspace.notice(WELCOME.format(where=where))
         if self.history_problem:

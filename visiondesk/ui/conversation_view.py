@@ -45,6 +45,7 @@ class ConversationPresenter(QObject):
             self.workspace.conversation.stop()
         else:
             self.workspace.conversation.send()
+        self.window.focus_composer()
 
     def act(self, action: TranscriptAction, turn_id: int) -> None:
         workspace = self.workspace

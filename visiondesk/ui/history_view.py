@@ -11,26 +11,33 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from visiondesk.ui.window_memory import note_folder, start_folder
+
 if TYPE_CHECKING:
     from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window_memory import WindowMemory
     from visiondesk.workspace import Workspace
 
 
 class HistoryPresenter(QObject):
-    def __init__(self, workspace: Workspace, window: MainWindow) -> None:
+    def __init__(
+        self, workspace: Workspace, window: MainWindow, memory: WindowMemory | None = None
+    ) -> None:
         super().__init__(window)
         self.workspace = workspace
         self.window = window
+        self.memory = memory
         sidebar = window.sidebar
         library = workspace.library
-        sidebar.open_requested.connect(library.open)
-        sidebar.new_requested.connect(library.new)
+        sidebar.open_requested.connect(self.open)
+        sidebar.new_requested.connect(self.new)
+        sidebar.done_choosing.connect(window.focus_composer)
         sidebar.rename_requested.connect(self.rename)
         sidebar.delete_requested.connect(self.delete)
         sidebar.search_changed.connect(lambda _text: self.refresh())
         workspace.conversations_changed.connect(self.refresh)
         workspace.conversation_changed.connect(lambda _id: self.refresh())
-        window.new_action.triggered.connect(library.new)
+        window.new_action.triggered.connect(self.new)
         window.export_markdown_action.triggered.connect(lambda: self.export("md"))
         window.export_html_action.triggered.connect(lambda: self.export("html"))
         window.storage_action.triggered.connect(self.open_storage)
@@ -46,6 +53,15 @@ class HistoryPresenter(QObject):
         sidebar = self.window.sidebar
         found = self.workspace.library.conversations(sidebar.search.text())
         sidebar.show_conversations(found, self.workspace.conversation_id)
+
+    def open(self, conversation_id: int) -> None:
+        self.workspace.library.open(conversation_id)
+        self.refresh()  # opened or not, the highlight shows what is open
+
+    def new(self) -> None:
+        self.workspace.library.new()
+        self.refresh()
+        self.window.focus_composer()
 
     def _title(self) -> str:
         conversation_id = self.workspace.conversation_id
@@ -74,24 +90,31 @@ class HistoryPresenter(QObject):
         if self.workspace.conversation_id is None:
             self.workspace.notice("Nothing to export yet: this conversation has no saved turn.")
             return
+        start = start_folder(self.memory)
         if kind == "md":
-            folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into")
+            folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into", start)
             target = Path(folder) if folder else None
         else:
             title = self._title() or "conversation"
             name, _ = QFileDialog.getSaveFileName(
-                self.window, "Export as HTML", f"{title}.html", "HTML (*.html)"
+                self.window, "Export as HTML", str(Path(start) / f"{title}.html"), "HTML (*.html)"
             )
             target = Path(name) if name else None
+        self.window.focus_composer()
         if target is not None:
+            note_folder(self.memory, str(target))
             try:
                 self.workspace.library.export(kind, target)
             except OSError as error:
                 self.workspace.notice(f"Could not export to {target}: {error}")
 
     def backup(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Back up the history into")
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Back up the history into", start_folder(self.memory)
+        )
+        self.window.focus_composer()
         if folder:
+            note_folder(self.memory, folder)
             self.workspace.library.backup(Path(folder))
 
     def open_storage(self) -> None:

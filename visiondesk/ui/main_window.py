@@ -6,11 +6,22 @@ before the SDK and the pipeline are imported.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+import itertools
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QWindow,
+)
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -24,41 +35,15 @@ from PySide6.QtWidgets import (
 
 from visiondesk.ui.canvas import Canvas
 from visiondesk.ui.composer import Composer
+from visiondesk.ui.overlays import Banner, DropHighlight
 from visiondesk.ui.sidebar import Sidebar
+from visiondesk.ui.sources import carries_sources
 from visiondesk.ui.transcript import Transcript
+from visiondesk.ui.window_memory import fit_to_screen
 
 MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
 DETAILS = ["auto", "high", "low", "original"]
-
-
-class Banner(QFrame):
-    """A line above the transcript when part of the history could not be read.
-
-    Signals: `export_requested()`, `check_requested()`.
-    """
-
-    export_requested = Signal()
-    check_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("History problem")
-        self.text = QLabel(self)
-        self.text.setWordWrap(True)
-        export = QPushButton("Export what can be read", self)
-        export.clicked.connect(self.export_requested)
-        check = QPushButton("Check history", self)
-        check.clicked.connect(self.check_requested)
-        row = QHBoxLayout(self)
-        row.addWidget(self.text, 1)
-        row.addWidget(export)
-        row.addWidget(check)
-        self.hide()
-
-    def show_damage(self, damage: str) -> None:
-        self.text.setText(damage)
-        self.setVisible(bool(damage))
+FOCUS_RING = "QPushButton#send:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
 class MainWindow(QMainWindow):
@@ -75,42 +60,38 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("VisionDesk")
         self.setAcceptDrops(True)
-        self.resize(1100, 760)
+        fit_to_screen(self, QSize(1100, 760))
         self._build_toolbar()
         self.canvas = Canvas(self)
         self.transcript = Transcript(self)
         self.composer = Composer(self)
+        self.composer.setAcceptDrops(False)  # the window takes every drop (and highlights)
         self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("send")
         self.send_button.setAccessibleName("Send")
-        self.send_button.setDefault(True)
         self.send_button.setMinimumHeight(40)
+        self.send_button.setStyleSheet(FOCUS_RING)
+        self._busy = False
+        self.composer.textChanged.connect(self._enable_send)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
         composer_row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.banner = Banner(self)
-        conversation = QWidget(self)
-        conversation_layout = QVBoxLayout(conversation)
-        conversation_layout.setContentsMargins(0, 0, 0, 0)
-        conversation_layout.addWidget(self.banner)
-        conversation_layout.addWidget(self.transcript, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.canvas)
-        splitter.addWidget(conversation)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([170, 500])
         main = QWidget(self)
         layout = QVBoxLayout(main)
         layout.setContentsMargins(4, 4, 8, 8)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.canvas)
         layout.addLayout(composer_row)
         self.sidebar = Sidebar(self)
-        outer = QSplitter(Qt.Orientation.Horizontal, self)
-        outer.addWidget(self.sidebar)
-        outer.addWidget(main)
-        outer.setStretchFactor(1, 1)
-        outer.setSizes([230, 900])
-        self.setCentralWidget(outer)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("sidebar-splitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(main)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 900])
+        self.setCentralWidget(self.splitter)
         self.connection_label = QLabel("Starting…", self)
         self.connection_label.setAccessibleName("Connection")
         self.tokens_label = QLabel("", self)
@@ -118,32 +99,58 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.connection_label, 1)
         self.statusBar().addPermanentWidget(self.tokens_label)
         self._build_menus()
+        self.drop_highlight = DropHighlight(self)
+        self._tab_order()
+        self._enable_send()
         self.composer.setFocus()
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._focus_window_changed)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Conversation", self)
         bar.setObjectName("conversation-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
-        self.profile_box = self._combo(bar, "Profile", 180)
-        self.model_box = self._combo(bar, "Model", 170)
+        self.toolbar = bar
+        self._labels: list[QAction] = []
+        self.profile_box = self._combo(bar, "Profile", 12)
+        self.model_box = self._combo(bar, "Model", 12)
         self.model_box.setEditable(True)
-        self.mode_box = self._combo(bar, "API mode", 170)
+        self.mode_box = self._combo(bar, "API mode", 12, "Mode")
         for value, label in MODES:
             self.mode_box.addItem(label, value)
-        self.detail_box = self._combo(bar, "Detail", 100)
+        self.detail_box = self._combo(bar, "Detail", 6)
         for value in DETAILS:
             self.detail_box.addItem(value, value)
 
-    def _combo(self, bar: QToolBar, name: str, width: int) -> QComboBox:
-        label = QLabel(f" {name}: ", bar)
+    def _combo(self, bar: QToolBar, name: str, chars: int, shown: str = "") -> QComboBox:
+        """Combo boxes sized by characters, not pixels, so the row fits 800 px at any scale."""
+        label = QLabel(f" {shown or name}: ", bar)
         box = QComboBox(bar)
         box.setAccessibleName(name)
-        box.setMinimumWidth(width)
+        box.setToolTip(name)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(chars)
         label.setBuddy(box)
-        bar.addWidget(label)
+        self._labels.append(bar.addWidget(label))
         bar.addWidget(box)
         return box
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow (800 px at 2× scale), the toolbar drops its labels (the boxes' tooltips and
+        accessible names stay) rather than hiding a box behind »."""
+        super().resizeEvent(event)
+        shown = self._labels[0].isVisible()
+        hidden = 0 if shown else sum(self._width(action) for action in self._labels)
+        fits = self.width() >= self.toolbar.sizeHint().width() + hidden
+        if fits != shown:
+            for action in self._labels:
+                action.setVisible(fits)
+
+    def _width(self, action: QAction) -> int:
+        widget = self.toolbar.widgetForAction(action)
+        return widget.sizeHint().width() if widget is not None else 0
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -158,13 +165,21 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
+        # Anywhere in the window; a text field under focus keeps its own text paste.
         self.paste_action = self._action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste)
-        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
         tools_menu = self.menuBar().addMenu("&Tools")
         self.check_request_action = self._action(tools_menu, "&Check a request…", None)
         self.check_history_action = self._action(tools_menu, "Check &history", None)
         view_menu = self.menuBar().addMenu("&View")
+        self.question_action = self._action(view_menu, "Go to &question", QKeySequence("Ctrl+L"))
+        self.question_action.triggered.connect(self.focus_composer)
+        self.search_action = self._action(view_menu, "&Search conversations", None)
+        self.search_action.setShortcuts(
+            [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)]
+        )
+        self.search_action.triggered.connect(self.focus_search)
+        view_menu.addSeparator()
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
         self.storage_action = self._action(view_menu, "Uploaded &files…", None)
         help_menu = self.menuBar().addMenu("&Help")
@@ -178,7 +193,57 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(shortcut)
         menu.addAction(action)
+        self.addAction(action)  # its shortcut works wherever focus is in the window
         return action
+
+    def _tab_order(self) -> None:
+        """Toolbar, conversations, transcript, attachments, question, Send: top to bottom."""
+        sidebar = self.sidebar
+        chain: list[QWidget] = [
+            self.profile_box,
+            self.model_box,
+            self.mode_box,
+            self.detail_box,
+            sidebar.search,
+            sidebar.list,
+            *sidebar.buttons,
+            self.transcript,
+            self.composer,
+            self.send_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.canvas.tab_between = (self.transcript, self.composer)
+
+    def focus_composer(self) -> None:
+        self.activateWindow()
+        self.composer.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.selectAll()
+
+    def _focus_window_changed(self, focused: QWindow | None) -> None:
+        """When a dialog of this window closes, typing goes to the question again."""
+        mine = self.windowHandle()
+        if focused is not None and mine is not None and focused.transientParent() is mine:
+            focused.visibleChanged.connect(self._dialog_shown, Qt.ConnectionType.UniqueConnection)
+
+    def _dialog_shown(self, visible: bool) -> None:
+        if not visible and self.isVisible():
+            self.focus_composer()
+
+    def _enable_send(self) -> None:
+        """Send only with a question typed (the app never makes one up); Stop always."""
+        typed = bool(self.composer.toPlainText().strip())
+        self.send_button.setEnabled(self._busy or typed)
+        self.send_button.setToolTip(
+            "Stop the answer (Esc)"
+            if self._busy
+            else "Send (Enter)"
+            if typed
+            else "Type a question first"
+        )
 
     def show_modes(self, missing: dict[str, str], unknown: dict[str, str]) -> None:
         """Grey out the API modes the server lacks (the reason as tooltip); modes it failed on
@@ -192,16 +257,31 @@ class MainWindow(QMainWindow):
 
     def set_busy(self, busy: bool) -> None:
         """While a turn runs, Send turns into Stop."""
+        self._busy = busy
         self.send_button.setText("Stop" if busy else "Send")
         self.send_button.setAccessibleName("Stop" if busy else "Send")
+        self._enable_send()
+        if not busy and self.isActiveWindow() and self.focusWidget() is self.send_button:
+            self.focus_composer()  # Stop has gone: typing goes on in the question
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
-        if mime.hasUrls() or mime.hasImage() or mime.hasText():
+        if carries_sources(mime) or mime.hasText():
             event.acceptProposedAction()
+            self.drop_highlight.cover()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_highlight.hide()
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self.attach_requested.emit(event.mimeData())
+        self.drop_highlight.hide()
+        mime = event.mimeData()
+        if carries_sources(mime) or not mime.hasText():
+            self.attach_requested.emit(mime)
+        else:  # plain text goes into the question
+            self.composer.insertPlainText(mime.text())
+        self.focus_composer()
         event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:

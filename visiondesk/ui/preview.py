@@ -3,11 +3,24 @@ attachment to that region (the crop is then prepared at full quality from the or
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut, QShowEvent, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeySequence,
+    QPen,
+    QPixmap,
+    QShortcut,
+    QShowEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
+    QGraphicsItem,
     QGraphicsPixmapItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
@@ -20,6 +33,65 @@ from PySide6.QtWidgets import (
 from visiondesk.domain import PreparedImage
 
 Crop = tuple[int, int, int, int]
+
+
+class _Handle(QGraphicsRectItem):
+    """A corner of the crop frame: drag it to resize the frame (same size at any zoom)."""
+
+    SIZE = 10.0
+
+    def __init__(self, frame: CropFrame) -> None:
+        half = self.SIZE / 2
+        super().__init__(-half, -half, self.SIZE, self.SIZE, frame)
+        self.frame = frame
+        self.setBrush(QColor("white"))
+        self.setPen(QPen(QColor(30, 110, 220), 1.5))
+        flags = QGraphicsItem.GraphicsItemFlag
+        self.setFlag(flags.ItemIgnoresTransformations)
+        self.setFlag(flags.ItemIsMovable)
+        self.setFlag(flags.ItemSendsGeometryChanges)
+        self.setCursor(Qt.CursorShape.SizeAllCursor)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change is QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.frame.corner_moved(self)
+        return super().itemChange(change, value)
+
+
+class CropFrame(QGraphicsRectItem):
+    """The crop rectangle: it stays drawn, with corner handles, until applied or cleared."""
+
+    def __init__(self, bounds: QRectF, changed: Callable[[QRectF], None]) -> None:
+        super().__init__()
+        self.bounds = bounds
+        self.changed = changed
+        pen = QPen(QColor(30, 110, 220), 2, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.setBrush(QColor(30, 110, 220, 40))
+        self.handles = [_Handle(self) for _ in range(4)]
+        self._placing = False
+        self.setZValue(1)
+        self.hide()
+
+    def place(self, rect: QRectF) -> None:
+        """Show the frame on `rect` (within the picture), its handles on the corners."""
+        rect = rect.normalized().intersected(self.bounds)
+        self.setRect(rect)
+        self._placing = True
+        corners = (rect.topLeft(), rect.topRight(), rect.bottomRight(), rect.bottomLeft())
+        for handle, corner in zip(self.handles, corners, strict=True):
+            handle.setPos(corner)
+        self._placing = False
+        self.show()
+        self.changed(rect)
+
+    def corner_moved(self, handle: _Handle) -> None:
+        if self._placing:
+            return
+        index = self.handles.index(handle)
+        opposite = self.handles[(index + 2) % 4].pos()
+        self.place(QRectF(handle.pos(), opposite))
 
 
 class ZoomView(QGraphicsView):
@@ -54,6 +126,8 @@ class PreviewDialog(QDialog):
         self.item = QGraphicsPixmapItem(QPixmap.fromImage(picture))
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene.addItem(self.item)
+        self.crop_frame = CropFrame(self.item.boundingRect(), self._selected)
+        self.scene.addItem(self.crop_frame)
         self.view = ZoomView(self)
         self.view.setScene(self.scene)
         self.view.rubberBandChanged.connect(self._rubber_band)
@@ -101,15 +175,22 @@ class PreviewDialog(QDialog):
         self.view.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
 
     def _toggle_crop(self, checked: bool) -> None:
+        """Crop mode draws rectangles; leaving it clears the one drawn."""
         mode = QGraphicsView.DragMode
         self.view.setDragMode(mode.RubberBandDrag if checked else mode.ScrollHandDrag)
+        if not checked:
+            self.crop_frame.hide()
+            self.selection = None
+            self.apply_button.setEnabled(False)
 
     def _rubber_band(self, viewport_rect: QRect, scene_from: object, scene_to: object) -> None:
         if viewport_rect.isNull():
-            return  # the drag ended: keep the last rectangle
-        rect = self.view.mapToScene(viewport_rect).boundingRect()
-        self.selection = rect.intersected(self.item.boundingRect())
-        self.apply_button.setEnabled(self.selection.width() >= 4 and self.selection.height() >= 4)
+            return  # the drag ended: the frame stays where it was drawn
+        self.crop_frame.place(self.view.mapToScene(viewport_rect).boundingRect())
+
+    def _selected(self, rect: QRectF) -> None:
+        self.selection = rect
+        self.apply_button.setEnabled(rect.width() >= 4 and rect.height() >= 4)
 
     def crop_for(self, rect: QRectF) -> Crop:
         """Map a rectangle on the shown (sent) picture to pixels of the upright original."""

@@ -24,7 +24,8 @@ class Sidebar(QWidget):
     """The stored conversations, newest first, as the history presenter gives them.
 
     Signals: `open_requested(id)`, `new_requested()`, `rename_requested(id)`,
-    `delete_requested(id)`, `search_changed(str)`.
+    `delete_requested(id)`, `search_changed(str)`, `done_choosing()` (Enter on the list: go on
+    to the question).
     """
 
     open_requested = Signal(int)
@@ -32,6 +33,7 @@ class Sidebar(QWidget):
     rename_requested = Signal(int)
     delete_requested = Signal(int)
     search_changed = Signal(str)
+    done_choosing = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,8 +48,9 @@ class Sidebar(QWidget):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.itemActivated.connect(self._chosen)
-        self.list.itemClicked.connect(self._chosen)
+        # The highlight is the open conversation: moving it (click, arrows) opens that one.
+        self.list.currentItemChanged.connect(self._chosen)
+        self.list.itemActivated.connect(lambda _item: self.done_choosing.emit())
         new = QPushButton("New", self)
         new.setAccessibleName("New conversation")
         new.clicked.connect(self.new_requested)
@@ -57,8 +60,9 @@ class Sidebar(QWidget):
         delete = QPushButton("Delete", self)
         delete.setAccessibleName("Delete conversation")
         delete.clicked.connect(lambda: self._with_current("delete"))
+        self.buttons = (new, rename, delete)
         buttons = QHBoxLayout()
-        for button in (new, rename, delete):
+        for button in self.buttons:
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -70,25 +74,35 @@ class Sidebar(QWidget):
     def show_conversations(
         self, conversations: list[StoredConversation], current: int | None
     ) -> None:
+        """The list, with the open conversation (and only it) highlighted."""
         self.list.blockSignals(True)
         self.list.clear()
+        chosen: QListWidgetItem | None = None
         for conversation in conversations:
             item = QListWidgetItem(f"{conversation.title}\n{_age(conversation.updated_at)}")
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(f"{conversation.model} · {conversation.mode} · {conversation.profile}")
             self.list.addItem(item)
             if conversation.id == current:
-                self.list.setCurrentItem(item)
+                chosen = item
+        if chosen is not None:
+            self.list.setCurrentItem(chosen)
+        else:  # nothing highlighted, and no stray current row for Delete to act on
+            self.list.setCurrentRow(-1)
+            self.list.clearSelection()
         self.list.blockSignals(False)
+        for button in self.buttons[1:]:
+            button.setEnabled(chosen is not None)
 
-    def _chosen(self, item: QListWidgetItem) -> None:
-        self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+    def _chosen(self, item: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _with_current(self, action: str) -> None:
-        item = self.list.currentItem()
-        if item is not None:
+        selected = self.list.selectedItems()
+        if selected:
             signal = self.rename_requested if action == "rename" else self.delete_requested
-            signal.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+            signal.emit(int(selected[0].data(Qt.ItemDataRole.UserRole)))
 
 
 def _age(timestamp: float) -> str:

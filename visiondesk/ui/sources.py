@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
 from PySide6.QtGui import QImage
 
 IMAGE_SUFFIXES = {
@@ -21,17 +21,19 @@ IMAGE_SUFFIXES = {
     ".avif",
 }
 MAX_FOLDER_IMAGES = 50
+# File managers put copied files here too (PCManFM, Nautilus, Caja: "copy\nfile:///…"; KDE).
+COPIED_FILES = ("x-special/gnome-copied-files", "application/x-kde-cutselection")
 
 
 def sources_from_mime(mime: QMimeData) -> list[tuple[str | bytes, str]]:
     """(source, label) pairs: local files (a folder brings its images), https URLs, bitmaps."""
     found: list[tuple[str | bytes, str]] = []
-    if mime.hasUrls():
-        for url in mime.urls():
-            if url.isLocalFile():
-                found += sources_from_path(Path(url.toLocalFile()))
-            elif url.scheme() in ("https", "http"):
-                found.append((url.toString(), url.toString()))
+    urls = mime.urls() if mime.hasUrls() else _copied_files(mime)
+    for url in urls:
+        if url.isLocalFile():
+            found += sources_from_path(Path(url.toLocalFile()))
+        elif url.scheme() in ("https", "http"):
+            found.append((url.toString(), url.toString()))
     if not found and mime.hasImage():
         image = mime.imageData()
         if isinstance(image, QImage) and not image.isNull():
@@ -40,9 +42,30 @@ def sources_from_mime(mime: QMimeData) -> list[tuple[str | bytes, str]]:
         text = mime.text().strip()
         if text.startswith(("https://", "http://")) and " " not in text and "\n" not in text:
             found.append((text, text))
-        elif text.startswith("file://"):
-            found += sources_from_path(Path(text.removeprefix("file://")))
+        else:
+            for line in text.splitlines():
+                if line.startswith("file://"):
+                    found += sources_from_path(Path(QUrl(line.strip()).toLocalFile()))
     return found
+
+
+def carries_sources(mime: QMimeData) -> bool:
+    """Whether a paste or drop is for the attachments rather than text (cheap: no file read)."""
+    if mime.hasImage() or mime.hasUrls() or _copied_files(mime):
+        return True
+    text = mime.text().strip() if mime.hasText() else ""
+    if "\n" not in text and " " not in text and text.startswith(("https://", "http://")):
+        return True
+    return bool(text) and all(line.startswith("file://") for line in text.splitlines())
+
+
+def _copied_files(mime: QMimeData) -> list[QUrl]:
+    """The files a file manager copied: its own format's lines after "copy" or "cut"."""
+    for kind in COPIED_FILES:
+        if mime.hasFormat(kind):
+            lines = bytes(mime.data(kind).data()).decode("utf-8", "replace").splitlines()
+            return [QUrl(line) for line in lines if "://" in line]
+    return []
 
 
 def sources_from_path(path: Path) -> list[tuple[str | bytes, str]]:

@@ -35,21 +35,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUESTION = "What is in this image?"
-
 
 class Sending:
     def __init__(self, workspace: Workspace) -> None:
         self._ws = workspace
 
     def send(self) -> Turn | None:
-        """Ask the composer's question about the draft's images."""
+        """Ask the composer's question about the draft's images; with no question typed,
+        nothing is sent (the app never makes one up)."""
         ws = self._ws
         prompt = ws.text.strip()
-        if ws.busy or ws.session is None or (not prompt and not len(ws.draft)):
+        if ws.busy or ws.session is None or not prompt:
             return None
         ws.set_text("")
-        return self._start(prompt or DEFAULT_QUESTION)
+        return self._start(prompt)
 
     def stop(self) -> None:
         self._ws.jobs.cancel("send")
