@@ -198,3 +198,23 @@ def test_saving_settings_keeps_the_open_conversation_on_its_profile(tmp_path: Pa
         assert ws.settings.model == "gpt-4.1-mini"  # the conversation's own choice stays
 
     drive(tmp_path, scenario)
+
+
+def test_opening_a_conversation_keeps_the_draft(tmp_path: Path, photo_path: Path) -> None:
+    """Arrowing through the sidebar must not throw away what the person attached and typed."""
+
+    async def scenario(ws: Workspace) -> None:
+        ws.set_text("First")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.DONE)
+        conversation = ws.conversation_id
+        assert conversation is not None
+        ws.library.new()
+        ws.attachments.add(str(photo_path), "photo")
+        ws.set_text("Not sent yet")
+        assert ws.library.open(conversation)
+        await until(lambda: states(ws) == [AttachmentState.READY])
+        assert ws.text == "Not sent yet" and len(ws.transcript.turns) == 1
+
+    drive(tmp_path, scenario)

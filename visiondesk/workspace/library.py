@@ -72,9 +72,7 @@ class Library:
         stored = ws.history.conversation(conversation_id)
         if stored is None:
             return False
-        ws.conversation.stop()
-        for attachment in ws.draft.items:
-            ws.attachments.remove(attachment.id)
+        ws.conversation.stop()  # the draft stays: it belongs to the window, not to a conversation
         key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
         key = key or ws.settings.profile_key
         ws.session = None  # the conversation left behind keeps its settings
@@ -87,6 +85,7 @@ class Library:
         ws.reset_tokens()
         self._show(conversation_id)
         ws.session = ws.make_session(conversation_id)
+        ws.attachments.prepare_all()  # for this conversation's mode, model and detail
         ws.conversation_changed.emit(conversation_id)
         ws.conversations_changed.emit()
         return True
