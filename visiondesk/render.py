@@ -63,11 +63,12 @@ def formula(key: str) -> Formula | None:
 @lru_cache(maxsize=512)
 def formula_svg(tex: str, display: bool) -> str | None:
     """The formula as SVG 1.1 (what QtSvg draws), or None when ziamath cannot read it."""
-    import ziamath
+    from ziamath.config import config
+    from ziamath.zmath import Latex
 
-    ziamath.config.svg2 = False  # QtSvg cannot draw SVG 2's <symbol> glyphs
+    config.svg2 = False  # QtSvg cannot draw SVG 2's <symbol> glyphs
     try:
-        svg: str = ziamath.Latex(tex, size=20 if display else 17, inline=not display).svg()
+        svg: str = Latex(tex, size=20 if display else 17, inline=not display).svg()
     except Exception:  # ziamath raises many kinds on unknown commands: show the source instead
         return None
     return svg
@@ -117,7 +118,8 @@ def _highlighted(code: str, language: str, dark: bool) -> str:
     except ClassNotFound:
         lexer = TextLexer()
     formatter = HtmlFormatter(noclasses=True, nowrap=True, style=CODE_STYLE[dark])
-    return highlight(code, lexer, formatter).rstrip("\n")
+    highlighted: str = highlight(code, lexer, formatter)
+    return highlighted.rstrip("\n")
 
 
 def _settled(text: str) -> str:
@@ -131,7 +133,7 @@ def render_blocks(text: str, dark: bool = False, streaming: bool = False) -> lis
     """The answer as prose and code blocks, in order."""
     parser = _parser()
     tokens = parser.parse(_settled(text) if streaming else text)
-    renderer: RendererHTML = parser.renderer
+    renderer = parser.renderer
     options = parser.options
     blocks: list[Block] = []
     pending: list[Token] = []
