@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from PySide6.QtCore import QBuffer, QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QTextDocumentFragment
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QFrame,
@@ -52,7 +52,7 @@ def formula_uri(key: str, colour: str) -> tuple[str, int, int] | None:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes, Qt wants str
     uri = "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode()
     return uri, size.width(), size.height()
 
@@ -87,11 +87,11 @@ class ProseLabel(QLabel):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.source = ""
+        self.shown: tuple[str, Colours] | None = None
 
     def show_block(self, block: Prose, scheme: Colours) -> None:
-        if block.html != self.source:
-            self.source = block.html
+        if (block.html, scheme) != self.shown:
+            self.shown = (block.html, scheme)
             self.setText(prose_html(block.html, scheme))
 
 
@@ -104,6 +104,7 @@ class CodeView(QFrame):
         super().__init__(parent)
         self.setObjectName("code")
         self.code = ""
+        self.shown: tuple[CodeBlock, Colours] | None = None
         self.language = QLabel(self)
         self.copy_button = QToolButton(self)
         self.copy_button.setText("Copy")
@@ -131,8 +132,9 @@ class CodeView(QFrame):
         self.body.setContentsMargins(10, 4, 10, 0)
 
     def show_block(self, block: CodeBlock, scheme: Colours) -> None:
-        if block.code == self.code and self.language.text() == (block.language or "text"):
+        if (block, scheme) == self.shown:
             return
+        self.shown = (block, scheme)
         self.code = block.code
         self.language.setText(block.language or "text")
         self.body.setText(
@@ -179,7 +181,5 @@ class MarkdownView(QWidget):
             if isinstance(part, CodeView):
                 texts.append(part.code)
             else:
-                from PySide6.QtGui import QTextDocumentFragment
-
                 texts.append(QTextDocumentFragment.fromHtml(part.text()).toPlainText())
         return "\n".join(texts)
