@@ -158,9 +158,7 @@ def render_blocks(text: str, dark: bool = False, streaming: bool = False) -> lis
 
 def _qt_tables(rendered: str) -> str:
     # Qt's rich text draws table borders from attributes, not from CSS.
-    return rendered.replace(
-        "<table>", '<table border="1" cellspacing="0" cellpadding="6" width="100%">'
-    )
+    return rendered.replace("<table>", '<table border="1" cellspacing="0" cellpadding="6">')
 
 
 def markdown_to_html(text: str, dark: bool = False) -> str:

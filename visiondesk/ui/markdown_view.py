@@ -70,7 +70,9 @@ def prose_html(rendered: str, scheme: Colours) -> str:
     body = _MATH.sub(image, rendered)
     body = body.replace("<code>", f'<code style="background-color:{scheme.code}">&#8202;')
     body = body.replace("</code>", "&#8202;</code>")
-    body = body.replace('border="1"', f'border="1" style="border-color:{scheme.border}"')
+    body = body.replace(
+        'border="1"', f'border="1" style="border-color:{scheme.border}; border-collapse:collapse"'
+    )
     return f'<div style="color:{scheme.text}">{body}</div>'
 
 

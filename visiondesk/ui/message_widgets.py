@@ -157,6 +157,15 @@ class QuestionBubble(Message):
             f" QLabel {{ color:{scheme.text}; }}"
         )
         self.prompt.setText(turn.prompt)
+        # A wrapping label asks for little width: give it what its longest line needs.
+        widest = max(
+            (
+                self.prompt.fontMetrics().horizontalAdvance(line)
+                for line in turn.prompt.splitlines()
+            ),
+            default=0,
+        )
+        self.prompt.setMinimumWidth(min(widest + 2, self.maximumWidth() - 24))
         self.prompt.setVisible(bool(turn.prompt))
         self.missing.setText("\n".join(f"[image not shown — {p}]" for p in turn.missing))
         self.missing.setStyleSheet(f"color:{scheme.muted}")

@@ -37,7 +37,7 @@ LIGHT = Colours(
     muted="#57606a",
     bubble="#e9eef6",
     code="#f6f8fa",
-    border="#d0d7de",
+    border="#b6bfc9",
     error="#b3261e",
     link="#0550ae",
 )
