@@ -203,21 +203,31 @@ def test_a_thumbnail_opens_the_image_large(qtbot: QtBot, view) -> None:
     dialog.close()
 
 
-def test_a_long_conversation_shows_its_end_first_then_the_rest(qtbot: QtBot) -> None:
+def test_a_long_conversation_builds_its_end_and_the_rest_as_one_scrolls_up(
+    qtbot: QtBot,
+) -> None:
     model = TranscriptModel()
     turns = [answered(model, f"Answer {n} with `code` and $x^{n}$.") for n in range(200)]
     transcript = Transcript()
     qtbot.addWidget(transcript)
+    transcript.resize(900, 600)
     transcript.show()
     transcript.mirror(model)  # as a conversation reopens
     assert len(transcript.rows) == FIRST and turns[-1].id in transcript.rows
-    qtbot.waitUntil(lambda: transcript.complete, timeout=10000)
-    assert len(transcript.rows) == 200
+    qtbot.waitUntil(lambda: transcript.complete, timeout=5000)
+    bar = transcript.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)  # at the newest
+    assert turns[0].id not in transcript.rows and transcript.unbuilt > 0
+    built = len(transcript.rows)
+    oldest = next(transcript.rows[t.id] for t in turns if t.id in transcript.rows)
+    bar.setValue(0)  # the person scrolls to the top
+    qtbot.waitUntil(lambda: len(transcript.rows) > built, timeout=2000)
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)  # the view stayed on what it showed
+    assert not oldest.visibleRegion().isEmpty()
+    transcript.finish_building()
     items = [transcript.rows_layout.itemAt(i) for i in range(200)]
     order = [item.widget() if item is not None else None for item in items]
     assert order == [transcript.rows[t.id] for t in turns]
-    bar = transcript.verticalScrollBar()
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)  # at the newest
 
 
 def test_light_and_dark_follow_the_choice_and_keep_contrast(qtbot: QtBot, view) -> None:

@@ -1,7 +1,7 @@
-"""The conversation: one widget per message in a reading column (≤ 760 px, centred), built
-near the viewport first. Reopening a long conversation builds the newest messages at once and
-the older ones in chunks above them while the window already answers; a streaming answer
-re-renders only itself, at most 20 times a second.
+"""The conversation: one widget per message in a reading column (≤ 760 px, centred); only
+what is near the viewport is built. Reopening a long conversation builds the newest messages
+at once; older ones are built in chunks above them as the person scrolls up, the view staying
+where it was. A streaming answer re-renders only itself, at most 20 times a second.
 
 Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
@@ -27,8 +27,9 @@ COLUMN_WIDTH = 760
 RENDER_INTERVAL_MS = 50
 """A streaming answer re-renders at most 20 times a second, whatever the token rate."""
 FIRST = 24
-"""Messages built before the first paint; the rest follow in chunks of CHUNK."""
-CHUNK = 40
+"""Messages built before the first paint; older ones follow in chunks of CHUNK when the view
+comes within a screen of the top."""
+CHUNK = 12
 
 
 class TurnRow(QWidget):
@@ -81,12 +82,17 @@ class Transcript(QScrollArea):
         self._older: list[Item] = []
         self._dirty: set[int] = set()
         self._stick = True
+        self._anchor: tuple[QWidget, int] | None = None
+        """While older messages are built above the view: a message in sight and its offset
+        from the view's top, kept as the page grows above it."""
+        self._restoring = False
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
         self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: self._follow(value))
+        bar.valueChanged.connect(lambda _value: self._near_top())
         bar.rangeChanged.connect(lambda _low, _high: self._keep_bottom())
 
     def _timer(self, interval: int, slot: object) -> QTimer:
@@ -115,16 +121,28 @@ class Transcript(QScrollArea):
         queued, self._queued = self._queued, []
         if not self.rows and not self._older and len(queued) > FIRST:
             self._older, queued = queued[:-FIRST], queued[-FIRST:]
-            self._older_timer.start()
+            # once laid out, the range changes and `_near_top` sees whether the screen needs more
         for item in queued:
             self._insert(item, self.rows_layout.count() - 1)
 
+    def _near_top(self) -> None:
+        if self._older and self.verticalScrollBar().value() < self.viewport().height():
+            self._older_timer.start()
+
     def _build_older(self) -> None:
+        """A chunk above what is built, keeping what the person reads in place."""
+        bar = self.verticalScrollBar()
+        first = self.rows_layout.itemAt(0)
+        top = first.widget() if first is not None else None
+        if not self._stick and self._anchor is None and top is not None:
+            self._anchor = (top, self._page_y(top) - bar.value())
         chunk, self._older = self._older[-CHUNK:], self._older[:-CHUNK]
         for item in reversed(chunk):
             self._insert(item, 0)
-        if self._older:
-            self._older_timer.start()
+
+    def _page_y(self, widget: QWidget) -> int:
+        page = self.widget()
+        return widget.mapTo(page, QPoint(0, 0)).y() if page is not None else 0
 
     def finish_building(self) -> None:
         """Build every message now (text access and tests need them all)."""
@@ -136,7 +154,13 @@ class Transcript(QScrollArea):
 
     @property
     def complete(self) -> bool:
-        return not self._queued and not self._older
+        """Whether everything near the viewport is built (older messages wait for a scroll)."""
+        near_top = self.verticalScrollBar().value() < self.viewport().height()
+        return not self._queued and not (self._older and near_top)
+
+    @property
+    def unbuilt(self) -> int:
+        return len(self._queued) + len(self._older)
 
     def _insert(self, item: Item, index: int) -> None:
         row: TurnRow | NoticeLine
@@ -209,12 +233,20 @@ class Transcript(QScrollArea):
                     self._show(item)
 
     def _follow(self, value: int) -> None:
-        self._stick = value >= self.verticalScrollBar().maximum() - 4
+        if not self._restoring:  # the person scrolled
+            self._stick = value >= self.verticalScrollBar().maximum() - 4
+            self._anchor = None
 
     def _keep_bottom(self) -> None:
+        bar = self.verticalScrollBar()
         if self._stick:
-            bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
+        elif self._anchor is not None:  # older messages grew the page above the view
+            widget, offset = self._anchor
+            self._restoring = True
+            bar.setValue(self._page_y(widget) - offset)
+            self._restoring = False
+        self._near_top()  # laid out: does the screen need more?
 
     # Actions -------------------------------------------------------------------------------
 
