@@ -71,7 +71,8 @@ def prose_html(rendered: str, scheme: Colours) -> str:
     body = body.replace("<code>", f'<code style="background-color:{scheme.code}">&#8202;')
     body = body.replace("</code>", "&#8202;</code>")
     body = body.replace(
-        'border="1"', f'border="1" style="border-color:{scheme.border}; border-collapse:collapse"'
+        'border="1"',
+        f'border="1" style="border:1px solid {scheme.border}; border-collapse:collapse"',
     )
     return f'<div style="color:{scheme.text}">{body}</div>'
 

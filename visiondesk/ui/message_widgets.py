@@ -157,15 +157,13 @@ class QuestionBubble(Message):
             f" QLabel {{ color:{scheme.text}; }}"
         )
         self.prompt.setText(turn.prompt)
-        # A wrapping label asks for little width: give it what its longest line needs.
-        widest = max(
-            (
-                self.prompt.fontMetrics().horizontalAdvance(line)
-                for line in turn.prompt.splitlines()
-            ),
-            default=0,
-        )
-        self.prompt.setMinimumWidth(min(widest + 2, self.maximumWidth() - 24))
+        # A wrapping label asks for little width and guesses its height: wrap only long text.
+        metrics = self.prompt.fontMetrics()
+        lines = turn.prompt.splitlines() or [""]
+        widest = max(metrics.horizontalAdvance(line) for line in lines) + 2
+        room = self.maximumWidth() - 24
+        self.prompt.setWordWrap(widest > room)
+        self.prompt.setMinimumWidth(min(widest, room))
         self.prompt.setVisible(bool(turn.prompt))
         self.missing.setText("\n".join(f"[image not shown — {p}]" for p in turn.missing))
         self.missing.setStyleSheet(f"color:{scheme.muted}")
@@ -180,8 +178,9 @@ class QuestionBubble(Message):
                     widget.deleteLater()
             for index, image in enumerate(turn.images):
                 button = QToolButton(self)
-                button.setIcon(thumbnail_pixmap(image, 96))
-                button.setIconSize(QSize(96, 96))
+                picture = thumbnail_pixmap(image, 96)
+                button.setIcon(picture)
+                button.setIconSize(picture.deviceIndependentSize().toSize())
                 button.setAutoRaise(True)
                 button.setToolTip(f"{image.label} — click to see it large")
                 button.setAccessibleName(f"Preview {image.label}")
