@@ -243,3 +243,14 @@ def test_light_and_dark_follow_the_choice_and_keep_contrast(qtbot: QtBot, view) 
     qtbot.waitUntil(lambda: DARK.text in _prose(card), timeout=2000)
     apply_theme(app, "light")  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: LIGHT.text in _prose(card), timeout=2000)
+
+
+def test_code_highlighting_keeps_contrast_in_light_and_dark() -> None:
+    from pygments.styles import get_style_by_name
+
+    from visiondesk.render import CODE_STYLE
+
+    for dark, scheme in ((False, LIGHT), (True, DARK)):
+        for token, style in get_style_by_name(CODE_STYLE[dark]):
+            if style["color"] and "Whitespace" not in str(token):  # whitespace is not drawn
+                assert contrast("#" + style["color"], scheme.code) >= 4.5, (dark, token)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,12 +64,16 @@ def formula(key: str) -> Formula | None:
 @lru_cache(maxsize=512)
 def formula_svg(tex: str, display: bool) -> str | None:
     """The formula as SVG 1.1 (what QtSvg draws), or None when ziamath cannot read it."""
-    from ziamath.config import config
-    from ziamath.zmath import Latex
+    with warnings.catch_warnings():  # ziamath still asks importlib for its font the old way
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from ziamath.config import config
+        from ziamath.zmath import Latex
 
     config.svg2 = False  # QtSvg cannot draw SVG 2's <symbol> glyphs
     try:
-        svg: str = Latex(tex, size=20 if display else 17, inline=not display).svg()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            svg: str = Latex(tex, size=20 if display else 17, inline=not display).svg()
     except Exception:  # ziamath raises many kinds on unknown commands: show the source instead
         return None
     return svg
