@@ -52,6 +52,7 @@ def row(qtbot: QtBot, transcript: Transcript, turn: Turn) -> TurnRow:
     qtbot.waitUntil(lambda: turn.id in transcript.rows, timeout=2000)
     found = transcript.rows[turn.id]
     assert isinstance(found, TurnRow)
+    qtbot.waitUntil(found.isVisible, timeout=2000)  # a widget added to a shown page shows next
     return found
 
 
