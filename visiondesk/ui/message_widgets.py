@@ -100,6 +100,7 @@ class Message(QFrame):
         self.actions_bar.action_requested.connect(self.action_requested)
         self.actions_bar.hide()
         self.keep_actions = False
+        self.scheme: Colours | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -141,6 +142,7 @@ class QuestionBubble(Message):
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.missing = QLabel(self)
+        self.missing.setObjectName("missing")
         self.missing.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 6)
@@ -152,10 +154,14 @@ class QuestionBubble(Message):
         self._images: tuple[str, ...] = ()
 
     def show_turn(self, turn: Turn, scheme: Colours) -> None:
-        self.setStyleSheet(
-            f"#bubble {{ background:{scheme.bubble}; border-radius:12px; }}"
-            f" QLabel {{ color:{scheme.text}; }}"
-        )
+        if scheme is not self.scheme:
+            self.scheme = scheme
+            self.setStyleSheet(
+                f"#bubble {{ background:{scheme.bubble}; border-radius:12px;"
+                f" border:2px solid {scheme.bubble}; }}"
+                f" #bubble:focus {{ border-color:{scheme.link}; }}"
+                f" QLabel {{ color:{scheme.text}; }} QLabel#missing {{ color:{scheme.muted}; }}"
+            )
         self.prompt.setText(turn.prompt)
         # A wrapping label asks for little width and guesses its height: wrap only long text.
         metrics = self.prompt.fontMetrics()
@@ -166,7 +172,6 @@ class QuestionBubble(Message):
         self.prompt.setMinimumWidth(min(widest, room))
         self.prompt.setVisible(bool(turn.prompt))
         self.missing.setText("\n".join(f"[image not shown — {p}]" for p in turn.missing))
-        self.missing.setStyleSheet(f"color:{scheme.muted}")
         self.missing.setVisible(bool(turn.missing))
         shas = tuple(image.sha256 for image in turn.images)
         if shas != self._images:
@@ -199,13 +204,17 @@ class AnswerCard(Message):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("answer")
         self.icon = QLabel("✦", self)
+        self.icon.setObjectName("role")
         self.icon.setAccessibleName("Assistant")
         self.icon.setFixedSize(22, 22)
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel(self)
+        self.status.setObjectName("status")
         self.body = MarkdownView(self)
         self.error = QLabel(self)
+        self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header = QHBoxLayout()
@@ -215,23 +224,28 @@ class AnswerCard(Message):
         header.addStretch(1)
         header.addWidget(self.actions_bar)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
         layout.addWidget(self.body)
         layout.addWidget(self.error)
         self.renders = 0
 
     def show_turn(self, turn: Turn, scheme: Colours, dark: bool) -> None:
-        self.icon.setStyleSheet(
-            f"color:{scheme.base}; background:{scheme.link}; border-radius:11px; font-size:12px"
-        )
+        if scheme is not self.scheme:
+            self.scheme = scheme
+            self.setStyleSheet(
+                f"#answer {{ border:2px solid transparent; border-radius:6px; }}"
+                f" #answer:focus {{ border-color:{scheme.link}; }}"
+                f" QLabel#role {{ color:{scheme.base}; background:{scheme.link};"
+                f" border-radius:11px; font-size:12px; }}"
+                f" QLabel#status {{ color:{scheme.muted}; }}"
+                f" QLabel#error {{ color:{scheme.error}; }}"
+            )
         self.status.setText(status_text(turn))
-        self.status.setStyleSheet(f"color:{scheme.muted}")
         text = turn.answer or ("…" if turn.status.running else "")
         self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
         self.renders += 1
         self.error.setText(f"<b>{_escape(turn.error)}</b>" if turn.error else "")
-        self.error.setStyleSheet(f"color:{scheme.error}")
         self.error.setVisible(bool(turn.error))
         self.actions_bar.show_actions(answer_actions(turn))
         self.keep_actions = pinned(turn)
