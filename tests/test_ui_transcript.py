@@ -255,3 +255,17 @@ def test_code_highlighting_keeps_contrast_in_light_and_dark() -> None:
         for token, style in get_style_by_name(CODE_STYLE[dark]):
             if style["color"] and "Whitespace" not in str(token):  # whitespace is not drawn
                 assert contrast("#" + style["color"], scheme.code) >= 4.5, (dark, token)
+
+
+def test_the_override_palettes_keep_hints_readable() -> None:
+    from PySide6.QtGui import QPalette
+
+    from visiondesk.ui.theme import palette
+
+    role = QPalette.ColorRole
+    for scheme in (LIGHT, DARK):
+        colours = palette(scheme)
+        for foreground in (role.Text, role.WindowText, role.ButtonText, role.PlaceholderText):
+            for background in (role.Base, role.Window, role.Button):
+                ratio = contrast(colours.color(foreground).name(), colours.color(background).name())
+                assert ratio >= 4.5, (scheme, foreground, background)
