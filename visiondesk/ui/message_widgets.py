@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.render import render_blocks
 from visiondesk.ui.markdown_view import MarkdownView, prose_html
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.thumbnails import thumbnail_pixmap
@@ -242,6 +241,8 @@ class AnswerCard(Message):
                 f" QLabel#error {{ color:{scheme.error}; }}"
             )
         self.status.setText(status_text(turn))
+        from visiondesk.render import render_blocks  # after the window shows
+
         text = turn.answer or ("…" if turn.status.running else "")
         self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
         self.renders += 1
@@ -272,8 +273,9 @@ class NoticeLine(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
     def show_notice(self, notice: Notice, scheme: Colours, dark: bool) -> None:
+        from visiondesk.render import Prose, render_blocks
+
         blocks = render_blocks(notice.text, dark)
-        from visiondesk.render import Prose
 
         body = "".join(b.html if isinstance(b, Prose) else f"<pre>{b.html}</pre>" for b in blocks)
         self.setText(prose_html(body, scheme).replace(scheme.text, scheme.muted, 1))
