@@ -29,7 +29,26 @@ from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.controller import Controller  # noqa: E402
 from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
 from visiondesk.ui.main_window import MainWindow  # noqa: E402
-from visiondesk.workspace import AttachmentState  # noqa: E402
+from visiondesk.ui.theme import apply_theme  # noqa: E402
+from visiondesk.ui.transcript import Transcript  # noqa: E402
+from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
+
+ANSWER = """The whiteboard states the mass–energy relation $E = mc^2$; for a moving body
+
+$$E^2 = (pc)^2 + \\left(mc^2\\right)^2$$
+
+With `c = 299_792_458` m/s it is one line:
+
+```python
+def energy(mass_kg: float, c: float = 299_792_458) -> float:
+    return mass_kg * c**2  # joules
+```
+
+| Mass | Energy | About |
+|---|---|---|
+| 1 g | 9.0 × 10¹³ J | 21 kt of TNT |
+| 1 kg | 9.0 × 10¹⁶ J | a year of a large power plant |
+"""
 
 
 async def settle(seconds: float = 0.3) -> None:
@@ -102,6 +121,31 @@ async def script(folder: Path) -> None:
     await settle(0.5)
     save(dialog, "inspector.png")
     dialog.close()
+
+    # The transcript: an image bubble, math, a code block and a table, light and dark.
+    turn = workspace.transcript.add_turn(
+        "What does the formula on the whiteboard say, and how do I compute it?",
+        list(record.images[:1]),
+        ApiMode.CHAT,
+        "gpt-4o",
+        "",
+    )
+    workspace.transcript.update(turn, status=TurnStatus.DONE, answer=ANSWER)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    view = Transcript()  # the window's own, given the height of a whole answer
+    view.resize(1000, 820)
+    view.mirror(workspace.transcript)
+    view.show()
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        await settle(0.6)
+        row = view.rows[turn.id]
+        view.ensureWidgetVisible(row, 0, 0)  # the question at the top
+        await settle(0.2)
+        save(view, f"transcript-{theme}.png")
+    view.close()
+    apply_theme(app, "system")
 
     # At 800×600: the toolbar whole, compact cards beside the question, Send's focus ring.
     window.resize(800, 600)

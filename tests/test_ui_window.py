@@ -31,6 +31,8 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
 def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
     from PySide6.QtGui import QColor, QPalette
 
+    from visiondesk.ui.message_widgets import NoticeLine
+    from visiondesk.ui.theme import DARK, LIGHT
     from visiondesk.workspace import Transcript as TranscriptModel
 
     window = MainWindow()
@@ -39,9 +41,11 @@ def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
     transcript = window.transcript
     transcript.mirror(model)
     notice = model.add_notice("Hello\n\n```python\nx = 1\n```")
-    light = transcript.item_html(notice)
+    qtbot.waitUntil(lambda: notice.id in transcript.rows, timeout=2000)
+    line = transcript.rows[notice.id]
+    assert isinstance(line, NoticeLine)
+    assert LIGHT.muted in line.text()
     palette = transcript.palette()
-    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.Window, QColor("#1e1e1e"))
     transcript.setPalette(palette)
-    assert transcript.dark
-    qtbot.waitUntil(lambda: transcript.item_html(notice) != light, timeout=2000)
+    qtbot.waitUntil(lambda: DARK.muted in line.text(), timeout=2000)

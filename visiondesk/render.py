@@ -1,50 +1,194 @@
-"""Markdown answers to the HTML subset Qt's rich text understands (markdown-it-py + Pygments).
+"""Markdown answers to blocks the transcript draws (markdown-it-py + mdit-py-plugins + Pygments),
+and LaTeX to SVG (ziamath).
 
 Plain Python so it is testable without a display; raw HTML in answers is escaped, never run.
+Prose becomes the HTML subset Qt's rich text understands; fenced code becomes its own block so
+the transcript can give it a header and a Copy button; a formula becomes an `<img>` whose source
+names it (`math:<key>`) so the transcript can draw the SVG from `formula(key)`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import Callable
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name, guess_lexer
+from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-_PRE_STYLE = {
-    "default": "background:#f2f3f5; color:#1f2328; padding:6px; font-family:monospace;",
-    "monokai": "background:#272822; color:#f8f8f2; padding:6px; font-family:monospace;",
-}
+CODE_STYLE = {False: "default", True: "github-dark"}
+"""Pygments styles whose every token keeps 4.5:1 on their own background."""
 
 
-def _highlighter(style: str) -> Callable[[str, str, object], str]:
-    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style)
-
-    def render(code: str, language: str, _attrs: object) -> str:
-        try:
-            lexer = get_lexer_by_name(language) if language else guess_lexer(code)
-        except ClassNotFound:
-            lexer = TextLexer()
-        return f'<pre style="{_PRE_STYLE[style]}">{highlight(code, lexer, formatter)}</pre>'
-
-    return render
+@dataclass(frozen=True)
+class Prose:
+    html: str
 
 
-@lru_cache(maxsize=2)
-def _parser(style: str) -> MarkdownIt:
-    options = {"html": False, "linkify": False, "highlight": _highlighter(style)}
-    return MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+@dataclass(frozen=True)
+class CodeBlock:
+    language: str
+    code: str
+    html: str
+    """Highlighted lines, to sit inside a `<pre>`."""
+
+
+Block = Prose | CodeBlock
+
+
+@dataclass(frozen=True)
+class Formula:
+    tex: str
+    display: bool
+
+
+_formulas: dict[str, Formula] = {}
+
+
+def formula(key: str) -> Formula | None:
+    """The formula an `<img src="math:key">` stands for."""
+    return _formulas.get(key)
+
+
+@lru_cache(maxsize=512)
+def formula_svg(tex: str, display: bool) -> str | None:
+    """The formula as SVG 1.1 (what QtSvg draws), or None when ziamath cannot read it."""
+    with warnings.catch_warnings():  # ziamath still asks importlib for its font the old way
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from ziamath.config import config
+        from ziamath.zmath import Latex
+
+    config.svg2 = False  # QtSvg cannot draw SVG 2's <symbol> glyphs
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            svg: str = Latex(tex, size=20 if display else 17, inline=not display).svg()
+    except Exception:  # ziamath raises many kinds on unknown commands: show the source instead
+        return None
+    return svg
+
+
+def _math(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    display = token.type != "math_inline"
+    tex = token.content.strip()
+    if formula_svg(tex, display) is None:
+        source = html.escape(tex)
+        return f"<p><code>{source}</code></p>" if display else f"<code>{source}</code>"
+    key = hashlib.sha1(f"{display}:{tex}".encode()).hexdigest()[:16]
+    _formulas[key] = Formula(tex, display)
+    image = f'<img src="math:{key}" alt="{html.escape(tex, quote=True)}">'
+    return f'<p align="center">{image}</p>' if display else image
+
+
+def _inline_code(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f"<code>{html.escape(tokens[idx].content)}</code>"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    parser.enable(["table", "strikethrough"])
+    parser.use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets")
+    for name in (
+        "math_inline",
+        "math_inline_double",
+        "math_block",
+        "math_block_label",
+        "math_block_eqno",
+    ):
+        parser.add_render_rule(name, _math)
+    parser.add_render_rule("code_inline", _inline_code)
+    return parser
+
+
+def _highlighted(code: str, language: str, dark: bool) -> str:
+    try:
+        lexer = get_lexer_by_name(language) if language else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=CODE_STYLE[dark])
+    highlighted: str = highlight(code, lexer, formatter)
+    return highlighted.rstrip("\n")
+
+
+def _settled(text: str) -> str:
+    """While an answer streams, hold back a table row still being written: it would draw as a
+    row of empty cells with a rule through it."""
+    head, _, last = text.rpartition("\n")
+    return head + "\n" if last.lstrip().startswith("|") else text
+
+
+def render_blocks(text: str, dark: bool = False, streaming: bool = False) -> list[Block]:
+    """The answer as prose and code blocks, in order."""
+    parser = _parser()
+    tokens = parser.parse(_settled(text) if streaming else text)
+    renderer = parser.renderer
+    options = parser.options
+    blocks: list[Block] = []
+    pending: list[Token] = []
+
+    def flush() -> None:
+        if pending:
+            rendered = renderer.render(pending, options, {})
+            blocks.append(Prose(_qt_tables(rendered)))
+            pending.clear()
+
+    for token in tokens:
+        if token.type in ("fence", "code_block"):
+            flush()
+            language = token.info.strip().split(" ")[0] if token.info else ""
+            code = token.content.rstrip("\n")
+            blocks.append(CodeBlock(language, code, _highlighted(code, language, dark)))
+        else:
+            pending.append(token)
+    flush()
+    return blocks
+
+
+def _qt_tables(rendered: str) -> str:
+    # Qt's rich text draws table borders from attributes, not from CSS.
+    return rendered.replace("<table>", '<table border="1" cellspacing="0" cellpadding="6">')
 
 
 def markdown_to_html(text: str, dark: bool = False) -> str:
-    """Headings, lists, tables and highlighted code blocks; HTML in the text is shown as text."""
-    rendered: str = _parser("monokai" if dark else "default").render(text)
-    # Qt's rich text draws table borders from attributes, not from CSS.
-    return rendered.replace("<table>", '<table border="1" cellspacing="0" cellpadding="4">')
+    """The whole answer as one HTML page (exports): code highlighted, formulas as source."""
+    parts: list[str] = []
+    for block in render_blocks(text, dark):
+        if isinstance(block, CodeBlock):
+            parts.append(f"<pre>{block.html}</pre>")
+        else:
+            parts.append(_with_formula_sources(block.html))
+    return "".join(parts)
+
+
+def _with_formula_sources(rendered: str) -> str:
+    out: list[str] = []
+    rest = rendered
+    while (start := rest.find('<img src="math:')) >= 0:
+        end = rest.find(">", start)
+        key = rest[start + len('<img src="math:') : start + len('<img src="math:') + 16]
+        found = formula(key)
+        out.append(rest[:start])
+        out.append(f"<code>{html.escape(found.tex)}</code>" if found else "")
+        rest = rest[end + 1 :]
+    out.append(rest)
+    return "".join(out)
 
 
 def plain_to_html(text: str) -> str:

@@ -1,0 +1,292 @@
+"""One widget per message: the person's question as a bubble with its thumbnails, the answer
+in the reading column with a small icon, its status and its actions, and notices.
+
+Actions are flat buttons shown while the pointer is over the message or the keyboard focus is
+in it (Tab reaches every message); a turn that needs a decision keeps them in sight.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visiondesk.ui.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.theme import Colours
+from visiondesk.ui.thumbnails import thumbnail_pixmap
+from visiondesk.ui.transcript_actions import (
+    TranscriptAction,
+    answer_actions,
+    pinned,
+    question_actions,
+    status_text,
+)
+from visiondesk.workspace.transcript import Notice, Turn
+
+_ICONS = {
+    TranscriptAction.COPY: "edit-copy",
+    TranscriptAction.INSPECT: "document-properties",
+    TranscriptAction.RETRY: "view-refresh",
+    TranscriptAction.REGENERATE: "view-refresh",
+    TranscriptAction.EDIT: "document-edit",
+    TranscriptAction.OPEN_SETTINGS: "preferences-system",
+}
+
+
+class ActionBar(QWidget):
+    """Signals: `action_requested(TranscriptAction)`."""
+
+    action_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.buttons: dict[TranscriptAction, QToolButton] = {}
+        self._shown: list[tuple[TranscriptAction, str]] = []
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # showing them never moves the text
+        self.setSizePolicy(policy)
+
+    def show_actions(self, actions: list[tuple[TranscriptAction, str]]) -> None:
+        if actions == self._shown:
+            return
+        self._shown = list(actions)
+        for button in self.buttons.values():
+            button.deleteLater()
+        self.buttons.clear()
+        for action, label in actions:
+            button = QToolButton(self)
+            icon = QIcon.fromTheme(_ICONS.get(action, ""))
+            if icon.isNull():
+                button.setText(label)
+            else:
+                button.setIcon(icon)
+                button.setIconSize(QSize(16, 16))
+            button.setToolTip(label)
+            button.setAccessibleName(label)
+            button.setAutoRaise(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a))
+            self._layout.addWidget(button)
+            self.buttons[action] = button
+
+    def labels(self) -> list[str]:
+        return [label for _, label in self._shown]
+
+
+class Message(QFrame):
+    """A message whose actions appear on hover or keyboard focus.
+
+    Signals: `action_requested(TranscriptAction)`."""
+
+    action_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.actions_bar = ActionBar(self)
+        self.actions_bar.action_requested.connect(self.action_requested)
+        self.actions_bar.hide()
+        self.keep_actions = False
+        self.scheme: Colours | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
+
+    def _reveal(self) -> None:
+        focus = QApplication.focusWidget()
+        inside = focus is not None and (focus is self or self.isAncestorOf(focus))
+        self.actions_bar.setVisible(self.keep_actions or inside or self.underMouse())
+
+    def _focus_moved(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        self._reveal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Enter, QEvent.Type.Leave):
+            result = super().event(event)
+            self.actions_bar.setVisible(
+                self.keep_actions or event.type() == QEvent.Type.Enter or self.hasFocus()
+            )
+            return result
+        return super().event(event)
+
+    def plain_text(self) -> str:
+        return ""
+
+
+class QuestionBubble(Message):
+    """The person's question, on the right. Signals: `action_requested(TranscriptAction)`,
+    `preview_requested(int)` — the index of a thumbnail clicked."""
+
+    preview_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bubble")
+        self.thumbnails = QHBoxLayout()
+        self.thumbnails.setSpacing(6)
+        self.prompt = QLabel(self)
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.missing = QLabel(self)
+        self.missing.setObjectName("missing")
+        self.missing.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 6)
+        layout.addLayout(self.thumbnails)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.missing)
+        layout.addWidget(self.actions_bar, 0, Qt.AlignmentFlag.AlignRight)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
+        self._images: tuple[str, ...] = ()
+
+    def show_turn(self, turn: Turn, scheme: Colours) -> None:
+        if scheme is not self.scheme:
+            self.scheme = scheme
+            self.setStyleSheet(
+                f"#bubble {{ background:{scheme.bubble}; border-radius:12px;"
+                f" border:2px solid {scheme.bubble}; }}"
+                f" #bubble:focus {{ border-color:{scheme.link}; }}"
+                f" QLabel {{ color:{scheme.text}; }} QLabel#missing {{ color:{scheme.muted}; }}"
+            )
+        self.prompt.setText(turn.prompt)
+        # A wrapping label asks for little width and guesses its height: wrap only long text.
+        metrics = self.prompt.fontMetrics()
+        lines = turn.prompt.splitlines() or [""]
+        widest = max(metrics.horizontalAdvance(line) for line in lines) + 2
+        room = self.maximumWidth() - 24
+        self.prompt.setWordWrap(widest > room)
+        self.prompt.setMinimumWidth(min(widest, room))
+        self.prompt.setVisible(bool(turn.prompt))
+        self.missing.setText("\n".join(f"[image not shown — {p}]" for p in turn.missing))
+        self.missing.setVisible(bool(turn.missing))
+        shas = tuple(image.sha256 for image in turn.images)
+        if shas != self._images:
+            self._images = shas
+            while self.thumbnails.count():
+                item = self.thumbnails.takeAt(0)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
+            for index, image in enumerate(turn.images):
+                button = QToolButton(self)
+                picture = thumbnail_pixmap(image, 96)
+                button.setIcon(picture)
+                button.setIconSize(picture.deviceIndependentSize().toSize())
+                button.setAutoRaise(True)
+                button.setToolTip(f"{image.label} — click to see it large")
+                button.setAccessibleName(f"Preview {image.label}")
+                button.clicked.connect(lambda _=False, i=index: self.preview_requested.emit(i))
+                self.thumbnails.addWidget(button)
+            self.thumbnails.addStretch(1)
+        self.actions_bar.show_actions(question_actions(turn))
+
+    def plain_text(self) -> str:
+        parts = [self.prompt.text(), self.missing.text(), " ".join(self.actions_bar.labels())]
+        return "\n".join(part for part in parts if part)
+
+
+class AnswerCard(Message):
+    """The answer in the reading column. Signals: `action_requested(TranscriptAction)`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("answer")
+        self.icon = QLabel("✦", self)
+        self.icon.setObjectName("role")
+        self.icon.setAccessibleName("Assistant")
+        self.icon.setFixedSize(22, 22)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status = QLabel(self)
+        self.status.setObjectName("status")
+        self.body = MarkdownView(self)
+        self.error = QLabel(self)
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(self.icon)
+        header.addWidget(self.status)
+        header.addStretch(1)
+        header.addWidget(self.actions_bar)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.body)
+        layout.addWidget(self.error)
+        self.renders = 0
+
+    def show_turn(self, turn: Turn, scheme: Colours, dark: bool) -> None:
+        if scheme is not self.scheme:
+            self.scheme = scheme
+            self.setStyleSheet(
+                f"#answer {{ border:2px solid transparent; border-radius:6px; }}"
+                f" #answer:focus {{ border-color:{scheme.link}; }}"
+                f" QLabel#role {{ color:{scheme.base}; background:{scheme.link};"
+                f" border-radius:11px; font-size:12px; }}"
+                f" QLabel#status {{ color:{scheme.muted}; }}"
+                f" QLabel#error {{ color:{scheme.error}; }}"
+            )
+        self.status.setText(status_text(turn))
+        from visiondesk.render import render_blocks  # after the window shows
+
+        text = turn.answer or ("…" if turn.status.running else "")
+        self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
+        self.renders += 1
+        self.error.setText(f"<b>{_escape(turn.error)}</b>" if turn.error else "")
+        self.error.setVisible(bool(turn.error))
+        self.actions_bar.show_actions(answer_actions(turn))
+        self.keep_actions = pinned(turn)
+        self._reveal()
+
+    def plain_text(self) -> str:
+        parts = [
+            self.status.text(),
+            self.body.plain_text(),
+            self.error.text().removeprefix("<b>").removesuffix("</b>"),
+            " ".join(self.actions_bar.labels()),
+        ]
+        return "\n".join(part for part in parts if part)
+
+
+class NoticeLine(QLabel):
+    """A line from VisionDesk itself (Markdown), muted, across the reading column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+
+    def show_notice(self, notice: Notice, scheme: Colours, dark: bool) -> None:
+        from visiondesk.render import Prose, render_blocks
+
+        blocks = render_blocks(notice.text, dark)
+
+        body = "".join(b.html if isinstance(b, Prose) else f"<pre>{b.html}</pre>" for b in blocks)
+        self.setText(prose_html(body, scheme).replace(scheme.text, scheme.muted, 1))
+
+    def plain_text(self) -> str:
+        from PySide6.QtGui import QTextDocumentFragment
+
+        return QTextDocumentFragment.fromHtml(self.text()).toPlainText()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,116 @@
+"""Light and dark: the transcript's colours (each keeps 4.5:1 on its background) and the
+application palette, following the system unless Settings overrides it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+
+class ThemeChoice(Enum):
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclass(frozen=True)
+class Colours:
+    base: str
+    text: str
+    muted: str
+    """Status lines, hints, placeholders."""
+    bubble: str
+    """Behind the person's messages."""
+    code: str
+    """Behind code blocks and inline code."""
+    border: str
+    error: str
+    link: str
+
+
+LIGHT = Colours(
+    base="#ffffff",
+    text="#1f2328",
+    muted="#57606a",
+    bubble="#e9eef6",
+    code="#f6f8fa",
+    border="#b6bfc9",
+    error="#b3261e",
+    link="#0550ae",
+)
+DARK = Colours(
+    base="#1e1f22",
+    text="#e6e6e6",
+    muted="#a8adb3",
+    bubble="#2b3442",
+    code="#0d1117",
+    border="#3d444d",
+    error="#ff8a80",
+    link="#7cb7ff",
+)
+
+
+def colours(dark: bool) -> Colours:
+    return DARK if dark else LIGHT
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+
+    def luminance(name: str) -> float:
+        colour = QColor(name)
+        channels = []
+        for value in (colour.redF(), colour.greenF(), colour.blueF()):
+            channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def palette(scheme: Colours) -> QPalette:
+    result = QPalette()
+    role = QPalette.ColorRole
+    button = QColor(scheme.base).lighter(115) if scheme is DARK else QColor("#f0f2f5")
+    for name, value in (
+        (role.Window, QColor(scheme.base)),
+        (role.WindowText, QColor(scheme.text)),
+        (role.Base, QColor(scheme.base)),
+        (role.AlternateBase, QColor(scheme.bubble)),
+        (role.Text, QColor(scheme.text)),
+        (role.Button, button),
+        (role.ButtonText, QColor(scheme.text)),
+        (role.ToolTipBase, QColor(scheme.bubble)),
+        (role.ToolTipText, QColor(scheme.text)),
+        (role.PlaceholderText, QColor(scheme.muted)),
+        (role.Link, QColor(scheme.link)),
+        (role.Highlight, QColor("#2f6fd0")),
+        (role.HighlightedText, QColor("#ffffff")),
+        (role.Mid, QColor(scheme.border)),
+    ):
+        result.setColor(name, value)
+    return result
+
+
+def apply_theme(app: QGuiApplication, choice: str) -> None:
+    """Settings → Appearance: "system" follows the desktop, "light" and "dark" override it."""
+    picked = ThemeChoice(choice)
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme"):  # Qt ≥ 6.8
+        hints.setColorScheme(
+            {
+                ThemeChoice.LIGHT: Qt.ColorScheme.Light,
+                ThemeChoice.DARK: Qt.ColorScheme.Dark,
+            }.get(picked, Qt.ColorScheme.Unknown)
+        )
+    if picked is ThemeChoice.SYSTEM:
+        app.setPalette(QPalette())  # back to the platform's own
+    else:
+        app.setPalette(palette(DARK if picked is ThemeChoice.DARK else LIGHT))

@@ -1,0 +1,285 @@
+"""The conversation: one widget per message in a reading column (≤ 760 px, centred); only
+what is near the viewport is built. Reopening a long conversation builds the newest messages
+at once; older ones are built in chunks above them as the person scrolls up, the view staying
+where it was. A streaming answer re-renders only itself, at most 20 times a second.
+
+Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+
+from visiondesk.ui.message_widgets import AnswerCard, NoticeLine, QuestionBubble
+from visiondesk.ui.theme import colours, is_dark
+from visiondesk.ui.transcript_actions import TranscriptAction
+from visiondesk.workspace.transcript import Notice, Turn
+
+if TYPE_CHECKING:
+    from visiondesk.workspace import Transcript as TranscriptModel
+    from visiondesk.workspace.transcript import Item
+
+COLUMN_WIDTH = 760
+RENDER_INTERVAL_MS = 50
+"""A streaming answer re-renders at most 20 times a second, whatever the token rate."""
+FIRST = 24
+"""Messages built before the first paint; older ones follow in chunks of CHUNK when the view
+comes within a screen of the top."""
+CHUNK = 12
+
+
+class TurnRow(QWidget):
+    """A turn: the question's bubble on the right, the answer below it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bubble = QuestionBubble(self)
+        self.bubble.setMaximumWidth(int(COLUMN_WIDTH * 0.8))
+        self.answer = AnswerCard(self)
+        line = QHBoxLayout()
+        line.addStretch(1)
+        line.addWidget(self.bubble)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(8)
+        layout.addLayout(line)
+        layout.addWidget(self.answer)
+
+    def plain_text(self) -> str:
+        return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
+
+
+class Transcript(QScrollArea):
+    action_requested = Signal(object, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Transcript")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget(self)
+        page.setObjectName("page")
+        self.column = QWidget(page)
+        self.column.setMaximumWidth(COLUMN_WIDTH)
+        self.rows_layout = QVBoxLayout(self.column)
+        self.rows_layout.setContentsMargins(16, 12, 16, 12)
+        self.rows_layout.setSpacing(10)
+        self.rows_layout.addStretch(1)
+        centred = QHBoxLayout(page)
+        centred.setContentsMargins(0, 0, 0, 0)
+        centred.addStretch(1)
+        centred.addWidget(self.column, 100)
+        centred.addStretch(1)
+        self.setWidget(page)
+        self._model: TranscriptModel | None = None
+        self.rows: dict[int, TurnRow | NoticeLine] = {}
+        self._queued: list[Item] = []
+        self._older: list[Item] = []
+        self._dirty: set[int] = set()
+        self._stick = True
+        self._anchor: tuple[QWidget, int] | None = None
+        """While older messages are built above the view: a message in sight and its offset
+        from the view's top, kept as the page grows above it."""
+        self._restoring = False
+        self.renders = 0
+        self._flush_timer = self._timer(0, self._flush)
+        self._older_timer = self._timer(0, self._build_older)
+        self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(lambda value: self._follow(value))
+        bar.valueChanged.connect(lambda _value: self._near_top())
+        bar.rangeChanged.connect(lambda _low, _high: self._keep_bottom())
+
+    def _timer(self, interval: int, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    def mirror(self, model: TranscriptModel) -> None:
+        self._model = model
+        model.added.connect(self._added)
+        model.changed.connect(self._changed)
+        model.appended.connect(lambda turn, _text: self._stream(turn))
+        model.removed.connect(self._removed)
+        model.reset.connect(self._reset)
+        self._reset()
+
+    # Building ------------------------------------------------------------------------------
+
+    def _added(self, item: Item) -> None:
+        self._queued.append(item)
+        self._flush_timer.start()
+
+    def _flush(self) -> None:
+        queued, self._queued = self._queued, []
+        if not self.rows and not self._older and len(queued) > FIRST:
+            self._older, queued = queued[:-FIRST], queued[-FIRST:]
+            # once laid out, the range changes and `_near_top` sees whether the screen needs more
+        for item in queued:
+            self._insert(item, self.rows_layout.count() - 1)
+
+    def _near_top(self) -> None:
+        if self._older and self.verticalScrollBar().value() < self.viewport().height():
+            self._older_timer.start()
+
+    def _build_older(self) -> None:
+        """A chunk above what is built, keeping what the person reads in place."""
+        bar = self.verticalScrollBar()
+        first = self.rows_layout.itemAt(0)
+        top = first.widget() if first is not None else None
+        if not self._stick and self._anchor is None and top is not None:
+            self._anchor = (top, self._page_y(top) - bar.value())
+        chunk, self._older = self._older[-CHUNK:], self._older[:-CHUNK]
+        for item in reversed(chunk):
+            self._insert(item, 0)
+
+    def _page_y(self, widget: QWidget) -> int:
+        page = self.widget()
+        return widget.mapTo(page, QPoint(0, 0)).y() if page is not None else 0
+
+    def finish_building(self) -> None:
+        """Build every message now (text access and tests need them all)."""
+        self._flush_timer.stop()
+        self._flush()
+        while self._older:
+            self._build_older()
+        self._older_timer.stop()
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything near the viewport is built (older messages wait for a scroll)."""
+        near_top = self.verticalScrollBar().value() < self.viewport().height()
+        return not self._queued and not (self._older and near_top)
+
+    @property
+    def unbuilt(self) -> int:
+        return len(self._queued) + len(self._older)
+
+    def _insert(self, item: Item, index: int) -> None:
+        row: TurnRow | NoticeLine
+        if isinstance(item, Notice):
+            row = NoticeLine(self.column)
+        else:
+            row = TurnRow(self.column)
+            turn_id = item.id
+            row.bubble.action_requested.connect(lambda a, t=turn_id: self._act(a, t))
+            row.answer.action_requested.connect(lambda a, t=turn_id: self._act(a, t))
+            row.bubble.preview_requested.connect(lambda i, t=turn_id: self.preview(t, i))
+        self.rows[item.id] = row
+        self.rows_layout.insertWidget(index, row)
+        self._show(item)
+
+    def _show(self, item: Item) -> None:
+        row = self.rows.get(item.id)
+        dark = is_dark(self.palette())
+        scheme = colours(dark)
+        if isinstance(row, NoticeLine) and isinstance(item, Notice):
+            row.show_notice(item, scheme, dark)
+        elif isinstance(row, TurnRow) and isinstance(item, Turn):
+            row.bubble.show_turn(item, scheme)
+            row.answer.show_turn(item, scheme, dark)
+            self.renders += 1
+
+    # Following the model -------------------------------------------------------------------
+
+    def _changed(self, item: Item) -> None:
+        self._dirty.discard(item.id)
+        self._show(item)
+
+    def _stream(self, turn: Turn) -> None:
+        self._dirty.add(turn.id)
+        if not self._stream_timer.isActive():
+            self._stream_timer.start()
+
+    def _render_dirty(self) -> None:
+        model = self._model
+        for turn_id in list(self._dirty):
+            turn = model.turn(turn_id) if model is not None else None
+            if turn is not None:
+                self._show(turn)
+        self._dirty.clear()
+
+    def _removed(self, item: Item) -> None:
+        for pending in (self._queued, self._older):
+            if item in pending:
+                pending.remove(item)
+        row = self.rows.pop(item.id, None)
+        if row is not None:
+            row.deleteLater()
+
+    def _reset(self) -> None:
+        for row in self.rows.values():
+            row.deleteLater()
+        self.rows.clear()
+        self._older.clear()
+        self._dirty.clear()
+        self._queued = list(self._model.items) if self._model is not None else []
+        self._stick = True
+        self._flush()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow light/dark (the system's or Settings'): draw every built message again."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for item in self._model.items if self._model is not None else ():
+                if item.id in self.rows:
+                    self._show(item)
+
+    def _follow(self, value: int) -> None:
+        if not self._restoring:  # the person scrolled
+            self._stick = value >= self.verticalScrollBar().maximum() - 4
+            self._anchor = None
+
+    def _keep_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        if self._stick:
+            bar.setValue(bar.maximum())
+        elif self._anchor is not None:  # older messages grew the page above the view
+            widget, offset = self._anchor
+            self._restoring = True
+            bar.setValue(self._page_y(widget) - offset)
+            self._restoring = False
+        self._near_top()  # laid out: does the screen need more?
+
+    # Actions -------------------------------------------------------------------------------
+
+    def _act(self, action: TranscriptAction, turn_id: int) -> None:
+        if action is TranscriptAction.COPY:
+            self.copy_text(turn_id)
+        else:
+            self.action_requested.emit(action, turn_id)
+
+    def copy_text(self, turn_id: int) -> None:
+        turn = self._model.turn(turn_id) if self._model is not None else None
+        if turn is not None:
+            QGuiApplication.clipboard().setText(turn.answer)
+
+    def preview(self, turn_id: int, index: int) -> None:
+        """A thumbnail clicked: the image as it was sent, large."""
+        from visiondesk.ui.preview import PreviewDialog
+
+        turn = self._model.turn(turn_id) if self._model is not None else None
+        if turn is None or index >= len(turn.images):
+            return
+        dialog = PreviewDialog(turn.images[index], None, self)
+        dialog.crop_button.hide()  # what was sent cannot be cropped any more
+        dialog.apply_button.hide()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def toPlainText(self) -> str:
+        """Every message's text, status and action labels, in order."""
+        self.finish_building()
+        texts = []
+        for item in self._model.items if self._model is not None else ():
+            row = self.rows.get(item.id)
+            if row is not None:
+                texts.append(row.plain_text())
+        return "\n".join(texts)
