@@ -18,6 +18,7 @@ from visiondesk.events import (
     FileFailed,
     FileReady,
     Processing,
+    RateLimitWait,
     RequestSent,
     TextDelta,
     TurnStarted,
@@ -130,8 +131,10 @@ class Sending:
                 self._on_event(turn, kept, event)
         except asyncio.CancelledError:
             answer = session.last.answer or turn.answer
-            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer)
-            self._restore(turn.prompt)
+            # The question stays in the transcript (Retry sends it again); the composer is
+            # left alone, so Enter never sends it twice.
+            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer, retry_in=0.0)
+            ws.rate_limited(0.0)
             ws.conversations_changed.emit()
             raise
         if turn.status.running:  # a mode that ended without saying how: never left hanging
@@ -166,6 +169,9 @@ class Sending:
 
     def _on_event(self, turn: Turn, attachments: list[Attachment], event: Event) -> None:
         ws = self._ws
+        if turn.retry_in and not isinstance(event, RateLimitWait | Waiting):
+            ws.transcript.update(turn, retry_in=0.0)
+            ws.rate_limited(0.0)
         if isinstance(event, TextDelta):
             if turn.status is not TurnStatus.STREAMING or turn.waiting:
                 ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
@@ -192,6 +198,9 @@ class Sending:
             turn.replay = event.replay
         elif isinstance(event, Waiting):
             ws.transcript.update(turn, waiting=event.seconds)
+        elif isinstance(event, RateLimitWait):
+            ws.transcript.update(turn, retry_in=event.seconds, waiting=0.0)
+            ws.rate_limited(event.seconds)
 
     def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
         ws = self._ws
@@ -201,8 +210,10 @@ class Sending:
         elif isinstance(error, ModeUnsupported):
             suggested = error.suggested
             fix = Fix.SWITCH_MODE if suggested is not None else None
+        ws.rate_limited(0.0)
         ws.transcript.update(
             turn,
+            retry_in=0.0,
             status=TurnStatus.FAILED,
             answer=partial or turn.answer,
             error=error.message,

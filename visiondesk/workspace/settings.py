@@ -22,6 +22,10 @@ class ConnectionState(Enum):
     CHECKING = "checking"
     CONNECTED = "connected"
     FAILED = "failed"
+    RATE_LIMITED = "rate-limited"
+    """Connected, but the server said 429: the SDK retries after a countdown."""
+    KEYCHAIN = "keychain"
+    """The key is being read from the system keychain (which may be asking for a password)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,8 @@ class Turn:
     """Images of a stored question that could not be read, each naming the problem."""
     waiting: float = 0.0
     """Seconds the server has been silent (shown on the answer); 0 once words arrive."""
+    retry_in: float = 0.0
+    """Seconds until the SDK retries after a 429 (shown on the answer); 0 when not waiting."""
 
 
 @dataclass(eq=False)

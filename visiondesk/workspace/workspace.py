@@ -91,6 +91,7 @@ class Workspace:
         self.conversation = Sending(self)
         self.library = Library(self)
         self._busy = False
+        self._before_wait: ConnectionStatus | None = None
         self.jobs.changed.connect(self._jobs_changed)
 
     # ----- what the window shows -----------------------------------------------------------
@@ -258,6 +259,18 @@ class Workspace:
     def _set_status(self, status: ConnectionStatus) -> None:
         self.status = status
         self.status_changed.emit(status)
+
+    def rate_limited(self, seconds: float) -> None:
+        """The status bar counts down a 429 wait; 0 puts back what it said before."""
+        if seconds > 0:
+            if self._before_wait is None:
+                self._before_wait = self.status
+            text = f"{self.profile.name}: Rate limited — retrying in {seconds:.0f} s"
+            self._set_status(replace(self.status, state=ConnectionState.RATE_LIMITED, text=text))
+        elif self._before_wait is not None:
+            before, self._before_wait = self._before_wait, None
+            if self.status.state is ConnectionState.RATE_LIMITED:
+                self._set_status(before)
 
     def sweep_failed(self, error: BaseException) -> None:
         log.warning("clean-up of uploaded files failed: %r", error)
