@@ -90,7 +90,7 @@ def unreachable(exc: BaseException, profile: Profile) -> str:
     """Why the server cannot be reached, in plain words (the errno text stays in the log)."""
     host = httpx2.URL(profile.base_url).host or profile.base_url
     local = host in ("127.0.0.1", "localhost", "::1") or host.endswith(".local")
-    causes = []
+    causes: list[str] = []
     cause: BaseException | None = exc
     while cause is not None and len(causes) < 8:
         causes.append(f"{type(cause).__name__} {cause}".lower())

@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 import math
 from collections.abc import AsyncIterator
+from typing import Any
 
 from visiondesk.api.ratelimit import RateWatch, current
 from visiondesk.events import Completed, Event, Failed, RateLimitWait, Waiting
@@ -29,8 +30,8 @@ async def with_heartbeat(
     watch = RateWatch()
     context = contextvars.copy_context()
     context.run(current.set, watch)  # the SDK's requests, run in the task below, report to it
-    pending: asyncio.Future[Event] | None = None
-    fired: asyncio.Future[bool] | None = None
+    pending: asyncio.Task[Event] | None = None
+    fired: asyncio.Task[Any] | None = None
     counting = False
     try:
         while True:
@@ -40,8 +41,9 @@ async def with_heartbeat(
                 fired = loop.create_task(watch.fired.wait())
             remaining = watch.remaining()
             timeout = min(every, COUNTDOWN_EVERY) if remaining else every
+            waits: set[asyncio.Task[Any]] = {pending, fired}
             done, _ = await asyncio.wait(
-                {pending, fired}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
             if fired in done:
                 watch.fired.clear()

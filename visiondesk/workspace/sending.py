@@ -49,6 +49,12 @@ class Sending:
         prompt = ws.text.strip()
         if ws.busy or ws.session is None or (not prompt and not len(ws.draft)):
             return None
+        if ws.reading_keychain:
+            ws.notice(
+                "The API key is still being read from the system keychain (it may be asking "
+                "for its password). Send again once it is unlocked; your question is kept."
+            )
+            return None
         ws.set_text("")
         return self._start(prompt or DEFAULT_QUESTION)
 

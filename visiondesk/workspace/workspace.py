@@ -144,6 +144,7 @@ class Workspace:
         profile = self.profiles[key]
         self.jobs.cancel("probe")
         self.jobs.cancel("sweep")
+        self.jobs.cancel("keychain")
         self.apply_settings(ConversationSettings(key, profile.model, profile.mode, profile.detail))
         self._reconnect()
 
@@ -200,9 +201,44 @@ class Workspace:
             if old.conversation_id is not None:
                 self.library.save_settings()
         self.attachments.prepare_all()
+        if not self.secrets.known(self.profiles[self.settings.profile_key]):
+            self._read_keychain()
+            return
         self.probe()
         if self.app_settings.cleanup is not Cleanup.NEVER:
             self.jobs.start("sweep", self.connection.sweep(), failure=self.sweep_failed)
+
+    @property
+    def reading_keychain(self) -> bool:
+        """The key is being read from the keychain (which may be asking for its password)."""
+        return self.jobs.running("keychain")
+
+    def _read_keychain(self) -> None:
+        """Fetch the key off the UI thread; meanwhile the status bar says so. Then connect again
+        with the key (or say that there is none)."""
+        key = self.settings.profile_key
+        profile = self.profiles[key]
+        self.jobs.cancel("probe")
+        self._set_status(
+            ConnectionStatus(
+                ConnectionState.KEYCHAIN,
+                f"{profile.name}: waiting for the keychain (it may be asking for its password)…",
+            )
+        )
+
+        def read(_key: str | None) -> None:
+            if self.settings.profile_key != key:
+                return  # another profile was chosen meanwhile
+            old = self.connections.drop(key)
+            if old is not None:
+                self.jobs.start("close", old.aclose())
+            self._reconnect()
+
+        def failed(error: BaseException) -> None:
+            log.warning("keychain read failed: %r", error)
+            read(None)
+
+        self.jobs.start("keychain", self.secrets.fetch(profile), success=read, failure=failed)
 
     def make_session(self, conversation_id: int | None) -> Session:
         settings = self.settings
