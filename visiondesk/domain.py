@@ -44,6 +44,13 @@ class ApiMode(StrEnum):
     RESPONSES = "responses"
     ASSISTANTS = "assistants"
 
+    @property
+    def label(self) -> str:
+        """The mode's name wherever a person reads it (toolbar, Settings, inspector)."""
+        return {"chat": "Chat Completions", "responses": "Responses", "assistants": "Assistants"}[
+            self.value
+        ]
+
 
 class BatchStatus(StrEnum):
     """A provider batch's status, as the Batch API names it (API-FACTS §9)."""

@@ -30,6 +30,8 @@ class Secrets:
         self._read: dict[str, str | None] = {}
         """What the keychain held for each profile name, once read."""
         self._reading: dict[str, asyncio.Future[str | None]] = {}
+        self._refused: set[str] = set()
+        """Profiles whose key the keychain would not save: kept for this session only."""
 
     @property
     def keychain_available(self) -> bool:
@@ -47,6 +49,17 @@ class Secrets:
         """Whether `key_for` already knows the whole answer (the keychain was read, or there is
         none, or a key was typed this session)."""
         return self._keyring is None or profile.name in self._read or profile.name in self._session
+
+    @property
+    def where_keys_go(self) -> str:
+        """One honest sentence on where a key typed into VisionDesk is kept on this machine."""
+        if self._keyring is None:
+            return (
+                "There is no system keychain on this computer: a key typed here is kept in "
+                "memory for this session only (or set it in an environment variable). It is "
+                "never written to a file."
+            )
+        return f"A key typed here is saved in {self.keychain_name}, never in a file."
 
     def may_have_key(self, profile: Profile) -> bool:
         """A key is at hand, or may be in the keychain not read yet."""
@@ -88,6 +101,8 @@ class Secrets:
         if profile.name in self._session:
             if self._keyring is None:
                 return "this session only (no keychain on this computer)"
+            if profile.name in self._refused:
+                return f"this session only ({self.keychain_name} refused to save it)"
             return f"saved to {self.keychain_name}"
         if self._read.get(profile.name):
             return f"{self.keychain_name}"
@@ -109,11 +124,38 @@ class Secrets:
             try:
                 backend.set_password(SERVICE, name, key)
                 self._read[name] = key
+                self._refused.discard(name)
             except Exception as exc:
                 log.warning("could not save to the keychain: %s", type(exc).__name__)
+                self._refused.add(name)
 
         threading.Thread(target=save, name="keychain-save", daemon=True).start()
         return True
+
+    def rename(self, old: str, new: str) -> None:
+        """A renamed profile keeps its key: keychain entries are stored under the name, so the
+        entry moves (on a thread) and this session's copy with it."""
+        if old == new:
+            return
+        if old in self._session:
+            self._session[new] = self._session.pop(old)
+        if old in self._read:
+            self._read[new] = self._read.pop(old)
+        if self._keyring is None:
+            return
+        backend = self._keyring
+
+        def move() -> None:
+            try:
+                key = backend.get_password(SERVICE, old)
+                if key:
+                    backend.set_password(SERVICE, new, key)
+                    backend.delete_password(SERVICE, old)
+                    self._read[new] = key
+            except Exception as exc:
+                log.warning("could not move the key in the keychain: %s", type(exc).__name__)
+
+        threading.Thread(target=move, name="keychain-rename", daemon=True).start()
 
     def forget(self, profile: Profile) -> None:
         self._session.pop(profile.name, None)
