@@ -204,6 +204,8 @@ class ConversationState:
     assistant_id: str | None = None
     responses_stateless: bool = False
     """Set once a server showed it does not keep responses: send the history instead."""
+    thread_note: str = ""
+    """Why the next Assistants turn starts a new thread (said in the inspector); not stored."""
 
 
 @dataclass(frozen=True, slots=True)

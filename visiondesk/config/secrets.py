@@ -53,13 +53,7 @@ class Secrets:
     @property
     def where_keys_go(self) -> str:
         """One honest sentence on where a key typed into VisionDesk is kept on this machine."""
-        if self._keyring is None:
-            return (
-                "There is no system keychain on this computer: a key typed here is kept in "
-                "memory for this session only (or set it in an environment variable). It is "
-                "never written to a file."
-            )
-        return f"A key typed here is saved in {self.keychain_name}, never in a file."
+        return where_keys_go(self.keychain_name if self._keyring is not None else None)
 
     def may_have_key(self, profile: Profile) -> bool:
         """A key is at hand, or may be in the keychain not read yet."""
@@ -170,6 +164,17 @@ class Secrets:
                     log.debug("nothing deleted from the keychain: %s", type(exc).__name__)
 
             threading.Thread(target=delete, name="keychain-forget", daemon=True).start()
+
+
+def where_keys_go(keychain: str | None) -> str:
+    """The sentence the welcome and Settings both say (`keychain`: its name, None if none)."""
+    if keychain is None:
+        return (
+            "There is no system keychain on this computer: a key typed here is kept in memory "
+            "for this session only (or set it in an environment variable). It is never written "
+            "to a file."
+        )
+    return f"A key typed here is saved in {keychain}, never in a file."
 
 
 def _get(backend: Any, name: str) -> str | None:

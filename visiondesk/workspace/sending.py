@@ -9,7 +9,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
-from visiondesk.domain import AnswerStatus, PreparedImage
+from visiondesk.domain import AnswerStatus, ApiMode, Exchange, PreparedImage
+from visiondesk.domain import Turn as DomainTurn
 from visiondesk.errors import AuthError, ModeUnsupported, VisionDeskError
 from visiondesk.events import (
     Completed,
@@ -67,21 +68,78 @@ class Sending:
         turn = ws.transcript.turn(turn_id)
         if turn is None or ws.busy or not turn.status.retryable:
             return None
-        if turn.message_ids is not None:  # the failed attempt leaves the stored history
-            for message_id in turn.message_ids:
-                ws.history.delete_message(message_id)
-        ws.transcript.remove(turn)
+        self._forget(turn)
+        if _reached_thread(turn) and ws.session is not None:
+            # The stopped attempt's question (and partial answer) are in the server's thread:
+            # a new thread with the words so far, so the model never sees that attempt.
+            self._new_thread(ws.session, "the earlier thread holds the stopped attempt")
         if not len(ws.draft):
             ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
         if ws.text.strip() == turn.prompt:
             ws.set_text("")
         return self._start(turn.prompt)
 
-    def _start(self, prompt: str) -> Turn | None:
+    def edit(self, turn_id: int, prompt: str) -> Turn | None:
+        """Edit & resend: the conversation continues from just before this question, asked
+        now as `prompt` with its images; it and the turns after it leave the transcript and
+        the history."""
+        ws = self._ws
+        turn = ws.transcript.turn(turn_id)
+        prompt = prompt.strip() or (turn.prompt if turn else "")
+        if turn is None or ws.busy or ws.session is None or ws.reading_keychain:
+            return None
+        self._rewind(turn)
+        # The question goes with its own images; others in the draft wait for the next one.
+        wanted = {image.sha256 for image in turn.images}
+        present = {a.prepared.sha256 for a in ws.draft if a.prepared is not None}
+        ws.draft.restore([image for image in turn.images if image.sha256 not in present])
+        own = [a for a in ws.draft if a.prepared is not None and a.prepared.sha256 in wanted]
+        return self._start(prompt, own)
+
+    def regenerate(self, turn_id: int) -> Turn | None:
+        """A new answer to the same question, from the same point of the conversation."""
+        turn = self._ws.transcript.turn(turn_id)
+        return None if turn is None else self.edit(turn_id, turn.prompt)
+
+    def _rewind(self, turn: Turn) -> None:
+        """Back to just before `turn`: the turns from it on go, and the server-side state
+        follows: Chat re-sends the history up to it, Responses chains from the response
+        before it, Assistants starts a new thread with the words up to it."""
         ws = self._ws
         session = ws.session
         assert session is not None
-        attachments = list(ws.draft)
+        turns = ws.transcript.turns
+        index = turns.index(turn)
+        for later in turns[index:]:
+            self._forget(later)
+        kept = [t for t in turns[:index] if t.status is TurnStatus.DONE]
+        session.history = [
+            Exchange(DomainTurn(t.prompt, tuple(t.images), t.model, session.instructions), t.answer)
+            for t in kept
+        ]
+        state = session.state
+        state.response_id = kept[-1].response_id if kept else None  # None: the history travels
+        if state.thread_id is not None:
+            self._new_thread(session, f"the earlier thread holds what came after turn {index}")
+
+    def _new_thread(self, session: Session, why: str) -> None:
+        session.state.thread_id = None
+        session.state.thread_note = f"a new thread: {why}"
+
+    def _forget(self, turn: Turn) -> None:
+        """The turn leaves the transcript and the stored history."""
+        ws = self._ws
+        if turn.message_ids is not None:
+            for message_id in turn.message_ids:
+                ws.history.delete_message(message_id)
+        ws.transcript.remove(turn)
+
+    def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> Turn | None:
+        """Ask `prompt` with `attachments` (the whole draft unless given)."""
+        ws = self._ws
+        session = ws.session
+        assert session is not None
+        attachments = list(ws.draft) if attachments is None else attachments
         for attachment in attachments:  # Send is the retry for an image that failed
             if attachment.state is AttachmentState.FAILED:
                 ws.attachments.retry(attachment.id)
@@ -191,7 +249,13 @@ class Sending:
         elif isinstance(event, Usage):
             ws.count_tokens(event.input_tokens, event.output_tokens)
         elif isinstance(event, Completed):
-            ws.transcript.update(turn, status=TurnStatus.DONE, answer=event.text, error="")
+            ws.transcript.update(
+                turn,
+                status=TurnStatus.DONE,
+                answer=event.text,
+                error="",
+                response_id=event.response_id,
+            )
             for attachment in attachments:  # sent: they leave the draft (new ones stay)
                 ws.draft.remove(attachment.id)
             ws.conversations_changed.emit()
@@ -244,6 +308,13 @@ class Sending:
         """The question goes back into an empty composer, so nothing typed is lost."""
         if not self._ws.text.strip():
             self._ws.set_text(prompt)
+
+
+def _reached_thread(turn: Turn) -> bool:
+    """Whether an Assistants attempt got as far as adding its question to the thread."""
+    return turn.mode is ApiMode.ASSISTANTS and any(
+        request.method == "POST" and request.path.endswith("/messages") for request in turn.requests
+    )
 
 
 def _uploads(session: Session) -> bool:

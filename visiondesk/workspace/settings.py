@@ -16,6 +16,8 @@ class ConversationSettings:
     model: str
     mode: ApiMode
     detail: Detail
+    instructions: str = ""
+    """The conversation's instructions (system prompt); empty for none."""
 
 
 class ConnectionState(Enum):

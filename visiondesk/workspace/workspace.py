@@ -72,7 +72,9 @@ class Workspace:
         self.text = ""
         key = next(iter(self.profiles))
         first = self.profiles[key]
-        self.settings = ConversationSettings(key, first.model, first.mode, first.detail)
+        self.settings = ConversationSettings(
+            key, first.model, first.mode, first.detail, self.app_settings.instructions
+        )
         self.status = ConnectionStatus()
         self.tokens = Tokens()
         self.session: Session | None = None
@@ -145,7 +147,11 @@ class Workspace:
         self.jobs.cancel("probe")
         self.jobs.cancel("sweep")
         self.jobs.cancel("keychain")
-        self.apply_settings(ConversationSettings(key, profile.model, profile.mode, profile.detail))
+        self.apply_settings(
+            ConversationSettings(
+                key, profile.model, profile.mode, profile.detail, self.settings.instructions
+            )
+        )
         self._reconnect()
 
     def set_mode(self, mode: ApiMode) -> None:
@@ -157,6 +163,15 @@ class Workspace:
 
     def set_detail(self, detail: Detail) -> None:
         self._change(detail=detail)
+
+    def set_instructions(self, instructions: str) -> None:
+        """The conversation's instructions (system prompt) for the turns sent from now on
+        (images need no new preparation, unlike a change of mode, model or detail)."""
+        settings = replace(self.settings, instructions=instructions.strip())
+        if settings != self.settings:
+            self.apply_settings(settings)
+            if self.session is not None:
+                self.session.instructions = settings.instructions or None
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]
@@ -249,6 +264,7 @@ class Workspace:
             mode=settings.mode,
             model=settings.model,
             detail=settings.detail,
+            instructions=settings.instructions or None,
             connection=connection,
             conversation_id=conversation_id,
         )
