@@ -31,6 +31,8 @@ class TranscriptAction(Enum):
     COPY = "copy"
     INSPECT = "inspect"
     RETRY = "retry"
+    EDIT = "edit"
+    REGENERATE = "regenerate"
     OPEN_SETTINGS = "settings"
     SWITCH_MODE = "switch-mode"
 

@@ -293,9 +293,9 @@ class Workspace:
         kind = "emulator" if profile.kind.value == "emulator" else "server"
         text = f"{profile.name}: connected ({kind} {profile.base_url})"
         if missing:
-            text += " — no " + ", ".join(mode.value for mode in missing)
+            text += " — no " + ", ".join(mode.label for mode in missing)
         if unknown:
-            text += " — " + "; ".join(f"{m.value} {note}" for m, note in unknown.items())
+            text += " — " + "; ".join(f"{m.label} {note}" for m, note in unknown.items())
         status = ConnectionStatus(
             ConnectionState.CONNECTED, text, tuple(capabilities.models), missing, unknown
         )
