@@ -26,8 +26,9 @@ def test_a_429_wait_counts_down_on_the_answer_and_in_the_status_bar(tmp_path: Pa
         turn = ws.conversation.send()
         assert turn is not None
         await until(lambda: turn.retry_in > 0)
-        assert ws.status.state is ConnectionState.RATE_LIMITED
-        assert "Rate limited — retrying in 2 s" in ws.status.text
+        limited = ws.status
+        assert limited.state is ConnectionState.RATE_LIMITED
+        assert "Rate limited — retrying in 2 s" in limited.text
         await until(lambda: turn.status is TurnStatus.DONE)
         assert turn.retry_in == 0 and ws.status.state is ConnectionState.CONNECTED
 

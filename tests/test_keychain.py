@@ -14,6 +14,7 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.workspace import ConnectionState, Workspace
+from visiondesk.workspace.transcript import Notice
 
 
 class LockedKeychain:
@@ -61,7 +62,9 @@ def test_a_locked_keychain_never_blocks_the_workspace(tmp_path: Path) -> None:
             await until(lambda: keychain.asked == ["Emulator"])
             ws.set_text("Anyone there?")
             assert ws.conversation.send() is None and ws.text == "Anyone there?"
-            assert "still being read from the system keychain" in ws.transcript.items[-1].text
+            notice = ws.transcript.items[-1]
+            assert isinstance(notice, Notice)
+            assert "still being read from the system keychain" in notice.text
             keychain.unlocked.set()  # the person typed the keychain's password
             await until(lambda: ws.status.state is ConnectionState.CONNECTED)
             assert ws.connection.client.api_key == "sk-from-the-keychain"
