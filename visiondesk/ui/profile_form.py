@@ -65,7 +65,7 @@ class ProfileForm(QWidget):
         self.stream_timeout.setToolTip("How long an answer may pause once it has started")
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("paste a key to save it; leave empty to keep the current one")
+        self.key.setPlaceholderText("paste a new key to save it")
         self.key_source = QLabel(self)
         self.key_source.setWordWrap(True)
         self.key_env = QLineEdit(self)
@@ -76,7 +76,7 @@ class ProfileForm(QWidget):
         self.check.setAccessibleName("Test connection result")
         testing = QHBoxLayout()
         testing.addWidget(self.test)
-        testing.addWidget(self.check, 1)
+        testing.addStretch(1)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for label, widget in (
@@ -99,6 +99,7 @@ class ProfileForm(QWidget):
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(testing)
+        form.addRow(self.check)
         self._task: asyncio.Future[ProfileCheck] | None = None
         self.shown: Profile | None = None
         """The profile the fields were filled from (the dialog owns the edited copies)."""

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -79,12 +79,15 @@ class SettingsDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(self.list, 1)
         left.addLayout(buttons_row)
-        body = QHBoxLayout()
+        servers = QWidget(self)
+        body = QHBoxLayout(servers)
         body.addLayout(left, 2)
         body.addWidget(self.form, 5)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(servers, "Servers")
+        self.tabs.addTab(self._app_box(), "All conversations")
         layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(self._app_box())
+        layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -95,10 +98,10 @@ class SettingsDialog(QDialog):
         self.list.currentRowChanged.connect(self._show)
         self._current = -1
         self.list.setCurrentRow(self._keys.index(selected) if selected in self._keys else 0)
-        self.resize(820, 560)
+        self.resize(860, 600)
 
-    def _app_box(self) -> QGroupBox:
-        box = QGroupBox("All conversations", self)
+    def _app_box(self) -> QWidget:
+        box = QWidget(self)
         self.theme = QComboBox(box)
         for theme, label in THEMES:
             self.theme.addItem(label, theme.value)
@@ -108,7 +111,7 @@ class SettingsDialog(QDialog):
             "Instructions (system prompt) new conversations start with, e.g. “Answer briefly.”"
         )
         self.instructions.setPlainText(self.app_settings.instructions)
-        self.instructions.setFixedHeight(64)
+        self.instructions.setMinimumHeight(96)
         self.cleanup = QComboBox(box)
         for value, label in (
             (Cleanup.AFTER_ANSWER, "after the answer"),
