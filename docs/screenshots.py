@@ -29,6 +29,7 @@ from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.controller import Controller  # noqa: E402
 from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
 from visiondesk.ui.main_window import MainWindow  # noqa: E402
+from visiondesk.ui.settings import SettingsDialog  # noqa: E402
 from visiondesk.workspace import AttachmentState  # noqa: E402
 
 
@@ -102,6 +103,14 @@ async def script(folder: Path) -> None:
     await settle(0.5)
     save(dialog, "inspector.png")
     dialog.close()
+
+    settings = SettingsDialog(workspace.profiles, "emulator", workspace.secrets, window, save=False)
+    settings.show()
+    settings.form.test.click()  # Test connection, with its answer
+    await until(lambda: settings.form.test.isEnabled())
+    await settle(0.3)
+    save(settings, "settings.png")
+    settings.close()
     await controller.aclose()
     window.close()
 
