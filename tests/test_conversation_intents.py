@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.test_workspace import drive
 from tests.waiting import until
 from visiondesk.domain import ApiMode
-from visiondesk.workspace import ConnectionState, Turn, TurnStatus, Workspace
+from visiondesk.workspace import AttachmentState, ConnectionState, Turn, TurnStatus, Workspace
 
 
 def test_a_429_wait_counts_down_on_the_answer_and_in_the_status_bar(tmp_path: Path) -> None:
@@ -164,5 +164,25 @@ def test_instructions_default_from_settings_and_per_conversation(tmp_path: Path)
         third = await ask(ws, "Plain")
         [sent] = [r for r in third.requests if r.path == "/chat/completions"]
         assert sent.body is not None and sent.body["messages"][0]["role"] == "user"
+
+    drive(tmp_path, scenario)
+
+
+def test_edit_sends_the_question_with_its_own_images(
+    tmp_path: Path, photo_path: Path, shot_path: Path
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.attachments.add(str(photo_path), "photo")
+        await until(lambda: [a.state for a in ws.draft] == [AttachmentState.READY])
+        first = await ask(ws, "What is this?")
+        assert "I received 1 image(s)" in first.answer and not len(ws.draft)
+        ws.attachments.add(str(shot_path), "for later")
+        await until(lambda: [a.state for a in ws.draft] == [AttachmentState.READY])
+        edited = ws.conversation.edit(first.id, "What is this, really?")
+        assert edited is not None
+        await until(lambda: edited.status is TurnStatus.DONE)
+        assert "I received 1 image(s)" in edited.answer
+        assert [image.label for image in edited.images] == ["photo"]
+        assert [a.label for a in ws.draft] == ["for later"]  # waits for the next question
 
     drive(tmp_path, scenario)

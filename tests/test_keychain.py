@@ -8,6 +8,8 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
@@ -89,5 +91,27 @@ def test_saving_a_key_to_a_locked_keychain_uses_it_at_once(tmp_path: Path) -> No
         assert await secrets.fetch(profile) == "sk-typed"
         keychain.unlocked.set()
         await until(lambda: keychain.saved.get("Other") == "sk-typed")
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_an_empty_keychain_says_there_is_no_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    keychain = LockedKeychain()
+    keychain.unlocked.set()
+    secrets = Secrets(backend=keychain)
+
+    async def main() -> None:
+        ws = Workspace(History(tmp_path / "history"), {"openai": BUILTIN["openai"]}, secrets)
+        try:
+            ws.select_profile("openai")
+            await until(lambda: ws.status.state is ConnectionState.FAILED)
+            assert ws.status.text == (
+                "OpenAI: no API key — enter one in Settings (or set $OPENAI_API_KEY)."
+            )
+        finally:
+            await ws.aclose()
 
     asyncio.run(asyncio.wait_for(main(), 30))

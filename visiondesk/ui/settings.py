@@ -58,7 +58,7 @@ class SettingsDialog(QDialog):
         self.selected_key = selected
         self._save = save
         self.app_settings = app_settings or AppSettings.load()
-        self._original = {key: profile.name for key, profile in profiles.items()}
+        self._original = dict(profiles)
         self.form = ProfileForm(secrets, self)
         self.form.name_changed.connect(self._name_typed)
         self.list = QListWidget(self)
@@ -235,12 +235,15 @@ class SettingsDialog(QDialog):
             self.selected_key = self.current_key
         self.form.cancel_check()
         self.renamed = {
-            name: self.profiles[key].name
-            for key, name in self._original.items()
-            if key in self.profiles and self.profiles[key].name != name
+            old.name: self.profiles[key].name
+            for key, old in self._original.items()
+            if key in self.profiles and self.profiles[key].name != old.name
         }
-        for old, new in self.renamed.items():
-            self.secrets.rename(old, new)
+        for before, after in self.renamed.items():
+            self.secrets.rename(before, after)
+        for key, old in self._original.items():
+            if key not in self.profiles:  # deleted: its key leaves the keychain too
+                self.secrets.forget(old)
         settings = self.app_settings
         settings.cleanup = Cleanup(self.cleanup.currentData())
         settings.theme = Theme(self.theme.currentData())

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
-from visiondesk.config.profiles import Profile
+from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
@@ -216,8 +216,16 @@ class Workspace:
             if old.conversation_id is not None:
                 self.library.save_settings()
         self.attachments.prepare_all()
-        if not self.secrets.known(self.profiles[self.settings.profile_key]):
+        profile = self.profiles[self.settings.profile_key]
+        if not self.secrets.known(profile):
             self._read_keychain()
+            return
+        if profile.kind in (ProviderKind.OPENAI, ProviderKind.AZURE) and not self.secrets.key_for(
+            profile
+        ):
+            where = f" (or set ${profile.api_key_env})" if profile.api_key_env else ""
+            text = f"{profile.name}: no API key — enter one in Settings{where}."
+            self._set_status(ConnectionStatus(ConnectionState.FAILED, text))
             return
         self.probe()
         if self.app_settings.cleanup is not Cleanup.NEVER:
