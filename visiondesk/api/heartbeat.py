@@ -52,12 +52,13 @@ async def with_heartbeat(
             if remaining:
                 counting = True
                 yield RateLimitWait(float(math.ceil(remaining)), server)
-            elif counting:
+            elif counting:  # the SDK sends again now: silence is counted from here
                 counting = False
                 watch.clear()
+                last = loop.time()
                 yield RateLimitWait(0.0, server)
             if pending not in done:
-                if not done and not remaining:
+                if not done and not remaining and loop.time() - last >= every * 0.9:
                     yield Waiting(round(loop.time() - last, 1), server)
                 continue
             try:
