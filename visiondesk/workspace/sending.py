@@ -9,8 +9,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
-from visiondesk.domain import AnswerStatus, ApiMode, Exchange, PreparedImage
-from visiondesk.domain import Turn as DomainTurn
+from visiondesk.domain import AnswerStatus, PreparedImage
 from visiondesk.errors import AuthError, ModeUnsupported, VisionDeskError
 from visiondesk.events import (
     Completed,
@@ -29,6 +28,7 @@ from visiondesk.events import (
 )
 from visiondesk.workspace.attaching import group
 from visiondesk.workspace.draft import Attachment, AttachmentState
+from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
 
 if TYPE_CHECKING:
@@ -69,10 +69,10 @@ class Sending:
         if turn is None or ws.busy or not turn.status.retryable:
             return None
         self._forget(turn)
-        if _reached_thread(turn) and ws.session is not None:
+        if reached_thread(turn) and ws.session is not None:
             # The stopped attempt's question (and partial answer) are in the server's thread:
             # a new thread with the words so far, so the model never sees that attempt.
-            self._new_thread(ws.session, "the earlier thread holds the stopped attempt")
+            new_thread(ws.session, "the earlier thread holds the stopped attempt")
         if not len(ws.draft):
             ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
         if ws.text.strip() == turn.prompt:
@@ -102,29 +102,13 @@ class Sending:
         return None if turn is None else self.edit(turn_id, turn.prompt)
 
     def _rewind(self, turn: Turn) -> None:
-        """Back to just before `turn`: the turns from it on go, and the server-side state
-        follows: Chat re-sends the history up to it, Responses chains from the response
-        before it, Assistants starts a new thread with the words up to it."""
         ws = self._ws
-        session = ws.session
-        assert session is not None
+        assert ws.session is not None
         turns = ws.transcript.turns
         index = turns.index(turn)
         for later in turns[index:]:
             self._forget(later)
-        kept = [t for t in turns[:index] if t.status is TurnStatus.DONE]
-        session.history = [
-            Exchange(DomainTurn(t.prompt, tuple(t.images), t.model, session.instructions), t.answer)
-            for t in kept
-        ]
-        state = session.state
-        state.response_id = kept[-1].response_id if kept else None  # None: the history travels
-        if state.thread_id is not None:
-            self._new_thread(session, f"the earlier thread holds what came after turn {index}")
-
-    def _new_thread(self, session: Session, why: str) -> None:
-        session.state.thread_id = None
-        session.state.thread_note = f"a new thread: {why}"
+        rewind(ws.session, turns[:index])
 
     def _forget(self, turn: Turn) -> None:
         """The turn leaves the transcript and the stored history."""
@@ -308,13 +292,6 @@ class Sending:
         """The question goes back into an empty composer, so nothing typed is lost."""
         if not self._ws.text.strip():
             self._ws.set_text(prompt)
-
-
-def _reached_thread(turn: Turn) -> bool:
-    """Whether an Assistants attempt got as far as adding its question to the thread."""
-    return turn.mode is ApiMode.ASSISTANTS and any(
-        request.method == "POST" and request.path.endswith("/messages") for request in turn.requests
-    )
 
 
 def _uploads(session: Session) -> bool:
