@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import qasync
+from PySide6.QtWidgets import QMenu
 
 from tests.qt_support import run
 from tests.waiting import until
@@ -52,6 +53,10 @@ def test_edit_regenerate_and_instructions(app: Controller, loop: qasync.QEventLo
             for a in window.findChildren(type(window.settings_action))
             if "instructions" in a.text()
         ]
+        assert any(
+            isinstance(menu, QMenu) and "Edit" in menu.title()
+            for menu in action.associatedObjects()
+        )
         action.trigger()
         dialog = visible_text_dialog(app)
         dialog.editor.setPlainText("Answer in French.")
