@@ -29,6 +29,7 @@ from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.controller import Controller  # noqa: E402
 from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
 from visiondesk.ui.main_window import MainWindow  # noqa: E402
+from visiondesk.ui.settings import SettingsDialog  # noqa: E402
 from visiondesk.ui.theme import apply_theme  # noqa: E402
 from visiondesk.ui.transcript import Transcript  # noqa: E402
 from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
@@ -162,6 +163,14 @@ async def script(folder: Path) -> None:
     await settle()
     save(window, "drop.png")
     window.drop_highlight.hide()
+
+    settings = SettingsDialog(workspace.profiles, "emulator", workspace.secrets, window, save=False)
+    settings.show()
+    settings.form.test.click()  # Test connection, with its answer
+    await until(lambda: settings.form.test.isEnabled())
+    await settle(0.3)
+    save(settings, "settings.png")
+    settings.close()
     await controller.aclose()
     window.close()
 

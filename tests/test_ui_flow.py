@@ -167,7 +167,7 @@ def test_cancel_mid_stream_keeps_everything(
     turn = last_turn(app)
     assert turn is not None and turn.status is TurnStatus.STOPPED and turn.answer
     assert "stopped" in window.transcript.toPlainText()
-    assert window.composer.toPlainText() == "Describe it slowly"  # the draft is back
+    assert window.composer.toPlainText() == ""  # the question stays in the transcript only
     assert states(app) == [READY] and window.send_button.text() == "Send"
 
 
@@ -190,7 +190,7 @@ def test_faults_end_in_a_message_and_retry_works(
         "500": "internal error",
         "cut": "closed before the answer was complete",
         "file-error": "could not process the uploaded image",
-        "server-down": f"Cannot reach http://127.0.0.1:{emulator.port}/v1",
+        "server-down": f"Nothing is answering at http://127.0.0.1:{emulator.port}/v1",
     }
 
     async def scenario() -> None:

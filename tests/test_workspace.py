@@ -63,7 +63,8 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         assert cropped is not None and cropped.prepared is not None
         assert (cropped.prepared.width, cropped.prepared.height) == (900, 600)
 
-        # Send, then Stop mid-answer: the turn says stopped and the draft stays.
+        # Send, then Stop mid-answer: the turn says stopped, the draft stays, and the question
+        # stays in the transcript only (Enter in the composer must not send it twice).
         ws.connections.emulator_knobs.token_delay = 0.05
         ws.set_text("Compare them")
         turn = ws.conversation.send()
@@ -72,7 +73,7 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         ws.conversation.stop()
         await until(lambda: not ws.busy)
         assert turn.status is TurnStatus.STOPPED and turn.answer
-        assert len(ws.draft) == 2 and ws.text == "Compare them"
+        assert len(ws.draft) == 2 and ws.text == "" and turn.prompt == "Compare them"
 
         # Retry: the same question in its place, the images in their order.
         ws.connections.emulator_knobs.token_delay = 0.0

@@ -44,6 +44,13 @@ class ApiMode(StrEnum):
     RESPONSES = "responses"
     ASSISTANTS = "assistants"
 
+    @property
+    def label(self) -> str:
+        """The mode's name wherever a person reads it (toolbar, Settings, inspector)."""
+        return {"chat": "Chat Completions", "responses": "Responses", "assistants": "Assistants"}[
+            self.value
+        ]
+
 
 class BatchStatus(StrEnum):
     """A provider batch's status, as the Batch API names it (API-FACTS §9)."""
@@ -197,6 +204,8 @@ class ConversationState:
     assistant_id: str | None = None
     responses_stateless: bool = False
     """Set once a server showed it does not keep responses: send the history instead."""
+    thread_note: str = ""
+    """Why the next Assistants turn starts a new thread (said in the inspector); not stored."""
 
 
 @dataclass(frozen=True, slots=True)

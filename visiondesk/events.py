@@ -76,6 +76,15 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitWait:
+    """The server said 429 and the SDK retries in `seconds`; repeated as a countdown, and once
+    with 0 when the wait is over."""
+
+    seconds: float
+    server: str
+
+
+@dataclass(frozen=True, slots=True)
 class TextDelta:
     text: str
 
@@ -111,6 +120,7 @@ Event = (
     | TurnStarted
     | RequestSent
     | Waiting
+    | RateLimitWait
     | TextDelta
     | Usage
     | Completed

@@ -238,9 +238,9 @@ class AssistantsMode:
             self._assistants[key] = assistant.id
         state.assistant_id = self._assistants[key]
         if state.thread_id is None:
-            yield RequestSent("POST", "/threads", {})
+            yield RequestSent("POST", "/threads", {}, note=state.thread_note)
             thread = await _quietly(lambda: self._client.beta.threads.create())
-            state.thread_id = thread.id
+            state.thread_id, state.thread_note = thread.id, ""
         thread_id = state.thread_id
         for message in messages:
             yield RequestSent("POST", f"/threads/{thread_id}/messages", message)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
+from visiondesk.api.ratelimit import rate_limit_reporter
 from visiondesk.api.wire import PatientTransport, response_checker
 from visiondesk.config.profiles import Profile
 
@@ -34,6 +35,7 @@ def make_client(
     response has started, `stream_timeout` applies between its pieces (see api/wire.py)."""
     timeout = httpx2.Timeout(profile.read_timeout, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT)
     check = response_checker(profile.base_url)
+    report = rate_limit_reporter(max_retries)
     if http_client is None:
         transport = PatientTransport(
             httpx2.AsyncHTTPTransport(),
@@ -42,9 +44,10 @@ def make_client(
             stream_timeout=profile.stream_timeout,
         )
         http_client = DefaultAsyncHttpxClient(
-            timeout=timeout, transport=transport, event_hooks={"response": [check]}
+            timeout=timeout, transport=transport, event_hooks={"response": [report, check]}
         )
     else:
+        http_client.event_hooks["response"][:0] = [report]
         http_client.event_hooks["response"].append(check)
     return AsyncOpenAI(
         api_key=api_key or PLACEHOLDER_KEY,

@@ -65,9 +65,7 @@ def translate(
             f"{profile.base_url} did not answer in time ({what}); check the server and Retry."
         )
     if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
-        cause = exc.__cause__ or exc.__context__
-        detail = f": {cause}" if cause and str(cause) else ""
-        return NetworkError(f"Cannot reach {profile.base_url}{detail}. Is the server running?")
+        return NetworkError(unreachable(exc, profile))
     if isinstance(exc, openai.APIStatusError):
         return _from_status(exc, profile, what, images)
     if isinstance(exc, openai.APIError):  # an `error` event inside a stream
@@ -86,6 +84,35 @@ def translate(
             f"({type(exc).__name__}: {exc}). {CHECK_BASE_URL}"
         )
     return ApiRejected(f"Unexpected failure during {what}: {type(exc).__name__}: {exc}")
+
+
+def unreachable(exc: BaseException, profile: Profile) -> str:
+    """Why the server cannot be reached, in plain words (the errno text stays in the log)."""
+    host = httpx2.URL(profile.base_url).host or profile.base_url
+    local = host in ("127.0.0.1", "localhost", "::1") or host.endswith(".local")
+    causes: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(causes) < 8:
+        causes.append(f"{type(cause).__name__} {cause}".lower())
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(causes)
+    if (
+        "name or service not known" in text
+        or "nodename nor servname" in text
+        or ("getaddrinfo" in text or "temporary failure in name resolution" in text)
+    ):
+        if local:
+            return f"Can't find {host} — check the base URL in Settings."
+        return f"Can't reach {host} — check your connection."
+    if "refused" in text:
+        if local:
+            return f"Nothing is answering at {profile.base_url} — is the server running?"
+        return f"{host} refused the connection — check the base URL and any proxy."
+    if "certificate" in text or "ssl" in text:
+        return f"Can't make a secure connection to {host} — check the certificate or proxy."
+    if local:
+        return f"Can't reach {profile.base_url} — is the server running?"
+    return f"Can't reach {host} — check your connection."
 
 
 def _from_status(

@@ -18,10 +18,21 @@ class Cleanup(StrEnum):
     NEVER = "never"
 
 
+class Theme(StrEnum):
+    """Light or dark: as the system says, or always one of them."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
 @dataclass
 class AppSettings:
     cleanup: Cleanup = Cleanup.ON_DELETE
     welcomed: bool = False
+    theme: Theme = Theme.SYSTEM
+    instructions: str = ""
+    """The instructions (system prompt) a new conversation starts with; empty for none."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> AppSettings:
@@ -31,6 +42,8 @@ class AppSettings:
             return cls(
                 cleanup=Cleanup(data.get("cleanup", Cleanup.ON_DELETE)),
                 welcomed=bool(data.get("welcomed", False)),
+                theme=_theme(data.get("theme")),
+                instructions=str(data.get("instructions") or ""),
             )
         except (OSError, ValueError, AttributeError):
             return cls()
@@ -39,3 +52,10 @@ class AppSettings:
         path = path or config_dir() / "settings.json"
         private_folder(path.parent)
         write_private(path, json.dumps(asdict(self)))
+
+
+def _theme(value: object) -> Theme:
+    try:
+        return Theme(str(value))
+    except ValueError:
+        return Theme.SYSTEM

@@ -133,7 +133,7 @@ def run_app(argv: list[str]) -> int:
         workspace = controller.workspace
         openai = workspace.profiles.get("openai")
         welcomed = workspace.app_settings.welcomed
-        if not welcomed and not (openai and workspace.secrets.key_for(openai)):
+        if not welcomed and not (openai and workspace.secrets.may_have_key(openai)):
             controller.welcome()
         instance.open_requested.connect(lambda more: open_in(controller, window, more))
         await closed.wait()

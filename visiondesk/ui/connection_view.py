@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox
 
 from visiondesk.domain import ApiMode, Detail
+from visiondesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from visiondesk.ui.main_window import MainWindow
@@ -22,6 +23,7 @@ class ConnectionPresenter(QObject):
         self.workspace = workspace
         self.window = window
         workspace.profiles_changed.connect(self._profiles)
+        workspace.profiles_changed.connect(self._theme)  # Settings were saved
         workspace.settings_changed.connect(self._settings)
         workspace.status_changed.connect(self._status)
         window.profile_box.activated.connect(
@@ -44,6 +46,13 @@ class ConnectionPresenter(QObject):
         self._profiles()
         self._settings(workspace.settings)
         self._status(workspace.status)
+        self._theme()
+
+    def _theme(self) -> None:
+        """Light/dark as Settings say (the system's unless overridden)."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.workspace.app_settings.theme)
 
     def _profiles(self) -> None:
         box = self.window.profile_box

@@ -112,7 +112,9 @@ class Controller(QObject):
         workspace = self.workspace
         profiles = workspace.profiles
         openai = profiles.get("openai")
-        key = "openai" if openai is not None and workspace.secrets.key_for(openai) else EMULATOR
+        key = (
+            "openai" if openai is not None and workspace.secrets.may_have_key(openai) else EMULATOR
+        )
         if key not in profiles:
             key = next(iter(profiles))
         remembered = self.memory.profile_key(dict(profiles)) if self.memory else None

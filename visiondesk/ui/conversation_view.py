@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 
+from visiondesk.ui.text_dialog import TextDialog
 from visiondesk.ui.transcript import TranscriptAction
 
 if TYPE_CHECKING:
@@ -34,6 +36,11 @@ class ConversationPresenter(QObject):
         window.transcript.action_requested.connect(self.act)
         workspace.tokens_changed.connect(self._tokens)
         window.inspect_action.triggered.connect(self.inspect_last)
+        self.instructions_action = QAction("Conversation &instructions…", window)
+        self.instructions_action.triggered.connect(self.edit_instructions)
+        for menu in window.settings_action.associatedObjects():  # the Edit menu, by Settings
+            if hasattr(menu, "insertAction"):
+                menu.insertAction(window.settings_action, self.instructions_action)
 
     def _text_changed(self, text: str) -> None:
         composer = self.window.composer
@@ -51,6 +58,10 @@ class ConversationPresenter(QObject):
         workspace = self.workspace
         if action is TranscriptAction.RETRY:
             workspace.conversation.retry(turn_id)
+        elif action is TranscriptAction.EDIT:
+            self.edit_question(turn_id)
+        elif action is TranscriptAction.REGENERATE:
+            workspace.conversation.regenerate(turn_id)
         elif action is TranscriptAction.INSPECT:
             self.inspect(turn_id)
         elif action is TranscriptAction.OPEN_SETTINGS:
@@ -59,6 +70,39 @@ class ConversationPresenter(QObject):
             turn = workspace.transcript.turn(turn_id)
             if turn is not None and turn.suggested_mode is not None:
                 workspace.set_mode(turn.suggested_mode)
+
+    def edit_question(self, turn_id: int) -> TextDialog | None:
+        """Edit & resend: the conversation continues from just before this question."""
+        turn = self.workspace.transcript.turn(turn_id)
+        if turn is None:
+            return None
+        dialog = TextDialog(
+            "Edit question",
+            "Send this question again as edited. The conversation continues from just before "
+            "it: this answer and everything after it are replaced.",
+            turn.prompt,
+            "Send",
+            self.window,
+        )
+        dialog.text_requested.connect(lambda text: self.workspace.conversation.edit(turn_id, text))
+        dialog.open()
+        return dialog
+
+    def edit_instructions(self) -> TextDialog:
+        """Instructions (system prompt) for this conversation's next turns."""
+        workspace = self.workspace
+        dialog = TextDialog(
+            "Conversation instructions",
+            "Instructions the model follows for the rest of this conversation (the system "
+            "prompt). New conversations start with the default set in Settings.",
+            workspace.settings.instructions,
+            "Use",
+            self.window,
+            placeholder=workspace.app_settings.instructions or "No instructions",
+        )
+        dialog.text_requested.connect(workspace.set_instructions)
+        dialog.open()
+        return dialog
 
     def inspect_last(self) -> None:
         turns = self.workspace.transcript.turns

@@ -1,33 +1,46 @@
-"""Settings: profiles (name, kind, base URL, defaults) and API keys in the OS keychain."""
+"""Settings: profiles (added with a real name, renamed, deleted, tested) and what applies to
+the whole app (light/dark, default instructions, clean-up of uploads). Keys go to the keychain
+on a thread of their own; nothing here waits for it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
 
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
+    QInputDialog,
     QListWidget,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from visiondesk.config.profile_store import save_profiles
+from visiondesk.config.profile_store import BUILTIN, save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
-from visiondesk.config.settings import AppSettings, Cleanup
-from visiondesk.domain import ApiMode, Detail
+from visiondesk.config.settings import AppSettings, Cleanup, Theme
+from visiondesk.ui.profile_form import ProfileForm
+from visiondesk.ui.theme import apply_theme
+
+THEMES = ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"), (Theme.DARK, "Dark"))
+NEW_PROFILE_URL = "http://127.0.0.1:11434/v1"
 
 
 class SettingsDialog(QDialog):
+    """Edits copies of the profiles and app settings; Save keeps them, Cancel drops them.
+
+    Signals: `accepted()` / `rejected()` (QDialog's). After Save, `profiles`, `app_settings`
+    and `selected_key` hold what was saved; `renamed` maps old profile names to new ones.
+    """
+
     def __init__(
         self,
         profiles: dict[str, Profile],
@@ -45,8 +58,61 @@ class SettingsDialog(QDialog):
         self.selected_key = selected
         self._save = save
         self.app_settings = app_settings or AppSettings.load()
-        self.cleanup = QComboBox(self)
-        self.cleanup.setAccessibleName("Delete uploaded images")
+        self._original = dict(profiles)
+        self.form = ProfileForm(secrets, self)
+        self.form.name_changed.connect(self._name_typed)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Profiles")
+        self.list.setMinimumWidth(190)  # "Local emulator", "LM Studio (remote)" fit whole
+        self._keys = list(self.profiles)
+        for key in self._keys:
+            self.list.addItem(self.profiles[key].name)
+        self.add_button = QPushButton("Add…", self)
+        self.add_button.clicked.connect(self.ask_new_name)
+        self.rename_button = QPushButton("Rename", self)
+        self.rename_button.clicked.connect(self._rename)
+        self.delete_button = QPushButton("Delete", self)
+        self.delete_button.clicked.connect(self.delete_current)
+        buttons_row = QHBoxLayout()
+        for button in (self.add_button, self.rename_button, self.delete_button):
+            buttons_row.addWidget(button)
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        left.addLayout(buttons_row)
+        servers = QWidget(self)
+        body = QHBoxLayout(servers)
+        body.addLayout(left, 2)
+        body.addWidget(self.form, 5)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(servers, "Servers")
+        self.tabs.addTab(self._app_box(), "All conversations")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.rejected.connect(self.form.cancel_check)
+        layout.addWidget(buttons)
+        self.list.currentRowChanged.connect(self._show)
+        self._current = -1
+        self.list.setCurrentRow(self._keys.index(selected) if selected in self._keys else 0)
+        self.resize(860, 600)
+
+    def _app_box(self) -> QWidget:
+        box = QWidget(self)
+        self.theme = QComboBox(box)
+        for theme, label in THEMES:
+            self.theme.addItem(label, theme.value)
+        self.theme.setCurrentIndex(self.theme.findData(self.app_settings.theme.value))
+        self.instructions = QPlainTextEdit(box)
+        self.instructions.setPlaceholderText(
+            "Instructions (system prompt) new conversations start with, e.g. “Answer briefly.”"
+        )
+        self.instructions.setPlainText(self.app_settings.instructions)
+        self.instructions.setMinimumHeight(96)
+        self.cleanup = QComboBox(box)
         for value, label in (
             (Cleanup.AFTER_ANSWER, "after the answer"),
             (Cleanup.ON_DELETE, "when the conversation is deleted"),
@@ -54,141 +120,149 @@ class SettingsDialog(QDialog):
         ):
             self.cleanup.addItem(label, value.value)
         self.cleanup.setCurrentIndex(self.cleanup.findData(self.app_settings.cleanup.value))
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Profiles")
-        self._keys = list(self.profiles)
-        for key in self._keys:
-            self.list.addItem(self.profiles[key].name)
-        add = QPushButton("Add profile", self)
-        add.clicked.connect(self._add)
-        self.name = QLineEdit(self)
-        self.kind = QComboBox(self)
-        for kind in ProviderKind:
-            self.kind.addItem(kind.value, kind.value)
-        self.base_url = QLineEdit(self)
-        self.model = QLineEdit(self)
-        self.mode = QComboBox(self)
-        for mode in ApiMode:
-            self.mode.addItem(mode.value, mode.value)
-        self.detail = QComboBox(self)
-        for detail in Detail:
-            self.detail.addItem(detail.value, detail.value)
-        self.uploads = QCheckBox("upload images as files (file_id) instead of data URLs", self)
-        self.key = QLineEdit(self)
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("paste a key to save it; leave empty to keep the current one")
-        self.key_source = QLabel(self)
-        keychain = (
-            "Keys are saved in the system keychain."
-            if secrets.keychain_available
-            else "No system keychain was found: a key typed here is kept for this session only "
-            "(or set it in the environment variable below). It is never written to a file."
-        )
-        self.key_env = QLineEdit(self)
-        form = QFormLayout()
+        form = QFormLayout(box)
         for label, widget in (
-            ("Name", self.name),
-            ("Kind", self.kind),
-            ("Base URL", self.base_url),
-            ("Default model", self.model),
-            ("Default API mode", self.mode),
-            ("Default detail", self.detail),
-            ("Responses API", self.uploads),
-            ("API key", self.key),
-            ("Key now comes from", self.key_source),
-            ("Key environment variable", self.key_env),
+            ("Appearance", self.theme),
+            ("Default instructions", self.instructions),
+            ("Delete uploaded images", self.cleanup),
         ):
             widget.setAccessibleName(label)
             form.addRow(label, widget)
-        form.addRow(QLabel(keychain, self))
-        form.addRow("Delete uploaded images", self.cleanup)
-        left = QVBoxLayout()
-        left.addWidget(self.list)
-        left.addWidget(add)
-        body = QHBoxLayout()
-        body.addLayout(left, 1)
-        body.addLayout(form, 2)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body)
-        layout.addWidget(buttons)
-        self.list.currentRowChanged.connect(self._show)
-        self._current = -1
-        self.list.setCurrentRow(self._keys.index(selected) if selected in self._keys else 0)
+        return box
+
+    # ----- the profile list -----------------------------------------------------------------
+
+    @property
+    def current_key(self) -> str | None:
+        return self._keys[self._current] if 0 <= self._current < len(self._keys) else None
 
     def _show(self, row: int) -> None:
-        self._store_current()
-        self._current = row
-        if not 0 <= row < len(self._keys):
+        if not self._store_current():
             return
-        profile = self.profiles[self._keys[row]]
-        self.name.setText(profile.name)
-        self.kind.setCurrentIndex(self.kind.findData(profile.kind.value))
-        self.base_url.setText(profile.base_url)
-        self.model.setText(profile.model)
-        self.mode.setCurrentIndex(self.mode.findData(profile.mode.value))
-        self.detail.setCurrentIndex(self.detail.findData(profile.detail.value))
-        self.uploads.setChecked(profile.responses_upload)
-        self.key.clear()
-        self.key_source.setText(self.secrets.source_of(profile))
-        self.key_env.setText(profile.api_key_env)
-        emulator = profile.kind is ProviderKind.EMULATOR
-        for widget in (self.base_url, self.kind, self.key, self.key_env):
-            widget.setEnabled(not emulator)
+        self._current = row
+        key = self.current_key
+        if key is None:
+            return
+        profile = self.profiles[key]
+        self.form.show_profile(profile)
+        builtin = key in BUILTIN
+        self.delete_button.setEnabled(not builtin and len(self._keys) > 1)
+        self.delete_button.setToolTip(
+            "Built-in profiles cannot be deleted (edit or rename them instead)" if builtin else ""
+        )
+
+    def _name_typed(self, name: str) -> None:
+        item = self.list.item(self._current)
+        if item is not None and name.strip():
+            item.setText(name.strip())
+
+    def _rename(self) -> None:
+        self.form.name.setFocus()
+        self.form.name.selectAll()
 
     def _store_current(self) -> bool:
-        if not 0 <= self._current < len(self._keys):
+        key = self.current_key
+        if key is None:
             return True
-        key = self._keys[self._current]
         old = self.profiles[key]
         try:
-            updated = replace(
-                old,
-                name=self.name.text().strip() or old.name,
-                kind=ProviderKind(self.kind.currentData()),
-                base_url=self.base_url.text().strip() or old.base_url,
-                model=self.model.text().strip() or old.model,
-                mode=ApiMode(self.mode.currentData()),
-                detail=Detail(self.detail.currentData()),
-                api_key_env=self.key_env.text().strip(),
-                responses_upload=self.uploads.isChecked(),
-            )
+            updated = self.form.profile_from(old)
         except ValueError as error:
             QMessageBox.warning(self, "Settings", str(error))
             return False
+        if updated.name != old.name and self._name_taken(updated.name, key):
+            QMessageBox.warning(self, "Settings", f"A profile named “{updated.name}” exists.")
+            return False
         self.profiles[key] = updated
-        secret = self.key.text().strip()
+        secret = self.form.key.text().strip()
         if secret:
-            in_keychain = self.secrets.store(updated, secret)
-            self.key.clear()
-            self.key_source.setText("OS keychain" if in_keychain else "this session only")
+            self.secrets.store(updated, secret)
+            self.form.key.clear()
+            self.form.key_source.setText(self.secrets.source_of(updated))
         return True
 
-    def _add(self) -> None:
-        self._store_current()
-        number = len(self._keys) + 1
-        key = f"profile-{number}"
+    def _name_taken(self, name: str, except_key: str | None = None) -> bool:
+        wanted = name.casefold()
+        return any(p.name.casefold() == wanted for k, p in self.profiles.items() if k != except_key)
+
+    def ask_new_name(self) -> QInputDialog:
+        """Add…: the person names the server first (no "Server 6")."""
+        ask = QInputDialog(self)
+        ask.setWindowTitle("Add a server")
+        ask.setLabelText("Name of the server (for example “Office vLLM”):")
+        ask.setInputMode(QInputDialog.InputMode.TextInput)
+        ask.textValueSelected.connect(self.add_profile)
+        ask.open()
+        return ask
+
+    def add_profile(self, name: str) -> str | None:
+        """A new OpenAI-compatible profile with this name; its fields are shown to fill in."""
+        name = " ".join(name.split())
+        if not name or not self._store_current():
+            return None
+        if self._name_taken(name):
+            QMessageBox.warning(self, "Settings", f"A profile named “{name}” exists.")
+            return None
+        key = _key_for(name, set(self.profiles))
         self.profiles[key] = Profile(
-            f"Server {number}", ProviderKind.COMPATIBLE, "http://127.0.0.1:11434/v1", api_key_env=""
+            name, ProviderKind.COMPATIBLE, NEW_PROFILE_URL, api_key_env="", model="llava"
         )
         self._keys.append(key)
-        self.list.addItem(self.profiles[key].name)
+        self.list.addItem(name)
         self.list.setCurrentRow(len(self._keys) - 1)
+        self.form.base_url.setFocus()
+        self.form.base_url.selectAll()
+        return key
+
+    def delete_current(self) -> None:
+        """Delete the profile shown (not saved until Save; Cancel brings it back)."""
+        key = self.current_key
+        if key is None or key in BUILTIN or len(self._keys) == 1:
+            return
+        row = self._current
+        self._current = -1  # nothing to store back from the form
+        del self.profiles[key]
+        self._keys.remove(key)
+        self.list.takeItem(row)
+        self.list.setCurrentRow(min(row, len(self._keys) - 1))
+
+    # ----- Save ------------------------------------------------------------------------------
 
     def _accept(self) -> None:
         if not self._store_current():
             return
-        if 0 <= self._current < len(self._keys):
-            self.selected_key = self._keys[self._current]
-        self.app_settings.cleanup = Cleanup(self.cleanup.currentData())
+        if self.current_key is not None:
+            self.selected_key = self.current_key
+        self.form.cancel_check()
+        self.renamed = {
+            old.name: self.profiles[key].name
+            for key, old in self._original.items()
+            if key in self.profiles and self.profiles[key].name != old.name
+        }
+        for before, after in self.renamed.items():
+            self.secrets.rename(before, after)
+        for key, old in self._original.items():
+            if key not in self.profiles:  # deleted: its key leaves the keychain too
+                self.secrets.forget(old)
+        settings = self.app_settings
+        settings.cleanup = Cleanup(self.cleanup.currentData())
+        settings.theme = Theme(self.theme.currentData())
+        settings.instructions = self.instructions.toPlainText().strip()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
         if self._save:
             try:
                 save_profiles(self.profiles)
-                self.app_settings.save()
+                settings.save()
             except OSError as error:
                 QMessageBox.warning(self, "Settings", f"Could not save the profiles: {error}")
         self.accept()
+
+
+def _key_for(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "server"
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}-{number}", number + 1
+    return key

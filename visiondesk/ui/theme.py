@@ -99,9 +99,10 @@ def palette(scheme: Colours) -> QPalette:
     return result
 
 
-def apply_theme(app: QGuiApplication, choice: str) -> None:
-    """Settings → Appearance: "system" follows the desktop, "light" and "dark" override it."""
-    picked = ThemeChoice(choice)
+def apply_theme(app: QGuiApplication, choice: object) -> None:
+    """Settings → Appearance: "system" follows the desktop, "light" and "dark" override it
+    (`choice` is the settings' Theme or its value)."""
+    picked = ThemeChoice(str(getattr(choice, "value", choice)))
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):  # Qt ≥ 6.8
         hints.setColorScheme(

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.config.secrets import where_keys_go
+
 NAMES = {"ollama": "Ollama (port 11434)", "lmstudio": "LM Studio (port 1234)"}
 
 
@@ -41,12 +43,14 @@ class WelcomeDialog(QDialog):
         self.key.setAccessibleName("OpenAI API key")
         use_key = QPushButton("Use this key", openai)
         use_key.clicked.connect(self._use_key)
-        where = "the system keychain" if keychain else "memory for this session (no keychain found)"
+        where = where_keys_go("the system keychain" if keychain else None)
         row = QHBoxLayout(openai)
         row.addWidget(self.key, 1)
         row.addWidget(use_key)
         layout.addWidget(openai)
-        layout.addWidget(QLabel(f"The key is kept in {where}, never in a file.", self))
+        note = QLabel(where, self)
+        note.setWordWrap(True)
+        layout.addWidget(note)
 
         local_box = QGroupBox("Use a server on this computer", self)
         local_row = QVBoxLayout(local_box)

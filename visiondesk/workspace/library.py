@@ -61,6 +61,7 @@ class Library:
         ws.transcript.clear()
         ws.reset_tokens()
         ws.set_damage("")
+        ws.apply_settings(replace(ws.settings, instructions=ws.app_settings.instructions))
         ws.session = ws.make_session(None)
         ws.attachments.prepare_all()
         ws.conversation_changed.emit(None)
@@ -80,7 +81,13 @@ class Library:
         if key != ws.settings.profile_key:
             ws.select_profile(key)
         ws.apply_settings(
-            ConversationSettings(key, stored.model, ApiMode(stored.mode), Detail(stored.detail))
+            ConversationSettings(
+                key,
+                stored.model,
+                ApiMode(stored.mode),
+                Detail(stored.detail),
+                ws.app_settings.instructions,  # not stored with the conversation (yet)
+            )
         )
         ws.reset_tokens()
         self._show(conversation_id)

@@ -18,6 +18,7 @@ from visiondesk.events import (
     FileFailed,
     FileReady,
     Processing,
+    RateLimitWait,
     RequestSent,
     TextDelta,
     TurnStarted,
@@ -27,6 +28,7 @@ from visiondesk.events import (
 )
 from visiondesk.workspace.attaching import group
 from visiondesk.workspace.draft import Attachment, AttachmentState
+from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
 
 if TYPE_CHECKING:
@@ -47,6 +49,12 @@ class Sending:
         prompt = ws.text.strip()
         if ws.busy or ws.session is None or not prompt:
             return None
+        if ws.reading_keychain:
+            ws.notice(
+                "The API key is still being read from the system keychain (it may be asking "
+                "for its password). Send again once it is unlocked; your question is kept."
+            )
+            return None
         ws.set_text("")
         return self._start(prompt)
 
@@ -59,21 +67,62 @@ class Sending:
         turn = ws.transcript.turn(turn_id)
         if turn is None or ws.busy or not turn.status.retryable:
             return None
-        if turn.message_ids is not None:  # the failed attempt leaves the stored history
-            for message_id in turn.message_ids:
-                ws.history.delete_message(message_id)
-        ws.transcript.remove(turn)
+        self._forget(turn)
+        if reached_thread(turn) and ws.session is not None:
+            # The stopped attempt's question (and partial answer) are in the server's thread:
+            # a new thread with the words so far, so the model never sees that attempt.
+            new_thread(ws.session, "the earlier thread holds the stopped attempt")
         if not len(ws.draft):
             ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
         if ws.text.strip() == turn.prompt:
             ws.set_text("")
         return self._start(turn.prompt)
 
-    def _start(self, prompt: str) -> Turn | None:
+    def edit(self, turn_id: int, prompt: str) -> Turn | None:
+        """Edit & resend: the conversation continues from just before this question, asked
+        now as `prompt` with its images; it and the turns after it leave the transcript and
+        the history."""
+        ws = self._ws
+        turn = ws.transcript.turn(turn_id)
+        prompt = prompt.strip() or (turn.prompt if turn else "")
+        if turn is None or ws.busy or ws.session is None or ws.reading_keychain:
+            return None
+        self._rewind(turn)
+        # The question goes with its own images; others in the draft wait for the next one.
+        wanted = {image.sha256 for image in turn.images}
+        present = {a.prepared.sha256 for a in ws.draft if a.prepared is not None}
+        ws.draft.restore([image for image in turn.images if image.sha256 not in present])
+        own = [a for a in ws.draft if a.prepared is not None and a.prepared.sha256 in wanted]
+        return self._start(prompt, own)
+
+    def regenerate(self, turn_id: int) -> Turn | None:
+        """A new answer to the same question, from the same point of the conversation."""
+        turn = self._ws.transcript.turn(turn_id)
+        return None if turn is None else self.edit(turn_id, turn.prompt)
+
+    def _rewind(self, turn: Turn) -> None:
+        ws = self._ws
+        assert ws.session is not None
+        turns = ws.transcript.turns
+        index = turns.index(turn)
+        for later in turns[index:]:
+            self._forget(later)
+        rewind(ws.session, turns[:index])
+
+    def _forget(self, turn: Turn) -> None:
+        """The turn leaves the transcript and the stored history."""
+        ws = self._ws
+        if turn.message_ids is not None:
+            for message_id in turn.message_ids:
+                ws.history.delete_message(message_id)
+        ws.transcript.remove(turn)
+
+    def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> Turn | None:
+        """Ask `prompt` with `attachments` (the whole draft unless given)."""
         ws = self._ws
         session = ws.session
         assert session is not None
-        attachments = list(ws.draft)
+        attachments = list(ws.draft) if attachments is None else attachments
         for attachment in attachments:  # Send is the retry for an image that failed
             if attachment.state is AttachmentState.FAILED:
                 ws.attachments.retry(attachment.id)
@@ -129,8 +178,10 @@ class Sending:
                 self._on_event(turn, kept, event)
         except asyncio.CancelledError:
             answer = session.last.answer or turn.answer
-            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer)
-            self._restore(turn.prompt)
+            # The question stays in the transcript (Retry sends it again); the composer is
+            # left alone, so Enter never sends it twice.
+            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer, retry_in=0.0)
+            ws.rate_limited(0.0)
             ws.conversations_changed.emit()
             raise
         if turn.status.running:  # a mode that ended without saying how: never left hanging
@@ -165,6 +216,9 @@ class Sending:
 
     def _on_event(self, turn: Turn, attachments: list[Attachment], event: Event) -> None:
         ws = self._ws
+        if turn.retry_in and not isinstance(event, RateLimitWait | Waiting):
+            ws.transcript.update(turn, retry_in=0.0)
+            ws.rate_limited(0.0)
         if isinstance(event, TextDelta):
             if turn.status is not TurnStatus.STREAMING or turn.waiting:
                 ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
@@ -178,7 +232,13 @@ class Sending:
         elif isinstance(event, Usage):
             ws.count_tokens(event.input_tokens, event.output_tokens)
         elif isinstance(event, Completed):
-            ws.transcript.update(turn, status=TurnStatus.DONE, answer=event.text, error="")
+            ws.transcript.update(
+                turn,
+                status=TurnStatus.DONE,
+                answer=event.text,
+                error="",
+                response_id=event.response_id,
+            )
             for attachment in attachments:  # sent: they leave the draft (new ones stay)
                 ws.draft.remove(attachment.id)
             ws.conversations_changed.emit()
@@ -191,6 +251,9 @@ class Sending:
             turn.replay = event.replay
         elif isinstance(event, Waiting):
             ws.transcript.update(turn, waiting=event.seconds)
+        elif isinstance(event, RateLimitWait):
+            ws.transcript.update(turn, retry_in=event.seconds, waiting=0.0)
+            ws.rate_limited(event.seconds)
 
     def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
         ws = self._ws
@@ -200,8 +263,10 @@ class Sending:
         elif isinstance(error, ModeUnsupported):
             suggested = error.suggested
             fix = Fix.SWITCH_MODE if suggested is not None else None
+        ws.rate_limited(0.0)
         ws.transcript.update(
             turn,
+            retry_in=0.0,
             status=TurnStatus.FAILED,
             answer=partial or turn.answer,
             error=error.message,

@@ -16,12 +16,18 @@ class ConversationSettings:
     model: str
     mode: ApiMode
     detail: Detail
+    instructions: str = ""
+    """The conversation's instructions (system prompt); empty for none."""
 
 
 class ConnectionState(Enum):
     CHECKING = "checking"
     CONNECTED = "connected"
     FAILED = "failed"
+    RATE_LIMITED = "rate-limited"
+    """Connected, but the server said 429: the SDK retries after a countdown."""
+    KEYCHAIN = "keychain"
+    """The key is being read from the system keychain (which may be asking for a password)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,10 @@ class Turn:
     """Images of a stored question that could not be read, each naming the problem."""
     waiting: float = 0.0
     """Seconds the server has been silent (shown on the answer); 0 once words arrive."""
+    response_id: str | None = None
+    """The Responses API's id of the answer, to chain from it when a later turn is edited."""
+    retry_in: float = 0.0
+    """Seconds until the SDK retries after a 429 (shown on the answer); 0 when not waiting."""
 
 
 @dataclass(eq=False)

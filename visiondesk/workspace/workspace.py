@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
-from visiondesk.config.profiles import Profile
+from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
@@ -72,7 +72,9 @@ class Workspace:
         self.text = ""
         key = next(iter(self.profiles))
         first = self.profiles[key]
-        self.settings = ConversationSettings(key, first.model, first.mode, first.detail)
+        self.settings = ConversationSettings(
+            key, first.model, first.mode, first.detail, self.app_settings.instructions
+        )
         self.status = ConnectionStatus()
         self.tokens = Tokens()
         self.session: Session | None = None
@@ -91,6 +93,7 @@ class Workspace:
         self.conversation = Sending(self)
         self.library = Library(self)
         self._busy = False
+        self._before_wait: ConnectionStatus | None = None
         self.jobs.changed.connect(self._jobs_changed)
 
     # ----- what the window shows -----------------------------------------------------------
@@ -143,7 +146,12 @@ class Workspace:
         profile = self.profiles[key]
         self.jobs.cancel("probe")
         self.jobs.cancel("sweep")
-        self.apply_settings(ConversationSettings(key, profile.model, profile.mode, profile.detail))
+        self.jobs.cancel("keychain")
+        self.apply_settings(
+            ConversationSettings(
+                key, profile.model, profile.mode, profile.detail, self.settings.instructions
+            )
+        )
         self._reconnect()
 
     def set_mode(self, mode: ApiMode) -> None:
@@ -155,6 +163,15 @@ class Workspace:
 
     def set_detail(self, detail: Detail) -> None:
         self._change(detail=detail)
+
+    def set_instructions(self, instructions: str) -> None:
+        """The conversation's instructions (system prompt) for the turns sent from now on
+        (images need no new preparation, unlike a change of mode, model or detail)."""
+        settings = replace(self.settings, instructions=instructions.strip())
+        if settings != self.settings:
+            self.apply_settings(settings)
+            if self.session is not None:
+                self.session.instructions = settings.instructions or None
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]
@@ -199,9 +216,52 @@ class Workspace:
             if old.conversation_id is not None:
                 self.library.save_settings()
         self.attachments.prepare_all()
+        profile = self.profiles[self.settings.profile_key]
+        if not self.secrets.known(profile):
+            self._read_keychain()
+            return
+        if profile.kind in (ProviderKind.OPENAI, ProviderKind.AZURE) and not self.secrets.key_for(
+            profile
+        ):
+            where = f" (or set ${profile.api_key_env})" if profile.api_key_env else ""
+            text = f"{profile.name}: no API key — enter one in Settings{where}."
+            self._set_status(ConnectionStatus(ConnectionState.FAILED, text))
+            return
         self.probe()
         if self.app_settings.cleanup is not Cleanup.NEVER:
             self.jobs.start("sweep", self.connection.sweep(), failure=self.sweep_failed)
+
+    @property
+    def reading_keychain(self) -> bool:
+        """The key is being read from the keychain (which may be asking for its password)."""
+        return self.jobs.running("keychain")
+
+    def _read_keychain(self) -> None:
+        """Fetch the key off the UI thread; meanwhile the status bar says so. Then connect again
+        with the key (or say that there is none)."""
+        key = self.settings.profile_key
+        profile = self.profiles[key]
+        self.jobs.cancel("probe")
+        self._set_status(
+            ConnectionStatus(
+                ConnectionState.KEYCHAIN,
+                f"{profile.name}: waiting for the keychain (it may be asking for its password)…",
+            )
+        )
+
+        def read(_key: str | None) -> None:
+            if self.settings.profile_key != key:
+                return  # another profile was chosen meanwhile
+            old = self.connections.drop(key)
+            if old is not None:
+                self.jobs.start("close", old.aclose())
+            self._reconnect()
+
+        def failed(error: BaseException) -> None:
+            log.warning("keychain read failed: %r", error)
+            read(None)
+
+        self.jobs.start("keychain", self.secrets.fetch(profile), success=read, failure=failed)
 
     def make_session(self, conversation_id: int | None) -> Session:
         settings = self.settings
@@ -212,6 +272,7 @@ class Workspace:
             mode=settings.mode,
             model=settings.model,
             detail=settings.detail,
+            instructions=settings.instructions or None,
             connection=connection,
             conversation_id=conversation_id,
         )
@@ -240,9 +301,9 @@ class Workspace:
         kind = "emulator" if profile.kind.value == "emulator" else "server"
         text = f"{profile.name}: connected ({kind} {profile.base_url})"
         if missing:
-            text += " — no " + ", ".join(mode.value for mode in missing)
+            text += " — no " + ", ".join(mode.label for mode in missing)
         if unknown:
-            text += " — " + "; ".join(f"{m.value} {note}" for m, note in unknown.items())
+            text += " — " + "; ".join(f"{m.label} {note}" for m, note in unknown.items())
         status = ConnectionStatus(
             ConnectionState.CONNECTED, text, tuple(capabilities.models), missing, unknown
         )
@@ -258,6 +319,18 @@ class Workspace:
     def _set_status(self, status: ConnectionStatus) -> None:
         self.status = status
         self.status_changed.emit(status)
+
+    def rate_limited(self, seconds: float) -> None:
+        """The status bar counts down a 429 wait; 0 puts back what it said before."""
+        if seconds > 0:
+            if self._before_wait is None:
+                self._before_wait = self.status
+            text = f"{self.profile.name}: Rate limited — retrying in {seconds:.0f} s"
+            self._set_status(replace(self.status, state=ConnectionState.RATE_LIMITED, text=text))
+        elif self._before_wait is not None:
+            before, self._before_wait = self._before_wait, None
+            if self.status.state is ConnectionState.RATE_LIMITED:
+                self._set_status(before)
 
     def sweep_failed(self, error: BaseException) -> None:
         log.warning("clean-up of uploaded files failed: %r", error)
