@@ -219,3 +219,20 @@ def test_opening_a_conversation_keeps_the_draft(tmp_path: Path, photo_path: Path
         assert ws.text == "Not sent yet" and len(ws.transcript.turns) == 1
 
     drive(tmp_path, scenario)
+
+
+def test_a_conversation_reopens_with_its_own_instructions(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.set_instructions("Answer in French.")
+        ws.set_text("Bonjour?")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.DONE)
+        conversation = ws.conversation_id
+        assert conversation is not None
+        ws.library.new()
+        assert ws.settings.instructions == ""  # a new conversation starts from the default
+        assert ws.library.open(conversation)
+        assert ws.settings.instructions == "Answer in French."
+
+    drive(tmp_path, scenario)

@@ -48,6 +48,8 @@ class StoredConversation:
     model: str
     detail: str
     updated_at: float
+    instructions: str | None = None
+    """Its own instructions (system prompt); None where none were saved (the default applies)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +311,12 @@ class History:
         self._write(
             "UPDATE conversations SET profile = ?, mode = ?, model = ?, detail = ? WHERE id = ?",
             (profile, mode, model, detail, conversation_id),
+        )
+
+    def set_instructions(self, conversation_id: int, instructions: str) -> None:
+        self._write(
+            "UPDATE conversations SET instructions = ? WHERE id = ?",
+            (instructions, conversation_id),
         )
 
     def delete(self, conversation_id: int) -> None:
@@ -691,6 +699,7 @@ def _conversation(row: sqlite3.Row) -> StoredConversation:
         row["model"],
         row["detail"],
         row["updated_at"],
+        row["instructions"],
     )
 
 

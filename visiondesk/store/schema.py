@@ -128,6 +128,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX batch_items_by_job ON batch_items(job_id, status);
     CREATE INDEX batch_items_by_part ON batch_items(part_id);
     """,
+    # 5: a conversation's own instructions (system prompt); NULL: the default in Settings
+    """
+    ALTER TABLE conversations ADD COLUMN instructions TEXT;
+    """,
 ]
 
 

@@ -130,8 +130,11 @@ class BatchPanel(QWidget):
         if profile is None:
             self.summary.setText(f"The profile '{record.profile}' of this job no longer exists.")
             return None
-        self._adopt(BatchJob.open(self.store, record.id, profile, self._key(profile)))
-        return self._spawn(self._run(), running=True)
+        return self._spawn(self._resume(record.id, profile), running=True)
+
+    async def _resume(self, job_id: int, profile: Profile) -> None:
+        self._adopt(BatchJob.open(self.store, job_id, profile, await self._key(profile)))
+        await self._run()
 
     async def aclose(self) -> None:
         """Stop sending (a live job stays resumable) and close the connection."""
@@ -158,7 +161,7 @@ class BatchPanel(QWidget):
             self.store,
             spec,
             self.form.sources.paths(),
-            self._key(spec.profile),
+            await self._key(spec.profile),
             recursive=self.form.recursive.isChecked(),
             **self._options(),
         )
@@ -252,8 +255,9 @@ class BatchPanel(QWidget):
         self._enable()
         return task
 
-    def _key(self, profile: Profile) -> str | None:
-        return self.secrets.key_for(profile)
+    async def _key(self, profile: Profile) -> str | None:
+        """The key, read from the keychain on its own thread (it may ask for a password)."""
+        return await self.secrets.fetch(profile)
 
     def _options(self) -> dict[str, Any]:
         return {

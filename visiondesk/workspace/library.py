@@ -86,7 +86,9 @@ class Library:
                 stored.model,
                 ApiMode(stored.mode),
                 Detail(stored.detail),
-                ws.app_settings.instructions,  # not stored with the conversation (yet)
+                ws.app_settings.instructions
+                if stored.instructions is None
+                else stored.instructions,
             )
         )
         ws.reset_tokens()
@@ -179,7 +181,8 @@ class Library:
         )
 
     def save_settings(self) -> None:
-        """The open conversation reopens with the profile, mode, model and detail it has now."""
+        """The open conversation reopens with the profile, mode, model, detail and
+        instructions it has now."""
         ws = self._ws
         if ws.conversation_id is None:
             return
@@ -191,6 +194,7 @@ class Library:
             settings.model,
             settings.detail.value,
         )
+        ws.history.set_instructions(ws.conversation_id, settings.instructions)
 
     def rename(self, conversation_id: int, title: str) -> None:
         if title.strip():

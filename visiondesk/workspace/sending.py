@@ -5,12 +5,13 @@ history say so the same way and nothing the person typed or attached is lost."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import AnswerStatus, PreparedImage
-from visiondesk.errors import AuthError, ModeUnsupported, VisionDeskError
+from visiondesk.errors import AuthError, ModeUnsupported, StorageError, VisionDeskError
 from visiondesk.events import (
     Completed,
     Event,
@@ -143,6 +144,9 @@ class Sending:
             return turn
         if stored is not None:
             turn.message_ids = (stored.question_id, stored.answer_id)
+            if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
+                with contextlib.suppress(StorageError):
+                    ws.library.save_settings()
         ws.conversation_changed.emit(session.conversation_id)
         ws.conversations_changed.emit()
         ws.jobs.start(

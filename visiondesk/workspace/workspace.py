@@ -172,6 +172,8 @@ class Workspace:
             self.apply_settings(settings)
             if self.session is not None:
                 self.session.instructions = settings.instructions or None
+                if self.session.conversation_id is not None:
+                    self.library.save_settings()
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]
