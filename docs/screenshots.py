@@ -53,8 +53,9 @@ def energy(mass_kg: float, c: float = 299_792_458) -> float:
 
 
 async def settle(seconds: float = 0.3) -> None:
+    """Let the window paint: the qasync loop runs Qt's events meanwhile (a processEvents()
+    here would run other tasks' steps inside this one)."""
     await asyncio.sleep(seconds)
-    QApplication.processEvents()
 
 
 def save(widget: QWidget, name: str) -> None:
