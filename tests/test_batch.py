@@ -14,6 +14,7 @@ import pytest
 
 from tests import images
 from tests.conftest import TEST_KEY
+from tests.waiting import loop_turns
 from visiondesk.batch import BatchJob, JobSpec, ResultFiles
 from visiondesk.config.prices import PriceTable
 from visiondesk.config.profiles import Profile
@@ -308,8 +309,7 @@ def test_pause_starts_no_new_image_until_continued(
     async def scenario() -> Any:
         running = asyncio.ensure_future(job.run())
         await asyncio.wait_for(paused.wait(), 30)
-        for _ in range(50):  # let the loop turn: a worker that could start would start now
-            await asyncio.sleep(0)
+        await loop_turns(50)  # a worker that could start would start now
         sent_while_paused = len(model_requests(emulator))
         assert job.progress().status is JobStatus.PAUSED
         job.resume()

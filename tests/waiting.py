@@ -17,3 +17,12 @@ async def until(condition: Callable[[], object], timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(POLL_SECONDS)
+
+
+NO_WAIT = 0
+
+
+async def loop_turns(count: int) -> None:
+    """Let the event loop run `count` times (no time passes): what could start, starts."""
+    for _ in range(count):
+        await asyncio.sleep(NO_WAIT)
