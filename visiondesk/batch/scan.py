@@ -8,24 +8,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-IMAGE_SUFFIXES = frozenset(
-    {
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".jpe",
-        ".webp",
-        ".gif",
-        ".bmp",
-        ".tif",
-        ".tiff",
-        ".heic",
-        ".heif",
-        ".avif",
-    }
-)
-"""Files in a folder are taken by name; a file named on its own is always tried (and refused
-with a reason if it is not an image)."""
+from visiondesk.formats import IMAGE_SUFFIXES
 
 
 def find_images(

@@ -7,19 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
 from PySide6.QtGui import QImage
 
-IMAGE_SUFFIXES = {
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".webp",
-    ".gif",
-    ".bmp",
-    ".tif",
-    ".tiff",
-    ".heic",
-    ".heif",
-    ".avif",
-}
+from visiondesk.formats import IMAGE_SUFFIXES
+
 MAX_FOLDER_IMAGES = 50
 # File managers put copied files here too (PCManFM, Nautilus, Caja: "copy\nfile:///…"; KDE).
 COPIED_FILES = ("x-special/gnome-copied-files", "application/x-kde-cutselection")
