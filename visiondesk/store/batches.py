@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, ItemStatus, JobStatus
+from visiondesk.store.rows import MARK_DELETED, RECORD_UPLOAD, record
 from visiondesk.store.schema import migrate
 
 DATABASE = "history.sqlite3"
@@ -290,14 +291,13 @@ class BatchStore:
         created_at: float,
     ) -> None:
         self._write(
-            "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
-            "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            RECORD_UPLOAD,
             (profile, file_id, upload_key, size, filename, conversation_id, created_at),
         )
 
     def mark_deleted(self, profile: str, file_id: str) -> None:
         self._write(
-            "UPDATE uploads SET deleted_at = ? WHERE profile = ? AND file_id = ?",
+            MARK_DELETED,
             (time.time(), profile, file_id),
         )
 
@@ -350,59 +350,21 @@ class BatchStore:
 
 
 def _job(row: sqlite3.Row) -> JobRecord:
-    return JobRecord(
-        row["id"],
-        row["profile"],
-        row["base_url"],
-        ApiMode(row["mode"]),
-        row["model"],
-        Detail(row["detail"]),
-        BatchEngine(row["engine"]),
-        row["prompt"],
-        row["instructions"],
-        json.loads(row["schema_json"]) if row["schema_json"] else None,
-        JobStatus(row["status"]),
-        row["created_at"],
+    return record(
+        JobRecord,
+        row,
+        mode=ApiMode(row["mode"]),
+        detail=Detail(row["detail"]),
+        engine=BatchEngine(row["engine"]),
+        schema=json.loads(row["schema_json"]) if row["schema_json"] else None,
+        status=JobStatus(row["status"]),
     )
 
 
 def _item(row: sqlite3.Row) -> ItemRecord:
-    return ItemRecord(
-        row["id"],
-        row["job_id"],
-        row["position"],
-        row["path"],
-        row["sha256"],
-        ItemStatus(row["status"]),
-        row["duplicate_of"],
-        row["part_id"],
-        row["sent_sha256"],
-        row["sent_bytes"],
-        row["width"],
-        row["height"],
-        row["tokens"],
-        row["answer"],
-        row["input_tokens"],
-        row["output_tokens"],
-        row["error"],
-    )
+    return record(ItemRecord, row, status=ItemStatus(row["status"]))
 
 
 def _part(row: sqlite3.Row) -> PartRecord:
-    return PartRecord(
-        row["id"],
-        row["job_id"],
-        row["number"],
-        row["path"],
-        row["lines"],
-        row["bytes"],
-        row["input_file_id"],
-        row["batch_id"],
-        BatchStatus(row["status"]) if row["status"] else None,
-        row["output_file_id"],
-        row["error_file_id"],
-        row["total"],
-        row["completed"],
-        row["failed"],
-        bool(row["collected"]),
-    )
+    status = BatchStatus(row["status"]) if row["status"] else None
+    return record(PartRecord, row, status=status, collected=bool(row["collected"]))

@@ -32,6 +32,7 @@ from visiondesk.store.backup import DATABASE, BackupReport, backup
 from visiondesk.store.blobs import Blobs, BlobUnreadable
 from visiondesk.store.check import check_history
 from visiondesk.store.faults import translate
+from visiondesk.store.rows import MARK_DELETED, RECORD_UPLOAD, record
 from visiondesk.store.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -597,8 +598,7 @@ class History:
     ) -> None:
         self._keep(  # a file on the server the ledger forgot would never be cleaned up
             ("upload", profile, file_id),
-            "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
-            "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            RECORD_UPLOAD,
             (profile, file_id, upload_key, size, filename, conversation_id, created_at),
         )
 
@@ -646,7 +646,7 @@ class History:
 
     def mark_deleted(self, profile: str, file_id: str) -> None:
         self._write(
-            "UPDATE uploads SET deleted_at = ? WHERE profile = ? AND file_id = ?",
+            MARK_DELETED,
             (time.time(), profile, file_id),
         )
 
@@ -678,29 +678,11 @@ class History:
 
 
 def _upload(row: sqlite3.Row) -> UploadRecord:
-    return UploadRecord(
-        row["profile"],
-        row["file_id"],
-        row["upload_key"],
-        row["bytes"],
-        row["filename"],
-        row["conversation_id"],
-        row["created_at"],
-        row["deleted_at"],
-    )
+    return record(UploadRecord, row)
 
 
 def _conversation(row: sqlite3.Row) -> StoredConversation:
-    return StoredConversation(
-        row["id"],
-        row["title"],
-        row["profile"],
-        row["mode"],
-        row["model"],
-        row["detail"],
-        row["updated_at"],
-        row["instructions"],
-    )
+    return record(StoredConversation, row)
 
 
 def _message(row: sqlite3.Row) -> StoredMessage:
