@@ -6,6 +6,7 @@ import asyncio
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import qasync
@@ -20,6 +21,9 @@ from visiondesk.store import History
 from visiondesk.ui.controller import Controller
 from visiondesk.ui.main_window import MainWindow
 from visiondesk.workspace import AttachmentState, Turn, TurnStatus
+
+if TYPE_CHECKING:
+    from visiondesk.ui.preview import PreviewDialog
 
 
 @pytest.fixture
@@ -101,3 +105,29 @@ def answered(app: Controller) -> bool:
     """The last turn ended and no job of the turn still runs."""
     turn = last_turn(app)
     return turn is not None and not turn.status.running and not app.workspace.busy
+
+
+def attached(app: Controller, loop: qasync.QEventLoop, path: Path) -> int:
+    """Attach an image and wait until it is ready to send; its attachment id."""
+    from tests.waiting import until
+
+    attachment_id = app.workspace.attachments.add(str(path), str(path))
+
+    async def ready() -> None:
+        await until(lambda: states(app) == [AttachmentState.READY])
+
+    run(loop, ready)
+    return attachment_id
+
+
+def open_preview(app: Controller, attachment_id: int) -> PreviewDialog:
+    """Click the card's thumbnail, as a person does; the preview that opens."""
+    from PySide6.QtTest import QTest
+
+    from visiondesk.ui.preview import PreviewDialog
+
+    card = app.window.canvas.card(attachment_id)
+    assert card is not None
+    QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
+    [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]
+    return dialog

@@ -15,7 +15,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
-from tests.qt_support import all_ready, answered, drop, file_mime, last_turn, run, states, status
+from tests.qt_support import (
+    all_ready,
+    answered,
+    attached,
+    drop,
+    file_mime,
+    last_turn,
+    open_preview,
+    run,
+    states,
+    status,
+)
 from tests.waiting import until
 from visiondesk.domain import ApiMode
 from visiondesk.ui.controller import Controller
@@ -277,18 +288,10 @@ def test_preview_crop_is_what_gets_sent(
     from PySide6.QtCore import QRectF
     from PySide6.QtWidgets import QPushButton
 
-    from visiondesk.ui.preview import PreviewDialog
-
-    attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
-
-    async def ready() -> None:
-        await until(lambda: states(app) == [READY])
-
-    run(loop, ready)
+    attachment_id = attached(app, loop, photo_path)
     card = app.window.canvas.card(attachment_id)
     assert card is not None
-    card.preview_requested.emit(attachment_id)  # a click on the thumbnail
-    [dialog] = [w for w in app.window.findChildren(PreviewDialog) if w.isVisible()]
+    dialog = open_preview(app, attachment_id)
     dialog.fit()
     dialog.view.scale(2, 2)  # zoom and fit work on the view
     # The sent picture is 768×1024 for an 1800×2400 original: its left half, top quarter.

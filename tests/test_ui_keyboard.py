@@ -11,7 +11,16 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.qt_support import all_ready, answered, last_turn, run, states, status
+from tests.qt_support import (
+    all_ready,
+    answered,
+    attached,
+    last_turn,
+    open_preview,
+    run,
+    states,
+    status,
+)
 from tests.waiting import until
 from visiondesk.ui.controller import Controller
 from visiondesk.workspace import AttachmentState, TurnStatus
@@ -191,18 +200,7 @@ def test_the_crop_rectangle_stays_with_handles_until_applied(
 ) -> None:
     from PySide6.QtCore import QPoint
 
-    from visiondesk.ui.preview import PreviewDialog
-
-    attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
-
-    async def ready() -> None:
-        await until(lambda: states(app) == [READY])
-
-    run(loop, ready)
-    card = app.window.canvas.card(attachment_id)
-    assert card is not None
-    QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
-    [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]
+    dialog = open_preview(app, attached(app, loop, photo_path))
     dialog.crop_button.click()
     viewport = dialog.view.viewport()
     start = dialog.view.mapFromScene(0, 0) + QPoint(20, 20)
