@@ -236,3 +236,26 @@ def test_a_conversation_reopens_with_its_own_instructions(tmp_path: Path) -> Non
         assert ws.settings.instructions == "Answer in French."
 
     drive(tmp_path, scenario)
+
+
+def test_opening_a_conversation_with_the_same_settings_prepares_nothing_again(
+    tmp_path: Path, photo_path: Path
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.set_text("First")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.DONE)
+        conversation = ws.conversation_id
+        assert conversation is not None
+        ws.library.new()
+        ws.attachments.add(str(photo_path), "photo")
+        await until(lambda: states(ws) == [AttachmentState.READY])
+        prepared = ws.draft.items[0].prepared
+        assert ws.library.open(conversation)
+        assert states(ws) == [AttachmentState.READY] and ws.draft.items[0].prepared is prepared
+        ws.set_mode(ApiMode.RESPONSES)  # a real change prepares again
+        assert states(ws) == [AttachmentState.PREPARING]
+        await until(lambda: states(ws) == [AttachmentState.READY])
+
+    drive(tmp_path, scenario)

@@ -60,11 +60,14 @@ class Attaching:
         if attachment is not None:
             self._start(attachment)
 
-    def prepare_all(self) -> None:
-        """Mode, model or detail changed: every image is prepared again for it."""
+    def prepare_all(self, *, unfinished_only: bool = False) -> None:
+        """Mode, model, detail or profile changed: every image is prepared again for it. With
+        `unfinished_only` (same settings, a new session) only the images whose work was still
+        under way start again: a ready image is still exactly what will be sent."""
         for attachment in self._ws.draft:
-            if attachment.source is not None:
-                self._start(attachment)
+            if unfinished_only and not attachment.state.running:
+                continue
+            self._start(attachment)
 
     def _start(self, attachment: Attachment) -> None:
         ws = self._ws

@@ -30,6 +30,15 @@ class AttachmentState(Enum):
     def sendable(self) -> bool:
         return self in (AttachmentState.READY, AttachmentState.UPLOADED)
 
+    @property
+    def running(self) -> bool:
+        """Its preparing or upload is still under way."""
+        return self in (
+            AttachmentState.PREPARING,
+            AttachmentState.UPLOADING,
+            AttachmentState.PROCESSING,
+        )
+
 
 @dataclass(eq=False)
 class Attachment:

@@ -63,7 +63,7 @@ class Library:
         ws.set_damage("")
         ws.apply_settings(replace(ws.settings, instructions=ws.app_settings.instructions))
         ws.session = ws.make_session(None)
-        ws.attachments.prepare_all()
+        ws.attachments.prepare_all(unfinished_only=True)  # same settings: ready stays ready
         ws.conversation_changed.emit(None)
         ws.conversations_changed.emit()
 
@@ -78,8 +78,9 @@ class Library:
         key = key or ws.settings.profile_key
         ws.session = None  # the conversation left behind keeps its settings
         ws.transcript.clear()
-        if key != ws.settings.profile_key:
-            ws.select_profile(key)
+        before = ws.settings
+        if key != before.profile_key:
+            ws.select_profile(key, prepare=False)  # prepared once below, for the final settings
         ws.apply_settings(
             ConversationSettings(
                 key,
@@ -91,10 +92,11 @@ class Library:
                 else stored.instructions,
             )
         )
+        same = replace(before, instructions="") == replace(ws.settings, instructions="")
         ws.reset_tokens()
         self._show(conversation_id)
         ws.session = ws.make_session(conversation_id)
-        ws.attachments.prepare_all()  # for this conversation's mode, model and detail
+        ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
         ws.conversation_changed.emit(conversation_id)
         ws.conversations_changed.emit()
         return True

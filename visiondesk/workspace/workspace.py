@@ -138,9 +138,10 @@ class Workspace:
             self.damage = damage
             self.damage_changed.emit(damage)
 
-    def select_profile(self, key: str) -> None:
+    def select_profile(self, key: str, *, prepare: bool = True) -> None:
         """Continue the conversation on another profile: its words travel along; the server-side
-        thread or response chain belongs to the old server and stays behind."""
+        thread or response chain belongs to the old server and stays behind. `prepare=False`
+        leaves preparing the draft to a caller about to change the settings again."""
         if key not in self.profiles:
             return
         profile = self.profiles[key]
@@ -152,7 +153,7 @@ class Workspace:
                 key, profile.model, profile.mode, profile.detail, self.settings.instructions
             )
         )
-        self._reconnect()
+        self._reconnect(prepare=prepare)
 
     def set_mode(self, mode: ApiMode) -> None:
         self._change(mode=mode)
@@ -206,7 +207,7 @@ class Workspace:
             self.jobs.start("close", old.aclose())
         self._reconnect()
 
-    def _reconnect(self) -> None:
+    def _reconnect(self, *, prepare: bool = True) -> None:
         """A session on the current profile for the open conversation, then probe and sweep."""
         old = self.session
         self.session = self.make_session(old.conversation_id if old else None)
@@ -217,7 +218,8 @@ class Workspace:
                 self.session.state = ConversationState()
             if old.conversation_id is not None:
                 self.library.save_settings()
-        self.attachments.prepare_all()
+        if prepare:
+            self.attachments.prepare_all()
         profile = self.profiles[self.settings.profile_key]
         if not self.secrets.known(profile):
             self._read_keychain()
@@ -283,7 +285,7 @@ class Workspace:
         """Ask the server which modes and models it has (cached per profile)."""
         connection = self.connection
         profile = connection.profile
-        kind = "emulator on " if profile.kind.value == "emulator" else ""
+        kind = "emulator on " if profile.kind is ProviderKind.EMULATOR else ""
         self._set_status(
             ConnectionStatus(ConnectionState.CHECKING, f"{profile.name}: checking {kind}…")
         )
@@ -300,7 +302,7 @@ class Workspace:
         missing = dict(capabilities.missing)
         unknown = dict(capabilities.unknown)
         profile = connection.profile
-        kind = "emulator" if profile.kind.value == "emulator" else "server"
+        kind = "emulator" if profile.kind is ProviderKind.EMULATOR else "server"
         text = f"{profile.name}: connected ({kind} {profile.base_url})"
         if missing:
             text += " — no " + ", ".join(mode.label for mode in missing)
