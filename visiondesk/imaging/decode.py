@@ -15,8 +15,9 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 
 from visiondesk.domain import Detail
 from visiondesk.errors import ImageError
-from visiondesk.imaging import sizing
+from visiondesk.imaging import png_strips, sizing
 from visiondesk.imaging.allocator import keep_freed_memory
+from visiondesk.imaging.content import Neighbours
 from visiondesk.imaging.models import VisionRule
 from visiondesk.imaging.sniff import Sniffed
 
@@ -66,6 +67,8 @@ class Decoded:
     plan: sizing.SizePlan
     lossy_source: bool
     notes: list[str] = field(default_factory=list)
+    neighbours: Neighbours | None = None
+    """Counted while decoding, when the pixels counted are the ones sent."""
 
 
 def open_image(data: bytes, label: str, sniffed: Sniffed, max_pixels: int) -> Image.Image:
@@ -110,7 +113,7 @@ def decode(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about odd but readable files
-            decoded = _decode(image, rule, detail, crop)
+            decoded = _decode(image, data, rule, detail, crop)
     except MemoryError:
         image.close()
         raise ImageError(label, "is too large to decode in the memory available") from None
@@ -122,13 +125,15 @@ def decode(
     return decoded
 
 
-def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | None) -> Decoded:
+def _decode(
+    image: Image.Image, data: bytes, rule: VisionRule, detail: Detail, crop: Crop | None
+) -> Decoded:
     notes: list[str] = []
     fmt = image.format or "unknown"
     frames = getattr(image, "n_frames", 1)
     if frames > 1 and fmt != "MPO":
         notes.append(f"animated {fmt} ({frames} frames): first frame sent")
-    orientation = _orientation(image)
+    orientation = _orientation(image, data)
     width, height = image.size
     turned = orientation in (5, 6, 7, 8)
     upright = (height, width) if turned else (width, height)
@@ -152,10 +157,18 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | N
     if fmt == "JPEG" or fmt == "MPO":
         # DCT scaling: the decoder produces a 1/2, 1/4 or 1/8 image no smaller than `target`.
         image.draft(image.mode if image.mode in ("RGB", "L") else None, target)
-    image.load()
     lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")  # WebP can be either: the content decides
-    image = _normalise_mode(image)
-    image = shrink(image, target)
+    streamed = None
+    if fmt == "PNG" and image.size != target:
+        streamed = png_strips.shrink_png(
+            data, reduce_factor(image.size, target), target, FINAL_FILTER
+        )
+    if streamed is not None:
+        image = streamed.image
+    else:
+        image.load()
+        image = _normalise_mode(image)
+        image = shrink(image, target)
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
         notes.append(f"rotated upright per EXIF orientation {orientation}")
@@ -167,9 +180,11 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | N
     image, colour_note = _to_srgb(image, icc)
     if colour_note:
         notes.append(colour_note)
-    image = _drop_opaque_alpha(image)
+    image = _drop_opaque_alpha(image)  # counted with an opaque alpha: the same pairs
     image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
-    return Decoded(image, upright, fmt, plan, lossy, notes)
+    same_pixels = orientation not in _TRANSPOSE and not cropped and not colour_note
+    counted = streamed.neighbours if streamed is not None and same_pixels else None
+    return Decoded(image, upright, fmt, plan, lossy, notes, counted)
 
 
 Crop = tuple[int, int, int, int]
@@ -186,7 +201,13 @@ def _checked_crop(crop: Crop | None, upright: tuple[int, int]) -> Crop:
     return (left, top, right, bottom)
 
 
-def _orientation(image: Image.Image) -> int:
+def _orientation(image: Image.Image, data: bytes) -> int:
+    if image.format == "PNG" and "exif" not in image.info:
+        # Pillow's getexif() would decode every pixel to look for an eXIf chunk after them.
+        found = png_strips.exif(data)
+        if found is None:
+            return 1
+        image.info["exif"] = found
     try:
         value = image.getexif().get(_ORIENTATION_TAG, 1)
     except Exception:  # a broken EXIF block is no reason to refuse the picture
@@ -244,13 +265,20 @@ def shrink(
     """
     if image.size == target:
         return image
-    factor_x = max(1, int(image.width / (target[0] * REDUCING_GAP)))
-    factor_y = max(1, int(image.height / (target[1] * REDUCING_GAP)))
-    if factor_x > 1 or factor_y > 1:
-        image = image.reduce((factor_x, factor_y))
+    factor = reduce_factor(image.size, target)
+    if factor != (1, 1):
+        image = image.reduce(factor)
     if image.size == target:
         return image
     return image.resize(target, resample)
+
+
+def reduce_factor(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    """The largest integer `reduce()` per axis that stays REDUCING_GAP× the target or more."""
+    return (
+        max(1, int(size[0] / (target[0] * REDUCING_GAP))),
+        max(1, int(size[1] / (target[1] * REDUCING_GAP))),
+    )
 
 
 _SRGB = ImageCms.createProfile("sRGB")

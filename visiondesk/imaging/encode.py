@@ -12,15 +12,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops
+from PIL import Image
 
-# Graphics are recognised by their neighbours: in screenshots and diagrams most adjacent pixels
-# are exactly equal (flat runs survive resampling), while in photographs sensor noise and
-# gradients make them differ by a little almost everywhere. Measured on the test generators at
-# the size sent: screenshots 0.87-0.89 equal / 0.05 slightly different, a screenshot holding a
-# photo 0.77 / 0.19, photos 0.15-0.50 equal / 0.50-0.85 slightly different.
-MIN_EQUAL_SHARE = 0.3
-EQUAL_TO_SLIGHT_RATIO = 2.0
+from visiondesk.imaging.content import Neighbours, neighbours
 
 # Lossless WebP effort, chosen by benchmarks/pipeline.py ("lossless WebP effort"): encode time
 # plus the base64 bytes' time on a 10 Mbit/s uplink, on the 4K screenshot at the size sent.
@@ -29,8 +23,6 @@ LOSSLESS_EFFORT = 0
 WEBP_MAX_SIDE = 16383
 """libwebp's limit; gpt-5.6's `original` detail keeps sides up to 65,535 px, so taller images
 go the way they would to a server without WebP."""
-OPAQUE = 128
-"""Pixels at least this opaque count when telling a transparent photo from a graphic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,41 +34,6 @@ class Encoded:
     """How it was encoded and why, for the person's notes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbours:
-    """Shares of horizontally adjacent pixel pairs that are equal, and that differ by 1-8."""
-
-    equal: float
-    slight: float
-
-    @property
-    def graphic(self) -> bool:
-        return self.equal >= MIN_EQUAL_SHARE and self.equal >= EQUAL_TO_SLIGHT_RATIO * self.slight
-
-    def describe(self) -> str:
-        return f"{self.equal:.0%} of neighbouring pixels equal, {self.slight:.0%} slightly apart"
-
-
-def neighbours(image: Image.Image) -> Neighbours:
-    """Compare each pixel with its right neighbour; for RGBA only where both are opaque, so
-    a clear background cannot make a photo look flat."""
-    if image.width < 2:
-        return Neighbours(1.0, 0.0)
-    grey = image.convert("L") if image.mode != "L" else image
-    box_left, box_right = (0, 0, grey.width - 1, grey.height), (1, 0, grey.width, grey.height)
-    difference = ImageChops.difference(grey.crop(box_left), grey.crop(box_right))
-    mask = None
-    if image.mode == "RGBA":
-        alpha = image.getchannel("A")
-        both = ImageChops.darker(alpha.crop(box_left), alpha.crop(box_right))
-        mask = both.point(lambda value: 255 if value >= OPAQUE else 0)
-    histogram = difference.histogram(mask)
-    total = sum(histogram)
-    if total == 0:  # nothing opaque: a mask or a faint overlay, keep it exact
-        return Neighbours(1.0, 0.0)
-    return Neighbours(histogram[0] / total, sum(histogram[1:9]) / total)
-
-
 def encode(
     image: Image.Image,
     *,
@@ -84,12 +41,14 @@ def encode(
     photo_mime: str,
     quality: int,
     webp: bool = False,
+    measured: Neighbours | None = None,
 ) -> Encoded:
     """`webp`: the server decodes WebP, so graphics go as lossless WebP and transparent photos
-    as lossy WebP with alpha."""
+    as lossy WebP with alpha. `measured`: the image's neighbours, if counted while it was
+    made (png_strips)."""
     too_large = webp and max(image.size) > WEBP_MAX_SIDE
     webp = webp and not too_large
-    stats = None if lossy_source else neighbours(image)
+    stats = None if lossy_source else (measured or neighbours(image))
     graphic = stats is not None and stats.graphic
     reason = stats.describe() if stats is not None else "a lossy (camera) source"
     alpha = image.mode == "RGBA"

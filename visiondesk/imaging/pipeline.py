@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 
 from visiondesk.domain import PreparedImage
@@ -24,6 +25,8 @@ from visiondesk.imaging.sources import (
 )
 
 default_cache = PreparedCache()
+_helper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="prepare")
+"""Threads for the steps of one preparation that can overlap (Pillow releases the GIL)."""
 
 
 def prepare(
@@ -77,6 +80,8 @@ def _prepare_uncached(
     if sniffed.mime in ("image/heic", "image/avif") and not HEIF_AVAILABLE:
         raise ImageError(label, f"is {sniffed.kind}; install pillow-heif to read it")
     decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels, crop)
+    # The window's thumbnail is made on another core while the image is encoded.
+    thumbnail_job = _helper.submit(make_thumbnail, decoded.image)
     try:
         encoded = encode(
             decoded.image,
@@ -84,11 +89,13 @@ def _prepare_uncached(
             photo_mime=policy.photo_format,
             quality=policy.jpeg_quality,
             webp=policy.webp,
+            measured=decoded.neighbours,
         )
-        thumbnail = make_thumbnail(decoded.image)
+        thumbnail = thumbnail_job.result()
     except Exception as exc:  # an encoder failure is still this image's problem, not a crash
         raise ImageError(label, f"could not be encoded ({exc})") from None
     finally:
+        wait([thumbnail_job])  # it reads the image closed next
         decoded.image.close()
     notes = list(decoded.notes)
     width, height = decoded.original_size
