@@ -17,7 +17,8 @@ from visiondesk.ui.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.message_widgets import AnswerCard
 from visiondesk.ui.theme import DARK, LIGHT, apply_theme, contrast
 from visiondesk.ui.transcript import Transcript, TranscriptAction
-from visiondesk.ui.transcript_view import COLUMN_WIDTH, FIRST, TurnRow
+from visiondesk.ui.transcript_rows import TurnRow
+from visiondesk.ui.transcript_view import COLUMN_WIDTH, FIRST
 from visiondesk.workspace import Transcript as TranscriptModel
 from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.transcript import Turn

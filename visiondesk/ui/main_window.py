@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
+from PySide6 import QtCore
+from PySide6.QtCore import QMimeData, QSize, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -36,10 +38,9 @@ from PySide6.QtWidgets import (
 from visiondesk.ui.canvas import Canvas
 from visiondesk.ui.composer import Composer
 from visiondesk.ui.overlays import Banner, DropHighlight
+from visiondesk.ui.screen_fit import fit_to_screen
 from visiondesk.ui.sidebar import Sidebar
-from visiondesk.ui.sources import carries_sources
 from visiondesk.ui.transcript import Transcript
-from visiondesk.ui.window_memory import fit_to_screen
 
 MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
 DETAILS = ["auto", "high", "low", "original"]
@@ -73,9 +74,12 @@ class MainWindow(QMainWindow):
         self.send_button.setStyleSheet(FOCUS_RING)
         self._busy = False
         self.composer.textChanged.connect(self._enable_send)
+        send_column = QVBoxLayout()  # Send sits at the bottom of a growing question
+        send_column.addStretch(1)
+        send_column.addWidget(self.send_button)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
-        composer_row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        composer_row.addLayout(send_column)
         self.banner = Banner(self)
         main = QWidget(self)
         layout = QVBoxLayout(main)
@@ -85,7 +89,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.canvas)
         layout.addLayout(composer_row)
         self.sidebar = Sidebar(self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QSplitter(parent=self)  # side by side (by keyword: see CONTRIBUTING.md)
         self.splitter.setObjectName("sidebar-splitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(main)
@@ -190,8 +194,12 @@ class MainWindow(QMainWindow):
         self, menu: QMenu, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None
     ) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
+        # setShortcuts, not setShortcut: the latter's overloads make PySide6 build QtCore.Qt
+        # before the first paint; a standard key also gets every binding of the platform.
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
+            action.setShortcuts([shortcut])
         menu.addAction(action)
         self.addAction(action)  # its shortcut works wherever focus is in the window
         return action
@@ -217,17 +225,19 @@ class MainWindow(QMainWindow):
 
     def focus_composer(self) -> None:
         self.activateWindow()
-        self.composer.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.composer.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
 
     def focus_search(self) -> None:
-        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
         self.sidebar.search.selectAll()
 
     def _focus_window_changed(self, focused: QWindow | None) -> None:
         """When a dialog of this window closes, typing goes to the question again."""
         mine = self.windowHandle()
         if focused is not None and mine is not None and focused.transientParent() is mine:
-            focused.visibleChanged.connect(self._dialog_shown, Qt.ConnectionType.UniqueConnection)
+            focused.visibleChanged.connect(
+                self._dialog_shown, QtCore.Qt.ConnectionType.UniqueConnection
+            )
 
     def _dialog_shown(self, visible: bool) -> None:
         if not visible and self.isVisible():
@@ -265,6 +275,8 @@ class MainWindow(QMainWindow):
             self.focus_composer()  # Stop has gone: typing goes on in the question
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        from visiondesk.ui.sources import carries_sources  # not needed for the first paint
+
         mime = event.mimeData()
         if carries_sources(mime) or mime.hasText():
             event.acceptProposedAction()
@@ -275,6 +287,8 @@ class MainWindow(QMainWindow):
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from visiondesk.ui.sources import carries_sources
+
         self.drop_highlight.hide()
         mime = event.mimeData()
         if carries_sources(mime) or not mime.hasText():

@@ -3,7 +3,9 @@ highlight while something is dragged over the window."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -42,8 +44,6 @@ class DropHighlight(QLabel):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__("Drop to attach", parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setStyleSheet(
             "background: rgba(40, 120, 220, 60); border: 3px dashed palette(highlight);"
             "font-size: 20pt; font-weight: bold; color: palette(highlight);"
@@ -51,6 +51,8 @@ class DropHighlight(QLabel):
         self.hide()
 
     def cover(self) -> None:
+        self.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)  # set here: hidden at first paint
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from visiondesk.ui.message_widgets import AnswerCard, NoticeLine, QuestionBubble
-from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript_actions import TranscriptAction
-from visiondesk.workspace.transcript import Notice, Turn
 
 if TYPE_CHECKING:
+    from visiondesk.ui.transcript_rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
-    from visiondesk.workspace.transcript import Item
+    from visiondesk.workspace.transcript import Item, Turn
 
 COLUMN_WIDTH = 760
 RENDER_INTERVAL_MS = 50
@@ -32,27 +32,6 @@ comes within a screen of the top."""
 CHUNK = 12
 
 
-class TurnRow(QWidget):
-    """A turn: the question's bubble on the right, the answer below it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bubble = QuestionBubble(self)
-        self.bubble.setMaximumWidth(int(COLUMN_WIDTH * 0.8))
-        self.answer = AnswerCard(self)
-        line = QHBoxLayout()
-        line.addStretch(1)
-        line.addWidget(self.bubble)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 6)
-        layout.setSpacing(8)
-        layout.addLayout(line)
-        layout.addWidget(self.answer)
-
-    def plain_text(self) -> str:
-        return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
-
-
 class Transcript(QScrollArea):
     action_requested = Signal(object, int)
 
@@ -61,7 +40,6 @@ class Transcript(QScrollArea):
         self.setAccessibleName("Transcript")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget(self)
         page.setObjectName("page")
         self.column = QWidget(page)
@@ -77,7 +55,7 @@ class Transcript(QScrollArea):
         centred.addStretch(1)
         self.setWidget(page)
         self._model: TranscriptModel | None = None
-        self.rows: dict[int, TurnRow | NoticeLine] = {}
+        self.rows: dict[int, Row] = {}
         self._queued: list[Item] = []
         self._older: list[Item] = []
         self._dirty: set[int] = set()
@@ -103,6 +81,8 @@ class Transcript(QScrollArea):
         return timer
 
     def mirror(self, model: TranscriptModel) -> None:
+        # The column wraps; never a sideways scroll (set here: empty at the first paint).
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._model = model
         model.added.connect(self._added)
         model.changed.connect(self._changed)
@@ -163,28 +143,22 @@ class Transcript(QScrollArea):
         return len(self._queued) + len(self._older)
 
     def _insert(self, item: Item, index: int) -> None:
-        row: TurnRow | NoticeLine
-        if isinstance(item, Notice):
-            row = NoticeLine(self.column)
-        else:
-            row = TurnRow(self.column)
-            turn_id = item.id
-            row.bubble.action_requested.connect(lambda a, t=turn_id: self._act(a, t))
-            row.answer.action_requested.connect(lambda a, t=turn_id: self._act(a, t))
-            row.bubble.preview_requested.connect(lambda i, t=turn_id: self.preview(t, i))
+        # Loaded with the first message: an empty window shows before the message widgets,
+        # Markdown and the model's types load.
+        from visiondesk.ui.transcript_rows import build_row
+
+        row = build_row(item, self.column)
+        row.action_requested.connect(lambda action, turn_id: self._act(action, turn_id))
+        row.preview_requested.connect(lambda turn_id, index: self.preview(turn_id, index))
         self.rows[item.id] = row
         self.rows_layout.insertWidget(index, row)
         self._show(item)
 
     def _show(self, item: Item) -> None:
+        from visiondesk.ui.transcript_rows import draw_row
+
         row = self.rows.get(item.id)
-        dark = is_dark(self.palette())
-        scheme = colours(dark)
-        if isinstance(row, NoticeLine) and isinstance(item, Notice):
-            row.show_notice(item, scheme, dark)
-        elif isinstance(row, TurnRow) and isinstance(item, Turn):
-            row.bubble.show_turn(item, scheme)
-            row.answer.show_turn(item, scheme, dark)
+        if row is not None and draw_row(row, item, self.palette()):
             self.renders += 1
 
     # Following the model -------------------------------------------------------------------
@@ -271,7 +245,7 @@ class Transcript(QScrollArea):
         dialog = PreviewDialog(turn.images[index], None, self)
         dialog.crop_button.hide()  # what was sent cannot be cropped any more
         dialog.apply_button.hide()
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def toPlainText(self) -> str:

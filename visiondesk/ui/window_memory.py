@@ -1,50 +1,21 @@
 """What the window remembers between runs (size and place, the sidebar's width, the last
 profile, mode, model and detail, the last folder of a file dialog), in an INI file beside the
-settings; and sizing the window to the screen it opens on."""
+settings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from visiondesk.domain import ApiMode, Detail
-from visiondesk.workspace.settings import ConversationSettings
+from visiondesk.ui.screen_fit import clamp_to_screen
 
 if TYPE_CHECKING:
+    from visiondesk.domain import ApiMode, Detail
     from visiondesk.workspace import Workspace
-
-SCREEN_SHARE = 0.9  # of the available screen, at most, for a window opened the first time
-
-
-def fit_to_screen(window: QMainWindow, wanted: QSize) -> None:
-    """Resize to `wanted`, or less on a small screen (or at 2× scale); never off screen."""
-    screen = window.screen()
-    if screen is None:
-        window.resize(wanted)
-        return
-    area = screen.availableGeometry()
-    width = min(wanted.width(), int(area.width() * SCREEN_SHARE))
-    height = min(wanted.height(), int(area.height() * SCREEN_SHARE))
-    window.resize(width, height)
-
-
-def clamp_to_screen(window: QMainWindow) -> None:
-    """A restored geometry from a larger screen (or a lower scale) shrinks and moves on."""
-    screen = window.screen()
-    if screen is None:
-        return
-    area = screen.availableGeometry()
-    frame = window.frameGeometry()
-    extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
-    width = min(window.width(), area.width() - extra_w)
-    height = min(window.height(), area.height() - extra_h)
-    window.resize(max(width, 1), max(height, 1))
-    left = min(max(frame.left(), area.left()), area.right() - width - extra_w + 1)
-    top = min(max(frame.top(), area.top()), area.bottom() - height - extra_h + 1)
-    window.move(left, top)
+    from visiondesk.workspace.settings import ConversationSettings
 
 
 class WindowMemory:
@@ -88,6 +59,8 @@ class WindowMemory:
 
     def conversation(self) -> tuple[ApiMode | None, str, Detail | None]:
         """The last mode, model and detail (None or "" for what is not remembered)."""
+        from visiondesk.domain import ApiMode, Detail
+
         mode = str(self.store.value("conversation/mode", ""))
         detail = str(self.store.value("conversation/detail", ""))
         return (

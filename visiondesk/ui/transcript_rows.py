@@ -1,0 +1,83 @@
+"""A transcript row per item of the model: a turn (the question's bubble, the answer below)
+or a notice line, built and drawn from the item.
+
+Signals of every row: `action_requested(TranscriptAction, int)` and
+`preview_requested(int, int)` — by turn id (and image index).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from visiondesk.ui.message_widgets import AnswerCard, NoticeLine, QuestionBubble
+from visiondesk.ui.theme import colours, is_dark
+from visiondesk.ui.transcript_view import COLUMN_WIDTH
+from visiondesk.workspace.transcript import Notice, Turn
+
+if TYPE_CHECKING:
+    from visiondesk.workspace.transcript import Item
+
+
+class TurnRow(QWidget):
+    """A turn: the question's bubble on the right, the answer below it."""
+
+    action_requested = Signal(object, int)
+    preview_requested = Signal(int, int)
+
+    def __init__(self, turn_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bubble = QuestionBubble(self)
+        self.bubble.setMaximumWidth(int(COLUMN_WIDTH * 0.8))
+        self.answer = AnswerCard(self)
+        for part in (self.bubble, self.answer):
+            part.action_requested.connect(
+                lambda action: self.action_requested.emit(action, turn_id)
+            )
+        self.bubble.preview_requested.connect(
+            lambda index: self.preview_requested.emit(turn_id, index)
+        )
+        line = QHBoxLayout()
+        line.addStretch(1)
+        line.addWidget(self.bubble)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(8)
+        layout.addLayout(line)
+        layout.addWidget(self.answer)
+
+    def plain_text(self) -> str:
+        return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
+
+
+class NoticeRow(NoticeLine):
+    """A notice: nothing to act on, but the same signals as a turn's row."""
+
+    action_requested = Signal(object, int)
+    preview_requested = Signal(int, int)
+
+
+Row = TurnRow | NoticeRow
+
+
+def build_row(item: Item, parent: QWidget) -> Row:
+    if isinstance(item, Notice):
+        return NoticeRow(parent)
+    return TurnRow(item.id, parent)
+
+
+def draw_row(row: Row, item: Item, palette: QPalette) -> bool:
+    """Draw `item` in the palette's scheme; True when a turn was drawn (the streaming
+    benchmark counts those)."""
+    dark = is_dark(palette)
+    scheme = colours(dark)
+    if isinstance(row, NoticeRow) and isinstance(item, Notice):
+        row.show_notice(item, scheme, dark)
+    elif isinstance(row, TurnRow) and isinstance(item, Turn):
+        row.bubble.show_turn(item, scheme)
+        row.answer.show_turn(item, scheme, dark)
+        return True
+    return False
