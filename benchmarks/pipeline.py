@@ -318,7 +318,7 @@ def graphics_figures(repeat: int) -> bool:
             "streamed": lambda: png_strips.shrink_png(shot_png, factor, size, decode.FINAL_FILTER),
             "shrunk": lambda: decode.shrink(open_loaded(shot_png), size),
         },
-        max(repeat, 15),
+        max(repeat, 25),
     )
     decode_ms, prepare_ms = timed["decode"], timed["prepare"]
     today_ms = median_ms(lambda: encode.encode_png(landed(open_loaded(shot_png), size)), repeat)
@@ -332,7 +332,7 @@ def graphics_figures(repeat: int) -> bool:
     print(
         f"    streamed PNG decode (png_strips.py) to the size sent {timed['streamed']:.0f} ms, "
         f"against decode then shrink {timed['shrunk']:.0f} ms (medians of the same "
-        f"{max(repeat, 15)} interleaved rounds)"
+        f"{max(repeat, 25)} interleaved rounds)"
     )
     faults = minor_faults(lambda: prepare(shot_png, POLICY, cache=None), repeat)
     plain = json.loads(

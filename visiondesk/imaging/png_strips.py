@@ -74,7 +74,7 @@ def shrink_png(
     stride = 1 + width * len(mode)
     rows = max(factor[1], STRIP_BYTES // stride // factor[1] * factor[1])
     streams = _in_thread(_inflate(idat, stride, rows))
-    strips = _in_thread(_unfilter(streams, mode, width, stride))
+    strips = _in_thread(_unfilter(streams, mode, width, stride, _working(mode)))
     try:
         return _shrink(strips, mode, (width, height), factor, target, resample)
     except Exception:  # damaged data: the usual decoder fails on it with the right words
@@ -181,8 +181,13 @@ def _block(data: bytes) -> tuple[bytes, bytes]:
     return struct.pack("<BHH", 0, len(data), len(data) ^ 0xFFFF), data
 
 
+def _working(mode: str) -> str:
+    """The mode strips are shrunk in: RGBA premultiplied ("RGBa"), as Pillow resamples it."""
+    return "RGBa" if mode == "RGBA" else mode
+
+
 def _unfilter(
-    streams: Iterator[tuple[int, bytearray]], mode: str, width: int, stride: int
+    streams: Iterator[tuple[int, bytearray]], mode: str, width: int, stride: int, working: str
 ) -> Iterator[Image.Image]:
     """Each strip unfiltered by Pillow's own PNG decoder. A strip's filters refer to the row
     above it, so each stream starts with that row, unfiltered (filter type 0; zeros above
@@ -194,7 +199,7 @@ def _unfilter(
             stream[_ABOVE + 1 : _ABOVE + stride] = above
         image = Image.frombytes(mode, (width, rows), stream, "zip", mode)
         above = image.crop((0, rows - 1, width, rows)).tobytes()
-        yield image
+        yield image if working == mode else image.convert(working)
 
 
 def _shrink(
@@ -206,9 +211,14 @@ def _shrink(
     resample: Image.Resampling,
 ) -> Shrunk:
     """Reduce each strip into one reduced image, and resample every output row band whose
-    source rows (with the filter's reach) are already there."""
+    source rows (with the filter's reach) are already there.
+
+    RGBA arrives premultiplied ("RGBa", converted strip by strip on the unfilter thread) and
+    is converted back band by band: Pillow's own `resize()` of an RGBA image would convert the
+    whole reduced image for every band."""
+    working = _working(mode)
     reduced_size = (-(-size[0] // factor[0]), -(-size[1] // factor[1]))
-    reduced = Image.new(mode, reduced_size)
+    reduced = Image.new(working, reduced_size)
     output = Image.new(mode, target)
     scale = reduced_size[1] / target[1]
     reach = _SUPPORT[resample] * max(scale, 1.0)
@@ -216,9 +226,13 @@ def _shrink(
     done_out = 0  # output rows made
     counts = content.Counts(0, 0, 0)
     for strip in strips:
-        part = strip.reduce(factor, box=(0, 1, size[0], strip.height))  # row 0: the one above
-        reduced.paste(part, (0, done_rows))
-        done_rows += part.height
+        if factor == (1, 1):  # row 0, the one above, lands on the same pixels already there
+            reduced.paste(strip, (0, done_rows - 1))
+            done_rows += strip.height - 1
+        else:
+            part = strip.reduce(factor, box=(0, 1, size[0], strip.height))  # row 0: above
+            reduced.paste(part, (0, done_rows))
+            done_rows += part.height
         complete = done_rows >= reduced_size[1]
         # Output row j reads reduced rows below (j + 0.5) * scale + reach + 0.5.
         ready = target[1] if complete else int((done_rows - 0.5 - reach) / scale - 0.5)
@@ -228,6 +242,8 @@ def _shrink(
                 resample,
                 box=(0, done_out * scale, reduced_size[0], ready * scale),
             )
+            if working != mode:
+                band = band.convert(mode)
             output.paste(band, (0, done_out))
             counts += content.count(band)
             done_out = ready
