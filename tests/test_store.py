@@ -207,3 +207,16 @@ def test_a_used_data_url_is_not_stored_and_comes_back_on_use(store: History) -> 
     assert stored == image and stored.data_url() == url
     database = b"".join(path.read_bytes() for path in store.folder.rglob("*.sqlite3*"))
     assert url.split(",")[1][:200].encode() not in database
+
+
+def test_a_renamed_profile_takes_its_conversations_and_uploads_along(store: History) -> None:
+    conversation = store.create_conversation("Receipt", "Office", "assistants", "gpt-4o", "auto")
+    store.record_upload("Office", "file-1", "k1", 9, "a.jpg", conversation, 1.0)
+    store.record_upload("Home", "file-2", "k2", 9, "b.jpg", None, 2.0)
+
+    store.rename_profile("Office", "Office vLLM")
+
+    assert store.conversations()[0].profile == "Office vLLM"
+    assert [u.file_id for u in store.uploads("Office vLLM")] == ["file-1"]
+    assert store.uploads("Office") == []
+    assert [u.file_id for u in store.uploads("Home")] == ["file-2"]  # others stay

@@ -72,6 +72,7 @@ WRITES: dict[str, Callable[[History, Ids], object]] = {
     "checkpoint": lambda h, i: h.checkpoint(i["answer"], "more text", "complete"),
     "rename": lambda h, i: h.rename(i["conversation"], "Renamed"),
     "update_settings": lambda h, i: h.update_settings(i["conversation"], "p", "chat", "x", "low"),
+    "rename_profile": lambda h, i: h.rename_profile("p", "q"),
     "delete": lambda h, i: h.delete(i["conversation"]),
     "delete_message": lambda h, i: h.delete_message(i["question"]),
     "save_state": lambda h, i: h.save_state(i["conversation"], h.state(i["conversation"])),

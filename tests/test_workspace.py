@@ -259,3 +259,48 @@ def test_opening_a_conversation_with_the_same_settings_prepares_nothing_again(
         await until(lambda: states(ws) == [AttachmentState.READY])
 
     drive(tmp_path, scenario)
+
+
+def test_conversations_follow_their_profile_when_it_is_renamed(tmp_path: Path) -> None:
+    """Conversations are stored by profile name: renamed profiles take theirs along, even two
+    that swapped names, so reopening one never falls back to whatever profile is current."""
+    from dataclasses import replace
+
+    from visiondesk.config.settings import AppSettings
+
+    first = BUILTIN[EMULATOR]
+    second = replace(first, name="Second emulator")
+
+    async def talk(ws: Workspace, key: str, text: str) -> int:
+        ws.library.new()  # first: switching profiles moves the open conversation along
+        if ws.settings.profile_key != key:
+            ws.select_profile(key)
+        ws.set_text(text)
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.DONE)
+        assert ws.conversation_id is not None
+        return ws.conversation_id
+
+    async def scenario(ws: Workspace) -> None:
+        ws.update_profiles({EMULATOR: first, "second": second}, AppSettings())
+        on_first = await talk(ws, EMULATOR, "On the first")
+        on_second = await talk(ws, "second", "On the second")
+        swapped = {
+            EMULATOR: replace(first, name=second.name),
+            "second": replace(second, name=first.name),
+        }
+        ws.update_profiles(
+            swapped, AppSettings(), {first.name: second.name, second.name: first.name}
+        )
+        profile_names = {c.id: c.profile for c in ws.history.conversations()}
+        assert profile_names == {on_first: second.name, on_second: first.name}
+        for conversation, key in (
+            (on_first, EMULATOR),
+            (on_second, "second"),
+            (on_first, EMULATOR),
+        ):
+            assert ws.library.open(conversation)
+            assert ws.settings.profile_key == key
+
+    drive(tmp_path, scenario)

@@ -230,16 +230,22 @@ class History:
 
     def _keep(self, key: tuple[Any, ...], sql: str, args: tuple[Any, ...]) -> None:
         """Write now, or keep the write in memory (newest per key) and raise StorageError."""
+        self._keep_all([(key, sql, args)])
+
+    def _keep_all(self, writes: list[tuple[tuple[Any, ...], str, tuple[Any, ...]]]) -> None:
+        """`_keep` for writes that belong together: all are kept, in order, or none is."""
         with self._lock:
-            self._unsaved.pop(key, None)
-            self._unsaved[key] = (sql, args)
+            for key, sql, args in writes:
+                self._unsaved.pop(key, None)
+                self._unsaved[key] = (sql, args)
             try:
                 with self._transaction():
                     pass
             except StorageError:
                 raise
             except BaseException:
-                self._unsaved.pop(key, None)  # a bug, not the disk: never replay it
+                for key, _, _ in writes:  # a bug, not the disk: never replay it
+                    self._unsaved.pop(key, None)
                 raise
 
     @property
@@ -312,6 +318,26 @@ class History:
         self._write(
             "UPDATE conversations SET profile = ?, mode = ?, model = ?, detail = ? WHERE id = ?",
             (profile, mode, model, detail, conversation_id),
+        )
+
+    def rename_profile(self, before: str, after: str) -> None:
+        """A profile was renamed in Settings: its conversations, uploads and batch jobs follow
+        it (they are stored by profile name). If the disk refuses, the renames are kept and
+        written with the next write that works, and StorageError is raised."""
+        # OR IGNORE: an upload the new name already lists stays where it is.
+        self._keep_all(
+            [
+                (
+                    ("profile", table, before),
+                    f"{verb} {table} SET profile = ? WHERE profile = ?",
+                    (after, before),
+                )
+                for table, verb in (
+                    ("conversations", "UPDATE"),
+                    ("uploads", "UPDATE OR IGNORE"),
+                    ("batch_jobs", "UPDATE"),
+                )
+            ]
         )
 
     def set_instructions(self, conversation_id: int, instructions: str) -> None:

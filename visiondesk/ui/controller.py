@@ -179,7 +179,7 @@ class Controller(QObject):
             app_settings=workspace.app_settings,
         )
         dialog.accepted.connect(
-            lambda: workspace.update_profiles(dialog.profiles, dialog.app_settings)
+            lambda: workspace.update_profiles(dialog.profiles, dialog.app_settings, dialog.renamed)
         )
         dialog.open()
 

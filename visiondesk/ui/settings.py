@@ -59,6 +59,7 @@ class SettingsDialog(QDialog):
         self._save = save
         self.app_settings = app_settings or AppSettings.load()
         self._original = dict(profiles)
+        self.renamed: dict[str, str] = {}
         self.form = ProfileForm(secrets, self)
         self.form.name_changed.connect(self._name_typed)
         self.list = QListWidget(self)

@@ -192,11 +192,20 @@ class Workspace:
         self.settings = settings
         self.settings_changed.emit(settings)
 
-    def update_profiles(self, profiles: dict[str, Profile], app_settings: AppSettings) -> None:
+    def update_profiles(
+        self,
+        profiles: dict[str, Profile],
+        app_settings: AppSettings,
+        renamed: dict[str, str] | None = None,
+    ) -> None:
         """Settings were saved: the open conversation stays on its profile and keeps its model,
-        mode and detail; only what was edited in that profile (address, key) takes effect."""
+        mode and detail; only what was edited in that profile (address, key) takes effect.
+        `renamed` (old name → new): stored conversations follow their profile's new name."""
         self.profiles = dict(profiles)
         self.app_settings = app_settings
+        if renamed:
+            self._rename_in_history(renamed)
+            self.conversations_changed.emit()
         self.profiles_changed.emit()
         key = self.settings.profile_key
         if key not in self.profiles:
@@ -206,6 +215,20 @@ class Workspace:
         if old is not None:
             self.jobs.start("close", old.aclose())
         self._reconnect()
+
+    def _rename_in_history(self, renamed: dict[str, str]) -> None:
+        """Through names of their own first, so two profiles that swapped names do not end up
+        with each other's conversations."""
+        steps = [(before, f"\x00{before}") for before in renamed]
+        steps += [(f"\x00{before}", after) for before, after in renamed.items()]
+        refused: StorageError | None = None
+        for before, after in steps:
+            try:
+                self.history.rename_profile(before, after)
+            except StorageError as error:  # kept in memory, written with the next write
+                refused = error
+        if refused is not None:
+            self.notice(f"The history will follow the renamed profiles later: {refused.message}")
 
     def _reconnect(self, *, prepare: bool = True) -> None:
         """A session on the current profile for the open conversation, then probe and sweep."""
