@@ -316,3 +316,15 @@ def test_an_upload_to_a_silent_server_says_so_and_gives_up(
     failures = [e for e in events if isinstance(e, FileFailed)]
     assert failures and "No answer from" in failures[0].error.message
     assert sum(1 for r in emulator.log if r.path == "/files" and r.status == 0) == 2
+
+
+def test_a_deleted_built_in_stays_deleted_and_the_emulator_always_loads(tmp_path: Path) -> None:
+    from visiondesk.config.profile_store import BUILTIN, EMULATOR
+
+    path = tmp_path / "profiles.json"
+    kept = {key: profile for key, profile in BUILTIN.items() if key != "lmstudio"}
+    save_profiles(kept, path)
+    assert set(load_profiles(path)) == set(kept)
+    path.write_text('{"emulator": null, "openai": null}')
+    assert set(load_profiles(path)) == set(BUILTIN) - {"openai"}
+    assert EMULATOR in load_profiles(path)

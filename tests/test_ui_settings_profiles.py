@@ -65,13 +65,27 @@ def test_add_rename_and_delete_a_server(qtbot: QtBot, config: Path) -> None:
 
     again = SettingsDialog(saved, "openai", Secrets(use_keyring=False))
     qtbot.addWidget(again)
-    assert not again.delete_button.isEnabled()  # a built-in profile stays
     again.list.setCurrentRow(names(again).index("Lab vLLM"))
     assert again.delete_button.isEnabled()
     again.delete_button.click()
     assert "Lab vLLM" not in names(again)
     save(again)
     assert all(p.name != "Lab vLLM" for p in load_profiles().values())
+
+
+def test_a_built_in_profile_can_go_but_the_emulator_stays(qtbot: QtBot, config: Path) -> None:
+    """Someone without Ollama need not scroll past it; the emulator is what works offline."""
+    dialog = SettingsDialog(dict(BUILTIN), "openai", Secrets(use_keyring=False))
+    qtbot.addWidget(dialog)
+    dialog.list.setCurrentRow(names(dialog).index(BUILTIN[EMULATOR].name))
+    assert not dialog.delete_button.isEnabled()
+    dialog.list.setCurrentRow(names(dialog).index("Ollama"))
+    assert dialog.delete_button.isEnabled()
+    dialog.delete_button.click()
+    save(dialog)
+
+    saved = load_profiles()  # not brought back by the built-ins
+    assert "ollama" not in saved and EMULATOR in saved and "openai" in saved
 
 
 def test_the_same_name_twice_is_refused(

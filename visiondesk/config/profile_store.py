@@ -40,7 +40,8 @@ def profiles_file() -> Path:
 
 
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
-    """Built-ins, overridden and extended by the file; a broken file is reported, not fatal."""
+    """Built-ins, overridden, removed (null) and extended by the file; a broken file is
+    reported, not fatal. The emulator always stays: it is what works offline."""
     profiles = dict(BUILTIN)
     path = path or profiles_file()
     if not path.exists():
@@ -48,6 +49,10 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
         for key, entry in entries.items():
+            if entry is None:
+                if key != EMULATOR:
+                    profiles.pop(key, None)
+                continue
             profiles[key] = from_json(entry)
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path} could not be read: {exc}") from exc
@@ -57,12 +62,14 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
 def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> None:
     path = path or profiles_file()
     private_folder(path.parent)
-    # The emulator's address changes every run: it is never saved.
-    own = {
+    # The emulator's address changes every run: it is never saved. A built-in the person
+    # deleted is saved as null, so loading does not bring it back.
+    own: dict[str, dict[str, Any] | None] = {
         key: to_json(p)
         for key, p in profiles.items()
         if BUILTIN.get(key) != p and p.kind is not ProviderKind.EMULATOR
     }
+    own.update({key: None for key in BUILTIN if key not in profiles and key != EMULATOR})
     write_private(path, json.dumps(own, indent=2))
 
 

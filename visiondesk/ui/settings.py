@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.config.profile_store import BUILTIN, save_profiles
+from visiondesk.config.profile_store import EMULATOR, save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup, Theme
@@ -146,10 +146,10 @@ class SettingsDialog(QDialog):
             return
         profile = self.profiles[key]
         self.form.show_profile(profile)
-        builtin = key in BUILTIN
-        self.delete_button.setEnabled(not builtin and len(self._keys) > 1)
+        offline = key == EMULATOR
+        self.delete_button.setEnabled(not offline and len(self._keys) > 1)
         self.delete_button.setToolTip(
-            "Built-in profiles cannot be deleted (edit or rename them instead)" if builtin else ""
+            "The local emulator stays: it is what works offline" if offline else ""
         )
 
     def _name_typed(self, name: str) -> None:
@@ -218,7 +218,7 @@ class SettingsDialog(QDialog):
     def delete_current(self) -> None:
         """Delete the profile shown (not saved until Save; Cancel brings it back)."""
         key = self.current_key
-        if key is None or key in BUILTIN or len(self._keys) == 1:
+        if key is None or key == EMULATOR or len(self._keys) == 1:
             return
         row = self._current
         self._current = -1  # nothing to store back from the form
