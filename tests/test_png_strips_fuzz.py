@@ -13,7 +13,7 @@ bytes unfiltered: whatever Pillow's own decoder makes of them is the reference.
 Most examples are small, with MIN_PIXELS patched to 0: the same code runs as on a 2 MP image,
 a hundred times faster. Set VISIONDESK_FUZZ_EXAMPLES for a long run.
 
-The xfail(strict=True) tests are bugs found here, left for the module's owner.
+The tests after "Bugs found here" each pin a bug this file found, fixed since.
 """
 
 from __future__ import annotations
@@ -540,7 +540,7 @@ def test_exif_never_raises(chunks: list[tuple[bytes, bytes, int | None]], cut: i
     assert found is None or found.startswith(b"Exif\x00\x00")
 
 
-# Bugs: each test states the contract; strict xfail until the module is fixed.
+# Bugs found here (each fixed in png_strips): each test states the contract it broke.
 
 
 def _bad_filter_png() -> bytes:
@@ -551,13 +551,6 @@ def _bad_filter_png() -> bytes:
     return simple_png(image, [0, 5, *[0] * 998], level=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a worker's exception, re-raised by _in_thread, lives in a reference cycle (its "
-    "traceback holds the _in_thread frames whose `failure` holds it); the traceback also holds "
-    "_unfilter's frame, so the inflate generator and its thread, blocked on a full queue, "
-    "stay until the garbage collector runs",
-)
 def test_a_bad_filter_type_leaves_no_thread_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(png_strips, "STRIP_BYTES", 64 << 10)  # 31 strips; 2 MB strips at 4K
     data = _bad_filter_png()
@@ -569,11 +562,6 @@ def test_a_bad_filter_type_leaves_no_thread_behind(monkeypatch: pytest.MonkeyPat
         gc.enable()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the leaked inflate thread (see above) is frozen at exit as a daemon; the final "
-    "collection closes its generator, whose `finally` waits for that thread for ever",
-)
 def test_the_process_exits_after_a_bad_filter_type() -> None:
     script = textwrap.dedent(
         r"""
@@ -622,11 +610,6 @@ def _short_by_one_row(end_stream: bool) -> tuple[bytes, tuple[int, int]]:
     return png(size, "L", [stream]), tile_size(*size)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows missing inside the last reduce block go unnoticed: reduce() of the partial "
-    "last strip still fills every reduced row, so a truncated stream is accepted",
-)
 def test_a_stream_cut_short_is_refused_like_pillow_does() -> None:
     data, target = _short_by_one_row(end_stream=False)
     with pytest.raises(OSError, match="truncated"):
@@ -637,11 +620,6 @@ def test_a_stream_cut_short_is_refused_like_pillow_does() -> None:
         prepare(data, HIGH, cache=None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a stream that ends one row early: Pillow leaves that row black, png_strips "
-    "averages the last reduce block over the rows it has",
-)
 def test_a_stream_ending_a_row_early_gives_pillows_picture() -> None:
     data, target = _short_by_one_row(end_stream=True)
 
@@ -650,11 +628,6 @@ def test_a_stream_ending_a_row_early_gives_pillows_picture() -> None:
     assert result is None or largest_difference(result.image, classic(data, target)) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows past the declared height (Pillow ignores them) are averaged into the last, "
-    "partial reduce block",
-)
 def test_rows_past_the_declared_height_change_nothing() -> None:
     size, target = (2000, 1000), (666, 333)  # reduce 3×3: the last block holds one row
     rows = scanlines(Image.new("L", size, 10), [0]) + (b"\x00" + b"\xff" * 2000) * 2
@@ -665,11 +638,6 @@ def test_rows_past_the_declared_height_change_nothing() -> None:
     assert result is None or largest_difference(result.image, classic(data, target)) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the zlib header check ignores CINFO: a window over 32 KB (CINFO 8), which zlib "
-    "and so Pillow refuse, is inflated raw and accepted",
-)
 def test_a_zlib_header_pillow_refuses_is_refused() -> None:
     image = images.screenshot(2000, 1100, seed=9)
     stream = bytearray(zlib.compress(scanlines(image, [0])))
@@ -681,12 +649,6 @@ def test_a_zlib_header_pillow_refuses_is_refused() -> None:
     assert streamed(data, (1396, 768)) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a band resized with a box does not round as the whole resize: on Pillow 13 it "
-    "comes out (but for 1%) as resizing vertically then horizontally, the whole image the "
-    "other way round; the 8-bit rounding between the passes moves 14% of a photo's pixels",
-)
 def test_a_photo_differs_only_on_a_small_share_of_pixels() -> None:
     size = (2400, 1600)
     target = tile_size(*size)  # (1152, 768): reduced 2×2, then resampled
@@ -700,12 +662,6 @@ def test_a_photo_differs_only_on_a_small_share_of_pixels() -> None:
     assert changed_share(result.image, expected) <= 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shrink() un-premultiplies RGBA after reduce() (Pillow truncates) and premultiplies "
-    "again to resample; png_strips stays premultiplied, and with the band rounding that is "
-    "three levels apart",
-)
 def test_rgba_reduced_then_resampled_is_within_two_levels() -> None:
     size = (2400, 1600)
     target = tile_size(*size)
@@ -717,12 +673,6 @@ def test_rgba_reduced_then_resampled_is_within_two_levels() -> None:
     assert largest_difference(result.image, classic(data, target)) <= 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="every IDAT body is kept as a memoryview (184 bytes) before inflating starts: 16× "
-    "the file for empty chunks, so a 512 MB file (MAX_FILE_BYTES) would want ~8 GB, and a "
-    "MemoryError there is raised outside shrink_png's try",
-)
 def test_empty_idat_chunks_take_no_more_memory_than_the_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -265,12 +265,15 @@ def shrink(
     """
     if image.size == target:
         return image
+    alpha = image.mode == "RGBA"
+    if alpha:  # premultiplied, as Pillow resamples it: once here, not again for each step
+        image = image.convert("RGBa")
     factor = reduce_factor(image.size, target)
     if factor != (1, 1):
         image = image.reduce(factor)
-    if image.size == target:
-        return image
-    return image.resize(target, resample)
+    if image.size != target:
+        image = image.resize(target, resample)
+    return image.convert("RGBA") if alpha else image
 
 
 def reduce_factor(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:

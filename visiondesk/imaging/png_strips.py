@@ -20,7 +20,7 @@ from __future__ import annotations
 import queue
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
@@ -48,6 +48,7 @@ _MODES: Final = {0: "L", 2: "RGB", 6: "RGBA"}
 _REFUSED_CHUNKS: Final = frozenset({b"tRNS", b"acTL", b"PLTE"})
 """A colour key, an animation or a palette: left to Pillow's full decoder."""
 _MAX_STORED = 0xFFFF
+_ZLIB_HEADER = b"\x78\x01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,15 @@ class Shrunk:
     image: Image.Image
     neighbours: content.Neighbours
     """Counted band by band as the image was made, on the core the last band waits for."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    mode: str
+    width: int
+    height: int
+    first_idat: int
+    """Where the first IDAT chunk starts in the file."""
 
 
 def shrink_png(
@@ -65,18 +75,21 @@ def shrink_png(
 ) -> Shrunk | None:
     """`data` decoded, `reduce()`d by `factor` and resampled to `target` with `resample`, or
     None when this PNG is not one this module handles or is damaged."""
-    header = _read(data)
-    if header is None:
-        return None
-    mode, width, height, idat = header
-    if width * height < MIN_PIXELS or target[0] > width or target[1] > height:
-        return None
-    stride = 1 + width * len(mode)
-    rows = max(factor[1], STRIP_BYTES // stride // factor[1] * factor[1])
-    streams = _in_thread(_inflate(idat, stride, rows))
-    strips = _in_thread(_unfilter(streams, mode, width, stride, _working(mode)))
     try:
-        return _shrink(strips, mode, (width, height), factor, target, resample)
+        header = _read(data)
+        if header is None or header.width * header.height < MIN_PIXELS:
+            return None
+        width, height = header.width, header.height
+        if target[0] > width or target[1] > height:
+            return None
+        stride = 1 + width * len(header.mode)
+        rows = max(factor[1], STRIP_BYTES // stride // factor[1] * factor[1])
+        streams = _in_thread(_inflate(data, header.first_idat, stride, rows, height))
+        strips = _in_thread(_unfilter(streams, header.mode, width, stride))
+        try:
+            return _shrink(strips, header.mode, (width, height), factor, target, resample)
+        finally:
+            strips.close()  # stops both workers, whatever happened
     except Exception:  # damaged data: the usual decoder fails on it with the right words
         return None
 
@@ -90,12 +103,11 @@ def exif(data: bytes) -> bytes | None:
     return None
 
 
-def _chunks(data: bytes) -> Iterator[tuple[bytes, memoryview]]:
-    """Each chunk's type and body, up to IEND or a truncated chunk."""
+def _chunks(data: bytes, position: int = len(_SIGNATURE)) -> Iterator[tuple[bytes, memoryview]]:
+    """Each chunk's type and body from `position`, up to IEND or a truncated chunk."""
     if not data.startswith(_SIGNATURE):
         return
     view = memoryview(data)
-    position = len(_SIGNATURE)
     while position + 8 <= len(data):
         (length,) = struct.unpack_from(">I", data, position)
         kind = bytes(view[position + 4 : position + 8])
@@ -105,10 +117,10 @@ def _chunks(data: bytes) -> Iterator[tuple[bytes, memoryview]]:
         position += 12 + length
 
 
-def _read(data: bytes) -> tuple[str, int, int, list[memoryview]] | None:
-    """The mode, size and IDAT bodies of a PNG this module handles, else None."""
+def _read(data: bytes) -> _Header | None:
+    """The header of a PNG this module handles, else None. Reads up to the first IDAT only."""
     mode, width, height = "", 0, 0
-    idat: list[memoryview] = []
+    position = len(_SIGNATURE)
     for kind, body in _chunks(data):
         if kind == b"IHDR" and len(body) >= 13:
             width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body[:13])
@@ -118,62 +130,119 @@ def _read(data: bytes) -> tuple[str, int, int, list[memoryview]] | None:
         elif kind in _REFUSED_CHUNKS:
             return None
         elif kind == b"IDAT":
-            if not idat and not _zlib_header(body):
-                return None
-            idat.append(body)
-        elif idat:
-            break  # IDAT chunks are consecutive; nothing after them changes the pixels
-    return (mode, width, height, idat) if mode and idat else None
+            return _Header(mode, width, height, position) if mode else None
+        position += 12 + len(body)
+    return None
 
 
-def _zlib_header(body: memoryview) -> bool:
-    """A deflate stream's two-byte zlib header without a preset dictionary (as PNG requires),
-    which the raw inflate below skips."""
-    if len(body) < 2:
-        return False
-    method, flags = body[0], body[1]
-    return method & 0x0F == 8 and (method << 8 | flags) % 31 == 0 and not flags & 0x20
+def _idat(data: bytes, position: int) -> Iterator[memoryview]:
+    """The IDAT bodies from `position`, one at a time (a file of millions of empty chunks must
+    not become a list of millions of views). IDAT chunks are consecutive."""
+    for kind, body in _chunks(data, position):
+        if kind != b"IDAT":
+            return
+        if body:
+            yield body
 
 
-def _inflate(idat: list[memoryview], stride: int, rows: int) -> Iterator[tuple[int, bytearray]]:
-    """The filtered scanlines, `rows` at a time (with the row above: see `_unfilter`), each
-    strip already wrapped as a zlib stream
-    of stored blocks (see `_unfilter`), so the copy happens here and not on the busiest
-    thread. Raw inflate skips the zlib header and its Adler-32 (a third of the inflate); a
-    damaged stream still fails. Output is bounded per call, so a flat image (1000:1) never
-    inflates all at once."""
+def _zlib_header(header: bytes) -> bool:
+    """A deflate stream's two-byte zlib header with a window PNG allows and no preset
+    dictionary, which the raw inflate below skips."""
+    method, flags = header[0], header[1]
+    return (
+        method & 0x0F == 8
+        and method >> 4 <= 7
+        and (method << 8 | flags) % 31 == 0
+        and not flags & 0x20
+    )
+
+
+def _inflate(
+    data: bytes, first_idat: int, stride: int, rows: int, height: int
+) -> Iterator[tuple[int, bytearray]]:
+    """The filtered scanlines, `rows` at a time, each strip already wrapped as a zlib stream
+    of stored blocks behind room for the row above (see `_unfilter`), so the copy happens here
+    and not on the busiest thread.
+
+    Raw inflate skips the zlib header and its Adler-32 (a third of the inflate); a damaged
+    stream still fails. Output is bounded per call, so a flat image (1000:1) never inflates
+    all at once, and it stops at the image's last row, as Pillow does. A stream that ends
+    before it raises ValueError: Pillow decides what such a file gives."""
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    size = rows * stride
-    above = _block(bytes(stride))  # filled in by _unfilter
-    parts: list[bytes] = [_ZLIB_HEADER, *above]
-    have = 0
-    for index, body in enumerate(idat):
-        pending: bytes | memoryview = body[2:] if index == 0 else body
-        while pending and not inflater.eof:  # past the end: the Adler-32, unread
-            out = inflater.decompress(pending, min(_MAX_STORED, size - have))
+    layout = _Layout(stride)
+    strip = _Strip(layout, rows * stride)
+    left = height * stride
+    header = b""
+    for body in _idat(data, first_idat):
+        if len(header) < 2:
+            taken = 2 - len(header)
+            header += bytes(body[:taken])
+            body = body[taken:]
+            if len(header) == 2 and not _zlib_header(header):
+                raise ValueError("not a zlib stream PNG allows")
+        pending: bytes | memoryview = body
+        while pending and left and not inflater.eof:  # past the end: the Adler-32, unread
+            out = inflater.decompress(pending, min(_MAX_STORED, strip.room, left))
             pending = inflater.unconsumed_tail
-            if out:
-                parts += _block(out)
-                have += len(out)
-            if have == size:
-                yield 1 + have // stride, bytearray().join(parts)
-                parts, have = [_ZLIB_HEADER, *above], 0
-    rest = inflater.flush()
-    whole = (have + len(rest)) // stride * stride - have
-    for start in range(0, max(0, whole), _MAX_STORED):
-        chunk = rest[start : min(start + _MAX_STORED, whole)]
-        parts += _block(chunk)
-        have += len(chunk)
-        if have == size:
-            yield 1 + have // stride, bytearray().join(parts)
-            parts, have = [_ZLIB_HEADER, *above], 0
-    if have >= stride:
-        yield 1 + have // stride, bytearray().join(parts)
+            left -= len(out)
+            strip.add(out)
+            if not strip.room or not left:
+                yield strip.done()
+                strip = _Strip(layout, rows * stride)
+        if not left:
+            return
+    rest = memoryview(inflater.flush())[:left]
+    while rest:
+        take = min(_MAX_STORED, strip.room)
+        out, rest = bytes(rest[:take]), rest[take:]
+        left -= len(out)
+        strip.add(out)
+        if not strip.room:
+            yield strip.done()
+            strip = _Strip(layout, rows * stride)
+    if left:
+        raise ValueError("the image data ends early")
+    if strip.have:
+        yield strip.done()
 
 
-_ZLIB_HEADER = b"\x78\x01"
-_ABOVE = len(_ZLIB_HEADER) + 5
-"""Where the row above starts in each strip's stream: after the header and a block header."""
+class _Layout:
+    """Where a strip's stream keeps the row above: right after the zlib header, in stored
+    blocks of its own (a row wider than a block spans several), zeros until `_unfilter`
+    writes the row in."""
+
+    def __init__(self, stride: int) -> None:
+        self.stride = stride
+        self.head: list[bytes] = [_ZLIB_HEADER]
+        self.slots: list[tuple[int, int, int]] = []
+        """(offset in the stream, first byte, end) of the row above, per block."""
+        offset = len(_ZLIB_HEADER)
+        for begin in range(0, stride, _MAX_STORED):
+            room = bytes(min(_MAX_STORED, stride - begin))
+            self.head += _block(room)
+            self.slots.append((offset + 5, begin, begin + len(room)))
+            offset += 5 + len(room)
+
+
+class _Strip:
+    """One strip's stream being built: the layout's head, then the strip's rows."""
+
+    def __init__(self, layout: _Layout, size: int) -> None:
+        self.layout = layout
+        self.parts: list[bytes] = list(layout.head)
+        self.have = 0
+        self.room = size
+        """Bytes of rows still to come in this strip."""
+
+    def add(self, data: bytes) -> None:
+        if data:
+            self.parts += _block(data)
+            self.have += len(data)
+            self.room -= len(data)
+
+    def done(self) -> tuple[int, bytearray]:
+        """The strip's row count (with the row above) and its stream."""
+        return 1 + self.have // self.layout.stride, bytearray().join(self.parts)
 
 
 def _block(data: bytes) -> tuple[bytes, bytes]:
@@ -187,19 +256,27 @@ def _working(mode: str) -> str:
 
 
 def _unfilter(
-    streams: Iterator[tuple[int, bytearray]], mode: str, width: int, stride: int, working: str
+    streams: Generator[tuple[int, bytearray]], mode: str, width: int, stride: int
 ) -> Iterator[Image.Image]:
     """Each strip unfiltered by Pillow's own PNG decoder. A strip's filters refer to the row
     above it, so each stream starts with that row, unfiltered (filter type 0; zeros above
     the first, as PNG defines); it becomes the strip image's row 0. The streams have no final
-    block or checksum: the decoder stops at the strip's last row."""
+    block or checksum: the decoder stops at the strip's last row. RGBA leaves premultiplied,
+    converted here where the work is lighter."""
+    slots = _Layout(stride).slots
+    working = _working(mode)
     above = b""
-    for rows, stream in streams:
-        if above:
-            stream[_ABOVE + 1 : _ABOVE + stride] = above
-        image = Image.frombytes(mode, (width, rows), stream, "zip", mode)
-        above = image.crop((0, rows - 1, width, rows)).tobytes()
-        yield image if working == mode else image.convert(working)
+    try:
+        for rows, stream in streams:
+            if above:
+                row = b"\x00" + above
+                for offset, begin, end in slots:
+                    stream[offset : offset + end - begin] = row[begin:end]
+            image = Image.frombytes(mode, (width, rows), stream, "zip", mode)
+            above = image.crop((0, rows - 1, width, rows)).tobytes()
+            yield image if working == mode else image.convert(working)
+    finally:
+        streams.close()  # the inflate worker stops too, even when a strip failed
 
 
 def _shrink(
@@ -210,37 +287,39 @@ def _shrink(
     target: tuple[int, int],
     resample: Image.Resampling,
 ) -> Shrunk:
-    """Reduce each strip into one reduced image, and resample every output row band whose
-    source rows (with the filter's reach) are already there.
+    """Reduce each strip, resample its rows horizontally (rows are independent), then resample
+    vertically every output band whose rows, with the filter's reach, are all there: the two
+    passes in the order Pillow's `resize()` takes them on a whole image.
 
-    RGBA arrives premultiplied ("RGBa", converted strip by strip on the unfilter thread) and
-    is converted back band by band: Pillow's own `resize()` of an RGBA image would convert the
-    whole reduced image for every band."""
+    RGBA arrives premultiplied ("RGBa") and is converted back band by band: Pillow's own
+    `resize()` of an RGBA image would convert the whole source for every band."""
     working = _working(mode)
     reduced_size = (-(-size[0] // factor[0]), -(-size[1] // factor[1]))
-    reduced = Image.new(working, reduced_size)
+    across = Image.new(working, (target[0], reduced_size[1]))
+    """The reduced rows, already resampled horizontally."""
     output = Image.new(mode, target)
     scale = reduced_size[1] / target[1]
     reach = _SUPPORT[resample] * max(scale, 1.0)
-    done_rows = 0  # reduced rows filled
+    done_rows = 0  # rows of `across` filled
     done_out = 0  # output rows made
     counts = content.Counts(0, 0, 0)
     for strip in strips:
         if factor == (1, 1):  # row 0, the one above, lands on the same pixels already there
-            reduced.paste(strip, (0, done_rows - 1))
-            done_rows += strip.height - 1
+            part, top = strip, done_rows - 1
         else:
-            part = strip.reduce(factor, box=(0, 1, size[0], strip.height))  # row 0: above
-            reduced.paste(part, (0, done_rows))
-            done_rows += part.height
+            part, top = strip.reduce(factor, box=(0, 1, size[0], strip.height)), done_rows
+        if part.width != target[0]:
+            part = part.resize((target[0], part.height), resample)
+        across.paste(part, (0, top))
+        done_rows = top + part.height
         complete = done_rows >= reduced_size[1]
         # Output row j reads reduced rows below (j + 0.5) * scale + reach + 0.5.
         ready = target[1] if complete else int((done_rows - 0.5 - reach) / scale - 0.5)
         if ready > done_out:
-            band = reduced.resize(
+            band = across.resize(
                 (target[0], ready - done_out),
                 resample,
-                box=(0, done_out * scale, reduced_size[0], ready * scale),
+                box=(0, done_out * scale, target[0], ready * scale),
             )
             if working != mode:
                 band = band.convert(mode)
@@ -266,9 +345,10 @@ _END: Final = object()
 T = TypeVar("T")
 
 
-def _in_thread(items: Iterator[T], depth: int = 3) -> Iterator[T]:
+def _in_thread(items: Iterator[T], depth: int = 3) -> Generator[T]:
     """Iterate `items` on a worker thread up to `depth` ahead of the caller, so the two
-    overlap. A worker's exception is raised here; leaving early stops the worker."""
+    overlap. A worker's exception is raised here; leaving early (or `close()`) stops the
+    worker and waits for it."""
     handoff: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(depth)
     stop = threading.Event()
 
@@ -285,6 +365,7 @@ def _in_thread(items: Iterator[T], depth: int = 3) -> Iterator[T]:
         except BaseException as exc:  # handed over to the caller, raised there
             failure = exc
         handoff.put((_END, failure))
+        failure = None  # no cycle through the traceback's frames: they hold `items`
 
     worker = threading.Thread(target=work, name="png-strips", daemon=True)
     worker.start()
@@ -295,7 +376,10 @@ def _in_thread(items: Iterator[T], depth: int = 3) -> Iterator[T]:
             if item is _END:
                 ended = True
                 if failure is not None:
-                    raise failure
+                    try:
+                        raise failure
+                    finally:
+                        failure = None  # as in the worker
                 return
             yield item  # type: ignore[misc]
     finally:
