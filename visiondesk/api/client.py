@@ -9,6 +9,7 @@ import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from visiondesk.api.ratelimit import rate_limit_reporter
+from visiondesk.api.tls import shared_context
 from visiondesk.api.wire import PatientTransport, response_checker
 from visiondesk.config.profiles import Profile
 
@@ -38,7 +39,7 @@ def make_client(
     report = rate_limit_reporter(max_retries)
     if http_client is None:
         transport = PatientTransport(
-            httpx2.AsyncHTTPTransport(),
+            httpx2.AsyncHTTPTransport(verify=shared_context()),
             profile.base_url,
             read_timeout=profile.read_timeout,
             stream_timeout=profile.stream_timeout,

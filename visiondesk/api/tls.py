@@ -3,7 +3,24 @@ or SSL_CERT_FILE / SSL_CERT_DIR when set. The self-test checks a bundle can find
 
 from __future__ import annotations
 
+import functools
 import os
+import ssl
+
+
+def shared_context() -> ssl.SSLContext:
+    """One TLS context for every client, as the SDK's stack builds it by default: building one
+    reads the whole trust store (~20 ms), which the window paid on the UI thread again each
+    time a key arrived from the keychain or a profile changed. Made again if SSL_CERT_FILE or
+    SSL_CERT_DIR change."""
+    return _context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=2)
+def _context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    import httpx2
+
+    return httpx2.create_ssl_context()
 
 
 def trust_store() -> tuple[bool, str]:
@@ -18,8 +35,6 @@ def trust_store() -> tuple[bool, str]:
     if certificates:
         return True, f"{certificates} CA certificates from the system trust store"
     # A capath is read lazily: certificates appear once a handshake needs them.
-    import ssl
-
     paths = ssl.get_default_verify_paths()
     for folder in (paths.openssl_capath, paths.capath or ""):
         if folder and os.path.isdir(folder) and os.listdir(folder):
