@@ -1,8 +1,6 @@
-"""The main window: toolbar, attachment canvas, transcript, composer and status bar.
-
-It holds widgets only; `controller.Controller` gives them behaviour, so the window can appear
-before the SDK and the pipeline are imported.
-"""
+"""The main window: toolbar, attachment canvas, transcript, composer and status bar. It holds
+widgets only; `controller.Controller` gives them behaviour, so the window can appear before the
+SDK and the pipeline are imported."""
 
 from __future__ import annotations
 
@@ -194,12 +192,10 @@ class MainWindow(QMainWindow):
         self, menu: QMenu, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None
     ) -> QAction:
         action = QAction(text, self)
-        # setShortcuts, not setShortcut: the latter's overloads make PySide6 build QtCore.Qt
-        # before the first paint; a standard key also gets every binding of the platform.
-        if isinstance(shortcut, QKeySequence.StandardKey):
-            action.setShortcuts(shortcut)
-        elif shortcut is not None:
-            action.setShortcuts([shortcut])
+        # setShortcuts: setShortcut's overloads build QtCore.Qt (CONTRIBUTING.md, "The first
+        # paint"); and a standard key gets every binding the platform has for it.
+        if shortcut is not None:
+            action.setShortcuts([shortcut] if isinstance(shortcut, QKeySequence) else shortcut)
         menu.addAction(action)
         self.addAction(action)  # its shortcut works wherever focus is in the window
         return action
