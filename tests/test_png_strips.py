@@ -3,8 +3,6 @@ decoder, never a wrong picture."""
 
 from __future__ import annotations
 
-import io
-import threading
 import zlib
 from collections.abc import Callable
 
@@ -12,25 +10,13 @@ import pytest
 from PIL import Image, ImageChops
 
 from tests import images
+from tests.png_shrinking import classic, streamed, strip_threads
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import ImageError
 from visiondesk.imaging import png_strips, policy_for, prepare
 from visiondesk.imaging.content import neighbours
-from visiondesk.imaging.decode import FINAL_FILTER, reduce_factor, shrink
 
 HIGH = policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH)
-
-
-def classic(data: bytes, target: tuple[int, int]) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return shrink(image, target)
-
-
-def streamed(data: bytes, target: tuple[int, int]) -> png_strips.Shrunk | None:
-    with Image.open(io.BytesIO(data)) as image:
-        factor = reduce_factor(image.size, target)
-    return png_strips.shrink_png(data, factor, target, FINAL_FILTER)
 
 
 def equal_but_for_rounding(image: Image.Image, expected: Image.Image) -> bool:
@@ -52,10 +38,6 @@ def band_range(image: Image.Image) -> tuple[float, float]:
     low, high = image.getextrema()
     assert isinstance(low, int | float) and isinstance(high, int | float)
     return low, high
-
-
-def strip_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "png-strips"]
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,6 @@ import struct
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
@@ -39,11 +37,12 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
 from tests import images
+from tests.png_shrinking import classic, streamed, strip_threads, wait_for_no_strip_threads
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import ImageError
 from visiondesk.imaging import content, png_strips, policy_for, prepare
 from visiondesk.imaging.content import neighbours
-from visiondesk.imaging.decode import FINAL_FILTER, reduce_factor, shrink
+from visiondesk.imaging.decode import FINAL_FILTER, reduce_factor
 from visiondesk.imaging.sizing import tile_size
 
 EXAMPLES = int(os.environ.get("VISIONDESK_FUZZ_EXAMPLES", "30"))
@@ -113,18 +112,6 @@ def simple_png(image: Image.Image, filters: list[int] | None = None, level: int 
 # What the stream is compared with, and how.
 
 
-def classic(data: bytes, target: tuple[int, int]) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return shrink(image, target)
-
-
-def streamed(data: bytes, target: tuple[int, int]) -> png_strips.Shrunk | None:
-    with Image.open(io.BytesIO(data)) as image:
-        factor = reduce_factor(image.size, target)
-    return png_strips.shrink_png(data, factor, target, FINAL_FILTER)
-
-
 def largest_difference(image: Image.Image, expected: Image.Image) -> int:
     """The largest difference in any channel; RGBA compared premultiplied, as resampled."""
     if image.mode == "RGBA":
@@ -138,25 +125,11 @@ def changed_share(image: Image.Image, expected: Image.Image) -> float:
     return max(sum(band.histogram()[1:]) for band in bands) / (image.width * image.height)
 
 
-def strip_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "png-strips"]
-
-
-def wait_for_no_strip_threads(timeout: float = THREAD_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while strip_threads():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"png-strips threads still running: {strip_threads()}")
-        time.sleep(0.01)
-
-
 @pytest.fixture(autouse=True)
 def no_thread_outlives_a_test() -> Iterator[None]:
     yield
-    # What test_a_bad_filter_type_leaves_no_thread_behind shows: a worker can wait on garbage
-    # for the collector, and the interpreter then hangs on exit. Collect it here.
-    gc.collect()
-    wait_for_no_strip_threads()
+    # shrink_png joins its workers before it returns, without help from the collector.
+    wait_for_no_strip_threads(THREAD_TIMEOUT)
 
 
 # Valid PNGs in every layout: the pixels of decoding then shrinking.
@@ -444,8 +417,7 @@ def test_damage_returns_none_or_a_picture_and_prepare_words_it(data: bytes) -> N
         except ImageError as error:
             problem = error
         assert problem is None or problem.reason
-        gc.collect()  # see test_a_bad_filter_type_leaves_no_thread_behind
-        wait_for_no_strip_threads()
+        wait_for_no_strip_threads(THREAD_TIMEOUT)
     found = png_strips.exif(data)
     assert found is None or found.startswith(b"Exif\x00\x00")
 

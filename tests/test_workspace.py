@@ -38,6 +38,16 @@ def drive(tmp_path: Path, scenario: Callable[[Workspace], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+async def answered(ws: Workspace, text: str) -> int:
+    """Ask `text` and wait for the answer; the id of the conversation it was saved in."""
+    ws.set_text(text)
+    turn = ws.conversation.send()
+    assert turn is not None
+    await until(lambda: turn.status is TurnStatus.DONE)
+    assert ws.conversation_id is not None
+    return ws.conversation_id
+
+
 def last(workspace: Workspace) -> Turn:
     return workspace.transcript.turns[-1]
 
@@ -205,12 +215,7 @@ def test_opening_a_conversation_keeps_the_draft(tmp_path: Path, photo_path: Path
     """Arrowing through the sidebar must not throw away what the person attached and typed."""
 
     async def scenario(ws: Workspace) -> None:
-        ws.set_text("First")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: turn.status is TurnStatus.DONE)
-        conversation = ws.conversation_id
-        assert conversation is not None
+        conversation = await answered(ws, "First")
         ws.library.new()
         ws.attachments.add(str(photo_path), "photo")
         ws.set_text("Not sent yet")
@@ -224,12 +229,7 @@ def test_opening_a_conversation_keeps_the_draft(tmp_path: Path, photo_path: Path
 def test_a_conversation_reopens_with_its_own_instructions(tmp_path: Path) -> None:
     async def scenario(ws: Workspace) -> None:
         ws.set_instructions("Answer in French.")
-        ws.set_text("Bonjour?")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: turn.status is TurnStatus.DONE)
-        conversation = ws.conversation_id
-        assert conversation is not None
+        conversation = await answered(ws, "Bonjour?")
         ws.library.new()
         assert ws.settings.instructions == ""  # a new conversation starts from the default
         assert ws.library.open(conversation)
@@ -242,12 +242,7 @@ def test_opening_a_conversation_with_the_same_settings_prepares_nothing_again(
     tmp_path: Path, photo_path: Path
 ) -> None:
     async def scenario(ws: Workspace) -> None:
-        ws.set_text("First")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: turn.status is TurnStatus.DONE)
-        conversation = ws.conversation_id
-        assert conversation is not None
+        conversation = await answered(ws, "First")
         ws.library.new()
         ws.attachments.add(str(photo_path), "photo")
         await until(lambda: states(ws) == [AttachmentState.READY])
@@ -275,12 +270,7 @@ def test_conversations_follow_their_profile_when_it_is_renamed(tmp_path: Path) -
         ws.library.new()  # first: switching profiles moves the open conversation along
         if ws.settings.profile_key != key:
             ws.select_profile(key)
-        ws.set_text(text)
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: turn.status is TurnStatus.DONE)
-        assert ws.conversation_id is not None
-        return ws.conversation_id
+        return await answered(ws, text)
 
     async def scenario(ws: Workspace) -> None:
         ws.update_profiles({EMULATOR: first, "second": second}, AppSettings())
