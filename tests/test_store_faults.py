@@ -1,7 +1,8 @@
-"""A disk that fills, turns read-only or fails mid-session: every history write ends in one
-plain StorageError, the turn ends Failed with that message, the question and images stay
-attached, and the answer streaming at that moment is kept in memory and saved once writing
-works again. A real 2 MB tmpfs where mounting is permitted; injected sqlite/OS errors too."""
+"""A disk that fills, turns read-only or fails mid-session: every history write (the batch
+store's too) ends in one plain StorageError, the turn ends Failed with that message, the
+question and images stay attached, and the answer streaming at that moment is kept in memory
+and saved once writing works again. A real 2 MB tmpfs where mounting is permitted; injected
+sqlite/OS errors too."""
 
 from __future__ import annotations
 
@@ -16,12 +17,21 @@ from tests.disks import FULL, IO, READ_ONLY, Faults, fill, small_disk
 from tests.turns import KEY, attach, collect, draft, final, run
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
-from visiondesk.domain import ApiMode, Detail, PreparedImage, Turn
+from visiondesk.domain import (
+    ApiMode,
+    BatchEngine,
+    Detail,
+    ItemStatus,
+    JobStatus,
+    PreparedImage,
+    Turn,
+)
 from visiondesk.emulator import Emulator
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.events import Completed, Event, Failed, TextDelta
 from visiondesk.session import Session
 from visiondesk.store import History
+from visiondesk.store.batches import BatchStore, Prepared
 
 
 def image(seed: int = 1) -> PreparedImage:
@@ -127,6 +137,71 @@ def test_every_write_fails_with_one_plain_message(
     if site not in ("checkpoint", "record_upload"):  # those two are kept for later (below)
         assert snapshot(store) == before  # nothing half-written
     WRITES[site](store, ids)  # and the same call works once the disk does
+    store.close()
+
+
+def new_job(store: BatchStore) -> int:
+    return store.create_job(
+        profile="p",
+        base_url="http://127.0.0.1:1/v1",
+        mode=ApiMode.CHAT,
+        model="gpt-4o",
+        detail=Detail.LOW,
+        engine=BatchEngine.BATCH_API,
+        prompt="Describe it.",
+        instructions=None,
+        schema=None,
+        images=[("a.jpg", "a" * 64), ("b.jpg", "b" * 64), ("copy.jpg", "a" * 64)],
+    )
+
+
+BATCH_WRITES: dict[str, Callable[[BatchStore, Ids], object]] = {
+    "create_job": lambda s, i: new_job(s),
+    "set_job_status": lambda s, i: s.set_job_status(i["job"], JobStatus.PAUSED),
+    "set_engine": lambda s, i: s.set_engine(i["job"], BatchEngine.LIVE),
+    "delete_job": lambda s, i: s.delete_job(i["job"]),
+    "record_prepared": lambda s, i: s.record_prepared(i["item"], Prepared("f" * 64, 9, 4, 3, 85)),
+    "finish_item": lambda s, i: s.finish_item(i["item"], ItemStatus.DONE, answer="A photo."),
+    "requeue": lambda s, i: s.requeue(i["job"], [ItemStatus.QUEUED]),
+    "add_part": lambda s, i: s.add_part(i["job"], 2, "part-2.jsonl", 9, [i["item"]]),
+    "update_part": lambda s, i: s.update_part(i["part"], batch_id="batch_1", total=1),
+    "record_upload": lambda s, i: s.record_upload("p", "file-2", "k2", 9, "b.jsonl", None, 2.0),
+    "mark_deleted": lambda s, i: s.mark_deleted("p", "file-1"),
+}
+
+
+def filled_batches(folder: Path) -> tuple[BatchStore, Ids]:
+    store = BatchStore(folder)
+    job = new_job(store)
+    first, *_ = store.items(job)
+    part = store.add_part(job, 1, "part-1.jsonl", 9, [first.id])
+    store.record_upload("p", "file-1", "k1", 9, "a.jsonl", None, 1.0)
+    return store, {"job": job, "item": first.id, "part": part}
+
+
+def batch_snapshot(store: BatchStore) -> list[object]:
+    rows: list[object] = [store.jobs(), store.ledger.uploads(include_deleted=True)]
+    for job in store.jobs():
+        rows += [store.items(job.id), store.parts(job.id)]
+    return rows
+
+
+@pytest.mark.parametrize("site", sorted(BATCH_WRITES))
+def test_every_batch_write_fails_with_the_same_plain_message(
+    site: str, faults: Faults, tmp_path: Path
+) -> None:
+    """The batch store shares the history's database, and so its failures and messages."""
+    store, ids = filled_batches(tmp_path / "data")
+    before = batch_snapshot(store)
+    faults.arm(FULL)
+    with pytest.raises(StorageError) as raised:
+        BATCH_WRITES[site](store, ids)
+    faults.disarm()
+    assert raised.value.fault is StorageFault.FULL and raised.value.retryable
+    assert raised.value.message.startswith("The disk holding your history is full (")
+    assert batch_snapshot(store) == before  # nothing half-written
+    BATCH_WRITES[site](store, ids)  # and the same call works once the disk does
+    assert store.unsaved == 0
     store.close()
 
 
