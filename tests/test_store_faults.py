@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests import images
 from tests.disks import FULL, IO, READ_ONLY, Faults, fill, small_disk
+from tests.stores import new_job
 from tests.turns import KEY, attach, collect, draft, final, run
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
@@ -109,52 +111,6 @@ def snapshot(store: History) -> list[object]:
     return rows
 
 
-@pytest.mark.parametrize("site", sorted(WRITES))
-@pytest.mark.parametrize(
-    ("kind", "fault", "words"),
-    [
-        (FULL, StorageFault.FULL, "The disk holding your history is full ("),
-        (READ_ONLY, StorageFault.READ_ONLY, "is read-only"),
-        (IO, StorageFault.IO, "failed to read or write"),
-    ],
-)
-def test_every_write_fails_with_one_plain_message(
-    site: str,
-    kind: tuple[int, str, int],
-    fault: StorageFault,
-    words: str,
-    faults: Faults,
-    tmp_path: Path,
-) -> None:
-    store, ids = filled_history(tmp_path / "data")
-    before = snapshot(store)
-    faults.arm(kind)
-    with pytest.raises(StorageError) as raised:
-        WRITES[site](store, ids)
-    faults.disarm()
-    assert raised.value.fault is fault and raised.value.retryable
-    assert words in raised.value.message and str(tmp_path / "data") in raised.value.message
-    if site not in ("checkpoint", "record_upload"):  # those two are kept for later (below)
-        assert snapshot(store) == before  # nothing half-written
-    WRITES[site](store, ids)  # and the same call works once the disk does
-    store.close()
-
-
-def new_job(store: BatchStore) -> int:
-    return store.create_job(
-        profile="p",
-        base_url="http://127.0.0.1:1/v1",
-        mode=ApiMode.CHAT,
-        model="gpt-4o",
-        detail=Detail.LOW,
-        engine=BatchEngine.BATCH_API,
-        prompt="Describe it.",
-        instructions=None,
-        schema=None,
-        images=[("a.jpg", "a" * 64), ("b.jpg", "b" * 64), ("copy.jpg", "a" * 64)],
-    )
-
-
 BATCH_WRITES: dict[str, Callable[[BatchStore, Ids], object]] = {
     "create_job": lambda s, i: new_job(s),
     "set_job_status": lambda s, i: s.set_job_status(i["job"], JobStatus.PAUSED),
@@ -186,22 +142,69 @@ def batch_snapshot(store: BatchStore) -> list[object]:
     return rows
 
 
-@pytest.mark.parametrize("site", sorted(BATCH_WRITES))
-def test_every_batch_write_fails_with_the_same_plain_message(
-    site: str, faults: Faults, tmp_path: Path
+@dataclass
+class Filled:
+    """A store with something in it, one of its writes, and what is on its disk."""
+
+    write: Callable[[], object]
+    snapshot: Callable[[], list[object]]
+    unsaved: Callable[[], int]
+    close: Callable[[], None]
+
+
+def filled(site: str, folder: Path) -> Filled:
+    kind, name = site.split(":")
+    if kind == "history":
+        history, ids = filled_history(folder)
+        return Filled(
+            lambda: WRITES[name](history, ids),
+            lambda: snapshot(history),
+            lambda: history.unsaved,
+            history.close,
+        )
+    batches, ids = filled_batches(folder)
+    return Filled(
+        lambda: BATCH_WRITES[name](batches, ids),
+        lambda: batch_snapshot(batches),
+        lambda: batches.unsaved,
+        batches.close,
+    )
+
+
+SITES = [f"history:{name}" for name in sorted(WRITES)] + [
+    f"batch:{name}" for name in sorted(BATCH_WRITES)
+]
+"""Every write site of both stores on the history database (the batch store's too)."""
+
+
+@pytest.mark.parametrize("site", SITES)
+@pytest.mark.parametrize(
+    ("kind", "fault", "words"),
+    [
+        (FULL, StorageFault.FULL, "The disk holding your history is full ("),
+        (READ_ONLY, StorageFault.READ_ONLY, "is read-only"),
+        (IO, StorageFault.IO, "failed to read or write"),
+    ],
+)
+def test_every_write_fails_with_one_plain_message(
+    site: str,
+    kind: tuple[int, str, int],
+    fault: StorageFault,
+    words: str,
+    faults: Faults,
+    tmp_path: Path,
 ) -> None:
-    """The batch store shares the history's database, and so its failures and messages."""
-    store, ids = filled_batches(tmp_path / "data")
-    before = batch_snapshot(store)
-    faults.arm(FULL)
+    store = filled(site, tmp_path / "data")
+    before = store.snapshot()
+    faults.arm(kind)
     with pytest.raises(StorageError) as raised:
-        BATCH_WRITES[site](store, ids)
+        store.write()
     faults.disarm()
-    assert raised.value.fault is StorageFault.FULL and raised.value.retryable
-    assert raised.value.message.startswith("The disk holding your history is full (")
-    assert batch_snapshot(store) == before  # nothing half-written
-    BATCH_WRITES[site](store, ids)  # and the same call works once the disk does
-    assert store.unsaved == 0
+    assert raised.value.fault is fault and raised.value.retryable
+    assert words in raised.value.message and str(tmp_path / "data") in raised.value.message
+    assert store.snapshot() == before  # nothing half-written (a kept write is not yet on disk)
+    store.write()  # and the same call works once the disk does
+    assert store.unsaved() == 0
     store.close()
 
 

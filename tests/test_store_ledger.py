@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.disks import FULL, IO, READ_ONLY, Faults
-from visiondesk.domain import ApiMode, BatchEngine, Detail, JobStatus
+from tests.stores import new_job
+from visiondesk.domain import JobStatus
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
@@ -44,18 +45,7 @@ def history_side(folder: Path) -> Side:
 
 def batch_side(folder: Path) -> Side:
     store = BatchStore(folder)
-    job = store.create_job(
-        profile="p",
-        base_url="http://127.0.0.1:1/v1",
-        mode=ApiMode.CHAT,
-        model="gpt-4o",
-        detail=Detail.LOW,
-        engine=BatchEngine.BATCH_API,
-        prompt="Describe it.",
-        instructions=None,
-        schema=None,
-        images=[("a.jpg", "a" * 64)],
-    )
+    job = new_job(store)
     return Side(
         store,
         store.ledger,
