@@ -54,12 +54,12 @@ class History(KeepsLedger):
             tighten(folder)  # an install from before files were private
             if not self.path.exists():
                 create_private(self.path)  # sqlite gives -wal and -shm this file's mode
-        self.database = Database(self.path)
-        self.version = self.database.version
-        self.ledger = UploadLedger(self.database)
-        self._conversations = Conversations(self.database)
-        self._messages = Messages(self.database, Attachments(self.blobs))
-        self._maintenance = Maintenance(self.database, self.blobs)
+        self._database = Database(self.path)
+        self.version = self._database.version
+        self.ledger = UploadLedger(self._database)
+        self._conversations = Conversations(self._database)
+        self._messages = Messages(self._database, Attachments(self.blobs))
+        self._maintenance = Maintenance(self._database, self.blobs)
         try:
             self.recovered = self._messages.mark_interrupted()
         except StorageError as error:
@@ -76,7 +76,7 @@ class History(KeepsLedger):
     def _abandon(self) -> None:
         """Close after a failed start, keeping the error that caused it."""
         with contextlib.suppress(StorageError):
-            self.database.close()
+            self._database.close()
 
     @classmethod
     def temporary(cls, prefix: str = temporary_folders.PREFIX) -> History:
@@ -111,23 +111,23 @@ class History(KeepsLedger):
         the whole history, e.g. for a backup) and close. Raises StorageError, once closed, if
         the disk refused; a temporary history is removed either way."""
         try:
-            self.database.close()
+            self._database.close()
         finally:
             if self._cleanup is not None:
                 self._cleanup()
 
     @property
     def closed(self) -> bool:
-        return self.database.closed
+        return self._database.closed
 
     @property
     def unsaved(self) -> int:
         """Writes kept in memory because the disk refused them (saved by the next write)."""
-        return self.database.unsaved
+        return self._database.unsaved
 
     def flush(self) -> None:
         """Save the writes kept in memory now (e.g. on Retry); StorageError if still refused."""
-        self.database.flush()
+        self._database.flush()
 
     # conversations ------------------------------------------------------------------------
 
