@@ -1,27 +1,39 @@
-"""A disk that fills, turns read-only or fails mid-session: every history write ends in one
-plain StorageError, the turn ends Failed with that message, the question and images stay
-attached, and the answer streaming at that moment is kept in memory and saved once writing
-works again. A real 2 MB tmpfs where mounting is permitted; injected sqlite/OS errors too."""
+"""A disk that fills, turns read-only or fails mid-session: every history write (the batch
+store's too) ends in one plain StorageError, the turn ends Failed with that message, the
+question and images stay attached, and the answer streaming at that moment is kept in memory
+and saved once writing works again. A real 2 MB tmpfs where mounting is permitted; injected
+sqlite/OS errors too."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests import images
 from tests.disks import FULL, IO, READ_ONLY, Faults, fill, small_disk
+from tests.stores import new_job
 from tests.turns import KEY, attach, collect, draft, final, run
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
-from visiondesk.domain import ApiMode, Detail, PreparedImage, Turn
+from visiondesk.domain import (
+    ApiMode,
+    BatchEngine,
+    Detail,
+    ItemStatus,
+    JobStatus,
+    PreparedImage,
+    Turn,
+)
 from visiondesk.emulator import Emulator
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.events import Completed, Event, Failed, TextDelta
 from visiondesk.session import Session
 from visiondesk.store import History
+from visiondesk.store.batches import BatchStore, Prepared
 
 
 def image(seed: int = 1) -> PreparedImage:
@@ -99,7 +111,73 @@ def snapshot(store: History) -> list[object]:
     return rows
 
 
-@pytest.mark.parametrize("site", sorted(WRITES))
+BATCH_WRITES: dict[str, Callable[[BatchStore, Ids], object]] = {
+    "create_job": lambda s, i: new_job(s),
+    "set_job_status": lambda s, i: s.set_job_status(i["job"], JobStatus.PAUSED),
+    "set_engine": lambda s, i: s.set_engine(i["job"], BatchEngine.LIVE),
+    "delete_job": lambda s, i: s.delete_job(i["job"]),
+    "record_prepared": lambda s, i: s.record_prepared(i["item"], Prepared("f" * 64, 9, 4, 3, 85)),
+    "finish_item": lambda s, i: s.finish_item(i["item"], ItemStatus.DONE, answer="A photo."),
+    "requeue": lambda s, i: s.requeue(i["job"], [ItemStatus.QUEUED]),
+    "add_part": lambda s, i: s.add_part(i["job"], 2, "part-2.jsonl", 9, [i["item"]]),
+    "update_part": lambda s, i: s.update_part(i["part"], batch_id="batch_1", total=1),
+    "record_upload": lambda s, i: s.record_upload("p", "file-2", "k2", 9, "b.jsonl", None, 2.0),
+    "mark_deleted": lambda s, i: s.mark_deleted("p", "file-1"),
+}
+
+
+def filled_batches(folder: Path) -> tuple[BatchStore, Ids]:
+    store = BatchStore(folder)
+    job = new_job(store)
+    first, *_ = store.items(job)
+    part = store.add_part(job, 1, "part-1.jsonl", 9, [first.id])
+    store.record_upload("p", "file-1", "k1", 9, "a.jsonl", None, 1.0)
+    return store, {"job": job, "item": first.id, "part": part}
+
+
+def batch_snapshot(store: BatchStore) -> list[object]:
+    rows: list[object] = [store.jobs(), store.ledger.uploads(include_deleted=True)]
+    for job in store.jobs():
+        rows += [store.items(job.id), store.parts(job.id)]
+    return rows
+
+
+@dataclass
+class Filled:
+    """A store with something in it, one of its writes, and what is on its disk."""
+
+    write: Callable[[], object]
+    snapshot: Callable[[], list[object]]
+    unsaved: Callable[[], int]
+    close: Callable[[], None]
+
+
+def filled(site: str, folder: Path) -> Filled:
+    kind, name = site.split(":")
+    if kind == "history":
+        history, ids = filled_history(folder)
+        return Filled(
+            lambda: WRITES[name](history, ids),
+            lambda: snapshot(history),
+            lambda: history.unsaved,
+            history.close,
+        )
+    batches, ids = filled_batches(folder)
+    return Filled(
+        lambda: BATCH_WRITES[name](batches, ids),
+        lambda: batch_snapshot(batches),
+        lambda: batches.unsaved,
+        batches.close,
+    )
+
+
+SITES = [f"history:{name}" for name in sorted(WRITES)] + [
+    f"batch:{name}" for name in sorted(BATCH_WRITES)
+]
+"""Every write site of both stores on the history database (the batch store's too)."""
+
+
+@pytest.mark.parametrize("site", SITES)
 @pytest.mark.parametrize(
     ("kind", "fault", "words"),
     [
@@ -116,17 +194,17 @@ def test_every_write_fails_with_one_plain_message(
     faults: Faults,
     tmp_path: Path,
 ) -> None:
-    store, ids = filled_history(tmp_path / "data")
-    before = snapshot(store)
+    store = filled(site, tmp_path / "data")
+    before = store.snapshot()
     faults.arm(kind)
     with pytest.raises(StorageError) as raised:
-        WRITES[site](store, ids)
+        store.write()
     faults.disarm()
     assert raised.value.fault is fault and raised.value.retryable
     assert words in raised.value.message and str(tmp_path / "data") in raised.value.message
-    if site not in ("checkpoint", "record_upload"):  # those two are kept for later (below)
-        assert snapshot(store) == before  # nothing half-written
-    WRITES[site](store, ids)  # and the same call works once the disk does
+    assert store.snapshot() == before  # nothing half-written (a kept write is not yet on disk)
+    store.write()  # and the same call works once the disk does
+    assert store.unsaved() == 0
     store.close()
 
 

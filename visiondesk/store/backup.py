@@ -14,9 +14,8 @@ from pathlib import Path
 from visiondesk.config.paths import create_private, private_folder, private_writer
 from visiondesk.errors import BackupError, StorageError, StorageFault
 from visiondesk.store.blobs import Blobs
+from visiondesk.store.database import DATABASE
 from visiondesk.store.faults import translate
-
-DATABASE = "history.sqlite3"
 
 
 @dataclass(frozen=True, slots=True)

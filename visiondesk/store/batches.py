@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, ItemStatus, JobStatus
-from visiondesk.store.rows import MARK_DELETED, RECORD_UPLOAD, record
-from visiondesk.store.schema import migrate
-
-DATABASE = "history.sqlite3"
+from visiondesk.store.database import DATABASE, Database
+from visiondesk.store.rows import record
+from visiondesk.store.upload_ledger import KeepsLedger, UploadLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +87,32 @@ class Prepared:
     tokens: int
 
 
-class BatchStore:
-    """Its own connection to the history database (WAL lets it share the file)."""
+class BatchStore(KeepsLedger):
+    """Its own connections to the history database (WAL lets it share the file), so a command
+    that runs beside the window need not open the window's History. A disk failure is a
+    StorageError; the uploaded-file ledger is the history's own (`ledger`), written as the
+    history writes it (`record_upload`, `mark_deleted`)."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(folder / DATABASE, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        migrate(self._db)
+        self._db = Database(folder / DATABASE, timeout=30, fold_wal=False)
+        self.ledger = UploadLedger(self._db)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """Save the ledger's writes kept in memory and close; StorageError if still refused."""
+        self._db.close()
+
+    @property
+    def unsaved(self) -> int:
+        """Writes kept in memory because the disk refused them (saved by the next write)."""
+        return self._db.unsaved
 
     def _write(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
-        with self._lock, self._db:
-            return self._db.execute(sql, tuple(args))
+        return self._db.write(sql, tuple(args))
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, tuple(args)).fetchall()
+        return self._db.read(sql, tuple(args))
 
     # jobs -----------------------------------------------------------------------------------
 
@@ -134,8 +133,8 @@ class BatchStore:
         """A job and its images (path, sha256) in one transaction; the same bytes twice are
         stored once as pending and then as duplicates of it."""
         now = time.time()
-        with self._lock, self._db:
-            cursor = self._db.execute(
+        with self._db.transaction() as db:
+            cursor = db.execute(
                 "INSERT INTO batch_jobs (profile, base_url, mode, model, detail, engine, prompt, "
                 "instructions, schema_json, status, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -159,7 +158,7 @@ class BatchStore:
             for position, (path, sha256) in enumerate(images):
                 original = first.get(sha256)
                 status = ItemStatus.PENDING if original is None else ItemStatus.DUPLICATE
-                item = self._db.execute(
+                item = db.execute(
                     "INSERT INTO batch_items (job_id, position, path, sha256, status, "
                     "duplicate_of, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (job_id, position, path, sha256, status.value, original, now),
@@ -239,8 +238,8 @@ class BatchStore:
         error: str = "",
     ) -> list[int]:
         """Record one image's outcome, and the same for its duplicates; returns the ids."""
-        with self._lock, self._db:
-            self._db.execute(
+        with self._db.transaction() as db:
+            db.execute(
                 "UPDATE batch_items SET status = ?, answer = ?, input_tokens = ?, "
                 "output_tokens = ?, error = ?, updated_at = ? WHERE id = ? OR duplicate_of = ?",
                 (
@@ -254,7 +253,7 @@ class BatchStore:
                     item_id,
                 ),
             )
-            rows = self._db.execute(
+            rows = db.execute(
                 "SELECT id FROM batch_items WHERE id = ? OR duplicate_of = ? ORDER BY position",
                 (item_id, item_id),
             ).fetchall()
@@ -264,42 +263,18 @@ class BatchStore:
         """Send these images again (failed ones, or queued ones of a lost batch)."""
         wanted = [s.value for s in statuses]
         marks = ", ".join("?" for _ in wanted)
-        with self._lock, self._db:
-            cursor = self._db.execute(
+        with self._db.transaction() as db:
+            cursor = db.execute(
                 f"UPDATE batch_items SET status = 'pending', part_id = NULL, error = '' "
                 f"WHERE job_id = ? AND duplicate_of IS NULL AND status IN ({marks})",
                 (job_id, *wanted),
             )
-            self._db.execute(
+            db.execute(
                 f"UPDATE batch_items SET status = 'duplicate', error = '' "
                 f"WHERE job_id = ? AND duplicate_of IS NOT NULL AND status IN ({marks})",
                 (job_id, *wanted),
             )
         return cursor.rowcount
-
-    # the uploaded-file ledger (the same table History keeps; written here so a command that
-    # runs beside the window need not open the window's History)
-
-    def record_upload(
-        self,
-        profile: str,
-        file_id: str,
-        upload_key: str,
-        size: int,
-        filename: str,
-        conversation_id: int | None,
-        created_at: float,
-    ) -> None:
-        self._write(
-            RECORD_UPLOAD,
-            (profile, file_id, upload_key, size, filename, conversation_id, created_at),
-        )
-
-    def mark_deleted(self, profile: str, file_id: str) -> None:
-        self._write(
-            MARK_DELETED,
-            (time.time(), profile, file_id),
-        )
 
     # parts ----------------------------------------------------------------------------------
 
@@ -307,14 +282,14 @@ class BatchStore:
         self, job_id: int, number: int, path: str, size: int, item_ids: Sequence[int]
     ) -> int:
         """A written input file and its images, which are now queued in it."""
-        with self._lock, self._db:
-            cursor = self._db.execute(
+        with self._db.transaction() as db:
+            cursor = db.execute(
                 "INSERT INTO batch_parts (job_id, number, path, lines, bytes) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (job_id, number, path, len(item_ids), size),
             )
             part_id = int(cursor.lastrowid or 0)
-            self._db.executemany(
+            db.executemany(
                 "UPDATE batch_items SET status = 'queued', part_id = ? WHERE id = ?",
                 [(part_id, item_id) for item_id in item_ids],
             )

@@ -11,7 +11,8 @@ from pathlib import Path
 from visiondesk.config.paths import private_folder, write_private
 from visiondesk.domain import PreparedImage
 from visiondesk.render import markdown_to_html
-from visiondesk.store.history import History, StoredMessage
+from visiondesk.store.history import History
+from visiondesk.store.messages import StoredMessage
 
 _STATUS = {
     "failed": "failed",

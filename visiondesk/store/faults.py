@@ -73,3 +73,9 @@ def translated(path: Path, what: str = "your history") -> Iterator[None]:
         if converted is error:
             raise
         raise converted from error
+
+
+def reraise_misuse(error: sqlite3.DatabaseError) -> None:
+    """Damage is salvaged around; misuse (a closed history, bad SQL) is a bug and propagates."""
+    if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+        raise error

@@ -1,5 +1,4 @@
-"""Rows into records, and the upload ledger's writes: one place for what the history and the
-batch store both need."""
+"""Rows into records: one dataclass field per column of the same name."""
 
 from __future__ import annotations
 
@@ -8,13 +7,6 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-RECORD_UPLOAD = (
-    "INSERT OR IGNORE INTO uploads (profile, file_id, upload_key, bytes, filename, "
-    "conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-"""A file uploaded on the person's behalf, written down so it can be deleted later."""
-MARK_DELETED = "UPDATE uploads SET deleted_at = ? WHERE profile = ? AND file_id = ?"
 
 
 def record(cls: type[T], row: sqlite3.Row, **given: Any) -> T:

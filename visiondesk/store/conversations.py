@@ -1,0 +1,126 @@
+"""Conversations: their titles and settings, and the API state a re-opened one continues from
+(previous response, thread, assistant)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from visiondesk.domain import ConversationState
+from visiondesk.store.database import Database
+from visiondesk.store.rows import record
+from visiondesk.store.upload_ledger import FORGET_CONVERSATION
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    id: int
+    title: str
+    profile: str
+    mode: str
+    model: str
+    detail: str
+    updated_at: float
+    instructions: str | None = None
+    """Its own instructions (system prompt); None where none were saved (the default applies)."""
+
+
+class Conversations:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def create(self, title: str, profile: str, mode: str, model: str, detail: str) -> int:
+        now = time.time()
+        cursor = self._db.write(
+            "INSERT INTO conversations (title, profile, mode, model, detail, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (title, profile, mode, model, detail, now, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def find(self, search: str = "") -> list[StoredConversation]:
+        """Newest first; `search` matches any text of a conversation literally (even % and _)."""
+        sql = "SELECT * FROM conversations WHERE deleted = 0"
+        args: tuple[Any, ...] = ()
+        if search.strip():
+            like = f"%{_escape_like(search.strip())}%"
+            # EXISTS stops at a conversation's first matching message (through the index).
+            sql += (
+                " AND (title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = conversations.id AND m.text LIKE ? ESCAPE '\\'))"
+            )
+            args = (like, like)
+        rows = self._db.read(sql + " ORDER BY updated_at DESC, id DESC", args)
+        return [_conversation(r) for r in rows]
+
+    def get(self, conversation_id: int) -> StoredConversation | None:
+        rows = self._db.read(
+            "SELECT * FROM conversations WHERE id = ? AND deleted = 0", (conversation_id,)
+        )
+        return _conversation(rows[0]) if rows else None
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._db.write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+    def update_settings(
+        self, conversation_id: int, profile: str, mode: str, model: str, detail: str
+    ) -> None:
+        self._db.write(
+            "UPDATE conversations SET profile = ?, mode = ?, model = ?, detail = ? WHERE id = ?",
+            (profile, mode, model, detail, conversation_id),
+        )
+
+    def set_instructions(self, conversation_id: int, instructions: str) -> None:
+        self._db.write(
+            "UPDATE conversations SET instructions = ? WHERE id = ?",
+            (instructions, conversation_id),
+        )
+
+    def delete(self, conversation_id: int) -> None:
+        """Remove a conversation (its messages and state go with it); its uploads stay in the
+        ledger until they are deleted."""
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            db.execute(FORGET_CONVERSATION, (conversation_id,))
+
+    # API state --------------------------------------------------------------------------
+
+    def save_state(self, conversation_id: int, state: ConversationState) -> None:
+        self._db.write(
+            "INSERT INTO api_state (conversation_id, assistant_id, thread_id, response_id, "
+            "responses_stateless) VALUES (?, ?, ?, ?, ?) ON CONFLICT(conversation_id) DO UPDATE "
+            "SET assistant_id = excluded.assistant_id, thread_id = excluded.thread_id, "
+            "response_id = excluded.response_id, "
+            "responses_stateless = excluded.responses_stateless",
+            (
+                conversation_id,
+                state.assistant_id,
+                state.thread_id,
+                state.response_id,
+                int(state.responses_stateless),
+            ),
+        )
+
+    def state(self, conversation_id: int) -> ConversationState:
+        rows = self._db.read(
+            "SELECT * FROM api_state WHERE conversation_id = ?", (conversation_id,)
+        )
+        if not rows:
+            return ConversationState()
+        row = rows[0]
+        return ConversationState(
+            row["response_id"],
+            row["thread_id"],
+            row["assistant_id"],
+            bool(row["responses_stateless"]),
+        )
+
+
+def _conversation(row: sqlite3.Row) -> StoredConversation:
+    return record(StoredConversation, row)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

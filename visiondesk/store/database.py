@@ -1,0 +1,202 @@
+"""The history database: one connection that writes and one that reads, in WAL mode, so a read
+on a worker thread never waits for the UI thread's writes, nor they for it.
+
+Every disk failure becomes one StorageError. A write the disk refuses can be kept in memory
+(`keep`) and is replayed first by the next write that works, so a full disk costs the person
+nothing that the app has already told them about."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from visiondesk.errors import StorageError
+from visiondesk.store.faults import translated
+from visiondesk.store.schema import migrate
+
+DATABASE = "history.sqlite3"
+
+Key = tuple[Any, ...]
+"""Names a kept write; a newer write under the same key replaces it (the newest text wins)."""
+Write = tuple[Key, str, tuple[Any, ...]]
+
+
+class Database:
+    """The writer (under a lock, for the thread that writes) and the reader (under its own
+    lock, for any thread). Both are made with check_same_thread=False and only ever used
+    under their lock; WAL lets the reader see the last commit while a write is under way."""
+
+    def __init__(self, path: Path, *, timeout: float = 5.0, fold_wal: bool = True) -> None:
+        """Open (or create) and migrate; StorageError if the disk or the file fails.
+        `fold_wal`: close() folds the WAL into the file (the history's owner does; a second
+        store on the same file must not wait for the owner's readers to do it)."""
+        self.path = path
+        self.folder = path.parent
+        self._write_lock = threading.RLock()
+        self._read_lock = threading.RLock()
+        self._unsaved: dict[Key, tuple[str, tuple[Any, ...]]] = {}
+        self._closed = False
+        self._fold_wal = fold_wal
+        with self.translated():
+            self._writer = _connect(path, timeout)
+            try:
+                self._writer.execute("PRAGMA journal_mode=WAL")
+                self._writer.execute("PRAGMA synchronous=NORMAL")
+                self._writer.execute("PRAGMA foreign_keys=ON")
+                self.version = migrate(self._writer)
+                self._reader = _reader(path, timeout)
+            except BaseException:
+                self._writer.close()
+                raise
+        # A process that exits without close() (sys.exit, an exception) still folds its WAL in.
+        self._at_exit = weakref.finalize(self, _close_at_exit, self._writer, self._reader, fold_wal)
+
+    @contextlib.contextmanager
+    def translated(self) -> Iterator[None]:
+        with translated(self.folder):
+            yield
+
+    # writing ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction that first replays the writes kept in memory: they are saved as soon
+        as writing works again, and stay kept if it still does not."""
+        with self._write_lock, self.translated():
+            with self._writer:
+                self._replay_unsaved()
+                yield self._writer
+            self._unsaved.clear()
+
+    def _replay_unsaved(self) -> None:
+        for sql, args in self._unsaved.values():
+            self._writer.execute(sql, args)
+
+    def write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self.transaction() as db:
+            return db.execute(sql, args)
+
+    def keep(self, key: Key, sql: str, args: tuple[Any, ...]) -> None:
+        """Write now, or keep the write in memory (newest per key) and raise StorageError."""
+        self.keep_all([(key, sql, args)])
+
+    def keep_all(self, writes: list[Write]) -> None:
+        """`keep` for writes that belong together: all are kept, in order, or none is."""
+        with self._write_lock:
+            for key, sql, args in writes:
+                self._unsaved.pop(key, None)
+                self._unsaved[key] = (sql, args)
+            try:
+                with self.transaction():
+                    pass
+            except StorageError:
+                raise
+            except BaseException:
+                for key, _, _ in writes:  # a bug, not the disk: never replay it
+                    self._unsaved.pop(key, None)
+                raise
+
+    def discard(self, key: Key) -> None:
+        """Forget a kept write (its row is being deleted)."""
+        with self._write_lock:
+            self._unsaved.pop(key, None)
+
+    @property
+    def unsaved(self) -> int:
+        """Writes kept in memory because the disk refused them (saved by the next write)."""
+        return len(self._unsaved)
+
+    def flush(self) -> None:
+        """Save the writes kept in memory now (e.g. on Retry); StorageError if still refused."""
+        with self.transaction():
+            pass
+
+    # reading ----------------------------------------------------------------------------
+
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """One query on the reader, from any thread: what was last committed."""
+        with self._read_lock, self.translated():
+            return self._reader.execute(sql, args).fetchall()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """The reader inside one read transaction, from any thread: every query in the block
+        sees the same committed moment. Keep the block to queries (no file reads): other
+        readers wait for it, writers never do."""
+        with self._read_lock, self.translated():
+            self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                if self._reader.in_transaction:
+                    self._reader.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def separate_reader(self) -> Iterator[sqlite3.Connection]:
+        """A reader of its own, for a long read (a check of every page and image) that must
+        hold up neither the writer nor the shared reader."""
+        with self.translated():
+            reader = _reader(self.path, 5.0)
+        try:
+            yield reader
+        finally:
+            reader.close()
+
+    # closing ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Save what is kept in memory, fold the WAL in (`fold_wal`) and close. Raises
+        StorageError, once closed, if the disk refused."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            with self._read_lock:  # a read under way ends first; the writer is then the last
+                self._reader.close()
+            problem: StorageError | None = None
+            try:
+                with self.translated():
+                    if self._unsaved:
+                        with self._writer:
+                            self._replay_unsaved()
+                        self._unsaved.clear()
+                    if self._fold_wal:
+                        self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except StorageError as error:
+                problem = error
+            finally:
+                self._at_exit.detach()
+                self._writer.close()
+            if problem is not None:
+                raise problem
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def _reader(path: Path, timeout: float) -> sqlite3.Connection:
+    """Autocommit (transactions are explicit, see `snapshot`) and refusing to write."""
+    connection = _connect(path, timeout)
+    connection.isolation_level = None
+    connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
+def _close_at_exit(writer: sqlite3.Connection, reader: sqlite3.Connection, fold: bool) -> None:
+    reader.close()
+    if fold:
+        with contextlib.suppress(sqlite3.Error):
+            writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    writer.close()
