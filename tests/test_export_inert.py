@@ -188,7 +188,7 @@ def test_the_markdown_export_rendered_loads_nothing(tmp_path: Path, tracker: Tra
 def test_markdown_export_keeps_code_and_turns_images_into_links(tmp_path: Path) -> None:
     store = History(tmp_path / "data")
     text = to_markdown(store, conversation(store, hostile("http://h")), tmp_path / "md").read_text()
-    assert "\\![tracker](http://h/track.png)" in text
+    assert "&#33;[tracker](http://h/track.png)" in text
     assert "&lt;script>" in text and "<script>" not in text.split("```")[0]
     assert '```html\n<img src="http://h/in-code.png">\n```' in text  # code is verbatim
     assert "`<img src='http://h/in-span.png'>`" in text

@@ -8,6 +8,12 @@ import html
 import re
 from urllib.parse import urlsplit
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_VIEWER = MarkdownIt("commonmark", {"html": True})
+"""How the most permissive Markdown viewers read a file: CommonMark with raw HTML on."""
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls (ESC, CSI, OSC, BEL, NUL…) but tab and newline, and the bidirectional
 overrides that make a line read otherwise than it is (the "Trojan Source" characters)."""
@@ -55,33 +61,33 @@ def markdown_destination(url: str) -> str:
 
 
 def inert_markdown(text: str) -> str:
-    """Markdown that renders the same words but loads nothing and runs nothing in any viewer:
-    outside code, an image (`![…]`) becomes a link (`\\![…]` renders "!" and a link) and raw
-    HTML's `<` becomes `&lt;`, so `<img src=…>` and `<script>` show as text. Fenced and
-    indented code and inline code spans are left alone: viewers never interpret them."""
-    out: list[str] = []
-    fence = ""
-    for line in text.splitlines(keepends=True):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        marker = re.match(r"(`{3,}|~{3,})", stripped) if indent < 4 else None
-        if fence:
-            out.append(line)
-            if marker is not None and _closes(fence, marker.group(1), stripped):
-                fence = ""
-            continue
-        if marker:
-            fence = marker.group(1)
-            out.append(line)
-            continue
-        out.append(_inert_line(line))
-    return "".join(out)
+    """Markdown that renders the same words but loads nothing and runs nothing in a viewer
+    that allows raw HTML: outside code, an image (`![…]`) becomes a link (`&#33;[…]` renders
+    "!" and a link) and raw HTML's `<` becomes `&lt;`, so `<img src=…>` and `<script>` show
+    as text; code blocks and code spans are left as they are (viewers never interpret them).
+    The result is parsed once more to make sure; where CommonMark's corners defeat the
+    rewrite, the whole text goes into one code block instead."""
+    lines = text.splitlines(keepends=True)
+    verbatim: set[int] = set()
+    for token in _VIEWER.parse(text):
+        if token.type in ("fence", "code_block") and token.map:
+            verbatim.update(range(*token.map))
+    candidate = "".join(
+        line if number in verbatim else _inert_line(line) for number, line in enumerate(lines)
+    )
+    if not _loads_or_runs(_VIEWER.parse(candidate)):
+        return candidate
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}\n"
 
 
-def _closes(fence: str, marker: str, line: str) -> bool:
-    """Whether `line` (starting with `marker`) ends the code fence opened by `fence`."""
-    same = marker[0] == fence[0] and len(marker) >= len(fence)
-    return same and not line[len(marker) :].strip()
+def _loads_or_runs(tokens: list[Token]) -> bool:
+    """Whether a rendered document would load or run something: an image or raw HTML."""
+    return any(
+        token.type in ("image", "html_block", "html_inline") or _loads_or_runs(token.children or [])
+        for token in tokens
+    )
 
 
 def _inert_line(line: str) -> str:
@@ -107,7 +113,7 @@ def _inert_line(line: str) -> str:
             i += run
             continue
         if ch == "!" and line[i + 1 : i + 2] == "[":
-            result.append("\\!")
+            result.append("&#33;")
         elif ch == "<":
             result.append("&lt;")
         else:

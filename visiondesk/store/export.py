@@ -38,8 +38,10 @@ _STATUS = {
 }
 
 
-def to_markdown(history: History, conversation_id: int, folder: Path) -> Path:
-    """`folder/<title>.md` plus `folder/images/…` for every image that was sent."""
+def to_markdown(
+    history: History, conversation_id: int, folder: Path, name: str | None = None
+) -> Path:
+    """`folder/<title>.md` (or `folder/name`) plus `folder/images/…` for every image sent."""
     conversation = history.conversation(conversation_id)
     if conversation is None:
         raise ValueError(f"no conversation {conversation_id}")
@@ -62,7 +64,7 @@ def to_markdown(history: History, conversation_id: int, folder: Path) -> Path:
                 lines += [f"> {markdown_label(message.error)}", ""]
             if message.damaged and message.damaged != message.error:
                 lines += [f"> {markdown_label(message.damaged)}", ""]
-    path = folder / f"{_safe(conversation.title)}.md"
+    path = folder / (name or f"{_safe(conversation.title)}.md")
     return write_private(path, "\n".join(lines))
 
 
