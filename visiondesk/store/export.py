@@ -55,15 +55,15 @@ def to_markdown(
             for image in message.images:
                 lines += [_markdown_image(image, images_dir), ""]
             for problem in _problems(message):
-                lines += [f"> {markdown_label(problem)}", ""]
+                lines += [f"> {_quoted(problem)}", ""]
         else:
             status = _STATUS.get(message.status)
             lines += ["## Assistant" + (f" ({status})" if status else ""), ""]
             lines += [inert_markdown(message.text), ""]
             if message.error:
-                lines += [f"> {markdown_label(message.error)}", ""]
+                lines += [f"> {_quoted(message.error)}", ""]
             if message.damaged and message.damaged != message.error:
-                lines += [f"> {markdown_label(message.damaged)}", ""]
+                lines += [f"> {_quoted(message.damaged)}", ""]
     path = folder / (name or f"{_safe(conversation.title)}.md")
     return write_private(path, "\n".join(lines))
 
@@ -100,6 +100,11 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
                 parts.append(f"<p><em>{html.escape(message.damaged)}</em></p>")
     parts.append("</body></html>")
     return write_private(path, "\n".join(parts))
+
+
+def _quoted(text: str) -> str:
+    """A note (an error, what could not be read) as one inert line of a block quote."""
+    return inert_markdown(" ".join(text.split()))
 
 
 def _html_image(image: PreparedImage) -> str:
