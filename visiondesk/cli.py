@@ -1,5 +1,5 @@
 """The `visiondesk` command: the window by default; `prepare`, `send`, `batch`, `doctor`,
-`emulator` and `backup` as commands.
+`emulator`, `backup`, `conversations` and `export` as commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-SUBCOMMANDS = ("prepare", "send", "batch", "doctor", "emulator", "backup")
+SUBCOMMANDS = (
+    "prepare",
+    "send",
+    "batch",
+    "doctor",
+    "emulator",
+    "backup",
+    "conversations",
+    "export",
+)
 EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
 
@@ -94,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     import argparse
 
     from visiondesk import __version__
-    from visiondesk.commands import backup, batch, doctor, emulator, prepare, send
+    from visiondesk.commands import backup, batch, conversations, doctor, emulator, prepare, send
 
     parser = argparse.ArgumentParser(
         prog="visiondesk",
@@ -105,4 +114,5 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in (prepare, send, batch, doctor, emulator, backup):
         command.add_parser(commands)
+    conversations.add_parsers(commands)
     return parser

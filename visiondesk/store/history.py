@@ -27,13 +27,13 @@ from typing import Any
 
 from visiondesk.config.paths import create_private, private_folder, tighten
 from visiondesk.domain import ConversationState, Detail, Exchange, PreparedImage, Turn
-from visiondesk.errors import StorageError, StorageFault
+from visiondesk.errors import StorageError, StorageFault, VisionDeskError
 from visiondesk.store.backup import DATABASE, BackupReport, backup
 from visiondesk.store.blobs import Blobs, BlobUnreadable
 from visiondesk.store.check import check_history
 from visiondesk.store.faults import translate
 from visiondesk.store.rows import MARK_DELETED, RECORD_UPLOAD, record
-from visiondesk.store.schema import migrate
+from visiondesk.store.schema import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +94,26 @@ class UploadRecord:
 
 
 class History:
-    def __init__(self, folder: Path, *, temporary: bool = False) -> None:
+    def __init__(self, folder: Path, *, temporary: bool = False, read_only: bool = False) -> None:
         """Open (or create) the history in `folder`, made private (0700, files 0600). A failure
-        raises StorageError; `temporary` removes the folder on close (and at exit)."""
+        raises StorageError; `temporary` removes the folder on close (and at exit).
+        `read_only` (the CLI's `conversations` and `export`, beside a running window): nothing
+        is created, migrated or marked interrupted, and a write raises StorageError."""
         self.folder = folder
         self.path = folder / DATABASE
         self.is_temporary = temporary
+        self.read_only = read_only
         self.blobs = Blobs(folder / "blobs")
         self._lock = threading.RLock()
         self._closed = False
         self._unsaved: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
         self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True) if temporary else None
         with self._translated():
+            if read_only:
+                self._db = _reader(self.path)
+                self.version, self.recovered = len(MIGRATIONS), 0
+                self._at_exit = weakref.finalize(self, _close, self._db)
+                return
             private_folder(folder)
             tighten(folder)  # an install from before files were private
             if not self.path.exists():
@@ -187,7 +195,8 @@ class History:
                         with self._db:
                             self._replay_unsaved()
                         self._unsaved.clear()
-                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    if not self.read_only:
+                        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except StorageError as error:
                 problem = error
             finally:
@@ -715,6 +724,22 @@ def _message(row: sqlite3.Row) -> StoredMessage:
     return StoredMessage(row["id"], row["role"], row["text"], row["status"], row["error"])
 
 
+def _reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a history at the newest schema."""
+    if not path.is_file():
+        raise VisionDeskError(f"There is no history at {path} yet.")
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version != len(MIGRATIONS):
+        db.close()
+        raise VisionDeskError(
+            f"The history at {path} is from another version of VisionDesk (schema {version}); "
+            "open the window once to bring it up to date."
+        )
+    return db
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -738,4 +763,8 @@ def _alive(pid: int) -> bool:
 def _checkpoint_and_close(db: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def _close(db: sqlite3.Connection) -> None:
     db.close()
