@@ -14,16 +14,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-SUBCOMMANDS = (
-    "prepare",
-    "send",
-    "batch",
-    "doctor",
-    "emulator",
-    "backup",
-    "conversations",
-    "export",
-)
+COMMANDS = {
+    "prepare": "prepare",
+    "send": "send",
+    "batch": "batch",
+    "doctor": "doctor",
+    "emulator": "emulator",
+    "backup": "backup",
+    "conversations": "conversations",
+    "export": "conversations",
+}
+"""Each command and the module (in visiondesk.commands) that defines it."""
+SUBCOMMANDS = tuple(COMMANDS)
 EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
 
@@ -34,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(args)
     if args == ["--self-test"]:
         return gui_main(args)
-    parser = _parser()
+    parser = _parser(args[0] if args[0] in COMMANDS else None)
     options = parser.parse_args(args)
     if options.command is None:  # e.g. `visiondesk --some-flag` with no subcommand
         parser.print_help(sys.stderr)
@@ -97,22 +99,27 @@ def hint_for(libraries: list[str]) -> str:
     return hint([need for need in NEEDS if need.provides in libraries])
 
 
-def _parser() -> argparse.ArgumentParser:
-    # Loaded here, not at the top: a double-click goes straight to the window, and these
-    # (importlib.metadata for the version, asyncio, dataclasses) cost it ~190 ms in the bundle.
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for `command` alone (only its module is imported: a script that runs
+    `visiondesk prepare` per file pays for preparing, not for batch's asyncio or the
+    version's importlib.metadata), or for every command (`visiondesk --help`)."""
     import argparse
+    import importlib
 
-    from visiondesk import __version__
-    from visiondesk.commands import backup, batch, conversations, doctor, emulator, prepare, send
+    class Version(argparse.Action):
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            from visiondesk import __version__
+
+            parser.exit(message=f"visiondesk {__version__}\n")
 
     parser = argparse.ArgumentParser(
         prog="visiondesk",
         description="Ask vision models about images. With no command (or only image paths), "
         "opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
+    parser.add_argument("--version", action=Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, batch, doctor, emulator, backup):
-        command.add_parser(commands)
-    conversations.add_parsers(commands)
+    names = [COMMANDS[command]] if command else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        importlib.import_module(f"visiondesk.commands.{name}").add_parser(commands)
     return parser

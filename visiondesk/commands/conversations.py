@@ -15,7 +15,8 @@ from visiondesk.escaping import for_terminal
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def add_parsers(commands: Any) -> None:
+def add_parser(commands: Any) -> None:
+    """Both commands: `conversations` and `export`."""
     listing = commands.add_parser(
         "conversations",
         help="list the saved conversations",
