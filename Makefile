@@ -1,16 +1,23 @@
 # Everything a newcomer needs: `make run` starts the app, `make test` runs every check.
-# Both create .venv with the system's python3 and install the project into it.
+# Both first install the system packages they need (apt or dnf, with sudo when not root;
+# visiondesk/system_packages.py lists them), then create .venv with the system's python3
+# and install the project into it.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+SYSTEM := $(PYTHON) -m visiondesk.system_packages install
 
-.PHONY: run test lint typecheck layers pytest bench bench-package fuzz screenshots package package-test install-desktop clean
+.PHONY: run test lint typecheck layers pytest bench bench-package fuzz screenshots package package-test install-desktop clean system-run system-test system-package
 
-run: $(VENV)/.installed
+run: system-run $(VENV)/.installed
 	$(BIN)/visiondesk
 
-test: $(VENV)/.installed-test lint typecheck layers pytest
+test: system-test $(VENV)/.installed-test lint typecheck layers pytest
+
+# Nothing to do (and no sudo) when every package is there already.
+system-run system-test system-package:
+	@$(SYSTEM) $(@:system-%=%)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -49,9 +56,6 @@ screenshots: $(VENV)/.installed-test
 	kill $$pid; exit $$status
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
-	  echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt install python3-venv"; \
-	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -64,7 +68,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # The double-click bundle: dist/VisionDesk/VisionDesk (PyInstaller, one folder, windowed).
-package: $(VENV)/.installed-package
+package: system-package $(VENV)/.installed-package
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/visiondesk.spec
 
 # The bundle's start (process start → window shown) against a PySide6 hello bundle built the

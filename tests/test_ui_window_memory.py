@@ -14,7 +14,6 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent
 from pytestqt.qtbot import QtBot
 
 from tests.qt_support import dispose
-from visiondesk.cli import XCB_LIBRARIES, missing_xcb_packages
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
@@ -135,13 +134,3 @@ def test_no_display_says_so_in_one_line(photo_path: Path) -> None:
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("visiondesk: no display") and "ssh" in line
-
-
-def test_missing_x11_libraries_are_named_with_their_packages(tmp_path: Path) -> None:
-    cache = tmp_path / "ld.so.cache"
-    names = [name for name in XCB_LIBRARIES if name != "libxcb-cursor.so.0"]
-    cache.write_bytes(b"\0".join(name.encode() for name in names))
-    if not Path("/etc/debian_version").exists():
-        assert missing_xcb_packages(str(cache)) == []  # other systems name them otherwise
-        return
-    assert missing_xcb_packages(str(cache)) == ["libxcb-cursor0"]

@@ -1,5 +1,5 @@
 """The `visiondesk` command: the window by default; `prepare`, `send`, `batch`, `doctor`,
-`emulator` and `backup` as commands.
+`emulator`, `backup`, `conversations` and `export` as commands.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -14,22 +14,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-SUBCOMMANDS = ("prepare", "send", "batch", "doctor", "emulator", "backup")
+COMMANDS = {
+    "prepare": "prepare",
+    "send": "send",
+    "batch": "batch",
+    "doctor": "doctor",
+    "emulator": "emulator",
+    "backup": "backup",
+    "conversations": "conversations",
+    "export": "conversations",
+}
+"""Each command and the module (in visiondesk.commands) that defines it."""
+SUBCOMMANDS = tuple(COMMANDS)
 EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
-# What Qt's xcb platform plugin loads besides libxcb itself, with the Debian package of each.
-XCB_LIBRARIES = {
-    "libX11-xcb.so.1": "libx11-xcb1",
-    "libxcb-cursor.so.0": "libxcb-cursor0",
-    "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-image.so.0": "libxcb-image0",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1",
-    "libxcb-randr.so.0": "libxcb-randr0",
-    "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxcb-shape.so.0": "libxcb-shape0",
-    "libxcb-xkb.so.1": "libxcb-xkb1",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(args)
     if args == ["--self-test"]:
         return gui_main(args)
-    parser = _parser()
+    parser = _parser(args[0] if args[0] in COMMANDS else None)
     options = parser.parse_args(args)
     if options.command is None:  # e.g. `visiondesk --some-flag` with no subcommand
         parser.print_help(sys.stderr)
@@ -60,65 +58,68 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
 
 def display_problem() -> str:
-    """Why the window cannot open here (no display, or the X11 libraries Qt needs are missing),
-    in one line; "" when it can. Checked before Qt loads."""
+    """Why the window cannot open here (no display, or libraries Qt needs are missing), in
+    one line with the command that installs them; "" when it can. Checked before Qt loads:
+    Qt would abort with a core dump (exit 134) or a traceback instead."""
     import os
 
     if not sys.platform.startswith("linux"):
         return ""
     platforms = [p for p in os.environ.get("QT_QPA_PLATFORM", "").split(";") if p]
-    if any(not p.startswith(("xcb", "wayland")) for p in platforms):
-        return ""  # offscreen, vnc, eglfs… (also as a fallback): no desktop needed
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    desktop = all(p.startswith(("xcb", "wayland")) for p in platforms)
+    if desktop and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         return (
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset, e.g. "
             "over ssh); use ssh -X, or the commands: visiondesk --help"
         )
-    if os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        missing = missing_xcb_packages()
-        if missing:
-            packages = " ".join(missing)
-            return f"the window needs X11 libraries that are missing: apt install {packages}"
-    return ""
+    x11 = desktop and bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
+    missing = missing_window_libraries(x11=x11)
+    if not missing:
+        return ""
+    command = hint_for(missing) or "install them with your distribution's package manager"
+    return f"the window needs libraries that are missing ({', '.join(missing)}): {command}"
 
 
-def missing_xcb_packages(cache: str = "/etc/ld.so.cache") -> list[str]:
-    """The Debian packages of the X11 libraries the loader does not know. Read from the
-    loader's cache (~0.1 ms; ldconfig -p takes 30 ms), on Debian and its kin only: elsewhere
-    the names differ and Qt says what is missing itself."""
-    import os
+def missing_window_libraries(*, x11: bool, cache: str = "/etc/ld.so.cache") -> list[str]:
+    """The shared libraries Qt will load for this window that the loader does not know. Read
+    from the loader's cache (~0.1 ms; ldconfig -p takes 30 ms)."""
+    from visiondesk.system_packages import NEEDS, QT, WINDOW, missing_libraries
 
-    if not os.path.exists("/etc/debian_version"):
-        return []
-    try:
-        with open(cache, "rb") as file:
-            known = file.read()
-    except OSError:
-        return []
-    folders = [f for f in os.environ.get("LD_LIBRARY_PATH", "").split(":") if f]
-    return [
-        package
-        for name, package in XCB_LIBRARIES.items()
-        if name.encode() not in known
-        and not any(os.path.exists(os.path.join(f, name)) for f in folders)
+    wanted = [
+        need.provides
+        for need in NEEDS
+        if ".so" in need.provides and (need.uses == QT or (x11 and need.uses == WINDOW))
     ]
+    return [need.provides for need in missing_libraries(wanted, cache)]
 
 
-def _parser() -> argparse.ArgumentParser:
-    # Loaded here, not at the top: a double-click goes straight to the window, and these
-    # (importlib.metadata for the version, asyncio, dataclasses) cost it ~190 ms in the bundle.
+def hint_for(libraries: list[str]) -> str:
+    from visiondesk.system_packages import NEEDS, hint
+
+    return hint([need for need in NEEDS if need.provides in libraries])
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for `command` alone (only its module is imported: a script that runs
+    `visiondesk prepare` per file pays for preparing, not for batch's asyncio or the
+    version's importlib.metadata), or for every command (`visiondesk --help`)."""
     import argparse
+    import importlib
 
-    from visiondesk import __version__
-    from visiondesk.commands import backup, batch, doctor, emulator, prepare, send
+    class Version(argparse.Action):
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            from visiondesk import __version__
+
+            parser.exit(message=f"visiondesk {__version__}\n")
 
     parser = argparse.ArgumentParser(
         prog="visiondesk",
         description="Ask vision models about images. With no command (or only image paths), "
         "opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"visiondesk {__version__}")
+    parser.add_argument("--version", action=Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (prepare, send, batch, doctor, emulator, backup):
-        command.add_parser(commands)
+    names = [COMMANDS[command]] if command else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        importlib.import_module(f"visiondesk.commands.{name}").add_parser(commands)
     return parser

@@ -101,7 +101,7 @@ _STORAGE_MESSAGES = {
     StorageFault.IO: "The disk holding {what} failed to read or write ({path}: {detail}). "
     "Check the disk, then Retry.",
     StorageFault.BUSY: "{What} is locked by another program ({path}). Close it, then Retry.",
-    StorageFault.DAMAGED: "{What} is damaged ({path}: {detail}). Help → Check history lists "
+    StorageFault.DAMAGED: "{What} is damaged ({path}: {detail}). Tools → Check history lists "
     "what can still be read.",
 }
 

@@ -27,6 +27,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from visiondesk.escaping import attribute, web_link
+
 CODE_STYLE = {False: "default", True: "github-dark"}
 """Pygments styles whose every token keeps 4.5:1 on their own background."""
 
@@ -100,8 +102,26 @@ def _inline_code(
     return f"<code>{html.escape(tokens[idx].content)}</code>"
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def _image_as_link(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image an answer names, for a file opened later (exports): its own `data:` pixels are
+    drawn, anything remote becomes a link the reader may follow, so opening the file tells no
+    one when and where it is read."""
+    token = tokens[idx]
+    source = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    if source.startswith("data:image/"):
+        return f'<img src="{attribute(source)}" alt="{attribute(alt)}">'
+    link = web_link(source)
+    label = html.escape(alt or source)
+    if link is None:
+        return f"<span>[image: {label}]</span>"
+    return f'<a href="{attribute(link)}" rel="noreferrer">[image: {label}]</a>'
+
+
+@lru_cache(maxsize=2)
+def _parser(images_as_links: bool = False) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False})
     parser.enable(["table", "strikethrough"])
     parser.use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets")
@@ -114,6 +134,8 @@ def _parser() -> MarkdownIt:
     ):
         parser.add_render_rule(name, _math)
     parser.add_render_rule("code_inline", _inline_code)
+    if images_as_links:
+        parser.add_render_rule("image", _image_as_link)
     return parser
 
 
@@ -134,9 +156,11 @@ def _settled(text: str) -> str:
     return head + "\n" if last.lstrip().startswith("|") else text
 
 
-def render_blocks(text: str, dark: bool = False, streaming: bool = False) -> list[Block]:
+def render_blocks(
+    text: str, dark: bool = False, streaming: bool = False, *, images_as_links: bool = False
+) -> list[Block]:
     """The answer as prose and code blocks, in order."""
-    parser = _parser()
+    parser = _parser(images_as_links)
     tokens = parser.parse(_settled(text) if streaming else text)
     renderer = parser.renderer
     options = parser.options
@@ -167,9 +191,10 @@ def _qt_tables(rendered: str) -> str:
 
 
 def markdown_to_html(text: str, dark: bool = False) -> str:
-    """The whole answer as one HTML page (exports): code highlighted, formulas as source."""
+    """The whole answer as one HTML page (exports): code highlighted, formulas as source,
+    remote images as links."""
     parts: list[str] = []
-    for block in render_blocks(text, dark):
+    for block in render_blocks(text, dark, images_as_links=True):
         if isinstance(block, CodeBlock):
             parts.append(f"<pre>{block.html}</pre>")
         else:

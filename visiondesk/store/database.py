@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.store.faults import translated
-from visiondesk.store.schema import migrate
+from visiondesk.store.schema import MIGRATIONS, migrate
 
 DATABASE = "history.sqlite3"
 
@@ -31,30 +31,44 @@ class Database:
     lock, for any thread). Both are made with check_same_thread=False and only ever used
     under their lock; WAL lets the reader see the last commit while a write is under way."""
 
-    def __init__(self, path: Path, *, timeout: float = 5.0, fold_wal: bool = True) -> None:
+    def __init__(
+        self, path: Path, *, timeout: float = 5.0, fold_wal: bool = True, read_only: bool = False
+    ) -> None:
         """Open (or create) and migrate; StorageError if the disk or the file fails.
         `fold_wal`: close() folds the WAL into the file (the history's owner does; a second
-        store on the same file must not wait for the owner's readers to do it)."""
+        store on the same file must not wait for the owner's readers to do it).
+        `read_only`: nothing is created or migrated (the file must be at the newest schema)
+        and a write raises StorageError — for commands that read beside a running window."""
         self.path = path
         self.folder = path.parent
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._unsaved: dict[Key, tuple[str, tuple[Any, ...]]] = {}
         self._closed = False
-        self._fold_wal = fold_wal
+        self._fold_wal = fold_wal and not read_only
         with self.translated():
-            self._writer = _connect(path, timeout)
-            try:
-                self._writer.execute("PRAGMA journal_mode=WAL")
-                self._writer.execute("PRAGMA synchronous=NORMAL")
-                self._writer.execute("PRAGMA foreign_keys=ON")
-                self.version = migrate(self._writer)
-                self._reader = _reader(path, timeout)
-            except BaseException:
-                self._writer.close()
-                raise
+            if read_only:
+                self._writer = _reader(path, timeout, read_only=True)
+                self._reader = _reader(path, timeout, read_only=True)
+            else:
+                self._writer = _connect(path, timeout)
+        if read_only:
+            self.version = _newest(self._reader, path)
+        else:
+            with self.translated():
+                try:
+                    self._writer.execute("PRAGMA journal_mode=WAL")
+                    self._writer.execute("PRAGMA synchronous=NORMAL")
+                    self._writer.execute("PRAGMA foreign_keys=ON")
+                    self.version = migrate(self._writer)
+                    self._reader = _reader(path, timeout)
+                except BaseException:
+                    self._writer.close()
+                    raise
         # A process that exits without close() (sys.exit, an exception) still folds its WAL in.
-        self._at_exit = weakref.finalize(self, _close_at_exit, self._writer, self._reader, fold_wal)
+        self._at_exit = weakref.finalize(
+            self, _close_at_exit, self._writer, self._reader, self._fold_wal
+        )
 
     @contextlib.contextmanager
     def translated(self) -> Iterator[None]:
@@ -180,15 +194,28 @@ class Database:
         return self._closed
 
 
-def _connect(path: Path, timeout: float) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+def _connect(path: Path, timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
+    target = f"{path.as_uri()}?mode=ro" if read_only else str(path)
+    connection = sqlite3.connect(target, timeout=timeout, check_same_thread=False, uri=read_only)
     connection.row_factory = sqlite3.Row
     return connection
 
 
-def _reader(path: Path, timeout: float) -> sqlite3.Connection:
+def _newest(reader: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a file opened read-only, which must be the newest."""
+    version = int(reader.execute("PRAGMA user_version").fetchone()[0])
+    if version != len(MIGRATIONS):
+        reader.close()
+        raise VisionDeskError(
+            f"The history at {path} is from another version of VisionDesk (schema {version}); "
+            "open the window once to bring it up to date."
+        )
+    return version
+
+
+def _reader(path: Path, timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
     """Autocommit (transactions are explicit, see `snapshot`) and refusing to write."""
-    connection = _connect(path, timeout)
+    connection = _connect(path, timeout, read_only=read_only)
     connection.isolation_level = None
     connection.execute("PRAGMA query_only = ON")
     return connection

@@ -1,7 +1,12 @@
 """Export a conversation: Markdown with the images beside it, or one self-contained HTML file.
 
 A damaged conversation exports what can be read, each unreadable image or message named. The
-files are written readable by the person only (0600), like everything VisionDesk keeps."""
+files are written readable by the person only (0600), like everything VisionDesk keeps.
+
+Exports are inert: everything in them came from a person, a file, a URL or a server, so each
+value is escaped for where it goes; the HTML page forbids scripts and remote loads (its CSP)
+and draws only its own embedded pixels; an image known only by its URL, or named in an answer,
+is a link the reader may follow, never something the file loads when opened."""
 
 from __future__ import annotations
 
@@ -10,9 +15,22 @@ from pathlib import Path
 
 from visiondesk.config.paths import private_folder, write_private
 from visiondesk.domain import PreparedImage
+from visiondesk.escaping import (
+    attribute,
+    inert_markdown,
+    markdown_destination,
+    markdown_label,
+    web_link,
+)
 from visiondesk.render import markdown_to_html
 from visiondesk.store.history import History
 from visiondesk.store.messages import StoredMessage
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""No script, no frame, no font or image from anywhere but the page itself."""
 
 _STATUS = {
     "failed": "failed",
@@ -21,29 +39,33 @@ _STATUS = {
 }
 
 
-def to_markdown(history: History, conversation_id: int, folder: Path) -> Path:
-    """`folder/<title>.md` plus `folder/images/…` for every image that was sent."""
+def to_markdown(
+    history: History, conversation_id: int, folder: Path, name: str | None = None
+) -> Path:
+    """`folder/<title>.md` (or `folder/name`) plus `folder/images/…` for every image sent."""
     conversation = history.conversation(conversation_id)
     if conversation is None:
         raise ValueError(f"no conversation {conversation_id}")
     images_dir = folder / "images"
-    lines = [f"# {conversation.title}", "", f"*{conversation.model} · {conversation.mode}*", ""]
+    title = markdown_label(conversation.title)
+    lines = [f"# {title}", "", f"*{markdown_label(f'{conversation.model} · {conversation.mode}')}*"]
+    lines.append("")
     for message in history.messages(conversation_id):
         if message.role == "user":
-            lines += ["## You", "", message.text, ""]
+            lines += ["## You", "", inert_markdown(message.text), ""]
             for image in message.images:
-                name = _write_image(image, images_dir)
-                lines += [f"![{image.label}](images/{name})", ""]
+                lines += [_markdown_image(image, images_dir), ""]
             for problem in _problems(message):
-                lines += [f"> {problem}", ""]
+                lines += [f"> {_quoted(problem)}", ""]
         else:
             status = _STATUS.get(message.status)
-            lines += ["## Assistant" + (f" ({status})" if status else ""), "", message.text, ""]
+            lines += ["## Assistant" + (f" ({status})" if status else ""), ""]
+            lines += [inert_markdown(message.text), ""]
             if message.error:
-                lines += [f"> {message.error}", ""]
+                lines += [f"> {_quoted(message.error)}", ""]
             if message.damaged and message.damaged != message.error:
-                lines += [f"> {message.damaged}", ""]
-    path = folder / f"{_safe(conversation.title)}.md"
+                lines += [f"> {_quoted(message.damaged)}", ""]
+    path = folder / (name or f"{_safe(conversation.title)}.md")
     return write_private(path, "\n".join(lines))
 
 
@@ -53,7 +75,9 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
     if conversation is None:
         raise ValueError(f"no conversation {conversation_id}")
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
+        '<!doctype html><html><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
+        '<meta name="referrer" content="no-referrer">',
         f"<title>{html.escape(conversation.title)}</title>",
         "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.45}"
         "img{max-width:22em;margin:.3em}.who{color:#5f6368;font-weight:bold}"
@@ -65,9 +89,7 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
         if message.role == "user":
             parts.append("<p class='who'>You</p>")
             parts.append("<p>" + html.escape(message.text).replace("\n", "<br>") + "</p>")
-            for image in message.images:
-                source = image.url if image.url is not None else image.data_url()
-                parts.append(f"<img src='{source}' alt='{html.escape(image.label)}'>")
+            parts += [_html_image(image) for image in message.images]
             parts += [f"<p><em>{html.escape(p)}</em></p>" for p in _problems(message)]
         else:
             status = _STATUS.get(message.status)
@@ -81,12 +103,33 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
     return write_private(path, "\n".join(parts))
 
 
-def _write_image(image: PreparedImage, folder: Path) -> str:
+def _quoted(text: str) -> str:
+    """A note (an error, what could not be read) as one inert line of a block quote."""
+    return inert_markdown(" ".join(text.split()))
+
+
+def _html_image(image: PreparedImage) -> str:
+    """The image's own pixels, embedded; one known only by its URL as a link."""
+    label = html.escape(image.label)
+    if image.url is None:
+        return f'<img src="{attribute(image.data_url())}" alt="{attribute(image.label)}">'
+    link = web_link(image.url)
+    if link is None:
+        return f"<p>[image: {label}]</p>"
+    return f'<p><a href="{attribute(link)}" rel="noreferrer">[image: {label}]</a></p>'
+
+
+def _markdown_image(image: PreparedImage, folder: Path) -> str:
+    """`![label](images/file)` for the pixels written beside the file; a link for a URL."""
+    label = markdown_label(image.label) or "image"
+    if image.url is not None:
+        link = web_link(image.url)
+        return f"[image: {label}]({markdown_destination(link)})" if link else f"[image: {label}]"
     private_folder(folder)
     name = image.filename
     if image.data and not (folder / name).exists():
         write_private(folder / name, image.data)
-    return name
+    return f"![{label}](images/{name})"  # a name of hex digits and an extension
 
 
 def _problems(message: StoredMessage) -> list[str]:

@@ -17,7 +17,7 @@ from types import TracebackType
 
 from visiondesk.config.paths import create_private, private_folder, tighten
 from visiondesk.domain import ConversationState, Exchange, PreparedImage, Turn
-from visiondesk.errors import StorageError, StorageFault
+from visiondesk.errors import StorageError, StorageFault, VisionDeskError
 from visiondesk.store import temporary_folders
 from visiondesk.store.attachments import Attachments, MissingImage
 from visiondesk.store.backup import BackupReport
@@ -41,25 +41,34 @@ __all__ = [
 
 
 class History(KeepsLedger):
-    def __init__(self, folder: Path, *, temporary: bool = False) -> None:
+    def __init__(self, folder: Path, *, temporary: bool = False, read_only: bool = False) -> None:
         """Open (or create) the history in `folder`, made private (0700, files 0600). A failure
-        raises StorageError; `temporary` removes the folder on close (and at exit)."""
+        raises StorageError; `temporary` removes the folder on close (and at exit).
+        `read_only` (the CLI's `conversations` and `export`, beside a running window): nothing
+        is created, migrated or marked interrupted, and a write raises StorageError."""
         self.folder = folder
         self.path = folder / DATABASE
         self.is_temporary = temporary
+        self.read_only = read_only
         self.blobs = Blobs(folder / "blobs")
         self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True) if temporary else None
-        with translated(folder):
-            private_folder(folder)
-            tighten(folder)  # an install from before files were private
-            if not self.path.exists():
-                create_private(self.path)  # sqlite gives -wal and -shm this file's mode
-        self._database = Database(self.path)
+        if read_only and not self.path.is_file():
+            raise VisionDeskError(f"There is no history at {self.path} yet.")
+        if not read_only:
+            with translated(folder):
+                private_folder(folder)
+                tighten(folder)  # an install from before files were private
+                if not self.path.exists():
+                    create_private(self.path)  # sqlite gives -wal and -shm this file's mode
+        self._database = Database(self.path, read_only=read_only)
         self.version = self._database.version
         self.ledger = UploadLedger(self._database)
         self._conversations = Conversations(self._database)
         self._messages = Messages(self._database, Attachments(self.blobs))
         self._maintenance = Maintenance(self._database, self.blobs)
+        if read_only:
+            self.recovered = 0
+            return
         try:
             self.recovered = self._messages.mark_interrupted()
         except StorageError as error:
