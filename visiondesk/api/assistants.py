@@ -19,7 +19,7 @@ import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.base import failure, image_params, nothing
-from visiondesk.api.snippets import (
+from visiondesk.api.snippet_parts import (
     Refs,
     curl_json,
     curl_post,
