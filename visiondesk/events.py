@@ -77,8 +77,8 @@ class Waiting:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitWait:
-    """The server said 429 and the SDK retries in `seconds`; repeated as a countdown, and once
-    with 0 when the wait is over."""
+    """The server said 429 and the app retries in `seconds` (rounded up to whole seconds of the
+    wait it sleeps); repeated as a countdown, and once with 0 when the wait is over."""
 
     seconds: float
     server: str
