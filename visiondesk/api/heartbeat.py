@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from visiondesk.api.ratelimit import RateWatch, current
-from visiondesk.events import Completed, Event, Failed, RateLimitWait, Waiting
+from visiondesk.events import Event, RateLimitWait, Waiting, ends_turn
 
 WAITING_EVERY = 5.0
 """Seconds of silence between two Waiting events."""
@@ -70,7 +70,7 @@ async def with_heartbeat(
                 pending = None
             last = loop.time()
             yield event
-            if isinstance(event, Completed | Failed):
+            if ends_turn(event):
                 # The turn is over: end now, in this step, so the caller's task ends with it
                 # (a Retry right after must not find the last send still running).
                 return
