@@ -116,6 +116,17 @@ def test_exit_codes(emulator: Emulator, tmp_path: Path) -> None:
     assert usage.returncode == 2
 
 
+def test_a_rate_limit_says_how_long_it_waits_then_answers(emulator: Emulator) -> None:
+    # The mode check's four requests take four of the 429s; the question gets the fifth.
+    emulator.knobs.fail_429, emulator.knobs.retry_after = 5, 1.5
+    result = send("--base-url", emulator.base_url, "--mode", "chat", "--model", "m", "-p", "Hi")
+    assert result.returncode == 0, result.stderr
+    assert f"rate limited by {emulator.base_url}; retrying in 2 s" in result.stderr
+    assert result.stderr.count("rate limited") == 1  # said once, not at every second
+    statuses = [r.status for r in emulator.log if r.path == "/chat/completions"]
+    assert statuses[-2:] == [429, 200] and "You asked: “Hi”" in result.stdout
+
+
 def test_the_key_can_come_from_another_variable(emulator: Emulator) -> None:
     result = send(
         "--base-url",

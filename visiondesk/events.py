@@ -1,12 +1,14 @@
 """What a turn reports while it runs: one vocabulary for every API mode.
 
-The session and the window react to these without knowing which mode produced them.
+The session and the window react to these without knowing which mode produced them. `Event`
+is the union of them all: a consumer handles it with one `match` ending in
+`case _: assert_never(event)`, so mypy names any kind it forgot (and every kind added later).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, assert_never
 
 from visiondesk.domain import PreparedImage, Replay
 from visiondesk.errors import VisionDeskError
@@ -77,8 +79,8 @@ class Waiting:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitWait:
-    """The server said 429 and the SDK retries in `seconds`; repeated as a countdown, and once
-    with 0 when the wait is over."""
+    """The server said 429 and the app retries in `seconds` (rounded up to whole seconds of the
+    wait it sleeps); repeated as a countdown, and once with 0 when the wait is over."""
 
     seconds: float
     server: str
@@ -110,7 +112,7 @@ class Failed:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-Event = (
+Event: TypeAlias = (
     Preparing
     | Prepared
     | UploadProgress
@@ -126,3 +128,31 @@ Event = (
     | Completed
     | Failed
 )
+"""Every event (a `types.UnionType`: `isinstance(x, Event)` works too)."""
+
+UploadEvent: TypeAlias = UploadProgress | Processing | FileReady | FileFailed | RequestSent
+"""What an upload reports (api/uploads.py), before any turn ends on it."""
+
+
+def ends_turn(event: Event) -> bool:
+    """Whether `event` is the last of its turn (exactly one Completed or Failed ends each)."""
+    match event:
+        case Completed() | Failed():
+            return True
+        case (
+            Preparing()
+            | Prepared()
+            | UploadProgress()
+            | Processing()
+            | FileReady()
+            | FileFailed()
+            | TurnStarted()
+            | RequestSent()
+            | Waiting()
+            | RateLimitWait()
+            | TextDelta()
+            | Usage()
+        ):
+            return False
+        case _:
+            assert_never(event)

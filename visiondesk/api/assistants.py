@@ -19,7 +19,7 @@ import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.base import failure, image_params, nothing
-from visiondesk.api.snippets import (
+from visiondesk.api.snippet_parts import (
     Refs,
     curl_json,
     curl_post,
@@ -41,7 +41,7 @@ from visiondesk.domain import (
     Turn,
 )
 from visiondesk.errors import ApiRejected
-from visiondesk.events import Event, Failed, RequestSent, Usage
+from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
 
 
 def _quietly(call: Callable[[], Awaitable[T]]) -> Awaitable[T]:
@@ -183,9 +183,9 @@ class AssistantsMode:
         self, turn: Turn, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         file_ids: dict[str, str] = {}
-        async for event in self._uploader.ensure(turn.images, file_ids):
-            yield event
-            if isinstance(event, Failed):
+        async for step in self._uploader.ensure(turn.images, file_ids):
+            yield step
+            if ends_turn(step):  # an upload failed: the turn ends with it
                 return
         if self._cancelling is not None:  # a cancelled run must end before the thread moves on
             with contextlib.suppress(Exception):

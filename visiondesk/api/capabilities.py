@@ -16,6 +16,7 @@ import openai
 from openai import AsyncOpenAI
 
 from visiondesk.api.errors import translate
+from visiondesk.api.retries import only_once
 from visiondesk.api.wire import ROUTE_NOT_CONFIGURED
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode
@@ -91,9 +92,10 @@ class Capabilities:
 async def probe(client: AsyncOpenAI, profile: Profile) -> Capabilities:
     """Ask the server; raises AuthError for a rejected key and NetworkError when unreachable."""
     wait = min(PROBE_SECONDS, profile.read_timeout)
-    quick = client.with_options(max_retries=0, timeout=httpx2.Timeout(wait, connect=5.0))
-    models = await _models(quick, profile)
-    results = await asyncio.gather(*(_has(quick, profile, mode) for mode in _PROBES))
+    quick = client.with_options(timeout=httpx2.Timeout(wait, connect=5.0))
+    with only_once():  # a probe wants the server's first answer, not a retry's
+        models = await _models(quick, profile)
+        results = await asyncio.gather(*(_has(quick, profile, mode) for mode in _PROBES))
     missing: dict[ApiMode, str] = {}
     unknown: dict[ApiMode, str] = {}
     for mode, (status, line) in zip(_PROBES, results, strict=True):

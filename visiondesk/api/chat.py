@@ -11,7 +11,7 @@ from openai import AsyncOpenAI
 
 from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
-from visiondesk.api.snippets import (
+from visiondesk.api.snippet_parts import (
     Refs,
     curl_json,
     curl_post,

@@ -1,6 +1,8 @@
 """Build the SDK client for a profile, with timeouts and retries chosen on purpose.
 
-The HTTP client can be injected (qutebrowser-style), so tests can swap the transport.
+The SDK retries nothing (`max_retries=0`): the app's transport (api/retries.py) owns every
+retry, so the wait it tells the turn is the wait it sleeps. The inner transport can be injected
+(qutebrowser-style), so tests can swap what carries the bytes.
 """
 
 from __future__ import annotations
@@ -8,15 +10,13 @@ from __future__ import annotations
 import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
-from visiondesk.api.ratelimit import rate_limit_reporter
+from visiondesk.api.retries import RetryingTransport, RetryPolicy
 from visiondesk.api.tls import shared_context
-from visiondesk.api.wire import PatientTransport, response_checker
+from visiondesk.api.wire import response_checker
 from visiondesk.config.profiles import Profile
 
 CONNECT_TIMEOUT = 5.0
 WRITE_TIMEOUT = 60.0
-MAX_RETRIES = 2
-"""The SDK retries connection errors, 408/409/429/5xx with backoff, honouring Retry-After."""
 
 Client = AsyncOpenAI
 """The SDK client, named for the layers above that must not import the SDK themselves."""
@@ -29,32 +29,29 @@ def make_client(
     profile: Profile,
     api_key: str | None,
     *,
-    http_client: httpx2.AsyncClient | None = None,
-    max_retries: int = MAX_RETRIES,
+    retries: RetryPolicy | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
 ) -> AsyncOpenAI:
     """The read timeout is the profile's wait for a first byte (`read_timeout`); once a
-    response has started, `stream_timeout` applies between its pieces (see api/wire.py)."""
+    response has started, `stream_timeout` applies between its pieces (see api/retries.py)."""
     timeout = httpx2.Timeout(profile.read_timeout, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT)
-    check = response_checker(profile.base_url)
-    report = rate_limit_reporter(max_retries)
-    if http_client is None:
-        transport = PatientTransport(
-            httpx2.AsyncHTTPTransport(verify=shared_context()),
-            profile.base_url,
-            read_timeout=profile.read_timeout,
-            stream_timeout=profile.stream_timeout,
-        )
-        http_client = DefaultAsyncHttpxClient(
-            timeout=timeout, transport=transport, event_hooks={"response": [report, check]}
-        )
-    else:
-        http_client.event_hooks["response"][:0] = [report]
-        http_client.event_hooks["response"].append(check)
+    retrying = RetryingTransport(
+        transport or httpx2.AsyncHTTPTransport(verify=shared_context()),
+        profile.base_url,
+        read_timeout=profile.read_timeout,
+        stream_timeout=profile.stream_timeout,
+        policy=retries,
+    )
+    http_client = DefaultAsyncHttpxClient(
+        timeout=timeout,
+        transport=retrying,
+        event_hooks={"response": [response_checker(profile.base_url)]},
+    )
     return AsyncOpenAI(
         api_key=api_key or PLACEHOLDER_KEY,
         base_url=profile.base_url,
         timeout=timeout,
-        max_retries=max_retries,
+        max_retries=0,
         default_headers=dict(profile.extra_headers) or None,
         http_client=http_client,
     )

@@ -1,6 +1,7 @@
 """A turn never goes quiet: while its events stop coming (a silent server, a model thinking
-before its first token) a `Waiting` event says so every few seconds, and while the SDK waits
-out a 429 a `RateLimitWait` counts down every second."""
+before its first token) a `Waiting` event says so every few seconds, and while the app's retry
+policy (api/retries.py) waits out a 429 a `RateLimitWait` counts down every second, from the
+very wait it told the turn's RateWatch it will sleep."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from visiondesk.api.ratelimit import RateWatch, current
-from visiondesk.events import Completed, Event, Failed, RateLimitWait, Waiting
+from visiondesk.events import Event, RateLimitWait, Waiting, ends_turn
 
 WAITING_EVERY = 5.0
 """Seconds of silence between two Waiting events."""
@@ -29,7 +30,7 @@ async def with_heartbeat(
     last = loop.time()
     watch = RateWatch()
     context = contextvars.copy_context()
-    context.run(current.set, watch)  # the SDK's requests, run in the task below, report to it
+    context.run(current.set, watch)  # the requests, run in the task below, report to it
     pending: asyncio.Task[Event] | None = None
     fired: asyncio.Task[Any] | None = None
     counting = False
@@ -52,7 +53,7 @@ async def with_heartbeat(
             if remaining:
                 counting = True
                 yield RateLimitWait(float(math.ceil(remaining)), server)
-            elif counting:  # the SDK sends again now: silence is counted from here
+            elif counting:  # the retry goes out now: silence is counted from here
                 counting = False
                 watch.clear()
                 last = loop.time()
@@ -69,7 +70,7 @@ async def with_heartbeat(
                 pending = None
             last = loop.time()
             yield event
-            if isinstance(event, Completed | Failed):
+            if ends_turn(event):
                 # The turn is over: end now, in this step, so the caller's task ends with it
                 # (a Retry right after must not find the last send still running).
                 return

@@ -15,7 +15,7 @@ from openai import AsyncOpenAI
 
 from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
-from visiondesk.api.snippets import (
+from visiondesk.api.snippet_parts import (
     Refs,
     curl_json,
     curl_post,
@@ -29,7 +29,7 @@ from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile, Server
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Replay, Turn
 from visiondesk.errors import ApiRejected, VisionDeskError
-from visiondesk.events import Event, Failed, RequestSent, Usage
+from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
 
 
 def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, Any]:
@@ -139,9 +139,9 @@ class ResponsesMode:
     ) -> AsyncIterator[Event]:
         file_ids: dict[str, str] = {}
         if self.uploads_images:
-            async for event in self._uploader.ensure(turn.images, file_ids):
-                yield event
-                if isinstance(event, Failed):
+            async for step in self._uploader.ensure(turn.images, file_ids):
+                yield step
+                if ends_turn(step):  # an upload failed: the turn ends with it
                     return
         chain = state.response_id if self._chains(state) else None
         try:

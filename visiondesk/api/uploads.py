@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 import openai
 from openai import AsyncOpenAI
@@ -24,12 +24,12 @@ from visiondesk.config.profiles import Profile
 from visiondesk.domain import PreparedImage
 from visiondesk.errors import ApiRejected, Cancelled, VisionDeskError
 from visiondesk.events import (
-    Event,
     Failed,
     FileFailed,
     FileReady,
     Processing,
     RequestSent,
+    UploadEvent,
     UploadProgress,
 )
 
@@ -87,16 +87,32 @@ class CountingReader(io.BytesIO):
 class _Upload:
     image: PreparedImage
     task: asyncio.Task[str] | None = None
-    last: list[Event] = field(default_factory=list)  # the latest progress and any final event
-    listeners: list[asyncio.Queue[Event]] = field(default_factory=list)
+    last: list[UploadEvent] = field(default_factory=list)  # the latest progress, any final event
+    listeners: list[asyncio.Queue[UploadEvent]] = field(default_factory=list)
 
-    def publish(self, event: Event) -> None:
-        if isinstance(event, UploadProgress | Processing):
-            self.last = [event]
-        elif isinstance(event, FileReady | FileFailed):
-            self.last.append(event)  # RequestSent is news once, not state to replay
+    def publish(self, event: UploadEvent) -> None:
+        match event:
+            case UploadProgress() | Processing():
+                self.last = [event]
+            case FileReady() | FileFailed():
+                self.last.append(event)
+            case RequestSent():
+                pass  # news once, not state to replay
+            case _:
+                assert_never(event)
         for queue in self.listeners:
             queue.put_nowait(event)
+
+
+def _settled(event: UploadEvent) -> bool:
+    """Whether the upload is over (ready or failed) with this event."""
+    match event:
+        case FileReady() | FileFailed():
+            return True
+        case UploadProgress() | Processing() | RequestSent():
+            return False
+        case _:
+            assert_never(event)
 
 
 class Uploader:
@@ -138,13 +154,13 @@ class Uploader:
             upload.task.add_done_callback(_consume_exception)
         return upload
 
-    async def events(self, image: PreparedImage) -> AsyncIterator[Event]:
+    async def events(self, image: PreparedImage) -> AsyncIterator[UploadEvent]:
         """Follow the upload of `image` until it is ready or failed (starting it if needed).
 
         Stopping to listen does not stop the upload; `cancel()` does.
         """
         upload = self.start(image)
-        queue: asyncio.Queue[Event] = asyncio.Queue()
+        queue: asyncio.Queue[UploadEvent] = asyncio.Queue()
         for event in upload.last:
             queue.put_nowait(event)
         upload.listeners.append(queue)
@@ -152,14 +168,14 @@ class Uploader:
             while True:
                 event = await queue.get()
                 yield event
-                if isinstance(event, FileReady | FileFailed):
+                if _settled(event):
                     return
         finally:
             upload.listeners.remove(queue)
 
     async def ensure(
         self, images: Iterable[PreparedImage], file_ids: dict[str, str]
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncIterator[UploadEvent | Failed]:
         """Wait until every image (URLs aside) has a processed file, filling `file_ids`.
 
         Yields the progress of uploads still under way; after a FileFailed it yields the
@@ -171,9 +187,14 @@ class Uploader:
             if self.ready_file(image) is None:
                 async for event in self.events(image):
                     yield event
-                    if isinstance(event, FileFailed):
-                        yield Failed(event.error)
-                        return
+                    match event:
+                        case FileFailed(error=error):
+                            yield Failed(error)
+                            return
+                        case UploadProgress() | Processing() | FileReady() | RequestSent():
+                            pass
+                        case _:
+                            assert_never(event)
             file_ids[image.sha256] = await self.file_id(image)
 
     async def file_id(self, image: PreparedImage) -> str:

@@ -61,7 +61,7 @@ class BatchJob:
         self.ledger = ledger
         self.cleanup = cleanup
         self.prices = prices or PriceTable.load()
-        self.client = client or make_client(profile, api_key, max_retries=0)
+        self.client = client or make_client(profile, api_key)
         self._owns_client = client is None
         self.limit = AdaptiveLimit(concurrency)
         self.progress_listeners: list[ProgressListener] = []

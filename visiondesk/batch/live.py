@@ -1,14 +1,20 @@
-"""The live engine: each image one request, a few at a time, backing off on rate limits."""
+"""The live engine: each image one request, a few at a time, yielding to rate limits.
+
+Each request goes through the app's retry policy (api/retries.py), as a chat turn's does; every
+429 it waits out halves the concurrency here. A rate limit still standing after the policy's
+tries is waited out again (Retry-After, else the policy's backoff), as often as it takes.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from visiondesk.api.base import image_params
 from visiondesk.api.batch import send_once
+from visiondesk.api.ratelimit import current
+from visiondesk.api.retries import RetryPolicy
 from visiondesk.batch.answers import answer_problem
 from visiondesk.batch.limits import AdaptiveLimit
 from visiondesk.batch.work import body_for, job_policy, prepare_item, sent_facts
@@ -24,13 +30,24 @@ from visiondesk.errors import (
 )
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord
 
-MAX_ATTEMPTS = 4
-"""Tries for an error that may pass (5xx, network); rate limits are waited out without a cap
-on tries but each wait is bounded."""
-MAX_WAIT = 60.0
+MAX_ATTEMPTS = 2
+"""Rounds for an error that may pass (5xx, network): each request already had the retry
+policy's tries, so one more round is for what it cannot retry (an answer cut while read)."""
 JOB_ERRORS = (AuthError, ModeUnsupported, NetworkError)
 """Errors about the server, not the image: they stop the job instead of failing every image."""
-FIRST_BACKOFF = 0.5
+
+
+class _Slowdown:
+    """The wait listener of the engine's requests: each 429 halves the concurrency."""
+
+    def __init__(self, limit: AdaptiveLimit) -> None:
+        self._limit = limit
+
+    def waiting(self, seconds: float) -> None:
+        self._limit.rate_limited()
+
+    def resumed(self) -> None:
+        pass
 
 
 class LiveEngine:
@@ -44,6 +61,7 @@ class LiveEngine:
         limit: AdaptiveLimit,
         running: asyncio.Event,
         on_finished: Callable[[list[int]], None],
+        retries: RetryPolicy | None = None,
     ) -> None:
         self._store = store
         self._job = job
@@ -54,10 +72,17 @@ class LiveEngine:
         """Cleared while paused: no new image starts; those under way finish."""
         self._on_finished = on_finished
         self._policy = job_policy(job, profile.accepts_image_urls)
+        self._retries = retries or RetryPolicy()
 
     async def run(self) -> None:
         pending = iter(self._store.items(self._job.id, [ItemStatus.PENDING]))
-        workers = [asyncio.create_task(self._worker(pending)) for _ in range(self.limit.maximum)]
+        told = current.set(_Slowdown(self.limit))  # the workers' requests tell it their waits
+        try:
+            workers = [
+                asyncio.create_task(self._worker(pending)) for _ in range(self.limit.maximum)
+            ]
+        finally:
+            current.reset(told)
         try:
             await asyncio.gather(*workers)
         finally:
@@ -83,7 +108,7 @@ class LiveEngine:
         self._store.record_prepared(item.id, sent_facts(image))
         field = "messages" if "messages" in body else "input"
         culprit = image_params(body[field], field, [image])
-        attempt = 0
+        rounds = attempt = 0
         while True:
             await self.limit.acquire()
             wait: float | None = None
@@ -91,7 +116,10 @@ class LiveEngine:
                 answer = await send_once(self._client, self._profile, self._job.mode, body, culprit)
             except RateLimited as error:
                 self.limit.rate_limited()
-                wait = min(MAX_WAIT, error.retry_after or _backoff(attempt))
+                rounds += 1
+                asked = error.retry_after
+                wait = min(self._retries.max_retry_after, asked) if asked else None
+                wait = wait if wait is not None else self._retries.backoff(rounds)
             except VisionDeskError as error:
                 attempt += 1
                 if isinstance(error, JOB_ERRORS) and (
@@ -101,11 +129,11 @@ class LiveEngine:
                 if not error.retryable or attempt >= MAX_ATTEMPTS or isinstance(error, ImageError):
                     self._finish(item, ItemStatus.FAILED, error=error.message)
                     return
-                wait = _backoff(attempt)
+                wait = self._retries.backoff(attempt)
             finally:
                 await self.limit.release()
             if wait is not None:
-                await asyncio.sleep(wait)
+                await self._retries.sleep(wait)
                 continue
             await self.limit.succeeded()
             problem = answer_problem(self._job.schema, answer.text) if self._job.schema else None
@@ -121,7 +149,3 @@ class LiveEngine:
 
     def _finish(self, item: ItemRecord, status: ItemStatus, **values: Any) -> None:
         self._on_finished(self._store.finish_item(item.id, status, **values))
-
-
-def _backoff(attempt: int) -> float:
-    return float(min(MAX_WAIT, FIRST_BACKOFF * 2.0**attempt)) * random.uniform(0.8, 1.2)

@@ -8,11 +8,28 @@ import asyncio
 import json
 import os
 import sys
-from dataclasses import fields, is_dataclass
-from typing import Any
+from dataclasses import fields
+from typing import Any, assert_never
 
 from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
 from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    FileReady,
+    Prepared,
+    Preparing,
+    Processing,
+    RateLimitWait,
+    RequestSent,
+    TextDelta,
+    TurnStarted,
+    UploadProgress,
+    Usage,
+    Waiting,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -54,7 +71,6 @@ async def _send(options: argparse.Namespace) -> int:
     from visiondesk.config.profiles import Profile, ProviderKind
     from visiondesk.config.secrets import Secrets
     from visiondesk.connection import Connection, Connections
-    from visiondesk.events import Completed, Failed, FileFailed, Prepared, TextDelta
     from visiondesk.session import Session
 
     connections = Connections(Secrets(use_keyring=False))
@@ -91,23 +107,15 @@ async def _send(options: argparse.Namespace) -> int:
     )
     out = _Printer(options.json)
     try:
-        prepared: list[PreparedImage] = []
         for image in options.images:
             async for event in session.attach(image):
                 out.event(event)
-                if isinstance(event, Prepared):
-                    prepared.append(event.image)
-                if isinstance(event, FileFailed):
-                    return EXIT_USAGE if isinstance(event.error, ImageError) else EXIT_FAILED
-        async for event in session.send(options.prompt, prepared):
+                if out.failure is not None:
+                    return _exit_code(out.failure)
+        async for event in session.send(options.prompt, out.prepared):
             out.event(event)
-            if isinstance(event, TextDelta) and not options.json:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-            if isinstance(event, Failed):
-                return EXIT_USAGE if isinstance(event.error, ImageError) else EXIT_FAILED
-            if isinstance(event, Completed) and not options.json and not event.text.endswith("\n"):
-                sys.stdout.write("\n")
+            if isinstance(out.failure, Failed):  # an upload's FileFailed is followed by it
+                return _exit_code(out.failure)
         return EXIT_OK
     finally:
         await session.connection.aclose()
@@ -115,40 +123,65 @@ async def _send(options: argparse.Namespace) -> int:
 
 
 class _Printer:
-    """Progress for people on stderr, or every event as JSON on stdout."""
+    """The one consumer of a command-line turn's events: the answer on stdout, progress for
+    people on stderr (or every event as JSON on stdout); it keeps the prepared images and the
+    failure that ends the command."""
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
+        self.prepared: list[PreparedImage] = []
+        self.failure: Failed | FileFailed | None = None
         self._last_percent: dict[str, int] = {}
+        self._rate_limited = False
 
-    def event(self, event: Any) -> None:
+    def event(self, event: Event) -> None:
         if self.as_json:
             print(json.dumps(event_json(event), ensure_ascii=False), flush=True)
-            return
-        name = type(event).__name__
-        message = None
-        if name == "Preparing":
-            message = f"preparing {event.source}…"
-        elif name == "Prepared":
-            image: PreparedImage = event.image
-            message = f"prepared {image.label}: " + _describe(image)
-        elif name == "UploadProgress":
-            percent = 100 * event.bytes_sent // max(1, event.total)
-            if self._last_percent.get(event.sha256, -1) // 25 != percent // 25:
-                message = f"uploading {event.sha256[:8]}… {percent}%"
-            self._last_percent[event.sha256] = percent
-        elif name == "Processing":
-            message = f"uploaded as {event.file_id}; waiting until the server has processed it"
-        elif name == "FileReady":
-            message = f"ready: {event.file_id}"
-        elif name in ("FileFailed", "Failed"):
-            message = f"error: {event.error}"
-        elif name == "Waiting":
-            message = f"no answer yet from {event.server} ({event.seconds:.0f} s); waiting…"
-        elif name == "Usage":
-            message = f"tokens: {event.input_tokens} in, {event.output_tokens} out"
-        if message:
+        match event:
+            case Preparing(source=source):
+                self._say(f"preparing {source}…")
+            case Prepared(image=image):
+                self.prepared.append(image)
+                self._say(f"prepared {image.label}: " + _describe(image))
+            case UploadProgress(sha256=sha256, bytes_sent=sent, total=total):
+                percent = 100 * sent // max(1, total)
+                if self._last_percent.get(sha256, -1) // 25 != percent // 25:
+                    self._say(f"uploading {sha256[:8]}… {percent}%")
+                self._last_percent[sha256] = percent
+            case Processing(file_id=file_id):
+                self._say(f"uploaded as {file_id}; waiting until the server has processed it")
+            case FileReady(file_id=file_id):
+                self._say(f"ready: {file_id}")
+            case FileFailed(error=error) | Failed(error=error):
+                self.failure = event
+                self._say(f"error: {error}")
+            case Waiting(seconds=seconds, server=server):
+                self._say(f"no answer yet from {server} ({seconds:.0f} s); waiting…")
+            case RateLimitWait(seconds=seconds, server=server):
+                if seconds and not self._rate_limited:  # the start of a countdown
+                    self._say(f"rate limited by {server}; retrying in {seconds:.0f} s…")
+                self._rate_limited = bool(seconds)
+            case Usage(input_tokens=tokens_in, output_tokens=tokens_out):
+                self._say(f"tokens: {tokens_in} in, {tokens_out} out")
+            case TextDelta(text=text):
+                if not self.as_json:
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+            case Completed(text=text):
+                if not self.as_json and not text.endswith("\n"):
+                    sys.stdout.write("\n")
+            case TurnStarted() | RequestSent():
+                pass  # for the request inspector (and --json)
+            case _:
+                assert_never(event)
+
+    def _say(self, message: str) -> None:
+        if not self.as_json:
             print(message, file=sys.stderr, flush=True)
+
+
+def _exit_code(failure: Failed | FileFailed) -> int:
+    return EXIT_USAGE if isinstance(failure.error, ImageError) else EXIT_FAILED
 
 
 def _describe(image: PreparedImage) -> str:
@@ -160,12 +193,11 @@ def _describe(image: PreparedImage) -> str:
     )
 
 
-def event_json(event: Any) -> dict[str, Any]:
+def event_json(event: Event) -> dict[str, Any]:
     """An event as JSON: snake_case `event` name; images without their bytes; errors as text."""
-    name = type(event).__name__
+    name = type(event).__name__  # the wire name of every kind alike: no dispatch on it
     snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
     record: dict[str, Any] = {"event": snake}
-    assert is_dataclass(event)
     for item in fields(event):
         value = getattr(event, item.name)
         if isinstance(value, PreparedImage):

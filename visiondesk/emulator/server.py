@@ -18,7 +18,7 @@ from email import policy as email_policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import parse_qsl, urlsplit
 
 from visiondesk.emulator.app import handle
@@ -191,12 +191,15 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True
             return
-        if isinstance(response, JsonResponse):
-            self._send_json(response.status, response.body, response.headers)
-        elif isinstance(response, RawResponse):
-            self._send(response.status, response.data, response.content_type)
-        else:
-            self._send_stream(response, emulator.knobs)
+        match response:
+            case JsonResponse(body=body, status=status, headers=headers):
+                self._send_json(status, body, headers)
+            case RawResponse(data=data, content_type=content_type, status=status):
+                self._send(status, data, content_type)
+            case StreamResponse():
+                self._send_stream(response, emulator.knobs)
+            case _:
+                assert_never(response)
 
     def _request(self, path: str, query: str, body: bytes) -> Request:
         headers = {name.lower(): value for name, value in self.headers.items()}
