@@ -5,6 +5,7 @@ never has to remember which characters matter there."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -24,6 +25,13 @@ def for_terminal(text: str) -> str:
     carriage return alone would let a server overwrite what the line said before it."""
     text = text.replace("\r\n", "\n")
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def json_line(record: object) -> str:
+    """One JSON line a terminal shows as it is: controls inside strings as `\\uXXXX`
+    escapes (json escapes C0 itself; C1 and the bidirectional overrides it leaves raw)."""
+    text = json.dumps(record, ensure_ascii=False)
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def attribute(value: str) -> str:

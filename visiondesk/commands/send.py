@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from dataclasses import fields
@@ -13,6 +12,7 @@ from typing import Any, assert_never
 
 from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
 from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
     Completed,
     Event,
@@ -62,7 +62,7 @@ def run(options: argparse.Namespace) -> int:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except VisionDeskError as error:  # one line, never a traceback
-        print(f"error: {error}", file=sys.stderr)
+        print(for_terminal(f"error: {error}"), file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -136,7 +136,7 @@ class _Printer:
 
     def event(self, event: Event) -> None:
         if self.as_json:
-            print(json.dumps(event_json(event), ensure_ascii=False), flush=True)
+            print(json_line(event_json(event)), flush=True)
         match event:
             case Preparing(source=source):
                 self._say(f"preparing {source}…")
@@ -165,7 +165,7 @@ class _Printer:
                 self._say(f"tokens: {tokens_in} in, {tokens_out} out")
             case TextDelta(text=text):
                 if not self.as_json:
-                    sys.stdout.write(text)
+                    sys.stdout.write(for_terminal(text))  # a server's ESC or BEL is shown
                     sys.stdout.flush()
             case Completed(text=text):
                 if not self.as_json and not text.endswith("\n"):
@@ -177,7 +177,7 @@ class _Printer:
 
     def _say(self, message: str) -> None:
         if not self.as_json:
-            print(message, file=sys.stderr, flush=True)
+            print(for_terminal(message), file=sys.stderr, flush=True)
 
 
 def _exit_code(failure: Failed | FileFailed) -> int:
