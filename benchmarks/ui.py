@@ -40,7 +40,7 @@ print("shown", flush=True)
 VISIONDESK = """
 import sys, time
 from visiondesk.ui.app import make_app
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 app = make_app([])
 window = MainWindow()
 window.show()
@@ -87,8 +87,8 @@ def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
     from visiondesk.config.profile_store import BUILTIN, EMULATOR
     from visiondesk.config.secrets import Secrets
     from visiondesk.ui.app import make_app
-    from visiondesk.ui.controller import Controller
-    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window.controller import Controller
+    from visiondesk.ui.window.main_window import MainWindow
 
     paths = []
     for number in range(10):
@@ -156,7 +156,7 @@ def _fill(model: object, turns: int) -> None:
 def reopen_new(turns: int) -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
-    from visiondesk.ui.transcript import Transcript
+    from visiondesk.ui.transcript.transcript_view import Transcript
     from visiondesk.workspace import Transcript as TranscriptModel
 
     app = QApplication.instance()

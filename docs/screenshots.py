@@ -26,12 +26,12 @@ from visiondesk.domain import ApiMode  # noqa: E402
 from visiondesk.emulator import Knobs  # noqa: E402
 from visiondesk.store import History  # noqa: E402
 from visiondesk.ui.app import make_app  # noqa: E402
-from visiondesk.ui.controller import Controller  # noqa: E402
-from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
-from visiondesk.ui.main_window import MainWindow  # noqa: E402
-from visiondesk.ui.settings import SettingsDialog  # noqa: E402
+from visiondesk.ui.settings.settings_dialog import SettingsDialog  # noqa: E402
 from visiondesk.ui.theme import apply_theme  # noqa: E402
-from visiondesk.ui.transcript import Transcript  # noqa: E402
+from visiondesk.ui.transcript.inspector_dialog import InspectorDialog  # noqa: E402
+from visiondesk.ui.transcript.transcript_view import Transcript  # noqa: E402
+from visiondesk.ui.window.controller import Controller  # noqa: E402
+from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
 from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
 
 ANSWER = """The whiteboard states the mass–energy relation $E = mc^2$; for a moving body

@@ -76,7 +76,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtNetwork import QLocalSocket
 from visiondesk.ui import app as application
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.single_instance import server_name
 
 qt = application.make_app([])

@@ -13,7 +13,7 @@ FIRST_PAINT = """
 import json, sys
 import PySide6.QtCore as QtCore
 from visiondesk.ui.app import make_app
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 app = make_app([])
 window = MainWindow()
 window.show()
@@ -49,7 +49,8 @@ def test_the_window_shows_before_qt_namespace_and_model_load() -> None:
         name
         for name in modules
         if name.startswith(("visiondesk.domain", "visiondesk.workspace", "visiondesk.imaging"))
-        or name in ("visiondesk.ui.message_widgets", "visiondesk.ui.markdown_view")
+        or name
+        in ("visiondesk.ui.transcript.message_widgets", "visiondesk.ui.transcript.markdown_view")
     ]
     assert late == []
-    assert "visiondesk.ui.main_window" in modules
+    assert "visiondesk.ui.window.main_window" in modules

@@ -29,8 +29,8 @@ from tests.qt_support import (
 )
 from tests.waiting import until
 from visiondesk.domain import ApiMode
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import AttachmentState, ConnectionState, TurnStatus
 
 READY = AttachmentState.READY
@@ -252,7 +252,7 @@ def test_copied_python_reproduces_the_turn(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from visiondesk.ui.inspector import InspectorDialog
+    from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
 
     monkeypatch.setenv("VISIONDESK_CACHE_DIR", str(tmp_path / "cache"))
     app.workspace.attachments.add(str(photo_path), str(photo_path))
@@ -348,7 +348,7 @@ def test_a_whole_turn_through_the_window(
     from PySide6.QtCore import QRectF
     from PySide6.QtWidgets import QPushButton, QToolButton
 
-    from visiondesk.ui.preview import PreviewDialog
+    from visiondesk.ui.widgets.image_preview import PreviewDialog
 
     window, workspace = app.window, app.workspace
     emulator = workspace.connections.emulator

@@ -20,9 +20,9 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import TurnStatus
 
 
@@ -110,8 +110,8 @@ from visiondesk.domain import ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.app import make_app
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import AttachmentState
 
 make_app([])
@@ -234,7 +234,7 @@ def test_killed_app_comes_back_interrupted_with_retry(
 def test_storage_panel_lists_and_deletes_uploads(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    from visiondesk.ui.storage import StorageDialog
+    from visiondesk.ui.history.uploaded_files_dialog import StorageDialog
 
     workspace = app.workspace
     workspace.set_mode(ApiMode.ASSISTANTS)

@@ -22,7 +22,7 @@ from tests.qt_support import (
     status,
 )
 from tests.waiting import until
-from visiondesk.ui.controller import Controller
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import AttachmentState, TurnStatus
 
 READY = AttachmentState.READY
@@ -172,7 +172,7 @@ def test_cards_are_compact_and_new_ones_scroll_into_view(
 def test_focus_returns_to_the_question_when_a_dialog_closes(
     app: Controller, loop: qasync.QEventLoop
 ) -> None:
-    from visiondesk.ui.inspector import InspectorDialog
+    from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
 
     window = app.window
     window.activateWindow()

@@ -13,12 +13,12 @@ from pytestqt.qtbot import QtBot
 
 from tests import images
 from visiondesk.domain import ApiMode, Detail, PreparedImage
-from visiondesk.ui.markdown_view import CodeView, ProseLabel
-from visiondesk.ui.message_widgets import AnswerCard
 from visiondesk.ui.theme import DARK, LIGHT, apply_theme, contrast
-from visiondesk.ui.transcript import Transcript, TranscriptAction
-from visiondesk.ui.transcript_rows import TurnRow
-from visiondesk.ui.transcript_view import COLUMN_WIDTH, FIRST
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
+from visiondesk.ui.transcript.message_widgets import AnswerCard
+from visiondesk.ui.transcript.rows import TurnRow
+from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH, FIRST, Transcript
 from visiondesk.workspace import Transcript as TranscriptModel
 from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.transcript import Turn

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 
 SELF_TEST = "--self-test"
 
@@ -117,7 +117,7 @@ def run_app(argv: list[str]) -> int:
         app.aboutToQuit.connect(closed.set)
         if not window.isVisible():  # closed while the heavy parts were loading
             closed.set()
-        from visiondesk.ui.controller import Controller
+        from visiondesk.ui.window.controller import Controller
 
         if testing:  # the self-test never touches the person's history
             from visiondesk.store import History
@@ -149,7 +149,7 @@ def run_app(argv: list[str]) -> int:
 
 def open_in(controller: object, window: MainWindow, paths: list[str]) -> None:
     """Images from a second launch (e.g. "Open with VisionDesk"): attach them, show the window."""
-    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.window.controller import Controller
 
     assert isinstance(controller, Controller)
     controller.attachments_view.add_paths([Path(path) for path in paths])
@@ -164,7 +164,7 @@ async def self_test(controller: object) -> int:
 
     from visiondesk.config.profile_store import EMULATOR
     from visiondesk.imaging.samples import sample_jpeg
-    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.window.controller import Controller
     from visiondesk.workspace import AttachmentState, TurnStatus
 
     assert isinstance(controller, Controller)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
-from visiondesk.ui.text_dialog import TextDialog
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.widgets.text_dialog import TextDialog
 
 if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window.main_window import MainWindow
     from visiondesk.workspace import Tokens, Workspace
 
 
@@ -112,7 +112,7 @@ class ConversationPresenter(QObject):
             self.workspace.notice("Nothing to inspect yet: send a question first.")
 
     def inspect(self, turn_id: int) -> None:
-        from visiondesk.ui.inspector import InspectorDialog
+        from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
 
         turn = self.workspace.transcript.turn(turn_id)
         if turn is not None:

@@ -20,11 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.ui.markdown_view import MarkdownView, prose_html
 from visiondesk.ui.theme import Colours
-from visiondesk.ui.thumbnails import thumbnail_pixmap
-from visiondesk.ui.transcript_actions import TranscriptAction
-from visiondesk.ui.turn_labels import answer_actions, pinned, question_actions, status_text
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.transcript.turn_labels import (
+    answer_actions,
+    pinned,
+    question_actions,
+    status_text,
+)
+from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Notice, Turn
 
 _ICONS = {

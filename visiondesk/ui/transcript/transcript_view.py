@@ -16,10 +16,10 @@ from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from visiondesk.ui.transcript_actions import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
 
 if TYPE_CHECKING:
-    from visiondesk.ui.transcript_rows import Row
+    from visiondesk.ui.transcript.rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
     from visiondesk.workspace.transcript import Item, Turn
 
@@ -145,7 +145,7 @@ class Transcript(QScrollArea):
     def _insert(self, item: Item, index: int) -> None:
         # Loaded with the first message: an empty window shows before the message widgets,
         # Markdown and the model's types load.
-        from visiondesk.ui.transcript_rows import build_row
+        from visiondesk.ui.transcript.rows import build_row
 
         row = build_row(item, self.column)
         row.action_requested.connect(lambda action, turn_id: self._act(action, turn_id))
@@ -155,7 +155,7 @@ class Transcript(QScrollArea):
         self._show(item)
 
     def _show(self, item: Item) -> None:
-        from visiondesk.ui.transcript_rows import draw_row
+        from visiondesk.ui.transcript.rows import draw_row
 
         row = self.rows.get(item.id)
         if row is not None and draw_row(row, item, self.palette()):
@@ -237,7 +237,7 @@ class Transcript(QScrollArea):
 
     def preview(self, turn_id: int, index: int) -> None:
         """A thumbnail clicked: the image as it was sent, large."""
-        from visiondesk.ui.preview import PreviewDialog
+        from visiondesk.ui.widgets.image_preview import PreviewDialog
 
         turn = self._model.turn(turn_id) if self._model is not None else None
         if turn is None or index >= len(turn.images):

@@ -13,7 +13,7 @@ from visiondesk.domain import ApiMode, Detail
 from visiondesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window.main_window import MainWindow
     from visiondesk.workspace import ConnectionStatus, ConversationSettings, Workspace
 
 

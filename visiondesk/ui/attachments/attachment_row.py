@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QWidget
 CARD_WIDTH, CARD_HEIGHT, THUMB = 290, 74, 64
 
 if TYPE_CHECKING:
-    from visiondesk.ui.attachment_card import AttachmentCard
+    from visiondesk.ui.attachments.attachment_card import AttachmentCard
 
 
 class Canvas(QScrollArea):
@@ -41,7 +41,7 @@ class Canvas(QScrollArea):
 
     def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
         # Loaded with the first card: an empty window shows before the model's types load.
-        from visiondesk.ui.attachment_card import AttachmentCard
+        from visiondesk.ui.attachments.attachment_card import AttachmentCard
 
         if not self.cards:  # hidden until now, so set here rather than before the first paint
             self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from visiondesk.ui.window_memory import note_folder, start_folder
 
 if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window.main_window import MainWindow
     from visiondesk.ui.window_memory import WindowMemory
     from visiondesk.workspace import Workspace
 
@@ -118,7 +118,7 @@ class HistoryPresenter(QObject):
             self.workspace.library.backup(Path(folder))
 
     def open_storage(self) -> None:
-        from visiondesk.ui.storage import StorageDialog
+        from visiondesk.ui.history.uploaded_files_dialog import StorageDialog
 
         StorageDialog(self.workspace, self.window).open()
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from visiondesk.ui.message_widgets import AnswerCard, NoticeLine, QuestionBubble
 from visiondesk.ui.theme import colours, is_dark
-from visiondesk.ui.transcript_view import COLUMN_WIDTH
+from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
+from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH
 from visiondesk.workspace.transcript import Notice, Turn
 
 if TYPE_CHECKING:

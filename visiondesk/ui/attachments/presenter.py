@@ -16,7 +16,7 @@ from visiondesk.ui.window_memory import note_folder, start_folder
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from visiondesk.ui.main_window import MainWindow
+    from visiondesk.ui.window.main_window import MainWindow
     from visiondesk.ui.window_memory import WindowMemory
     from visiondesk.workspace import Attachment, Workspace
 
@@ -94,7 +94,7 @@ class AttachmentsPresenter(QObject):
         self.window.focus_composer()
 
     def preview(self, attachment_id: int) -> None:
-        from visiondesk.ui.preview import PreviewDialog
+        from visiondesk.ui.widgets.image_preview import PreviewDialog
 
         attachment = self.workspace.draft.get(attachment_id)
         if attachment is None or attachment.prepared is None or attachment.prepared.is_url:

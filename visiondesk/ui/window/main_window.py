@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.ui.canvas import Canvas
-from visiondesk.ui.composer import Composer
-from visiondesk.ui.overlays import Banner, DropHighlight
+from visiondesk.ui.attachments.attachment_row import Canvas
+from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
-from visiondesk.ui.sidebar import Sidebar
-from visiondesk.ui.transcript import Transcript
+from visiondesk.ui.transcript.transcript_view import Transcript
+from visiondesk.ui.widgets.composer import Composer
+from visiondesk.ui.widgets.overlays import Banner, DropHighlight
 
 MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
 DETAILS = ["auto", "high", "low", "original"]
