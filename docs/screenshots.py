@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests import images  # noqa: E402
 from visiondesk.config.profile_store import BUILTIN  # noqa: E402
 from visiondesk.config.secrets import Secrets  # noqa: E402
+from visiondesk.config.settings import Theme  # noqa: E402
 from visiondesk.domain import ApiMode  # noqa: E402
 from visiondesk.emulator import Knobs  # noqa: E402
 from visiondesk.store import History  # noqa: E402
@@ -139,15 +140,15 @@ async def script(folder: Path) -> None:
     view.resize(1000, 820)
     view.mirror(workspace.transcript)
     view.show()
-    for theme in ("light", "dark"):
+    for theme in (Theme.LIGHT, Theme.DARK):
         apply_theme(app, theme)
         await settle(0.6)
         row = view.rows[turn.id]
         view.ensureWidgetVisible(row, 0, 0)  # the question at the top
         await settle(0.2)
-        save(view, f"transcript-{theme}.png")
+        save(view, f"transcript-{theme.value}.png")
     view.close()
-    apply_theme(app, "system")
+    apply_theme(app, Theme.SYSTEM)
 
     # At 800×600: the toolbar whole, compact cards beside the question, Send's focus ring.
     window.resize(800, 600)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
 from tests import images
+from visiondesk.config.settings import Theme
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.ui.theme import DARK, LIGHT, apply_theme, contrast
 from visiondesk.ui.transcript.actions import TranscriptAction
@@ -33,7 +34,7 @@ def view(qtbot: QtBot) -> Iterator[tuple[Transcript, TranscriptModel]]:
     model = TranscriptModel()
     transcript.mirror(model)
     yield transcript, model
-    apply_theme(QGuiApplication.instance(), "system")  # type: ignore[arg-type]
+    apply_theme(QGuiApplication.instance(), Theme.SYSTEM)  # type: ignore[arg-type]
 
 
 def photo() -> PreparedImage:
@@ -241,9 +242,9 @@ def test_light_and_dark_follow_the_choice_and_keep_contrast(qtbot: QtBot, view) 
     turn = answered(model, "Plain words.")
     card = row(qtbot, transcript, turn).answer
     app = QGuiApplication.instance()
-    apply_theme(app, "dark")  # type: ignore[arg-type]
+    apply_theme(app, Theme.DARK)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: DARK.text in _prose(card), timeout=2000)
-    apply_theme(app, "light")  # type: ignore[arg-type]
+    apply_theme(app, Theme.LIGHT)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: LIGHT.text in _prose(card), timeout=2000)
 
 

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QWidget
 
-CARD_WIDTH, CARD_HEIGHT, THUMB = 290, 74, 64
-
-if TYPE_CHECKING:
-    from visiondesk.ui.attachments.attachment_card import AttachmentCard
+from visiondesk.ui.attachments.attachment_card import CARD_HEIGHT, AttachmentCard
 
 
 class Canvas(QScrollArea):
@@ -26,6 +21,8 @@ class Canvas(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         bar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(CARD_HEIGHT + bar + 4)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(0, 0, 0, 0)
@@ -40,12 +37,6 @@ class Canvas(QScrollArea):
         self.hide()
 
     def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
-        # Loaded with the first card: an empty window shows before the model's types load.
-        from visiondesk.ui.attachments.attachment_card import AttachmentCard
-
-        if not self.cards:  # hidden until now, so set here rather than before the first paint
-            self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons
-            self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         card = AttachmentCard(attachment_id, label, self.widget())
         self.cards.append(card)
         self._relayout()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
-from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH
 from visiondesk.workspace.transcript import Notice, Turn
 
 if TYPE_CHECKING:
@@ -23,15 +22,16 @@ if TYPE_CHECKING:
 
 
 class TurnRow(QWidget):
-    """A turn: the question's bubble on the right, the answer below it."""
+    """A turn: the question's bubble on the right (up to 80% of the column it is built in),
+    the answer below it."""
 
     action_requested = Signal(object, int)
     preview_requested = Signal(int, int)
 
-    def __init__(self, turn_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, turn_id: int, column: QWidget) -> None:
+        super().__init__(column)
         self.bubble = QuestionBubble(self)
-        self.bubble.setMaximumWidth(int(COLUMN_WIDTH * 0.8))
+        self.bubble.setMaximumWidth(int(column.maximumWidth() * 0.8))
         self.answer = AnswerCard(self)
         for part in (self.bubble, self.answer):
             part.action_requested.connect(
@@ -49,6 +49,17 @@ class TurnRow(QWidget):
         layout.addLayout(line)
         layout.addWidget(self.answer)
 
+    def draw(self, item: Item, palette: QPalette) -> bool:
+        """Draw the turn in the palette's scheme; True (the streaming benchmark counts the
+        turns drawn)."""
+        if not isinstance(item, Turn):
+            return False
+        dark = is_dark(palette)
+        scheme = colours(dark)
+        self.bubble.show_turn(item, scheme)
+        self.answer.show_turn(item, scheme, dark)
+        return True
+
     def plain_text(self) -> str:
         return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
 
@@ -59,25 +70,18 @@ class NoticeRow(NoticeLine):
     action_requested = Signal(object, int)
     preview_requested = Signal(int, int)
 
+    def draw(self, item: Item, palette: QPalette) -> bool:
+        """Draw the notice in the palette's scheme; False: not a turn."""
+        if isinstance(item, Notice):
+            dark = is_dark(palette)
+            self.show_notice(item, colours(dark), dark)
+        return False
+
 
 Row = TurnRow | NoticeRow
 
 
-def build_row(item: Item, parent: QWidget) -> Row:
+def build_row(item: Item, column: QWidget) -> Row:
     if isinstance(item, Notice):
-        return NoticeRow(parent)
-    return TurnRow(item.id, parent)
-
-
-def draw_row(row: Row, item: Item, palette: QPalette) -> bool:
-    """Draw `item` in the palette's scheme; True when a turn was drawn (the streaming
-    benchmark counts those)."""
-    dark = is_dark(palette)
-    scheme = colours(dark)
-    if isinstance(row, NoticeRow) and isinstance(item, Notice):
-        row.show_notice(item, scheme, dark)
-    elif isinstance(row, TurnRow) and isinstance(item, Turn):
-        row.bubble.show_turn(item, scheme)
-        row.answer.show_turn(item, scheme, dark)
-        return True
-    return False
+        return NoticeRow(column)
+    return TurnRow(item.id, column)

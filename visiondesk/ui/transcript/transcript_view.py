@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.widgets.image_preview import PreviewDialog
 
 if TYPE_CHECKING:
     from visiondesk.ui.transcript.rows import Row
@@ -40,6 +39,8 @@ class Transcript(QScrollArea):
         self.setAccessibleName("Transcript")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
+        # The column wraps; never a sideways scroll.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget(self)
         page.setObjectName("page")
         self.column = QWidget(page)
@@ -81,8 +82,6 @@ class Transcript(QScrollArea):
         return timer
 
     def mirror(self, model: TranscriptModel) -> None:
-        # The column wraps; never a sideways scroll (set here: empty at the first paint).
-        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._model = model
         model.added.connect(self._added)
         model.changed.connect(self._changed)
@@ -143,8 +142,8 @@ class Transcript(QScrollArea):
         return len(self._queued) + len(self._older)
 
     def _insert(self, item: Item, index: int) -> None:
-        # Loaded with the first message: an empty window shows before the message widgets,
-        # Markdown and the model's types load.
+        # Loaded with the first message: the message widgets (and Markdown behind them) are
+        # most of the transcript's import time, and an empty window shows without them.
         from visiondesk.ui.transcript.rows import build_row
 
         row = build_row(item, self.column)
@@ -155,10 +154,8 @@ class Transcript(QScrollArea):
         self._show(item)
 
     def _show(self, item: Item) -> None:
-        from visiondesk.ui.transcript.rows import draw_row
-
         row = self.rows.get(item.id)
-        if row is not None and draw_row(row, item, self.palette()):
+        if row is not None and row.draw(item, self.palette()):
             self.renders += 1
 
     # Following the model -------------------------------------------------------------------
@@ -237,15 +234,13 @@ class Transcript(QScrollArea):
 
     def preview(self, turn_id: int, index: int) -> None:
         """A thumbnail clicked: the image as it was sent, large."""
-        from visiondesk.ui.widgets.image_preview import PreviewDialog
-
         turn = self._model.turn(turn_id) if self._model is not None else None
         if turn is None or index >= len(turn.images):
             return
         dialog = PreviewDialog(turn.images[index], None, self)
         dialog.crop_button.hide()  # what was sent cannot be cropped any more
         dialog.apply_button.hide()
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def toPlainText(self) -> str:
