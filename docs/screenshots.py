@@ -30,7 +30,7 @@ from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.settings.settings_dialog import SettingsDialog  # noqa: E402
 from visiondesk.ui.theme import apply_theme  # noqa: E402
 from visiondesk.ui.transcript.inspector_dialog import InspectorDialog  # noqa: E402
-from visiondesk.ui.transcript.transcript_view import Transcript  # noqa: E402
+from visiondesk.ui.transcript.transcript_view import TranscriptView  # noqa: E402
 from visiondesk.ui.window.controller import Controller  # noqa: E402
 from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
 from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
@@ -136,7 +136,7 @@ async def script(folder: Path) -> None:
     workspace.transcript.update(turn, status=TurnStatus.DONE, answer=ANSWER)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    view = Transcript()  # the window's own, given the height of a whole answer
+    view = TranscriptView()  # the window's own, given the height of a whole answer
     view.resize(1000, 820)
     view.mirror(workspace.transcript)
     view.show()

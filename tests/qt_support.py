@@ -126,7 +126,7 @@ def open_preview(app: Controller, attachment_id: int) -> PreviewDialog:
 
     from visiondesk.ui.widgets.image_preview import PreviewDialog
 
-    card = app.window.canvas.card(attachment_id)
+    card = app.window.attachment_row.card(attachment_id)
     assert card is not None
     QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
     [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]

@@ -98,7 +98,8 @@ def watch():
             if "ready" not in said and listening():
                 said.add("ready")
                 print("ready", flush=True)
-            names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in widget.canvas.cards)
+            cards = widget.attachment_row.cards
+            names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in cards)
             if len(names) == int(sys.argv[1]):
                 print("cards:", names, flush=True)
                 widget.close()

@@ -234,12 +234,12 @@ def test_killed_app_comes_back_interrupted_with_retry(
 def test_storage_panel_lists_and_deletes_uploads(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    from visiondesk.ui.history.uploaded_files_dialog import StorageDialog
+    from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 
     workspace = app.workspace
     workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Keep my upload", photo_path)
-    dialog = StorageDialog(workspace, app.window)
+    dialog = UploadedFilesDialog(workspace, app.window)
     assert dialog.table.rowCount() == 1
     cell = dialog.table.item(0, 3)
     assert cell is not None and cell.text() == "Keep my upload"

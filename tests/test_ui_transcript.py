@@ -19,15 +19,15 @@ from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.message_widgets import AnswerCard
 from visiondesk.ui.transcript.rows import TurnRow
-from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH, FIRST, Transcript
+from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH, FIRST, TranscriptView
 from visiondesk.workspace import Transcript as TranscriptModel
 from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.transcript import Turn
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> Iterator[tuple[Transcript, TranscriptModel]]:
-    transcript = Transcript()
+def view(qtbot: QtBot) -> Iterator[tuple[TranscriptView, TranscriptModel]]:
+    transcript = TranscriptView()
     qtbot.addWidget(transcript)
     transcript.resize(1200, 700)
     transcript.show()
@@ -50,7 +50,7 @@ def answered(model: TranscriptModel, answer: str, prompt: str = "What is it?") -
     return turn
 
 
-def row(qtbot: QtBot, transcript: Transcript, turn: Turn) -> TurnRow:
+def row(qtbot: QtBot, transcript: TranscriptView, turn: Turn) -> TurnRow:
     qtbot.waitUntil(lambda: turn.id in transcript.rows, timeout=2000)
     found = transcript.rows[turn.id]
     assert isinstance(found, TurnRow)
@@ -211,7 +211,7 @@ def test_a_long_conversation_builds_its_end_and_the_rest_as_one_scrolls_up(
 ) -> None:
     model = TranscriptModel()
     turns = [answered(model, f"Answer {n} with `code` and $x^{n}$.") for n in range(200)]
-    transcript = Transcript()
+    transcript = TranscriptView()
     qtbot.addWidget(transcript)
     transcript.resize(900, 600)
     transcript.show()

@@ -18,13 +18,13 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
         window.model_box,
         window.mode_box,
         window.detail_box,
-        window.canvas,
+        window.attachment_row,
         window.transcript,
         window.composer,
         window.send_button,
     ):
         assert widget.accessibleName(), widget
-    assert not window.canvas.isVisible()  # no empty tray
+    assert not window.attachment_row.isVisible()  # no empty tray
     assert "Ctrl+V" in window.composer.placeholderText()
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QWidget
 from visiondesk.ui.attachments.attachment_card import CARD_HEIGHT, AttachmentCard
 
 
-class Canvas(QScrollArea):
+class AttachmentRow(QScrollArea):
     """The draft's attachments as a row of compact cards beside the question; with none, it
     takes no room at all (the question's placeholder tells how to get images in)."""
 

@@ -1,6 +1,6 @@
-"""The attachments presenter: the canvas mirrors the workspace's draft, and what a person does
-to get images in (drop, paste, Open…) or to a card (remove, move, retry, preview and crop)
-becomes an intent on the workspace."""
+"""The attachments presenter: the attachments row mirrors the workspace's draft, and what a
+person does to get images in (drop, paste, Open…) or to a card (remove, move, retry, preview
+and crop) becomes an intent on the workspace."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QObject, SignalInstance
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
-from visiondesk.ui.attachments.attachment_row import Canvas
+from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.image_preview import PreviewDialog
@@ -31,7 +31,7 @@ class AttachmentsWindow(Protocol):
     never imports it)."""
 
     @property
-    def canvas(self) -> Canvas: ...
+    def attachment_row(self) -> AttachmentRow: ...
     @property
     def composer(self) -> Composer: ...
     @property
@@ -58,15 +58,15 @@ class AttachmentsPresenter(QObject):
         draft = workspace.draft
         draft.added.connect(self._added)
         draft.changed.connect(self._changed)
-        draft.removed.connect(window.canvas.remove_card)
-        draft.reordered.connect(lambda: window.canvas.order(draft.ids))
+        draft.removed.connect(window.attachment_row.remove_card)
+        draft.reordered.connect(lambda: window.attachment_row.order(draft.ids))
         window.attach_requested.connect(self.add_mime)
         window.composer.attach_requested.connect(self.add_mime)
         window.paste_action.triggered.connect(self.paste)
         window.open_action.triggered.connect(self.open_files)
 
     def _added(self, attachment: Attachment) -> None:
-        card = self.window.canvas.add_card(attachment.id, attachment.label)
+        card = self.window.attachment_row.add_card(attachment.id, attachment.label)
         intents = self.workspace.attachments
         card.remove_requested.connect(intents.remove)
         card.remove_requested.connect(lambda _id: self.window.focus_composer())  # ✕ is gone
@@ -74,10 +74,10 @@ class AttachmentsPresenter(QObject):
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
         card.show_state(attachment)
-        self.window.canvas.reveal(card)
+        self.window.attachment_row.reveal(card)
 
     def _changed(self, attachment: Attachment) -> None:
-        card = self.window.canvas.card(attachment.id)
+        card = self.window.attachment_row.card(attachment.id)
         if card is not None:
             card.show_state(attachment)
 

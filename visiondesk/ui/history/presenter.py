@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from visiondesk.config.paths import log_folder
 from visiondesk.ui.history.sidebar import Sidebar
-from visiondesk.ui.history.uploaded_files_dialog import StorageDialog
+from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
 from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 from visiondesk.workspace import Workspace
@@ -146,7 +146,7 @@ class HistoryPresenter(QObject):
             self.workspace.library.backup(Path(folder))
 
     def open_storage(self) -> None:
-        StorageDialog(self.workspace, self.owner).open()
+        UploadedFilesDialog(self.workspace, self.owner).open()
 
     def open_log_folder(self) -> None:
         folder = log_folder()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from visiondesk.workspace import Workspace
 
 
-class StorageDialog(QDialog):
+class UploadedFilesDialog(QDialog):
     """The open profile's uploads, from the ledger; deleting goes through the workspace."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:

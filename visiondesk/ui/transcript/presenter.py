@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
-from visiondesk.ui.transcript.transcript_view import Transcript
+from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.text_dialog import TextDialog
 from visiondesk.workspace import Tokens, Workspace
@@ -25,7 +25,7 @@ class ConversationWindow(Protocol):
     @property
     def composer(self) -> Composer: ...
     @property
-    def transcript(self) -> Transcript: ...
+    def transcript(self) -> TranscriptView: ...
     @property
     def send_button(self) -> QPushButton: ...
     @property

@@ -31,7 +31,7 @@ comes within a screen of the top."""
 CHUNK = 12
 
 
-class Transcript(QScrollArea):
+class TranscriptView(QScrollArea):
     action_requested = Signal(object, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The main window: toolbar, attachment canvas, transcript, composer and status bar. It holds
+"""The main window: toolbar, attachments row, transcript, composer and status bar. It holds
 widgets only; `controller.Controller` gives them behaviour, so the window can appear before the
 SDK and the pipeline are imported."""
 
@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.ui.attachments.attachment_row import Canvas
+from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
 from visiondesk.ui.sources import carries_sources
-from visiondesk.ui.transcript.transcript_view import Transcript
+from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
 
@@ -61,8 +61,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         fit_to_screen(self, QSize(1100, 760))
         self._build_toolbar()
-        self.canvas = Canvas(self)
-        self.transcript = Transcript(self)
+        self.attachment_row = AttachmentRow(self)
+        self.transcript = TranscriptView(self)
         self.composer = Composer(self)
         self.composer.setAcceptDrops(False)  # the window takes every drop (and highlights)
         self.send_button = QPushButton("Send", self)
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 8, 8)
         layout.addWidget(self.banner)
         layout.addWidget(self.transcript, 1)
-        layout.addWidget(self.canvas)
+        layout.addWidget(self.attachment_row)
         layout.addLayout(composer_row)
         self.sidebar = Sidebar(self)
         self.splitter = QSplitter(parent=self)  # side by side (by keyword: see CONTRIBUTING.md)
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.canvas.tab_between = (self.transcript, self.composer)
+        self.attachment_row.tab_between = (self.transcript, self.composer)
 
     def focus_composer(self) -> None:
         self.activateWindow()
