@@ -18,14 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.domain import human_bytes
+from visiondesk.ui.attachments.card_size import CARD_HEIGHT, CARD_WIDTH, THUMB
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.draft import AttachmentState
 
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage
     from visiondesk.workspace import Attachment
-
-CARD_WIDTH, CARD_HEIGHT, THUMB = 290, 74, 64
 
 
 class _Thumbnail(QLabel):

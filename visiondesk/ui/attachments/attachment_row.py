@@ -1,13 +1,19 @@
-"""The draft's attachments: a row of cards (attachment_card.py) beside the question."""
+"""The draft's attachments: a row of cards (attachment_card.py) beside the question. The
+presenter builds the cards; the row only lays them out, so the empty window shows before the
+card and the model's types load."""
 
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QWidget
 
-from visiondesk.ui.attachments.attachment_card import CARD_HEIGHT, AttachmentCard
+from visiondesk.ui.attachments.card_size import CARD_HEIGHT
+
+if TYPE_CHECKING:
+    from visiondesk.ui.attachments.attachment_card import AttachmentCard
 
 
 class AttachmentRow(QScrollArea):
@@ -36,11 +42,9 @@ class AttachmentRow(QScrollArea):
         self.horizontalScrollBar().rangeChanged.connect(self._range_changed)
         self.hide()
 
-    def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
-        card = AttachmentCard(attachment_id, label, self.widget())
+    def add_card(self, card: AttachmentCard) -> None:
         self.cards.append(card)
         self._relayout()
-        return card
 
     def reveal(self, card: AttachmentCard) -> None:
         """Scroll a new card into sight, now and once the row has made room for it."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QObject, SignalInstance
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
+from visiondesk.ui.attachments.attachment_card import AttachmentCard
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.widgets.composer import Composer
@@ -66,7 +67,9 @@ class AttachmentsPresenter(QObject):
         window.open_action.triggered.connect(self.open_files)
 
     def _added(self, attachment: Attachment) -> None:
-        card = self.window.attachment_row.add_card(attachment.id, attachment.label)
+        row = self.window.attachment_row
+        card = AttachmentCard(attachment.id, attachment.label, row.widget())
+        row.add_card(card)
         intents = self.workspace.attachments
         card.remove_requested.connect(intents.remove)
         card.remove_requested.connect(lambda _id: self.window.focus_composer())  # ✕ is gone
@@ -74,7 +77,7 @@ class AttachmentsPresenter(QObject):
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
         card.show_state(attachment)
-        self.window.attachment_row.reveal(card)
+        row.reveal(card)
 
     def _changed(self, attachment: Attachment) -> None:
         card = self.window.attachment_row.card(attachment.id)

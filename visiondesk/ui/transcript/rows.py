@@ -1,23 +1,25 @@
 """A transcript row per item of the model: a turn (the question's bubble, the answer below)
-or a notice line, built and drawn from the item.
+or a notice line, built and drawn from the item. A thumbnail clicked in a question opens the
+image as it was sent, large.
 
-Signals of every row: `action_requested(TranscriptAction, int)` and
-`preview_requested(int, int)` — by turn id (and image index).
+Signals of every row: `action_requested(TranscriptAction, int)` — by turn id.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
+from visiondesk.ui.widgets.image_preview import PreviewDialog
 from visiondesk.workspace.transcript import Notice, Turn
 
 if TYPE_CHECKING:
+    from visiondesk.domain import PreparedImage
     from visiondesk.workspace.transcript import Item
 
 
@@ -26,7 +28,6 @@ class TurnRow(QWidget):
     the answer below it."""
 
     action_requested = Signal(object, int)
-    preview_requested = Signal(int, int)
 
     def __init__(self, turn_id: int, column: QWidget) -> None:
         super().__init__(column)
@@ -37,9 +38,9 @@ class TurnRow(QWidget):
             part.action_requested.connect(
                 lambda action: self.action_requested.emit(action, turn_id)
             )
-        self.bubble.preview_requested.connect(
-            lambda index: self.preview_requested.emit(turn_id, index)
-        )
+        self.bubble.preview_requested.connect(self.preview)
+        self.images: tuple[PreparedImage, ...] = ()
+        """The question's images as last drawn."""
         line = QHBoxLayout()
         line.addStretch(1)
         line.addWidget(self.bubble)
@@ -56,19 +57,30 @@ class TurnRow(QWidget):
             return False
         dark = is_dark(palette)
         scheme = colours(dark)
+        self.images = tuple(item.images)
         self.bubble.show_turn(item, scheme)
         self.answer.show_turn(item, scheme, dark)
         return True
+
+    def preview(self, index: int) -> None:
+        """A thumbnail clicked: the image as it was sent, large (in the column, so it outlives a
+        rebuilt row)."""
+        if index >= len(self.images):
+            return
+        dialog = PreviewDialog(self.images[index], None, self.parentWidget())
+        dialog.crop_button.hide()  # what was sent cannot be cropped any more
+        dialog.apply_button.hide()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def plain_text(self) -> str:
         return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
 
 
 class NoticeRow(NoticeLine):
-    """A notice: nothing to act on, but the same signals as a turn's row."""
+    """A notice: nothing to act on, but the same signal as a turn's row."""
 
     action_requested = Signal(object, int)
-    preview_requested = Signal(int, int)
 
     def draw(self, item: Item, palette: QPalette) -> bool:
         """Draw the notice in the palette's scheme; False: not a turn."""

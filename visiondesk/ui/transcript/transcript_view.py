@@ -15,7 +15,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.widgets.image_preview import PreviewDialog
 
 if TYPE_CHECKING:
     from visiondesk.ui.transcript.rows import Row
@@ -148,7 +147,6 @@ class TranscriptView(QScrollArea):
 
         row = build_row(item, self.column)
         row.action_requested.connect(lambda action, turn_id: self._act(action, turn_id))
-        row.preview_requested.connect(lambda turn_id, index: self.preview(turn_id, index))
         self.rows[item.id] = row
         self.rows_layout.insertWidget(index, row)
         self._show(item)
@@ -231,17 +229,6 @@ class TranscriptView(QScrollArea):
         turn = self._model.turn(turn_id) if self._model is not None else None
         if turn is not None:
             QGuiApplication.clipboard().setText(turn.answer)
-
-    def preview(self, turn_id: int, index: int) -> None:
-        """A thumbnail clicked: the image as it was sent, large."""
-        turn = self._model.turn(turn_id) if self._model is not None else None
-        if turn is None or index >= len(turn.images):
-            return
-        dialog = PreviewDialog(turn.images[index], None, self)
-        dialog.crop_button.hide()  # what was sent cannot be cropped any more
-        dialog.apply_button.hide()
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
 
     def toPlainText(self) -> str:
         """Every message's text, status and action labels, in order."""

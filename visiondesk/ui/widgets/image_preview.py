@@ -3,6 +3,8 @@ attachment to that region (the crop is then prepared at full quality from the or
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QImage,
@@ -24,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.domain import PreparedImage
 from visiondesk.ui.widgets.crop_tool import CropFrame
+
+if TYPE_CHECKING:
+    from visiondesk.domain import PreparedImage
 
 Crop = tuple[int, int, int, int]
 

@@ -5,7 +5,6 @@ SDK and the pipeline are imported."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.domain import ApiMode, Detail
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
@@ -41,7 +39,6 @@ from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
 
-DETAILS = (Detail.AUTO, Detail.HIGH, Detail.LOW, Detail.ORIGINAL)
 FOCUS_RING = "QPushButton#send:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
@@ -87,7 +84,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.attachment_row)
         layout.addLayout(composer_row)
         self.sidebar = Sidebar(self)
-        self.splitter = QSplitter(parent=self)  # side by side (by keyword: see CONTRIBUTING.md)
+        self.splitter = QSplitter(self)  # side by side
         self.splitter.setObjectName("sidebar-splitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(main)
@@ -120,11 +117,7 @@ class MainWindow(QMainWindow):
         self.model_box = self._combo(bar, "Model", 12)
         self.model_box.setEditable(True)
         self.mode_box = self._combo(bar, "API mode", 12, "Mode")
-        for mode in ApiMode:
-            self.mode_box.addItem(mode.label, mode.value)
         self.detail_box = self._combo(bar, "Detail", 6)
-        for detail in DETAILS:
-            self.detail_box.addItem(detail.value, detail.value)
 
     def _combo(self, bar: QToolBar, name: str, chars: int, shown: str = "") -> QComboBox:
         """Combo boxes sized by characters, not pixels, so the row fits 800 px at any scale."""
@@ -247,16 +240,6 @@ class MainWindow(QMainWindow):
             if typed
             else "Type a question first"
         )
-
-    def show_modes(self, missing: Mapping[ApiMode, str], unknown: Mapping[ApiMode, str]) -> None:
-        """Grey out the API modes the server lacks (the reason as tooltip); modes it failed on
-        when asked stay selectable, with what it said."""
-        items = self.mode_box.model()
-        for index in range(self.mode_box.count()):
-            item = items.item(index)  # type: ignore[attr-defined]
-            mode = ApiMode(self.mode_box.itemData(index))
-            item.setEnabled(mode not in missing)
-            item.setToolTip(missing.get(mode) or unknown.get(mode, ""))
 
     def set_busy(self, busy: bool) -> None:
         """While a turn runs, Send turns into Stop."""
