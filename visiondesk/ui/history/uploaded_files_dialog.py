@@ -1,4 +1,5 @@
-"""Storage: the files VisionDesk uploaded for a profile, and deleting them on the server."""
+"""View → Uploaded files…: the files VisionDesk uploaded for a profile, and deleting them on
+the server."""
 
 from __future__ import annotations
 
