@@ -1,9 +1,9 @@
 """The first paint stays cheap: the window is on screen before the heavy parts load — the SDK
 (openai), Pillow, sqlite3, Markdown (markdown-it, Pygments), the message widgets and the
-model's types (visiondesk.domain and workspace: hashlib's OpenSSL and dataclasses cost about
-what a bare window does to show), which are where the start-up time is (benchmarks/ui.py,
-"first window"). Qt itself is imported and used normally. A fresh interpreter, since this one
-has them all."""
+model's types (visiondesk.domain and workspace: hashlib's OpenSSL and dataclasses, about as
+much as building QtCore.Qt), which are where the start-up time is (benchmarks/ui.py, "first
+window"). Qt itself is imported and used normally. A fresh interpreter, since this one has
+them all."""
 
 from __future__ import annotations
 
