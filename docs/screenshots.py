@@ -22,16 +22,17 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests import images  # noqa: E402
 from visiondesk.config.profile_store import BUILTIN  # noqa: E402
 from visiondesk.config.secrets import Secrets  # noqa: E402
+from visiondesk.config.settings import Theme  # noqa: E402
 from visiondesk.domain import ApiMode  # noqa: E402
 from visiondesk.emulator import Knobs  # noqa: E402
 from visiondesk.store import History  # noqa: E402
 from visiondesk.ui.app import make_app  # noqa: E402
-from visiondesk.ui.controller import Controller  # noqa: E402
-from visiondesk.ui.inspector import InspectorDialog  # noqa: E402
-from visiondesk.ui.main_window import MainWindow  # noqa: E402
-from visiondesk.ui.settings import SettingsDialog  # noqa: E402
+from visiondesk.ui.settings.settings_dialog import SettingsDialog  # noqa: E402
 from visiondesk.ui.theme import apply_theme  # noqa: E402
-from visiondesk.ui.transcript import Transcript  # noqa: E402
+from visiondesk.ui.transcript.inspector_dialog import InspectorDialog  # noqa: E402
+from visiondesk.ui.transcript.transcript_view import TranscriptView  # noqa: E402
+from visiondesk.ui.window.controller import Controller  # noqa: E402
+from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
 from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
 
 ANSWER = """The whiteboard states the mass–energy relation $E = mc^2$; for a moving body
@@ -135,19 +136,19 @@ async def script(folder: Path) -> None:
     workspace.transcript.update(turn, status=TurnStatus.DONE, answer=ANSWER)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    view = Transcript()  # the window's own, given the height of a whole answer
+    view = TranscriptView()  # the window's own, given the height of a whole answer
     view.resize(1000, 820)
     view.mirror(workspace.transcript)
     view.show()
-    for theme in ("light", "dark"):
+    for theme in (Theme.LIGHT, Theme.DARK):
         apply_theme(app, theme)
         await settle(0.6)
         row = view.rows[turn.id]
         view.ensureWidgetVisible(row, 0, 0)  # the question at the top
         await settle(0.2)
-        save(view, f"transcript-{theme}.png")
+        save(view, f"transcript-{theme.value}.png")
     view.close()
-    apply_theme(app, "system")
+    apply_theme(app, Theme.SYSTEM)
 
     # At 800×600: the toolbar whole, compact cards beside the question, Send's focus ring.
     window.resize(800, 600)

@@ -18,12 +18,12 @@ from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import AttachmentState, Turn, TurnStatus
 
 if TYPE_CHECKING:
-    from visiondesk.ui.preview import PreviewDialog
+    from visiondesk.ui.widgets.image_preview import PreviewDialog
 
 
 @pytest.fixture
@@ -124,9 +124,9 @@ def open_preview(app: Controller, attachment_id: int) -> PreviewDialog:
     """Click the card's thumbnail, as a person does; the preview that opens."""
     from PySide6.QtTest import QTest
 
-    from visiondesk.ui.preview import PreviewDialog
+    from visiondesk.ui.widgets.image_preview import PreviewDialog
 
-    card = app.window.canvas.card(attachment_id)
+    card = app.window.attachment_row.card(attachment_id)
     assert card is not None
     QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
     [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]

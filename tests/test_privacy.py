@@ -21,9 +21,9 @@ from visiondesk.domain import ApiMode
 from visiondesk.emulator import Emulator
 from visiondesk.logs import Redactor, setup
 from visiondesk.store import History
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.inspector import InspectorDialog
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import TurnStatus
 
 FAKE_KEY = "sk-privacy-test-KEY-4f1c9a7d2b"

@@ -76,7 +76,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtNetwork import QLocalSocket
 from visiondesk.ui import app as application
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.single_instance import server_name
 
 qt = application.make_app([])
@@ -98,7 +98,8 @@ def watch():
             if "ready" not in said and listening():
                 said.add("ready")
                 print("ready", flush=True)
-            names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in widget.canvas.cards)
+            cards = widget.attachment_row.cards
+            names = sorted(card.name.toolTip().rsplit("/", 1)[-1] for card in cards)
             if len(names) == int(sys.argv[1]):
                 print("cards:", names, flush=True)
                 widget.close()

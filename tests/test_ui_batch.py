@@ -17,7 +17,7 @@ from visiondesk.config.settings import AppSettings
 from visiondesk.domain import JobStatus
 from visiondesk.emulator import Emulator
 from visiondesk.store import History
-from visiondesk.ui.batch_panel import BatchPanel
+from visiondesk.ui.batch.batch_panel import BatchPanel
 
 
 def make_folder(tmp_path: Path) -> Path:

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QMenu
 
 from tests.qt_support import run
 from tests.waiting import until
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.text_dialog import TextDialog
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.widgets.text_dialog import TextDialog
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import ConnectionState, TurnStatus
 
 

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QFileDialog
 from tests.disks import FULL, Faults
 from tests.qt_support import all_ready, answered, last_turn, run, status
 from tests.waiting import until
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import ConnectionState, Notice, TurnStatus
 
 
@@ -108,7 +108,7 @@ def test_back_up_the_history_from_the_file_menu(
 
 
 def test_file_batch_opens_the_batch_panel(app: Controller) -> None:
-    from visiondesk.ui.batch_panel import BatchPanel
+    from visiondesk.ui.batch.batch_panel import BatchPanel
 
     app.window.batch_action.trigger()
     panel = app.batch_panel

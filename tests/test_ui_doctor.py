@@ -13,7 +13,7 @@ from tests import doctor_corpus as corpus
 from visiondesk.doctor import diagnose
 from visiondesk.doctor.conversation import DoctorConversation
 from visiondesk.domain import ApiMode
-from visiondesk.ui.doctor_dialog import DoctorDialog
+from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
 
 
 def make_dialog(qtbot: QtBot) -> DoctorDialog:
@@ -90,7 +90,7 @@ def test_tools_menu_opens_the_doctor_and_its_request_becomes_a_conversation(
     import asyncio
 
     from tests.waiting import until
-    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.window.controller import Controller
 
     assert isinstance(app, Controller)
     assert isinstance(loop, asyncio.AbstractEventLoop)

@@ -29,8 +29,8 @@ from tests.qt_support import (
 )
 from tests.waiting import until
 from visiondesk.domain import ApiMode
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import AttachmentState, ConnectionState, TurnStatus
 
 READY = AttachmentState.READY
@@ -59,10 +59,12 @@ def test_drop_files_and_a_folder_refusing_a_non_image(
     run(loop, scenario)
     labels = [a.label for a in app.workspace.draft]
     assert labels == [str(photo_path), str(folder / "one.png")]
-    assert [card.attachment_id for card in app.window.canvas.cards] == app.workspace.draft.ids
+    assert [
+        card.attachment_id for card in app.window.attachment_row.cards
+    ] == app.workspace.draft.ids
     notice = app.workspace.transcript.items[-1]
     assert "notes.png" in notice.text and "not an image" in notice.text  # type: ignore[union-attr]
-    assert "1800×2400 JPEG → 768×1024 JPEG" in app.window.canvas.cards[0].sizes.text()
+    assert "1800×2400 JPEG → 768×1024 JPEG" in app.window.attachment_row.cards[0].sizes.text()
 
 
 def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> None:
@@ -77,7 +79,7 @@ def test_paste_a_bitmap_and_a_url(app: Controller, loop: qasync.QEventLoop) -> N
         await until(lambda: states(app) == [READY, READY])
 
     run(loop, scenario)
-    first, second = app.window.canvas.cards
+    first, second = app.window.attachment_row.cards
     assert app.workspace.draft.items[0].label == "pasted image"
     assert "640×400 PNG → 640×400 WEBP" in first.sizes.text()
     assert app.workspace.draft.items[1].label == "https://example.com/cat.png"
@@ -121,7 +123,7 @@ def test_send_in_each_mode_streams_the_answer(
     turn = last_turn(app)
     assert turn is not None
     assert "I received 1 image(s)" in turn.answer and "768×1024" in turn.answer
-    assert window.canvas.cards == [] and len(app.workspace.draft) == 0  # sent: empty again
+    assert window.attachment_row.cards == [] and len(app.workspace.draft) == 0  # sent: empty again
     assert "in /" in window.tokens_label.text()
     assert "I received 1 image(s)" in window.transcript.toPlainText()
     assert window.transcript.renders < 40  # re-rendered at a bounded rate
@@ -140,7 +142,7 @@ def test_upload_card_states_in_order(
 
     app.workspace.draft.changed.connect(record)
     attachment_id = app.workspace.attachments.add(str(photo_path), str(photo_path))
-    card = app.window.canvas.card(attachment_id)
+    card = app.window.attachment_row.card(attachment_id)
     assert card is not None
 
     async def scenario() -> None:
@@ -252,7 +254,7 @@ def test_copied_python_reproduces_the_turn(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from visiondesk.ui.inspector import InspectorDialog
+    from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
 
     monkeypatch.setenv("VISIONDESK_CACHE_DIR", str(tmp_path / "cache"))
     app.workspace.attachments.add(str(photo_path), str(photo_path))
@@ -289,7 +291,7 @@ def test_preview_crop_is_what_gets_sent(
     from PySide6.QtWidgets import QPushButton
 
     attachment_id = attached(app, loop, photo_path)
-    card = app.window.canvas.card(attachment_id)
+    card = app.window.attachment_row.card(attachment_id)
     assert card is not None
     dialog = open_preview(app, attachment_id)
     dialog.fit()
@@ -348,7 +350,7 @@ def test_a_whole_turn_through_the_window(
     from PySide6.QtCore import QRectF
     from PySide6.QtWidgets import QPushButton, QToolButton
 
-    from visiondesk.ui.preview import PreviewDialog
+    from visiondesk.ui.widgets.image_preview import PreviewDialog
 
     window, workspace = app.window, app.workspace
     emulator = workspace.connections.emulator
@@ -360,13 +362,13 @@ def test_a_whole_turn_through_the_window(
         photo, shot = workspace.draft.ids
         [move_right] = [
             b
-            for b in window.canvas.cards[0].findChildren(QToolButton)
+            for b in window.attachment_row.cards[0].findChildren(QToolButton)
             if b.toolTip() == "Move right"
         ]
         move_right.click()
         assert workspace.draft.ids == [shot, photo]
-        assert [c.attachment_id for c in window.canvas.cards] == [shot, photo]
-        photo_card = window.canvas.card(photo)
+        assert [c.attachment_id for c in window.attachment_row.cards] == [shot, photo]
+        photo_card = window.attachment_row.card(photo)
         assert photo_card is not None
         QTest.mouseClick(photo_card.thumb, Qt.MouseButton.LeftButton)
         [dialog] = [d for d in window.findChildren(PreviewDialog) if d.isVisible()]

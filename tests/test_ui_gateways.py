@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from tests.qt_support import all_ready, answered, last_turn, run
 from tests.waiting import until
-from visiondesk.ui.controller import Controller
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import ConnectionState, TurnStatus
 
 

@@ -20,9 +20,9 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import TurnStatus
 
 
@@ -110,8 +110,8 @@ from visiondesk.domain import ApiMode
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.app import make_app
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import AttachmentState
 
 make_app([])
@@ -234,12 +234,12 @@ def test_killed_app_comes_back_interrupted_with_retry(
 def test_storage_panel_lists_and_deletes_uploads(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path
 ) -> None:
-    from visiondesk.ui.storage import StorageDialog
+    from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 
     workspace = app.workspace
     workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Keep my upload", photo_path)
-    dialog = StorageDialog(workspace, app.window)
+    dialog = UploadedFilesDialog(workspace, app.window)
     assert dialog.table.rowCount() == 1
     cell = dialog.table.item(0, 3)
     assert cell is not None and cell.text() == "Keep my upload"

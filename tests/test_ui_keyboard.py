@@ -22,7 +22,7 @@ from tests.qt_support import (
     status,
 )
 from tests.waiting import until
-from visiondesk.ui.controller import Controller
+from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import AttachmentState, TurnStatus
 
 READY = AttachmentState.READY
@@ -65,7 +65,7 @@ def test_a_whole_turn_with_the_keyboard_only(app: Controller, loop: qasync.QEven
         await until(lambda: states(app) == [READY])
         assert focused() is window.composer
         press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)  # the card's ✕, then back
-        assert focused() is window.canvas.cards[0].buttons[-1]
+        assert focused() is window.attachment_row.cards[0].buttons[-1]
         press(Qt.Key.Key_Tab)
         assert focused() is window.composer
         type_text("What colour is it?")
@@ -151,28 +151,28 @@ def test_ctrl_v_attaches_copied_files_wherever_focus_is(
 def test_cards_are_compact_and_new_ones_scroll_into_view(
     app: Controller, loop: qasync.QEventLoop, shot_path: Path
 ) -> None:
-    canvas = app.window.canvas
-    assert not canvas.isVisible()  # no empty tray
+    row = app.window.attachment_row
+    assert not row.isVisible()  # no empty tray
     app.window.resize(800, 600)
     for _ in range(8):
         app.workspace.attachments.add(str(shot_path), str(shot_path))
 
     async def scenario() -> None:
-        await until(lambda: len(canvas.cards) == 8 and all_ready(app))
-        await until(lambda: not canvas.cards[-1].visibleRegion().isEmpty())
+        await until(lambda: len(row.cards) == 8 and all_ready(app))
+        await until(lambda: not row.cards[-1].visibleRegion().isEmpty())
 
     run(loop, scenario)
-    assert canvas.isVisible() and canvas.height() < 120
-    assert canvas.cards[0].visibleRegion().isEmpty()  # scrolled past the first
+    assert row.isVisible() and row.height() < 120
+    assert row.cards[0].visibleRegion().isEmpty()  # scrolled past the first
     for attachment in list(app.workspace.draft):
         app.workspace.attachments.remove(attachment.id)
-    assert not canvas.isVisible()
+    assert not row.isVisible()
 
 
 def test_focus_returns_to_the_question_when_a_dialog_closes(
     app: Controller, loop: qasync.QEventLoop
 ) -> None:
-    from visiondesk.ui.inspector import InspectorDialog
+    from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
 
     window = app.window
     window.activateWindow()

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from visiondesk.config.profile_store import BUILTIN, load_profiles
 from visiondesk.config.secrets import Secrets
-from visiondesk.ui.settings import SettingsDialog
+from visiondesk.ui.settings.settings_dialog import SettingsDialog
 
 SECRET = "sk-settings-test-0000000000000000"
 
@@ -53,7 +53,8 @@ def test_a_bad_base_url_is_refused_with_a_message(
     monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
     shown: list[str] = []
     monkeypatch.setattr(
-        "visiondesk.ui.settings.QMessageBox.warning", lambda *args: shown.append(args[2])
+        "visiondesk.ui.settings.settings_dialog.QMessageBox.warning",
+        lambda *args: shown.append(args[2]),
     )
     dialog = SettingsDialog(dict(BUILTIN), "lmstudio", Secrets(use_keyring=False))
     qtbot.addWidget(dialog)
@@ -78,7 +79,7 @@ def test_the_clean_up_choice_is_saved(
 
 
 def test_welcome_offers_key_local_server_and_emulator(qtbot: QtBot) -> None:
-    from visiondesk.ui.welcome import WelcomeDialog
+    from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
 
     dialog = WelcomeDialog(["ollama"], keychain=False)
     qtbot.addWidget(dialog)
@@ -96,7 +97,7 @@ def test_welcome_offers_key_local_server_and_emulator(qtbot: QtBot) -> None:
 def test_saving_settings_keeps_the_open_conversation_on_its_profile(
     app: object, loop: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from visiondesk.ui.controller import Controller
+    from visiondesk.ui.window.controller import Controller
 
     assert isinstance(app, Controller)
     monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))

@@ -17,7 +17,7 @@ from visiondesk.config.profile_store import BUILTIN, EMULATOR, load_profiles
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Theme
 from visiondesk.domain import ApiMode
-from visiondesk.ui.settings import SettingsDialog
+from visiondesk.ui.settings.settings_dialog import SettingsDialog
 from visiondesk.ui.theme import is_dark
 
 
@@ -93,7 +93,8 @@ def test_the_same_name_twice_is_refused(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
-        "visiondesk.ui.settings.QMessageBox.warning", lambda *args: shown.append(args[2])
+        "visiondesk.ui.settings.settings_dialog.QMessageBox.warning",
+        lambda *args: shown.append(args[2]),
     )
     dialog = SettingsDialog(dict(BUILTIN), "openai", Secrets(use_keyring=False))
     qtbot.addWidget(dialog)

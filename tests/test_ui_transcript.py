@@ -12,28 +12,29 @@ from PySide6.QtWidgets import QApplication, QDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
 from tests import images
+from visiondesk.config.settings import Theme
 from visiondesk.domain import ApiMode, Detail, PreparedImage
-from visiondesk.ui.markdown_view import CodeView, ProseLabel
-from visiondesk.ui.message_widgets import AnswerCard
 from visiondesk.ui.theme import DARK, LIGHT, apply_theme, contrast
-from visiondesk.ui.transcript import Transcript, TranscriptAction
-from visiondesk.ui.transcript_rows import TurnRow
-from visiondesk.ui.transcript_view import COLUMN_WIDTH, FIRST
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
+from visiondesk.ui.transcript.message_widgets import AnswerCard
+from visiondesk.ui.transcript.rows import TurnRow
+from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH, FIRST, TranscriptView
 from visiondesk.workspace import Transcript as TranscriptModel
 from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.transcript import Turn
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> Iterator[tuple[Transcript, TranscriptModel]]:
-    transcript = Transcript()
+def view(qtbot: QtBot) -> Iterator[tuple[TranscriptView, TranscriptModel]]:
+    transcript = TranscriptView()
     qtbot.addWidget(transcript)
     transcript.resize(1200, 700)
     transcript.show()
     model = TranscriptModel()
     transcript.mirror(model)
     yield transcript, model
-    apply_theme(QGuiApplication.instance(), "system")  # type: ignore[arg-type]
+    apply_theme(QGuiApplication.instance(), Theme.SYSTEM)  # type: ignore[arg-type]
 
 
 def photo() -> PreparedImage:
@@ -49,7 +50,7 @@ def answered(model: TranscriptModel, answer: str, prompt: str = "What is it?") -
     return turn
 
 
-def row(qtbot: QtBot, transcript: Transcript, turn: Turn) -> TurnRow:
+def row(qtbot: QtBot, transcript: TranscriptView, turn: Turn) -> TurnRow:
     qtbot.waitUntil(lambda: turn.id in transcript.rows, timeout=2000)
     found = transcript.rows[turn.id]
     assert isinstance(found, TurnRow)
@@ -210,7 +211,7 @@ def test_a_long_conversation_builds_its_end_and_the_rest_as_one_scrolls_up(
 ) -> None:
     model = TranscriptModel()
     turns = [answered(model, f"Answer {n} with `code` and $x^{n}$.") for n in range(200)]
-    transcript = Transcript()
+    transcript = TranscriptView()
     qtbot.addWidget(transcript)
     transcript.resize(900, 600)
     transcript.show()
@@ -241,9 +242,9 @@ def test_light_and_dark_follow_the_choice_and_keep_contrast(qtbot: QtBot, view) 
     turn = answered(model, "Plain words.")
     card = row(qtbot, transcript, turn).answer
     app = QGuiApplication.instance()
-    apply_theme(app, "dark")  # type: ignore[arg-type]
+    apply_theme(app, Theme.DARK)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: DARK.text in _prose(card), timeout=2000)
-    apply_theme(app, "light")  # type: ignore[arg-type]
+    apply_theme(app, Theme.LIGHT)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: LIGHT.text in _prose(card), timeout=2000)
 
 

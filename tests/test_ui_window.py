@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
 
 
 def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
@@ -18,21 +18,21 @@ def test_window_has_the_controls_with_accessible_names(qtbot: QtBot) -> None:
         window.model_box,
         window.mode_box,
         window.detail_box,
-        window.canvas,
+        window.attachment_row,
         window.transcript,
         window.composer,
         window.send_button,
     ):
         assert widget.accessibleName(), widget
-    assert not window.canvas.isVisible()  # no empty tray
+    assert not window.attachment_row.isVisible()  # no empty tray
     assert "Ctrl+V" in window.composer.placeholderText()
 
 
 def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
     from PySide6.QtGui import QColor, QPalette
 
-    from visiondesk.ui.message_widgets import NoticeLine
     from visiondesk.ui.theme import DARK, LIGHT
+    from visiondesk.ui.transcript.message_widgets import NoticeLine
     from visiondesk.workspace import Transcript as TranscriptModel
 
     window = MainWindow()

@@ -19,8 +19,8 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
-from visiondesk.ui.controller import Controller
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.window_memory import WindowMemory
 
 

@@ -3,14 +3,20 @@ loop through qasync; quitting cancels the jobs and closes the loop cleanly."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.window.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from visiondesk.ui.window.controller import Controller
 
 SELF_TEST = "--self-test"
 
@@ -33,8 +39,6 @@ def finish_setup(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     icon = _resource("icons/256.png")
     if icon is not None:
-        from PySide6.QtGui import QIcon
-
         app.setWindowIcon(QIcon(str(icon)))
 
 
@@ -53,8 +57,6 @@ def instance_may_be_running() -> bool:
 
 def instance_name() -> str:
     """single_instance.server_name() without importing QtNetwork (tests keep the two equal)."""
-    import getpass
-
     return os.environ.get("VISIONDESK_INSTANCE") or f"visiondesk-{getpass.getuser()}"
 
 
@@ -117,18 +119,19 @@ def run_app(argv: list[str]) -> int:
         app.aboutToQuit.connect(closed.set)
         if not window.isVisible():  # closed while the heavy parts were loading
             closed.set()
-        from visiondesk.ui.controller import Controller
+        # The composition root brings the workspace, the store, the SDK and Pillow: all after
+        # the first paint.
+        from visiondesk.store import History
+        from visiondesk.ui.window.controller import Controller
 
         if testing:  # the self-test never touches the person's history
-            from visiondesk.store import History
+            from visiondesk.ui.window.self_test import self_test
 
             controller = Controller(window, history=History.temporary())
-        else:
-            controller = Controller(window)
-        if testing:
             outcome["code"] = await self_test(controller)
             await controller.aclose()
             return
+        controller = Controller(window)
         controller.start(paths)
         workspace = controller.workspace
         openai = workspace.profiles.get("openai")
@@ -147,52 +150,9 @@ def run_app(argv: list[str]) -> int:
     return outcome["code"]
 
 
-def open_in(controller: object, window: MainWindow, paths: list[str]) -> None:
+def open_in(controller: Controller, window: MainWindow, paths: list[str]) -> None:
     """Images from a second launch (e.g. "Open with VisionDesk"): attach them, show the window."""
-    from visiondesk.ui.controller import Controller
-
-    assert isinstance(controller, Controller)
     controller.attachments_view.add_paths([Path(path) for path in paths])
     window.showNormal()
     window.raise_()
     window.activateWindow()
-
-
-async def self_test(controller: object) -> int:
-    """Open the window, prepare a generated sample, get an answer from the built-in emulator."""
-    import asyncio
-
-    from visiondesk.config.profile_store import EMULATOR
-    from visiondesk.imaging.samples import sample_jpeg
-    from visiondesk.ui.controller import Controller
-    from visiondesk.workspace import AttachmentState, TurnStatus
-
-    assert isinstance(controller, Controller)
-    workspace = controller.workspace
-    workspace.select_profile(EMULATOR)
-    workspace.attachments.add(sample_jpeg(), "self-test sample")
-    workspace.set_text("Self-test: what do you see?")
-    deadline = time.monotonic() + 30
-    while any(a.state is not AttachmentState.READY for a in workspace.draft):
-        await asyncio.sleep(0.05)
-        if time.monotonic() > deadline:
-            print("self-test: the sample was not prepared", file=sys.stderr)
-            return 1
-    turn = workspace.conversation.send()
-    assert turn is not None
-    while turn.status.running:
-        await asyncio.sleep(0.05)
-        if time.monotonic() > deadline:
-            print("self-test: no answer within 30 s", file=sys.stderr)
-            return 1
-    if turn.status is not TurnStatus.DONE or "I received 1 image(s)" not in turn.answer:
-        print(f"self-test failed: {turn.status.value} {turn.error}", file=sys.stderr)
-        return 1
-    from visiondesk.api.tls import trust_store
-
-    found, where = trust_store()
-    print(f"self-test: HTTPS trust: {where}")
-    if not found:
-        return 1
-    print("self-test passed: " + turn.answer.splitlines()[0])
-    return 0

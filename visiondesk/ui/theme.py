@@ -4,16 +4,11 @@ application palette, following the system unless Settings overrides it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-
-class ThemeChoice(Enum):
-    SYSTEM = "system"
-    LIGHT = "light"
-    DARK = "dark"
+from visiondesk.config.settings import Theme
 
 
 @dataclass(frozen=True)
@@ -99,19 +94,17 @@ def palette(scheme: Colours) -> QPalette:
     return result
 
 
-def apply_theme(app: QGuiApplication, choice: object) -> None:
-    """Settings → Appearance: "system" follows the desktop, "light" and "dark" override it
-    (`choice` is the settings' Theme or its value)."""
-    picked = ThemeChoice(str(getattr(choice, "value", choice)))
+def apply_theme(app: QGuiApplication, picked: Theme) -> None:
+    """Settings → Appearance: SYSTEM follows the desktop, LIGHT and DARK override it."""
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):  # Qt ≥ 6.8
         hints.setColorScheme(
             {
-                ThemeChoice.LIGHT: Qt.ColorScheme.Light,
-                ThemeChoice.DARK: Qt.ColorScheme.Dark,
+                Theme.LIGHT: Qt.ColorScheme.Light,
+                Theme.DARK: Qt.ColorScheme.Dark,
             }.get(picked, Qt.ColorScheme.Unknown)
         )
-    if picked is ThemeChoice.SYSTEM:
+    if picked is Theme.SYSTEM:
         app.setPalette(QPalette())  # back to the platform's own
     else:
-        app.setPalette(palette(DARK if picked is ThemeChoice.DARK else LIGHT))
+        app.setPalette(palette(DARK if picked is Theme.DARK else LIGHT))

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
+from visiondesk.config.paths import config_dir
+from visiondesk.domain import ApiMode, Detail
 from visiondesk.ui.screen_fit import clamp_to_screen
 
 if TYPE_CHECKING:
-    from visiondesk.domain import ApiMode, Detail
     from visiondesk.workspace import Workspace
     from visiondesk.workspace.settings import ConversationSettings
 
@@ -26,8 +27,6 @@ class WindowMemory:
 
     @classmethod
     def default(cls) -> WindowMemory:
-        from visiondesk.config.paths import config_dir
-
         return cls(config_dir() / "window.ini")
 
     def restore_window(self, window: QMainWindow, splitter: QSplitter) -> None:
@@ -59,8 +58,6 @@ class WindowMemory:
 
     def conversation(self) -> tuple[ApiMode | None, str, Detail | None]:
         """The last mode, model and detail (None or "" for what is not remembered)."""
-        from visiondesk.domain import ApiMode, Detail
-
         mode = str(self.store.value("conversation/mode", ""))
         detail = str(self.store.value("conversation/detail", ""))
         return (

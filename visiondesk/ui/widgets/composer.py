@@ -3,11 +3,11 @@ an image or a file attaches it instead of inserting text."""
 
 from __future__ import annotations
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from visiondesk.ui.sources import carries_sources
 
 
 class Composer(QPlainTextEdit):
@@ -29,23 +29,19 @@ class Composer(QPlainTextEdit):
         self.setMaximumHeight(84)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        enter = event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
-        if enter and not event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.send_requested.emit()
             return
-        if event.key() == QtCore.Qt.Key.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.stop_requested.emit()
             return
         super().keyPressEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        from visiondesk.ui.sources import carries_sources  # after the first paint, once
-
         return carries_sources(source) or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        from visiondesk.ui.sources import carries_sources
-
         if carries_sources(source):
             self.attach_requested.emit(source)
             return

@@ -1,24 +1,23 @@
-"""The attachments presenter: the canvas mirrors the workspace's draft, and what a person does
-to get images in (drop, paste, Open…) or to a card (remove, move, retry, preview and crop)
-becomes an intent on the workspace."""
+"""The attachments presenter: the attachments row mirrors the workspace's draft, and what a
+person does to get images in (drop, paste, Open…) or to a card (remove, move, retry, preview
+and crop) becomes an intent on the workspace."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QMimeData, QObject
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QMimeData, QObject, SignalInstance
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
+from visiondesk.ui.attachments.attachment_card import AttachmentCard
+from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
-from visiondesk.ui.window_memory import note_folder, start_folder
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from visiondesk.ui.main_window import MainWindow
-    from visiondesk.ui.window_memory import WindowMemory
-    from visiondesk.workspace import Attachment, Workspace
+from visiondesk.ui.widgets.composer import Composer
+from visiondesk.ui.widgets.image_preview import PreviewDialog
+from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
+from visiondesk.workspace import Attachment, Workspace
 
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff *.heic *.heif *.avif);;"
@@ -28,26 +27,49 @@ NOTHING_TO_ATTACH = "Nothing to attach: copy or drop image files, an image, or a
 MESSAGE_MS = 8000
 
 
+class AttachmentsWindow(Protocol):
+    """What the presenter uses of the main window (which composes the features; a feature
+    never imports it)."""
+
+    @property
+    def attachment_row(self) -> AttachmentRow: ...
+    @property
+    def composer(self) -> Composer: ...
+    @property
+    def attach_requested(self) -> SignalInstance: ...
+    @property
+    def paste_action(self) -> QAction: ...
+    @property
+    def open_action(self) -> QAction: ...
+    def statusBar(self) -> QStatusBar: ...
+    def focus_composer(self) -> None: ...
+    def window(self) -> QWidget: ...
+
+
 class AttachmentsPresenter(QObject):
     def __init__(
-        self, workspace: Workspace, window: MainWindow, memory: WindowMemory | None = None
+        self, workspace: Workspace, window: AttachmentsWindow, memory: WindowMemory | None = None
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.window())
         self.workspace = workspace
         self.window = window
+        self.owner = window.window()
+        """The window itself: the parent of the dialogs."""
         self.memory = memory
         draft = workspace.draft
         draft.added.connect(self._added)
         draft.changed.connect(self._changed)
-        draft.removed.connect(window.canvas.remove_card)
-        draft.reordered.connect(lambda: window.canvas.order(draft.ids))
+        draft.removed.connect(window.attachment_row.remove_card)
+        draft.reordered.connect(lambda: window.attachment_row.order(draft.ids))
         window.attach_requested.connect(self.add_mime)
         window.composer.attach_requested.connect(self.add_mime)
         window.paste_action.triggered.connect(self.paste)
         window.open_action.triggered.connect(self.open_files)
 
     def _added(self, attachment: Attachment) -> None:
-        card = self.window.canvas.add_card(attachment.id, attachment.label)
+        row = self.window.attachment_row
+        card = AttachmentCard(attachment.id, attachment.label, row.widget())
+        row.add_card(card)
         intents = self.workspace.attachments
         card.remove_requested.connect(intents.remove)
         card.remove_requested.connect(lambda _id: self.window.focus_composer())  # ✕ is gone
@@ -55,10 +77,10 @@ class AttachmentsPresenter(QObject):
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
         card.show_state(attachment)
-        self.window.canvas.reveal(card)
+        row.reveal(card)
 
     def _changed(self, attachment: Attachment) -> None:
-        card = self.window.canvas.card(attachment.id)
+        card = self.window.attachment_row.card(attachment.id)
         if card is not None:
             card.show_state(attachment)
 
@@ -85,7 +107,7 @@ class AttachmentsPresenter(QObject):
 
     def open_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self.window, "Open images", start_folder(self.memory), IMAGE_FILTER
+            self.owner, "Open images", start_folder(self.memory), IMAGE_FILTER
         )
         for path in paths:
             self.workspace.attachments.add(path, path)
@@ -94,12 +116,10 @@ class AttachmentsPresenter(QObject):
         self.window.focus_composer()
 
     def preview(self, attachment_id: int) -> None:
-        from visiondesk.ui.preview import PreviewDialog
-
         attachment = self.workspace.draft.get(attachment_id)
         if attachment is None or attachment.prepared is None or attachment.prepared.is_url:
             return
-        dialog = PreviewDialog(attachment.prepared, attachment.crop, self.window)
+        dialog = PreviewDialog(attachment.prepared, attachment.crop, self.owner)
         dialog.crop_requested.connect(
             lambda crop: self.workspace.attachments.set_crop(attachment_id, crop)
         )

@@ -27,7 +27,7 @@ from visiondesk.config.profile_store import EMULATOR, save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup, Theme
-from visiondesk.ui.profile_form import ProfileForm
+from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
 
 THEMES = ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"), (Theme.DARK, "Dark"))

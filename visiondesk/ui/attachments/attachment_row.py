@@ -1,21 +1,22 @@
-"""The draft's attachments: a row of cards (attachment_card.py) beside the question."""
+"""The draft's attachments: a row of cards (attachment_card.py) beside the question. The
+presenter builds the cards; the row only lays them out, so the empty window shows before the
+card and the model's types load."""
 
 from __future__ import annotations
 
 import itertools
 from typing import TYPE_CHECKING
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QWidget
 
-CARD_WIDTH, CARD_HEIGHT, THUMB = 290, 74, 64
+from visiondesk.ui.attachments.card_size import CARD_HEIGHT
 
 if TYPE_CHECKING:
-    from visiondesk.ui.attachment_card import AttachmentCard
+    from visiondesk.ui.attachments.attachment_card import AttachmentCard
 
 
-class Canvas(QScrollArea):
+class AttachmentRow(QScrollArea):
     """The draft's attachments as a row of compact cards beside the question; with none, it
     takes no room at all (the question's placeholder tells how to get images in)."""
 
@@ -26,6 +27,8 @@ class Canvas(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         bar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(CARD_HEIGHT + bar + 4)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(0, 0, 0, 0)
@@ -39,17 +42,9 @@ class Canvas(QScrollArea):
         self.horizontalScrollBar().rangeChanged.connect(self._range_changed)
         self.hide()
 
-    def add_card(self, attachment_id: int, label: str) -> AttachmentCard:
-        # Loaded with the first card: an empty window shows before the model's types load.
-        from visiondesk.ui.attachment_card import AttachmentCard
-
-        if not self.cards:  # hidden until now, so set here rather than before the first paint
-            self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Tab goes to the cards' buttons
-            self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        card = AttachmentCard(attachment_id, label, self.widget())
+    def add_card(self, card: AttachmentCard) -> None:
         self.cards.append(card)
         self._relayout()
-        return card
 
     def reveal(self, card: AttachmentCard) -> None:
         """Scroll a new card into sight, now and once the row has made room for it."""

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from visiondesk.ui.transcript_actions import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
 
 if TYPE_CHECKING:
-    from visiondesk.ui.transcript_rows import Row
+    from visiondesk.ui.transcript.rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
     from visiondesk.workspace.transcript import Item, Turn
 
@@ -32,7 +30,7 @@ comes within a screen of the top."""
 CHUNK = 12
 
 
-class Transcript(QScrollArea):
+class TranscriptView(QScrollArea):
     action_requested = Signal(object, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -40,6 +38,8 @@ class Transcript(QScrollArea):
         self.setAccessibleName("Transcript")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
+        # The column wraps; never a sideways scroll.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget(self)
         page.setObjectName("page")
         self.column = QWidget(page)
@@ -81,8 +81,6 @@ class Transcript(QScrollArea):
         return timer
 
     def mirror(self, model: TranscriptModel) -> None:
-        # The column wraps; never a sideways scroll (set here: empty at the first paint).
-        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._model = model
         model.added.connect(self._added)
         model.changed.connect(self._changed)
@@ -143,22 +141,19 @@ class Transcript(QScrollArea):
         return len(self._queued) + len(self._older)
 
     def _insert(self, item: Item, index: int) -> None:
-        # Loaded with the first message: an empty window shows before the message widgets,
-        # Markdown and the model's types load.
-        from visiondesk.ui.transcript_rows import build_row
+        # Loaded with the first message: the message widgets (and Markdown behind them) are
+        # most of the transcript's import time, and an empty window shows without them.
+        from visiondesk.ui.transcript.rows import build_row
 
         row = build_row(item, self.column)
         row.action_requested.connect(lambda action, turn_id: self._act(action, turn_id))
-        row.preview_requested.connect(lambda turn_id, index: self.preview(turn_id, index))
         self.rows[item.id] = row
         self.rows_layout.insertWidget(index, row)
         self._show(item)
 
     def _show(self, item: Item) -> None:
-        from visiondesk.ui.transcript_rows import draw_row
-
         row = self.rows.get(item.id)
-        if row is not None and draw_row(row, item, self.palette()):
+        if row is not None and row.draw(item, self.palette()):
             self.renders += 1
 
     # Following the model -------------------------------------------------------------------
@@ -234,19 +229,6 @@ class Transcript(QScrollArea):
         turn = self._model.turn(turn_id) if self._model is not None else None
         if turn is not None:
             QGuiApplication.clipboard().setText(turn.answer)
-
-    def preview(self, turn_id: int, index: int) -> None:
-        """A thumbnail clicked: the image as it was sent, large."""
-        from visiondesk.ui.preview import PreviewDialog
-
-        turn = self._model.turn(turn_id) if self._model is not None else None
-        if turn is None or index >= len(turn.images):
-            return
-        dialog = PreviewDialog(turn.images[index], None, self)
-        dialog.crop_button.hide()  # what was sent cannot be cropped any more
-        dialog.apply_button.hide()
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
 
     def toPlainText(self) -> str:
         """Every message's text, status and action labels, in order."""

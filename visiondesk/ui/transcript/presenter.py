@@ -4,26 +4,50 @@ Enter, Send/Stop, Esc and the transcript's links become intents."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from visiondesk.ui.text_dialog import TextDialog
-from visiondesk.ui.transcript import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.inspector_dialog import InspectorDialog
+from visiondesk.ui.transcript.transcript_view import TranscriptView
+from visiondesk.ui.widgets.composer import Composer
+from visiondesk.ui.widgets.text_dialog import TextDialog
+from visiondesk.workspace import Tokens, Workspace
 
-if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
-    from visiondesk.workspace import Tokens, Workspace
+
+class ConversationWindow(Protocol):
+    """What the presenter uses of the main window (which composes the features; a feature
+    never imports it)."""
+
+    @property
+    def composer(self) -> Composer: ...
+    @property
+    def transcript(self) -> TranscriptView: ...
+    @property
+    def send_button(self) -> QPushButton: ...
+    @property
+    def tokens_label(self) -> QLabel: ...
+    @property
+    def inspect_action(self) -> QAction: ...
+    @property
+    def settings_action(self) -> QAction: ...
+    def set_busy(self, busy: bool) -> None: ...
+    def focus_composer(self) -> None: ...
+    def window(self) -> QWidget: ...
 
 
 class ConversationPresenter(QObject):
     def __init__(
-        self, workspace: Workspace, window: MainWindow, open_settings: Callable[[], None]
+        self, workspace: Workspace, window: ConversationWindow, open_settings: Callable[[], None]
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.window())
         self.workspace = workspace
         self.window = window
+        self.owner = window.window()
+        """The window itself: the parent of the dialogs."""
         self.open_settings = open_settings
         composer = window.composer
         composer.textChanged.connect(lambda: workspace.set_text(composer.toPlainText()))
@@ -36,7 +60,7 @@ class ConversationPresenter(QObject):
         window.transcript.action_requested.connect(self.act)
         workspace.tokens_changed.connect(self._tokens)
         window.inspect_action.triggered.connect(self.inspect_last)
-        self.instructions_action = QAction("Conversation &instructions…", window)
+        self.instructions_action = QAction("Conversation &instructions…", self.owner)
         self.instructions_action.triggered.connect(self.edit_instructions)
         for menu in window.settings_action.associatedObjects():  # the Edit menu, by Settings
             if hasattr(menu, "insertAction"):
@@ -82,7 +106,7 @@ class ConversationPresenter(QObject):
             "it: this answer and everything after it are replaced.",
             turn.prompt,
             "Send",
-            self.window,
+            self.owner,
         )
         dialog.text_requested.connect(lambda text: self.workspace.conversation.edit(turn_id, text))
         dialog.open()
@@ -97,7 +121,7 @@ class ConversationPresenter(QObject):
             "prompt). New conversations start with the default set in Settings.",
             workspace.settings.instructions,
             "Use",
-            self.window,
+            self.owner,
             placeholder=workspace.app_settings.instructions or "No instructions",
         )
         dialog.text_requested.connect(workspace.set_instructions)
@@ -112,11 +136,9 @@ class ConversationPresenter(QObject):
             self.workspace.notice("Nothing to inspect yet: send a question first.")
 
     def inspect(self, turn_id: int) -> None:
-        from visiondesk.ui.inspector import InspectorDialog
-
         turn = self.workspace.transcript.turn(turn_id)
         if turn is not None:
-            InspectorDialog(turn, self.window).open()
+            InspectorDialog(turn, self.owner).open()
 
     def _tokens(self, tokens: Tokens) -> None:
         self.window.tokens_label.setText(

@@ -4,24 +4,46 @@ status line mirror the workspace's settings and its server's status; a person's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.ui.theme import apply_theme
+from visiondesk.workspace import ConnectionStatus, ConversationSettings, Workspace
 
-if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
-    from visiondesk.workspace import ConnectionStatus, ConversationSettings, Workspace
+DETAILS = (Detail.AUTO, Detail.HIGH, Detail.LOW, Detail.ORIGINAL)
+"""The detail box's order: the API's default first."""
+
+
+class ConnectionWindow(Protocol):
+    """What the presenter uses of the main window (which composes the features; a feature
+    never imports it)."""
+
+    @property
+    def profile_box(self) -> QComboBox: ...
+    @property
+    def model_box(self) -> QComboBox: ...
+    @property
+    def mode_box(self) -> QComboBox: ...
+    @property
+    def detail_box(self) -> QComboBox: ...
+    @property
+    def connection_label(self) -> QLabel: ...
+    def window(self) -> QWidget: ...
 
 
 class ConnectionPresenter(QObject):
-    def __init__(self, workspace: Workspace, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, workspace: Workspace, window: ConnectionWindow) -> None:
+        super().__init__(window.window())
         self.workspace = workspace
         self.window = window
+        for mode in ApiMode:
+            window.mode_box.addItem(mode.label, mode.value)
+        for detail in DETAILS:
+            window.detail_box.addItem(detail.value, detail.value)
         workspace.profiles_changed.connect(self._profiles)
         workspace.profiles_changed.connect(self._theme)  # Settings were saved
         workspace.settings_changed.connect(self._settings)
@@ -86,10 +108,18 @@ class ConnectionPresenter(QObject):
             w.model_box.addItem(model)
         w.model_box.setCurrentText(model)
         w.model_box.blockSignals(False)
-        w.show_modes(
-            {mode.value: reason for mode, reason in status.missing.items()},
-            {mode.value: note for mode, note in status.unknown.items()},
-        )
+        self._show_modes(status.missing, status.unknown)
+
+    def _show_modes(self, missing: Mapping[ApiMode, str], unknown: Mapping[ApiMode, str]) -> None:
+        """Grey out the API modes the server lacks (the reason as tooltip); modes it failed on
+        when asked stay selectable, with what it said."""
+        box = self.window.mode_box
+        items = box.model()
+        for index in range(box.count()):
+            item = items.item(index)  # type: ignore[attr-defined]
+            mode = ApiMode(box.itemData(index))
+            item.setEnabled(mode not in missing)
+            item.setToolTip(missing.get(mode) or unknown.get(mode, ""))
 
 
 def _select(box: QComboBox, value: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QTextDocumentFragment
@@ -24,10 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.render import Block, CodeBlock, Prose, formula, formula_svg
 from visiondesk.ui.theme import Colours
-
-if TYPE_CHECKING:  # Markdown, Pygments and QtSvg load after the window shows
-    from visiondesk.render import Block, CodeBlock, Prose
 
 _MATH = re.compile(r'<img src="math:([0-9a-f]{16})"')
 _SCALE = 2  # formulas are drawn at twice their size, sharp on high-DPI screens
@@ -36,9 +33,7 @@ _SCALE = 2  # formulas are drawn at twice their size, sharp on high-DPI screens
 @lru_cache(maxsize=1024)
 def formula_uri(key: str, colour: str) -> tuple[str, int, int] | None:
     """The formula as a PNG data URI in the text colour, with its size in logical pixels."""
-    from PySide6.QtSvg import QSvgRenderer
-
-    from visiondesk.render import formula, formula_svg
+    from PySide6.QtSvg import QSvgRenderer  # only once a formula shows
 
     found = formula(key)
     svg = formula_svg(found.tex, found.display) if found else None
@@ -169,8 +164,6 @@ class MarkdownView(QWidget):
         self.parts: list[ProseLabel | CodeView] = []
 
     def show_blocks(self, blocks: list[Block], scheme: Colours) -> None:
-        from visiondesk.render import CodeBlock
-
         for index, block in enumerate(blocks):
             kind = CodeView if isinstance(block, CodeBlock) else ProseLabel
             if index < len(self.parts) and not isinstance(self.parts[index], kind):

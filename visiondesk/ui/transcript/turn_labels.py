@@ -3,7 +3,7 @@ transcript's message widgets."""
 
 from __future__ import annotations
 
-from visiondesk.ui.transcript_actions import TranscriptAction
+from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
 
 _STATUS_TEXT = {

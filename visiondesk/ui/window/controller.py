@@ -7,11 +7,12 @@ from __future__ import annotations
 import gc
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
+from visiondesk import __version__
+from visiondesk.config.local_servers import running
 from visiondesk.config.paths import data_dir
 from visiondesk.config.profile_store import BUILTIN, EMULATOR, load_profiles
 from visiondesk.config.profiles import Profile
@@ -20,16 +21,17 @@ from visiondesk.config.settings import AppSettings
 from visiondesk.emulator import Knobs
 from visiondesk.errors import StorageError
 from visiondesk.store import History
-from visiondesk.ui.attachments_view import AttachmentsPresenter
-from visiondesk.ui.connection_view import ConnectionPresenter
-from visiondesk.ui.conversation_view import ConversationPresenter
-from visiondesk.ui.history_view import HistoryPresenter
-from visiondesk.ui.main_window import MainWindow
+from visiondesk.ui.attachments.presenter import AttachmentsPresenter
+from visiondesk.ui.batch.batch_panel import BatchPanel
+from visiondesk.ui.connection.presenter import ConnectionPresenter
+from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
+from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
+from visiondesk.ui.history.presenter import HistoryPresenter
+from visiondesk.ui.settings.settings_dialog import SettingsDialog
+from visiondesk.ui.transcript.presenter import ConversationPresenter
+from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.window_memory import WindowMemory
 from visiondesk.workspace import ConnectionState, ConnectionStatus, Workspace
-
-if TYPE_CHECKING:
-    from visiondesk.ui.batch_panel import BatchPanel
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +148,6 @@ class Controller(QObject):
 
     def welcome(self) -> None:
         """First run: offer an OpenAI key, a running local server, or the emulator."""
-        from visiondesk.config.local_servers import running
-        from visiondesk.ui.welcome import WelcomeDialog
-
         workspace = self.workspace
         local = [key for key in running() if key in workspace.profiles]
         dialog = WelcomeDialog(local, workspace.secrets.keychain_available, self.window)
@@ -168,8 +167,6 @@ class Controller(QObject):
         workspace.app_settings.save()
 
     def open_settings(self) -> None:
-        from visiondesk.ui.settings import SettingsDialog
-
         workspace = self.workspace
         dialog = SettingsDialog(
             workspace.profiles,
@@ -185,8 +182,6 @@ class Controller(QObject):
 
     def check_request(self) -> None:
         """Tools → Check a request…: the doctor; "Open in VisionDesk" starts a conversation."""
-        from visiondesk.ui.doctor_dialog import DoctorDialog
-
         dialog = DoctorDialog(self.window)
         dialog.open_requested.connect(
             lambda found: self.workspace.library.start(
@@ -197,8 +192,6 @@ class Controller(QObject):
 
     def open_batch(self) -> None:
         """File → Batch…: its own window, so batches run while the person chats here."""
-        from visiondesk.ui.batch_panel import BatchPanel
-
         workspace = self.workspace
         if self.batch_panel is None:
             profiles = {
@@ -214,8 +207,6 @@ class Controller(QObject):
         self.batch_panel.activateWindow()
 
     def about(self) -> None:
-        from visiondesk import __version__
-
         QMessageBox.about(
             self.window,
             "About VisionDesk",

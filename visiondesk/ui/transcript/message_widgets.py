@@ -7,8 +7,10 @@ in it (Tab reaches every message); a turn that needs a decision keeps them in si
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -20,11 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.ui.markdown_view import MarkdownView, prose_html
+from visiondesk.render import Prose, render_blocks
 from visiondesk.ui.theme import Colours
-from visiondesk.ui.thumbnails import thumbnail_pixmap
-from visiondesk.ui.transcript_actions import TranscriptAction
-from visiondesk.ui.turn_labels import answer_actions, pinned, question_actions, status_text
+from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.transcript.turn_labels import (
+    answer_actions,
+    pinned,
+    question_actions,
+    status_text,
+)
+from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Notice, Turn
 
 _ICONS = {
@@ -236,8 +244,6 @@ class AnswerCard(Message):
                 f" QLabel#error {{ color:{scheme.error}; }}"
             )
         self.status.setText(status_text(turn))
-        from visiondesk.render import render_blocks  # after the window shows
-
         text = turn.answer or ("…" if turn.status.running else "")
         self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
         self.renders += 1
@@ -268,20 +274,14 @@ class NoticeLine(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
     def show_notice(self, notice: Notice, scheme: Colours, dark: bool) -> None:
-        from visiondesk.render import Prose, render_blocks
-
         blocks = render_blocks(notice.text, dark)
 
         body = "".join(b.html if isinstance(b, Prose) else f"<pre>{b.html}</pre>" for b in blocks)
         self.setText(prose_html(body, scheme).replace(scheme.text, scheme.muted, 1))
 
     def plain_text(self) -> str:
-        from PySide6.QtGui import QTextDocumentFragment
-
         return QTextDocumentFragment.fromHtml(self.text()).toPlainText()
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text)

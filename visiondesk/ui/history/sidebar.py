@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -48,6 +46,8 @@ class Sidebar(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Conversation list")
         self.list.setWordWrap(True)  # and eliding on the right, the default
+        # Long titles wrap; never a sideways scroll.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # The highlight is the open conversation: moving it (click, arrows) opens that one.
         self.list.currentItemChanged.connect(self._chosen)
         self.list.itemActivated.connect(lambda _item: self.done_choosing.emit())
@@ -76,13 +76,11 @@ class Sidebar(QWidget):
     ) -> None:
         """The list, with the open conversation (and only it) highlighted."""
         self.list.blockSignals(True)
-        # Long titles wrap; never a sideways scroll (set here: empty at the first paint).
-        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.clear()
         chosen: QListWidgetItem | None = None
         for conversation in conversations:
             item = QListWidgetItem(f"{conversation.title}\n{_age(conversation.updated_at)}")
-            item.setData(QtCore.Qt.ItemDataRole.UserRole, conversation.id)
+            item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(f"{conversation.model} · {conversation.mode} · {conversation.profile}")
             self.list.addItem(item)
             if conversation.id == current:
@@ -98,13 +96,13 @@ class Sidebar(QWidget):
 
     def _chosen(self, item: QListWidgetItem | None) -> None:
         if item is not None:
-            self.open_requested.emit(int(item.data(QtCore.Qt.ItemDataRole.UserRole)))
+            self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _with_current(self, action: str) -> None:
         selected = self.list.selectedItems()
         if selected:
             signal = self.rename_requested if action == "rename" else self.delete_requested
-            signal.emit(int(selected[0].data(QtCore.Qt.ItemDataRole.UserRole)))
+            signal.emit(int(selected[0].data(Qt.ItemDataRole.UserRole)))
 
 
 def _age(timestamp: float) -> str:

@@ -5,27 +5,55 @@ intents on the workspace's library."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-from visiondesk.ui.window_memory import note_folder, start_folder
+from visiondesk.config.paths import log_folder
+from visiondesk.ui.history.sidebar import Sidebar
+from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
+from visiondesk.ui.widgets.overlays import Banner
+from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
+from visiondesk.workspace import Workspace
 
-if TYPE_CHECKING:
-    from visiondesk.ui.main_window import MainWindow
-    from visiondesk.ui.window_memory import WindowMemory
-    from visiondesk.workspace import Workspace
+
+class HistoryWindow(Protocol):
+    """What the presenter uses of the main window (which composes the features; a feature
+    never imports it)."""
+
+    @property
+    def sidebar(self) -> Sidebar: ...
+    @property
+    def banner(self) -> Banner: ...
+    @property
+    def new_action(self) -> QAction: ...
+    @property
+    def export_markdown_action(self) -> QAction: ...
+    @property
+    def export_html_action(self) -> QAction: ...
+    @property
+    def storage_action(self) -> QAction: ...
+    @property
+    def backup_action(self) -> QAction: ...
+    @property
+    def check_history_action(self) -> QAction: ...
+    @property
+    def log_action(self) -> QAction: ...
+    def focus_composer(self) -> None: ...
+    def window(self) -> QWidget: ...
 
 
 class HistoryPresenter(QObject):
     def __init__(
-        self, workspace: Workspace, window: MainWindow, memory: WindowMemory | None = None
+        self, workspace: Workspace, window: HistoryWindow, memory: WindowMemory | None = None
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.window())
         self.workspace = workspace
         self.window = window
+        self.owner = window.window()
+        """The window itself: the parent of the dialogs."""
         self.memory = memory
         sidebar = window.sidebar
         library = workspace.library
@@ -71,14 +99,14 @@ class HistoryPresenter(QObject):
     def rename(self, conversation_id: int) -> None:
         stored = self.workspace.history.conversation(conversation_id)
         title, ok = QInputDialog.getText(
-            self.window, "Rename conversation", "Title:", text=stored.title if stored else ""
+            self.owner, "Rename conversation", "Title:", text=stored.title if stored else ""
         )
         if ok:
             self.workspace.library.rename(conversation_id, title)
 
     def delete(self, conversation_id: int) -> None:
         answer = QMessageBox.question(
-            self.window,
+            self.owner,
             "Delete conversation",
             "Delete this conversation? Images uploaded for it are deleted from the server "
             "too, unless Settings say never.",
@@ -92,12 +120,12 @@ class HistoryPresenter(QObject):
             return
         start = start_folder(self.memory)
         if kind == "md":
-            folder = QFileDialog.getExistingDirectory(self.window, "Export as Markdown into", start)
+            folder = QFileDialog.getExistingDirectory(self.owner, "Export as Markdown into", start)
             target = Path(folder) if folder else None
         else:
             title = self._title() or "conversation"
             name, _ = QFileDialog.getSaveFileName(
-                self.window, "Export as HTML", str(Path(start) / f"{title}.html"), "HTML (*.html)"
+                self.owner, "Export as HTML", str(Path(start) / f"{title}.html"), "HTML (*.html)"
             )
             target = Path(name) if name else None
         self.window.focus_composer()
@@ -110,7 +138,7 @@ class HistoryPresenter(QObject):
 
     def backup(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Back up the history into", start_folder(self.memory)
+            self.owner, "Back up the history into", start_folder(self.memory)
         )
         self.window.focus_composer()
         if folder:
@@ -118,13 +146,9 @@ class HistoryPresenter(QObject):
             self.workspace.library.backup(Path(folder))
 
     def open_storage(self) -> None:
-        from visiondesk.ui.storage import StorageDialog
-
-        StorageDialog(self.workspace, self.window).open()
+        UploadedFilesDialog(self.workspace, self.owner).open()
 
     def open_log_folder(self) -> None:
-        from visiondesk.config.paths import log_folder
-
         folder = log_folder()
         folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

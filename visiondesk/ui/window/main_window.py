@@ -1,4 +1,4 @@
-"""The main window: toolbar, attachment canvas, transcript, composer and status bar. It holds
+"""The main window: toolbar, attachments row, transcript, composer and status bar. It holds
 widgets only; `controller.Controller` gives them behaviour, so the window can appear before the
 SDK and the pipeline are imported."""
 
@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import QMimeData, QSize, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -33,15 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.ui.canvas import Canvas
-from visiondesk.ui.composer import Composer
-from visiondesk.ui.overlays import Banner, DropHighlight
+from visiondesk.ui.attachments.attachment_row import AttachmentRow
+from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
-from visiondesk.ui.sidebar import Sidebar
-from visiondesk.ui.transcript import Transcript
+from visiondesk.ui.sources import carries_sources
+from visiondesk.ui.transcript.transcript_view import TranscriptView
+from visiondesk.ui.widgets.composer import Composer
+from visiondesk.ui.widgets.overlays import Banner, DropHighlight
 
-MODES = [("chat", "Chat Completions"), ("responses", "Responses"), ("assistants", "Assistants")]
-DETAILS = ["auto", "high", "low", "original"]
 FOCUS_RING = "QPushButton#send:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
@@ -61,8 +58,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         fit_to_screen(self, QSize(1100, 760))
         self._build_toolbar()
-        self.canvas = Canvas(self)
-        self.transcript = Transcript(self)
+        self.attachment_row = AttachmentRow(self)
+        self.transcript = TranscriptView(self)
         self.composer = Composer(self)
         self.composer.setAcceptDrops(False)  # the window takes every drop (and highlights)
         self.send_button = QPushButton("Send", self)
@@ -84,10 +81,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 8, 8)
         layout.addWidget(self.banner)
         layout.addWidget(self.transcript, 1)
-        layout.addWidget(self.canvas)
+        layout.addWidget(self.attachment_row)
         layout.addLayout(composer_row)
         self.sidebar = Sidebar(self)
-        self.splitter = QSplitter(parent=self)  # side by side (by keyword: see CONTRIBUTING.md)
+        self.splitter = QSplitter(self)  # side by side
         self.splitter.setObjectName("sidebar-splitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(main)
@@ -120,11 +117,7 @@ class MainWindow(QMainWindow):
         self.model_box = self._combo(bar, "Model", 12)
         self.model_box.setEditable(True)
         self.mode_box = self._combo(bar, "API mode", 12, "Mode")
-        for value, label in MODES:
-            self.mode_box.addItem(label, value)
         self.detail_box = self._combo(bar, "Detail", 6)
-        for value in DETAILS:
-            self.detail_box.addItem(value, value)
 
     def _combo(self, bar: QToolBar, name: str, chars: int, shown: str = "") -> QComboBox:
         """Combo boxes sized by characters, not pixels, so the row fits 800 px at any scale."""
@@ -192,8 +185,7 @@ class MainWindow(QMainWindow):
         self, menu: QMenu, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None
     ) -> QAction:
         action = QAction(text, self)
-        # setShortcuts: setShortcut's overloads build QtCore.Qt (CONTRIBUTING.md, "The first
-        # paint"); and a standard key gets every binding the platform has for it.
+        # setShortcuts: a standard key gets every binding the platform has for it.
         if shortcut is not None:
             action.setShortcuts([shortcut] if isinstance(shortcut, QKeySequence) else shortcut)
         menu.addAction(action)
@@ -217,23 +209,21 @@ class MainWindow(QMainWindow):
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.canvas.tab_between = (self.transcript, self.composer)
+        self.attachment_row.tab_between = (self.transcript, self.composer)
 
     def focus_composer(self) -> None:
         self.activateWindow()
-        self.composer.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+        self.composer.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_search(self) -> None:
-        self.sidebar.search.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.sidebar.search.selectAll()
 
     def _focus_window_changed(self, focused: QWindow | None) -> None:
         """When a dialog of this window closes, typing goes to the question again."""
         mine = self.windowHandle()
         if focused is not None and mine is not None and focused.transientParent() is mine:
-            focused.visibleChanged.connect(
-                self._dialog_shown, QtCore.Qt.ConnectionType.UniqueConnection
-            )
+            focused.visibleChanged.connect(self._dialog_shown, Qt.ConnectionType.UniqueConnection)
 
     def _dialog_shown(self, visible: bool) -> None:
         if not visible and self.isVisible():
@@ -251,16 +241,6 @@ class MainWindow(QMainWindow):
             else "Type a question first"
         )
 
-    def show_modes(self, missing: dict[str, str], unknown: dict[str, str]) -> None:
-        """Grey out the API modes the server lacks (the reason as tooltip); modes it failed on
-        when asked stay selectable, with what it said."""
-        items = self.mode_box.model()
-        for index in range(self.mode_box.count()):
-            item = items.item(index)  # type: ignore[attr-defined]
-            mode = str(self.mode_box.itemData(index))
-            item.setEnabled(mode not in missing)
-            item.setToolTip(missing.get(mode) or unknown.get(mode, ""))
-
     def set_busy(self, busy: bool) -> None:
         """While a turn runs, Send turns into Stop."""
         self._busy = busy
@@ -271,8 +251,6 @@ class MainWindow(QMainWindow):
             self.focus_composer()  # Stop has gone: typing goes on in the question
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        from visiondesk.ui.sources import carries_sources  # not needed for the first paint
-
         mime = event.mimeData()
         if carries_sources(mime) or mime.hasText():
             event.acceptProposedAction()
@@ -283,8 +261,6 @@ class MainWindow(QMainWindow):
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        from visiondesk.ui.sources import carries_sources
-
         self.drop_highlight.hide()
         mime = event.mimeData()
         if carries_sources(mime) or not mime.hasText():

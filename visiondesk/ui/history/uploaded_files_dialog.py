@@ -1,4 +1,5 @@
-"""Storage: the files VisionDesk uploaded for a profile, and deleting them on the server."""
+"""View → Uploaded files…: the files VisionDesk uploaded for a profile, and deleting them on
+the server."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from visiondesk.workspace import Workspace
 
 
-class StorageDialog(QDialog):
+class UploadedFilesDialog(QDialog):
     """The open profile's uploads, from the ledger; deleting goes through the workspace."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.domain import human_bytes
-from visiondesk.ui.canvas import CARD_HEIGHT, CARD_WIDTH, THUMB
-from visiondesk.ui.thumbnails import thumbnail_pixmap
+from visiondesk.ui.attachments.card_size import CARD_HEIGHT, CARD_WIDTH, THUMB
+from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.draft import AttachmentState
 
 if TYPE_CHECKING:

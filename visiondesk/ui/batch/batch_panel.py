@@ -27,7 +27,7 @@ from visiondesk.domain import BatchEngine, JobStatus, human_bytes
 from visiondesk.errors import VisionDeskError
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
-from visiondesk.ui.batch_form import BatchForm
+from visiondesk.ui.batch.batch_form import BatchForm
 
 OPEN = (JobStatus.READY, JobStatus.RUNNING, JobStatus.PAUSED)
 

@@ -3,9 +3,7 @@ highlight while something is dragged over the window."""
 
 from __future__ import annotations
 
-# QtCore.Qt only after the first paint: see CONTRIBUTING.md, "The first paint".
-from PySide6 import QtCore
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -48,11 +46,11 @@ class DropHighlight(QLabel):
             "background: rgba(40, 120, 220, 60); border: 3px dashed palette(highlight);"
             "font-size: 20pt; font-weight: bold; color: palette(highlight);"
         )
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
 
     def cover(self) -> None:
-        self.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)  # set here: hidden at first paint
-        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())

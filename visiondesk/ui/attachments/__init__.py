@@ -1,0 +1,1 @@
+"""The draft's attachments: the row of cards, one card, and their presenter."""

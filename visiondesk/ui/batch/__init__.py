@@ -1,0 +1,1 @@
+"""The Batch window: a folder × a prompt, live or on the Batch API."""

@@ -1,0 +1,1 @@
+"""The request doctor: check a request a person wrote, and fix it."""

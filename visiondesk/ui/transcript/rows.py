@@ -1,0 +1,99 @@
+"""A transcript row per item of the model: a turn (the question's bubble, the answer below)
+or a notice line, built and drawn from the item. A thumbnail clicked in a question opens the
+image as it was sent, large.
+
+Signals of every row: `action_requested(TranscriptAction, int)` — by turn id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from visiondesk.ui.theme import colours, is_dark
+from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
+from visiondesk.ui.widgets.image_preview import PreviewDialog
+from visiondesk.workspace.transcript import Notice, Turn
+
+if TYPE_CHECKING:
+    from visiondesk.domain import PreparedImage
+    from visiondesk.workspace.transcript import Item
+
+
+class TurnRow(QWidget):
+    """A turn: the question's bubble on the right (up to 80% of the column it is built in),
+    the answer below it."""
+
+    action_requested = Signal(object, int)
+
+    def __init__(self, turn_id: int, column: QWidget) -> None:
+        super().__init__(column)
+        self.bubble = QuestionBubble(self)
+        self.bubble.setMaximumWidth(int(column.maximumWidth() * 0.8))
+        self.answer = AnswerCard(self)
+        for part in (self.bubble, self.answer):
+            part.action_requested.connect(
+                lambda action: self.action_requested.emit(action, turn_id)
+            )
+        self.bubble.preview_requested.connect(self.preview)
+        self.images: tuple[PreparedImage, ...] = ()
+        """The question's images as last drawn."""
+        line = QHBoxLayout()
+        line.addStretch(1)
+        line.addWidget(self.bubble)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(8)
+        layout.addLayout(line)
+        layout.addWidget(self.answer)
+
+    def draw(self, item: Item, palette: QPalette) -> bool:
+        """Draw the turn in the palette's scheme; True (the streaming benchmark counts the
+        turns drawn)."""
+        if not isinstance(item, Turn):
+            return False
+        dark = is_dark(palette)
+        scheme = colours(dark)
+        self.images = tuple(item.images)
+        self.bubble.show_turn(item, scheme)
+        self.answer.show_turn(item, scheme, dark)
+        return True
+
+    def preview(self, index: int) -> None:
+        """A thumbnail clicked: the image as it was sent, large (in the column, so it outlives a
+        rebuilt row)."""
+        if index >= len(self.images):
+            return
+        dialog = PreviewDialog(self.images[index], None, self.parentWidget())
+        dialog.crop_button.hide()  # what was sent cannot be cropped any more
+        dialog.apply_button.hide()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def plain_text(self) -> str:
+        return f"{self.bubble.plain_text()}\n{self.answer.plain_text()}"
+
+
+class NoticeRow(NoticeLine):
+    """A notice: nothing to act on, but the same signal as a turn's row."""
+
+    action_requested = Signal(object, int)
+
+    def draw(self, item: Item, palette: QPalette) -> bool:
+        """Draw the notice in the palette's scheme; False: not a turn."""
+        if isinstance(item, Notice):
+            dark = is_dark(palette)
+            self.show_notice(item, colours(dark), dark)
+        return False
+
+
+Row = TurnRow | NoticeRow
+
+
+def build_row(item: Item, column: QWidget) -> Row:
+    if isinstance(item, Notice):
+        return NoticeRow(column)
+    return TurnRow(item.id, column)

@@ -1,0 +1,1 @@
+"""The main window and the composition root that gives each part its presenter."""
