@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_a_second_launch_hands_its_images_to_the_first(tmp_path: Path) -> None:
     first_image, second_image = tmp_path / "first.png", tmp_path / "second.png"
     images.screenshot(300, 200).save(first_image)
     images.screenshot(320, 200).save(second_image)
-    env = environment(tmp_path) | {"VISIONDESK_INSTANCE": f"visiondesk-test-{os.getpid()}"}
+    env = environment(tmp_path)
     first = subprocess.Popen(
         [sys.executable, "-c", OPEN_AND_REPORT, "2", str(first_image)],
         stdout=subprocess.PIPE,
@@ -139,13 +140,26 @@ def test_a_second_launch_hands_its_images_to_the_first(tmp_path: Path) -> None:
     assert "cards: ['first.png', 'second.png']" in out
 
 
-def test_the_instance_probe_names_the_servers_socket(monkeypatch: pytest.MonkeyPatch) -> None:
-    from visiondesk.ui.app import instance_name
+def test_one_instance_per_data_folder_in_the_runtime_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visiondesk.config.paths import instance_socket
     from visiondesk.ui.single_instance import server_name
 
-    assert instance_name() == server_name()
-    monkeypatch.setenv("VISIONDESK_INSTANCE", "visiondesk-probe-test")
-    assert instance_name() == server_name() == "visiondesk-probe-test"
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.delenv("VISIONDESK_INSTANCE", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("VISIONDESK_DATA_DIR", str(tmp_path / "one"))
+    one = instance_socket()
+    assert one == server_name() and Path(one).parent == runtime
+    monkeypatch.setenv("VISIONDESK_DATA_DIR", str(tmp_path / "two"))
+    assert instance_socket() != one  # another data folder, another window
+    monkeypatch.setenv("VISIONDESK_DATA_DIR", str(tmp_path / "one"))
+    assert instance_socket() == one
+    runtime.chmod(0o755)  # a runtime folder others can enter is not used
+    assert Path(instance_socket()).parent != runtime
+    assert Path(instance_socket()).parent.stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="named pipes leave no file")
@@ -154,8 +168,49 @@ def test_no_socket_file_means_no_running_instance(
 ) -> None:
     from visiondesk.ui.app import instance_may_be_running
 
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tmp_path.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("VISIONDESK_INSTANCE", "visiondesk-probe-test")
     assert not instance_may_be_running()
-    (tmp_path / "visiondesk-probe-test").touch()
+    (tmp_path / "visiondesk-probe-test.socket").touch()
     assert instance_may_be_running()
+
+
+def test_another_data_folder_starts_its_own_window_and_sigterm_removes_the_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A launch with another data folder (another HOME, a test suite) never hands its images
+    to the window running on the person's; SIGTERM ends a window as closing it does."""
+    from visiondesk.config.paths import instance_socket
+
+    first_image, second_image = tmp_path / "first.png", tmp_path / "second.png"
+    images.screenshot(300, 200).save(first_image)
+    images.screenshot(320, 200).save(second_image)
+    env = environment(tmp_path)
+    first = subprocess.Popen(
+        [sys.executable, "-c", OPEN_AND_REPORT, "2", str(first_image)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert first.stdout is not None
+    assert first.stdout.readline().strip() == "ready"
+    other = env | {"VISIONDESK_DATA_DIR": str(tmp_path / "other-data")}
+    second = subprocess.run(  # its own window: it shows its one card, then closes
+        [sys.executable, "-c", OPEN_AND_REPORT, "1", str(second_image)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=other,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "cards: ['second.png']" in second.stdout
+    monkeypatch.setenv("VISIONDESK_DATA_DIR", env["VISIONDESK_DATA_DIR"])
+    socket = Path(instance_socket())
+    assert socket.exists()
+    first.send_signal(signal.SIGTERM)
+    out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    assert "cards:" not in out  # the first window never got the second's image
+    assert not socket.exists()

@@ -46,6 +46,53 @@ def log_folder() -> Path:
     return Path(override) if override else log_dir()
 
 
+def instance_socket() -> str:
+    """Where the running window listens for later launches ("Open with VisionDesk"): one per
+    data folder, so a launch with another one (another HOME, VISIONDESK_DATA_DIR, a test
+    suite) starts its own window instead of handing its images to a stranger's. On Unix a
+    socket in the user's runtime folder ($XDG_RUNTIME_DIR, 0700; else a private folder of
+    ours in the temporary folder); on Windows a named pipe. VISIONDESK_INSTANCE overrides."""
+    import getpass
+    import hashlib
+
+    override = os.environ.get("VISIONDESK_INSTANCE")
+    if override and os.path.isabs(override):
+        return override
+    folder = str(data_dir().expanduser().absolute())
+    digest = hashlib.sha256(folder.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    name = override or f"visiondesk-{digest}"
+    if os.name != "posix":
+        return f"{name}-{getpass.getuser()}"
+    return str(runtime_folder() / f"{name}.socket")
+
+
+def runtime_folder() -> Path:
+    """The user's runtime folder: $XDG_RUNTIME_DIR when it is a folder of ours that only we
+    can enter, else `<tmp>/visiondesk-<uid>`, made 0700 (and refused if someone else owns
+    it, or it is a link: another user could then read the socket's traffic)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and _ours_alone(Path(runtime)):
+        return Path(runtime)
+    folder = Path(tempfile.gettempdir()) / f"visiondesk-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=FOLDER_MODE)
+    if not _ours_alone(folder):
+        raise PermissionError(f"{folder} is not a private folder of this user")
+    return folder
+
+
+def _ours_alone(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and stat.S_IMODE(info.st_mode) & 0o077 == 0
+    )
+
+
 def app_folders() -> list[Path]:
     return [data_dir(), config_dir(), cache_dir(), log_folder()]
 

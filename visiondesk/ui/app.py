@@ -3,16 +3,17 @@ loop through qasync; quitting cancels the jobs and closes the loop cleanly."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from visiondesk.config.paths import instance_socket
 from visiondesk.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -45,19 +46,16 @@ def finish_setup(app: QApplication) -> None:
 def instance_may_be_running() -> bool:
     """False when no VisionDesk can be listening, so the window need not wait for QtNetwork.
 
-    On Unix QLocalServer listens on a socket file in QDir::tempPath() ($TMPDIR or /tmp); no
-    file, no server. A file left by a crash only costs the hand-over attempt it cost before.
-    Windows uses named pipes, which leave no file: always try there.
+    On Unix the window listens on a socket file (`config.paths.instance_socket`): no file, no
+    server. A file left by a crash only costs the hand-over attempt. Windows uses named
+    pipes, which leave no file: always try there.
     """
     if sys.platform == "win32":
         return True
-    folder = os.environ.get("TMPDIR") or "/tmp"
-    return os.path.exists(os.path.join(folder, instance_name()))
-
-
-def instance_name() -> str:
-    """single_instance.server_name() without importing QtNetwork (tests keep the two equal)."""
-    return os.environ.get("VISIONDESK_INSTANCE") or f"visiondesk-{getpass.getuser()}"
+    try:
+        return os.path.exists(instance_socket())
+    except OSError:  # no private runtime folder: no instance can listen there either
+        return False
 
 
 def prepare_folders() -> None:
@@ -115,6 +113,7 @@ def run_app(argv: list[str]) -> int:
 
     async def main() -> None:
         closed = asyncio.Event()
+        wake = end_on_signals(app, closed.set)
         window.close_requested.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
         if not window.isVisible():  # closed while the heavy parts were loading
@@ -140,14 +139,38 @@ def run_app(argv: list[str]) -> int:
             controller.welcome()
         instance.open_requested.connect(lambda more: open_in(controller, window, more))
         await closed.wait()
-        instance.close()
+        instance.close()  # removes the socket file
         await controller.aclose()
+        del wake
 
     # The Runner closes the loop (and its executor) on exit; an unclosed qasync loop aborts
     # the process with "QThread: Destroyed while thread is still running".
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(main())
     return outcome["code"]
+
+
+def end_on_signals(app: QApplication, end: Callable[[], None]) -> object:
+    """SIGTERM, SIGHUP and SIGINT end VisionDesk as closing its window does (the instance
+    socket removed, the history folded in). Python runs a signal handler only between its
+    own bytecodes, so the signal also wakes Qt's loop through a socket pair to let it run.
+    Returns what must stay alive while the loop runs."""
+    if os.name != "posix":
+        return None
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(512))
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(number, lambda *_: end())
+    return (reader, writer, notifier)
 
 
 def open_in(controller: Controller, window: MainWindow, paths: list[str]) -> None:

@@ -1,21 +1,21 @@
-"""One VisionDesk per user session: a second launch ("Open with VisionDesk") hands its images
-to the running window through a local socket and exits."""
+"""One VisionDesk per data folder: a second launch ("Open with VisionDesk") hands its images
+to the window running on the same data through a local socket and exits; one with another
+data folder starts its own window."""
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from visiondesk.config.paths import instance_socket
 
 TIMEOUT_MS = 1000
 
 
 def server_name() -> str:
-    override = os.environ.get("VISIONDESK_INSTANCE")
-    return override or f"visiondesk-{getpass.getuser()}"
+    return instance_socket()
 
 
 def hand_over(paths: list[str]) -> bool:
