@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,6 +24,9 @@ from visiondesk.errors import (
     UnexpectedAnswer,
     VisionDeskError,
 )
+from visiondesk.escaping import for_terminal
+
+log = logging.getLogger(__name__)
 
 IMAGE_ERROR_CODES = frozenset(
     {
@@ -70,20 +74,34 @@ def translate(
         return _from_status(exc, profile, what, images)
     if isinstance(exc, openai.APIError):  # an `error` event inside a stream
         return _stream_error(exc, images)
+    # Below, what the server sent is quoted and the parser's or Python's own words go to the
+    # log only: "Expecting property name…" or "'str' object has no attribute 'id'" tell the
+    # person nothing they can act on.
     if isinstance(exc, json.JSONDecodeError):  # a body or a stream event that is not JSON
-        sample = " ".join(exc.doc[:40].split())
+        log.info("not JSON during %s: %s", what, exc)
         return UnexpectedAnswer(
             f"{profile.base_url} sent a malformed answer during {what}: not JSON "
-            f"({exc.msg} in “{sample}”), not the OpenAI API's format. Retry, or check the "
+            f"(it began “{quote(exc.doc)}”), not the OpenAI API's format. Retry, or check the "
             "base URL and any proxy in between."
         )
     if isinstance(exc, AttributeError | TypeError | KeyError | ValueError):
         # The SDK builds its objects leniently: JSON of another shape fails when it is read.
+        log.info("JSON of another shape during %s", what, exc_info=exc)
         return UnexpectedAnswer(
-            f"{profile.base_url} answered {what} with JSON the OpenAI API never sends "
-            f"({type(exc).__name__}: {exc}). {CHECK_BASE_URL}"
+            f"{profile.base_url} answered {what} with JSON of a shape the OpenAI API never "
+            f"sends (fields missing or of another kind). {CHECK_BASE_URL}"
         )
-    return ApiRejected(f"Unexpected failure during {what}: {type(exc).__name__}: {exc}")
+    log.warning("unexpected failure during %s", what, exc_info=exc)
+    return ApiRejected(
+        f"{profile.base_url} could not be used for {what}: something unexpected went wrong "
+        "(the details are in the log: Help → Open log folder). Retry, or check the base URL."
+    )
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """A short quote of what a server sent, on one line, without control characters."""
+    flat = " ".join(for_terminal(text[: limit * 4]).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def unreachable(exc: BaseException, profile: Profile) -> str:
