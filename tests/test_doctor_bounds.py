@@ -210,11 +210,11 @@ def test_nesting_a_real_request_uses_is_fine() -> None:
 
 
 def test_a_huge_curl_command_says_what_its_json_says() -> None:
-    """The doctor's everyday case: a photo as a data URL in a pasted curl (here ~10 MB).
+    """The doctor's everyday case: a photo as a data URL in a pasted curl (here 10 MB).
     benchmarks/doctor.py measures it; this checks the answer is the same as for the JSON."""
-    photo = corpus.images.encode(corpus.images.photo(2600, 2000), "PNG")
-    body = corpus.chat(corpus.chat_image(corpus.wrapped(photo, "image/jpeg")))
-    assert len(body) > 5_000_000
+    photo = corpus.images.encode(corpus.images.photo(4000, 3000), "JPEG", quality=100)
+    body = corpus.chat(corpus.chat_image(corpus.wrapped(photo, "image/png")))
+    assert len(body) > 10_000_000
     as_json = diagnose(body)
     as_curl = diagnose(chat_curl(f"-d '{body}'"))
     assert as_curl.as_json() == as_json.as_json()
