@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import doctor_corpus as corpus
+from tests import images
 from visiondesk.cli import main
 from visiondesk.doctor import UnusableInput, diagnose
 from visiondesk.doctor.words import split_words
@@ -212,7 +213,7 @@ def test_nesting_a_real_request_uses_is_fine() -> None:
 def test_a_huge_curl_command_says_what_its_json_says() -> None:
     """The doctor's everyday case: a photo as a data URL in a pasted curl (here 10 MB).
     benchmarks/doctor.py measures it; this checks the answer is the same as for the JSON."""
-    photo = corpus.images.encode(corpus.images.photo(4000, 3000), "JPEG", quality=100)
+    photo = images.encode(images.photo(4000, 3000), "JPEG", quality=100)
     body = corpus.chat(corpus.chat_image(corpus.wrapped(photo, "image/png")))
     assert len(body) > 10_000_000
     as_json = diagnose(body)
