@@ -283,3 +283,13 @@ def test_a_still_gif_in_a_function_call_output_is_fine() -> None:
         _function_call_output(corpus.input_image(corpus.data_url(corpus.gif(), "image/gif")))
     )
     assert report.problems == [] and len(report.checked.images) == 1
+
+
+def test_images_past_the_apis_limit_are_counted_not_decoded() -> None:
+    """64 MB holds ~400,000 tiny images: the doctor judges as many as the API takes (1,500)
+    and counts the rest, so its time is bounded by the limit, not by the paste."""
+    tiny = corpus.chat_image(corpus.data_url(corpus.tiny_png(), "image/png"), "low")
+    report = diagnose(corpus.chat(*[tiny] * 3000))
+    assert len(report.checked.images) == 1500
+    [problem] = report.problems
+    assert problem.code.value == "too_many_images" and "3000" in problem.message

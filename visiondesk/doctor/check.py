@@ -72,10 +72,14 @@ def check(
     ]
     # A tool's output may hold images as a user message does: judge them with a user's role.
     lists += [(prefix, "user", output) for prefix, output in tool_outputs(endpoint, body)]
+    unread = 0  # images past the API's limit: counted, not decoded (the request is refused)
     for prefix, role, content in lists:
         if not isinstance(content, list):
             continue
         for j, part in enumerate(content):
+            if len(checked.images) >= limits.max_images and _is_image(mode, part):
+                unread += 1
+                continue
             path = f"{prefix}[{j}]"
             reading = rules.read_part(mode, role, part, path)
             if reading.kind is rules.PartKind.OTHER:
@@ -85,8 +89,13 @@ def check(
             if reading.image is not None:
                 checked.images.append(_image(reading.image, mode, chosen, checked.problems))
     size = len(json.dumps(body, separators=(",", ":")).encode())
-    checked.problems += rules.check_totals(len(checked.images), size, mode, limits)
+    checked.problems += rules.check_totals(len(checked.images) + unread, size, mode, limits)
     return checked
+
+
+def _is_image(mode: Any, part: Any) -> bool:
+    kind = rules.part_kind(mode, part.get("type")) if isinstance(part, dict) else None
+    return kind in (rules.PartKind.IMAGE, rules.PartKind.FOREIGN_IMAGE)
 
 
 def _missing(body: dict[str, Any], endpoint: Endpoint) -> list[Violation]:
