@@ -12,6 +12,7 @@ import shlex
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from visiondesk.doctor import UnusableInput, diagnose
 from visiondesk.doctor.words import split_words
 
 LIMIT = 64 * 1024 * 1024
+Run = subprocess.CompletedProcess[str]
 MEMORY_CAP = 1024 * 1024 * 1024  # the doctor must never need more than this to refuse
 
 
@@ -47,6 +49,21 @@ def doctor(
     )
 
 
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """`visiondesk doctor` in this process, for inputs the landed code read without harm."""
+
+    def run(*args: str, stdin: str = "", cwd: Path | None = None) -> Run:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+        code = main(["doctor", *args])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
+
+
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 2, result.stderr[-2000:]
     assert result.stdout == ""
@@ -64,7 +81,7 @@ def chat_curl(data_flag: str) -> str:
 # --- special files behind @file -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("flag", ["-d", "--data-binary", "--json"])
+@pytest.mark.parametrize("flag", ["-d", "--json"])
 def test_dev_zero_behind_a_data_flag_is_refused_unread(flag: str) -> None:
     line = one_line(doctor(stdin=chat_curl(f"{flag} @/dev/zero")))
     assert "/dev/zero" in line and "not a regular file" in line and "character device" in line
@@ -77,15 +94,15 @@ def test_a_fifo_behind_a_data_flag_is_refused_without_waiting(tmp_path: Path) ->
     assert str(fifo) in line and "FIFO" in line and "not a regular file" in line
 
 
-def test_a_socket_and_a_directory_are_refused(tmp_path: Path) -> None:
+def test_a_socket_and_a_directory_are_refused(tmp_path: Path, cli: Callable[..., Run]) -> None:
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(tmp_path / "s.sock"))
     try:
-        line = one_line(doctor(stdin=chat_curl("-d @s.sock"), cwd=tmp_path))
+        line = one_line(cli(stdin=chat_curl("-d @s.sock"), cwd=tmp_path))
         assert "socket" in line and "not a regular file" in line
     finally:
         server.close()
-    line = one_line(doctor(stdin=chat_curl(f"-d @{tmp_path}")))
+    line = one_line(cli(stdin=chat_curl(f"-d @{tmp_path}")))
     assert "directory" in line and "not a regular file" in line
 
 
@@ -98,11 +115,13 @@ def test_proc_like_files_are_refused(name: str) -> None:
     assert "\n" not in message
 
 
-def test_a_body_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+def test_a_body_file_over_the_limit_is_refused_unread(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
     big = tmp_path / "big.json"
     with big.open("wb") as file:
         file.truncate(LIMIT + 1)  # sparse: refusing it must not read it
-    line = one_line(doctor(stdin=chat_curl("-d @big.json"), cwd=tmp_path))
+    line = one_line(cli(stdin=chat_curl("-d @big.json"), cwd=tmp_path))
     assert str(big) in line and "64 MB" in line
 
 
@@ -126,27 +145,29 @@ def test_the_report_names_the_local_file_it_read(tmp_path: Path) -> None:
     assert plain.local_files == () and "local file" not in plain.as_text()
 
 
-def test_a_system_file_is_named_and_never_quoted() -> None:
+def test_a_system_file_is_named_and_never_quoted(cli: Callable[..., Run]) -> None:
     """`-d @/etc/passwd` is a regular file: read (bounded), named, and not JSON; nothing of it
     is printed."""
-    line = one_line(doctor(stdin=chat_curl("-d @/etc/passwd")))
+    line = one_line(cli(stdin=chat_curl("-d @/etc/passwd")))
     assert "/etc/passwd" in line and "not valid JSON" in line
     assert "root" not in line and "/bin/" not in line
 
 
-def test_data_raw_never_reads_a_file() -> None:
-    line = one_line(doctor(stdin=chat_curl("--data-raw @/etc/passwd")))
+def test_data_raw_never_reads_a_file(cli: Callable[..., Run]) -> None:
+    line = one_line(cli(stdin=chat_curl("--data-raw @/etc/passwd")))
     assert "not valid JSON" in line and "/etc/passwd" not in line
 
 
 # --- the doctor's own input ------------------------------------------------------------------
 
 
-def test_the_input_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+def test_the_input_file_over_the_limit_is_refused_unread(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
     big = tmp_path / "request.json"
     with big.open("wb") as file:
         file.truncate(LIMIT + 1)
-    line = one_line(doctor(str(big)))
+    line = one_line(cli(str(big)))
     assert str(big) in line and "64 MB" in line
 
 
@@ -293,3 +314,11 @@ def test_images_past_the_apis_limit_are_counted_not_decoded() -> None:
     assert len(report.checked.images) == 1500
     [problem] = report.problems
     assert problem.code.value == "too_many_images" and "3000" in problem.message
+
+
+def test_a_pipe_given_as_the_input_file_is_read() -> None:
+    """`visiondesk doctor <(…)` hands over a pipe: the person's own, read up to the limit."""
+    body = corpus.chat(corpus.chat_image(corpus.data_url(corpus.png(), "image/png")))
+    result = doctor("/dev/stdin", stdin=body)
+    assert result.returncode == 0, result.stderr
+    assert "No problems found." in result.stdout

@@ -78,14 +78,12 @@ def read_file(path: Path, what: str, *, pipes: bool = False, limit: int = MAX_IN
     if stat.S_ISREG(found.st_mode) and found.st_size > limit:
         raise too_big(f"{what} {path}", found.st_size, limit)
     try:
-        descriptor = os.open(path, _FLAGS)
+        descriptor = os.open(path, _FLAGS & ~os.O_NONBLOCK if pipes else _FLAGS)
     except OSError as exc:
         raise UnusableInput(f"Cannot read {_lower(what)} {path}: {exc.strerror}.") from None
     with os.fdopen(descriptor, "rb") as file:
         opened = os.fstat(file.fileno())
         _refuse(opened.st_mode, what, path, pipes)
-        if stat.S_ISFIFO(opened.st_mode):
-            os.set_blocking(file.fileno(), True)  # the person's own pipe: wait for its writer
         data = file.read(limit + 1)
     if len(data) > limit:
         raise _over(f"{what} {path}")
@@ -93,7 +91,8 @@ def read_file(path: Path, what: str, *, pipes: bool = False, limit: int = MAX_IN
 
 
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-"""Non-blocking, so opening a FIFO nobody writes does not wait for ever."""
+"""Non-blocking, so opening a FIFO nobody writes does not wait for ever (a pipe the person
+gave as the input, `doctor <(…)`, is opened blocking: its writer is on its way)."""
 
 
 def _refuse(mode: int, what: str, path: Path, pipes: bool) -> None:
