@@ -4,6 +4,7 @@ in the request, copy the fixed request, open it as a conversation."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -110,3 +111,22 @@ def test_tools_menu_opens_the_doctor_and_its_request_becomes_a_conversation(
     assert workspace.settings.mode is ApiMode.ASSISTANTS
     assert app.window.composer.toPlainText() == "What is this?"
     assert workspace.transcript.turns == [] and workspace.conversation_id is None
+
+
+def test_deep_nesting_is_said_plainly_and_the_dialog_stays_usable(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    check(qtbot, dialog, "[" * 10_000 + "]" * 10_000)
+    assert "nested more than 100 levels deep" in dialog.summary.text()
+    assert dialog.check_button.isEnabled() and dialog.problems_list.count() == 0
+    check(qtbot, dialog, corpus.chat(corpus.chat_image(corpus.data_url(corpus.png(), "image/png"))))
+    assert "No problems found." in dialog.summary.text()
+
+
+def test_the_local_file_a_pasted_curl_read_is_named(qtbot: QtBot, tmp_path: Path) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(corpus.chat(corpus.chat_image(corpus.data_url(corpus.png(), "image/png"))))
+    dialog = make_dialog(qtbot)
+    check(qtbot, dialog, f"curl https://api.openai.com/v1/chat/completions -d @{body}")
+    assert f"Read the local file {body}" in dialog.summary.text()
+    check(qtbot, dialog, "curl https://api.openai.com/v1/chat/completions -d @/dev/zero")
+    assert "/dev/zero is a character device, not a regular file" in dialog.summary.text()

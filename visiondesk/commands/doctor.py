@@ -63,17 +63,13 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _read(name: str) -> tuple[str, Path]:
-    from visiondesk.doctor import UnusableInput
+    """The input, at most 64 MB: a regular file or a pipe, or standard input."""
+    from visiondesk.doctor.bounded import read_file, read_stream
 
     if name == "-":
-        return sys.stdin.read(), Path.cwd()
+        return read_stream(sys.stdin, "The standard input"), Path.cwd()
     path = Path(name)
-    try:
-        return path.read_text(encoding="utf-8"), path.resolve().parent
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInput(
-            f"Cannot read {name}: {getattr(exc, 'strerror', None) or exc}."
-        ) from None
+    return read_file(path, "The input file", pipes=True), path.resolve().parent
 
 
 async def _upload(fixed: dict[str, Any], uploads: Any, options: argparse.Namespace) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from visiondesk import rules
-from visiondesk.doctor.endpoints import Endpoint, join, messages
+from visiondesk.doctor.endpoints import Endpoint, join, messages, tool_outputs
 from visiondesk.domain import Detail, PreparedImage, human_bytes
 from visiondesk.errors import ImageError
 from visiondesk.imaging import max_tokens, policy_for, prepare_bytes, sizing
@@ -66,13 +66,21 @@ def check(
     chosen = model or _model(body) or "gpt-4o"
     checked = Checked(endpoint, chosen)
     checked.problems += _missing(body, endpoint)
-    for prefix, message in messages(endpoint, body):
-        content = message.get("content")
+    lists = [
+        (join(prefix, "content"), message.get("role"), message.get("content"))
+        for prefix, message in messages(endpoint, body)
+    ]
+    # A tool's output may hold images as a user message does: judge them with a user's role.
+    lists += [(prefix, "user", output) for prefix, output in tool_outputs(endpoint, body)]
+    unread = 0  # images past the API's limit: counted, not decoded (the request is refused)
+    for prefix, role, content in lists:
         if not isinstance(content, list):
             continue
-        role = message.get("role")
         for j, part in enumerate(content):
-            path = join(prefix, f"content[{j}]")
+            if len(checked.images) >= limits.max_images and _is_image(mode, part):
+                unread += 1
+                continue
+            path = f"{prefix}[{j}]"
             reading = rules.read_part(mode, role, part, path)
             if reading.kind is rules.PartKind.OTHER:
                 continue  # audio, files, refusals: not an image question
@@ -81,8 +89,13 @@ def check(
             if reading.image is not None:
                 checked.images.append(_image(reading.image, mode, chosen, checked.problems))
     size = len(json.dumps(body, separators=(",", ":")).encode())
-    checked.problems += rules.check_totals(len(checked.images), size, mode, limits)
+    checked.problems += rules.check_totals(len(checked.images) + unread, size, mode, limits)
     return checked
+
+
+def _is_image(mode: Any, part: Any) -> bool:
+    kind = rules.part_kind(mode, part.get("type")) if isinstance(part, dict) else None
+    return kind in (rules.PartKind.IMAGE, rules.PartKind.FOREIGN_IMAGE)
 
 
 def _missing(body: dict[str, Any], endpoint: Endpoint) -> list[Violation]:

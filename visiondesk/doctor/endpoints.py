@@ -82,6 +82,22 @@ def messages(endpoint: Endpoint, body: dict[str, Any]) -> Iterator[tuple[str, di
             yield f"{key}[{i}]", message
 
 
+_TOOL_OUTPUTS = ("function_call_output", "custom_tool_call_output")
+
+
+def tool_outputs(endpoint: Endpoint, body: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
+    """Responses' tool results that are lists of parts ("input[2].output", the parts): a tool
+    may answer with images, which the API judges as it judges a user's."""
+    if endpoint is not Endpoint.RESPONSES:
+        return
+    listed = body.get("input")
+    for i, item in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(item, dict) and item.get("type") in _TOOL_OUTPUTS:
+            output = item.get("output")
+            if isinstance(output, list):
+                yield f"input[{i}].output", output
+
+
 def message_list(endpoint: Endpoint, body: dict[str, Any]) -> list[Any] | None:
     listed = _listed(endpoint, body)[1]
     return listed if isinstance(listed, list) else None

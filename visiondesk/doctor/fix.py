@@ -12,7 +12,7 @@ from visiondesk.api import assistants as assistants_wire
 from visiondesk.api import chat as chat_wire
 from visiondesk.api import responses as responses_wire
 from visiondesk.doctor.check import Checked, CheckedImage
-from visiondesk.doctor.endpoints import Endpoint, join, message_list
+from visiondesk.doctor.endpoints import Endpoint, join, message_list, tool_outputs
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.errors import ImageError
 from visiondesk.imaging import policy_for, prepare
@@ -40,6 +40,8 @@ def fix(body: dict[str, Any], checked: Checked) -> Fixed:
             if checked.endpoint is Endpoint.THREAD_AND_RUN:
                 prefix = "thread.messages"
             fixer.messages(prefix, listed)
+    for prefix, output in tool_outputs(checked.endpoint, new):
+        fixer.parts(prefix, output)
     return Fixed(new if new != body else None, fixer.uploads)
 
 
@@ -68,6 +70,17 @@ class _Fixer:
         if carry:
             kept.append({"role": "user", "content": carry})
         listed[:] = kept
+
+    def parts(self, prefix: str, output: list[Any]) -> None:
+        """Fix a tool output's parts in place (images stay there: a tool may return them)."""
+        for j, part in enumerate(output):
+            reading = self.checked.parts.get(f"{prefix}[{j}]")
+            if reading is None or reading.kind is PartKind.TEXT:
+                continue
+            if reading.kind is PartKind.FOREIGN_TEXT:
+                output[j] = _text_part(self.mode, reading.text or "")
+            else:
+                output[j] = self.image_part(reading, part)
 
     def message(self, prefix: str, message: dict[str, Any]) -> list[dict[str, Any]]:
         """Fix the parts of one message in place; returns image parts to move to a user one."""

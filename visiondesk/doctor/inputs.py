@@ -1,19 +1,19 @@
 """Read what a person pasted: a JSON body, an {"endpoint", "body"} envelope, or a curl
-command with its headers, data flags and line continuations."""
+command with its headers, data flags and line continuations. Everything pasted may be
+hostile: it is bounded in size and depth, and `@file` reads only regular files."""
 
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from visiondesk.errors import VisionDeskError
+from visiondesk.doctor import bounded
+from visiondesk.doctor.bounded import UnusableInput
+from visiondesk.doctor.words import split_words
 
-
-class UnusableInput(VisionDeskError):
-    """Not JSON, not a curl command with a JSON body: nothing to check."""
+__all__ = ["LocalFile", "Pasted", "UnusableInput", "read"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,15 @@ class Pasted:
     body: dict[str, Any]
     endpoint: str | None  # a URL or path when the input named one
     text: str  # the JSON the paths refer to (the body as pasted, or as read from curl)
+    local_files: tuple[LocalFile, ...] = ()  # what a curl command's @file made the doctor read
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    """A file on this computer that a pasted curl command's `@file` made the doctor read."""
+
+    path: Path
+    size: int  # bytes read
 
 
 _DATA_FLAGS = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json")
@@ -28,6 +37,7 @@ _DATA_FLAGS = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "-
 
 def read(text: str, base: Path | None = None) -> Pasted:
     """Parse pasted input; `base` is where curl's `@file` names are looked up."""
+    bounded.check_length(text, "The input")
     stripped = text.strip()
     if not stripped:
         raise UnusableInput("Nothing to check: the input is empty.")
@@ -42,23 +52,32 @@ def read(text: str, base: Path | None = None) -> Pasted:
 
 
 def _json(text: str, what: str) -> Any:
+    named = f"{what[0].upper()}{what[1:]}"
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableInput(
-            f"{what[0].upper()}{what[1:]} is not valid JSON (line {exc.lineno}, column "
+            f"{named} is not valid JSON (line {exc.lineno}, column "
             f"{exc.colno}: {exc.msg}) and not a curl command."
         ) from None
+    except RecursionError:  # the parser's own stack ran out: thousands of levels
+        raise bounded.too_deep(named) from None
+    if bounded.depth_of(value) > bounded.MAX_DEPTH:
+        raise bounded.too_deep(named)
+    return value
 
 
 def _curl(command: str, base: Path) -> Pasted:
     joined = command.replace("\\\r\n", " ").replace("\\\n", " ")
     try:
-        words = shlex.split(joined)
+        words = split_words(joined)
     except ValueError as exc:
         raise UnusableInput(f"The curl command cannot be split into words ({exc}).") from None
     url: str | None = None
     data: str | None = None
+    read: Path | None = None  # where the body was read from, when the last data flag was @file
+    files: list[LocalFile] = []
+    used = 0  # bytes read from files: all of them together stay under the limit
     words = words[1:]
     index = 0
     while index < len(words):
@@ -72,7 +91,10 @@ def _curl(command: str, base: Path) -> Pasted:
             else:
                 index += 1
                 value = words[index] if index < len(words) else ""
-            data = _data(value, flag, base)
+            data, read = _data(value, flag, base, bounded.MAX_INPUT_BYTES - used)
+            if read is not None:
+                files.append(LocalFile(read, len(data.encode())))
+                used += files[-1].size
         elif flag in ("-H", "--header", "-X", "--request", "-u", "--user", "-o", "--output"):
             index += 1
         elif flag == "--url":
@@ -83,21 +105,20 @@ def _curl(command: str, base: Path) -> Pasted:
         index += 1
     if data is None:
         raise UnusableInput("The curl command sends no body (-d/--data/--data-raw/--json).")
-    body = _json(data, "the curl command's body")
+    what = f"the body read from the local file {read}" if read else "the curl command's body"
+    body = _json(data, what)
     if not isinstance(body, dict):
-        raise UnusableInput("The curl command's body is not a JSON object.")
-    return Pasted(body, url, data)
+        raise UnusableInput(f"{what[0].upper()}{what[1:]} is not a JSON object.")
+    return Pasted(body, url, data, tuple(files))
 
 
-def _data(value: str, flag: str, base: Path) -> str:
+def _data(value: str, flag: str, base: Path, budget: int) -> tuple[str, Path | None]:
+    """The body a data flag gives, and the local file it was read from (`@file`)."""
     if value.startswith("@") and flag != "--data-raw":
         name = value[1:]
         if name == "-":
             raise UnusableInput("The body is read from standard input (@-): paste it instead.")
         path = Path(name).expanduser()
         path = path if path.is_absolute() else base / path
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UnusableInput(f"Cannot read the body file {path}: {exc.strerror}.") from None
-    return value
+        return bounded.read_file(path, "The curl command's body file", limit=budget), path
+    return value, None

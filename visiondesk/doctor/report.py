@@ -11,6 +11,7 @@ from visiondesk.doctor import endpoints, inputs
 from visiondesk.doctor.check import Checked, check
 from visiondesk.doctor.endpoints import Endpoint
 from visiondesk.doctor.fix import Fixed, fix
+from visiondesk.doctor.inputs import LocalFile
 from visiondesk.domain import PreparedImage
 from visiondesk.rules import DEFAULT_LIMITS, Limits, Violation
 
@@ -26,6 +27,8 @@ class Report:
     checked: Checked
     fixed: dict[str, Any] | None
     uploads: dict[str, PreparedImage] = field(default_factory=dict)
+    local_files: tuple[LocalFile, ...] = ()
+    """The files on this computer a pasted curl command's `@file` made the doctor read."""
 
     @property
     def problems(self) -> list[Violation]:
@@ -51,10 +54,12 @@ class Report:
             ],
             "images": [image.record() for image in self.checked.images],
             "fixed": self.fixed,
+            "local_files": [str(file.path) for file in self.local_files],
         }
 
     def as_text(self) -> str:
         lines = [f"{self.endpoint.value} · model {self.model}"]
+        lines += [f"Read the local file {f.path} ({f.size} bytes)." for f in self.local_files]
         if not self.problems:
             lines.append("No problems found.")
         for p in self.problems:
@@ -94,7 +99,14 @@ def diagnose(
     checked = check(pasted.body, target, model, limits)
     fixed: Fixed = fix(pasted.body, checked)
     return Report(
-        target, checked.model, pasted.body, pasted.text, checked, fixed.body, fixed.uploads
+        target,
+        checked.model,
+        pasted.body,
+        pasted.text,
+        checked,
+        fixed.body,
+        fixed.uploads,
+        pasted.local_files,
     )
 
 

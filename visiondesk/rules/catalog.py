@@ -170,9 +170,17 @@ _RULES = (
     Rule(
         Code.ANIMATED_GIF,
         Severity.ERROR,
-        "Animated GIFs are not supported ({frames} frames). Please send a single frame.",
+        {
+            mode: "Animated GIFs are not supported: this GIF has {frames} frames. "
+            f"{name} accepts PNG, JPEG, WEBP and non-animated GIF{where}."
+            for mode, name, where in (
+                (ApiMode.CHAT, "Chat Completions", ""),
+                (ApiMode.RESPONSES, "Responses", ", in messages and in function call outputs"),
+                (ApiMode.ASSISTANTS, "Assistants", ", as an image_file or an image_url"),
+            )
+        },
         "Send one frame as PNG (Pillow: Image.open(f).save(buffer, 'PNG') keeps the first), "
-        "or several frames as separate images.",
+        "or several frames as separate images; the fixed request carries the first frame.",
         "invalid_image_format",
     ),
     Rule(

@@ -154,7 +154,8 @@ class DoctorDialog(QDialog):
             if not result.problems
             else (f"{errors} error(s), {warnings} warning(s).")
         )
-        self.summary.setText(f"{result.endpoint.value} · {result.model} — {verdict}")
+        read = "".join(f" Read the local file {file.path}." for file in result.local_files)
+        self.summary.setText(f"{result.endpoint.value} · {result.model} — {verdict}{read}")
         for problem in result.problems:
             where = problem.path or "(the whole request)"
             item = QListWidgetItem(
