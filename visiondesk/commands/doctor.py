@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
@@ -39,6 +38,7 @@ def add_parser(commands: Any) -> None:
 def run(options: argparse.Namespace) -> int:
     from visiondesk.doctor import diagnose
     from visiondesk.errors import VisionDeskError
+    from visiondesk.escaping import for_terminal, json_line
 
     if options.upload and not options.base_url:
         print("visiondesk doctor: --upload needs --base-url", file=sys.stderr)
@@ -47,18 +47,18 @@ def run(options: argparse.Namespace) -> int:
         text, base = _read(options.file)
         report = diagnose(text, options.endpoint, options.model, base=base)
     except VisionDeskError as error:
-        print(f"visiondesk doctor: {error}", file=sys.stderr)
+        print(for_terminal(f"visiondesk doctor: {error}"), file=sys.stderr)
         return EXIT_UNUSABLE
     if options.upload and report.uploads and report.fixed is not None:
         try:
             report.fixed = asyncio.run(_upload(report.fixed, report.uploads, options))
         except VisionDeskError as error:
-            print(f"visiondesk doctor: upload failed: {error}", file=sys.stderr)
+            print(for_terminal(f"visiondesk doctor: upload failed: {error}"), file=sys.stderr)
             return EXIT_ERRORS
     if options.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False))
-    else:
-        sys.stdout.write(report.as_text())
+        print(json_line(report.as_json()))
+    else:  # the request quoted in it came from who knows where
+        sys.stdout.write(for_terminal(report.as_text()))
     return report.exit_code
 
 
