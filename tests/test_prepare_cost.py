@@ -1,5 +1,5 @@
 """What keeps a preparation cheap: about one decoded picture in memory at the peak (with the C
-library's allocator as it is: no process-wide tuning), the thumbnail made from the already
+library's malloc left as it is: no process-wide tuning), the thumbnail made from the already
 reduced image."""
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | N
     image, colour_note = _to_srgb(image, icc)
     if colour_note:
         notes.append(colour_note)
-    image = _drop_opaque_alpha(image)  # counted with an opaque alpha: the same pairs
+    image = _drop_opaque_alpha(image)
     image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
     return Decoded(image, upright, fmt, plan, lossy, notes)
 
