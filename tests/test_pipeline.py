@@ -70,7 +70,8 @@ def test_screenshot_goes_as_lossless_webp_with_the_pngs_pixels(mode: ApiMode) ->
     png = run(data, policy_for(mode, "gpt-4o", Detail.HIGH, accepts_webp=False))
     assert (webp.mime, png.mime) == ("image/webp", "image/png")
     assert reopen(webp.data).tobytes() == reopen(png.data).tobytes()
-    assert len(webp.data) * 2 < len(png.data)
+    # At zlib level 3 (encode.PNG_LEVEL) the PNG is ~10% smaller than at 6: still ~1.9×.
+    assert len(webp.data) * 1.8 < len(png.data)
     assert any(note.startswith("sent as WEBP lossless — graphic") for note in webp.notes)
 
 
