@@ -61,6 +61,46 @@ def screenshot(width: int, height: int, seed: int = 2, text_size: int = 13) -> I
     return image
 
 
+def code_editor(width: int, height: int, seed: int = 3, text_size: int = 11) -> Image.Image:
+    """A dense screenshot: two panes of small syntax-coloured text in ten colours on a dark
+    background, line numbers, and a minimap of tiny coloured dashes (resampled, the text
+    blends into tens of thousands of colours, as a code editor or a map does)."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (width, height), (30, 31, 36))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=text_size)
+    palette = [
+        (220, 220, 170), (86, 156, 214), (206, 145, 120), (106, 153, 85), (197, 134, 192),
+        (78, 201, 176), (212, 212, 212), (156, 220, 254), (181, 206, 168), (244, 71, 71),
+    ]  # fmt: skip
+    keywords = "def class return import from self if else for in not and None yield".split()
+    characters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_()[]{}.,:=+-*<>"
+    draw.rectangle((0, 0, width, 30), fill=(50, 50, 56))
+    draw.rectangle((0, 30, 48, height), fill=(37, 37, 42))
+    line_height = text_size + 4
+    minimap = width - 120
+    for left, right in ((56, width // 2 - 8), (width // 2 + 8, minimap - 8)):
+        for number, y in enumerate(range(36, height - line_height, line_height), start=1):
+            draw.text((max(4, left - 52), y), f"{number:4}", fill=(110, 110, 120), font=font)
+            x = left + rng.randrange(0, 8) * text_size
+            while x < right - 40:
+                if rng.random() < 0.4:
+                    word = rng.choice(keywords)
+                else:
+                    word = "".join(rng.choice(characters) for _ in range(rng.randrange(1, 12)))
+                draw.text((x, y), word, fill=rng.choice(palette), font=font)
+                x += int(font.getlength(word + " "))
+                if rng.random() < 0.08:
+                    break
+    for y in range(36, height, 2):
+        x = minimap + rng.randrange(0, 20)
+        while x < width - 4 and rng.random() > 0.05:
+            run = rng.randrange(1, 9)
+            draw.line((x, y, min(width - 4, x + run), y), fill=rng.choice(palette))
+            x += run + rng.randrange(1, 4)
+    return image
+
+
 def transparent(width: int, height: int, seed: int = 3) -> Image.Image:
     """An RGBA image with a gradient alpha and shapes (a logo or cut-out)."""
     rng = random.Random(seed)

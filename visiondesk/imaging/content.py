@@ -18,7 +18,7 @@ EQUAL_TO_SLIGHT_RATIO = 2.0
 OPAQUE = 128
 """Pixels at least this opaque count when telling a transparent photo from a graphic."""
 _OPAQUE_MASK = [255 if value >= OPAQUE else 0 for value in range(256)]
-"""As a lookup table, made once: the streamed decode counts band by band."""
+"""As a lookup table, made once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,8 @@ class Neighbours:
 def neighbours(image: Image.Image) -> Neighbours:
     """Compare each pixel with its right neighbour; for RGBA only where both are opaque, so
     a clear background cannot make a photo look flat."""
-    return count(image).shares()
-
-
-def count(image: Image.Image) -> Counts:
-    """The pairs behind `neighbours`; rows are independent, so bands' counts add up."""
     if image.width < 2:
-        return Counts(0, 0, 0)
+        return Neighbours(1.0, 0.0)
     grey = image.convert("L") if image.mode != "L" else image
     box_left, box_right = (0, 0, grey.width - 1, grey.height), (1, 0, grey.width, grey.height)
     difference = ImageChops.difference(grey.crop(box_left), grey.crop(box_right))
@@ -55,23 +50,7 @@ def count(image: Image.Image) -> Counts:
         both = ImageChops.darker(alpha.crop(box_left), alpha.crop(box_right))
         mask = both.point(_OPAQUE_MASK)
     histogram = difference.histogram(mask)
-    return Counts(histogram[0], sum(histogram[1:9]), sum(histogram))
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Adjacent pixel pairs: equal, 1-8 apart, and all that were compared."""
-
-    equal: int
-    slight: int
-    total: int
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.equal + other.equal, self.slight + other.slight, self.total + other.total
-        )
-
-    def shares(self) -> Neighbours:
-        if self.total == 0:  # nothing opaque (a mask, a faint overlay) or one column: exact
-            return Neighbours(1.0, 0.0)
-        return Neighbours(self.equal / self.total, self.slight / self.total)
+    total = sum(histogram)
+    if total == 0:  # nothing opaque (a mask, a faint overlay) or one column: exact
+        return Neighbours(1.0, 0.0)
+    return Neighbours(histogram[0] / total, sum(histogram[1:9]) / total)

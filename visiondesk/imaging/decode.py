@@ -2,7 +2,9 @@
 
 The order matters for speed and memory: read the header, refuse bombs, let the JPEG decoder
 scale in the DCT (`draft`), `reduce()` by an integer factor, resample once at the final size,
-and only then rotate and convert colour, on the small image.
+and only then rotate and convert colour, on the small image. Other formats (PNG among them)
+have no scaled decode in Pillow: they are decoded whole, then take the same `reduce()` and
+resample, all through Pillow's public API.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 
 from visiondesk.domain import Detail
 from visiondesk.errors import ImageError
-from visiondesk.imaging import png_strips, sizing
-from visiondesk.imaging.allocator import keep_freed_memory
-from visiondesk.imaging.content import Neighbours
+from visiondesk.imaging import sizing
 from visiondesk.imaging.models import VisionRule
 from visiondesk.imaging.sniff import Sniffed
 
@@ -34,8 +34,6 @@ except ImportError:  # pragma: no cover - depends on the installation
 # The pipeline enforces its own, configurable pixel limit right after reading the header
 # (see `open_image`), so Pillow's global guard would only refuse 200 MP phone photos.
 Image.MAX_IMAGE_PIXELS = None
-
-keep_freed_memory()  # before the first image: see allocator.py
 
 Image.init()  # register every plugin now, so `formats=` below can name them
 _PILLOW_FORMATS = tuple(
@@ -67,8 +65,6 @@ class Decoded:
     plan: sizing.SizePlan
     lossy_source: bool
     notes: list[str] = field(default_factory=list)
-    neighbours: Neighbours | None = None
-    """Counted while decoding, when the pixels counted are the ones sent."""
 
 
 def open_image(data: bytes, label: str, sniffed: Sniffed, max_pixels: int) -> Image.Image:
@@ -113,7 +109,7 @@ def decode(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about odd but readable files
-            decoded = _decode(image, data, rule, detail, crop)
+            decoded = _decode(image, rule, detail, crop)
     except MemoryError:
         image.close()
         raise ImageError(label, "is too large to decode in the memory available") from None
@@ -125,15 +121,18 @@ def decode(
     return decoded
 
 
-def _decode(
-    image: Image.Image, data: bytes, rule: VisionRule, detail: Detail, crop: Crop | None
-) -> Decoded:
+def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | None) -> Decoded:
     notes: list[str] = []
     fmt = image.format or "unknown"
     frames = getattr(image, "n_frames", 1)
     if frames > 1 and fmt != "MPO":
         notes.append(f"animated {fmt} ({frames} frames): first frame sent")
-    orientation = _orientation(image, data)
+    draft = fmt in ("JPEG", "MPO")
+    if not draft:
+        # No scaled decode to ask for: every pixel is decoded anyway, and only then has a PNG
+        # read an eXIf chunk that follows its pixels (the orientation below).
+        image.load()
+    orientation = _orientation(image)
     width, height = image.size
     turned = orientation in (5, 6, 7, 8)
     upright = (height, width) if turned else (width, height)
@@ -154,21 +153,13 @@ def _decode(
     target = (final[1], final[0]) if turned else final
     icc = image.info.get("icc_profile")
 
-    if fmt == "JPEG" or fmt == "MPO":
+    if draft:
         # DCT scaling: the decoder produces a 1/2, 1/4 or 1/8 image no smaller than `target`.
         image.draft(image.mode if image.mode in ("RGB", "L") else None, target)
-    lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")  # WebP can be either: the content decides
-    streamed = None
-    if fmt == "PNG" and image.size != target:
-        streamed = png_strips.shrink_png(
-            data, reduce_factor(image.size, target), target, FINAL_FILTER
-        )
-    if streamed is not None:
-        image = streamed.image
-    else:
         image.load()
-        image = _normalise_mode(image)
-        image = shrink(image, target)
+    lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")  # WebP can be either: the content decides
+    image = _normalise_mode(image)
+    image = shrink(image, target)
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
         notes.append(f"rotated upright per EXIF orientation {orientation}")
@@ -180,11 +171,9 @@ def _decode(
     image, colour_note = _to_srgb(image, icc)
     if colour_note:
         notes.append(colour_note)
-    image = _drop_opaque_alpha(image)  # counted with an opaque alpha: the same pairs
+    image = _drop_opaque_alpha(image)
     image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
-    same_pixels = orientation not in _TRANSPOSE and not cropped and not colour_note
-    counted = streamed.neighbours if streamed is not None and same_pixels else None
-    return Decoded(image, upright, fmt, plan, lossy, notes, counted)
+    return Decoded(image, upright, fmt, plan, lossy, notes)
 
 
 Crop = tuple[int, int, int, int]
@@ -201,13 +190,7 @@ def _checked_crop(crop: Crop | None, upright: tuple[int, int]) -> Crop:
     return (left, top, right, bottom)
 
 
-def _orientation(image: Image.Image, data: bytes) -> int:
-    if image.format == "PNG" and "exif" not in image.info:
-        # Pillow's getexif() would decode every pixel to look for an eXIf chunk after them.
-        found = png_strips.exif(data)
-        if found is None:
-            return 1
-        image.info["exif"] = found
+def _orientation(image: Image.Image) -> int:
     try:
         value = image.getexif().get(_ORIENTATION_TAG, 1)
     except Exception:  # a broken EXIF block is no reason to refuse the picture
@@ -258,30 +241,15 @@ def shrink(
     image: Image.Image, target: tuple[int, int], resample: Image.Resampling = FINAL_FILTER
 ) -> Image.Image:
     """Integer `reduce()` (a box average over every pixel, cheap) down to within
-    REDUCING_GAP× the target, then one resample to the exact size.
+    REDUCING_GAP× the target, then one resample to the exact size: Pillow's own two-step
+    `resize(reducing_gap=…)`, which also resamples RGBA premultiplied, once.
 
     Every source goes this way, lossless ones too: a 4K screenshot is reduced 2× before the
     final filter runs on a quarter of the pixels.
     """
     if image.size == target:
         return image
-    alpha = image.mode == "RGBA"
-    if alpha:  # premultiplied, as Pillow resamples it: once here, not again for each step
-        image = image.convert("RGBa")
-    factor = reduce_factor(image.size, target)
-    if factor != (1, 1):
-        image = image.reduce(factor)
-    if image.size != target:
-        image = image.resize(target, resample)
-    return image.convert("RGBA") if alpha else image
-
-
-def reduce_factor(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
-    """The largest integer `reduce()` per axis that stays REDUCING_GAP× the target or more."""
-    return (
-        max(1, int(size[0] / (target[0] * REDUCING_GAP))),
-        max(1, int(size[1] / (target[1] * REDUCING_GAP))),
-    )
+    return image.resize(target, resample, reducing_gap=REDUCING_GAP)
 
 
 _SRGB = ImageCms.createProfile("sRGB")

@@ -14,16 +14,25 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from visiondesk.imaging.content import Neighbours, neighbours
+from visiondesk.imaging.content import neighbours
 
-# Lossless WebP effort, chosen by benchmarks/pipeline.py ("lossless WebP effort"): encode time
-# plus the base64 bytes' time on a 10 Mbit/s uplink, on the 4K screenshot at the size sent.
-# Method 1's time depends on the content: 14-15 ms on screenshots of text and on diagrams
-# (1,365×768), but ~100 ms where resampling blended thousands of colours (a screenshot holding
-# a photo, drawn shapes scaled down), where method 0 (12-15 ms, 25-50% more bytes) would send
-# sooner. No cheap sign of it was found: counting the colours costs as much as the encode.
-LOSSLESS_METHOD = 1
+# Lossless WebP and PNG settings, chosen by benchmarks/pipeline.py ("lossless settings"): encode
+# time plus the base64 bytes' time on a 10 Mbit/s uplink, on two 4K screenshots at the size sent
+# (a flat UI with text, a dense code editor), with preparing each within 2× of decoding it.
+# libwebp's method 1 costs what method 0 costs on few colours (flat UI, text, diagrams: ~15 ms
+# for a third fewer bytes) but 4-5× as much on many (~90 ms where resampling blended thousands
+# of colours: dense text in many colours, a photo inside a screenshot, shapes scaled down), where
+# method 0 (~15-20 ms, 5-30% more bytes) sends sooner. Counting up to FEW_COLOURS colours tells
+# the two apart for 1-3 ms (Pillow stops counting at the limit).
+FEW_COLOURS = 4096
+LOSSLESS_METHOD_FEW_COLOURS = 1
+LOSSLESS_METHOD_MANY_COLOURS = 0
 LOSSLESS_EFFORT = 0
+PNG_LEVEL = 3
+"""zlib level for PNG (servers without WebP). Levels 1-3 (zlib's greedy matching) beat 4-9 on
+the flat screenshot in both time and bytes (24 ms / 160 KB against 43 ms / 178 KB at level 6)
+and lose ~5% of the bytes on the dense one for ~40% less time: level 3 is the cheapest single
+level for both."""
 WEBP_MAX_SIDE = 16383
 """libwebp's limit; gpt-5.6's `original` detail keeps sides up to 65,535 px, so taller images
 go the way they would to a server without WebP."""
@@ -45,14 +54,12 @@ def encode(
     photo_mime: str,
     quality: int,
     webp: bool = False,
-    measured: Neighbours | None = None,
 ) -> Encoded:
     """`webp`: the server decodes WebP, so graphics go as lossless WebP and transparent photos
-    as lossy WebP with alpha. `measured`: the image's neighbours, if counted while it was
-    made (png_strips)."""
+    as lossy WebP with alpha."""
     too_large = webp and max(image.size) > WEBP_MAX_SIDE
     webp = webp and not too_large
-    stats = None if lossy_source else (measured or neighbours(image))
+    stats = None if lossy_source else neighbours(image)
     graphic = stats is not None and stats.graphic
     reason = stats.describe() if stats is not None else "a lossy (camera) source"
     alpha = image.mode == "RGBA"
@@ -80,9 +87,9 @@ def encode(
     return Encoded(data, mime, kind, why)
 
 
-def encode_png(image: Image.Image) -> bytes:
+def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=6)
+    image.save(buffer, format="PNG", compress_level=level)
     return buffer.getvalue()
 
 
@@ -102,12 +109,21 @@ def encode_webp(image: Image.Image, quality: int) -> bytes:
 
 
 def encode_webp_lossless(
-    image: Image.Image, method: int = LOSSLESS_METHOD, effort: int = LOSSLESS_EFFORT
+    image: Image.Image, method: int | None = None, effort: int = LOSSLESS_EFFORT
 ) -> bytes:
-    """Exactly the PNG's pixels, including the colour under fully transparent ones (`exact`)."""
+    """Exactly the PNG's pixels, including the colour under fully transparent ones (`exact`);
+    `method` None: the one for the image's colours (`lossless_method`)."""
+    if method is None:
+        method = lossless_method(image)
     buffer = io.BytesIO()
     image.save(buffer, format="WEBP", lossless=True, quality=effort, method=method, exact=True)
     return buffer.getvalue()
+
+
+def lossless_method(image: Image.Image) -> int:
+    """libwebp's method for `image`: 1 for few colours, 0 for many (see FEW_COLOURS)."""
+    few = image.getcolors(FEW_COLOURS) is not None
+    return LOSSLESS_METHOD_FEW_COLOURS if few else LOSSLESS_METHOD_MANY_COLOURS
 
 
 THUMBNAIL_SIDE = 192

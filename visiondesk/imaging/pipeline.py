@@ -89,7 +89,6 @@ def _prepare_uncached(
             photo_mime=policy.photo_format,
             quality=policy.jpeg_quality,
             webp=policy.webp,
-            measured=decoded.neighbours,
         )
         thumbnail = thumbnail_job.result()
     except Exception as exc:  # an encoder failure is still this image's problem, not a crash
