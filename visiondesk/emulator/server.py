@@ -192,8 +192,13 @@ class _Handler(BaseHTTPRequestHandler):
         reader: BodyReader | None = None
         try:
             reader = self._body_reader(knobs)
-            if knobs.serve_html:
-                reader.drain(DRAIN_BYTES)
+            if knobs.serve_html or not url.path.startswith("/v1/"):
+                reader.drain(DRAIN_BYTES)  # the body is no request to this server
+                self.close_connection = not reader.done
+                if not knobs.serve_html:
+                    raise HttpError(
+                        404, f"Invalid URL ({self.command} {url.path}); the API is at /v1"
+                    )
                 self._send(200, WEB_PAGE, "text/html; charset=utf-8")
                 return
             if knobs.never_answer:
@@ -207,10 +212,6 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             request = self._request(url.path, url.query, reader, knobs)
             try:
-                if not url.path.startswith("/v1/"):
-                    raise HttpError(
-                        404, f"Invalid URL ({self.command} {url.path}); the API is at /v1"
-                    )
                 response = handle(emulator.store, request, emulator.api_key)
             finally:
                 multipart.Form(files=request.files).discard()  # the uploads nobody kept
