@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import openai
 import pytest
 
 from tests import images
@@ -130,7 +131,11 @@ def check_streamed_upload(size: int) -> None:
         [kept] = (command.folder / "files").iterdir()  # on disk, whole
         assert kept.stat().st_size == size
         peak = command.peak_rss
-        assert peak < 100 * MiB, f"peak RSS {peak / MiB:.0f} MiB (idle {before / MiB:.0f} MiB)"
+        report = (
+            f"{size // MiB} MiB upload: peak RSS {peak / MiB:.0f} MiB (idle {before / MiB:.0f})"
+        )
+        print(report)  # shown with `pytest -s`
+        assert peak < 100 * MiB, report
     finally:
         assert command.stop() == 0
     assert not command.folder.exists()  # the uploads' folder goes with the emulator
@@ -191,7 +196,18 @@ def test_an_announced_oversized_body_is_refused_unread(
     )
     assert response.status_code == 413
     assert f"({upload_length(size)} bytes read)" in error_of(response)["message"]
-    assert emulator.log == []  # refused before it became a request
+    [record] = emulator.log
+    assert (record.path, record.status, record.body_bytes) == ("/files", 413, 0)  # unread
+
+
+def test_the_sdk_gets_the_413_and_does_not_retry(emulator: Emulator) -> None:
+    emulator.knobs.max_file_bytes = MiB
+    client = openai.OpenAI(base_url=emulator.base_url, api_key=TEST_KEY, max_retries=2)
+    with pytest.raises(openai.APIStatusError) as raised:
+        client.files.create(file=("big.jsonl", bytes(2 * MiB)), purpose="batch")
+    assert raised.value.status_code == 413
+    assert "Maximum content size limit (1048576) exceeded" in raised.value.message
+    assert [(r.path, r.status) for r in emulator.log] == [("/files", 413)]
 
 
 def test_a_chunked_upload_over_the_limit_gets_413(http: httpx2.Client, emulator: Emulator) -> None:

@@ -125,7 +125,10 @@ def image_bytes(store: Store, stored: StoredFile, param: str) -> bytes:
     """An image file's content read back from disk to decode it, never past the bound."""
     with store.knobs.lock:
         most = store.knobs.max_image_bytes
-    data = stored.read_bounded(most)
+    try:
+        data = stored.read_bounded(most)
+    except FileNotFoundError:  # deleted since it was looked up
+        raise not_found(f"No file found with id '{stored.id}'.", param=param) from None
     if data is None:
         raise bad_request(
             f"File '{stored.id}' is {stored.size} bytes; images are decoded up to {most} bytes.",

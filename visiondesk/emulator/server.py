@@ -95,8 +95,9 @@ class Emulator:
         return self
 
     def wait_until(self, condition: Callable[[Store], bool], timeout: float) -> bool:
-        """Block until `condition(store)` holds (checked on every request and answer) or the
-        timeout passes; returns whether it holds. Tests wait on this instead of sleeping."""
+        """Block until `condition(store)` holds (checked on every request, answer and streamed
+        delta) or the timeout passes; returns whether it holds. Tests wait on this instead of
+        sleeping."""
         with self.store.changed:
             return self.store.changed.wait_for(lambda: condition(self.store), timeout)
 
@@ -216,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
             finally:
                 multipart.Form(files=request.files).discard()  # the uploads nobody kept
         except BodyError as error:
-            self._refuse_body(error, reader)
+            self._refuse_body(error, reader, url.path.removeprefix("/v1"))
             return
         except HttpError as error:
             self._send_json(error.status, error.body(), error.headers)
@@ -280,10 +281,15 @@ class _Handler(BaseHTTPRequestHandler):
         request.body_bytes = reader.consumed
         return request
 
-    def _refuse_body(self, error: BodyError, reader: BodyReader | None) -> None:
-        """Answer, read away what the client still sends (bounded), then close: a client
-        busy sending a body reads the answer only once it has sent it all."""
+    def _refuse_body(self, error: BodyError, reader: BodyReader | None, path: str) -> None:
+        """Log it, answer, read away what the client still sends (bounded), then close: a
+        client busy sending a body reads the answer only once it has sent it all."""
         self.close_connection = True
+        store = self.server.emulator.store
+        read = reader.consumed if reader is not None else 0
+        with store.changed:  # logged with the body read so far (0: refused unread)
+            store.log.append(Recorded(self.command, path, None, read, [], error.status))
+            store.changed.notify_all()
         self._send_json(error.status, error.body(), {"Connection": "close", **error.headers})
         if reader is None:
             return

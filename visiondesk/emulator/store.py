@@ -34,6 +34,8 @@ class StoredFile:
 
     def read_bounded(self, most: int) -> bytes | None:
         """The content, or None when it is over `most` bytes (never read past the bound)."""
+        if self.size > most:
+            return None
         with self.path.open("rb") as stream:
             data = stream.read(most + 1)
         return None if len(data) > most else data
