@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import TEST_KEY
@@ -145,30 +147,43 @@ def test_the_key_can_come_from_another_variable(emulator: Emulator) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@contextlib.contextmanager
+def ctrl_c_reaches_children() -> Iterator[None]:
+    """A child started here gets the default Ctrl+C even when this process ignores SIGINT (as a
+    shell's background job does): an ignored signal stays ignored across exec, a handled one
+    is reset to the default."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def test_interrupt_exits_130(emulator: Emulator) -> None:
-    emulator.knobs.token_delay = 0.2
+    # The first word goes out at once, the next only after a minute: once the emulator has
+    # sent one delta, the CLI is mid-answer for certain, however loaded the machine is.
+    emulator.knobs.token_delay = 60
     environment = dict(os.environ, OPENAI_API_KEY=TEST_KEY, VISIONDESK_CONFIG_DIR="/nonexistent")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "visiondesk",
-            "send",
-            "--base-url",
-            emulator.base_url,
-            "--mode",
-            "chat",
-            "--model",
-            "gpt-4o",
-            "-p",
-            "Hi",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-    )
-    assert process.stdout is not None
-    process.stdout.read(5)  # the answer has started streaming
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 130
+    command = [sys.executable, "-m", "visiondesk", "send", "--base-url", emulator.base_url]
+    command += ["--mode", "chat", "--model", "gpt-4o", "-p", "Hi"]
+    with ctrl_c_reaches_children():
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+        )
+    try:
+        streaming = emulator.wait_until(
+            lambda store: any(r.path == "/chat/completions" and r.streamed for r in store.log),
+            timeout=120,
+        )
+        assert streaming, "the answer never started streaming"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == "interrupted"

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import sys
+from types import FrameType
 from typing import Any
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def byte_size(text: str) -> int:
+    """A size such as 1048576, 512M or 2G (binary units, as the API's limits are)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 1048576, 512M, 2G)")
+    return int(match[1]) * _UNITS[match[2].upper()]
 
 
 def add_parser(commands: Any) -> None:
@@ -53,6 +66,20 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--file-error", action="store_true", help="uploads end in status error")
     parser.add_argument("--file-never-ready", action="store_true")
     parser.add_argument("--slow-upload", type=float, metavar="BYTES_PER_SECOND")
+    parser.add_argument(
+        "--max-file-size",
+        type=byte_size,
+        default=512 * 2**20,
+        metavar="SIZE",
+        help="answer 413 for larger uploads, as the API does past 512M (e.g. 1M, 2G)",
+    )
+    parser.add_argument(
+        "--max-json-size",
+        type=byte_size,
+        default=512 * 2**20,
+        metavar="SIZE",
+        help="answer 413 for larger JSON bodies (the API's payload limit is 512M)",
+    )
     parser.add_argument(
         "--no-expiry",
         action="store_true",
@@ -126,6 +153,8 @@ def run(options: argparse.Namespace) -> int:
         file_error=options.file_error,
         file_never_ready=options.file_never_ready,
         upload_bytes_per_second=options.slow_upload,
+        max_file_bytes=options.max_file_size,
+        max_json_bytes=options.max_json_size,
         no_expiry=options.no_expiry,
         serve_html=options.serve_html,
         never_answer=options.never_answer,
@@ -145,6 +174,8 @@ def run(options: argparse.Namespace) -> int:
         return 2
     print(f"VisionDesk emulator listening on {emulator.base_url}", flush=True)
     print("Point an OpenAI client at it, e.g. OPENAI_BASE_URL=" + emulator.base_url, flush=True)
+    print(f"Uploads are kept in {emulator.store.folder} until it stops.", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends it as Ctrl+C does: folder removed
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:
@@ -152,3 +183,7 @@ def run(options: argparse.Namespace) -> int:
     finally:
         emulator.stop_listening()
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from visiondesk.emulator import assistants, batches, chat, files, responses
 from visiondesk.emulator.errors import HttpError, not_found
-from visiondesk.emulator.http import JsonResponse, Request, Response
+from visiondesk.emulator.http import JsonResponse, Request, Response, StreamResponse
 from visiondesk.emulator.store import Recorded, Store
 from visiondesk.emulator.vision import ImageFacts
 
@@ -148,11 +148,11 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
                 if quirks and request.path == "/threads":
                     request.json = None  # gateways drop this body
                 if family not in MODEL_FAMILIES:
-                    return handler(store, request, images, match)
+                    return _traced(handler(store, request, images, match), record)
                 _hold(store)
                 response = handler(store, request, images, match)
                 store.answered(request.json)
-                return response
+                return _traced(response, record)
         if quirks:
             raise HttpError(
                 500,
@@ -167,6 +167,13 @@ def handle(store: Store, request: Request, api_key: str | None) -> Response:
 
 
 MODEL_FAMILIES = ("chat", "responses")
+
+
+def _traced(response: Response, record: Recorded) -> Response:
+    """A stream counts its deltas on the request's record, for whoever waits on them."""
+    if isinstance(response, StreamResponse):
+        response.record = record
+    return response
 
 
 def _hold(store: Store) -> None:

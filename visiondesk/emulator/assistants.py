@@ -10,7 +10,7 @@ from visiondesk import rules
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, vision
 from visiondesk.emulator.errors import bad_request, not_found
-from visiondesk.emulator.files import usable_file
+from visiondesk.emulator.files import image_bytes, usable_file
 from visiondesk.emulator.http import (
     JsonResponse,
     Request,
@@ -246,7 +246,12 @@ def _stored_image(store: Store, image: rules.ImageRef, model: str) -> vision.Ima
     file_id = str(image.file_id)
     stored = usable_file(store, file_id, image.url_path)
     return vision.from_bytes(
-        stored.data, image.detail, model, image.url_path, via="file", file_id=file_id
+        image_bytes(store, stored, image.url_path),
+        image.detail,
+        model,
+        image.url_path,
+        via="file",
+        file_id=file_id,
     )
 
 

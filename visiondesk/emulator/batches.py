@@ -137,25 +137,27 @@ def _validate(source: StoredFile, endpoint: str) -> tuple[list[dict[str, Any]], 
     """Check the input file as the real API does; the errors name their lines."""
     errors: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
-    if len(source.data) > MAX_BYTES:
+    if source.size > MAX_BYTES:  # refused unread, like the real API
         errors.append(_error("file_too_large", "The input file is larger than 200 MB.", None))
+        return lines, errors
     seen: set[str] = set()
     models: set[str] = set()
-    for number, raw in enumerate(source.data.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            errors.append(_error("invalid_json_line", "This line is not valid JSON.", number))
-            continue
-        problem = _line_problem(line, endpoint, seen)
-        if problem:
-            errors.append(_error("invalid_request", problem, number))
-            continue
-        seen.add(line["custom_id"])
-        models.add(str(line["body"].get("model")))
-        lines.append(line)
+    with source.path.open("rb") as content:  # a line at a time, from disk
+        for number, raw in enumerate(content, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                errors.append(_error("invalid_json_line", "This line is not valid JSON.", number))
+                continue
+            problem = _line_problem(line, endpoint, seen)
+            if problem:
+                errors.append(_error("invalid_request", problem, number))
+                continue
+            seen.add(line["custom_id"])
+            models.add(str(line["body"].get("model")))
+            lines.append(line)
     if len(lines) > MAX_LINES:
         errors.append(_error("too_many_requests", "The file has more than 50,000 lines.", None))
     if len(models) > 1:
@@ -284,8 +286,18 @@ def _line(custom_id: str, status: int, body: Any) -> dict[str, Any]:
 
 def _result_file(store: Store, batch_id: str, kind: str, lines: list[dict[str, Any]]) -> str:
     data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    file_id = new_id("file-")
+    path = store.write(file_id, data)
     stored = StoredFile(
-        new_id("file-"), f"{batch_id}_{kind}.jsonl", "batch_output", data, now(), 0.0, False, False
+        file_id,
+        f"{batch_id}_{kind}.jsonl",
+        "batch_output",
+        path,
+        len(data),
+        now(),
+        0.0,
+        False,
+        False,
     )
     store.files[stored.id] = stored
     return stored.id

@@ -37,6 +37,25 @@ class HttpError(Exception):
         }
 
 
+class BodyError(HttpError):
+    """A request body refused while it was still arriving (too large, malformed): the server
+    answers, reads the rest of the body away so the client sees the answer, and closes."""
+
+
+def content_too_large(limit: int, read: int) -> BodyError:
+    """The real API's 413 for an upload over its size limit (its words, seen on an oversized
+    multipart upload: github.com/StanGirard/speechdigest/issues/1)."""
+    return BodyError(
+        413,
+        f"Maximum content size limit ({limit}) exceeded ({read} bytes read)",
+        type="server_error",
+    )
+
+
+def malformed_body(reason: str) -> BodyError:
+    return BodyError(400, f"We could not parse the multipart body of your request: {reason}.")
+
+
 def not_found(message: str, param: str | None = None) -> HttpError:
     return HttpError(404, message, param=param)
 

@@ -29,6 +29,12 @@ class Knobs:
     """New files stay `uploaded` forever."""
     upload_bytes_per_second: float | None = None
     """Read upload bodies no faster than this (a slow link)."""
+    max_file_bytes: int = 512 * 2**20
+    """The largest upload (the Files API's 512 MB); past it the answer is 413."""
+    max_json_bytes: int = 512 * 2**20
+    """The largest JSON body (the API's 512 MB payload); past it the answer is 413."""
+    max_image_bytes: int = 50 * 2**20
+    """The largest image file the emulator reads back to decode (its own bound)."""
     no_expiry: bool = False
     """Refuse `expires_after` on uploads, as servers without that feature do."""
     serve_html: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from visiondesk.emulator.errors import HttpError, bad_request, not_found
-from visiondesk.emulator.http import JsonResponse, RawResponse, Request, Response, new_id, now
+from visiondesk.emulator.http import FileResponse, JsonResponse, Request, Response, new_id, now
 from visiondesk.emulator.store import Store, StoredFile
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
@@ -21,7 +21,7 @@ def create(store: Store, request: Request) -> Response:
             param="purpose",
             code="invalid_value",
         )
-    filename, _, data = request.files["file"]
+    upload = request.files["file"]
     expires_at = None
     if store.knobs.no_expiry and any(key.startswith("expires_after") for key in request.form):
         raise bad_request(
@@ -44,11 +44,13 @@ def create(store: Store, request: Request) -> Response:
     with knobs.lock:
         ready_at = time.monotonic() + knobs.file_processing_delay
         fails, never = knobs.file_error, knobs.file_never_ready
+    file_id = new_id("file-")
     stored = StoredFile(
-        new_id("file-"),
-        filename or "upload",
+        file_id,
+        upload.filename or "upload",
         purpose,
-        data,
+        store.keep(file_id, upload.path),
+        upload.size,
         now(),
         ready_at,
         fails,
@@ -65,13 +67,16 @@ def retrieve(store: Store, file_id: str) -> Response:
 
 
 def content(store: Store, file_id: str) -> Response:
-    return RawResponse(_get(store, file_id).data)
+    stored = _get(store, file_id)
+    return FileResponse(stored.path, stored.size)
 
 
 def delete(store: Store, file_id: str) -> Response:
     with store.lock:
-        if store.files.pop(file_id, None) is None:
-            raise not_found(f"No such File object: {file_id}", param="id")
+        stored = store.files.pop(file_id, None)
+    if stored is None:
+        raise not_found(f"No such File object: {file_id}", param="id")
+    store.forget(stored)
     return JsonResponse({"id": file_id, "object": "file", "deleted": True})
 
 
@@ -114,3 +119,20 @@ def usable_file(
             code="file_not_ready" if status == "uploaded" else "file_processing_failed",
         )
     return stored
+
+
+def image_bytes(store: Store, stored: StoredFile, param: str) -> bytes:
+    """An image file's content read back from disk to decode it, never past the bound."""
+    with store.knobs.lock:
+        most = store.knobs.max_image_bytes
+    try:
+        data = stored.read_bounded(most)
+    except FileNotFoundError:  # deleted since it was looked up
+        raise not_found(f"No file found with id '{stored.id}'.", param=param) from None
+    if data is None:
+        raise bad_request(
+            f"File '{stored.id}' is {stored.size} bytes; images are decoded up to {most} bytes.",
+            param=param,
+            code="image_file_too_large",
+        )
+    return data

@@ -6,7 +6,11 @@ import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from visiondesk.emulator.multipart import Upload
+from visiondesk.emulator.store import Recorded
 
 
 @dataclass
@@ -17,7 +21,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     json: Any = None
     form: dict[str, str] = field(default_factory=dict)
-    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name, mime, data
+    files: dict[str, Upload] = field(default_factory=dict)  # spooled on disk
     body_bytes: int = 0
 
 
@@ -35,6 +39,15 @@ class RawResponse:
     status: int = 200
 
 
+@dataclass
+class FileResponse:
+    """A stored file's content, sent from disk a piece at a time."""
+
+    path: Path
+    size: int
+    content_type: str = "application/octet-stream"
+
+
 @dataclass(frozen=True, slots=True)
 class SseEvent:
     data: Any  # a JSON-able value, or the string "[DONE]"
@@ -45,9 +58,11 @@ class SseEvent:
 @dataclass
 class StreamResponse:
     events: Iterator[SseEvent]
+    record: Recorded | None = None
+    """The Recorded request this answers, which counts the deltas sent (set by `app`)."""
 
 
-Response = JsonResponse | RawResponse | StreamResponse
+Response = JsonResponse | RawResponse | FileResponse | StreamResponse
 
 _counter = itertools.count(1)
 

@@ -9,7 +9,7 @@ from visiondesk import rules
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.errors import bad_request
-from visiondesk.emulator.files import usable_file
+from visiondesk.emulator.files import image_bytes, usable_file
 from visiondesk.emulator.http import (
     JsonResponse,
     Request,
@@ -121,7 +121,12 @@ def _stored_image(store: Store, image: rules.ImageRef, model: str) -> vision.Ima
         store, str(image.file_id), image.url_path, purposes=("vision", "user_data")
     )
     return vision.from_bytes(
-        stored.data, image.detail, model, image.url_path, via="file", file_id=stored.id
+        image_bytes(store, stored, image.url_path),
+        image.detail,
+        model,
+        image.url_path,
+        via="file",
+        file_id=stored.id,
     )
 
 

@@ -9,23 +9,33 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 import socket
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
-from email import policy as email_policy
-from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, assert_never
 from urllib.parse import parse_qsl, urlsplit
 
+from visiondesk import rules
+from visiondesk.domain import ApiMode, human_bytes
+from visiondesk.emulator import multipart
 from visiondesk.emulator.app import handle
-from visiondesk.emulator.errors import HttpError
+from visiondesk.emulator.body import PIECE, BodyReader, TooLarge
+from visiondesk.emulator.errors import BodyError, HttpError, content_too_large
 from visiondesk.emulator.faults import Knobs
-from visiondesk.emulator.http import JsonResponse, RawResponse, Request, StreamResponse
-from visiondesk.emulator.store import Recorded, Store
+from visiondesk.emulator.http import (
+    FileResponse,
+    JsonResponse,
+    RawResponse,
+    Request,
+    StreamResponse,
+)
+from visiondesk.emulator.store import Recorded, Store, new_folder
 
 log = logging.getLogger("visiondesk.emulator")
 
@@ -35,12 +45,21 @@ WEB_PAGE = (
 )
 """What `--serve-html` answers: the page a web server shows at a wrong base URL."""
 
+DRAIN_BYTES = 4 * 2**30
+"""After refusing a body, read at most this much more of it (so the client, still sending,
+gets to see the answer), then close the connection."""
+DRAIN_IDLE_SECONDS = 10.0
+"""…and give up on a client that sends nothing for this long."""
+
 
 class Emulator:
     """An OpenAI-API emulator on 127.0.0.1. Use as a context manager or start()/stop()."""
 
     def __init__(self, port: int = 0, api_key: str | None = None, knobs: Knobs | None = None):
-        self.store = Store(knobs=knobs or Knobs())
+        folder = new_folder()
+        # The uploads' folder goes when the emulator stops, or at the latest with the process.
+        self._discard = weakref.finalize(self, shutil.rmtree, folder, True)
+        self.store = Store(knobs=knobs or Knobs(), folder=folder)
         self.api_key = api_key
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.emulator = self
@@ -76,8 +95,9 @@ class Emulator:
         return self
 
     def wait_until(self, condition: Callable[[Store], bool], timeout: float) -> bool:
-        """Block until `condition(store)` holds (checked on every request and answer) or the
-        timeout passes; returns whether it holds. Tests wait on this instead of sleeping."""
+        """Block until `condition(store)` holds (checked on every request, answer and streamed
+        delta) or the timeout passes; returns whether it holds. Tests wait on this instead of
+        sleeping."""
         with self.store.changed:
             return self.store.changed.wait_for(lambda: condition(self.store), timeout)
 
@@ -90,6 +110,7 @@ class Emulator:
         self._server.drop_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._discard()
 
     def serve_forever(self) -> None:
         """Serve on this thread (the `visiondesk emulator` command) until interrupted."""
@@ -98,6 +119,7 @@ class Emulator:
     def stop_listening(self) -> None:
         self._server.stopping.set()
         self._server.server_close()
+        self._discard()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -143,8 +165,8 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up (a cancelled request) is normal here, not worth a trace."""
         error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError | TimeoutError):
-            return
+        if isinstance(error, ConnectionError | TimeoutError) or self.stopping.is_set():
+            return  # …nor is a connection cut by stopping
         super().handle_error(request, client_address)
 
 
@@ -168,23 +190,35 @@ class _Handler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         url = urlsplit(self.path)
         knobs = emulator.knobs
+        reader: BodyReader | None = None
         try:
-            body = self._read_body(knobs)
-            if knobs.serve_html:
+            reader = self._body_reader(knobs)
+            if knobs.serve_html or not url.path.startswith("/v1/"):
+                reader.drain(DRAIN_BYTES)  # the body is no request to this server
+                self.close_connection = not reader.done
+                if not knobs.serve_html:
+                    raise HttpError(
+                        404, f"Invalid URL ({self.command} {url.path}); the API is at /v1"
+                    )
                 self._send(200, WEB_PAGE, "text/html; charset=utf-8")
                 return
             if knobs.never_answer:
+                size = reader.drain(DRAIN_BYTES)
                 with emulator.store.lock:  # logged with status 0: never answered
                     emulator.store.log.append(
-                        Recorded(self.command, url.path.removeprefix("/v1"), None, len(body), [], 0)
+                        Recorded(self.command, url.path.removeprefix("/v1"), None, size, [], 0)
                     )
                 self.server.stopping.wait()  # until the emulator stops; the client gives up
                 self.close_connection = True
                 return
-            if not url.path.startswith("/v1/"):
-                raise HttpError(404, f"Invalid URL ({self.command} {url.path}); the API is at /v1")
-            request = self._request(url.path.removeprefix("/v1"), url.query, body)
-            response = handle(emulator.store, request, emulator.api_key)
+            request = self._request(url.path, url.query, reader, knobs)
+            try:
+                response = handle(emulator.store, request, emulator.api_key)
+            finally:
+                multipart.Form(files=request.files).discard()  # the uploads nobody kept
+        except BodyError as error:
+            self._refuse_body(error, reader, url.path.removeprefix("/v1"))
+            return
         except HttpError as error:
             self._send_json(error.status, error.body(), error.headers)
             return
@@ -196,68 +230,75 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(status, body, headers)
             case RawResponse(data=data, content_type=content_type, status=status):
                 self._send(status, data, content_type)
+            case FileResponse():
+                self._send_file(response)
             case StreamResponse():
                 self._send_stream(response, emulator.knobs)
             case _:
                 assert_never(response)
 
-    def _request(self, path: str, query: str, body: bytes) -> Request:
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        request = Request(self.command, path, dict(parse_qsl(query)), headers, body_bytes=len(body))
-        content_type = headers.get("content-type", "")
-        if content_type.startswith("multipart/form-data"):
-            self._parse_multipart(request, content_type, body)
-        elif body:
-            try:
-                request.json = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise HttpError(400, "We could not parse the JSON body of your request.") from None
-        return request
-
-    @staticmethod
-    def _parse_multipart(request: Request, content_type: str, body: bytes) -> None:
-        head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + body)
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not isinstance(name, str):
-                continue
-            payload = part.get_payload(decode=True)
-            data = payload if isinstance(payload, bytes) else b""
-            filename = part.get_filename()
-            if filename is not None:
-                request.files[name] = (filename, part.get_content_type(), data)
-            else:
-                request.form[name] = data.decode("utf-8", "replace")
-
-    def _read_body(self, knobs: Knobs) -> bytes:
+    def _body_reader(self, knobs: Knobs) -> BodyReader:
         with knobs.lock:
             rate = knobs.upload_bytes_per_second
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        if not rate:
-            return self.rfile.read(length)
-        chunks: list[bytes] = []
-        left, step = length, 16 * 1024
-        while left > 0:  # a slow link: read a little, wait, read again
-            chunk = self.rfile.read(min(step, left))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-            time.sleep(len(chunk) / rate)
-        return b"".join(chunks)
+        chunked = self.headers.get("Transfer-Encoding", "").lower() == "chunked"
+        declared = self.headers.get("Content-Length")
+        try:
+            length = None if chunked else int(declared or 0)
+        except ValueError:
+            length = -1
+        if length is not None and length < 0:
+            raise BodyError(400, "We could not read your request: its Content-Length is invalid.")
+        stopping = self.server.stopping
+        return BodyReader(self.rfile, length, chunked=chunked, rate=rate, stopping=stopping)
 
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                self.rfile.readline()
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
+    def _request(self, path: str, query: str, reader: BodyReader, knobs: Knobs) -> Request:
+        """The request with its body: uploads spooled to disk, JSON read within its bound."""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(self.command, path.removeprefix("/v1"), dict(parse_qsl(query)), headers)
+        content_type = headers.get("content-type", "")
+        with knobs.lock:
+            max_file, max_json = knobs.max_file_bytes, knobs.max_json_bytes
+        if content_type.startswith("multipart/form-data"):
+            limits = multipart.FormLimits(max_file_bytes=max_file)
+            try:
+                reader.bound(limits.max_body_bytes)
+                form = multipart.parse(
+                    reader, content_type, limits, self.server.emulator.store.incoming
+                )
+            except TooLarge as over:
+                raise content_too_large(max_file, over.size) from None
+            request.form, request.files = form.fields, form.files
+        else:
+            try:
+                reader.bound(max_json)
+                body = reader.read_all()
+            except TooLarge as over:
+                raise _payload_too_large(over.size, max_json, path) from None
+            if body:
+                try:
+                    request.json = json.loads(body)
+                except (ValueError, UnicodeDecodeError, RecursionError):
+                    raise HttpError(
+                        400, "We could not parse the JSON body of your request."
+                    ) from None
+        request.body_bytes = reader.consumed
+        return request
+
+    def _refuse_body(self, error: BodyError, reader: BodyReader | None, path: str) -> None:
+        """Log it, answer, read away what the client still sends (bounded), then close: a
+        client busy sending a body reads the answer only once it has sent it all."""
+        self.close_connection = True
+        store = self.server.emulator.store
+        read = reader.consumed if reader is not None else 0
+        with store.changed:  # logged with the body read so far (0: refused unread)
+            store.log.append(Recorded(self.command, path, None, read, [], error.status))
+            store.changed.notify_all()
+        self._send_json(error.status, error.body(), {"Connection": "close", **error.headers})
+        if reader is None:
+            return
+        with contextlib.suppress(OSError, BodyError):
+            self.connection.settimeout(DRAIN_IDLE_SECONDS)
+            reader.drain(DRAIN_BYTES)
 
     def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(body).encode(), "application/json", headers)
@@ -281,6 +322,19 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True
 
+    def _send_file(self, response: FileResponse) -> None:
+        try:
+            with response.path.open("rb") as content:
+                self.send_response(200)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(response.size))
+                self.send_header("x-request-id", f"req_emulator_{time.monotonic_ns()}")
+                self.end_headers()
+                while piece := content.read(PIECE):
+                    self.wfile.write(piece)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
     def _send_stream(self, response: StreamResponse, knobs: Knobs) -> None:
         cut = knobs.take_cut()
         with knobs.lock:
@@ -296,8 +350,13 @@ class _Handler(BaseHTTPRequestHandler):
                 malformed, quirks = knobs.malformed_stream, knobs.gateway_quirks
                 early, thinking = knobs.end_stream_early, knobs.first_token_delay
             for event in response.events:
-                if thinking and event.is_delta and not deltas:
-                    time.sleep(thinking)
+                if (
+                    thinking
+                    and event.is_delta
+                    and not deltas
+                    and self.server.stopping.wait(thinking)
+                ):
+                    return
                 if early and deltas and not event.is_delta:
                     break  # the deltas went through, the final events do not
                 data = event.data if isinstance(event.data, str) else json.dumps(event.data)
@@ -309,13 +368,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write_chunk(text.encode())
                 if event.is_delta:
                     deltas += 1
+                    self.server.emulator.store.stream_progress(response.record)
                     if malformed and deltas == 2:
                         self._write_chunk(b'data: {"type": response.output_text.delta,\n\n')
                     if cut is not None and deltas >= cut:
                         self._drop_connection()
                         return
-                    if delay:
-                        time.sleep(delay)
+                    if delay and self.server.stopping.wait(delay):
+                        return  # the emulator stops: so does the stream
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (ConnectionError, TimeoutError):
@@ -330,3 +390,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _payload_too_large(size: int, limit: int, path: str) -> BodyError:
+    """The rule's own 413 (as chat and responses answer an oversized body they have read)."""
+    mode = ApiMode.RESPONSES if path.endswith("/responses") else ApiMode.CHAT
+    problem = rules.violation(
+        rules.Code.PAYLOAD_TOO_LARGE,
+        "",
+        mode,
+        size=human_bytes(size),
+        limit=human_bytes(limit),
+    )
+    return BodyError(problem.status, problem.message, code=problem.api_code)

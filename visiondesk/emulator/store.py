@@ -1,13 +1,18 @@
-"""The emulator's memory: files, assistants, threads, runs and stored responses."""
+"""The emulator's memory: files, assistants, threads, runs and stored responses. File contents
+live on disk, in a folder of the emulator's own that goes when it stops."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from visiondesk.emulator.faults import Knobs
@@ -19,12 +24,27 @@ class StoredFile:
     id: str
     filename: str
     purpose: str
-    data: bytes
+    path: Path
+    size: int
     created_at: int
     ready_at: float
     fails: bool
     never_ready: bool
     expires_at: int | None = None
+
+    def read_bounded(self, most: int) -> bytes | None:
+        """The content, or None when it is over `most` bytes (never read past the bound)."""
+        if self.size > most:
+            return None
+        with self.path.open("rb") as stream:
+            data = stream.read(most + 1)
+        return None if len(data) > most else data
+
+    @property
+    def data(self) -> bytes:
+        """The whole content, for a test or a person looking at a small file; the endpoints
+        read through `read_bounded` or stream the file."""
+        return self.path.read_bytes()
 
     def status(self) -> str:
         if self.fails:
@@ -38,7 +58,7 @@ class StoredFile:
         return {
             "id": self.id,
             "object": "file",
-            "bytes": len(self.data),
+            "bytes": self.size,
             "created_at": self.created_at,
             "filename": self.filename,
             "purpose": self.purpose,
@@ -76,11 +96,20 @@ class Recorded:
     body_bytes: int
     images: list[ImageFacts] = field(default_factory=list)
     status: int = 200
+    streamed: int = 0
+    """Deltas of its answer's stream written to the socket so far (tests wait on it)."""
+
+
+def new_folder() -> Path:
+    """A private folder (0700) for one emulator's uploads."""
+    return Path(tempfile.mkdtemp(prefix="visiondesk-emulator-"))
 
 
 @dataclass
 class Store:
     knobs: Knobs = field(default_factory=Knobs)
+    folder: Path = field(default_factory=new_folder)
+    """Uploads arrive in `incoming/` and are kept in `files/`; removed by `discard`."""
     files: dict[str, StoredFile] = field(default_factory=dict)
     assistants: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, Thread] = field(default_factory=dict)
@@ -97,6 +126,39 @@ class Store:
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        (self.folder / "files").mkdir(exist_ok=True)
+
+    @property
+    def incoming(self) -> Path:
+        return self.folder / "incoming"
+
+    def keep(self, file_id: str, spooled: Path) -> Path:
+        """Take an upload spooled in `incoming/` as the content of `file_id`."""
+        kept = self.folder / "files" / file_id
+        os.replace(spooled, kept)
+        return kept
+
+    def write(self, file_id: str, data: bytes) -> Path:
+        """Content the emulator makes itself (a batch's output) as the file `file_id`."""
+        kept = self.folder / "files" / file_id
+        kept.write_bytes(data)
+        return kept
+
+    def forget(self, stored: StoredFile) -> None:
+        stored.path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Remove the folder and every file in it (the emulator stops)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def stream_progress(self, record: Recorded | None) -> None:
+        """One more delta of `record`'s answer is on the wire."""
+        if record is None:
+            return
+        with self.changed:
+            record.streamed += 1
+            self.changed.notify_all()
 
     def answered(self, body: Any) -> None:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
