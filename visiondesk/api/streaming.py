@@ -26,6 +26,8 @@ class Answer:
         return "".join(self.parts)
 
     def say(self, text: str) -> TextDelta:
+        if not isinstance(text, str):  # a delta of another shape: the API's is always text
+            raise TypeError(f"a text delta of type {type(text).__name__}")
         self.parts.append(text)
         return TextDelta(text)
 

@@ -43,6 +43,9 @@ class Knobs:
     """Accept each request and never send anything back, not even headers."""
     malformed_stream: bool = False
     """Streams break their format after two deltas (an event whose data is not JSON)."""
+    odd_shapes: bool = False
+    """Streams send, after two deltas, an event of the same kind whose fields are of another
+    shape (a gateway that renamed or retyped them): JSON, but not the API's."""
     end_stream_early: bool = False
     """End streams cleanly before their final events (a proxy that stops forwarding)."""
     gateway_quirks: bool = False

@@ -348,6 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
             deltas = 0
             with knobs.lock:
                 malformed, quirks = knobs.malformed_stream, knobs.gateway_quirks
+                odd = knobs.odd_shapes
                 early, thinking = knobs.end_stream_early, knobs.first_token_delay
             for event in response.events:
                 if (
@@ -371,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.server.emulator.store.stream_progress(response.record)
                     if malformed and deltas == 2:
                         self._write_chunk(b'data: {"type": response.output_text.delta,\n\n')
+                    if odd and deltas == 2:
+                        self._write_chunk(_odd_shape(event.event, event.data).encode())
                     if cut is not None and deltas >= cut:
                         self._drop_connection()
                         return
@@ -390,6 +393,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _odd_shape(name: str | None, data: object) -> str:
+    """The event `name` again, every field of another type than the API's."""
+    kind = data.get("type") if isinstance(data, dict) else None
+    odd = {"type": kind, "id": 7, "object": [], "choices": "none", "delta": 5, "data": "x"}
+    return (f"event: {name}\n" if name else "") + f"data: {json.dumps(odd)}\n\n"
 
 
 def _payload_too_large(size: int, limit: int, path: str) -> BodyError:
