@@ -206,7 +206,11 @@ class Controller(QObject):
                 for key, profile in workspace.profiles.items()
             }
             self.batch_panel = BatchPanel(
-                profiles, workspace.secrets, workspace.history, workspace.app_settings
+                profiles,
+                workspace.secrets,
+                workspace.history,
+                workspace.app_settings,
+                jobs=workspace.jobs,
             )
             self.batch_panel.resize(760, 620)
         self.batch_panel.show()
