@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QMessageBox
 from visiondesk.config.paths import data_dir
 from visiondesk.config.profile_store import BUILTIN, EMULATOR, load_profiles
 from visiondesk.config.profiles import Profile
-from visiondesk.config.secrets import Secrets
+from visiondesk.config.secrets import Secrets, written
 from visiondesk.config.settings import AppSettings
 from visiondesk.emulator import Knobs
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, in_words
 from visiondesk.store import History
 from visiondesk.ui.attachments.presenter import AttachmentsPresenter
 from visiondesk.ui.connection.presenter import ConnectionPresenter
@@ -159,7 +159,16 @@ class Controller(QObject):
         workspace = self.workspace
         kind, value = choice
         if kind == "openai" and "openai" in workspace.profiles:
-            workspace.secrets.store(workspace.profiles["openai"], value)
+            write = workspace.secrets.store(workspace.profiles["openai"], value)
+            if write is not None:  # the welcome has closed: a refusal is said in the window
+                workspace.jobs.start(
+                    "keychain-write",
+                    written(write),
+                    failure=lambda error: workspace.notice(
+                        f"{in_words(error)} To save it for good, enter it again in Edit → "
+                        "Settings once the keychain is unlocked."
+                    ),
+                )
             workspace.connections.drop("openai")
             workspace.select_profile("openai")
         elif kind == "local":
@@ -177,6 +186,7 @@ class Controller(QObject):
             workspace.secrets,
             self.window,
             app_settings=workspace.app_settings,
+            jobs=workspace.jobs,
         )
         dialog.accepted.connect(
             lambda: workspace.update_profiles(dialog.profiles, dialog.app_settings, dialog.renamed)
