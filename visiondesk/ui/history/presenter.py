@@ -1,9 +1,13 @@
 """The history presenter: the sidebar mirrors the stored conversations (the open one selected);
 open, new, rename and delete, exports, the uploaded-files panel and the log folder become
-intents on the workspace's library."""
+intents on the workspace's library.
+
+Exports and backups run off the UI thread as jobs ("export", "backup"); while one runs its
+actions are disabled (they follow the running jobs), and how it ended is a notice."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +15,11 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from visiondesk.errors import in_words
 from visiondesk.ui.window_memory import note_folder, start_folder
+
+EXPORT = "export"
+BACKUP = "backup"
 
 if TYPE_CHECKING:
     from visiondesk.ui.window.main_window import MainWindow
@@ -47,7 +55,17 @@ class HistoryPresenter(QObject):
         window.banner.export_requested.connect(lambda: self.export("html"))
         workspace.damage_changed.connect(window.banner.show_damage)
         window.log_action.triggered.connect(self.open_log_folder)
+        workspace.jobs.changed.connect(self._enable)
         self.refresh()
+        self._enable()
+
+    def _enable(self) -> None:
+        """Export and Back up wait for the one under way (the actions follow the jobs)."""
+        jobs = self.workspace.jobs
+        exporting = jobs.running(EXPORT)
+        for action in (self.window.export_markdown_action, self.window.export_html_action):
+            action.setEnabled(not exporting)
+        self.window.backup_action.setEnabled(not jobs.running(BACKUP))
 
     def refresh(self) -> None:
         sidebar = self.window.sidebar
@@ -87,6 +105,8 @@ class HistoryPresenter(QObject):
             self.workspace.library.delete(conversation_id)
 
     def export(self, kind: str) -> None:
+        if self.workspace.jobs.running(EXPORT):
+            return  # the banner's button: one export at a time, as the menu's
         if self.workspace.conversation_id is None:
             self.workspace.notice("Nothing to export yet: this conversation has no saved turn.")
             return
@@ -103,10 +123,20 @@ class HistoryPresenter(QObject):
         self.window.focus_composer()
         if target is not None:
             note_folder(self.memory, str(target))
-            try:
-                self.workspace.library.export(kind, target)
-            except OSError as error:
-                self.workspace.notice(f"Could not export to {target}: {error}")
+            self._export(kind, target)
+
+    def _export(self, kind: str, target: Path) -> None:
+        """Write the export off the UI thread (images are read from the history and encoded)."""
+        workspace = self.workspace
+        workspace.jobs.start(
+            EXPORT,
+            asyncio.to_thread(workspace.library.export, kind, target),
+            success=lambda written: workspace.notice(f"Exported to {written}."),
+            failure=lambda error: workspace.notice(
+                f"Could not export to {target}: {in_words(error).rstrip('.')}. Choose another "
+                "folder and export again."
+            ),
+        )
 
     def backup(self) -> None:
         folder = QFileDialog.getExistingDirectory(
