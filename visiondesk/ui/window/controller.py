@@ -197,7 +197,7 @@ class Controller(QObject):
         """Tools → Check a request…: the doctor; "Open in VisionDesk" starts a conversation."""
         from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
 
-        dialog = DoctorDialog(self.window)
+        dialog = DoctorDialog(self.window, jobs=self.workspace.jobs)
         dialog.open_requested.connect(
             lambda found: self.workspace.library.start(
                 found.prompt, found.images, found.mode, found.model, found.detail
