@@ -186,3 +186,25 @@ def test_cancel_stops_a_check_waiting_for_the_keychain(
     finally:
         keychain.unlocked.set()
     assert panel.job is None  # no job was made
+
+
+def test_file_batch_runs_its_work_as_the_workspace_jobs_and_quitting_stops_them(
+    app: object, loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    from visiondesk.ui.window.controller import Controller
+
+    assert isinstance(app, Controller)
+    app.window.batch_action.trigger()
+    panel = app.batch_panel
+    assert panel is not None and panel.isVisible()
+    panel.form.sources.add(str(make_folder(tmp_path)))
+    panel.form.prompt.setPlainText("Alt text?")
+    panel.check_button.click()
+    assert app.workspace.jobs.running("batch") and panel.busy  # one helper for all the work
+
+    async def quit_at_once() -> None:
+        await app.aclose()  # File → Quit while the images are measured
+
+    run(loop, quit_at_once)
+    assert not app.workspace.jobs.running("batch")
+    assert panel.summary.text() != "Finding and measuring the images…"

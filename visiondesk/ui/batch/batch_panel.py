@@ -111,6 +111,7 @@ class BatchPanel(QWidget):
         layout.addWidget(self.remote)
         self._list_saved()
         self.jobs.changed.connect(self._enable)
+        self._following = True
         self._enable()
 
     # intents --------------------------------------------------------------------------------
@@ -171,7 +172,9 @@ class BatchPanel(QWidget):
         """Stop sending (a live job stays resumable) and close the connection."""
         self.jobs.cancel(BATCH)
         await self.jobs.wait(BATCH)
-        self.jobs.changed.disconnect(self._enable)
+        if self._following:
+            self._following = False
+            self.jobs.changed.disconnect(self._enable)
         if self.job is not None:
             await self.job.aclose()
         self.store.close()
