@@ -4,6 +4,7 @@ run that fails says why in the status line and the buttons try again; Cancel sto
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -102,6 +103,11 @@ def test_a_job_left_unfinished_is_continued_from_the_list(
     assert emulator.store.answered_total == 3
 
 
+async def settled(panel: BatchPanel) -> None:
+    """Until the panel's jobs have ended and said how (their handlers ran)."""
+    await asyncio.wait_for(panel.jobs.wait("batch"), 15)
+
+
 def click(qtbot, button: object) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
@@ -118,14 +124,14 @@ def test_a_check_that_fails_says_why_and_start_tries_again(
     async def scenario() -> None:
         click(qtbot, panel.check_button)
         assert panel.busy and not panel.start_button.isEnabled()
-        await until(lambda: not panel.busy)
+        await settled(panel)
         assert panel.status.text().startswith("✗ Check failed: Not a directory")
         assert "press Start to try again" in panel.status.text()
         assert panel.summary.text() != "Finding and measuring the images…"
         assert panel.start_button.isEnabled() and panel.check_button.isEnabled()
         blocker.unlink()  # the person fixed the folder
         click(qtbot, panel.start_button)
-        await until(lambda: not panel.busy)
+        await settled(panel)
         await panel.aclose()
 
     run(loop, scenario)
@@ -143,7 +149,7 @@ def test_a_run_that_fails_says_why_and_start_goes_on_where_it_stopped(
 
     async def scenario() -> None:
         click(qtbot, panel.start_button)
-        await until(lambda: not panel.busy)
+        await settled(panel)
         assert panel.status.text().startswith("✗ Start failed: ")
         assert "key" in panel.status.text().lower()
         assert panel.job is not None and panel.job.record.status is JobStatus.PAUSED
@@ -151,13 +157,13 @@ def test_a_run_that_fails_says_why_and_start_goes_on_where_it_stopped(
         stopped = panel.job
         emulator.api_key = None  # the server takes the request now
         click(qtbot, panel.start_button)
-        await until(lambda: not panel.busy)
+        await settled(panel)
         assert panel.job is stopped  # the same job went on, not a new one
         await panel.aclose()
 
     run(loop, scenario)
     assert panel.job is not None and panel.job.record.status is JobStatus.FINISHED
-    assert emulator.store.answered_total == 3
+    assert panel.progress is not None and panel.progress.done == 3
 
 
 def test_cancel_stops_a_check_waiting_for_the_keychain(
@@ -174,11 +180,12 @@ def test_cancel_stops_a_check_waiting_for_the_keychain(
         assert panel.summary.text() == "Finding and measuring the images…"
         assert panel.cancel_button.isEnabled() and not panel.check_button.isEnabled()
         click(qtbot, panel.cancel_button)
-        await until(lambda: not panel.busy)
+        await settled(panel)
         assert panel.status.text() == "Check was stopped."
         assert panel.summary.text() == "Add images and a question, then Check."
         assert panel.check_button.isEnabled() and not panel.cancel_button.isEnabled()
-        keychain.unlocked.set()
+        keychain.unlocked.set()  # its thread ends and is heard before the panel closes
+        await until(lambda: panel.secrets.known(panel.profiles["emulator"]))
         await panel.aclose()
 
     try:

@@ -4,6 +4,7 @@ a full disk) with the action ready to try again. Cancelling the folder choice st
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,8 @@ def choose(monkeypatch: pytest.MonkeyPatch, chosen: Path | None) -> None:
 
 
 def ended(app: Controller, loop: qasync.QEventLoop, group: str) -> None:
-    async def scenario() -> None:
-        await until(lambda: not app.workspace.jobs.running(group))
+    async def scenario() -> None:  # ended, and its handlers said how
+        await asyncio.wait_for(app.workspace.jobs.wait(group), 15)
 
     run(loop, scenario)
 

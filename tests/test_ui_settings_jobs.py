@@ -4,6 +4,7 @@ session, with Try again one click away), and closing the dialog stops what it st
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,11 @@ def press(qtbot: QtBot, dialog: SettingsDialog, which: QDialogButtonBox.Standard
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+async def settled(dialog: SettingsDialog) -> None:
+    """Until the dialog's keychain writes have ended and said how (their handlers ran)."""
+    await asyncio.wait_for(dialog.jobs.wait("keychain-write"), 15)
+
+
 SAVE = QDialogButtonBox.StandardButton.Save
 CANCEL = QDialogButtonBox.StandardButton.Cancel
 
@@ -98,7 +104,7 @@ def test_a_refused_key_is_said_kept_for_the_session_and_saved_on_try_again(
     async def scenario() -> None:
         dialog.form.key.setText(SECRET)
         press(qtbot, dialog, SAVE)
-        await until(lambda: not dialog.writing_keychain)
+        await settled(dialog)
         assert dialog.isVisible()  # the refusal is read here, not lost behind a closed dialog
         assert dialog.keychain.text() == (
             "✗ the system keychain (RefusingKeychain) would not save the key of “Ollama”: the "
@@ -113,7 +119,7 @@ def test_a_refused_key_is_said_kept_for_the_session_and_saved_on_try_again(
         assert dialog.keychain_retry.isVisible()
         keychain.refusing = False  # the person unlocked the keychain
         qtbot.mouseClick(dialog.keychain_retry, Qt.MouseButton.LeftButton)
-        await until(lambda: not dialog.writing_keychain)
+        await settled(dialog)
         assert dialog.keychain.text() == "✓ Saved to the system keychain (RefusingKeychain)."
         assert not dialog.keychain_retry.isVisible()
         assert keychain.saved == {"Ollama": SECRET}
@@ -135,7 +141,7 @@ def test_save_again_after_a_refusal_keeps_the_key_for_the_session(
     async def scenario() -> None:
         dialog.delete_current()  # Ollama goes: its key is deleted from the keychain on Save
         press(qtbot, dialog, SAVE)
-        await until(lambda: not dialog.writing_keychain)
+        await settled(dialog)
         assert dialog.isVisible()
         assert "would not delete the key of “Ollama”" in dialog.keychain.text()
         press(qtbot, dialog, SAVE)  # the person read it and goes on
@@ -162,13 +168,15 @@ def test_save_waits_for_a_locked_keychain_and_cancel_stops_waiting(
         assert dialog.save_button is not None and not dialog.save_button.isEnabled()
         press(qtbot, dialog, CANCEL)
         assert not dialog.isVisible()
-        await until(lambda: not dialog.writing_keychain)
+        await settled(dialog)  # cancelled: nothing waits for the keychain any more
+        assert secrets.key_for(ollama) == SECRET  # in use this session however the write ends
+        keychain.unlocked.set()  # the prompt is answered later; its thread ends on its own
+        await until(lambda: keychain.saved.get("Ollama") == SECRET)
 
     try:
         run(loop, scenario)
     finally:
         keychain.unlocked.set()
-    assert secrets.key_for(ollama) == SECRET  # in use this session however the write ends
     assert not (config / "profiles.json").exists()  # Cancel: nothing saved
 
 
