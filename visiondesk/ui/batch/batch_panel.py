@@ -41,6 +41,7 @@ SENDING = (JobStatus.RUNNING, JobStatus.PAUSED)
 BATCH = "batch"
 """The job group of the panel's work."""
 READY_TEXT = "Add images and a question, then Check."
+MEASURING_TEXT = "Finding and measuring the images…"
 
 
 class BatchPanel(QWidget):
@@ -187,8 +188,8 @@ class BatchPanel(QWidget):
         except (VisionDeskError, ValueError) as error:
             self.summary.setText(str(error))
             return
-        self.summary.setText("Finding and measuring the images…")
-        replaced = self.job if self.job is not None else None
+        self.summary.setText(MEASURING_TEXT)
+        replaced = self.job
         job = await asyncio.to_thread(
             BatchJob.create,
             self.store,
@@ -296,7 +297,7 @@ class BatchPanel(QWidget):
         task = self.jobs.start(BATCH, work, failure=lambda error: self._failed(action, error))
 
         def ended(done: asyncio.Task[Any]) -> None:
-            if self.summary.text() == "Finding and measuring the images…":
+            if self.summary.text() == MEASURING_TEXT:  # not left saying so after a failure
                 self.summary.setText(summary if self.job is not None else READY_TEXT)
             if done.cancelled():
                 self.status.setText(f"{action} was stopped.")
