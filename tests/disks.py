@@ -1,5 +1,5 @@
-"""Disks that fail on purpose: a real 2 MB tmpfs (where mounting is permitted) and sqlite or
-file-system errors injected at every write (where it is not, and for read-only and I/O)."""
+"""Disks that fail on purpose: a real 2 MB or read-only tmpfs (where mounting is permitted), and
+sqlite or file-system errors injected at every write (where it is not, and for I/O)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ def small_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def read_only_disk(folder: Path) -> Iterator[Path]:
+    """A real read-only tmpfs at `folder` (writes fail with EROFS, for root too); skipped where
+    mounting is not permitted."""
+    with small_disk(folder, "1m") as disk:
+        remounted = subprocess.run(
+            ["mount", "-o", "remount,ro", str(disk)], capture_output=True, check=False
+        )
+        if remounted.returncode != 0:
+            pytest.skip(f"remounting read-only is not permitted: {remounted.stderr.decode()}")
+        yield disk
 
 
 def fill(disk: Path) -> Path:

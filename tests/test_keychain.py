@@ -4,44 +4,19 @@ workspace: the key is fetched as a job and the status bar says so meanwhile."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.keychains import LockedKeychain, RefusingKeychain
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
-from visiondesk.config.secrets import Secrets
+from visiondesk.config.secrets import KeychainError, Secrets, written
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.workspace import ConnectionState, Workspace
 from visiondesk.workspace.transcript import Notice
-
-
-class LockedKeychain:
-    """A keyring backend whose reads wait until the person "types the password"."""
-
-    name = "LockedKeychain"
-
-    def __init__(self) -> None:
-        self.unlocked = threading.Event()
-        self.asked: list[str] = []
-        self.saved: dict[str, str] = {"Emulator": "sk-from-the-keychain"}
-        self.threads: list[str] = []
-
-    def get_password(self, service: str, name: str) -> str | None:
-        self.threads.append(threading.current_thread().name)
-        self.asked.append(name)
-        self.unlocked.wait(30)
-        return self.saved.get(name)
-
-    def set_password(self, service: str, name: str, key: str) -> None:
-        self.unlocked.wait(30)
-        self.saved[name] = key
-
-    def delete_password(self, service: str, name: str) -> None:
-        self.saved.pop(name, None)
 
 
 def test_a_locked_keychain_never_blocks_the_workspace(tmp_path: Path) -> None:
@@ -86,11 +61,14 @@ def test_saving_a_key_to_a_locked_keychain_uses_it_at_once(tmp_path: Path) -> No
     profile = replace(BUILTIN[EMULATOR], name="Other")
 
     async def main() -> None:
-        assert secrets.store(profile, "sk-typed") is True  # returns while the keychain is locked
+        write = secrets.store(profile, "sk-typed")  # returns while the keychain is locked
+        assert write is not None and not write.done()
         assert secrets.key_for(profile) == "sk-typed" and secrets.known(profile)
         assert await secrets.fetch(profile) == "sk-typed"
         keychain.unlocked.set()
-        await until(lambda: keychain.saved.get("Other") == "sk-typed")
+        await written(write)
+        assert keychain.saved.get("Other") == "sk-typed"
+        assert secrets.source_of(profile) == "saved to the system keychain (LockedKeychain)"
 
     asyncio.run(asyncio.wait_for(main(), 30))
 
@@ -113,5 +91,34 @@ def test_an_empty_keychain_says_there_is_no_key(
             )
         finally:
             await ws.aclose()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_refused_write_says_so_and_keeps_the_key_for_the_session() -> None:
+    keychain = RefusingKeychain()
+    secrets = Secrets(backend=keychain)
+    profile = replace(BUILTIN[EMULATOR], name="Refused")
+
+    async def main() -> None:
+        write = secrets.store(profile, "sk-refused-0000")
+        assert write is not None
+        with pytest.raises(KeychainError) as refused:
+            await written(write)
+        assert refused.value.message == (
+            "the system keychain (RefusingKeychain) would not save the key of “Refused”: the "
+            "keychain is locked and its prompt was dismissed. The key is kept for this session "
+            "only."
+        )
+        assert "sk-refused" not in refused.value.message
+        assert secrets.key_for(profile) == "sk-refused-0000"
+        assert secrets.source_of(profile) == (
+            "this session only (the system keychain (RefusingKeychain) refused to save it)"
+        )
+        keychain.refusing = False  # unlocked: the same write again succeeds
+        again = secrets.store(profile, "sk-refused-0000")
+        assert again is not None
+        await written(again)
+        assert keychain.saved == {"Refused": "sk-refused-0000"}
 
     asyncio.run(asyncio.wait_for(main(), 30))

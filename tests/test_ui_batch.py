@@ -1,14 +1,18 @@
 """The batch panel against the emulator: check shows the estimate, start runs to the end with
-progress, results land in files, an unfinished job can be continued from the list."""
+progress, results land in files, an unfinished job can be continued from the list; a check or a
+run that fails says why in the status line and the buttons try again; Cancel stops a check."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import Qt
 
 from tests import images
+from tests.keychains import LockedKeychain
 from tests.qt_support import run
 from tests.waiting import until
 from visiondesk.config.profiles import Profile, ProviderKind
@@ -29,12 +33,14 @@ def make_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def panel_for(qtbot, emulator: Emulator, tmp_path: Path) -> BatchPanel:
+def panel_for(
+    qtbot, emulator: Emulator, tmp_path: Path, secrets: Secrets | None = None
+) -> BatchPanel:
     emulator.api_key = None
     profile = Profile("Emulator", ProviderKind.EMULATOR, emulator.base_url, api_key_env="")
     panel = BatchPanel(
         {"emulator": profile},
-        Secrets(use_keyring=False),
+        secrets or Secrets(use_keyring=False),
         History(tmp_path / "history"),
         AppSettings(),
     )
@@ -95,3 +101,117 @@ def test_a_job_left_unfinished_is_continued_from_the_list(
     run(loop, scenario)
     assert second.progress is not None and second.progress.done == 3
     assert emulator.store.answered_total == 3
+
+
+async def settled(panel: BatchPanel) -> None:
+    """Until the panel's jobs have ended and said how (their handlers ran)."""
+    await asyncio.wait_for(panel.jobs.wait("batch"), 15)
+
+
+def click(qtbot, button: object) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_check_that_fails_says_why_and_start_tries_again(
+    qtbot, loop: qasync.QEventLoop, emulator: Emulator, tmp_path: Path
+) -> None:
+    panel = panel_for(qtbot, emulator, tmp_path)
+    panel.form.sources.add(str(make_folder(tmp_path)))
+    panel.form.prompt.setPlainText("Alt text?")
+    blocker = tmp_path / "history" / "batches"
+    blocker.write_text("a file where the batches folder goes")  # creating the job: OSError
+
+    async def scenario() -> None:
+        click(qtbot, panel.check_button)
+        assert panel.busy and not panel.start_button.isEnabled()
+        await settled(panel)
+        assert panel.status.text().startswith("✗ Check failed: Not a directory")
+        assert "press Start to try again" in panel.status.text()
+        assert panel.summary.text() != "Finding and measuring the images…"
+        assert panel.start_button.isEnabled() and panel.check_button.isEnabled()
+        blocker.unlink()  # the person fixed the folder
+        click(qtbot, panel.start_button)
+        await settled(panel)
+        await panel.aclose()
+
+    run(loop, scenario)
+    assert panel.job is not None and panel.job.record.status is JobStatus.FINISHED
+    assert "3 done" in panel.status.text()
+
+
+def test_a_run_that_fails_says_why_and_start_goes_on_where_it_stopped(
+    qtbot, loop: qasync.QEventLoop, emulator: Emulator, tmp_path: Path
+) -> None:
+    panel = panel_for(qtbot, emulator, tmp_path)
+    emulator.api_key = "sk-the-server-wants-this-one"  # the panel has no key: refused
+    panel.form.sources.add(str(make_folder(tmp_path)))
+    panel.form.prompt.setPlainText("Alt text?")
+
+    async def scenario() -> None:
+        click(qtbot, panel.start_button)
+        await settled(panel)
+        assert panel.status.text().startswith("✗ Start failed: ")
+        assert "key" in panel.status.text().lower()
+        assert panel.job is not None and panel.job.record.status is JobStatus.PAUSED
+        assert panel.start_button.isEnabled()
+        stopped = panel.job
+        emulator.api_key = None  # the server takes the request now
+        click(qtbot, panel.start_button)
+        await settled(panel)
+        assert panel.job is stopped  # the same job went on, not a new one
+        await panel.aclose()
+
+    run(loop, scenario)
+    assert panel.job is not None and panel.job.record.status is JobStatus.FINISHED
+    assert panel.progress is not None and panel.progress.done == 3
+
+
+def test_cancel_stops_a_check_waiting_for_the_keychain(
+    qtbot, loop: qasync.QEventLoop, emulator: Emulator, tmp_path: Path
+) -> None:
+    keychain = LockedKeychain()
+    panel = panel_for(qtbot, emulator, tmp_path, Secrets(backend=keychain))
+    panel.form.sources.add(str(make_folder(tmp_path)))
+    panel.form.prompt.setPlainText("Alt text?")
+
+    async def scenario() -> None:
+        click(qtbot, panel.check_button)
+        await until(lambda: keychain.asked == ["Emulator"])  # the keychain asks its password
+        assert panel.summary.text() == "Finding and measuring the images…"
+        assert panel.cancel_button.isEnabled() and not panel.check_button.isEnabled()
+        click(qtbot, panel.cancel_button)
+        await settled(panel)
+        assert panel.status.text() == "Check was stopped."
+        assert panel.summary.text() == "Add images and a question, then Check."
+        assert panel.check_button.isEnabled() and not panel.cancel_button.isEnabled()
+        keychain.unlocked.set()  # its thread ends and is heard before the panel closes
+        await until(lambda: panel.secrets.known(panel.profiles["emulator"]))
+        await panel.aclose()
+
+    try:
+        run(loop, scenario)
+    finally:
+        keychain.unlocked.set()
+    assert panel.job is None  # no job was made
+
+
+def test_file_batch_runs_its_work_as_the_workspace_jobs_and_quitting_stops_them(
+    app: object, loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    from visiondesk.ui.window.controller import Controller
+
+    assert isinstance(app, Controller)
+    app.window.batch_action.trigger()
+    panel = app.batch_panel
+    assert panel is not None and panel.isVisible()
+    panel.form.sources.add(str(make_folder(tmp_path)))
+    panel.form.prompt.setPlainText("Alt text?")
+    panel.check_button.click()
+    assert app.workspace.jobs.running("batch") and panel.busy  # one helper for all the work
+
+    async def quit_at_once() -> None:
+        await app.aclose()  # File → Quit while the images are measured
+
+    run(loop, quit_at_once)
+    assert not app.workspace.jobs.running("batch")
+    assert panel.summary.text() != "Finding and measuring the images…"

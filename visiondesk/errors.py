@@ -127,3 +127,15 @@ class StorageError(VisionDeskError, OSError):
 
 class BackupError(VisionDeskError):
     """A backup could not be made for a reason the person can fix (e.g. the wrong folder)."""
+
+
+def in_words(error: BaseException) -> str:
+    """Any error as one line for the person: ours as written, a disk's without its errno, an
+    unforeseen one by its name (so nothing is lost)."""
+    if isinstance(error, VisionDeskError):
+        return error.message
+    if isinstance(error, OSError) and error.strerror:
+        where = error.filename if error.filename is not None else ""
+        return f"{error.strerror} ({where})" if where else error.strerror
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -3,7 +3,9 @@ environment. A key is never written to a file or a log.
 
 The keychain is only ever read and written on a thread of its own: a locked keychain asks for
 its password and blocks the caller until it is answered, and the window must not wait for
-that. `key_for` answers at once from what is known; `fetch` reads the keychain.
+that. `key_for` answers at once from what is known; `fetch` reads the keychain; `store`,
+`rename` and `forget` change what is known at once and hand back the keychain's write, which
+the caller runs as a job (`written`), so a refusal is shown where it happened.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from visiondesk.config.profiles import Profile
+from visiondesk.errors import VisionDeskError
 
 SERVICE = "VisionDesk"
 log = logging.getLogger(__name__)
@@ -106,40 +110,43 @@ class Secrets:
             return f"the environment variable ${profile.api_key_env}"
         return "not set"
 
-    def store(self, profile: Profile, key: str) -> bool:
-        """Use the key now; True if it is being saved to the keychain (on a thread, so a locked
-        keychain never blocks), False if it is kept for this session only."""
+    def store(self, profile: Profile, key: str) -> Future[None] | None:
+        """Use the key now and, with a keychain, save it there on a thread of its own (a locked
+        keychain never blocks). The returned write settles when the keychain has answered (wait
+        for it with `written`); it raises `KeychainError` if the keychain refused, and the key
+        stays in use for this session. None: there is no keychain (this session only)."""
         self._session[profile.name] = key
         if self._keyring is None:
-            return False
+            return None
         backend, name = self._keyring, profile.name
 
         def save() -> None:
             try:
                 backend.set_password(SERVICE, name, key)
-                self._read[name] = key
-                self._refused.discard(name)
             except Exception as exc:
                 log.warning("could not save to the keychain: %s", type(exc).__name__)
                 self._refused.add(name)
+                raise self._refusal(f"save the key of “{name}”", exc, key, kept=True) from None
+            self._read[name] = key
+            self._refused.discard(name)
 
-        threading.Thread(target=save, name="keychain-save", daemon=True).start()
-        return True
+        return _write(save, "keychain-save")
 
-    def rename(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str) -> Future[None] | None:
         """A renamed profile keeps its key: keychain entries are stored under the name, so the
-        entry moves (on a thread) and this session's copy with it."""
+        entry moves (on a thread; the write as `store`'s) and this session's copy with it."""
         if old == new:
-            return
+            return None
         if old in self._session:
             self._session[new] = self._session.pop(old)
         if old in self._read:
             self._read[new] = self._read.pop(old)
         if self._keyring is None:
-            return
+            return None
         backend = self._keyring
 
         def move() -> None:
+            key = None
             try:
                 key = backend.get_password(SERVICE, old)
                 if key:
@@ -148,22 +155,51 @@ class Secrets:
                     self._read[new] = key
             except Exception as exc:
                 log.warning("could not move the key in the keychain: %s", type(exc).__name__)
+                raise self._refusal(f"move the key of “{old}” to “{new}”", exc, key) from None
 
-        threading.Thread(target=move, name="keychain-rename", daemon=True).start()
+        return _write(move, "keychain-rename")
 
-    def forget(self, profile: Profile) -> None:
+    def forget(self, profile: Profile) -> Future[None] | None:
+        """Forget the key here and delete it from the keychain (on a thread; the write as
+        `store`'s). A keychain that holds no key for the profile is not an error."""
         self._session.pop(profile.name, None)
         self._read[profile.name] = None
-        if self._keyring is not None:
-            backend, name = self._keyring, profile.name
+        if self._keyring is None:
+            return None
+        backend, name = self._keyring, profile.name
 
-            def delete() -> None:
-                try:
-                    backend.delete_password(SERVICE, name)
-                except Exception as exc:
-                    log.debug("nothing deleted from the keychain: %s", type(exc).__name__)
+        def delete() -> None:
+            from keyring.errors import PasswordDeleteError
 
-            threading.Thread(target=delete, name="keychain-forget", daemon=True).start()
+            try:
+                backend.delete_password(SERVICE, name)
+            except PasswordDeleteError:
+                log.debug("nothing to delete from the keychain")
+            except Exception as exc:
+                log.warning("could not delete from the keychain: %s", type(exc).__name__)
+                raise self._refusal(f"delete the key of “{name}”", exc) from None
+
+        return _write(delete, "keychain-forget")
+
+    def _refusal(
+        self, what: str, error: Exception, key: str | None = None, *, kept: bool = False
+    ) -> KeychainError:
+        """The keychain's refusal in the person's words (never with the key in it)."""
+        reason = str(error).strip() or type(error).__name__
+        if key:
+            reason = reason.replace(key, "…")
+        session = " The key is kept for this session only." if kept else ""
+        return KeychainError(f"{self.keychain_name} would not {what}: {reason}.{session}")
+
+
+class KeychainError(VisionDeskError):
+    """The keychain refused a write (locked, no permission, broken)."""
+
+
+async def written(write: Future[None]) -> None:
+    """Until a keychain write (`store`, `rename`, `forget`) has ended; raises its error.
+    Cancelling the wait leaves the write to end on its thread (its bookkeeping happens there)."""
+    await asyncio.wrap_future(write)
 
 
 def where_keys_go(keychain: str | None) -> str:
@@ -184,6 +220,23 @@ def _get(backend: Any, name: str) -> str | None:
         log.warning("keychain unavailable: %s", type(exc).__name__)
         return None
     return str(stored) if stored else None
+
+
+def _write(work: Callable[[], None], name: str) -> Future[None]:
+    """`work` on a daemon thread, now; its outcome in a future that needs no event loop."""
+    future: Future[None] = Future()
+    future.set_running_or_notify_cancel()
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 def _on_thread(work: Callable[[], str | None]) -> asyncio.Future[str | None]:

@@ -398,7 +398,14 @@ class _Handler(BaseHTTPRequestHandler):
 def _odd_shape(name: str | None, data: object) -> str:
     """The event `name` again, every field of another type than the API's."""
     kind = data.get("type") if isinstance(data, dict) else None
-    odd: dict[str, object] = {"type": kind, "id": 7, "object": [], "choices": "none", "delta": 5, "data": "x"}
+    odd: dict[str, object] = {
+        "type": kind,
+        "id": 7,
+        "object": [],
+        "choices": "none",
+        "delta": 5,
+        "data": "x",
+    }
     return (f"event: {name}\n" if name else "") + f"data: {json.dumps(odd)}\n\n"
 
 

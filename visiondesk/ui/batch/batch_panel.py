@@ -1,9 +1,14 @@
 """File → Batch…: one question over many images. The panel sends intents to a `BatchJob` and
-shows what it announces; the job keeps running while the person chats in the main window."""
+shows what it announces; the job keeps running while the person chats in the main window.
+
+Check, Start, Continue and Cancel run as jobs of the group "batch" (the workspace's job helper):
+the buttons follow from what runs, and a failure, however unforeseen, is said in the status
+line with the buttons ready for another try."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -24,12 +29,19 @@ from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
 from visiondesk.domain import BatchEngine, JobStatus, human_bytes
-from visiondesk.errors import VisionDeskError
+from visiondesk.errors import VisionDeskError, in_words
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
 from visiondesk.ui.batch.batch_form import BatchForm
+from visiondesk.workspace.jobs import Jobs
 
+log = logging.getLogger(__name__)
 OPEN = (JobStatus.READY, JobStatus.RUNNING, JobStatus.PAUSED)
+SENDING = (JobStatus.RUNNING, JobStatus.PAUSED)
+BATCH = "batch"
+"""The job group of the panel's work."""
+READY_TEXT = "Add images and a question, then Check."
+MEASURING_TEXT = "Finding and measuring the images…"
 
 
 class BatchPanel(QWidget):
@@ -40,7 +52,10 @@ class BatchPanel(QWidget):
         history: History,
         settings: AppSettings | None = None,
         parent: QWidget | None = None,
+        *,
+        jobs: Jobs | None = None,
     ) -> None:
+        """`jobs`: the workspace's job helper (a panel of its own gets its own)."""
         super().__init__(parent)
         self.setWindowTitle("Batch")
         self.setAccessibleName("Batch")
@@ -49,8 +64,8 @@ class BatchPanel(QWidget):
         self.history = history
         self.settings = settings or AppSettings.load()
         self.store = BatchStore(history.folder)
+        self.jobs = jobs if jobs is not None else Jobs()
         self.job: BatchJob | None = None
-        self.task: asyncio.Task[Any] | None = None
         self.estimate: Estimate | None = None
         self.progress: Progress | None = None
 
@@ -59,11 +74,13 @@ class BatchPanel(QWidget):
         self.saved.setAccessibleName("Unfinished batch jobs")
         self.continue_saved = QPushButton("Continue job", self)
         self.continue_saved.clicked.connect(self.resume_saved)
-        self.summary = QLabel("Add images and a question, then Check.", self)
+        self.summary = QLabel(READY_TEXT, self)
         self.summary.setWordWrap(True)
         self.bar = QProgressBar(self)
         self.bar.setAccessibleName("Batch progress")
         self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Batch status")
         self.remote = QLabel("", self)
         self.check_button = QPushButton("Check", self)
         self.start_button = QPushButton("Start", self)
@@ -94,15 +111,27 @@ class BatchPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.remote)
         self._list_saved()
+        self.jobs.changed.connect(self._enable)
+        self._following = True
         self._enable()
 
     # intents --------------------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """Work of the panel runs (a check, a run, a cancel)."""
+        return self.jobs.running(BATCH)
+
+    @property
+    def sending(self) -> bool:
+        """The job's images are being sent (what Pause and Cancel act on)."""
+        return self.busy and self.job is not None and self.job.record.status in SENDING
+
     def check(self) -> asyncio.Task[Any]:
-        return self._spawn(self._check())
+        return self._spawn(self._check(), "Check")
 
     def start(self) -> asyncio.Task[Any]:
-        return self._spawn(self._start(), running=True)
+        return self._spawn(self._start(), "Start")
 
     def pause_or_continue(self) -> None:
         if self.job is None or self.job.record.engine is not BatchEngine.LIVE:
@@ -113,8 +142,12 @@ class BatchPanel(QWidget):
             self.job.pause()
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self._spawn(self.job.cancel())
+        """While sending: the job cancels (what its batches finished is still collected);
+        while checking: the check stops."""
+        if self.sending and self.job is not None:
+            self._spawn(self.job.cancel(), "Cancel")
+        else:
+            self.jobs.cancel(BATCH)
 
     def open_results(self) -> None:
         if self.job is not None:
@@ -130,7 +163,7 @@ class BatchPanel(QWidget):
         if profile is None:
             self.summary.setText(f"The profile '{record.profile}' of this job no longer exists.")
             return None
-        return self._spawn(self._resume(record.id, profile), running=True)
+        return self._spawn(self._resume(record.id, profile), "Continue job")
 
     async def _resume(self, job_id: int, profile: Profile) -> None:
         self._adopt(BatchJob.open(self.store, job_id, profile, await self._key(profile)))
@@ -138,9 +171,11 @@ class BatchPanel(QWidget):
 
     async def aclose(self) -> None:
         """Stop sending (a live job stays resumable) and close the connection."""
-        if self.task is not None:
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+        self.jobs.cancel(BATCH)
+        await self.jobs.wait(BATCH)
+        if self._following:
+            self._following = False
+            self.jobs.changed.disconnect(self._enable)
         if self.job is not None:
             await self.job.aclose()
         self.store.close()
@@ -153,9 +188,8 @@ class BatchPanel(QWidget):
         except (VisionDeskError, ValueError) as error:
             self.summary.setText(str(error))
             return
-        self.summary.setText("Finding and measuring the images…")
-        if self.job is not None and self.job.record.status is JobStatus.READY:
-            self.store.delete_job(self.job.id)  # checked again before it started: replaced
+        self.summary.setText(MEASURING_TEXT)
+        replaced = self.job
         job = await asyncio.to_thread(
             BatchJob.create,
             self.store,
@@ -165,13 +199,23 @@ class BatchPanel(QWidget):
             recursive=self.form.recursive.isChecked(),
             **self._options(),
         )
+        try:
+            job.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            self.store.delete_job(job.id)  # not half made: no job without its results folder
+            await job.aclose()
+            raise
+        if replaced is not None and replaced.record.status is JobStatus.READY:
+            self.store.delete_job(replaced.id)  # checked again before it started: replaced
         self._adopt(job)
         self.estimate = await job.estimate()
         self.summary.setText(_describe(self.estimate))
         self._list_saved()
 
     async def _start(self) -> None:
-        if self.job is None or self.job.record.status is not JobStatus.READY:
+        """Run the job checked; one stopped by a failure goes on where it stopped (nothing
+        finished is sent again); after a finished or cancelled one, check afresh."""
+        if self.job is None or self.job.record.status not in (JobStatus.READY, JobStatus.PAUSED):
             await self._check()
         if self.job is not None:
             await self._run()
@@ -188,18 +232,18 @@ class BatchPanel(QWidget):
         job.result_listeners.append(files.write)
         try:
             await job.run()
-        except VisionDeskError as error:
-            self.status.setText(f"Stopped: {error}")
         finally:
             job.result_listeners.remove(files.write)
             files.close()
             self._list_saved()
 
     def _adopt(self, job: BatchJob) -> None:
-        if self.job is not None and self.job is not job:
-            self._spawn(self.job.aclose())
-        self.job = job
         job.folder.mkdir(parents=True, exist_ok=True)
+        old = self.job
+        if old is not None and old is not job:
+            old.progress_listeners.remove(self._show)
+            self.jobs.start(BATCH, old.aclose(), failure=lambda error: log.warning("%r", error))
+        self.job = job
         job.progress_listeners.append(self._show)
         self._show(job.progress())
 
@@ -229,13 +273,13 @@ class BatchPanel(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        running = self.task is not None and not self.task.done()
+        busy = self.busy
         live = self.job is not None and self.job.record.engine is BatchEngine.LIVE
-        self.check_button.setEnabled(not running)
-        self.start_button.setEnabled(not running)
-        self.continue_saved.setEnabled(not running and self.saved.count() > 0)
-        self.pause_button.setEnabled(running and live)
-        self.cancel_button.setEnabled(running)
+        self.check_button.setEnabled(not busy)
+        self.start_button.setEnabled(not busy)
+        self.continue_saved.setEnabled(not busy and self.saved.count() > 0)
+        self.pause_button.setEnabled(self.sending and live)
+        self.cancel_button.setEnabled(busy)
         self.results_button.setEnabled(self.job is not None)
 
     def _list_saved(self) -> None:
@@ -246,14 +290,24 @@ class BatchPanel(QWidget):
                 self.saved.addItem(label, record.id)
         self._enable()
 
-    def _spawn(self, work: Coroutine[Any, Any, Any], running: bool = False) -> asyncio.Task[Any]:
-        """Run `work` on the event loop; `running` marks the job's run (what Cancel stops)."""
-        task = asyncio.ensure_future(work)
-        if running:
-            self.task = task
-        task.add_done_callback(lambda _: self._enable())
-        self._enable()
+    def _spawn(self, work: Coroutine[Any, Any, Any], action: str) -> asyncio.Task[Any]:
+        """Run `work` as a job of the panel; however it ends, the summary and the status line
+        say so (`action`: the button the person pressed)."""
+        summary = self.summary.text()
+        task = self.jobs.start(BATCH, work, failure=lambda error: self._failed(action, error))
+
+        def ended(done: asyncio.Task[Any]) -> None:
+            if self.summary.text() == MEASURING_TEXT:  # not left saying so after a failure
+                self.summary.setText(summary if self.job is not None else READY_TEXT)
+            if done.cancelled():
+                self.status.setText(f"{action} was stopped.")
+
+        task.add_done_callback(ended)
         return task
+
+    def _failed(self, action: str, error: BaseException) -> None:
+        again = "Continue job" if action == "Continue job" else "Start"
+        self.status.setText(f"✗ {action} failed: {in_words(error)} — press {again} to try again.")
 
     async def _key(self, profile: Profile) -> str | None:
         """The key, read from the keychain on its own thread (it may ask for a password)."""

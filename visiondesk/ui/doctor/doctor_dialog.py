@@ -1,15 +1,15 @@
 """Tools → Check a request…: paste a request (JSON or curl), see what the API will say about
 each image and part, and copy the request fixed — or open it as a new conversation.
 
-The check runs on a worker thread (decoding and preparing a 12 MP photo takes a moment); its
-result comes back through a queued signal, so the window never freezes.
+The check runs on a worker thread (decoding and preparing a 12 MP photo takes a moment) as a
+job of the group "doctor", so the window never freezes: however it ends, Check works again, a
+failure is said in the summary, and closing the dialog stops waiting for it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -41,9 +41,11 @@ from visiondesk.doctor.conversation import DoctorConversation, conversation_of
 from visiondesk.doctor.locate import span_of
 from visiondesk.doctor.snippet import as_python
 from visiondesk.domain import human_bytes
-from visiondesk.errors import VisionDeskError
+from visiondesk.errors import VisionDeskError, in_words
+from visiondesk.workspace.jobs import Jobs
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+DOCTOR = "doctor"
 ERROR_COLOUR = QColor(255, 205, 205)
 WARNING_COLOUR = QColor(255, 236, 179)
 
@@ -57,16 +59,16 @@ class DoctorDialog(QDialog):
     open_requested = Signal(object)
     """A DoctorConversation: the request's question and images, its mode and model."""
     report_changed = Signal()
-    """A check finished (its report, or the reason the input is unusable, is shown)."""
-    _done = Signal(object)
+    """A check ended (its report, the reason the input is unusable, or its failure, is shown)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, jobs: Jobs | None = None) -> None:
+        """`jobs`: the workspace's job helper (a dialog of its own gets its own)."""
         super().__init__(parent)
         self.setWindowTitle("Check a request")
         self.setAccessibleName("Check a request")
         self.resize(1000, 680)
         self.report: Report | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doctor")
+        self.jobs = jobs if jobs is not None else Jobs()
         self._checked_text = ""
         self.request_edit = QPlainTextEdit(self)
         self.request_edit.setAccessibleName("Request")
@@ -90,8 +92,16 @@ class DoctorDialog(QDialog):
         self.copy_python_button = self._button("Copy as Python", self.copy_python)
         self.open_button = self._button("Open in VisionDesk", self.open_in_visiondesk)
         self._layout()
-        self._done.connect(self._show)
         self._enable(False)
+        self.jobs.changed.connect(self._jobs_changed)
+        self._closed = False
+
+    @property
+    def checking(self) -> bool:
+        return self.jobs.running(DOCTOR)
+
+    def _jobs_changed(self) -> None:
+        self.check_button.setEnabled(not self.checking)
 
     def _button(self, text: str, slot: object) -> QPushButton:
         button = QPushButton(text, self)
@@ -124,20 +134,21 @@ class DoctorDialog(QDialog):
 
     def check(self) -> None:
         """Check the pasted text on the worker thread; `report_changed` fires when it is shown."""
-        self._checked_text = self.request_edit.toPlainText()
-        self.check_button.setEnabled(False)
-        self.summary.setText("Checking…")
-        future = self._pool.submit(_diagnose, self._checked_text)
-        future.add_done_callback(self._finished)
-
-    def _finished(self, future: Future[Report | str]) -> None:
-        if future.cancelled():
+        if self.checking:
             return
-        with contextlib.suppress(RuntimeError):  # the dialog was closed and deleted meanwhile
-            self._done.emit(future.result())  # queued to the UI thread: the receiver lives there
+        self._checked_text = self.request_edit.toPlainText()
+        self.summary.setText("Checking…")
+        self.jobs.start(
+            DOCTOR,
+            asyncio.to_thread(_diagnose, self._checked_text),
+            success=self._show,
+            failure=self._failed,
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self._show(f"✗ The check could not finish: {in_words(error)} — press Check to try again.")
 
     def _show(self, result: Report | str) -> None:
-        self.check_button.setEnabled(True)
         self.problems_list.clear()
         self.images_list.clear()
         if isinstance(result, str):
@@ -230,7 +241,11 @@ class DoctorDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """However the dialog closes, its check stops (its thread's answer is dropped)."""
+        if not self._closed:
+            self._closed = True
+            self.jobs.cancel(DOCTOR)
+            self.jobs.changed.disconnect(self._jobs_changed)
         super().done(result)
 
 

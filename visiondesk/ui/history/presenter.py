@@ -1,9 +1,13 @@
 """The history presenter: the sidebar mirrors the stored conversations (the open one selected);
 open, new, rename and delete, exports, the uploaded-files panel and the log folder become
-intents on the workspace's library."""
+intents on the workspace's library.
+
+Exports and backups run off the UI thread as jobs ("export", "backup"); while one runs its
+actions are disabled (they follow the running jobs), and how it ended is a notice."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Protocol
 
@@ -12,11 +16,15 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from visiondesk.config.paths import log_folder
+from visiondesk.errors import in_words
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
 from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 from visiondesk.workspace import Workspace
+
+EXPORT = "export"
+BACKUP = "backup"
 
 
 class HistoryWindow(Protocol):
@@ -75,7 +83,17 @@ class HistoryPresenter(QObject):
         window.banner.export_requested.connect(lambda: self.export("html"))
         workspace.damage_changed.connect(window.banner.show_damage)
         window.log_action.triggered.connect(self.open_log_folder)
+        workspace.jobs.changed.connect(self._enable)
         self.refresh()
+        self._enable()
+
+    def _enable(self) -> None:
+        """Export and Back up wait for the one under way (the actions follow the jobs)."""
+        jobs = self.workspace.jobs
+        exporting = jobs.running(EXPORT)
+        for action in (self.window.export_markdown_action, self.window.export_html_action):
+            action.setEnabled(not exporting)
+        self.window.backup_action.setEnabled(not jobs.running(BACKUP))
 
     def refresh(self) -> None:
         sidebar = self.window.sidebar
@@ -115,6 +133,8 @@ class HistoryPresenter(QObject):
             self.workspace.library.delete(conversation_id)
 
     def export(self, kind: str) -> None:
+        if self.workspace.jobs.running(EXPORT):
+            return  # the banner's button: one export at a time, as the menu's
         if self.workspace.conversation_id is None:
             self.workspace.notice("Nothing to export yet: this conversation has no saved turn.")
             return
@@ -131,10 +151,20 @@ class HistoryPresenter(QObject):
         self.window.focus_composer()
         if target is not None:
             note_folder(self.memory, str(target))
-            try:
-                self.workspace.library.export(kind, target)
-            except OSError as error:
-                self.workspace.notice(f"Could not export to {target}: {error}")
+            self._export(kind, target)
+
+    def _export(self, kind: str, target: Path) -> None:
+        """Write the export off the UI thread (images are read from the history and encoded)."""
+        workspace = self.workspace
+        workspace.jobs.start(
+            EXPORT,
+            asyncio.to_thread(workspace.library.export, kind, target),
+            success=lambda written: workspace.notice(f"Exported to {written}."),
+            failure=lambda error: workspace.notice(
+                f"Could not export to {target}: {in_words(error).rstrip('.')}. Choose another "
+                "folder and export again."
+            ),
+        )
 
     def backup(self) -> None:
         folder = QFileDialog.getExistingDirectory(

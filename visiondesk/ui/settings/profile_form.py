@@ -1,9 +1,9 @@
 """Settings → one profile's fields: where its server is, its defaults, its timeouts, where its
-key is kept, and Test connection."""
+key is kept, and Test connection (a job of the group "profile-test": its result or its failure
+is said next to the button, which is enabled again whenever the test has ended)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -22,7 +22,11 @@ from PySide6.QtWidgets import (
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
+from visiondesk.errors import in_words
 from visiondesk.workspace.checking import ProfileCheck, check_profile
+from visiondesk.workspace.jobs import Jobs
+
+PROFILE_TEST = "profile-test"
 
 KIND_LABELS = {
     ProviderKind.OPENAI: "OpenAI",
@@ -42,9 +46,13 @@ class ProfileForm(QWidget):
     name_changed = Signal(str)
     check_changed = Signal(bool, str)
 
-    def __init__(self, secrets: Secrets, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, secrets: Secrets, parent: QWidget | None = None, *, jobs: Jobs | None = None
+    ) -> None:
+        """`jobs`: the workspace's job helper (a form of its own gets its own)."""
         super().__init__(parent)
         self.secrets = secrets
+        self.jobs = jobs if jobs is not None else Jobs()
         self.name = QLineEdit(self)
         self.name.textEdited.connect(self.name_changed.emit)
         self.kind = QComboBox(self)
@@ -100,9 +108,16 @@ class ProfileForm(QWidget):
         form.addRow(note)
         form.addRow(testing)
         form.addRow(self.check)
-        self._task: asyncio.Future[ProfileCheck] | None = None
         self.shown: Profile | None = None
         """The profile the fields were filled from (the dialog owns the edited copies)."""
+        self.jobs.changed.connect(self._enable)
+
+    @property
+    def testing(self) -> bool:
+        return self.jobs.running(PROFILE_TEST)
+
+    def _enable(self) -> None:
+        self.test.setEnabled(not self.testing)
 
     def show_profile(self, profile: Profile) -> None:
         self.cancel_check()
@@ -150,32 +165,29 @@ class ProfileForm(QWidget):
         except ValueError as error:
             self._checked(ProfileCheck(False, str(error)))
             return
-        self.test.setEnabled(False)
+        self.cancel_check()  # one test at a time: the fields as they are now
         self.check.setText(f"Testing {edited.base_url}…")
-        task = asyncio.ensure_future(
-            check_profile(edited, self.secrets, self.key.text().strip() or None)
+        self.jobs.start(
+            PROFILE_TEST,
+            check_profile(edited, self.secrets, self.key.text().strip() or None),
+            success=self._checked,
+            failure=lambda error: self._checked(ProfileCheck(False, in_words(error))),
         )
-        self._task = task
-        task.add_done_callback(lambda done: self._finished(task, done))
-
-    def _finished(
-        self, task: asyncio.Future[ProfileCheck], done: asyncio.Future[ProfileCheck]
-    ) -> None:
-        if task is not self._task or done.cancelled():
-            return
-        self._task = None
-        self._checked(done.result())
 
     def _checked(self, result: ProfileCheck) -> None:
-        self.test.setEnabled(True)
         self.check.setText(("✓ " if result.ok else "✗ ") + result.text)
         self.check_changed.emit(result.ok, result.text)
 
     def cancel_check(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-            self.test.setEnabled(True)
+        """Stop a test under way (another profile is shown, or the dialog closes)."""
+        if self.testing:
+            self.jobs.cancel(PROFILE_TEST)
+            self.check.clear()
+
+    def detach(self) -> None:
+        """The dialog closes: its test stops and the form no longer follows the jobs."""
+        self.cancel_check()
+        self.jobs.changed.disconnect(self._enable)
 
 
 def _seconds(parent: QWidget, low: float, high: float) -> QDoubleSpinBox:

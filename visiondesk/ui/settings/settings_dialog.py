@@ -1,10 +1,15 @@
 """Settings: profiles (added with a real name, renamed, deleted, tested) and what applies to
 the whole app (light/dark, default instructions, clean-up of uploads). Keys go to the keychain
-on a thread of their own; nothing here waits for it."""
+on a thread of their own, as jobs of the group "keychain-write": the window never waits for the
+keychain, Save closes once it has answered, and a refusal is said here (the key is kept for
+the session) with Try again one click away."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from concurrent.futures import Future
+from functools import partial
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
@@ -25,10 +31,16 @@ from PySide6.QtWidgets import (
 
 from visiondesk.config.profile_store import EMULATOR, save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
-from visiondesk.config.secrets import Secrets
+from visiondesk.config.secrets import Secrets, written
 from visiondesk.config.settings import AppSettings, Cleanup, Theme
+from visiondesk.errors import in_words
 from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
+from visiondesk.workspace.jobs import Jobs
+
+KEYCHAIN_WRITE = "keychain-write"
+Write = Callable[[], "Future[None] | None"]
+"""Starts one keychain write (again, for Try again); None when there is nothing to wait for."""
 
 THEMES = ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"), (Theme.DARK, "Dark"))
 NEW_PROFILE_URL = "http://127.0.0.1:11434/v1"
@@ -39,6 +51,7 @@ class SettingsDialog(QDialog):
 
     Signals: `accepted()` / `rejected()` (QDialog's). After Save, `profiles`, `app_settings`
     and `selected_key` hold what was saved; `renamed` maps old profile names to new ones.
+    Closing the dialog stops its jobs (the connection test, the wait for the keychain).
     """
 
     def __init__(
@@ -49,7 +62,10 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         save: bool = True,
         app_settings: AppSettings | None = None,
+        *,
+        jobs: Jobs | None = None,
     ) -> None:
+        """`jobs`: the workspace's job helper (a dialog of its own gets its own)."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
@@ -60,7 +76,15 @@ class SettingsDialog(QDialog):
         self.app_settings = app_settings or AppSettings.load()
         self._original = dict(profiles)
         self.renamed: dict[str, str] = {}
-        self.form = ProfileForm(secrets, self)
+        self.jobs = jobs if jobs is not None else Jobs()
+        self._refused: list[tuple[Write, str]] = []
+        """Keychain writes that failed and why, for Try again."""
+        self._attempted: set[tuple[str, str]] = set()
+        """Renames and deletions already asked of the keychain (Save again does not repeat)."""
+        self._saving = False
+        self._refused_while_saving = False
+        self._closed = False
+        self.form = ProfileForm(secrets, self, jobs=self.jobs)
         self.form.name_changed.connect(self._name_typed)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
@@ -94,8 +118,20 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
-        self.rejected.connect(self.form.cancel_check)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.keychain = QLabel(self)
+        self.keychain.setWordWrap(True)
+        self.keychain.setAccessibleName("Keychain")
+        self.keychain_retry = QPushButton("Try again", self)
+        self.keychain_retry.setAccessibleName("Save the key again")
+        self.keychain_retry.clicked.connect(self.retry_keychain)
+        self.keychain_retry.hide()
+        keychain_row = QHBoxLayout()
+        keychain_row.addWidget(self.keychain, 1)
+        keychain_row.addWidget(self.keychain_retry)
+        layout.addLayout(keychain_row)
         layout.addWidget(buttons)
+        self.jobs.changed.connect(self._jobs_changed)
         self.list.currentRowChanged.connect(self._show)
         self._current = -1
         self.list.setCurrentRow(self._keys.index(selected) if selected in self._keys else 0)
@@ -177,10 +213,62 @@ class SettingsDialog(QDialog):
         self.profiles[key] = updated
         secret = self.form.key.text().strip()
         if secret:
-            self.secrets.store(updated, secret)
+            self._write(partial(self.secrets.store, updated, secret))
             self.form.key.clear()
             self.form.key_source.setText(self.secrets.source_of(updated))
         return True
+
+    # ----- the keychain ---------------------------------------------------------------------
+
+    @property
+    def writing_keychain(self) -> bool:
+        return self.jobs.running(KEYCHAIN_WRITE)
+
+    def _write(self, start: Write) -> None:
+        """One keychain write as a job; a refusal is kept for Try again and said below."""
+        write = start()
+        if write is None:
+            return
+        self.keychain.setText(f"Saving to {self.secrets.keychain_name}…")
+        self.jobs.start(
+            KEYCHAIN_WRITE,
+            written(write),
+            failure=lambda error: self._keychain_refused(start, error),
+        )
+
+    def _keychain_refused(self, start: Write, error: BaseException) -> None:
+        self._refused.append((start, in_words(error)))
+        self._refused_while_saving = self._saving
+
+    def retry_keychain(self) -> None:
+        """Try again: the writes the keychain refused (unlocked since, perhaps)."""
+        refused, self._refused = self._refused, []
+        for start, _reason in refused:
+            self._write(start)
+        self._jobs_changed()
+
+    def _jobs_changed(self) -> None:
+        """The keychain's state follows from its jobs: saving, refused (with Try again), done;
+        a Save that waited for it closes the dialog unless the keychain refused."""
+        writing = self.writing_keychain
+        if self.save_button is not None:
+            self.save_button.setEnabled(not writing)
+        self.keychain_retry.setVisible(bool(self._refused) and not writing)
+        if writing:
+            return
+        if self._refused:
+            self.keychain.setText("✗ " + " ".join(reason for _start, reason in self._refused))
+        elif self.keychain.text().startswith(("Saving", "✗")):
+            self.keychain.setText(f"✓ Saved to {self.secrets.keychain_name}.")
+        shown = self.form.shown
+        if shown is not None and not self.form.key.text():
+            self.form.key_source.setText(self.secrets.source_of(shown))
+        if self._saving:
+            self._saving = False
+            if self._refused_while_saving:
+                self._refused_while_saving = False  # said: Save again keeps the key this session
+            else:
+                self._saved()
 
     def _name_taken(self, name: str, except_key: str | None = None) -> bool:
         wanted = name.casefold()
@@ -241,10 +329,17 @@ class SettingsDialog(QDialog):
             if key in self.profiles and self.profiles[key].name != old.name
         }
         for before, after in self.renamed.items():
-            self.secrets.rename(before, after)
+            if (before, after) not in self._attempted:
+                self._attempted.add((before, after))
+                self._write(partial(self.secrets.rename, before, after))
         for key, old in self._original.items():
-            if key not in self.profiles:  # deleted: its key leaves the keychain too
-                self.secrets.forget(old)
+            if key not in self.profiles and (old.name, "") not in self._attempted:
+                self._attempted.add((old.name, ""))  # deleted: its key leaves the keychain too
+                self._write(partial(self.secrets.forget, old))
+        self._saving = True
+        self._jobs_changed()  # closes now, or once the keychain has answered
+
+    def _saved(self) -> None:
         settings = self.app_settings
         settings.cleanup = Cleanup(self.cleanup.currentData())
         settings.theme = Theme(self.theme.currentData())
@@ -259,6 +354,15 @@ class SettingsDialog(QDialog):
             except OSError as error:
                 QMessageBox.warning(self, "Settings", f"Could not save the profiles: {error}")
         self.accept()
+
+    def done(self, result: int) -> None:
+        """However the dialog closes, its jobs stop (the key stays in use this session)."""
+        if not self._closed:
+            self._closed = True
+            self.form.detach()
+            self.jobs.cancel(KEYCHAIN_WRITE)
+            self.jobs.changed.disconnect(self._jobs_changed)
+        super().done(result)
 
 
 def _key_for(name: str, taken: set[str]) -> str:

@@ -16,10 +16,10 @@ from visiondesk.config.local_servers import running
 from visiondesk.config.paths import data_dir
 from visiondesk.config.profile_store import BUILTIN, EMULATOR, load_profiles
 from visiondesk.config.profiles import Profile
-from visiondesk.config.secrets import Secrets
+from visiondesk.config.secrets import Secrets, written
 from visiondesk.config.settings import AppSettings
 from visiondesk.emulator import Knobs
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, in_words
 from visiondesk.store import History
 from visiondesk.ui.attachments.presenter import AttachmentsPresenter
 from visiondesk.ui.batch.batch_panel import BatchPanel
@@ -158,7 +158,16 @@ class Controller(QObject):
         workspace = self.workspace
         kind, value = choice
         if kind == "openai" and "openai" in workspace.profiles:
-            workspace.secrets.store(workspace.profiles["openai"], value)
+            write = workspace.secrets.store(workspace.profiles["openai"], value)
+            if write is not None:  # the welcome has closed: a refusal is said in the window
+                workspace.jobs.start(
+                    "keychain-write",
+                    written(write),
+                    failure=lambda error: workspace.notice(
+                        f"{in_words(error)} To save it for good, enter it again in Edit → "
+                        "Settings once the keychain is unlocked."
+                    ),
+                )
             workspace.connections.drop("openai")
             workspace.select_profile("openai")
         elif kind == "local":
@@ -174,6 +183,7 @@ class Controller(QObject):
             workspace.secrets,
             self.window,
             app_settings=workspace.app_settings,
+            jobs=workspace.jobs,
         )
         dialog.accepted.connect(
             lambda: workspace.update_profiles(dialog.profiles, dialog.app_settings, dialog.renamed)
@@ -182,7 +192,7 @@ class Controller(QObject):
 
     def check_request(self) -> None:
         """Tools → Check a request…: the doctor; "Open in VisionDesk" starts a conversation."""
-        dialog = DoctorDialog(self.window)
+        dialog = DoctorDialog(self.window, jobs=self.workspace.jobs)
         dialog.open_requested.connect(
             lambda found: self.workspace.library.start(
                 found.prompt, found.images, found.mode, found.model, found.detail
@@ -199,7 +209,11 @@ class Controller(QObject):
                 for key, profile in workspace.profiles.items()
             }
             self.batch_panel = BatchPanel(
-                profiles, workspace.secrets, workspace.history, workspace.app_settings
+                profiles,
+                workspace.secrets,
+                workspace.history,
+                workspace.app_settings,
+                jobs=workspace.jobs,
             )
             self.batch_panel.resize(760, 620)
         self.batch_panel.show()
