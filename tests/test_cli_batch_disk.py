@@ -47,7 +47,7 @@ def test_a_full_disk_mid_batch_is_one_line_and_the_job_resumes(
         filler = fill(disk)  # the disk fills while the second image is being answered
         emulator.knobs.hold_after = None
         emulator.knobs.release.set()
-        out, err = running.communicate(timeout=WAIT)
+        _, err = running.communicate(timeout=WAIT)
         assert running.returncode == 1, err
         assert "Traceback" not in err and "sqlite3" not in err and "OperationalError" not in err
         [full] = [line for line in err.splitlines() if line.startswith("visiondesk batch:")]
@@ -55,6 +55,7 @@ def test_a_full_disk_mid_batch_is_one_line_and_the_job_resumes(
         job = err.rsplit("--resume ", 1)[1].split()[0]
         filler.unlink()  # room again: the same job goes on
         resumed = batch(disk / "data", tmp_path, "--resume", job, *common[:2])
-        out, err = resumed.communicate(timeout=WAIT)
+        answers, err = resumed.communicate(timeout=WAIT)
         assert resumed.returncode == 0, err
         assert "4 answered, 0 failed, 0 refused of 4" in err
+        assert len(answers.splitlines()) == 3  # the other three, answered now
