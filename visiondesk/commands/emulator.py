@@ -99,6 +99,11 @@ def add_parser(commands: Any) -> None:
         help="break each stream's format after two deltas",
     )
     parser.add_argument(
+        "--odd-shapes",
+        action="store_true",
+        help="streams send, after two deltas, an event whose fields are of another shape",
+    )
+    parser.add_argument(
         "--end-stream-early",
         action="store_true",
         help="end streams cleanly after the last delta, without their final events",
@@ -159,6 +164,7 @@ def run(options: argparse.Namespace) -> int:
         serve_html=options.serve_html,
         never_answer=options.never_answer,
         malformed_stream=options.malformed_stream,
+        odd_shapes=options.odd_shapes,
         gateway_quirks=options.gateway_quirks,
         end_stream_early=options.end_stream_early,
         batch_delay=options.batch_delay,
