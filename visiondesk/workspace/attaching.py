@@ -1,35 +1,50 @@
 """Intents on the draft. Each image is prepared (and, where the mode uploads, uploaded) by a job
-in the group "attach:<id>"; its card mirrors the attachment's state."""
+keyed `Key(Group.ATTACH, id)`; its card mirrors the attachment's state. However the job ends, its
+handler leaves the attachment in a state that is not running (unless a newer job took over)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
 from visiondesk.events import (
+    Completed,
     Event,
+    Failed,
     FileFailed,
     FileReady,
     Prepared,
+    Preparing,
     Processing,
+    RateLimitWait,
     RequestSent,
+    TextDelta,
+    TurnStarted,
     UploadProgress,
+    Usage,
+    Waiting,
 )
 from visiondesk.imaging import ImageInput
-from visiondesk.workspace.draft import Attachment, AttachmentState, Crop
+from visiondesk.workspace.draft import Attachment, AttachmentState, Crop, stopped
+from visiondesk.workspace.jobs import Group, Key
 
 if TYPE_CHECKING:
     from visiondesk.session import Session
     from visiondesk.workspace.workspace import Workspace
 
 
-def group(attachment_id: int) -> str:
-    return f"attach:{attachment_id}"
+def job_key(attachment_id: int) -> Key:
+    """The key of the job that prepares (and uploads) this attachment."""
+    return Key(Group.ATTACH, attachment_id)
 
 
 class Attaching:
     def __init__(self, workspace: Workspace) -> None:
         self._ws = workspace
+        self._runs = itertools.count(1)
+        self._current: dict[int, int] = {}
+        """Each attachment's newest job: a superseded job's handler leaves it alone."""
 
     def add(self, source: ImageInput, label: str) -> int:
         attachment = self._ws.draft.add(source, label)
@@ -37,7 +52,7 @@ class Attaching:
         return attachment.id
 
     def remove(self, attachment_id: int) -> None:
-        self._ws.jobs.cancel(group(attachment_id))
+        self._ws.jobs.cancel(job_key(attachment_id))
         attachment = self._ws.draft.remove(attachment_id)
         if attachment is not None and attachment.prepared is not None and self._ws.session:
             self._ws.session.cancel_upload(attachment.prepared)
@@ -52,7 +67,7 @@ class Attaching:
         """Crop an attachment (None: the whole image again); it is prepared anew."""
         attachment = self._ws.draft.get(attachment_id)
         if attachment is not None:
-            attachment.crop = crop
+            self._ws.draft.update(attachment, crop=crop)
             self._start(attachment)
 
     def retry(self, attachment_id: int) -> None:
@@ -71,7 +86,8 @@ class Attaching:
 
     def _start(self, attachment: Attachment) -> None:
         ws = self._ws
-        ws.jobs.cancel(group(attachment.id))
+        ws.jobs.cancel(job_key(attachment.id))
+        run = self._current[attachment.id] = next(self._runs)
         ws.draft.update(
             attachment,
             state=AttachmentState.PREPARING,
@@ -86,10 +102,32 @@ class Attaching:
         if session is None:
             return
         ws.jobs.start(
-            group(attachment.id),
+            job_key(attachment.id),
             self._run(attachment, session),
-            failure=lambda error: self._failed(attachment, error),
+            failure=lambda error: self._failed(attachment, run, error),
+            ended=lambda _outcome: self._ended(attachment, run),
         )
+
+    def _ours(self, attachment: Attachment, run: int) -> bool:
+        """The attachment is still in the draft and this run is its newest job."""
+        return (
+            self._current.get(attachment.id) == run
+            and self._ws.draft.get(attachment.id) is not None
+        )
+
+    def _ended(self, attachment: Attachment, run: int) -> None:
+        """However its job ended (done, stopped, superseded by another profile, failed), the
+        attachment is left ready, uploaded or failed: never preparing or uploading forever."""
+        if not self._ours(attachment, run):
+            return
+        state = stopped(attachment.state, attachment.prepared is not None)
+        if state is attachment.state:
+            return
+        error = attachment.error
+        if state is AttachmentState.FAILED and error is None:
+            error = VisionDeskError(f"{attachment.label}: stopped before it was prepared. Retry.")
+            error.retryable = True
+        self._ws.draft.update(attachment, state=state, error=error, sent=0, total=0)
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
         async for event in session.attach(attachment.source, attachment.label, attachment.crop):
@@ -100,31 +138,41 @@ class Attaching:
     def on_event(self, attachment: Attachment, event: Event) -> None:
         """An event about this attachment, from its own job or from the turn it went with."""
         draft = self._ws.draft
-        if isinstance(event, Prepared):
-            draft.update(attachment, prepared=event.image, state=AttachmentState.READY)
-        elif isinstance(event, UploadProgress):
-            draft.update(
-                attachment,
-                state=AttachmentState.UPLOADING,
-                sent=event.bytes_sent,
-                total=event.total,
-            )
-        elif isinstance(event, Processing):
-            draft.update(attachment, state=AttachmentState.PROCESSING, file_id=event.file_id)
-        elif isinstance(event, FileReady):
-            draft.update(attachment, state=AttachmentState.UPLOADED, file_id=event.file_id)
-        elif isinstance(event, RequestSent):
-            attachment.requests.append(event)
-        elif isinstance(event, FileFailed):
-            if isinstance(event.error, ImageError):
+        match event:
+            case Prepared(image=image):
+                draft.update(attachment, prepared=image, state=AttachmentState.READY)
+            case UploadProgress(bytes_sent=sent, total=total):
+                draft.update(attachment, state=AttachmentState.UPLOADING, sent=sent, total=total)
+            case Processing(file_id=file_id):
+                draft.update(attachment, state=AttachmentState.PROCESSING, file_id=file_id)
+            case FileReady(file_id=file_id):
+                draft.update(attachment, state=AttachmentState.UPLOADED, file_id=file_id)
+            case RequestSent():
+                draft.update(attachment, requests=[*attachment.requests, event])
+            case FileFailed(error=ImageError() as error):
                 draft.remove(attachment.id)
-                self._ws.notice(f"Not attached: {event.error.message}")
-            elif not isinstance(event.error, Cancelled):
-                draft.update(attachment, state=AttachmentState.FAILED, error=event.error)
+                self._ws.notice(f"Not attached: {error.message}")
+            case FileFailed(error=Cancelled()):
+                pass  # stopped on purpose: the job's end puts it back at ready
+            case FileFailed(error=error):
+                draft.update(attachment, state=AttachmentState.FAILED, error=error)
+            case (
+                Preparing()
+                | Waiting()
+                | RateLimitWait()
+                | TextDelta()
+                | Usage()
+                | Completed()
+                | Failed()
+                | TurnStarted()
+            ):
+                pass  # about the turn, not about one image
+            case _:
+                assert_never(event)
 
-    def _failed(self, attachment: Attachment, error: BaseException) -> None:
+    def _failed(self, attachment: Attachment, run: int, error: BaseException) -> None:
         """Anything unforeseen while preparing: the card says so and offers Retry."""
-        if self._ws.draft.get(attachment.id) is None:
+        if not self._ours(attachment, run):
             return
         wrapped = (
             error

@@ -40,6 +40,43 @@ class AttachmentState(Enum):
         )
 
 
+_WORKING = frozenset(
+    {AttachmentState.UPLOADING, AttachmentState.PROCESSING, AttachmentState.UPLOADED}
+)
+_NEXT: dict[AttachmentState, frozenset[AttachmentState]] = {
+    # Preparing starts again from anywhere (a crop, another mode, Retry); an upload moves
+    # forward, may be made again for a turn, and ends uploaded, failed, or back at ready when
+    # it was stopped.
+    AttachmentState.PREPARING: frozenset({AttachmentState.READY, AttachmentState.FAILED}),
+    AttachmentState.READY: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.UPLOADING: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.PROCESSING: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.UPLOADED: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.FAILED: frozenset({AttachmentState.READY}),
+}
+
+
+class IllegalAttachmentTransition(ValueError):
+    """A state change the transition table refuses (a bug in whoever asked for it)."""
+
+
+def moved(state: AttachmentState, to: AttachmentState) -> AttachmentState:
+    """The state after moving from `state` to `to`; refused unless the table allows it.
+    Preparing again is allowed from every state."""
+    if to is not AttachmentState.PREPARING and to not in _NEXT[state]:
+        raise IllegalAttachmentTransition(f"an image cannot go from {state.value} to {to.value}")
+    return to
+
+
+def stopped(state: AttachmentState, prepared: bool) -> AttachmentState:
+    """Its job ended (stopped, superseded, or finished) with work still under way: an image
+    that was prepared is ready again (its upload is made with the next turn); one that was not
+    has failed, with Retry. A state that was not running stays."""
+    if not state.running:
+        return state
+    return moved(state, AttachmentState.READY if prepared else AttachmentState.FAILED)
+
+
 @dataclass(eq=False)
 class Attachment:
     """One image of the draft: where it came from, what it became, how far its upload is."""
@@ -109,6 +146,9 @@ class Draft:
         return restored
 
     def update(self, attachment: Attachment, **changes: object) -> None:
+        state = changes.get("state")
+        if isinstance(state, AttachmentState) and state is not attachment.state:
+            moved(attachment.state, state)  # refused unless the transition table allows it
         for name, value in changes.items():
             setattr(attachment, name, value)
         if attachment in self._items:

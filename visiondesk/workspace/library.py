@@ -12,6 +12,7 @@ from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import StorageError
 from visiondesk.store import BackupReport, StoredConversation, UploadRecord
+from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
 
@@ -155,7 +156,7 @@ class Library:
                 ws.notice("**Check history**: the history and every image are readable.")
 
         ws.jobs.start(
-            "check-history",
+            Group.CHECK_HISTORY,
             asyncio.to_thread(ws.history.integrity_check),
             success=report,
             failure=lambda error: ws.notice(f"Check history could not finish: {error}"),
@@ -176,7 +177,7 @@ class Library:
             )
 
         ws.jobs.start(
-            "backup",
+            Group.BACKUP,
             asyncio.to_thread(ws.history.backup, target),
             success=done,
             failure=lambda error: ws.notice(f"The backup to {target} failed: {error}"),
@@ -210,7 +211,7 @@ class Library:
             self.new()
         ws.conversations_changed.emit()
         if ws.app_settings.cleanup is Cleanup.ON_DELETE:
-            ws.jobs.start("sweep", ws.connection.sweep(), failure=ws.sweep_failed)
+            ws.jobs.start(Group.SWEEP, ws.connection.sweep(), failure=ws.sweep_failed)
 
     def export(self, kind: str, target: Path) -> Path:
         """The open conversation as Markdown (a folder) or one HTML file."""
@@ -227,7 +228,7 @@ class Library:
         return self._ws.history.uploads(self._ws.profile.name)
 
     def delete_uploads(self, file_ids: list[str], done: object = None) -> None:
-        """Delete files on the server (job "delete-files"); `done()` runs however it ends."""
+        """Delete files on the server (a job); `done()` runs however it ends."""
         ws = self._ws
 
         def finished(_result: object = None) -> None:
@@ -239,5 +240,8 @@ class Library:
             finished()
 
         ws.jobs.start(
-            "delete-files", ws.connection.delete_files(file_ids), success=finished, failure=failed
+            Group.DELETE_FILES,
+            ws.connection.delete_files(file_ids),
+            success=finished,
+            failure=failed,
         )

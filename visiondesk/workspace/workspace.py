@@ -20,7 +20,7 @@ from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
 from visiondesk.workspace.draft import Draft
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs, Key
 from visiondesk.workspace.library import Library
 from visiondesk.workspace.sending import Sending
 from visiondesk.workspace.settings import ConnectionState, ConnectionStatus, ConversationSettings
@@ -101,7 +101,7 @@ class Workspace:
     @property
     def busy(self) -> bool:
         """A turn is under way (Send shows as Stop)."""
-        return self.jobs.running("send")
+        return self.jobs.running(Group.SEND)
 
     @property
     def connection(self) -> Connection:
@@ -145,9 +145,9 @@ class Workspace:
         if key not in self.profiles:
             return
         profile = self.profiles[key]
-        self.jobs.cancel("probe")
-        self.jobs.cancel("sweep")
-        self.jobs.cancel("keychain")
+        self.jobs.cancel(Group.PROBE)
+        self.jobs.cancel(Group.SWEEP)
+        self.jobs.cancel(Group.KEYCHAIN)
         self.apply_settings(
             ConversationSettings(
                 key, profile.model, profile.mode, profile.detail, self.settings.instructions
@@ -213,7 +213,7 @@ class Workspace:
             return
         old = self.connections.drop(key)
         if old is not None:
-            self.jobs.start("close", old.aclose())
+            self.jobs.start(Group.CLOSE, old.aclose())
         self._reconnect()
 
     def _rename_in_history(self, renamed: dict[str, str]) -> None:
@@ -256,19 +256,19 @@ class Workspace:
             return
         self.probe()
         if self.app_settings.cleanup is not Cleanup.NEVER:
-            self.jobs.start("sweep", self.connection.sweep(), failure=self.sweep_failed)
+            self.jobs.start(Group.SWEEP, self.connection.sweep(), failure=self.sweep_failed)
 
     @property
     def reading_keychain(self) -> bool:
         """The key is being read from the keychain (which may be asking for its password)."""
-        return self.jobs.running("keychain")
+        return self.jobs.running(Group.KEYCHAIN)
 
     def _read_keychain(self) -> None:
         """Fetch the key off the UI thread; meanwhile the status bar says so. Then connect again
         with the key (or say that there is none)."""
         key = self.settings.profile_key
         profile = self.profiles[key]
-        self.jobs.cancel("probe")
+        self.jobs.cancel(Group.PROBE)
         self._set_status(
             ConnectionStatus(
                 ConnectionState.KEYCHAIN,
@@ -281,14 +281,14 @@ class Workspace:
                 return  # another profile was chosen meanwhile
             old = self.connections.drop(key)
             if old is not None:
-                self.jobs.start("close", old.aclose())
+                self.jobs.start(Group.CLOSE, old.aclose())
             self._reconnect()
 
         def failed(error: BaseException) -> None:
             log.warning("keychain read failed: %r", error)
             read(None)
 
-        self.jobs.start("keychain", self.secrets.fetch(profile), success=read, failure=failed)
+        self.jobs.start(Group.KEYCHAIN, self.secrets.fetch(profile), success=read, failure=failed)
 
     def make_session(self, conversation_id: int | None) -> Session:
         settings = self.settings
@@ -313,7 +313,7 @@ class Workspace:
             ConnectionStatus(ConnectionState.CHECKING, f"{profile.name}: checking {kind}…")
         )
         self.jobs.start(
-            "probe",
+            Group.PROBE,
             connection.capabilities.get(connection.client, profile),
             success=lambda capabilities: self._probed(connection, capabilities),
             failure=lambda error: self._probe_failed(connection, error),
@@ -374,9 +374,9 @@ class Workspace:
         self.tokens = Tokens()
         self.tokens_changed.emit(self.tokens)
 
-    def _unhandled(self, group: str, error: BaseException) -> None:
+    def _unhandled(self, key: Key, error: BaseException) -> None:
         """A job without its own failure path failed: say so where the person looks."""
-        self.notice(f"Something went wrong ({group}): {type(error).__name__}: {error}")
+        self.notice(f"Something went wrong ({key}): {type(error).__name__}: {error}")
 
     # ----- life cycle ---------------------------------------------------------------------
 
