@@ -214,8 +214,8 @@ def test_killed_app_comes_back_interrupted_with_retry(
     [turn] = workspace.transcript.turns
     assert turn.status is TurnStatus.INTERRUPTED
     assert "Retry" in window.transcript.toPlainText()
-    if moment == "preparing" and not turn.images:  # the image had not been prepared: add it
-        workspace.attachments.add(str(photo_path), str(photo_path))
+    # The image is there: prepared, or (killed before that) its source saved with the question.
+    assert len(turn.images) == 1 or len(turn.sources) == 1
     window.transcript.action_requested.emit(TranscriptAction.RETRY, turn.id)
 
     async def retried() -> None:

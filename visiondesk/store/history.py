@@ -258,6 +258,14 @@ class History:
         with self._transaction():
             pass
 
+    def writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One transaction under the history's lock, for the store's other modules."""
+        return self._transaction()
+
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """The connection under the history's lock (failures translated), for reads."""
+        return _under(self._lock, self._translated(), self._db)
+
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._transaction() as db:
             return db.execute(sql, args)
@@ -701,6 +709,16 @@ class History:
         values["detail"] = Detail(record["detail"])
         values["notes"] = tuple(record["notes"])
         return PreparedImage(**values)
+
+
+@contextlib.contextmanager
+def _under(
+    lock: threading.RLock,
+    translated: contextlib.AbstractContextManager[None],
+    db: sqlite3.Connection,
+) -> Iterator[sqlite3.Connection]:
+    with lock, translated:
+        yield db
 
 
 def _upload(row: sqlite3.Row) -> UploadRecord:

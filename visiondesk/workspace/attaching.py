@@ -46,8 +46,8 @@ class Attaching:
         self._current: dict[int, int] = {}
         """Each attachment's newest job: a superseded job's handler leaves it alone."""
 
-    def add(self, source: ImageInput, label: str) -> int:
-        attachment = self._ws.draft.add(source, label)
+    def add(self, source: ImageInput, label: str, crop: Crop | None = None) -> int:
+        attachment = self._ws.draft.add(source, label, crop)
         self._start(attachment)
         return attachment.id
 

@@ -12,6 +12,7 @@ from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import StorageError
 from visiondesk.store import BackupReport, StoredConversation, UploadRecord
+from visiondesk.store.sources import conversation_sources
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
@@ -109,6 +110,7 @@ class Library:
         question = None
         try:
             messages = ws.history.messages(conversation_id)
+            sources = conversation_sources(ws.history, conversation_id)
         except StorageError as error:
             ws.set_damage(error.message)
             return
@@ -139,6 +141,7 @@ class Library:
                 error=message.error,
                 message_ids=(question.id, message.id),
                 missing=[f"{m.label}: {m.problem}" for m in question.missing],
+                sources=sources.get(question.id, ()),
             )
             question = None
 

@@ -30,6 +30,7 @@ from visiondesk.events import (
     Usage,
     Waiting,
 )
+from visiondesk.store.sources import drop_sources, save_sources, source_of
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState
 from visiondesk.workspace.jobs import Group
@@ -77,8 +78,12 @@ class Sending:
             # The stopped attempt's question (and partial answer) are in the server's thread:
             # a new thread with the words so far, so the model never sees that attempt.
             new_thread(ws.session, "the earlier thread holds the stopped attempt")
-        if not len(ws.draft):
-            ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
+        if not len(ws.draft):  # e.g. an answer interrupted by a crash
+            if len(turn.images) < len(turn.sources):  # some were never prepared: from the sources
+                for source in turn.sources:
+                    ws.attachments.add(source.input, source.label, source.crop)
+            else:
+                ws.draft.restore(turn.images)
         if ws.text.strip() == turn.prompt:
             ws.set_text("")
         return self._start(turn.prompt)
@@ -141,8 +146,14 @@ class Sending:
             session.profile.base_url,
             TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
         )
+        # What every image is made from is saved with the question, before any preparing or
+        # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
+        sources = tuple(source_of(a.source, a.label, a.crop) for a in attachments)
+        ws.transcript.update(turn, sources=sources)
         try:
             stored = session.save_question(prompt, ready)
+            if stored is not None:
+                save_sources(ws.history, stored.question_id, sources)
         except Exception as error:  # the disk, most likely: the draft stays for Retry
             self._failed(turn, None, session, error)
             return turn
@@ -180,10 +191,13 @@ class Sending:
         images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
         late = [image for image in images if image not in turn.images]
         session.save_images(stored, late)
+        if stored is not None:  # the question has what it sends: the originals can go
+            with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
+                drop_sources(ws.history, stored.question_id)
         uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
         status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
         requests = [request for a in kept for request in a.requests]  # uploads made on attach
-        ws.transcript.update(turn, images=images, status=status, requests=requests)
+        ws.transcript.update(turn, images=images, status=status, requests=requests, sources=())
         async for event in session.send(turn.prompt, images, stored):
             self._on_event(turn, kept, event)
 

@@ -13,6 +13,7 @@ from visiondesk.workspace.signal import Signal
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage, Replay
     from visiondesk.events import RequestSent
+    from visiondesk.store.sources import SavedSource
 
 
 class TurnStatus(Enum):
@@ -120,6 +121,9 @@ class Turn:
     """The Responses API's id of the answer, to chain from it when a later turn is edited."""
     retry_in: float = 0.0
     """Seconds until the SDK retries after a 429 (shown on the answer); 0 when not waiting."""
+    sources: tuple[SavedSource, ...] = ()
+    """What its images were made from (saved with the question), for a Retry of images that
+    never finished preparing."""
 
 
 @dataclass(eq=False)
