@@ -68,6 +68,30 @@ def test_sidebar_lists_and_reopens_conversations(
     assert first_item is not None and first_item.text().startswith("Harbour")
 
 
+def test_typing_after_clicking_a_conversation_goes_into_its_question(
+    app: Controller, loop: qasync.QEventLoop, qtbot: object
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window, workspace = app.window, app.workspace
+    ask(app, loop, "The first conversation")
+    first = workspace.conversation_id
+    window.new_action.trigger()
+    QTest.keyClicks(window.composer, "kept with the new one")
+    [item] = [window.sidebar.list.item(n) for n in range(window.sidebar.list.count())]
+    assert item is not None
+    rect = window.sidebar.list.visualItemRect(item)
+    QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert workspace.conversation_id == first and workspace.text == ""
+    assert QApplication.focusWidget() is window.composer
+    QTest.keyClicks(window.composer, "And then?")
+    assert workspace.text == "And then?"
+    window.new_action.trigger()
+    assert workspace.text == "kept with the new one"
+
+
 def test_deleting_a_conversation_deletes_its_uploads(
     app: Controller, loop: qasync.QEventLoop, photo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

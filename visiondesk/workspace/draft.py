@@ -179,6 +179,14 @@ class Draft:
             self._items = ordered
             self.reordered.emit()
 
+    def put(self, attachments: list[Attachment]) -> None:
+        """Attachments taken out with `clear` come back as they were (a conversation's draft,
+        reopened)."""
+        for attachment in attachments:
+            if self.get(attachment.id) is None:
+                self._items.append(attachment)
+                self.added.emit(attachment)
+
     def clear(self) -> list[Attachment]:
         gone, self._items = self._items, []
         for attachment in gone:

@@ -4,7 +4,7 @@ delete (with the clean-up of its uploads), export, and the uploaded files of a p
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,8 @@ from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import StorageError
 from visiondesk.store import BackupReport, StoredConversation, UploadRecord
 from visiondesk.store.sources import conversation_sources
+from visiondesk.workspace.attaching import job_key
+from visiondesk.workspace.draft import Attachment
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
@@ -21,9 +23,37 @@ if TYPE_CHECKING:
     from visiondesk.workspace.workspace import Workspace
 
 
+@dataclass(frozen=True, slots=True)
+class KeptDraft:
+    """A conversation's unsent question while another conversation is open."""
+
+    text: str
+    attachments: tuple[Attachment, ...]
+
+
 class Library:
     def __init__(self, workspace: Workspace) -> None:
         self._ws = workspace
+        self._drafts: dict[int | None, KeptDraft] = {}
+        """The drafts of the conversations not open (None: the new, unsaved conversation)."""
+
+    def _leave_draft(self) -> None:
+        """The open conversation's draft (question and images) stays with it."""
+        ws = self._ws
+        for attachment in ws.draft:
+            ws.jobs.cancel(job_key(attachment.id))  # prepared again when it comes back
+        kept = KeptDraft(ws.text, tuple(ws.draft.clear()))
+        if kept.text.strip() or kept.attachments:
+            self._drafts[ws.conversation_id] = kept
+        else:
+            self._drafts.pop(ws.conversation_id, None)
+        ws.set_text("")
+
+    def _enter_draft(self, conversation_id: int | None) -> None:
+        """The draft this conversation was left with, if any."""
+        kept = self._drafts.pop(conversation_id, KeptDraft("", ()))
+        self._ws.draft.put(list(kept.attachments))
+        self._ws.set_text(kept.text)
 
     def start(
         self,
@@ -36,9 +66,9 @@ class Library:
         """A new conversation from a request written elsewhere (the doctor's "Open in
         VisionDesk"): its question in the composer, its images attached, its mode and model."""
         ws = self._ws
+        self.new()  # the open conversation keeps its draft
         for attachment in ws.draft.items:
             ws.attachments.remove(attachment.id)
-        self.new()
         ws.apply_settings(replace(ws.settings, mode=mode, model=model or ws.settings.model))
         ws.set_detail(detail)
         if ws.session is not None:
@@ -57,14 +87,17 @@ class Library:
             return []
 
     def new(self) -> None:
-        """An empty conversation on the same profile and settings; the draft stays."""
+        """An empty conversation on the same profile and settings; the open conversation keeps
+        its draft, and the new one gets the draft it was left with (none at first)."""
         ws = self._ws
         ws.conversation.stop()
+        self._leave_draft()
         ws.transcript.clear()
         ws.reset_tokens()
         ws.set_damage("")
         ws.apply_settings(replace(ws.settings, instructions=ws.app_settings.instructions))
         ws.session = ws.make_session(None)
+        self._enter_draft(None)
         ws.attachments.prepare_all(unfinished_only=True)  # same settings: ready stays ready
         ws.conversation_changed.emit(None)
         ws.conversations_changed.emit()
@@ -75,7 +108,8 @@ class Library:
         stored = ws.history.conversation(conversation_id)
         if stored is None:
             return False
-        ws.conversation.stop()  # the draft stays: it belongs to the window, not to a conversation
+        ws.conversation.stop()
+        self._leave_draft()  # the draft belongs to the conversation it was written in
         key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
         key = key or ws.settings.profile_key
         ws.session = None  # the conversation left behind keeps its settings
@@ -98,6 +132,7 @@ class Library:
         ws.reset_tokens()
         self._show(conversation_id)
         ws.session = ws.make_session(conversation_id)
+        self._enter_draft(conversation_id)
         ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
         ws.conversation_changed.emit(conversation_id)
         ws.conversations_changed.emit()
@@ -212,6 +247,7 @@ class Library:
         ws.history.delete(conversation_id)
         if ws.conversation_id == conversation_id:
             self.new()
+        self._drafts.pop(conversation_id, None)  # its draft goes with it
         ws.conversations_changed.emit()
         if ws.app_settings.cleanup is Cleanup.ON_DELETE:
             ws.jobs.start(Group.SWEEP, ws.connection.sweep(), failure=ws.sweep_failed)

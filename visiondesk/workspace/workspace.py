@@ -232,6 +232,7 @@ class Workspace:
 
     def _reconnect(self, *, prepare: bool = True) -> None:
         """A session on the current profile for the open conversation, then probe and sweep."""
+        self._before_wait = None  # a countdown's "before" belongs to the previous server
         old = self.session
         self.session = self.make_session(old.conversation_id if old else None)
         if old is not None:
