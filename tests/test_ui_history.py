@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -281,7 +282,7 @@ def test_after_answer_clean_up(app: Controller, loop: qasync.QEventLoop, photo_p
     from visiondesk.config.settings import Cleanup
 
     workspace = app.workspace
-    workspace.app_settings.cleanup = Cleanup.AFTER_ANSWER
+    workspace.set_app_settings(replace(workspace.app_settings, cleanup=Cleanup.AFTER_ANSWER))
     workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Use once", photo_path)
     emulator = workspace.connections.emulator

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,7 +165,7 @@ class Controller(QObject):
             workspace.select_profile("openai")
         elif kind == "local":
             workspace.select_profile(value)
-        workspace.app_settings.welcomed = True
+        workspace.set_app_settings(replace(workspace.app_settings, welcomed=True))
         workspace.app_settings.save()
 
     def open_settings(self) -> None:

@@ -5,6 +5,7 @@ on a thread of their own; nothing here waits for it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -245,10 +246,12 @@ class SettingsDialog(QDialog):
         for key, old in self._original.items():
             if key not in self.profiles:  # deleted: its key leaves the keychain too
                 self.secrets.forget(old)
-        settings = self.app_settings
-        settings.cleanup = Cleanup(self.cleanup.currentData())
-        settings.theme = Theme(self.theme.currentData())
-        settings.instructions = self.instructions.toPlainText().strip()
+        settings = self.app_settings = replace(
+            self.app_settings,
+            cleanup=Cleanup(self.cleanup.currentData()),
+            theme=Theme(self.theme.currentData()),
+            instructions=self.instructions.toPlainText().strip(),
+        )
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, settings.theme)

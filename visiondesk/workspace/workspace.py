@@ -46,7 +46,7 @@ class Workspace:
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
     `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`,
-    `damage_changed(str)`; the draft
+    `damage_changed(str)`, `app_settings_changed(AppSettings)`; the draft
     and the transcript announce their own changes.
     """
 
@@ -87,6 +87,7 @@ class Workspace:
         self.conversations_changed: Signal[[]] = Signal()
         self.profiles_changed: Signal[[]] = Signal()
         self.damage_changed: Signal[[str]] = Signal()
+        self.app_settings_changed: Signal[[AppSettings]] = Signal()
         self.damage = ""
         """What of the open conversation (or the history) could not be read; empty if none."""
         self.attachments = Attaching(self)
@@ -137,6 +138,12 @@ class Workspace:
         if damage != self.damage:
             self.damage = damage
             self.damage_changed.emit(damage)
+
+    def set_app_settings(self, settings: AppSettings) -> None:
+        """App-wide settings changed (a new value; the old one is never edited)."""
+        if settings != self.app_settings:
+            self.app_settings = settings
+            self.app_settings_changed.emit(settings)
 
     def select_profile(self, key: str, *, prepare: bool = True) -> None:
         """Continue the conversation on another profile: its words travel along; the server-side
@@ -202,7 +209,7 @@ class Workspace:
         mode and detail; only what was edited in that profile (address, key) takes effect.
         `renamed` (old name → new): stored conversations follow their profile's new name."""
         self.profiles = dict(profiles)
-        self.app_settings = app_settings
+        self.set_app_settings(app_settings)
         if renamed:
             self._rename_in_history(renamed)
             self.conversations_changed.emit()
