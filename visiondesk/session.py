@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import assert_never
 
 from visiondesk.api.base import ModeClient
 from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
@@ -34,10 +35,17 @@ from visiondesk.events import (
     Event,
     Failed,
     FileFailed,
+    FileReady,
     Prepared,
     Preparing,
+    Processing,
+    RateLimitWait,
+    RequestSent,
     TextDelta,
     TurnStarted,
+    UploadProgress,
+    Usage,
+    Waiting,
 )
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 
@@ -224,30 +232,47 @@ class Session:
         last_checkpoint = time.monotonic()
         try:
             async for event in self._events(turn):
-                if isinstance(event, Completed | Failed):
-                    self._claim_uploads(images)
-                if isinstance(event, Completed):
-                    try:
-                        self.save_answer(stored, event.text, AnswerStatus.COMPLETE)
-                    except StorageError as error:
-                        # Not saved: the turn fails, its answer kept in memory by the store.
-                        event = self._unsaved(stored, event.text, error)
-                    else:
-                        self.history.append(Exchange(turn, event.text))
-                        self.last = Outcome(event.text)
-                elif isinstance(event, Failed):
-                    self.last = Outcome(event.partial, event.error)
-                    text = event.partial or "".join(partial)
-                    with contextlib.suppress(StorageError):  # kept in memory by the store
-                        self.save_answer(stored, text, AnswerStatus.FAILED, event.error.message)
-                elif isinstance(event, TextDelta):
-                    partial.append(event.text)
-                    now = time.monotonic()
-                    if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
-                        # A refused checkpoint is kept in memory; the end of the turn reports it.
-                        with contextlib.suppress(StorageError):
-                            self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
-                        last_checkpoint = now
+                match event:
+                    case Completed(text=text):
+                        self._claim_uploads(images)
+                        try:
+                            self.save_answer(stored, text, AnswerStatus.COMPLETE)
+                        except StorageError as refused:
+                            # Not saved: the turn fails, its answer kept in memory by the store.
+                            event = self._unsaved(stored, text, refused)
+                        else:
+                            self.history.append(Exchange(turn, text))
+                            self.last = Outcome(text)
+                    case Failed(error=failure, partial=partial_text):
+                        self._claim_uploads(images)
+                        self.last = Outcome(partial_text, failure)
+                        text = partial_text or "".join(partial)
+                        with contextlib.suppress(StorageError):  # kept in memory by the store
+                            self.save_answer(stored, text, AnswerStatus.FAILED, failure.message)
+                    case TextDelta(text=delta):
+                        partial.append(delta)
+                        now = time.monotonic()
+                        if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
+                            # A refused checkpoint is kept in memory; the turn's end reports it.
+                            with contextlib.suppress(StorageError):
+                                self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
+                            last_checkpoint = now
+                    case (
+                        Preparing()
+                        | Prepared()
+                        | UploadProgress()
+                        | Processing()
+                        | FileReady()
+                        | FileFailed()
+                        | TurnStarted()
+                        | RequestSent()
+                        | Waiting()
+                        | RateLimitWait()
+                        | Usage()
+                    ):
+                        pass  # passed on to the caller as they are
+                    case _:
+                        assert_never(event)
                 yield event
         except asyncio.CancelledError:
             for image in images:

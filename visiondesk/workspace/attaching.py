@@ -31,7 +31,7 @@ from visiondesk.workspace.jobs import Group, Key
 
 if TYPE_CHECKING:
     from visiondesk.session import Session
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
 
 
 def job_key(attachment_id: int) -> Key:
@@ -40,7 +40,7 @@ def job_key(attachment_id: int) -> Key:
 
 
 class Attaching:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
         self._runs = itertools.count(1)
         self._current: dict[int, int] = {}

@@ -20,7 +20,7 @@ from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
 
 if TYPE_CHECKING:
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class KeptDraft:
 
 
 class Library:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
         self._drafts: dict[int | None, KeptDraft] = {}
         """The drafts of the conversations not open (None: the new, unsaved conversation)."""

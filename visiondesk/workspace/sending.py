@@ -39,13 +39,13 @@ from visiondesk.workspace.transcript import Fix, Turn, TurnStatus, done, failed,
 
 if TYPE_CHECKING:
     from visiondesk.session import Session, StoredTurn
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
 
 log = logging.getLogger(__name__)
 
 
 class Sending:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
 
     def send(self) -> Turn | None:

@@ -19,11 +19,12 @@ from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
+from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Draft
 from visiondesk.workspace.jobs import Group, Jobs, Key
 from visiondesk.workspace.library import Library
 from visiondesk.workspace.sending import Sending
-from visiondesk.workspace.settings import ConnectionState, ConnectionStatus, ConversationSettings
+from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.signal import Signal
 from visiondesk.workspace.transcript import Transcript
 
