@@ -88,7 +88,7 @@ def test_kill_9_while_images_prepare_keeps_every_image_for_retry(tmp_path: Path)
         ws.select_profile(EMULATOR)
         try:
             [conversation] = ws.history.conversations()
-            assert ws.library.open(conversation.id)
+            assert await ws.library.open(conversation.id)
             [turn] = ws.transcript.turns
             assert turn.prompt == "What are these?" and turn.status is TurnStatus.INTERRUPTED
             assert len(turn.sources) == COUNT

@@ -14,7 +14,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QMessageBox
 
-from tests.qt_support import all_ready, answered, dispose, run, status
+from tests.qt_support import all_ready, answered, dispose, run, status, wait_opened
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
@@ -55,6 +55,7 @@ def test_sidebar_lists_and_reopens_conversations(
     assert window.sidebar.list.count() == 2
     assert first is not None
     window.sidebar.open_requested.emit(first)
+    wait_opened(app, loop)
     turns = workspace.transcript.turns
     assert len(turns) == 1 and turns[0].images and turns[0].images[0].width == 768
     selected = window.sidebar.list.currentItem()
@@ -85,6 +86,7 @@ def test_typing_after_clicking_a_conversation_goes_into_its_question(
     assert item is not None
     rect = window.sidebar.list.visualItemRect(item)
     QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_opened(app, loop)
     assert workspace.conversation_id == first and workspace.text == ""
     assert QApplication.focusWidget() is window.composer
     QTest.keyClicks(window.composer, "And then?")
@@ -236,6 +238,7 @@ def test_killed_app_comes_back_interrupted_with_retry(
     if moment == "streaming":
         assert answer.text
     window.sidebar.open_requested.emit(conversation.id)
+    wait_opened(controller, loop)
     [turn] = workspace.transcript.turns
     assert turn.status is TurnStatus.INTERRUPTED
     assert "Retry" in window.transcript.toPlainText()

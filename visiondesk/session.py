@@ -102,7 +102,11 @@ class Session:
         connection: Connection | None = None,
         upload_timeout: float | None = None,
         conversation_id: int | None = None,
+        exchanges: Sequence[Exchange] | None = None,
+        state: ConversationState | None = None,
     ) -> None:
+        """`exchanges` and `state`: where a conversation opened (read once, by the caller)
+        continues from; without them a stored conversation is read from the store."""
         self.profile = profile
         self.mode = mode or profile.mode
         self.model = model or profile.model
@@ -116,9 +120,9 @@ class Session:
         self.store = self.connection.store
         self.conversation_id = conversation_id
         self.message_ids: tuple[int, int] | None = None  # the last turn's (question, answer)
-        self.history: list[Exchange] = []
-        self.state = ConversationState()
-        if self.store is not None and conversation_id is not None:
+        self.history: list[Exchange] = list(exchanges or ())
+        self.state = state or ConversationState()
+        if self.store is not None and conversation_id is not None and exchanges is None:
             # A re-opened conversation continues the same thread or response chain.
             self.history = self.store.exchanges(conversation_id, self.model)
             self.state = self.store.state(conversation_id)

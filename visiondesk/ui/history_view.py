@@ -4,6 +4,7 @@ intents on the workspace's library."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,8 +56,14 @@ class HistoryPresenter(QObject):
         sidebar.show_conversations(found, self.workspace.conversation_id)
 
     def open(self, conversation_id: int) -> None:
-        self.workspace.library.open(conversation_id)
-        self.refresh()  # opened or not, the highlight shows what is open
+        # Read off the UI thread; once it ends (opened or not), the highlight shows what is
+        # open. One replaced by a newer choice (arrowing on) leaves the highlight alone.
+        task = self.workspace.library.open(conversation_id)
+        task.add_done_callback(self._opened)
+
+    def _opened(self, task: asyncio.Task[bool]) -> None:
+        if not task.cancelled():
+            self.refresh()
 
     def new(self) -> None:
         self.workspace.library.new()

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.store import BackupReport, StoredConversation, UploadRecord
-from visiondesk.store.sources import conversation_sources
+from visiondesk.store.opening import OpenedConversation, read_conversation
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment
 from visiondesk.workspace.jobs import Group
@@ -102,12 +102,30 @@ class Library:
         ws.conversation_changed.emit(None)
         ws.conversations_changed.emit()
 
-    def open(self, conversation_id: int) -> bool:
-        """Show a stored conversation and continue it (same thread or response chain)."""
+    def open(self, conversation_id: int) -> asyncio.Task[bool]:
+        """Show a stored conversation and continue it (same thread or response chain). It is
+        read once, off the UI thread (a job: opening another one meanwhile replaces it); the
+        task says whether it was found."""
         ws = self._ws
-        stored = ws.history.conversation(conversation_id)
-        if stored is None:
+        ws.jobs.cancel(Group.OPEN)
+
+        def failed(error: BaseException) -> None:
+            message = error.message if isinstance(error, VisionDeskError) else repr(error)
+            ws.set_damage(f"The conversation could not be opened: {message}")
+
+        return ws.jobs.start(Group.OPEN, self._open(conversation_id), failure=failed)
+
+    async def _open(self, conversation_id: int) -> bool:
+        opened = await asyncio.to_thread(read_conversation, self._ws.history, conversation_id)
+        if opened is None:
             return False
+        self._opened(opened)
+        return True
+
+    def _opened(self, opened: OpenedConversation) -> None:
+        """The conversation as read: its settings, its turns, its session, its draft."""
+        ws = self._ws
+        stored = opened.conversation
         ws.conversation.stop()
         self._leave_draft()  # the draft belongs to the conversation it was written in
         key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
@@ -130,25 +148,22 @@ class Library:
         )
         same = replace(before, instructions="") == replace(ws.settings, instructions="")
         ws.reset_tokens()
-        self._show(conversation_id)
-        ws.session = ws.make_session(conversation_id)
-        self._enter_draft(conversation_id)
+        self._show(opened)
+        ws.session = ws.make_session(stored.id, opened.exchanges(ws.settings.model), opened.state)
+        self._enter_draft(stored.id)
         ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
-        ws.conversation_changed.emit(conversation_id)
+        ws.conversation_changed.emit(stored.id)
         ws.conversations_changed.emit()
-        return True
 
-    def _show(self, conversation_id: int) -> None:
+    def _show(self, opened: OpenedConversation) -> None:
         ws = self._ws
         profile = ws.profile
         mode, model = ws.settings.mode, ws.settings.model
         question = None
-        try:
-            messages = ws.history.messages(conversation_id)
-            sources = conversation_sources(ws.history, conversation_id)
-        except StorageError as error:
-            ws.set_damage(error.message)
+        if opened.damage:
+            ws.set_damage(opened.damage)
             return
+        messages, sources = opened.messages, opened.sources
         damaged = [m for m in messages if not m.intact]
         ws.set_damage(
             f"Part of this conversation could not be read ({len(damaged)} message(s)): "

@@ -6,6 +6,7 @@ in headless tests on a plain asyncio loop."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
@@ -13,7 +14,7 @@ from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
-from visiondesk.domain import ApiMode, ConversationState, Detail
+from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange
 from visiondesk.emulator import Knobs
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
@@ -242,12 +243,14 @@ class Workspace:
         """A session on the current profile for the open conversation, then probe and sweep."""
         self._before_wait = None  # a countdown's "before" belongs to the previous server
         old = self.session
-        self.session = self.make_session(old.conversation_id if old else None)
-        if old is not None:
-            self.session.history = old.history
-            if old.profile.base_url != self.session.profile.base_url:
-                # Server-side ids (thread, previous response) belong to the old server.
-                self.session.state = ConversationState()
+        if old is None:
+            self.session = self.make_session(None)
+        else:
+            # The conversation's words travel along (never read again); its server-side ids
+            # (thread, previous response) belong to the old server and stay behind.
+            same_server = old.profile.base_url == self.connection.profile.base_url
+            state = old.state if same_server else ConversationState()
+            self.session = self.make_session(old.conversation_id, old.history, state)
             if old.conversation_id is not None:
                 self.library.save_settings()
         if prepare:
@@ -299,7 +302,14 @@ class Workspace:
 
         self.jobs.start(Group.KEYCHAIN, self.secrets.fetch(profile), success=read, failure=failed)
 
-    def make_session(self, conversation_id: int | None) -> Session:
+    def make_session(
+        self,
+        conversation_id: int | None,
+        exchanges: Sequence[Exchange] = (),
+        state: ConversationState | None = None,
+    ) -> Session:
+        """A session continuing from `exchanges` and `state` (never read from the store here:
+        an opened conversation was read once, by `Library.open`)."""
         settings = self.settings
         connection = self.connection
         return Session(
@@ -311,6 +321,8 @@ class Workspace:
             instructions=settings.instructions or None,
             connection=connection,
             conversation_id=conversation_id,
+            exchanges=exchanges,
+            state=state or ConversationState(),
         )
 
     def probe(self) -> None:
