@@ -9,10 +9,10 @@ import functools
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import assert_never
+from dataclasses import dataclass, replace
+from typing import Protocol, assert_never
 
 from visiondesk.api.base import ModeClient
 from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
@@ -89,7 +89,34 @@ class Outcome:
         return self.error is None
 
 
+class TurnSettings(Protocol):
+    """How the next turn is asked; the workspace's `ConversationSettings` is one."""
+
+    @property
+    def mode(self) -> ApiMode: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def detail(self) -> Detail: ...
+    @property
+    def instructions(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OwnSettings:
+    """The settings of a session that nobody else owns (the CLI's, a benchmark's)."""
+
+    mode: ApiMode
+    model: str
+    detail: Detail
+    instructions: str = ""
+
+
 class Session:
+    """A conversation's services. Its mode, model, detail and instructions are not a copy:
+    given `settings` (the workspace's, read when needed), they are whatever the owner says now;
+    without, the session owns them (the CLI)."""
+
     def __init__(
         self,
         profile: Profile,
@@ -104,14 +131,18 @@ class Session:
         conversation_id: int | None = None,
         exchanges: Sequence[Exchange] | None = None,
         state: ConversationState | None = None,
+        settings: Callable[[], TurnSettings] | None = None,
     ) -> None:
         """`exchanges` and `state`: where a conversation opened (read once, by the caller)
         continues from; without them a stored conversation is read from the store."""
         self.profile = profile
-        self.mode = mode or profile.mode
-        self.model = model or profile.model
-        self.detail = detail or profile.detail
-        self.instructions = instructions
+        self._own = OwnSettings(
+            mode or profile.mode,
+            model or profile.model,
+            detail or profile.detail,
+            instructions or "",
+        )
+        self._settings: Callable[[], TurnSettings] = settings or (lambda: self._own)
         self._owns_connection = connection is None
         self.connection = connection or Connection(profile, api_key, upload_timeout=upload_timeout)
         self.client = self.connection.client
@@ -129,6 +160,40 @@ class Session:
         self.checkpoint_interval = CHECKPOINT_SECONDS
         self.last = Outcome()
         self._modes: dict[ApiMode, ModeClient] = {}
+
+    @property
+    def mode(self) -> ApiMode:
+        return self._settings().mode
+
+    @mode.setter
+    def mode(self, mode: ApiMode) -> None:
+        self._own = replace(self._owned(), mode=mode)
+
+    @property
+    def model(self) -> str:
+        return self._settings().model
+
+    @model.setter
+    def model(self, model: str) -> None:
+        self._own = replace(self._owned(), model=model)
+
+    @property
+    def detail(self) -> Detail:
+        return self._settings().detail
+
+    @detail.setter
+    def detail(self, detail: Detail) -> None:
+        self._own = replace(self._owned(), detail=detail)
+
+    @property
+    def instructions(self) -> str | None:
+        return self._settings().instructions or None
+
+    def _owned(self) -> OwnSettings:
+        """A session that owns its settings may change them; the workspace's are its own."""
+        if self._settings() is not self._own:
+            raise AttributeError("this session's settings belong to the workspace")
+        return self._own
 
     @property
     def policy(self) -> ImagePolicy:

@@ -71,8 +71,6 @@ class Library:
             ws.attachments.remove(attachment.id)
         ws.apply_settings(replace(ws.settings, mode=mode, model=model or ws.settings.model))
         ws.set_detail(detail)
-        if ws.session is not None:
-            ws.session.mode, ws.session.model = ws.settings.mode, ws.settings.model
         for number, image in enumerate(images, 1):
             label = image if isinstance(image, str) else f"image {number} of the checked request"
             ws.attachments.add(image, label)

@@ -179,22 +179,17 @@ class Workspace:
         (images need no new preparation, unlike a change of mode, model or detail)."""
         settings = replace(self.settings, instructions=instructions.strip())
         if settings != self.settings:
-            self.apply_settings(settings)
-            if self.session is not None:
-                self.session.instructions = settings.instructions or None
-                if self.session.conversation_id is not None:
-                    self.library.save_settings()
+            self.apply_settings(settings)  # the session reads them from here: no copy to update
+            if self.conversation_id is not None:
+                self.library.save_settings()
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]
         if settings == self.settings:
             return
         self.apply_settings(settings)
-        if self.session is not None:
-            self.session.mode, self.session.model = settings.mode, settings.model
-            self.session.detail = settings.detail
-            if self.session.conversation_id is not None:  # reopening comes back to these
-                self.library.save_settings()
+        if self.conversation_id is not None:  # reopening comes back to these
+            self.library.save_settings()
         self.attachments.prepare_all()  # what is sent depends on mode, model and detail
 
     def apply_settings(self, settings: ConversationSettings) -> None:
@@ -310,15 +305,11 @@ class Workspace:
     ) -> Session:
         """A session continuing from `exchanges` and `state` (never read from the store here:
         an opened conversation was read once, by `Library.open`)."""
-        settings = self.settings
         connection = self.connection
         return Session(
             connection.profile,
             None,
-            mode=settings.mode,
-            model=settings.model,
-            detail=settings.detail,
-            instructions=settings.instructions or None,
+            settings=lambda: self.settings,  # one copy: the session reads the workspace's
             connection=connection,
             conversation_id=conversation_id,
             exchanges=exchanges,
