@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from visiondesk.workspace.signal import Signal
 
@@ -99,6 +99,19 @@ class Attachment:
         return 100 * self.sent // max(1, self.total)
 
 
+class AttachmentChanges(TypedDict, total=False):
+    """The fields of an `Attachment` that change (`Draft.update`)."""
+
+    crop: Crop | None
+    state: AttachmentState
+    prepared: PreparedImage | None
+    sent: int
+    total: int
+    file_id: str | None
+    error: VisionDeskError | None
+    requests: list[RequestSent]
+
+
 class Draft:
     """Ordered attachments with one id sequence. Signals: `added(Attachment)`,
     `changed(Attachment)`, `removed(int)`, `reordered()`."""
@@ -145,10 +158,12 @@ class Draft:
             restored.append(attachment)
         return restored
 
-    def update(self, attachment: Attachment, **changes: object) -> None:
+    def update(self, attachment: Attachment, **changes: Unpack[AttachmentChanges]) -> None:
+        """The one way an attachment changes (mypy checks each field and its type), announced;
+        its state only as the transition table allows."""
         state = changes.get("state")
-        if isinstance(state, AttachmentState) and state is not attachment.state:
-            moved(attachment.state, state)  # refused unless the transition table allows it
+        if state is not None and state is not attachment.state:
+            moved(attachment.state, state)
         for name, value in changes.items():
             setattr(attachment, name, value)
         if attachment in self._items:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.workspace.signal import Signal
@@ -126,6 +126,25 @@ class Turn:
     never finished preparing."""
 
 
+class TurnChanges(TypedDict, total=False):
+    """The fields of a `Turn` that change while it runs (`Transcript.update`)."""
+
+    status: TurnStatus
+    images: list[PreparedImage]
+    answer: str
+    error: str
+    fix: Fix | None
+    suggested_mode: ApiMode | None
+    requests: list[RequestSent]
+    replay: Replay | None
+    message_ids: tuple[int, int] | None
+    missing: list[str]
+    waiting: float
+    response_id: str | None
+    retry_in: float
+    sources: tuple[SavedSource, ...]
+
+
 @dataclass(eq=False)
 class Notice:
     id: int
@@ -179,10 +198,12 @@ class Transcript:
         self.added.emit(notice)
         return notice
 
-    def update(self, turn: Turn, **changes: object) -> None:
+    def update(self, turn: Turn, **changes: Unpack[TurnChanges]) -> None:
+        """The one way a turn changes (mypy checks each field and its type), announced; its
+        status only as the transition table allows."""
         status = changes.get("status")
-        if isinstance(status, TurnStatus) and status is not turn.status:
-            advanced(turn.status, status)  # refused unless the transition table allows it
+        if status is not None and status is not turn.status:
+            advanced(turn.status, status)
         for name, value in changes.items():
             setattr(turn, name, value)
         if turn in self._items:
