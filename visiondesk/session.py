@@ -151,15 +151,27 @@ class Session:
         self.store = self.connection.store
         self.conversation_id = conversation_id
         self.message_ids: tuple[int, int] | None = None  # the last turn's (question, answer)
-        self.history: list[Exchange] = list(exchanges or ())
+        self.exchanges: list[Exchange] = list(exchanges or ())
         self.state = state or ConversationState()
         if self.store is not None and conversation_id is not None and exchanges is None:
             # A re-opened conversation continues the same thread or response chain.
-            self.history = self.store.exchanges(conversation_id, self.model)
+            self.exchanges = self.store.exchanges(conversation_id, self.model)
             self.state = self.store.state(conversation_id)
         self.checkpoint_interval = CHECKPOINT_SECONDS
         self.last = Outcome()
         self._modes: dict[ApiMode, ModeClient] = {}
+
+    def continue_after(self, exchanges: Sequence[Exchange], response_id: str | None) -> None:
+        """The conversation goes on after these exchanges (Edit, Regenerate, Retry): the next
+        turn re-sends them, or chains from `response_id` (None: the history travels)."""
+        self.exchanges = list(exchanges)
+        self.state.response_id = response_id
+
+    def new_thread(self, why: str) -> None:
+        """The next Assistants turn starts a new thread with the words so far (said in the
+        inspector)."""
+        self.state.thread_id = None
+        self.state.thread_note = f"a new thread: {why}"
 
     @property
     def mode(self) -> ApiMode:
@@ -310,7 +322,7 @@ class Session:
                             # Not saved: the turn fails, its answer kept in memory by the store.
                             event = self._unsaved(stored, text, refused)
                         else:
-                            self.history.append(Exchange(turn, text))
+                            self.exchanges.append(Exchange(turn, text))
                             self.last = Outcome(text)
                     case Failed(error=failure, partial=partial_text):
                         self._claim_uploads(images)
@@ -379,13 +391,13 @@ class Session:
                     self.mode,
                     self.profile.base_url,
                     turn,
-                    tuple(self.history),
+                    tuple(self.exchanges),
                     self.state,  # Replay keeps a copy
                     uploads_images=mode.uploads_images,
                     stores_responses=self.profile.stores_responses,
                 )
             )
-            events = mode.send(turn, self.history, self.state)
+            events = mode.send(turn, self.exchanges, self.state)
             async for event in with_heartbeat(events, self.profile.base_url, every):
                 yield event
         except VisionDeskError as error:

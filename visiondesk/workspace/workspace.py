@@ -245,7 +245,7 @@ class Workspace:
             # (thread, previous response) belong to the old server and stay behind.
             same_server = old.profile.base_url == self.connection.profile.base_url
             state = old.state if same_server else ConversationState()
-            self.session = self.make_session(old.conversation_id, old.history, state)
+            self.session = self.make_session(old.conversation_id, old.exchanges, state)
             if old.conversation_id is not None:
                 self.library.save_settings()
         if prepare:
