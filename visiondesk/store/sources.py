@@ -18,6 +18,9 @@ from visiondesk.store.history import History
 
 MAX_BYTES = 32 * 2**20
 """A file larger than this is saved as its path (read again on Retry), not as bytes."""
+MAX_QUESTION_BYTES = 128 * 2**20
+"""Files beyond this much for one question are saved as their paths (pastes always as bytes:
+nothing else could bring them back)."""
 
 Crop = tuple[int, int, int, int]
 
@@ -42,16 +45,33 @@ class SavedSource:
         return self.data if self.data is not None else str(self.reference)
 
 
-def source_of(source: bytes | str | os.PathLike[str], label: str, crop: Crop | None) -> SavedSource:
-    """The bytes of a paste or a file (up to `MAX_BYTES`); a URL, a larger or unreadable file
-    as its reference (preparing will say what is wrong with it)."""
+Source = bytes | str | os.PathLike[str]
+
+
+def question_sources(
+    attached: Sequence[tuple[Source, str, Crop | None]],
+) -> tuple[SavedSource, ...]:
+    """What to save for a question's images (source, label, crop each), in order: the bytes of
+    a paste, or of a file up to `MAX_BYTES` while the question stays under
+    `MAX_QUESTION_BYTES`; a URL, or a larger or unreadable file, as its reference (preparing
+    will say what is wrong with it)."""
+    saved: list[SavedSource] = []
+    budget = MAX_QUESTION_BYTES
+    for source, label, crop in attached:
+        item = _saved(source, label, crop, budget)
+        budget -= len(item.data or b"")
+        saved.append(item)
+    return tuple(saved)
+
+
+def _saved(source: Source, label: str, crop: Crop | None, budget: int) -> SavedSource:
     if isinstance(source, bytes | bytearray | memoryview):
         return SavedSource(label, bytes(source), None, crop)
     text = os.fspath(source)
     if not text.startswith(("http://", "https://", "data:")):
         path = Path(text)
         try:
-            if path.stat().st_size <= MAX_BYTES:
+            if path.stat().st_size <= min(MAX_BYTES, budget):
                 return SavedSource(label, path.read_bytes(), None, crop)
         except OSError:
             pass

@@ -53,6 +53,7 @@ class Attaching:
 
     def remove(self, attachment_id: int) -> None:
         self._ws.jobs.cancel(job_key(attachment_id))
+        self._current.pop(attachment_id, None)
         attachment = self._ws.draft.remove(attachment_id)
         if attachment is not None and attachment.prepared is not None and self._ws.session:
             self._ws.session.cancel_upload(attachment.prepared)

@@ -30,7 +30,7 @@ from visiondesk.events import (
     Usage,
     Waiting,
 )
-from visiondesk.store.sources import drop_sources, save_sources, source_of
+from visiondesk.store.sources import drop_sources, question_sources, save_sources
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState
 from visiondesk.workspace.jobs import Group
@@ -148,7 +148,7 @@ class Sending:
         )
         # What every image is made from is saved with the question, before any preparing or
         # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
-        sources = tuple(source_of(a.source, a.label, a.crop) for a in attachments)
+        sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
         ws.transcript.update(turn, sources=sources)
         try:
             stored = session.save_question(prompt, ready)
