@@ -5,6 +5,7 @@ handler leaves the attachment in a state that is not running (unless a newer job
 from __future__ import annotations
 
 import itertools
+from enum import Enum
 from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
@@ -32,6 +33,15 @@ from visiondesk.workspace.jobs import Group, Key
 if TYPE_CHECKING:
     from visiondesk.session import Session
     from visiondesk.workspace.host import Host
+
+
+class Unchanged(Enum):
+    """`_start` keeps the attachment's crop (None would mean: the whole image)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 def job_key(attachment_id: int) -> Key:
@@ -68,8 +78,7 @@ class Attaching:
         """Crop an attachment (None: the whole image again); it is prepared anew."""
         attachment = self._ws.draft.get(attachment_id)
         if attachment is not None:
-            self._ws.draft.update(attachment, crop=crop)
-            self._start(attachment)
+            self._start(attachment, crop=crop)
 
     def retry(self, attachment_id: int) -> None:
         attachment = self._ws.draft.get(attachment_id)
@@ -85,26 +94,27 @@ class Attaching:
                 continue
             self._start(attachment)
 
-    def _start(self, attachment: Attachment) -> None:
+    def _start(self, attachment: Attachment, *, crop: Crop | Unchanged | None = UNCHANGED) -> None:
         ws = self._ws
         ws.jobs.cancel(job_key(attachment.id))
         run = self._current[attachment.id] = next(self._runs)
-        ws.draft.update(
+        fresh = ws.draft.update(
             attachment,
+            crop=attachment.crop if isinstance(crop, Unchanged) else crop,
             state=AttachmentState.PREPARING,
             prepared=None,
             error=None,
             file_id=None,
             sent=0,
             total=0,
-            requests=[],
+            requests=(),
         )
         session = ws.session
-        if session is None:
+        if session is None or fresh is None:
             return
         ws.jobs.start(
             job_key(attachment.id),
-            self._run(attachment, session),
+            self._run(fresh, session),
             failure=lambda error: self._failed(attachment, run, error),
             ended=lambda _outcome: self._ended(attachment, run),
         )
@@ -119,12 +129,13 @@ class Attaching:
     def _ended(self, attachment: Attachment, run: int) -> None:
         """However its job ended (done, stopped, superseded by another profile, failed), the
         attachment is left ready, uploaded or failed: never preparing or uploading forever."""
-        if not self._ours(attachment, run):
+        current = self._ws.draft.get(attachment.id)
+        if current is None or not self._ours(current, run):
             return
-        state = stopped(attachment.state, attachment.prepared is not None)
-        if state is attachment.state:
+        state = stopped(current.state, current.prepared is not None)
+        if state is current.state:
             return
-        error = attachment.error
+        error = current.error
         if state is AttachmentState.FAILED and error is None:
             error = VisionDeskError(f"{attachment.label}: stopped before it was prepared. Retry.")
             error.retryable = True
@@ -149,7 +160,9 @@ class Attaching:
             case FileReady(file_id=file_id):
                 draft.update(attachment, state=AttachmentState.UPLOADED, file_id=file_id)
             case RequestSent():
-                draft.update(attachment, requests=[*attachment.requests, event])
+                current = draft.get(attachment.id)
+                if current is not None:
+                    draft.update(current, requests=(*current.requests, event))
             case FileFailed(error=ImageError() as error):
                 draft.remove(attachment.id)
                 self._ws.notice(f"Not attached: {error.message}")

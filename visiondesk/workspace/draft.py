@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -77,9 +77,11 @@ def stopped(state: AttachmentState, prepared: bool) -> AttachmentState:
     return moved(state, AttachmentState.READY if prepared else AttachmentState.FAILED)
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class Attachment:
-    """One image of the draft: where it came from, what it became, how far its upload is."""
+    """One image of the draft: where it came from, what it became, how far its upload is. A
+    value: the draft replaces it (`Draft.update`) and announces the new one; whoever holds an
+    older one asks the draft for the current one by its id."""
 
     id: int
     source: ImageInput
@@ -91,7 +93,7 @@ class Attachment:
     total: int = 0
     file_id: str | None = None
     error: VisionDeskError | None = None
-    requests: list[RequestSent] = field(default_factory=list)
+    requests: tuple[RequestSent, ...] = ()
     """Requests made for it before Send (uploads); the inspector shows them with the turn."""
 
     @property
@@ -109,7 +111,7 @@ class AttachmentChanges(TypedDict, total=False):
     total: int
     file_id: str | None
     error: VisionDeskError | None
-    requests: list[RequestSent]
+    requests: tuple[RequestSent, ...]
 
 
 class Draft:
@@ -151,23 +153,31 @@ class Draft:
         """Put images prepared before back in the draft (a stored turn retried later)."""
         restored = []
         for image in images:
-            attachment = Attachment(next(self._ids), image.label, image.label)
-            attachment.prepared, attachment.state = image, AttachmentState.READY
+            attachment = Attachment(
+                next(self._ids), image.label, image.label, None, AttachmentState.READY, image
+            )
             self._items.append(attachment)
             self.added.emit(attachment)
             restored.append(attachment)
         return restored
 
-    def update(self, attachment: Attachment, **changes: Unpack[AttachmentChanges]) -> None:
-        """The one way an attachment changes (mypy checks each field and its type), announced;
-        its state only as the transition table allows."""
+    def update(
+        self, attachment: Attachment | int, **changes: Unpack[AttachmentChanges]
+    ) -> Attachment | None:
+        """The one way an attachment changes (mypy checks each field and its type): the current
+        value of this id is replaced and the new one announced; its state only as the
+        transition table allows. None if it has left the draft."""
+        attachment_id = attachment if isinstance(attachment, int) else attachment.id
+        current = self.get(attachment_id)
+        if current is None:
+            return None
         state = changes.get("state")
-        if state is not None and state is not attachment.state:
-            moved(attachment.state, state)
-        for name, value in changes.items():
-            setattr(attachment, name, value)
-        if attachment in self._items:
-            self.changed.emit(attachment)
+        if state is not None and state is not current.state:
+            moved(current.state, state)
+        changed = replace(current, **changes)
+        self._items[self._items.index(current)] = changed
+        self.changed.emit(changed)
+        return changed
 
     def remove(self, attachment_id: int) -> Attachment | None:
         attachment = self.get(attachment_id)

@@ -32,7 +32,7 @@ from visiondesk.events import (
 )
 from visiondesk.store.sources import drop_sources, question_sources, save_sources
 from visiondesk.workspace.attaching import job_key
-from visiondesk.workspace.draft import Attachment, AttachmentState
+from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus, done, failed, stopped
@@ -136,6 +136,7 @@ class Sending:
         for attachment in attachments:  # Send is the retry for an image that failed
             if attachment.state is AttachmentState.FAILED:
                 ws.attachments.retry(attachment.id)
+        attachments = _current(ws.draft, attachments)  # values: as they are after the retries
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
         turn = ws.transcript.add_turn(
@@ -183,11 +184,8 @@ class Sending:
     ) -> None:
         ws = self._ws
         await self._prepared(attachments)  # an image still being prepared goes with this turn
-        order = {a.id: n for n, a in enumerate(ws.draft)}
-        kept = sorted(
-            (a for a in attachments if a.id in order and a.prepared is not None),
-            key=lambda a: order[a.id],
-        )
+        wanted = {a.id for a in attachments}
+        kept = [a for a in ws.draft if a.id in wanted and a.prepared is not None]  # draft order
         images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
         late = [image for image in images if image not in turn.images]
         session.save_images(stored, late)
@@ -207,13 +205,16 @@ class Sending:
         ws = self._ws
         ready = asyncio.get_running_loop().create_future()
 
+        def done(attachment_id: int) -> bool:
+            current = ws.draft.get(attachment_id)
+            return (
+                current is None
+                or current.prepared is not None
+                or not ws.jobs.running(job_key(attachment_id))
+            )
+
         def check(*_: object) -> None:
-            if not ready.done() and all(
-                a.prepared is not None
-                or ws.draft.get(a.id) is None
-                or not ws.jobs.running(job_key(a.id))
-                for a in attachments
-            ):
+            if not ready.done() and all(done(a.id) for a in attachments):
                 ready.set_result(None)
 
         ws.draft.changed.connect(check)
@@ -338,6 +339,11 @@ class Sending:
         """The question goes back into an empty composer, so nothing typed is lost."""
         if not self._ws.text.strip():
             self._ws.set_text(prompt)
+
+
+def _current(draft: Draft, attachments: list[Attachment]) -> list[Attachment]:
+    """The draft's current values of these attachments (those still in it), in this order."""
+    return [current for a in attachments if (current := draft.get(a.id)) is not None]
 
 
 def _uploads(session: Session) -> bool:
