@@ -105,7 +105,7 @@ def longest_tick_gap(folder: Path) -> tuple[float, float, int]:
         window.show()
         controller.start([])
         # Start-up work (the capability probe builds the SDK's models) is over before the drop.
-        while controller.workspace.jobs.groups():
+        while controller.workspace.jobs.keys():
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         timer = QTimer()

@@ -66,6 +66,16 @@ def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:
     loop.run_until_complete(asyncio.wait_for(scenario(), 20))  # type: ignore[arg-type]
 
 
+def wait_opened(app: Controller, loop: qasync.QEventLoop) -> None:
+    """Until the conversation being opened (read off the UI thread, a job) is shown."""
+    from visiondesk.workspace.jobs import Group
+
+    async def opened() -> None:
+        await app.workspace.jobs.wait(Group.OPEN)
+
+    run(loop, opened)
+
+
 def states(app: Controller) -> list[AttachmentState]:
     return [attachment.state for attachment in app.workspace.draft]
 

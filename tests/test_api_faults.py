@@ -125,7 +125,7 @@ def test_stream_cut_keeps_the_partial_answer_and_retry_succeeds(
     assert failed.partial and len(failed.partial.split()) <= 6
     assert sum(isinstance(e, TextDelta) for e in first) == 5
     assert isinstance(final(second), Completed)
-    assert len(session.history) == 1 and draft(session) == []
+    assert len(session.exchanges) == 1 and draft(session) == []
 
 
 def test_file_processing_error(emulator: Emulator, profile: Profile, photo_path: Path) -> None:
@@ -225,7 +225,7 @@ def test_cancel_mid_stream_stops_at_once(
     run(scenario())
     assert isinstance(session.last.error, Cancelled)
     assert session.last.answer and len(draft(session)) == 1  # partial kept, image kept
-    assert session.history == []
+    assert session.exchanges == []
 
 
 def test_cancel_mid_upload_stops_at_once(emulator: Emulator, profile: Profile) -> None:

@@ -59,10 +59,10 @@ def test_chat_sends_data_urls_in_user_messages_and_resends_history(
     assert chats[1].body["model"] == "gpt-4o" and chats[1].body["stream"] is True
     first_url = chats[0].body["messages"][0]["content"][1]["image_url"]["url"]
     assert url == first_url  # the same bytes, from the same cached data URL
-    prepared = session.history[0].turn.images[0]
+    prepared = session.exchanges[0].turn.images[0]
     assert prepared.data_url() is prepared.data_url()  # made once, not per turn
     # The body leaves exactly as built, although the messages skip the SDK's typed transform.
-    assert chats[1].body == chat.build_request(session.history[1].turn, session.history[:1])
+    assert chats[1].body == chat.build_request(session.exchanges[1].turn, session.exchanges[:1])
 
 
 def test_responses_chains_turns_without_resending_images(

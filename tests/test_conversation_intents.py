@@ -3,6 +3,7 @@ Regenerate and instructions, against the emulator."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tests.test_workspace import drive
@@ -148,7 +149,7 @@ def test_assistants_edit_starts_a_new_thread_said_in_the_inspector(tmp_path: Pat
 
 def test_instructions_default_from_settings_and_per_conversation(tmp_path: Path) -> None:
     async def scenario(ws: Workspace) -> None:
-        ws.app_settings.instructions = "Answer in French."
+        ws.set_app_settings(replace(ws.app_settings, instructions="Answer in French."))
         ws.library.new()
         assert ws.settings.instructions == "Answer in French."
         first = await ask(ws, "Hello")

@@ -12,17 +12,8 @@ from collections.abc import Iterable
 import grimp
 import pytest
 
-CHECKED = (
-    "visiondesk.api",
-    "visiondesk.commands",
-    "visiondesk.emulator",
-    "visiondesk.doctor",
-    "visiondesk.batch",
-    "visiondesk.rules",
-    "visiondesk.imaging",
-    "visiondesk.config",
-)
-"""The packages held to no cycle so far; widen to ("visiondesk",) once ui/ and workspace/ are."""
+CHECKED = ("visiondesk",)
+"""Every module of VisionDesk is held to no import cycle, function-level imports included."""
 
 
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:

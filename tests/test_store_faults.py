@@ -309,7 +309,7 @@ def test_disk_full_mid_answer_ends_the_turn_and_keeps_the_answer(
                     disk.break_()  # the first delta was saved; the rest meets a full disk
         finally:
             await turn.aclose()
-        return events, len(turn.history)
+        return events, len(turn.exchanges)
 
     events, exchanges = run(scenario())
     failed = final(events)

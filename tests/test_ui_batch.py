@@ -22,6 +22,7 @@ from visiondesk.domain import JobStatus
 from visiondesk.emulator import Emulator
 from visiondesk.store import History
 from visiondesk.ui.batch.batch_panel import BatchPanel
+from visiondesk.workspace.jobs import Group
 
 
 def make_folder(tmp_path: Path) -> Path:
@@ -105,7 +106,7 @@ def test_a_job_left_unfinished_is_continued_from_the_list(
 
 async def settled(panel: BatchPanel) -> None:
     """Until the panel's jobs have ended and said how (their handlers ran)."""
-    await asyncio.wait_for(panel.jobs.wait("batch"), 15)
+    await asyncio.wait_for(panel.jobs.wait(Group.BATCH), 15)
 
 
 def click(qtbot, button: object) -> None:
@@ -207,11 +208,11 @@ def test_file_batch_runs_its_work_as_the_workspace_jobs_and_quitting_stops_them(
     panel.form.sources.add(str(make_folder(tmp_path)))
     panel.form.prompt.setPlainText("Alt text?")
     panel.check_button.click()
-    assert app.workspace.jobs.running("batch") and panel.busy  # one helper for all the work
+    assert app.workspace.jobs.running(Group.BATCH) and panel.busy  # one helper for all the work
 
     async def quit_at_once() -> None:
         await app.aclose()  # File → Quit while the images are measured
 
     run(loop, quit_at_once)
-    assert not app.workspace.jobs.running("batch")
+    assert not app.workspace.jobs.running(Group.BATCH)
     assert panel.summary.text() != "Finding and measuring the images…"

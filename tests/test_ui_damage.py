@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from tests.disks import FULL, Faults
-from tests.qt_support import all_ready, answered, last_turn, run, status
+from tests.qt_support import all_ready, answered, last_turn, run, status, wait_opened
 from tests.waiting import until
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.window.controller import Controller
@@ -74,6 +74,7 @@ def test_a_damaged_conversation_opens_with_placeholders_and_a_banner(
     app.window.new_action.trigger()
     assert not app.window.banner.isVisible()
     app.window.sidebar.open_requested.emit(conversation)
+    wait_opened(app, loop)
     [turn] = workspace.transcript.turns
     assert turn.prompt == "Keep this photo" and turn.answer and not turn.images
     assert turn.missing and "image not shown" in app.window.transcript.toPlainText()

@@ -16,6 +16,7 @@ from tests.qt_support import all_ready, answered, run
 from tests.waiting import until
 from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import Notice
+from visiondesk.workspace.jobs import Group
 
 
 def ask(app: Controller, loop: qasync.QEventLoop, prompt: str, path: Path) -> None:
@@ -42,7 +43,7 @@ def choose(monkeypatch: pytest.MonkeyPatch, chosen: Path | None) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (answer, "HTML (*.html)"))
 
 
-def ended(app: Controller, loop: qasync.QEventLoop, group: str) -> None:
+def ended(app: Controller, loop: qasync.QEventLoop, group: Group) -> None:
     async def scenario() -> None:  # ended, and its handlers said how
         await asyncio.wait_for(app.workspace.jobs.wait(group), 15)
 
@@ -60,10 +61,10 @@ def test_an_export_runs_as_a_job_and_says_where_it_went(
     window = app.window
     choose(monkeypatch, tmp_path / "page.html")
     window.export_html_action.trigger()
-    assert app.workspace.jobs.running("export")
+    assert app.workspace.jobs.running(Group.EXPORT)
     assert not window.export_html_action.isEnabled()
     assert not window.export_markdown_action.isEnabled()
-    ended(app, loop, "export")
+    ended(app, loop, Group.EXPORT)
     assert window.export_html_action.isEnabled() and window.export_markdown_action.isEnabled()
     assert notices(app)[-1] == f"Exported to {tmp_path / 'page.html'}."
     assert "data:image/jpeg;base64," in (tmp_path / "page.html").read_text()
@@ -81,14 +82,14 @@ def test_an_export_to_a_read_only_folder_says_so_and_can_be_tried_again(
     with read_only_disk(tmp_path / "read-only") as folder:
         choose(monkeypatch, folder)
         window.export_markdown_action.trigger()
-        ended(app, loop, "export")
+        ended(app, loop, Group.EXPORT)
     said = notices(app)[-1]
     assert said.startswith(f"Could not export to {folder}: Read-only file system")
     assert said.endswith("Choose another folder and export again.") and "Errno" not in said
     assert window.export_markdown_action.isEnabled()
     choose(monkeypatch, tmp_path / "markdown")
     window.export_markdown_action.trigger()  # one click again, to a folder that takes it
-    ended(app, loop, "export")
+    ended(app, loop, Group.EXPORT)
     assert notices(app)[-1].startswith("Exported to")
     assert "Export this" in next((tmp_path / "markdown").glob("*.md")).read_text()
 
@@ -106,15 +107,15 @@ def test_a_backup_to_a_full_disk_says_so_and_runs_again_once_there_is_room(
         filler = fill(disk)
         choose(monkeypatch, disk / "backup")
         window.backup_action.trigger()
-        assert app.workspace.jobs.running("backup") and not window.backup_action.isEnabled()
-        ended(app, loop, "backup")
+        assert app.workspace.jobs.running(Group.BACKUP) and not window.backup_action.isEnabled()
+        ended(app, loop, Group.BACKUP)
         said = notices(app)[-1]
         assert said.startswith(f"The backup to {disk / 'backup'} failed: The disk holding")
         assert "is full" in said
         assert window.backup_action.isEnabled()
         filler.unlink()  # the person made room
         window.backup_action.trigger()
-        ended(app, loop, "backup")
+        ended(app, loop, Group.BACKUP)
         assert notices(app)[-1].startswith(f"History backed up to {disk / 'backup'} (2 image(s))")
 
 
@@ -127,6 +128,8 @@ def test_cancelling_the_folder_choice_starts_nothing(
     app.window.backup_action.trigger()
     app.window.export_html_action.trigger()
     app.window.export_markdown_action.trigger()
-    assert not app.workspace.jobs.running("backup") and not app.workspace.jobs.running("export")
+    assert not app.workspace.jobs.running(Group.BACKUP) and not app.workspace.jobs.running(
+        Group.EXPORT
+    )
     assert notices(app) == before
     assert app.window.backup_action.isEnabled() and app.window.export_html_action.isEnabled()

@@ -410,7 +410,7 @@ def test_a_whole_turn_through_the_window(
         QTest.mouseClick(
             listing.viewport(), Qt.MouseButton.LeftButton, pos=listing.visualItemRect(item).center()
         )
-        assert workspace.conversation_id == conversation
+        await until(lambda: workspace.conversation_id == conversation)  # read off the UI thread
         assert [t.status for t in workspace.transcript.turns] == [TurnStatus.DONE] * 2
         assert window.mode_box.currentData() == ApiMode.ASSISTANTS.value
 

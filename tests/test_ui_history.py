@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QMessageBox
 
-from tests.qt_support import all_ready, answered, dispose, run, status
+from tests.qt_support import all_ready, answered, dispose, run, status, wait_opened
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
@@ -54,6 +55,7 @@ def test_sidebar_lists_and_reopens_conversations(
     assert window.sidebar.list.count() == 2
     assert first is not None
     window.sidebar.open_requested.emit(first)
+    wait_opened(app, loop)
     turns = workspace.transcript.turns
     assert len(turns) == 1 and turns[0].images and turns[0].images[0].width == 768
     selected = window.sidebar.list.currentItem()
@@ -66,6 +68,31 @@ def test_sidebar_lists_and_reopens_conversations(
     workspace.library.rename(first, "Harbour")
     first_item = window.sidebar.list.item(0)
     assert first_item is not None and first_item.text().startswith("Harbour")
+
+
+def test_typing_after_clicking_a_conversation_goes_into_its_question(
+    app: Controller, loop: qasync.QEventLoop, qtbot: object
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window, workspace = app.window, app.workspace
+    ask(app, loop, "The first conversation")
+    first = workspace.conversation_id
+    window.new_action.trigger()
+    QTest.keyClicks(window.composer, "kept with the new one")
+    [item] = [window.sidebar.list.item(n) for n in range(window.sidebar.list.count())]
+    assert item is not None
+    rect = window.sidebar.list.visualItemRect(item)
+    QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_opened(app, loop)
+    assert workspace.conversation_id == first and workspace.text == ""
+    assert QApplication.focusWidget() is window.composer
+    QTest.keyClicks(window.composer, "And then?")
+    assert workspace.text == "And then?"
+    window.new_action.trigger()
+    assert workspace.text == "kept with the new one"
 
 
 def test_deleting_a_conversation_deletes_its_uploads(
@@ -211,11 +238,12 @@ def test_killed_app_comes_back_interrupted_with_retry(
     if moment == "streaming":
         assert answer.text
     window.sidebar.open_requested.emit(conversation.id)
+    wait_opened(controller, loop)
     [turn] = workspace.transcript.turns
     assert turn.status is TurnStatus.INTERRUPTED
     assert "Retry" in window.transcript.toPlainText()
-    if moment == "preparing" and not turn.images:  # the image had not been prepared: add it
-        workspace.attachments.add(str(photo_path), str(photo_path))
+    # The image is there: prepared, or (killed before that) its source saved with the question.
+    assert len(turn.images) == 1 or len(turn.sources) == 1
     window.transcript.action_requested.emit(TranscriptAction.RETRY, turn.id)
 
     async def retried() -> None:
@@ -257,7 +285,7 @@ def test_after_answer_clean_up(app: Controller, loop: qasync.QEventLoop, photo_p
     from visiondesk.config.settings import Cleanup
 
     workspace = app.workspace
-    workspace.app_settings.cleanup = Cleanup.AFTER_ANSWER
+    workspace.set_app_settings(replace(workspace.app_settings, cleanup=Cleanup.AFTER_ANSWER))
     workspace.set_mode(ApiMode.ASSISTANTS)
     ask(app, loop, "Use once", photo_path)
     emulator = workspace.connections.emulator

@@ -81,8 +81,8 @@ def test_a_whole_turn_with_the_keyboard_only(app: Controller, loop: qasync.QEven
         assert focused() is window.sidebar.search
         press(Qt.Key.Key_Tab)
         assert focused() is window.sidebar.list
-        press(Qt.Key.Key_Down)  # the highlight opens that conversation
-        assert workspace.conversation_id == first
+        press(Qt.Key.Key_Down)  # the highlight opens that conversation (read off the UI thread)
+        await until(lambda: workspace.conversation_id == first)
         [highlighted] = window.sidebar.list.selectedItems()
         assert highlighted.data(Qt.ItemDataRole.UserRole) == first
         press(Qt.Key.Key_Return)

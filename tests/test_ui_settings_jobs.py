@@ -24,6 +24,7 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Emulator, Knobs
 from visiondesk.store import History
 from visiondesk.ui.settings.settings_dialog import SettingsDialog
+from visiondesk.workspace.jobs import Group
 
 SECRET = "sk-settings-jobs-0000000000000000"
 
@@ -68,7 +69,7 @@ def press(qtbot: QtBot, dialog: SettingsDialog, which: QDialogButtonBox.Standard
 
 async def settled(dialog: SettingsDialog) -> None:
     """Until the dialog's keychain writes have ended and said how (their handlers ran)."""
-    await asyncio.wait_for(dialog.jobs.wait("keychain-write"), 15)
+    await asyncio.wait_for(dialog.jobs.wait(Group.KEYCHAIN_WRITE), 15)
 
 
 SAVE = QDialogButtonBox.StandardButton.Save

@@ -4,6 +4,7 @@ actions on hover and by keyboard, status on the message, long conversations buil
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -175,21 +176,34 @@ def test_a_failed_turn_keeps_retry_in_sight(qtbot: QtBot, view) -> None:
 
 
 def test_status_shows_on_the_message(qtbot: QtBot, view) -> None:
+    """Each status as the answer says it; a turn only moves forward (its transition table), so
+    each sequence is a turn of its own."""
     transcript, model = view
-    turn = model.add_turn("Slow?", [], ApiMode.CHAT, "gpt-4o", "http://x")
-    card = row(qtbot, transcript, turn).answer
-    for changes, expected in (
-        ({"status": TurnStatus.PREPARING}, "preparing the images"),
-        ({"status": TurnStatus.UPLOADING}, "uploading the images"),
-        ({"status": TurnStatus.PENDING, "waiting": 3.0}, "waiting for the server (3 s)"),
-        ({"retry_in": 12.0}, "retrying in 12 s"),
-        ({"status": TurnStatus.STREAMING, "retry_in": 0.0, "waiting": 0.0}, "answering"),
-        ({"status": TurnStatus.STOPPED}, "stopped"),
-        ({"status": TurnStatus.INTERRUPTED}, "interrupted"),
-    ):
-        model.update(turn, **changes)
-        assert expected in card.status.text()
-    assert not card.actions_bar.buttons.get(TranscriptAction.REGENERATE)
+    Steps = list[tuple[dict[str, Any], str]]
+    sequences: list[tuple[TurnStatus, str, Steps]] = [
+        (
+            TurnStatus.PREPARING,
+            "preparing the images",
+            [
+                ({"status": TurnStatus.UPLOADING}, "uploading the images"),
+                ({"waiting": 3.0}, "waiting for the server (3 s)"),
+                ({"retry_in": 12.0}, "retrying in 12 s"),
+                ({"status": TurnStatus.STREAMING, "retry_in": 0.0, "waiting": 0.0}, "answering"),
+                ({"status": TurnStatus.STOPPED}, "stopped"),
+            ],
+        ),
+        (TurnStatus.PENDING, "", [({"waiting": 3.0}, "waiting for the server (3 s)")]),
+        (TurnStatus.INTERRUPTED, "interrupted", []),
+    ]
+    for status, first, steps in sequences:
+        turn = model.add_turn("Slow?", [], ApiMode.CHAT, "gpt-4o", "http://x", status)
+        card = row(qtbot, transcript, turn).answer
+        assert first in card.status.text()
+        for changes, expected in steps:
+            model.update(turn, **changes)
+            assert expected in card.status.text()
+        if status is not TurnStatus.INTERRUPTED:
+            assert not card.actions_bar.buttons.get(TranscriptAction.REGENERATE)
 
 
 def test_a_thumbnail_opens_the_image_large(qtbot: QtBot, view) -> None:

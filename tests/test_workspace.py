@@ -110,7 +110,7 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         assert conversation is not None
         ws.library.new()
         assert ws.transcript.turns == [] and ws.conversation_id is None
-        assert ws.library.open(conversation)
+        assert await ws.library.open(conversation)
         assert [t.status for t in ws.transcript.turns] == [TurnStatus.DONE] * 2
         assert ws.settings.mode is ApiMode.ASSISTANTS
         ws.set_text("One more")
@@ -211,17 +211,53 @@ def test_saving_settings_keeps_the_open_conversation_on_its_profile(tmp_path: Pa
     drive(tmp_path, scenario)
 
 
-def test_opening_a_conversation_keeps_the_draft(tmp_path: Path, photo_path: Path) -> None:
-    """Arrowing through the sidebar must not throw away what the person attached and typed."""
+def test_each_conversation_keeps_its_own_draft(tmp_path: Path, photo_path: Path) -> None:
+    """Arrowing through the sidebar never throws away what was attached and typed, and never
+    carries it into another conversation: each draft comes back with its own conversation."""
 
     async def scenario(ws: Workspace) -> None:
         conversation = await answered(ws, "First")
-        ws.library.new()
         ws.attachments.add(str(photo_path), "photo")
-        ws.set_text("Not sent yet")
-        assert ws.library.open(conversation)
+        ws.set_text("Not sent yet, for the first")
         await until(lambda: states(ws) == [AttachmentState.READY])
-        assert ws.text == "Not sent yet" and len(ws.transcript.turns) == 1
+        prepared = ws.draft.items[0].prepared
+        ws.library.new()
+        assert ws.text == "" and len(ws.draft) == 0
+        ws.set_text("For the new one")
+        assert await ws.library.open(conversation)
+        assert ws.text == "Not sent yet, for the first" and len(ws.transcript.turns) == 1
+        assert states(ws) == [AttachmentState.READY] and ws.draft.items[0].prepared is prepared
+        ws.library.new()
+        assert ws.text == "For the new one" and len(ws.draft) == 0
+
+    drive(tmp_path, scenario)
+
+
+def test_text_typed_while_an_answer_streams_stays_with_its_conversation(tmp_path: Path) -> None:
+    """The "draftnew" defect: typed during an answer, then Ctrl+N, it became part of the next
+    conversation's question."""
+
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.token_delay = 0.05
+        ws.set_text("Slowly, please")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.STREAMING and len(turn.answer) > 5)
+        first = ws.conversation_id
+        assert first is not None
+        ws.set_text("draft")
+        ws.library.new()
+        await until(lambda: not ws.busy)
+        assert ws.text == ""
+        emulator.knobs.token_delay = 0.0
+        ws.set_text("new")
+        second = ws.conversation.send()
+        assert second is not None and second.prompt == "new"
+        await until(lambda: second.status is TurnStatus.DONE)
+        assert await ws.library.open(first)
+        assert ws.text == "draft"
 
     drive(tmp_path, scenario)
 
@@ -232,7 +268,7 @@ def test_a_conversation_reopens_with_its_own_instructions(tmp_path: Path) -> Non
         conversation = await answered(ws, "Bonjour?")
         ws.library.new()
         assert ws.settings.instructions == ""  # a new conversation starts from the default
-        assert ws.library.open(conversation)
+        assert await ws.library.open(conversation)
         assert ws.settings.instructions == "Answer in French."
 
     drive(tmp_path, scenario)
@@ -243,11 +279,11 @@ def test_opening_a_conversation_with_the_same_settings_prepares_nothing_again(
 ) -> None:
     async def scenario(ws: Workspace) -> None:
         conversation = await answered(ws, "First")
-        ws.library.new()
         ws.attachments.add(str(photo_path), "photo")
         await until(lambda: states(ws) == [AttachmentState.READY])
         prepared = ws.draft.items[0].prepared
-        assert ws.library.open(conversation)
+        ws.library.new()
+        assert await ws.library.open(conversation)
         assert states(ws) == [AttachmentState.READY] and ws.draft.items[0].prepared is prepared
         ws.set_mode(ApiMode.RESPONSES)  # a real change prepares again
         assert states(ws) == [AttachmentState.PREPARING]
@@ -290,7 +326,62 @@ def test_conversations_follow_their_profile_when_it_is_renamed(tmp_path: Path) -
             (on_second, "second"),
             (on_first, EMULATOR),
         ):
-            assert ws.library.open(conversation)
+            assert await ws.library.open(conversation)
             assert ws.settings.profile_key == key
+
+    drive(tmp_path, scenario)
+
+
+def test_the_status_bar_says_the_new_profile_never_the_previous_ones_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visiondesk.config.settings import AppSettings
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+    async def scenario(ws: Workspace) -> None:
+        ws.update_profiles(
+            {EMULATOR: BUILTIN[EMULATOR], "openai": BUILTIN["openai"]}, AppSettings()
+        )
+        ws.select_profile("openai")
+        assert ws.status.state is ConnectionState.FAILED and "OpenAI" in ws.status.text
+        ws.select_profile(EMULATOR)
+        await until(lambda: ws.status.state is ConnectionState.CONNECTED)
+        assert "OpenAI" not in ws.status.text and "no API key" not in ws.status.text
+
+    drive(tmp_path, scenario)
+
+
+def test_a_conversation_is_read_once_off_the_ui_thread_and_not_again_on_a_profile_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    from dataclasses import replace
+
+    from visiondesk.config.settings import AppSettings
+
+    reads: list[str] = []
+    messages = History.messages
+
+    def counted(history: History, conversation_id: int) -> list[StoredMessage]:
+        reads.append(threading.current_thread().name)
+        return messages(history, conversation_id)
+
+    async def scenario(ws: Workspace) -> None:
+        second = replace(BUILTIN[EMULATOR], name="Second emulator")
+        ws.update_profiles({EMULATOR: BUILTIN[EMULATOR], "second": second}, AppSettings())
+        conversation = await answered(ws, "Read me once")
+        ws.library.new()
+        monkeypatch.setattr(History, "messages", counted)
+        assert await ws.library.open(conversation)
+        assert len(reads) == 1 and reads[0] != threading.main_thread().name
+        ws.select_profile("second")
+        ws.select_profile(EMULATOR)
+        assert len(reads) == 1
+        ws.set_text("And again?")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: turn.status is TurnStatus.DONE)
+        assert "1 earlier turn" in turn.answer  # the words travelled along, read once
 
     drive(tmp_path, scenario)

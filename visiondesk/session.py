@@ -9,9 +9,10 @@ import functools
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol, assert_never
 
 from visiondesk.api.base import ModeClient
 from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
@@ -34,10 +35,17 @@ from visiondesk.events import (
     Event,
     Failed,
     FileFailed,
+    FileReady,
     Prepared,
     Preparing,
+    Processing,
+    RateLimitWait,
+    RequestSent,
     TextDelta,
     TurnStarted,
+    UploadProgress,
+    Usage,
+    Waiting,
 )
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
 
@@ -81,7 +89,34 @@ class Outcome:
         return self.error is None
 
 
+class TurnSettings(Protocol):
+    """How the next turn is asked; the workspace's `ConversationSettings` is one."""
+
+    @property
+    def mode(self) -> ApiMode: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def detail(self) -> Detail: ...
+    @property
+    def instructions(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OwnSettings:
+    """The settings of a session that nobody else owns (the CLI's, a benchmark's)."""
+
+    mode: ApiMode
+    model: str
+    detail: Detail
+    instructions: str = ""
+
+
 class Session:
+    """A conversation's services. Its mode, model, detail and instructions are not a copy:
+    given `settings` (the workspace's, read when needed), they are whatever the owner says now;
+    without, the session owns them (the CLI)."""
+
     def __init__(
         self,
         profile: Profile,
@@ -94,12 +129,20 @@ class Session:
         connection: Connection | None = None,
         upload_timeout: float | None = None,
         conversation_id: int | None = None,
+        exchanges: Sequence[Exchange] | None = None,
+        state: ConversationState | None = None,
+        settings: Callable[[], TurnSettings] | None = None,
     ) -> None:
+        """`exchanges` and `state`: where a conversation opened (read once, by the caller)
+        continues from; without them a stored conversation is read from the store."""
         self.profile = profile
-        self.mode = mode or profile.mode
-        self.model = model or profile.model
-        self.detail = detail or profile.detail
-        self.instructions = instructions
+        self._own = OwnSettings(
+            mode or profile.mode,
+            model or profile.model,
+            detail or profile.detail,
+            instructions or "",
+        )
+        self._settings: Callable[[], TurnSettings] = settings or (lambda: self._own)
         self._owns_connection = connection is None
         self.connection = connection or Connection(profile, api_key, upload_timeout=upload_timeout)
         self.client = self.connection.client
@@ -108,15 +151,61 @@ class Session:
         self.store = self.connection.store
         self.conversation_id = conversation_id
         self.message_ids: tuple[int, int] | None = None  # the last turn's (question, answer)
-        self.history: list[Exchange] = []
-        self.state = ConversationState()
-        if self.store is not None and conversation_id is not None:
+        self.exchanges: list[Exchange] = list(exchanges or ())
+        self.state = state or ConversationState()
+        if self.store is not None and conversation_id is not None and exchanges is None:
             # A re-opened conversation continues the same thread or response chain.
-            self.history = self.store.exchanges(conversation_id, self.model)
+            self.exchanges = self.store.exchanges(conversation_id, self.model)
             self.state = self.store.state(conversation_id)
         self.checkpoint_interval = CHECKPOINT_SECONDS
         self.last = Outcome()
         self._modes: dict[ApiMode, ModeClient] = {}
+
+    def continue_after(self, exchanges: Sequence[Exchange], response_id: str | None) -> None:
+        """The conversation goes on after these exchanges (Edit, Regenerate, Retry): the next
+        turn re-sends them, or chains from `response_id` (None: the history travels)."""
+        self.exchanges = list(exchanges)
+        self.state.response_id = response_id
+
+    def new_thread(self, why: str) -> None:
+        """The next Assistants turn starts a new thread with the words so far (said in the
+        inspector)."""
+        self.state.thread_id = None
+        self.state.thread_note = f"a new thread: {why}"
+
+    @property
+    def mode(self) -> ApiMode:
+        return self._settings().mode
+
+    @mode.setter
+    def mode(self, mode: ApiMode) -> None:
+        self._own = replace(self._owned(), mode=mode)
+
+    @property
+    def model(self) -> str:
+        return self._settings().model
+
+    @model.setter
+    def model(self, model: str) -> None:
+        self._own = replace(self._owned(), model=model)
+
+    @property
+    def detail(self) -> Detail:
+        return self._settings().detail
+
+    @detail.setter
+    def detail(self, detail: Detail) -> None:
+        self._own = replace(self._owned(), detail=detail)
+
+    @property
+    def instructions(self) -> str | None:
+        return self._settings().instructions or None
+
+    def _owned(self) -> OwnSettings:
+        """A session that owns its settings may change them; the workspace's are its own."""
+        if self._settings() is not self._own:
+            raise AttributeError("this session's settings belong to the workspace")
+        return self._own
 
     @property
     def policy(self) -> ImagePolicy:
@@ -224,30 +313,47 @@ class Session:
         last_checkpoint = time.monotonic()
         try:
             async for event in self._events(turn):
-                if isinstance(event, Completed | Failed):
-                    self._claim_uploads(images)
-                if isinstance(event, Completed):
-                    try:
-                        self.save_answer(stored, event.text, AnswerStatus.COMPLETE)
-                    except StorageError as error:
-                        # Not saved: the turn fails, its answer kept in memory by the store.
-                        event = self._unsaved(stored, event.text, error)
-                    else:
-                        self.history.append(Exchange(turn, event.text))
-                        self.last = Outcome(event.text)
-                elif isinstance(event, Failed):
-                    self.last = Outcome(event.partial, event.error)
-                    text = event.partial or "".join(partial)
-                    with contextlib.suppress(StorageError):  # kept in memory by the store
-                        self.save_answer(stored, text, AnswerStatus.FAILED, event.error.message)
-                elif isinstance(event, TextDelta):
-                    partial.append(event.text)
-                    now = time.monotonic()
-                    if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
-                        # A refused checkpoint is kept in memory; the end of the turn reports it.
-                        with contextlib.suppress(StorageError):
-                            self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
-                        last_checkpoint = now
+                match event:
+                    case Completed(text=text):
+                        self._claim_uploads(images)
+                        try:
+                            self.save_answer(stored, text, AnswerStatus.COMPLETE)
+                        except StorageError as refused:
+                            # Not saved: the turn fails, its answer kept in memory by the store.
+                            event = self._unsaved(stored, text, refused)
+                        else:
+                            self.exchanges.append(Exchange(turn, text))
+                            self.last = Outcome(text)
+                    case Failed(error=failure, partial=partial_text):
+                        self._claim_uploads(images)
+                        self.last = Outcome(partial_text, failure)
+                        text = partial_text or "".join(partial)
+                        with contextlib.suppress(StorageError):  # kept in memory by the store
+                            self.save_answer(stored, text, AnswerStatus.FAILED, failure.message)
+                    case TextDelta(text=delta):
+                        partial.append(delta)
+                        now = time.monotonic()
+                        if now - last_checkpoint >= self.checkpoint_interval or len(partial) == 1:
+                            # A refused checkpoint is kept in memory; the turn's end reports it.
+                            with contextlib.suppress(StorageError):
+                                self.save_answer(stored, "".join(partial), AnswerStatus.STREAMING)
+                            last_checkpoint = now
+                    case (
+                        Preparing()
+                        | Prepared()
+                        | UploadProgress()
+                        | Processing()
+                        | FileReady()
+                        | FileFailed()
+                        | TurnStarted()
+                        | RequestSent()
+                        | Waiting()
+                        | RateLimitWait()
+                        | Usage()
+                    ):
+                        pass  # passed on to the caller as they are
+                    case _:
+                        assert_never(event)
                 yield event
         except asyncio.CancelledError:
             for image in images:
@@ -285,13 +391,13 @@ class Session:
                     self.mode,
                     self.profile.base_url,
                     turn,
-                    tuple(self.history),
+                    tuple(self.exchanges),
                     self.state,  # Replay keeps a copy
                     uploads_images=mode.uploads_images,
                     stores_responses=self.profile.stores_responses,
                 )
             )
-            events = mode.send(turn, self.history, self.state)
+            events = mode.send(turn, self.exchanges, self.state)
             async for event in with_heartbeat(events, self.profile.base_url, every):
                 yield event
         except VisionDeskError as error:

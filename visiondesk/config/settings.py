@@ -26,8 +26,11 @@ class Theme(StrEnum):
     DARK = "dark"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class AppSettings:
+    """A value: a change is a new one (`dataclasses.replace`), given to the workspace, which
+    announces it; nothing shares one and edits it in place."""
+
     cleanup: Cleanup = Cleanup.ON_DELETE
     welcomed: bool = False
     theme: Theme = Theme.SYSTEM

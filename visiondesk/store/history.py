@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import sqlite3
 import weakref
 from pathlib import Path
 from types import TracebackType
@@ -137,6 +138,14 @@ class History(KeepsLedger):
     def flush(self) -> None:
         """Save the writes kept in memory now (e.g. on Retry); StorageError if still refused."""
         self._database.flush()
+
+    def writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One transaction on the writer, for the store's other modules (sources)."""
+        return self._database.transaction()
+
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """The reader inside one read transaction, from any thread (opening, sources)."""
+        return self._database.snapshot()
 
     # conversations ------------------------------------------------------------------------
 

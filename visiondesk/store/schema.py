@@ -132,6 +132,21 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE conversations ADD COLUMN instructions TEXT;
     """,
+    # 6: what a question's images were made from (the original bytes, or a path or URL to read
+    # again) and their crops, saved the moment Send is pressed, before any preparing
+    """
+    CREATE TABLE question_sources (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        data BLOB,
+        reference TEXT,
+        crop TEXT,
+        CHECK ((data IS NULL) <> (reference IS NULL))
+    );
+    CREATE INDEX question_sources_by_message ON question_sources(message_id, position);
+    """,
 ]
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
-from visiondesk.workspace.settings import ConnectionState, ConnectionStatus, ConversationSettings
+from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.signal import Signal
 from visiondesk.workspace.transcript import Fix, Notice, Transcript, Turn, TurnStatus
 

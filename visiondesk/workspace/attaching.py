@@ -1,43 +1,69 @@
 """Intents on the draft. Each image is prepared (and, where the mode uploads, uploaded) by a job
-in the group "attach:<id>"; its card mirrors the attachment's state."""
+keyed `Key(Group.ATTACH, id)`; its card mirrors the attachment's state. However the job ends, its
+handler leaves the attachment in a state that is not running (unless a newer job took over)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import itertools
+from enum import Enum
+from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.errors import Cancelled, ImageError, VisionDeskError
 from visiondesk.events import (
+    Completed,
     Event,
+    Failed,
     FileFailed,
     FileReady,
     Prepared,
+    Preparing,
     Processing,
+    RateLimitWait,
     RequestSent,
+    TextDelta,
+    TurnStarted,
     UploadProgress,
+    Usage,
+    Waiting,
 )
 from visiondesk.imaging import ImageInput
-from visiondesk.workspace.draft import Attachment, AttachmentState, Crop
+from visiondesk.workspace.draft import Attachment, AttachmentState, Crop, stopped
+from visiondesk.workspace.jobs import Group, Key
 
 if TYPE_CHECKING:
     from visiondesk.session import Session
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
 
 
-def group(attachment_id: int) -> str:
-    return f"attach:{attachment_id}"
+class Unchanged(Enum):
+    """`_start` keeps the attachment's crop (None would mean: the whole image)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+def job_key(attachment_id: int) -> Key:
+    """The key of the job that prepares (and uploads) this attachment."""
+    return Key(Group.ATTACH, attachment_id)
 
 
 class Attaching:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
+        self._runs = itertools.count(1)
+        self._current: dict[int, int] = {}
+        """Each attachment's newest job: a superseded job's handler leaves it alone."""
 
-    def add(self, source: ImageInput, label: str) -> int:
-        attachment = self._ws.draft.add(source, label)
+    def add(self, source: ImageInput, label: str, crop: Crop | None = None) -> int:
+        attachment = self._ws.draft.add(source, label, crop)
         self._start(attachment)
         return attachment.id
 
     def remove(self, attachment_id: int) -> None:
-        self._ws.jobs.cancel(group(attachment_id))
+        self._ws.jobs.cancel(job_key(attachment_id))
+        self._current.pop(attachment_id, None)
         attachment = self._ws.draft.remove(attachment_id)
         if attachment is not None and attachment.prepared is not None and self._ws.session:
             self._ws.session.cancel_upload(attachment.prepared)
@@ -52,8 +78,7 @@ class Attaching:
         """Crop an attachment (None: the whole image again); it is prepared anew."""
         attachment = self._ws.draft.get(attachment_id)
         if attachment is not None:
-            attachment.crop = crop
-            self._start(attachment)
+            self._start(attachment, crop=crop)
 
     def retry(self, attachment_id: int) -> None:
         attachment = self._ws.draft.get(attachment_id)
@@ -69,27 +94,52 @@ class Attaching:
                 continue
             self._start(attachment)
 
-    def _start(self, attachment: Attachment) -> None:
+    def _start(self, attachment: Attachment, *, crop: Crop | Unchanged | None = UNCHANGED) -> None:
         ws = self._ws
-        ws.jobs.cancel(group(attachment.id))
-        ws.draft.update(
+        ws.jobs.cancel(job_key(attachment.id))
+        run = self._current[attachment.id] = next(self._runs)
+        fresh = ws.draft.update(
             attachment,
+            crop=attachment.crop if isinstance(crop, Unchanged) else crop,
             state=AttachmentState.PREPARING,
             prepared=None,
             error=None,
             file_id=None,
             sent=0,
             total=0,
-            requests=[],
+            requests=(),
         )
         session = ws.session
-        if session is None:
+        if session is None or fresh is None:
             return
         ws.jobs.start(
-            group(attachment.id),
-            self._run(attachment, session),
-            failure=lambda error: self._failed(attachment, error),
+            job_key(attachment.id),
+            self._run(fresh, session),
+            failure=lambda error: self._failed(attachment, run, error),
+            ended=lambda _outcome: self._ended(attachment, run),
         )
+
+    def _ours(self, attachment: Attachment, run: int) -> bool:
+        """The attachment is still in the draft and this run is its newest job."""
+        return (
+            self._current.get(attachment.id) == run
+            and self._ws.draft.get(attachment.id) is not None
+        )
+
+    def _ended(self, attachment: Attachment, run: int) -> None:
+        """However its job ended (done, stopped, superseded by another profile, failed), the
+        attachment is left ready, uploaded or failed: never preparing or uploading forever."""
+        current = self._ws.draft.get(attachment.id)
+        if current is None or not self._ours(current, run):
+            return
+        state = stopped(current.state, current.prepared is not None)
+        if state is current.state:
+            return
+        error = current.error
+        if state is AttachmentState.FAILED and error is None:
+            error = VisionDeskError(f"{attachment.label}: stopped before it was prepared. Retry.")
+            error.retryable = True
+        self._ws.draft.update(attachment, state=state, error=error, sent=0, total=0)
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
         async for event in session.attach(attachment.source, attachment.label, attachment.crop):
@@ -100,31 +150,43 @@ class Attaching:
     def on_event(self, attachment: Attachment, event: Event) -> None:
         """An event about this attachment, from its own job or from the turn it went with."""
         draft = self._ws.draft
-        if isinstance(event, Prepared):
-            draft.update(attachment, prepared=event.image, state=AttachmentState.READY)
-        elif isinstance(event, UploadProgress):
-            draft.update(
-                attachment,
-                state=AttachmentState.UPLOADING,
-                sent=event.bytes_sent,
-                total=event.total,
-            )
-        elif isinstance(event, Processing):
-            draft.update(attachment, state=AttachmentState.PROCESSING, file_id=event.file_id)
-        elif isinstance(event, FileReady):
-            draft.update(attachment, state=AttachmentState.UPLOADED, file_id=event.file_id)
-        elif isinstance(event, RequestSent):
-            attachment.requests.append(event)
-        elif isinstance(event, FileFailed):
-            if isinstance(event.error, ImageError):
+        match event:
+            case Prepared(image=image):
+                draft.update(attachment, prepared=image, state=AttachmentState.READY)
+            case UploadProgress(bytes_sent=sent, total=total):
+                draft.update(attachment, state=AttachmentState.UPLOADING, sent=sent, total=total)
+            case Processing(file_id=file_id):
+                draft.update(attachment, state=AttachmentState.PROCESSING, file_id=file_id)
+            case FileReady(file_id=file_id):
+                draft.update(attachment, state=AttachmentState.UPLOADED, file_id=file_id)
+            case RequestSent():
+                current = draft.get(attachment.id)
+                if current is not None:
+                    draft.update(current, requests=(*current.requests, event))
+            case FileFailed(error=ImageError() as error):
                 draft.remove(attachment.id)
-                self._ws.notice(f"Not attached: {event.error.message}")
-            elif not isinstance(event.error, Cancelled):
-                draft.update(attachment, state=AttachmentState.FAILED, error=event.error)
+                self._ws.notice(f"Not attached: {error.message}")
+            case FileFailed(error=Cancelled()):
+                pass  # stopped on purpose: the job's end puts it back at ready
+            case FileFailed(error=error):
+                draft.update(attachment, state=AttachmentState.FAILED, error=error)
+            case (
+                Preparing()
+                | Waiting()
+                | RateLimitWait()
+                | TextDelta()
+                | Usage()
+                | Completed()
+                | Failed()
+                | TurnStarted()
+            ):
+                pass  # about the turn, not about one image
+            case _:
+                assert_never(event)
 
-    def _failed(self, attachment: Attachment, error: BaseException) -> None:
+    def _failed(self, attachment: Attachment, run: int, error: BaseException) -> None:
         """Anything unforeseen while preparing: the card says so and offers Retry."""
-        if self._ws.draft.get(attachment.id) is None:
+        if not self._ours(attachment, run):
             return
         wrapped = (
             error

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from visiondesk.workspace.signal import Signal
 
@@ -40,9 +40,48 @@ class AttachmentState(Enum):
         )
 
 
-@dataclass(eq=False)
+_WORKING = frozenset(
+    {AttachmentState.UPLOADING, AttachmentState.PROCESSING, AttachmentState.UPLOADED}
+)
+_NEXT: dict[AttachmentState, frozenset[AttachmentState]] = {
+    # Preparing starts again from anywhere (a crop, another mode, Retry); an upload moves
+    # forward, may be made again for a turn, and ends uploaded, failed, or back at ready when
+    # it was stopped.
+    AttachmentState.PREPARING: frozenset({AttachmentState.READY, AttachmentState.FAILED}),
+    AttachmentState.READY: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.UPLOADING: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.PROCESSING: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.UPLOADED: _WORKING | {AttachmentState.READY, AttachmentState.FAILED},
+    AttachmentState.FAILED: frozenset({AttachmentState.READY}),
+}
+
+
+class IllegalAttachmentTransition(ValueError):
+    """A state change the transition table refuses (a bug in whoever asked for it)."""
+
+
+def moved(state: AttachmentState, to: AttachmentState) -> AttachmentState:
+    """The state after moving from `state` to `to`; refused unless the table allows it.
+    Preparing again is allowed from every state."""
+    if to is not AttachmentState.PREPARING and to not in _NEXT[state]:
+        raise IllegalAttachmentTransition(f"an image cannot go from {state.value} to {to.value}")
+    return to
+
+
+def stopped(state: AttachmentState, prepared: bool) -> AttachmentState:
+    """Its job ended (stopped, superseded, or finished) with work still under way: an image
+    that was prepared is ready again (its upload is made with the next turn); one that was not
+    has failed, with Retry. A state that was not running stays."""
+    if not state.running:
+        return state
+    return moved(state, AttachmentState.READY if prepared else AttachmentState.FAILED)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Attachment:
-    """One image of the draft: where it came from, what it became, how far its upload is."""
+    """One image of the draft: where it came from, what it became, how far its upload is. A
+    value: the draft replaces it (`Draft.update`) and announces the new one; whoever holds an
+    older one asks the draft for the current one by its id."""
 
     id: int
     source: ImageInput
@@ -54,12 +93,25 @@ class Attachment:
     total: int = 0
     file_id: str | None = None
     error: VisionDeskError | None = None
-    requests: list[RequestSent] = field(default_factory=list)
+    requests: tuple[RequestSent, ...] = ()
     """Requests made for it before Send (uploads); the inspector shows them with the turn."""
 
     @property
     def percent(self) -> int:
         return 100 * self.sent // max(1, self.total)
+
+
+class AttachmentChanges(TypedDict, total=False):
+    """The fields of an `Attachment` that change (`Draft.update`)."""
+
+    crop: Crop | None
+    state: AttachmentState
+    prepared: PreparedImage | None
+    sent: int
+    total: int
+    file_id: str | None
+    error: VisionDeskError | None
+    requests: tuple[RequestSent, ...]
 
 
 class Draft:
@@ -101,18 +153,31 @@ class Draft:
         """Put images prepared before back in the draft (a stored turn retried later)."""
         restored = []
         for image in images:
-            attachment = Attachment(next(self._ids), image.label, image.label)
-            attachment.prepared, attachment.state = image, AttachmentState.READY
+            attachment = Attachment(
+                next(self._ids), image.label, image.label, None, AttachmentState.READY, image
+            )
             self._items.append(attachment)
             self.added.emit(attachment)
             restored.append(attachment)
         return restored
 
-    def update(self, attachment: Attachment, **changes: object) -> None:
-        for name, value in changes.items():
-            setattr(attachment, name, value)
-        if attachment in self._items:
-            self.changed.emit(attachment)
+    def update(
+        self, attachment: Attachment | int, **changes: Unpack[AttachmentChanges]
+    ) -> Attachment | None:
+        """The one way an attachment changes (mypy checks each field and its type): the current
+        value of this id is replaced and the new one announced; its state only as the
+        transition table allows. None if it has left the draft."""
+        attachment_id = attachment if isinstance(attachment, int) else attachment.id
+        current = self.get(attachment_id)
+        if current is None:
+            return None
+        state = changes.get("state")
+        if state is not None and state is not current.state:
+            moved(current.state, state)
+        changed = replace(current, **changes)
+        self._items[self._items.index(current)] = changed
+        self.changed.emit(changed)
+        return changed
 
     def remove(self, attachment_id: int) -> Attachment | None:
         attachment = self.get(attachment_id)
@@ -138,6 +203,14 @@ class Draft:
         if ordered != self._items:
             self._items = ordered
             self.reordered.emit()
+
+    def put(self, attachments: list[Attachment]) -> None:
+        """Attachments taken out with `clear` come back as they were (a conversation's draft,
+        reopened)."""
+        for attachment in attachments:
+            if self.get(attachment.id) is None:
+                self._items.append(attachment)
+                self.added.emit(attachment)
 
     def clear(self) -> list[Attachment]:
         gone, self._items = self._items, []

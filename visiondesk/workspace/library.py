@@ -4,24 +4,56 @@ delete (with the clean-up of its uploads), export, and the uploaded files of a p
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.errors import StorageError
+from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.store import BackupReport, StoredConversation, UploadRecord
+from visiondesk.store.opening import OpenedConversation, read_conversation
+from visiondesk.workspace.attaching import job_key
+from visiondesk.workspace.draft import Attachment
+from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.transcript import TurnStatus
 
 if TYPE_CHECKING:
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDraft:
+    """A conversation's unsent question while another conversation is open."""
+
+    text: str
+    attachments: tuple[Attachment, ...]
 
 
 class Library:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
+        self._drafts: dict[int | None, KeptDraft] = {}
+        """The drafts of the conversations not open (None: the new, unsaved conversation)."""
+
+    def _leave_draft(self) -> None:
+        """The open conversation's draft (question and images) stays with it."""
+        ws = self._ws
+        for attachment in ws.draft:
+            ws.jobs.cancel(job_key(attachment.id))  # prepared again when it comes back
+        kept = KeptDraft(ws.text, tuple(ws.draft.clear()))
+        if kept.text.strip() or kept.attachments:
+            self._drafts[ws.conversation_id] = kept
+        else:
+            self._drafts.pop(ws.conversation_id, None)
+        ws.set_text("")
+
+    def _enter_draft(self, conversation_id: int | None) -> None:
+        """The draft this conversation was left with, if any."""
+        kept = self._drafts.pop(conversation_id, KeptDraft("", ()))
+        self._ws.draft.put(list(kept.attachments))
+        self._ws.set_text(kept.text)
 
     def start(
         self,
@@ -34,13 +66,11 @@ class Library:
         """A new conversation from a request written elsewhere (the doctor's "Open in
         VisionDesk"): its question in the composer, its images attached, its mode and model."""
         ws = self._ws
+        self.new()  # the open conversation keeps its draft
         for attachment in ws.draft.items:
             ws.attachments.remove(attachment.id)
-        self.new()
         ws.apply_settings(replace(ws.settings, mode=mode, model=model or ws.settings.model))
         ws.set_detail(detail)
-        if ws.session is not None:
-            ws.session.mode, ws.session.model = ws.settings.mode, ws.settings.model
         for number, image in enumerate(images, 1):
             label = image if isinstance(image, str) else f"image {number} of the checked request"
             ws.attachments.add(image, label)
@@ -55,25 +85,47 @@ class Library:
             return []
 
     def new(self) -> None:
-        """An empty conversation on the same profile and settings; the draft stays."""
+        """An empty conversation on the same profile and settings; the open conversation keeps
+        its draft, and the new one gets the draft it was left with (none at first)."""
         ws = self._ws
         ws.conversation.stop()
+        self._leave_draft()
         ws.transcript.clear()
         ws.reset_tokens()
         ws.set_damage("")
         ws.apply_settings(replace(ws.settings, instructions=ws.app_settings.instructions))
         ws.session = ws.make_session(None)
+        self._enter_draft(None)
         ws.attachments.prepare_all(unfinished_only=True)  # same settings: ready stays ready
         ws.conversation_changed.emit(None)
         ws.conversations_changed.emit()
 
-    def open(self, conversation_id: int) -> bool:
-        """Show a stored conversation and continue it (same thread or response chain)."""
+    def open(self, conversation_id: int) -> asyncio.Task[bool]:
+        """Show a stored conversation and continue it (same thread or response chain). It is
+        read once, off the UI thread (a job: opening another one meanwhile replaces it); the
+        task says whether it was found."""
         ws = self._ws
-        stored = ws.history.conversation(conversation_id)
-        if stored is None:
+        ws.jobs.cancel(Group.OPEN)
+
+        def failed(error: BaseException) -> None:
+            message = error.message if isinstance(error, VisionDeskError) else repr(error)
+            ws.set_damage(f"The conversation could not be opened: {message}")
+
+        return ws.jobs.start(Group.OPEN, self._open(conversation_id), failure=failed)
+
+    async def _open(self, conversation_id: int) -> bool:
+        opened = await asyncio.to_thread(read_conversation, self._ws.history, conversation_id)
+        if opened is None:
             return False
-        ws.conversation.stop()  # the draft stays: it belongs to the window, not to a conversation
+        self._opened(opened)
+        return True
+
+    def _opened(self, opened: OpenedConversation) -> None:
+        """The conversation as read: its settings, its turns, its session, its draft."""
+        ws = self._ws
+        stored = opened.conversation
+        ws.conversation.stop()
+        self._leave_draft()  # the draft belongs to the conversation it was written in
         key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
         key = key or ws.settings.profile_key
         ws.session = None  # the conversation left behind keeps its settings
@@ -94,23 +146,22 @@ class Library:
         )
         same = replace(before, instructions="") == replace(ws.settings, instructions="")
         ws.reset_tokens()
-        self._show(conversation_id)
-        ws.session = ws.make_session(conversation_id)
+        self._show(opened)
+        ws.session = ws.make_session(stored.id, opened.exchanges(ws.settings.model), opened.state)
+        self._enter_draft(stored.id)
         ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
-        ws.conversation_changed.emit(conversation_id)
+        ws.conversation_changed.emit(stored.id)
         ws.conversations_changed.emit()
-        return True
 
-    def _show(self, conversation_id: int) -> None:
+    def _show(self, opened: OpenedConversation) -> None:
         ws = self._ws
         profile = ws.profile
         mode, model = ws.settings.mode, ws.settings.model
         question = None
-        try:
-            messages = ws.history.messages(conversation_id)
-        except StorageError as error:
-            ws.set_damage(error.message)
+        if opened.damage:
+            ws.set_damage(opened.damage)
             return
+        messages, sources = opened.messages, opened.sources
         damaged = [m for m in messages if not m.intact]
         ws.set_damage(
             f"Part of this conversation could not be read ({len(damaged)} message(s)): "
@@ -138,6 +189,7 @@ class Library:
                 error=message.error,
                 message_ids=(question.id, message.id),
                 missing=[f"{m.label}: {m.problem}" for m in question.missing],
+                sources=sources.get(question.id, ()),
             )
             question = None
 
@@ -155,7 +207,7 @@ class Library:
                 ws.notice("**Check history**: the history and every image are readable.")
 
         ws.jobs.start(
-            "check-history",
+            Group.CHECK_HISTORY,
             asyncio.to_thread(ws.history.integrity_check),
             success=report,
             failure=lambda error: ws.notice(f"Check history could not finish: {error}"),
@@ -176,7 +228,7 @@ class Library:
             )
 
         ws.jobs.start(
-            "backup",
+            Group.BACKUP,
             asyncio.to_thread(ws.history.backup, target),
             success=done,
             failure=lambda error: ws.notice(f"The backup to {target} failed: {error}"),
@@ -208,9 +260,10 @@ class Library:
         ws.history.delete(conversation_id)
         if ws.conversation_id == conversation_id:
             self.new()
+        self._drafts.pop(conversation_id, None)  # its draft goes with it
         ws.conversations_changed.emit()
         if ws.app_settings.cleanup is Cleanup.ON_DELETE:
-            ws.jobs.start("sweep", ws.connection.sweep(), failure=ws.sweep_failed)
+            ws.jobs.start(Group.SWEEP, ws.connection.sweep(), failure=ws.sweep_failed)
 
     def export(self, kind: str, target: Path) -> Path:
         """The open conversation as Markdown (a folder) or one HTML file."""
@@ -227,7 +280,7 @@ class Library:
         return self._ws.history.uploads(self._ws.profile.name)
 
     def delete_uploads(self, file_ids: list[str], done: object = None) -> None:
-        """Delete files on the server (job "delete-files"); `done()` runs however it ends."""
+        """Delete files on the server (a job); `done()` runs however it ends."""
         ws = self._ws
 
         def finished(_result: object = None) -> None:
@@ -239,5 +292,8 @@ class Library:
             finished()
 
         ws.jobs.start(
-            "delete-files", ws.connection.delete_files(file_ids), success=finished, failure=failed
+            Group.DELETE_FILES,
+            ws.connection.delete_files(file_ids),
+            success=finished,
+            failure=failed,
         )

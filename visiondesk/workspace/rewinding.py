@@ -19,23 +19,23 @@ if TYPE_CHECKING:
 def rewind(session: Session, before: Sequence[Turn]) -> None:
     """The session continues after the turns `before` (those answered count)."""
     kept = [turn for turn in before if turn.status is TurnStatus.DONE]
-    session.history = [
-        Exchange(
-            DomainTurn(turn.prompt, tuple(turn.images), turn.model, session.instructions),
-            turn.answer,
-        )
-        for turn in kept
-    ]
-    state = session.state
-    state.response_id = kept[-1].response_id if kept else None  # None: the history travels
-    if state.thread_id is not None:
+    session.continue_after(
+        [
+            Exchange(
+                DomainTurn(turn.prompt, tuple(turn.images), turn.model, session.instructions),
+                turn.answer,
+            )
+            for turn in kept
+        ],
+        kept[-1].response_id if kept else None,
+    )
+    if session.state.thread_id is not None:
         new_thread(session, f"the earlier thread holds what came after turn {len(before)}")
 
 
 def new_thread(session: Session, why: str) -> None:
     """The next Assistants turn starts a new thread with the words so far."""
-    session.state.thread_id = None
-    session.state.thread_note = f"a new thread: {why}"
+    session.new_thread(why)
 
 
 def reached_thread(turn: Turn) -> bool:

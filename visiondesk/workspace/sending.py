@@ -1,13 +1,14 @@
-"""Intents on the conversation: Send, Stop, Retry. A turn runs as the job "send"; it is saved
-the moment Send is pressed, and however it ends (answer, error, Stop, a bug) the turn and the
-history say so the same way and nothing the person typed or attached is lost."""
+"""Intents on the conversation: Send, Stop, Retry. A turn runs as a job of `Group.SEND`; it is
+saved the moment Send is pressed, and however the job ends (answer, error, Stop, a bug) its
+handler leaves the turn ended and the history saying so the same way, and nothing the person
+typed or attached is lost."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import AnswerStatus, PreparedImage
@@ -18,6 +19,8 @@ from visiondesk.events import (
     Failed,
     FileFailed,
     FileReady,
+    Prepared,
+    Preparing,
     Processing,
     RateLimitWait,
     RequestSent,
@@ -27,20 +30,22 @@ from visiondesk.events import (
     Usage,
     Waiting,
 )
-from visiondesk.workspace.attaching import group
-from visiondesk.workspace.draft import Attachment, AttachmentState
+from visiondesk.store.sources import drop_sources, question_sources, save_sources
+from visiondesk.workspace.attaching import job_key
+from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
+from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
-from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
+from visiondesk.workspace.transcript import Fix, Turn, TurnStatus, done, failed, stopped
 
 if TYPE_CHECKING:
     from visiondesk.session import Session, StoredTurn
-    from visiondesk.workspace.workspace import Workspace
+    from visiondesk.workspace.host import Host
 
 log = logging.getLogger(__name__)
 
 
 class Sending:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Host) -> None:
         self._ws = workspace
 
     def send(self) -> Turn | None:
@@ -60,7 +65,7 @@ class Sending:
         return self._start(prompt)
 
     def stop(self) -> None:
-        self._ws.jobs.cancel("send")
+        self._ws.jobs.cancel(Group.SEND)
 
     def retry(self, turn_id: int) -> Turn | None:
         """Send a failed, stopped or interrupted turn again, in its place."""
@@ -73,8 +78,12 @@ class Sending:
             # The stopped attempt's question (and partial answer) are in the server's thread:
             # a new thread with the words so far, so the model never sees that attempt.
             new_thread(ws.session, "the earlier thread holds the stopped attempt")
-        if not len(ws.draft):
-            ws.draft.restore(turn.images)  # e.g. an answer interrupted by a crash
+        if not len(ws.draft):  # e.g. an answer interrupted by a crash
+            if len(turn.images) < len(turn.sources):  # some were never prepared: from the sources
+                for source in turn.sources:
+                    ws.attachments.add(source.input, source.label, source.crop)
+            else:
+                ws.draft.restore(turn.images)
         if ws.text.strip() == turn.prompt:
             ws.set_text("")
         return self._start(turn.prompt)
@@ -127,6 +136,7 @@ class Sending:
         for attachment in attachments:  # Send is the retry for an image that failed
             if attachment.state is AttachmentState.FAILED:
                 ws.attachments.retry(attachment.id)
+        attachments = _current(ws.draft, attachments)  # values: as they are after the retries
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
         turn = ws.transcript.add_turn(
@@ -137,22 +147,31 @@ class Sending:
             session.profile.base_url,
             TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
         )
+        # What every image is made from is saved with the question, before any preparing or
+        # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
+        sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
+        ws.transcript.update(turn, sources=sources)
         try:
             stored = session.save_question(prompt, ready)
+            if stored is not None:
+                save_sources(ws.history, stored.question_id, sources)
         except Exception as error:  # the disk, most likely: the draft stays for Retry
-            self._ended(turn, None, session, _as_error(error))
+            self._failed(turn, None, session, error)
             return turn
         if stored is not None:
-            turn.message_ids = (stored.question_id, stored.answer_id)
+            ws.transcript.update(turn, message_ids=(stored.question_id, stored.answer_id))
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
                     ws.library.save_settings()
         ws.conversation_changed.emit(session.conversation_id)
         ws.conversations_changed.emit()
+        # However the job ends, one of these leaves the turn ended and its answer row saved.
         ws.jobs.start(
-            "send",
+            Group.SEND,
             self._run(turn, attachments, stored, session),
-            failure=lambda error: self._ended(turn, stored, session, _as_error(error)),
+            success=lambda _none: self._finished(turn, stored, session),
+            failure=lambda error: self._failed(turn, stored, session, error),
+            cancelled=lambda: self._stopped(turn, stored, session),
         )
         return turn
 
@@ -165,32 +184,20 @@ class Sending:
     ) -> None:
         ws = self._ws
         await self._prepared(attachments)  # an image still being prepared goes with this turn
-        order = {a.id: n for n, a in enumerate(ws.draft)}
-        kept = sorted(
-            (a for a in attachments if a.id in order and a.prepared is not None),
-            key=lambda a: order[a.id],
-        )
+        wanted = {a.id for a in attachments}
+        kept = [a for a in ws.draft if a.id in wanted and a.prepared is not None]  # draft order
         images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
         late = [image for image in images if image not in turn.images]
         session.save_images(stored, late)
+        if stored is not None:  # the question has what it sends: the originals can go
+            with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
+                drop_sources(ws.history, stored.question_id)
         uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
         status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
         requests = [request for a in kept for request in a.requests]  # uploads made on attach
-        ws.transcript.update(turn, images=images, status=status, requests=requests)
-        try:
-            async for event in session.send(turn.prompt, images, stored):
-                self._on_event(turn, kept, event)
-        except asyncio.CancelledError:
-            answer = session.last.answer or turn.answer
-            # The question stays in the transcript (Retry sends it again); the composer is
-            # left alone, so Enter never sends it twice.
-            ws.transcript.update(turn, status=TurnStatus.STOPPED, answer=answer, retry_in=0.0)
-            ws.rate_limited(0.0)
-            ws.conversations_changed.emit()
-            raise
-        if turn.status.running:  # a mode that ended without saying how: never left hanging
-            ended = VisionDeskError("The answer ended without a final word from the server. Retry.")
-            self._ended(turn, stored, session, ended)
+        ws.transcript.update(turn, images=images, status=status, requests=requests, sources=())
+        async for event in session.send(turn.prompt, images, stored):
+            self._on_event(turn, kept, event)
 
     async def _prepared(self, attachments: list[Attachment]) -> None:
         """Until every attachment is prepared, failed or gone (uploads may still run: the
@@ -198,13 +205,16 @@ class Sending:
         ws = self._ws
         ready = asyncio.get_running_loop().create_future()
 
+        def done(attachment_id: int) -> bool:
+            current = ws.draft.get(attachment_id)
+            return (
+                current is None
+                or current.prepared is not None
+                or not ws.jobs.running(job_key(attachment_id))
+            )
+
         def check(*_: object) -> None:
-            if not ready.done() and all(
-                a.prepared is not None
-                or ws.draft.get(a.id) is None
-                or not ws.jobs.running(group(a.id))
-                for a in attachments
-            ):
+            if not ready.done() and all(done(a.id) for a in attachments):
                 ready.set_result(None)
 
         ws.draft.changed.connect(check)
@@ -223,41 +233,51 @@ class Sending:
         if turn.retry_in and not isinstance(event, RateLimitWait | Waiting):
             ws.transcript.update(turn, retry_in=0.0)
             ws.rate_limited(0.0)
-        if isinstance(event, TextDelta):
-            if turn.status is not TurnStatus.STREAMING or turn.waiting:
-                ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
-            ws.transcript.append(turn, event.text)
-        elif isinstance(event, RequestSent):
-            turn.requests.append(event)
-        elif isinstance(event, UploadProgress | Processing | FileReady | FileFailed):
-            for attachment in attachments:
-                if attachment.prepared is not None and attachment.prepared.sha256 == event.sha256:
-                    ws.attachments.on_event(attachment, event)
-        elif isinstance(event, Usage):
-            ws.count_tokens(event.input_tokens, event.output_tokens)
-        elif isinstance(event, Completed):
-            ws.transcript.update(
-                turn,
-                status=TurnStatus.DONE,
-                answer=event.text,
-                error="",
-                response_id=event.response_id,
-            )
-            for attachment in attachments:  # sent: they leave the draft (new ones stay)
-                ws.draft.remove(attachment.id)
-            ws.conversations_changed.emit()
-            if ws.app_settings.cleanup is Cleanup.AFTER_ANSWER:
-                keys = [image.upload_key() for image in turn.images if not image.is_url]
-                ws.jobs.start("cleanup", ws.connection.delete_uploads(keys))
-        elif isinstance(event, Failed):
-            self._fail(turn, event.error, event.partial)
-        elif isinstance(event, TurnStarted):
-            turn.replay = event.replay
-        elif isinstance(event, Waiting):
-            ws.transcript.update(turn, waiting=event.seconds)
-        elif isinstance(event, RateLimitWait):
-            ws.transcript.update(turn, retry_in=event.seconds, waiting=0.0)
-            ws.rate_limited(event.seconds)
+        match event:
+            case TextDelta(text=text):
+                if turn.status is not TurnStatus.STREAMING or turn.waiting:
+                    ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
+                ws.transcript.append(turn, text)
+            case RequestSent():
+                ws.transcript.update(turn, requests=[*turn.requests, event])
+            case (
+                UploadProgress(sha256=sha)
+                | Processing(sha256=sha)
+                | FileReady(sha256=sha)
+                | FileFailed(sha256=sha)
+            ):
+                for attachment in attachments:
+                    if attachment.prepared is not None and attachment.prepared.sha256 == sha:
+                        ws.attachments.on_event(attachment, event)
+            case Usage(input_tokens=used_in, output_tokens=used_out):
+                ws.count_tokens(used_in, used_out)
+            case Completed(text=text, response_id=response_id):
+                ws.transcript.update(
+                    turn,
+                    status=done(turn.status),
+                    answer=text,
+                    error="",
+                    response_id=response_id,
+                )
+                for attachment in attachments:  # sent: they leave the draft (new ones stay)
+                    ws.draft.remove(attachment.id)
+                ws.conversations_changed.emit()
+                if ws.app_settings.cleanup is Cleanup.AFTER_ANSWER:
+                    keys = [image.upload_key() for image in turn.images if not image.is_url]
+                    ws.jobs.start(Group.CLEANUP, ws.connection.delete_uploads(keys))
+            case Failed(error=error, partial=partial):
+                self._fail(turn, error, partial)
+            case TurnStarted(replay=replay):
+                ws.transcript.update(turn, replay=replay)
+            case Waiting(seconds=seconds):
+                ws.transcript.update(turn, waiting=seconds)
+            case RateLimitWait(seconds=seconds):
+                ws.transcript.update(turn, retry_in=seconds, waiting=0.0)
+                ws.rate_limited(seconds)
+            case Preparing() | Prepared():
+                pass  # the images were prepared before the turn was sent
+            case _:
+                assert_never(event)
 
     def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
         ws = self._ws
@@ -271,7 +291,7 @@ class Sending:
         ws.transcript.update(
             turn,
             retry_in=0.0,
-            status=TurnStatus.FAILED,
+            status=failed(turn.status),
             answer=partial or turn.answer,
             error=error.message,
             fix=fix,
@@ -280,21 +300,50 @@ class Sending:
         self._restore(turn.prompt)
         ws.conversations_changed.emit()
 
-    def _ended(
-        self, turn: Turn, stored: StoredTurn | None, session: Session, error: VisionDeskError
-    ) -> None:
-        """The failure path of the send job: whatever broke, the turn ends failed and saved."""
+    # ----- how the send job ends: exactly one of these runs, whatever the coroutine did -----
+
+    def _finished(self, turn: Turn, stored: StoredTurn | None, session: Session) -> None:
+        """The job returned: a mode that ended without saying how is never left hanging."""
         if turn.status.running:
+            error = VisionDeskError("The answer ended without a final word from the server. Retry.")
+            self._failed(turn, stored, session, error)
+
+    def _failed(
+        self, turn: Turn, stored: StoredTurn | None, session: Session, error: BaseException
+    ) -> None:
+        """Whatever broke (the disk, a bug), the turn ends failed and saved, with Retry."""
+        if turn.status.running:
+            wrapped = _as_error(error)
             try:
-                session.save_answer(stored, turn.answer, AnswerStatus.FAILED, error.message)
+                session.save_answer(stored, turn.answer, AnswerStatus.FAILED, wrapped.message)
             except Exception:
                 log.exception("could not save the failed turn")
-            self._fail(turn, error, turn.answer)
+            self._fail(turn, wrapped, turn.answer)
+
+    def _stopped(self, turn: Turn, stored: StoredTurn | None, session: Session) -> None:
+        """Stop (or quitting) cancelled the job, wherever it was (waiting for images to be
+        prepared, uploading, streaming, or before it began): the turn ends stopped with its
+        partial answer, saved as cancelled, with Retry. The composer is left alone, so Enter
+        never sends the question twice."""
+        ws = self._ws
+        if turn.status.running:
+            try:
+                session.save_answer(stored, turn.answer, AnswerStatus.CANCELLED)
+            except Exception:  # kept in memory by the store, or reported on the next write
+                log.exception("could not save the stopped turn")
+            ws.transcript.update(turn, status=stopped(turn.status), retry_in=0.0, waiting=0.0)
+        ws.rate_limited(0.0)
+        ws.conversations_changed.emit()
 
     def _restore(self, prompt: str) -> None:
         """The question goes back into an empty composer, so nothing typed is lost."""
         if not self._ws.text.strip():
             self._ws.set_text(prompt)
+
+
+def _current(draft: Draft, attachments: list[Attachment]) -> list[Attachment]:
+    """The draft's current values of these attachments (those still in it), in this order."""
+    return [current for a in attachments if (current := draft.get(a.id)) is not None]
 
 
 def _uploads(session: Session) -> bool:

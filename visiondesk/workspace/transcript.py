@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from visiondesk.domain import AnswerStatus, ApiMode
 from visiondesk.workspace.signal import Signal
@@ -13,6 +13,7 @@ from visiondesk.workspace.signal import Signal
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage, Replay
     from visiondesk.events import RequestSent
+    from visiondesk.store.sources import SavedSource
 
 
 class TurnStatus(Enum):
@@ -40,11 +41,49 @@ class TurnStatus(Enum):
 
 
 _RUNNING = {TurnStatus.PENDING, TurnStatus.PREPARING, TurnStatus.UPLOADING, TurnStatus.STREAMING}
+_ENDED = frozenset({TurnStatus.DONE, TurnStatus.FAILED, TurnStatus.STOPPED})
+_NEXT: dict[TurnStatus, frozenset[TurnStatus]] = {
+    # A turn only moves forward; the three endings are reached from any running status, and an
+    # ended turn never changes again (Retry, Edit and Regenerate make a new turn).
+    TurnStatus.PENDING: frozenset({TurnStatus.UPLOADING, TurnStatus.STREAMING}) | _ENDED,
+    TurnStatus.PREPARING: frozenset({TurnStatus.UPLOADING, TurnStatus.STREAMING}) | _ENDED,
+    TurnStatus.UPLOADING: frozenset({TurnStatus.UPLOADING, TurnStatus.STREAMING}) | _ENDED,
+    TurnStatus.STREAMING: frozenset({TurnStatus.STREAMING}) | _ENDED,
+    TurnStatus.DONE: frozenset(),
+    TurnStatus.FAILED: frozenset(),
+    TurnStatus.STOPPED: frozenset(),
+    TurnStatus.INTERRUPTED: frozenset(),
+}
 _FROM_STORE = {
     AnswerStatus.COMPLETE: TurnStatus.DONE,
     AnswerStatus.FAILED: TurnStatus.FAILED,
     AnswerStatus.CANCELLED: TurnStatus.STOPPED,
 }
+
+
+class IllegalTransition(ValueError):
+    """A status change the transition table refuses (a bug in whoever asked for it)."""
+
+
+def advanced(status: TurnStatus, to: TurnStatus) -> TurnStatus:
+    """The status after moving from `status` to `to`; refused unless the table allows it."""
+    if to not in _NEXT[status]:
+        raise IllegalTransition(f"a turn cannot go from {status.value} to {to.value}")
+    return to
+
+
+def stopped(status: TurnStatus) -> TurnStatus:
+    """Stop (Esc), or its job cancelled: a running turn ends stopped, with Retry."""
+    return advanced(status, TurnStatus.STOPPED)
+
+
+def failed(status: TurnStatus) -> TurnStatus:
+    """Its job ended with an error (the server's, the disk's, or a bug): failed, with Retry."""
+    return advanced(status, TurnStatus.FAILED)
+
+
+def done(status: TurnStatus) -> TurnStatus:
+    return advanced(status, TurnStatus.DONE)
 
 
 class Fix(Enum):
@@ -82,6 +121,28 @@ class Turn:
     """The Responses API's id of the answer, to chain from it when a later turn is edited."""
     retry_in: float = 0.0
     """Seconds until the SDK retries after a 429 (shown on the answer); 0 when not waiting."""
+    sources: tuple[SavedSource, ...] = ()
+    """What its images were made from (saved with the question), for a Retry of images that
+    never finished preparing."""
+
+
+class TurnChanges(TypedDict, total=False):
+    """The fields of a `Turn` that change while it runs (`Transcript.update`)."""
+
+    status: TurnStatus
+    images: list[PreparedImage]
+    answer: str
+    error: str
+    fix: Fix | None
+    suggested_mode: ApiMode | None
+    requests: list[RequestSent]
+    replay: Replay | None
+    message_ids: tuple[int, int] | None
+    missing: list[str]
+    waiting: float
+    response_id: str | None
+    retry_in: float
+    sources: tuple[SavedSource, ...]
 
 
 @dataclass(eq=False)
@@ -137,7 +198,12 @@ class Transcript:
         self.added.emit(notice)
         return notice
 
-    def update(self, turn: Turn, **changes: object) -> None:
+    def update(self, turn: Turn, **changes: Unpack[TurnChanges]) -> None:
+        """The one way a turn changes (mypy checks each field and its type), announced; its
+        status only as the transition table allows."""
+        status = changes.get("status")
+        if status is not None and status is not turn.status:
+            advanced(turn.status, status)
         for name, value in changes.items():
             setattr(turn, name, value)
         if turn in self._items:

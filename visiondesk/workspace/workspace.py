@@ -6,6 +6,7 @@ in headless tests on a plain asyncio loop."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
@@ -13,17 +14,18 @@ from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
-from visiondesk.domain import ApiMode, ConversationState, Detail
+from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange
 from visiondesk.emulator import Knobs
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
+from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Draft
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs, Key
 from visiondesk.workspace.library import Library
 from visiondesk.workspace.sending import Sending
-from visiondesk.workspace.settings import ConnectionState, ConnectionStatus, ConversationSettings
+from visiondesk.workspace.settings import ConversationSettings
 from visiondesk.workspace.signal import Signal
 from visiondesk.workspace.transcript import Transcript
 
@@ -46,7 +48,7 @@ class Workspace:
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
     `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`,
-    `damage_changed(str)`; the draft
+    `damage_changed(str)`, `app_settings_changed(AppSettings)`; the draft
     and the transcript announce their own changes.
     """
 
@@ -87,6 +89,7 @@ class Workspace:
         self.conversations_changed: Signal[[]] = Signal()
         self.profiles_changed: Signal[[]] = Signal()
         self.damage_changed: Signal[[str]] = Signal()
+        self.app_settings_changed: Signal[[AppSettings]] = Signal()
         self.damage = ""
         """What of the open conversation (or the history) could not be read; empty if none."""
         self.attachments = Attaching(self)
@@ -101,7 +104,7 @@ class Workspace:
     @property
     def busy(self) -> bool:
         """A turn is under way (Send shows as Stop)."""
-        return self.jobs.running("send")
+        return self.jobs.running(Group.SEND)
 
     @property
     def connection(self) -> Connection:
@@ -138,6 +141,12 @@ class Workspace:
             self.damage = damage
             self.damage_changed.emit(damage)
 
+    def set_app_settings(self, settings: AppSettings) -> None:
+        """App-wide settings changed (a new value; the old one is never edited)."""
+        if settings != self.app_settings:
+            self.app_settings = settings
+            self.app_settings_changed.emit(settings)
+
     def select_profile(self, key: str, *, prepare: bool = True) -> None:
         """Continue the conversation on another profile: its words travel along; the server-side
         thread or response chain belongs to the old server and stays behind. `prepare=False`
@@ -145,9 +154,9 @@ class Workspace:
         if key not in self.profiles:
             return
         profile = self.profiles[key]
-        self.jobs.cancel("probe")
-        self.jobs.cancel("sweep")
-        self.jobs.cancel("keychain")
+        self.jobs.cancel(Group.PROBE)
+        self.jobs.cancel(Group.SWEEP)
+        self.jobs.cancel(Group.KEYCHAIN)
         self.apply_settings(
             ConversationSettings(
                 key, profile.model, profile.mode, profile.detail, self.settings.instructions
@@ -170,22 +179,17 @@ class Workspace:
         (images need no new preparation, unlike a change of mode, model or detail)."""
         settings = replace(self.settings, instructions=instructions.strip())
         if settings != self.settings:
-            self.apply_settings(settings)
-            if self.session is not None:
-                self.session.instructions = settings.instructions or None
-                if self.session.conversation_id is not None:
-                    self.library.save_settings()
+            self.apply_settings(settings)  # the session reads them from here: no copy to update
+            if self.conversation_id is not None:
+                self.library.save_settings()
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]
         if settings == self.settings:
             return
         self.apply_settings(settings)
-        if self.session is not None:
-            self.session.mode, self.session.model = settings.mode, settings.model
-            self.session.detail = settings.detail
-            if self.session.conversation_id is not None:  # reopening comes back to these
-                self.library.save_settings()
+        if self.conversation_id is not None:  # reopening comes back to these
+            self.library.save_settings()
         self.attachments.prepare_all()  # what is sent depends on mode, model and detail
 
     def apply_settings(self, settings: ConversationSettings) -> None:
@@ -202,7 +206,7 @@ class Workspace:
         mode and detail; only what was edited in that profile (address, key) takes effect.
         `renamed` (old name → new): stored conversations follow their profile's new name."""
         self.profiles = dict(profiles)
-        self.app_settings = app_settings
+        self.set_app_settings(app_settings)
         if renamed:
             self._rename_in_history(renamed)
             self.conversations_changed.emit()
@@ -213,7 +217,7 @@ class Workspace:
             return
         old = self.connections.drop(key)
         if old is not None:
-            self.jobs.start("close", old.aclose())
+            self.jobs.start(Group.CLOSE, old.aclose())
         self._reconnect()
 
     def _rename_in_history(self, renamed: dict[str, str]) -> None:
@@ -232,13 +236,16 @@ class Workspace:
 
     def _reconnect(self, *, prepare: bool = True) -> None:
         """A session on the current profile for the open conversation, then probe and sweep."""
+        self._before_wait = None  # a countdown's "before" belongs to the previous server
         old = self.session
-        self.session = self.make_session(old.conversation_id if old else None)
-        if old is not None:
-            self.session.history = old.history
-            if old.profile.base_url != self.session.profile.base_url:
-                # Server-side ids (thread, previous response) belong to the old server.
-                self.session.state = ConversationState()
+        if old is None:
+            self.session = self.make_session(None)
+        else:
+            # The conversation's words travel along (never read again); its server-side ids
+            # (thread, previous response) belong to the old server and stay behind.
+            same_server = old.profile.base_url == self.connection.profile.base_url
+            state = old.state if same_server else ConversationState()
+            self.session = self.make_session(old.conversation_id, old.exchanges, state)
             if old.conversation_id is not None:
                 self.library.save_settings()
         if prepare:
@@ -256,19 +263,19 @@ class Workspace:
             return
         self.probe()
         if self.app_settings.cleanup is not Cleanup.NEVER:
-            self.jobs.start("sweep", self.connection.sweep(), failure=self.sweep_failed)
+            self.jobs.start(Group.SWEEP, self.connection.sweep(), failure=self.sweep_failed)
 
     @property
     def reading_keychain(self) -> bool:
         """The key is being read from the keychain (which may be asking for its password)."""
-        return self.jobs.running("keychain")
+        return self.jobs.running(Group.KEYCHAIN)
 
     def _read_keychain(self) -> None:
         """Fetch the key off the UI thread; meanwhile the status bar says so. Then connect again
         with the key (or say that there is none)."""
         key = self.settings.profile_key
         profile = self.profiles[key]
-        self.jobs.cancel("probe")
+        self.jobs.cancel(Group.PROBE)
         self._set_status(
             ConnectionStatus(
                 ConnectionState.KEYCHAIN,
@@ -281,27 +288,32 @@ class Workspace:
                 return  # another profile was chosen meanwhile
             old = self.connections.drop(key)
             if old is not None:
-                self.jobs.start("close", old.aclose())
+                self.jobs.start(Group.CLOSE, old.aclose())
             self._reconnect()
 
         def failed(error: BaseException) -> None:
             log.warning("keychain read failed: %r", error)
             read(None)
 
-        self.jobs.start("keychain", self.secrets.fetch(profile), success=read, failure=failed)
+        self.jobs.start(Group.KEYCHAIN, self.secrets.fetch(profile), success=read, failure=failed)
 
-    def make_session(self, conversation_id: int | None) -> Session:
-        settings = self.settings
+    def make_session(
+        self,
+        conversation_id: int | None,
+        exchanges: Sequence[Exchange] = (),
+        state: ConversationState | None = None,
+    ) -> Session:
+        """A session continuing from `exchanges` and `state` (never read from the store here:
+        an opened conversation was read once, by `Library.open`)."""
         connection = self.connection
         return Session(
             connection.profile,
             None,
-            mode=settings.mode,
-            model=settings.model,
-            detail=settings.detail,
-            instructions=settings.instructions or None,
+            settings=lambda: self.settings,  # one copy: the session reads the workspace's
             connection=connection,
             conversation_id=conversation_id,
+            exchanges=exchanges,
+            state=state or ConversationState(),
         )
 
     def probe(self) -> None:
@@ -313,7 +325,7 @@ class Workspace:
             ConnectionStatus(ConnectionState.CHECKING, f"{profile.name}: checking {kind}…")
         )
         self.jobs.start(
-            "probe",
+            Group.PROBE,
             connection.capabilities.get(connection.client, profile),
             success=lambda capabilities: self._probed(connection, capabilities),
             failure=lambda error: self._probe_failed(connection, error),
@@ -374,9 +386,9 @@ class Workspace:
         self.tokens = Tokens()
         self.tokens_changed.emit(self.tokens)
 
-    def _unhandled(self, group: str, error: BaseException) -> None:
+    def _unhandled(self, key: Key, error: BaseException) -> None:
         """A job without its own failure path failed: say so where the person looks."""
-        self.notice(f"Something went wrong ({group}): {type(error).__name__}: {error}")
+        self.notice(f"Something went wrong ({key}): {type(error).__name__}: {error}")
 
     # ----- life cycle ---------------------------------------------------------------------
 

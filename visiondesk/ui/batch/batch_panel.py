@@ -33,12 +33,12 @@ from visiondesk.errors import VisionDeskError, in_words
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
 from visiondesk.ui.batch.batch_form import BatchForm
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs
 
 log = logging.getLogger(__name__)
 OPEN = (JobStatus.READY, JobStatus.RUNNING, JobStatus.PAUSED)
 SENDING = (JobStatus.RUNNING, JobStatus.PAUSED)
-BATCH = "batch"
+BATCH = Group.BATCH
 """The job group of the panel's work."""
 READY_TEXT = "Add images and a question, then Check."
 MEASURING_TEXT = "Finding and measuring the images…"

@@ -42,10 +42,10 @@ from visiondesk.doctor.locate import span_of
 from visiondesk.doctor.snippet import as_python
 from visiondesk.domain import human_bytes
 from visiondesk.errors import VisionDeskError, in_words
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
-DOCTOR = "doctor"
+DOCTOR = Group.DOCTOR
 ERROR_COLOUR = QColor(255, 205, 205)
 WARNING_COLOUR = QColor(255, 236, 179)
 

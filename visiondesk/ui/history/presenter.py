@@ -22,9 +22,10 @@ from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
 from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 from visiondesk.workspace import Workspace
+from visiondesk.workspace.jobs import Group
 
-EXPORT = "export"
-BACKUP = "backup"
+EXPORT = Group.EXPORT
+BACKUP = Group.BACKUP
 
 
 class HistoryWindow(Protocol):
@@ -101,8 +102,14 @@ class HistoryPresenter(QObject):
         sidebar.show_conversations(found, self.workspace.conversation_id)
 
     def open(self, conversation_id: int) -> None:
-        self.workspace.library.open(conversation_id)
-        self.refresh()  # opened or not, the highlight shows what is open
+        # Read off the UI thread; once it ends (opened or not), the highlight shows what is
+        # open. One replaced by a newer choice (arrowing on) leaves the highlight alone.
+        task = self.workspace.library.open(conversation_id)
+        task.add_done_callback(self._opened)
+
+    def _opened(self, task: asyncio.Task[bool]) -> None:
+        if not task.cancelled():
+            self.refresh()
 
     def new(self) -> None:
         self.workspace.library.new()

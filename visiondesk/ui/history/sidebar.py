@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -51,6 +52,9 @@ class Sidebar(QWidget):
         # The highlight is the open conversation: moving it (click, arrows) opens that one.
         self.list.currentItemChanged.connect(self._chosen)
         self.list.itemActivated.connect(lambda _item: self.done_choosing.emit())
+        # A click chose: typing goes on in that conversation's question (arrows keep the list).
+        # On the release, not `itemClicked`: opening rebuilds the list under the press.
+        self.list.viewport().installEventFilter(self)
         new = QPushButton("New", self)
         new.setAccessibleName("New conversation")
         new.clicked.connect(self.new_requested)
@@ -93,6 +97,16 @@ class Sidebar(QWidget):
         self.list.blockSignals(False)
         for button in self.buttons[1:]:
             button.setEnabled(chosen is not None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.list.viewport()
+            and event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and self.list.itemAt(event.position().toPoint()) is not None
+        ):
+            self.done_choosing.emit()
+        return super().eventFilter(watched, event)
 
     def _chosen(self, item: QListWidgetItem | None) -> None:
         if item is not None:

@@ -24,9 +24,9 @@ from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.errors import in_words
 from visiondesk.workspace.checking import ProfileCheck, check_profile
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs
 
-PROFILE_TEST = "profile-test"
+PROFILE_TEST = Group.PROFILE_TEST
 
 KIND_LABELS = {
     ProviderKind.OPENAI: "OpenAI",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 
 from PySide6.QtWidgets import (
@@ -36,9 +37,9 @@ from visiondesk.config.settings import AppSettings, Cleanup, Theme
 from visiondesk.errors import in_words
 from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
-from visiondesk.workspace.jobs import Jobs
+from visiondesk.workspace.jobs import Group, Jobs
 
-KEYCHAIN_WRITE = "keychain-write"
+KEYCHAIN_WRITE = Group.KEYCHAIN_WRITE
 Write = Callable[[], "Future[None] | None"]
 """Starts one keychain write (again, for Try again); None when there is nothing to wait for."""
 
@@ -340,10 +341,12 @@ class SettingsDialog(QDialog):
         self._jobs_changed()  # closes now, or once the keychain has answered
 
     def _saved(self) -> None:
-        settings = self.app_settings
-        settings.cleanup = Cleanup(self.cleanup.currentData())
-        settings.theme = Theme(self.theme.currentData())
-        settings.instructions = self.instructions.toPlainText().strip()
+        settings = self.app_settings = replace(
+            self.app_settings,
+            cleanup=Cleanup(self.cleanup.currentData()),
+            theme=Theme(self.theme.currentData()),
+            instructions=self.instructions.toPlainText().strip(),
+        )
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, settings.theme)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -32,6 +33,7 @@ from visiondesk.ui.transcript.presenter import ConversationPresenter
 from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.window_memory import WindowMemory
 from visiondesk.workspace import ConnectionState, ConnectionStatus, Workspace
+from visiondesk.workspace.jobs import Group
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ class Controller(QObject):
             write = workspace.secrets.store(workspace.profiles["openai"], value)
             if write is not None:  # the welcome has closed: a refusal is said in the window
                 workspace.jobs.start(
-                    "keychain-write",
+                    Group.KEYCHAIN_WRITE,
                     written(write),
                     failure=lambda error: workspace.notice(
                         f"{in_words(error)} To save it for good, enter it again in Edit → "
@@ -172,7 +174,7 @@ class Controller(QObject):
             workspace.select_profile("openai")
         elif kind == "local":
             workspace.select_profile(value)
-        workspace.app_settings.welcomed = True
+        workspace.set_app_settings(replace(workspace.app_settings, welcomed=True))
         workspace.app_settings.save()
 
     def open_settings(self) -> None:
