@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp)
+    event_loop.set_default_executor(work_threads())  # as the app does (ui/app.py)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     event_loop.close()  # stops its executor threads (else Qt aborts the process at exit)
@@ -60,6 +62,12 @@ def dispose(window: MainWindow) -> None:
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     gc.collect()
+
+
+def work_threads() -> ThreadPoolExecutor:
+    from visiondesk.ui.app import work_threads as threads
+
+    return threads()
 
 
 def run(loop: qasync.QEventLoop, scenario: Callable[[], object]) -> None:

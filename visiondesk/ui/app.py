@@ -17,6 +17,8 @@ from visiondesk.config.paths import instance_socket
 from visiondesk.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from visiondesk.ui.window.controller import Controller
 
 SELF_TEST = "--self-test"
@@ -112,6 +114,7 @@ def run_app(argv: list[str]) -> int:
     app.setQuitOnLastWindowClosed(False)
 
     async def main() -> None:
+        asyncio.get_running_loop().set_default_executor(work_threads())
         closed = asyncio.Event()
         wake = end_on_signals(app, closed.set)
         window.close_requested.connect(closed.set)
@@ -148,6 +151,15 @@ def run_app(argv: list[str]) -> int:
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(main())
     return outcome["code"]
+
+
+def work_threads() -> ThreadPoolExecutor:
+    """The loop's executor for `asyncio.to_thread` (opening, exports, backups, checks): plain
+    Python threads. qasync's default makes QThreads, and PySide6 crashes now and then when
+    their Python objects go away (a segfault in a later event, seen in the test suite)."""
+    from concurrent.futures import ThreadPoolExecutor  # after the first paint, with asyncio
+
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="work")
 
 
 def end_on_signals(app: QApplication, end: Callable[[], None]) -> object:
