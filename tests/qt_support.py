@@ -19,6 +19,7 @@ from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.emulator import Knobs
 from visiondesk.store import History
+from visiondesk.ui.main_thread_gc import MainThreadCollector, collect_due
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import AttachmentState, Turn, TurnStatus
@@ -27,14 +28,34 @@ if TYPE_CHECKING:
     from visiondesk.ui.widgets.image_preview import PreviewDialog
 
 
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_main_thread() -> Iterator[None]:
+    """As the app does (ui/main_thread_gc.py): no collection in an emulator, upload or
+    history thread, where freeing a Qt object left its timers to fire on freed memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    if enabled:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test() -> Iterator[None]:
+    yield
+    collect_due()
+
+
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    collector = MainThreadCollector(qapp)
     event_loop = qasync.QEventLoop(qapp)
     event_loop.set_default_executor(work_threads())  # as the app does (ui/app.py)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     event_loop.close()  # stops its executor threads (else Qt aborts the process at exit)
     asyncio.set_event_loop(None)
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture

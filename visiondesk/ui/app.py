@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from visiondesk.config.paths import instance_socket
+from visiondesk.ui.main_thread_gc import MainThreadCollector
 from visiondesk.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ def run_app(argv: list[str]) -> int:
             return 0  # the running window took the images
     # The window shows first; QtNetwork, logging, the history, asyncio, the SDK and Pillow
     # load while it is already on screen.
+    collector = MainThreadCollector(app)  # before any thread of ours starts
     window = MainWindow()
     window.show()
     app.processEvents()
@@ -150,13 +152,14 @@ def run_app(argv: list[str]) -> int:
     # the process with "QThread: Destroyed while thread is still running".
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(main())
+    collector.stop()
     return outcome["code"]
 
 
 def work_threads() -> ThreadPoolExecutor:
     """The loop's executor for `asyncio.to_thread` (opening, exports, backups, checks): plain
-    Python threads. qasync's default makes QThreads, and PySide6 crashes now and then when
-    their Python objects go away (a segfault in a later event, seen in the test suite)."""
+    Python threads, which need no Qt object of their own (qasync's default makes QThreads).
+    Whatever thread they run in, cycles are freed on the UI thread (ui/main_thread_gc.py)."""
     from concurrent.futures import ThreadPoolExecutor  # after the first paint, with asyncio
 
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="work")
