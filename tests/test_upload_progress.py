@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
+import random
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.turns import KEY, run
+from visiondesk.api import uploads
 from visiondesk.api.client import make_client
 from visiondesk.api.uploads import Uploader
+from visiondesk.cli import main
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.domain import Detail, PreparedImage
 from visiondesk.emulator import Emulator, Knobs
@@ -103,3 +110,46 @@ def test_a_slow_server_shows_progress_along_the_way(emulator: Emulator) -> None:
         assert event.bytes_sent <= received + LEAD, (event, received)
     percents = {100 * event.bytes_sent // event.total for event, _ in shown}
     assert len(percents & set(range(10, 90))) >= 5  # the middle was shown, not 0 then 100
+
+
+class Stderr(io.StringIO):
+    """What the command says on stderr, with an event set once it has said `awaited`."""
+
+    def __init__(self, awaited: str) -> None:
+        super().__init__()
+        self.awaited = awaited
+        self.said = threading.Event()
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.awaited in self.getvalue():
+            self.said.set()
+        return written
+
+
+def test_the_command_says_a_stall_once_and_when_it_moves_again(
+    stalling: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uploads, "STALL_AFTER", STALL_AFTER)
+    stalling.knobs.stall_uploads_after = 64 * 1024  # within the prepared JPEG
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path / "config"))
+    path = tmp_path / "noise.png"
+    rng = random.Random(20)  # no encoder makes noise small: a large upload
+    Image.frombytes("RGB", (1024, 768), rng.randbytes(1024 * 768 * 3)).save(path)
+    stderr = Stderr("stalled")
+    monkeypatch.setattr("sys.stderr", stderr)
+    codes: list[int] = []
+    args = ["send", "--base-url", stalling.base_url, "--mode", "assistants"]
+    args += ["--model", "gpt-4o", "-p", "What is it?", str(path)]
+    command = threading.Thread(target=lambda: codes.append(main(args)), daemon=True)
+    command.start()
+    assert stderr.said.wait(TIMEOUT), stderr.getvalue()
+    assert stalling.wait_until(lambda store: store.stalled == 1, TIMEOUT)
+    stalling.knobs.resume_uploads.set()
+    command.join(TIMEOUT)
+
+    said = stderr.getvalue()
+    assert codes == [0], said
+    assert said.count("stalled") == 1 and said.count("sending again") == 1, said
+    assert said.index("stalled") < said.index("sending again") < said.index("ready: file-")

@@ -60,8 +60,9 @@ PIECE = 64 * 1024
 """The largest piece of an image handed to the SDK at once (httpx2 asks for 64 KiB)..."""
 LAST_PIECE = 4 * 1024
 """...shrinking to this near the end, so the last percent is not one big piece."""
-STALL_AFTER = 5.0
-"""An upload that has not moved for this long is said to be stalled."""
+STALL_AFTER = 3.0
+"""An upload that has not moved for this long is said to be stalled: sooner than the turn's
+heartbeat would say "no answer yet" (api/heartbeat.py, 5 s), which is not what happens."""
 STALL_TICK = 1.0
 """While it is stalled, say how long every this often."""
 
