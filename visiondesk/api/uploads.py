@@ -91,11 +91,13 @@ class PacedBody(io.BytesIO):
         return min(self.sent, max(0, self.total - 1))
 
     def read(self, size: int | None = -1) -> bytes:
+        """A piece of at most `size` bytes, shorter on purpose (httpx2 reads until b""); the
+        rest at once only when asked for all of it."""
         self.sent = self._handed  # the pieces handed before this read have been written
         self.moved_at = time.monotonic()
         left = self.total - self.tell()
         piece = max(LAST_PIECE, min(PIECE, left // 8))
-        chunk = super().read(piece if size is None or size < 0 else min(size, piece))
+        chunk = super().read(-1 if size is None or size < 0 else min(size, piece))
         self._handed += len(chunk)
         self._on_moved(self.shown)
         return chunk
