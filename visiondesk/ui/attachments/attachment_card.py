@@ -128,7 +128,10 @@ class AttachmentCard(QFrame):
         failed = state is AttachmentState.FAILED
         error = attachment.error
         self.retry.setVisible(failed and (error is None or error.retryable))
-        self.status.setStyleSheet("color: #c62828;" if failed else "")
+        stalled = state is AttachmentState.UPLOADING and attachment.stalled_for > 0
+        self.status.setStyleSheet(
+            "color: #c62828;" if failed else "color: #b26a00;" if stalled else ""
+        )
         text = {
             AttachmentState.PREPARING: "Preparing…",
             AttachmentState.READY: "Ready",
