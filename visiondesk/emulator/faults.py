@@ -33,6 +33,8 @@ class Knobs:
     """Stop reading each upload (multipart body) after this many bytes of it, for
     `stall_seconds` or until `resume_uploads` is set, then read on: a stalled server."""
     stall_seconds: float = 15.0
+    """How long a stalled upload waits (shorter than the client's 60 s write timeout, so it
+    moves again rather than being sent again)."""
     resume_uploads: threading.Event = field(default_factory=threading.Event, repr=False)
     receive_buffer: int | None = None
     """SO_RCVBUF of the emulator's sockets in bytes (read when it starts): a small one makes a
