@@ -26,9 +26,18 @@ class Prepared:
 
 @dataclass(frozen=True, slots=True)
 class UploadProgress:
+    """How far an upload is: `bytes_sent` counts bytes the socket has taken (never those only
+    handed to a buffer); it reaches `total` once the server has answered that it has them all.
+    `stalled_for` is how long no byte has moved (0 while it moves)."""
+
     sha256: str
     bytes_sent: int
     total: int
+    stalled_for: float = 0.0
+
+    @property
+    def stalled(self) -> bool:
+        return self.stalled_for > 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ retry, so the wait it tells the turn is the wait it sleeps. The inner transport 
 
 from __future__ import annotations
 
+import socket
+
 import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
@@ -20,6 +22,11 @@ WRITE_TIMEOUT = 60.0
 
 Client = AsyncOpenAI
 """The SDK client, named for the layers above that must not import the SDK themselves."""
+
+UNSENT_BYTES = 16 * 1024
+"""The most a connection keeps queued in the kernel that is not yet on the wire
+(TCP_NOTSENT_LOWAT): an upload's progress counts bytes the socket has taken, so it must not
+take megabytes at once (Linux lets a socket buffer 4 MB by default)."""
 
 PLACEHOLDER_KEY = "not-needed"
 """Local servers (Ollama, LM Studio, the emulator) ignore the key but the SDK wants one."""
@@ -36,7 +43,7 @@ def make_client(
     response has started, `stream_timeout` applies between its pieces (see api/retries.py)."""
     timeout = httpx2.Timeout(profile.read_timeout, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT)
     retrying = RetryingTransport(
-        transport or httpx2.AsyncHTTPTransport(verify=shared_context()),
+        transport or httpx2.AsyncHTTPTransport(verify=shared_context(), socket_options=_paced()),
         profile.base_url,
         read_timeout=profile.read_timeout,
         stream_timeout=profile.stream_timeout,
@@ -55,3 +62,10 @@ def make_client(
         default_headers=dict(profile.extra_headers) or None,
         http_client=http_client,
     )
+
+
+def _paced() -> list[tuple[int, int, int]]:
+    """Socket options that keep little unsent in the kernel, where the system has them (Linux,
+    macOS); elsewhere progress is only as honest as the system's buffers allow."""
+    lowat = getattr(socket, "TCP_NOTSENT_LOWAT", None)
+    return [] if lowat is None else [(socket.IPPROTO_TCP, lowat, UNSENT_BYTES)]

@@ -56,30 +56,57 @@ class UploadedFile:
     created_at: float
 
 
-class CountingReader(io.BytesIO):
-    """The body handed to the SDK: every read is counted as bytes put on the wire.
+PIECE = 64 * 1024
+"""The largest piece of an image handed to the SDK at once (httpx2 asks for 64 KiB)..."""
+LAST_PIECE = 4 * 1024
+"""...shrinking to this near the end, so the last percent is not one big piece."""
+STALL_AFTER = 3.0
+"""An upload that has not moved for this long is said to be stalled: sooner than the turn's
+heartbeat would say "no answer yet" (api/heartbeat.py, 5 s), which is not what happens."""
+STALL_TICK = 1.0
+"""While it is stalled, say how long every this often."""
 
-    httpx2 reads multipart files in 64 KiB chunks just before sending them, and seeks to 0 when
-    a retry starts over, so the count follows the upload.
+
+class PacedBody(io.BytesIO):
+    """The file part handed to the SDK (`files.create`), which streams it: httpx2 reads the
+    next piece only once the previous one has been written to the socket, and the client's
+    socket keeps little unsent (api/client.py, TCP_NOTSENT_LOWAT). So a read means the bytes
+    before it are on the wire, not in a buffer; `sent` counts those.
+
+    A retry starts over with `seek(0)`, and so does the count.
     """
 
-    def __init__(self, data: bytes, on_progress: Callable[[int, int], None]) -> None:
+    def __init__(self, data: bytes, on_moved: Callable[[int], None]) -> None:
         super().__init__(data)
-        self._total = len(data)
-        self._sent = 0
-        self._on_progress = on_progress
+        self.total = len(data)
+        self.sent = 0
+        self._handed = 0
+        self.moved_at = time.monotonic()
+        self._on_moved = on_moved
+
+    @property
+    def shown(self) -> int:
+        """What progress says: all bytes count as sent once the server's answer says it has
+        them (the last pieces may still be in the kernel's buffers when the body is read)."""
+        return min(self.sent, max(0, self.total - 1))
 
     def read(self, size: int | None = -1) -> bytes:
-        chunk = super().read(size)
-        if chunk:
-            self._sent += len(chunk)
-            self._on_progress(self._sent, self._total)
+        """A piece of at most `size` bytes, shorter on purpose (httpx2 reads until b""); the
+        rest at once only when asked for all of it."""
+        self.sent = self._handed  # the pieces handed before this read have been written
+        self.moved_at = time.monotonic()
+        left = self.total - self.tell()
+        piece = max(LAST_PIECE, min(PIECE, left // 8))
+        chunk = super().read(-1 if size is None or size < 0 else min(size, piece))
+        self._handed += len(chunk)
+        self._on_moved(self.shown)
         return chunk
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         position = super().seek(offset, whence)
         if whence == io.SEEK_SET and offset == 0:
-            self._sent = 0
+            self.sent = self._handed = 0
+            self.moved_at = time.monotonic()
         return position
 
 
@@ -127,6 +154,7 @@ class Uploader:
         expires_after: int | None = EXPIRES_AFTER,
         on_uploaded: Callable[[UploadedFile], None] | None = None,
         known: Callable[[str], str | None] | None = None,
+        stall_after: float | None = None,
     ) -> None:
         self._client = client
         self._profile = profile
@@ -135,6 +163,8 @@ class Uploader:
         self._on_uploaded = on_uploaded
         self._known = known
         """Looks up a file id this profile already holds for an upload key (the ledger)."""
+        self._stall_after = stall_after
+        """Seconds without a byte moving before an upload is stalled (default STALL_AFTER)."""
         self._uploads: dict[str, _Upload] = {}
         self.ledger: list[UploadedFile] = []
 
@@ -285,8 +315,8 @@ class Uploader:
         image = upload.image
         total = len(image.data)
         upload.publish(UploadProgress(image.sha256, 0, total))
-        reader = CountingReader(
-            image.data, lambda sent, size: upload.publish(UploadProgress(image.sha256, sent, size))
+        body = PacedBody(
+            image.data, lambda sent: upload.publish(UploadProgress(image.sha256, sent, total))
         )
         options: dict[str, Any] = {}
         if self._expires_after is not None:
@@ -300,19 +330,24 @@ class Uploader:
                 note=f"upload {image.label}",
             )
         )
+        watch = asyncio.create_task(self._watch(upload, body), name=f"stall {image.label}")
         try:
-            created = await self._client.files.create(
-                file=(image.filename, reader, image.mime), purpose="vision", **options
-            )
-        except openai.BadRequestError as error:
-            if "expires_after" not in options or "expires_after" not in str(error):
-                raise
-            # The server has no expiry for files: upload without it, and stop asking.
-            self._expires_after = None
-            reader.seek(0)
-            created = await self._client.files.create(
-                file=(image.filename, reader, image.mime), purpose="vision"
-            )
+            try:
+                created = await self._client.files.create(
+                    file=(image.filename, body, image.mime), purpose="vision", **options
+                )
+            except openai.BadRequestError as error:
+                if "expires_after" not in options or "expires_after" not in str(error):
+                    raise
+                # The server has no expiry for files: upload without it, and stop asking.
+                self._expires_after = None
+                body.seek(0)
+                created = await self._client.files.create(
+                    file=(image.filename, body, image.mime), purpose="vision"
+                )
+        finally:
+            watch.cancel()
+        upload.publish(UploadProgress(image.sha256, total, total))  # the server has it all
         record = UploadedFile(
             self._profile.name, created.id, image.upload_key(), total, image.filename, time.time()
         )
@@ -326,6 +361,18 @@ class Uploader:
             return str(created.id), True
         upload.publish(Processing(image.sha256, created.id))
         return str(created.id), False
+
+    async def _watch(self, upload: _Upload, body: PacedBody) -> None:
+        """While no byte moves for `stall_after` seconds, say so every tick (with how long);
+        the next piece that moves says it moves again (`stalled_for` 0)."""
+        stall_after = STALL_AFTER if self._stall_after is None else self._stall_after
+        tick = min(STALL_TICK, stall_after / 2) or STALL_TICK
+        while True:
+            await asyncio.sleep(tick)
+            idle = time.monotonic() - body.moved_at
+            if idle >= stall_after:
+                sha256 = upload.image.sha256
+                upload.publish(UploadProgress(sha256, body.shown, body.total, stalled_for=idle))
 
     async def _wait_until_processed(self, upload: _Upload, file_id: str) -> None:
         """Poll `files.retrieve` with a growing interval until processed, error or timeout."""

@@ -65,7 +65,33 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--file-error", action="store_true", help="uploads end in status error")
     parser.add_argument("--file-never-ready", action="store_true")
-    parser.add_argument("--slow-upload", type=float, metavar="BYTES_PER_SECOND")
+    parser.add_argument(
+        "--slow-upload",
+        type=float,
+        metavar="BYTES_PER_SECOND",
+        help="read upload bodies no faster than this (a slow link)",
+    )
+    parser.add_argument(
+        "--stall-uploads-after",
+        type=byte_size,
+        metavar="SIZE",
+        help="stop reading each upload after SIZE bytes of it for --stall-seconds, then read "
+        "on (e.g. 256K)",
+    )
+    parser.add_argument(
+        "--stall-seconds",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how long a stalled upload waits (default 15)",
+    )
+    parser.add_argument(
+        "--receive-buffer",
+        type=byte_size,
+        metavar="SIZE",
+        help="the socket receive buffer (SO_RCVBUF, e.g. 32K): a small one makes a slow or "
+        "stalled server push back on the sender at once",
+    )
     parser.add_argument(
         "--max-file-size",
         type=byte_size,
@@ -158,6 +184,9 @@ def run(options: argparse.Namespace) -> int:
         file_error=options.file_error,
         file_never_ready=options.file_never_ready,
         upload_bytes_per_second=options.slow_upload,
+        stall_uploads_after=options.stall_uploads_after,
+        stall_seconds=options.stall_seconds,
+        receive_buffer=options.receive_buffer,
         max_file_bytes=options.max_file_size,
         max_json_bytes=options.max_json_size,
         no_expiry=options.no_expiry,

@@ -8,6 +8,7 @@ import asyncio
 import os
 import sys
 from dataclasses import fields
+from enum import Enum
 from typing import Any, assert_never
 
 from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
@@ -122,6 +123,13 @@ async def _send(options: argparse.Namespace) -> int:
         connections.stop()
 
 
+class _Pace(Enum):
+    """What a person was last told of an upload's pace."""
+
+    MOVING = "moving"
+    STALLED = "stalled"
+
+
 class _Printer:
     """The one consumer of a command-line turn's events: the answer on stdout, progress for
     people on stderr (or every event as JSON on stdout); it keeps the prepared images and the
@@ -132,6 +140,7 @@ class _Printer:
         self.prepared: list[PreparedImage] = []
         self.failure: Failed | FileFailed | None = None
         self._last_percent: dict[str, int] = {}
+        self._pace: dict[str, _Pace] = {}
         self._rate_limited = False
 
     def event(self, event: Event) -> None:
@@ -143,11 +152,8 @@ class _Printer:
             case Prepared(image=image):
                 self.prepared.append(image)
                 self._say(f"prepared {image.label}: " + _describe(image))
-            case UploadProgress(sha256=sha256, bytes_sent=sent, total=total):
-                percent = 100 * sent // max(1, total)
-                if self._last_percent.get(sha256, -1) // 25 != percent // 25:
-                    self._say(f"uploading {sha256[:8]}… {percent}%")
-                self._last_percent[sha256] = percent
+            case UploadProgress(bytes_sent=sent, total=total):
+                self._upload(event, 100 * sent // max(1, total))
             case Processing(file_id=file_id):
                 self._say(f"uploaded as {file_id}; waiting until the server has processed it")
             case FileReady(file_id=file_id):
@@ -174,6 +180,23 @@ class _Printer:
                 pass  # for the request inspector (and --json)
             case _:
                 assert_never(event)
+
+    def _upload(self, event: UploadProgress, percent: int) -> None:
+        """Every quarter of an upload, its stall once, and once more when it moves again."""
+        sha256 = event.sha256
+        pace = _Pace.STALLED if event.stalled else _Pace.MOVING
+        was = self._pace.get(sha256, _Pace.MOVING)
+        self._pace[sha256] = pace
+        if pace is _Pace.STALLED and was is _Pace.MOVING:
+            self._say(
+                f"upload of {sha256[:8]} stalled at {percent}%: nothing sent for "
+                f"{event.stalled_for:.0f} s; waiting for the server…"
+            )
+        elif pace is _Pace.MOVING and was is _Pace.STALLED:
+            self._say(f"upload of {sha256[:8]} sending again ({percent}%)")
+        elif self._last_percent.get(sha256, -1) // 25 != percent // 25:
+            self._say(f"uploading {sha256[:8]}… {percent}%")
+        self._last_percent[sha256] = percent
 
     def _say(self, message: str) -> None:
         if not self.as_json:

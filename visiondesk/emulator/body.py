@@ -5,6 +5,7 @@ its reader chooses to keep (a JSON body up to its bound, an upload not at all: i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from io import BufferedIOBase
 
 from visiondesk.emulator.errors import BodyError
@@ -39,6 +40,7 @@ class BodyReader:
         chunked: bool = False,
         rate: float | None = None,
         stopping: threading.Event | None = None,
+        on_read: Callable[[int], None] | None = None,
     ) -> None:
         self._rfile = rfile
         self.declared = None if chunked else length
@@ -47,7 +49,11 @@ class BodyReader:
         self._done = not chunked and not length
         self._rate = rate
         self._stopping = stopping or threading.Event()
+        self._on_read = on_read
         self.consumed = 0
+        self.pause_at: int | None = None
+        """Once this many bytes are read, call `pause` (which blocks) before reading on."""
+        self.pause: Callable[[], None] | None = None
         self.limit: int | None = None
         """Reading past this many bytes raises TooLarge (checked up front against a declared
         length, so an announced oversized body is refused before a byte of it is read)."""
@@ -67,6 +73,13 @@ class BodyReader:
             return b""
         if self._rate:
             size = min(size, SLOW_PIECE)
+        if self.pause_at is not None:
+            if self.consumed >= self.pause_at:
+                self.pause_at, pause = None, self.pause
+                if pause is not None:
+                    pause()
+            else:
+                size = min(size, self.pause_at - self.consumed)
         if self._chunked and self._left == 0:
             self._left = self._chunk_size()
             if self._left == 0:
@@ -78,6 +91,8 @@ class BodyReader:
             raise ConnectionError("the client closed the connection in the middle of its body")
         self._left -= len(data)
         self.consumed += len(data)
+        if self._on_read is not None:
+            self._on_read(len(data))
         if self._chunked and self._left == 0 and self._line(2) not in (b"\r\n", b"\n"):
             raise BodyError(400, "We could not read the chunked body of your request.")
         if not self._chunked and self._left == 0:
@@ -98,6 +113,7 @@ class BodyReader:
     def drain(self, most: int) -> int:
         """Read the rest of the body away, up to `most` bytes; how many were read."""
         self.limit, self._rate, start = None, None, self.consumed
+        self.pause_at = None
         while not self._done and self.consumed - start < most:
             self.read(min(PIECE, most - (self.consumed - start)))
         return self.consumed - start

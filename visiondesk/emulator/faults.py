@@ -29,6 +29,16 @@ class Knobs:
     """New files stay `uploaded` forever."""
     upload_bytes_per_second: float | None = None
     """Read upload bodies no faster than this (a slow link)."""
+    stall_uploads_after: int | None = None
+    """Stop reading each upload (multipart body) after this many bytes of it, for
+    `stall_seconds` or until `resume_uploads` is set, then read on: a stalled server."""
+    stall_seconds: float = 15.0
+    """How long a stalled upload waits (shorter than the client's 60 s write timeout, so it
+    moves again rather than being sent again)."""
+    resume_uploads: threading.Event = field(default_factory=threading.Event, repr=False)
+    receive_buffer: int | None = None
+    """SO_RCVBUF of the emulator's sockets in bytes (read when it starts): a small one makes a
+    slow or stalled read push back on the sender at once, as a slow link does."""
     max_file_bytes: int = 512 * 2**20
     """The largest upload (the Files API's 512 MB); past it the answer is 413."""
     max_json_bytes: int = 512 * 2**20
@@ -89,4 +99,4 @@ class Knobs:
             self.fail_429 = self.fail_500 = 0
             self.cut_stream_after = None
             self.file_error = self.file_never_ready = False
-            self.upload_bytes_per_second = None
+            self.upload_bytes_per_second = self.stall_uploads_after = None

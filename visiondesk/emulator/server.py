@@ -61,7 +61,7 @@ class Emulator:
         self._discard = weakref.finalize(self, shutil.rmtree, folder, True)
         self.store = Store(knobs=knobs or Knobs(), folder=folder)
         self.api_key = api_key
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler, self.knobs.receive_buffer)
         self._server.emulator = self
         self._thread: threading.Thread | None = None
 
@@ -105,6 +105,7 @@ class Emulator:
         """Stop listening and drop open connections, as a server that goes away does."""
         self._server.stopping.set()
         self.knobs.release.set()
+        self.knobs.resume_uploads.set()
         self._server.shutdown()
         self._server.server_close()
         self._server.drop_connections()
@@ -138,11 +139,24 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     emulator: Emulator
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        receive_buffer: int | None = None,
+    ) -> None:
+        self.receive_buffer = receive_buffer
         super().__init__(address, handler)
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
         self.stopping = threading.Event()
+
+    def server_bind(self) -> None:
+        """A receive buffer set before listening is the one each connection starts with (and
+        the window it announces)."""
+        if self.receive_buffer:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
+        super().server_bind()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -249,7 +263,16 @@ class _Handler(BaseHTTPRequestHandler):
         if length is not None and length < 0:
             raise BodyError(400, "We could not read your request: its Content-Length is invalid.")
         stopping = self.server.stopping
-        return BodyReader(self.rfile, length, chunked=chunked, rate=rate, stopping=stopping)
+        if not self.headers.get("Content-Type", "").startswith("multipart/form-data"):
+            return BodyReader(self.rfile, length, chunked=chunked, rate=rate, stopping=stopping)
+        store = self.server.emulator.store
+        reader = BodyReader(
+            self.rfile, length, chunked=chunked, rate=rate, stopping=stopping, on_read=store.receive
+        )
+        with knobs.lock:
+            reader.pause_at = knobs.stall_uploads_after
+        reader.pause = store.hold_upload
+        return reader
 
     def _request(self, path: str, query: str, reader: BodyReader, knobs: Knobs) -> Request:
         """The request with its body: uploads spooled to disk, JSON read within its bound."""

@@ -119,6 +119,11 @@ class Store:
     log: list[Recorded] = field(default_factory=list)
     answers: Counter[str] = field(default_factory=Counter)
     """How often each model request body (live or a batch line) was answered, by digest."""
+    received: int = 0
+    """Bytes of upload (multipart) bodies read off the socket so far, all requests together:
+    what the server really has, for tests to hold a client's progress against."""
+    stalled: int = 0
+    """Uploads held now by `Knobs.stall_uploads_after`."""
     admitted: int = 0
     """Live model requests let through to their endpoint (see Knobs.hold_after)."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -159,6 +164,26 @@ class Store:
         with self.changed:
             record.streamed += 1
             self.changed.notify_all()
+
+    def receive(self, size: int) -> None:
+        with self.changed:
+            self.received += size
+            self.changed.notify_all()
+
+    def hold_upload(self) -> None:
+        """Stop reading an upload for `stall_seconds`, or until `resume_uploads` is set."""
+        knobs = self.knobs
+        with knobs.lock:
+            seconds = knobs.stall_seconds
+        with self.changed:
+            self.stalled += 1
+            self.changed.notify_all()
+        try:
+            knobs.resume_uploads.wait(seconds)
+        finally:
+            with self.changed:
+                self.stalled -= 1
+                self.changed.notify_all()
 
     def answered(self, body: Any) -> None:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

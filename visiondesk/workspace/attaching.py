@@ -107,6 +107,7 @@ class Attaching:
             file_id=None,
             sent=0,
             total=0,
+            stalled_for=0.0,
             requests=(),
         )
         session = ws.session
@@ -139,7 +140,9 @@ class Attaching:
         if state is AttachmentState.FAILED and error is None:
             error = VisionDeskError(f"{attachment.label}: stopped before it was prepared. Retry.")
             error.retryable = True
-        self._ws.draft.update(attachment, state=state, error=error, sent=0, total=0)
+        self._ws.draft.update(
+            attachment, state=state, error=error, sent=0, total=0, stalled_for=0.0
+        )
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
         async for event in session.attach(attachment.source, attachment.label, attachment.crop):
@@ -153,8 +156,14 @@ class Attaching:
         match event:
             case Prepared(image=image):
                 draft.update(attachment, prepared=image, state=AttachmentState.READY)
-            case UploadProgress(bytes_sent=sent, total=total):
-                draft.update(attachment, state=AttachmentState.UPLOADING, sent=sent, total=total)
+            case UploadProgress(bytes_sent=sent, total=total, stalled_for=stalled_for):
+                draft.update(
+                    attachment,
+                    state=AttachmentState.UPLOADING,
+                    sent=sent,
+                    total=total,
+                    stalled_for=stalled_for,
+                )
             case Processing(file_id=file_id):
                 draft.update(attachment, state=AttachmentState.PROCESSING, file_id=file_id)
             case FileReady(file_id=file_id):

@@ -91,6 +91,8 @@ class Attachment:
     prepared: PreparedImage | None = None
     sent: int = 0
     total: int = 0
+    stalled_for: float = 0.0
+    """Seconds its upload has not moved (0 while it moves)."""
     file_id: str | None = None
     error: VisionDeskError | None = None
     requests: tuple[RequestSent, ...] = ()
@@ -109,6 +111,7 @@ class AttachmentChanges(TypedDict, total=False):
     prepared: PreparedImage | None
     sent: int
     total: int
+    stalled_for: float
     file_id: str | None
     error: VisionDeskError | None
     requests: tuple[RequestSent, ...]

@@ -128,11 +128,14 @@ class AttachmentCard(QFrame):
         failed = state is AttachmentState.FAILED
         error = attachment.error
         self.retry.setVisible(failed and (error is None or error.retryable))
-        self.status.setStyleSheet("color: #c62828;" if failed else "")
+        stalled = state is AttachmentState.UPLOADING and attachment.stalled_for > 0
+        self.status.setStyleSheet(
+            "color: #c62828;" if failed else "color: #b26a00;" if stalled else ""
+        )
         text = {
             AttachmentState.PREPARING: "Preparing…",
             AttachmentState.READY: "Ready",
-            AttachmentState.UPLOADING: f"Uploading {attachment.percent}%",
+            AttachmentState.UPLOADING: _uploading(attachment),
             AttachmentState.PROCESSING: f"Processing on the server ({attachment.file_id})",
             AttachmentState.UPLOADED: f"Ready ({attachment.file_id})",
             AttachmentState.FAILED: f"Failed: {error.message if error else 'unknown error'}",
@@ -162,6 +165,14 @@ class AttachmentCard(QFrame):
                 f"{human_bytes(len(image.data))} · detail {image.detail} · ~{image.tokens} tokens"
             )
         self.setToolTip("\n".join(image.notes))
+
+
+def _uploading(attachment: Attachment) -> str:
+    """How far the upload is, and for how long it has not moved when it is stalled."""
+    shown = f"Uploading {attachment.percent}%"
+    if attachment.stalled_for > 0:
+        shown += f" — stalled for {attachment.stalled_for:.0f} s"
+    return shown
 
 
 def _elide(text: str, width: int) -> str:
