@@ -13,7 +13,10 @@ SYSTEM := $(PYTHON) -m visiondesk.system_packages install
 run: system-run $(VENV)/.installed
 	$(BIN)/visiondesk
 
-test: system-test $(VENV)/.installed-test lint typecheck layers pytest
+# The static checks run beside pytest (each target's output printed whole when it ends): the
+# suite waits on the emulator and its subprocesses often enough that mypy costs it little.
+test: system-test $(VENV)/.installed-test
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck layers pytest
 
 # Nothing to do (and no sudo) when every package is there already.
 system-run system-test system-package:
