@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/search.py || status=1; \
 	$(BIN)/python benchmarks/batch.py || status=1; \
 	$(BIN)/python benchmarks/keychain.py || status=1; \
+	$(BIN)/python benchmarks/cli_start.py || status=1; \
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/ui.py || status=1; \
 	exit $$status
 

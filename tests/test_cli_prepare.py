@@ -119,3 +119,33 @@ def test_the_installed_command_runs_without_qt(photo: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["ok"] is True
+
+
+def test_preparing_a_png_imports_only_what_a_png_needs(shot: Path) -> None:
+    """A script that runs `visiondesk prepare` per file pays for every import each time
+    (benchmarks/cli_start.py): no other reader of Pillow's ~45, no HEIF plugin, no colour
+    management, no URL fetching for a local file."""
+    script = (
+        "import sys\n"
+        "from visiondesk.cli import main\n"
+        f"code = main(['prepare', {str(shot)!r}])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert "PIL.PngImagePlugin" in loaded and "PIL.WebPImagePlugin" in loaded
+    unneeded = {
+        "PIL.TiffImagePlugin",
+        "PIL.PdfImagePlugin",
+        "PIL.IcnsImagePlugin",
+        "PIL.ImageCms",
+        "pillow_heif",
+        "urllib.request",
+        "asyncio",
+        "importlib.metadata",
+    }
+    assert loaded.isdisjoint(unneeded), sorted(loaded & unneeded)

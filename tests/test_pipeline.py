@@ -12,7 +12,7 @@ from PIL import Image, ImageChops, ImageStat
 from tests import images
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.imaging import ImagePolicy, PreparedCache, policy_for, prepare
-from visiondesk.imaging.decode import HEIF_AVAILABLE
+from visiondesk.imaging.decode import heif_available
 from visiondesk.imaging.encode import encode_jpeg, lossless_method
 
 HIGH = policy_for(ApiMode.CHAT, "gpt-4o", Detail.HIGH)
@@ -298,7 +298,7 @@ def test_every_common_format_decodes(fmt: str) -> None:
     assert reopen(prepared.data).size == (640, 480)
 
 
-@pytest.mark.skipif(not HEIF_AVAILABLE, reason="pillow-heif not installed")
+@pytest.mark.skipif(not heif_available(), reason="pillow-heif not installed")
 @pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
 def test_heic_and_avif_decode(fmt: str) -> None:
     try:

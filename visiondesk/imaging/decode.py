@@ -9,11 +9,14 @@ resample, all through Pillow's public API.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib
 import io
 import warnings
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from visiondesk.domain import Detail
 from visiondesk.errors import ImageError
@@ -21,26 +24,63 @@ from visiondesk.imaging import sizing
 from visiondesk.imaging.models import VisionRule
 from visiondesk.imaging.sniff import Sniffed
 
-try:  # HEIC/AVIF come from an optional plugin; without it those files get a clear refusal.
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    if not hasattr(Image, "AVIF") and hasattr(pillow_heif, "register_avif_opener"):
-        pillow_heif.register_avif_opener()
-    HEIF_AVAILABLE = True
-except ImportError:  # pragma: no cover - depends on the installation
-    HEIF_AVAILABLE = False
-
 # The pipeline enforces its own, configurable pixel limit right after reading the header
 # (see `open_image`), so Pillow's global guard would only refuse 200 MP phone photos.
 Image.MAX_IMAGE_PIXELS = None
 
-Image.init()  # register every plugin now, so `formats=` below can name them
-_PILLOW_FORMATS = tuple(
-    fmt
-    for fmt in ("PNG", "JPEG", "MPO", "GIF", "WEBP", "BMP", "DIB", "TIFF", "HEIF", "AVIF")
-    if fmt in Image.OPEN
-)
+# Only the reader for what the bytes are is imported: `Image.init()` would import all of
+# Pillow's ~45 plugins (about 60 ms of a command-line `prepare` that handles one PNG).
+_PLUGINS: dict[str, tuple[str, ...]] = {
+    "image/png": ("PNG",),
+    "image/jpeg": ("JPEG", "MPO"),  # a phone's multi-picture JPEG opens as MPO
+    "image/gif": ("GIF",),
+    "image/webp": ("WEBP",),
+    "image/bmp": ("BMP", "DIB"),
+    "image/tiff": ("TIFF",),
+    "image/heic": ("HEIF",),
+    "image/avif": ("AVIF", "HEIF"),
+}
+_MODULES = {
+    "PNG": "PngImagePlugin",
+    "JPEG": "JpegImagePlugin",
+    "MPO": "MpoImagePlugin",
+    "GIF": "GifImagePlugin",
+    "WEBP": "WebPImagePlugin",
+    "BMP": "BmpImagePlugin",
+    "DIB": "BmpImagePlugin",
+    "TIFF": "TiffImagePlugin",
+    "AVIF": "AvifImagePlugin",
+}
+
+
+@functools.cache
+def heif_available() -> bool:
+    """HEIC (and AVIF where Pillow lacks it) come from the optional pillow-heif plugin; without
+    it those files get a clear refusal. Imported on the first HEIC or AVIF only."""
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - depends on the installation
+        return False
+    pillow_heif.register_heif_opener()
+    if "AVIF" not in Image.OPEN and hasattr(pillow_heif, "register_avif_opener"):
+        pillow_heif.register_avif_opener()
+    return True
+
+
+@functools.cache
+def _formats(mime: str | None) -> tuple[str, ...]:
+    """Pillow's names of the readers for this kind of file, each imported (which registers
+    it); only those, so a PNG is never tried as anything else."""
+    wanted = _PLUGINS.get(mime or "", ())
+    for name in wanted:
+        module = _MODULES.get(name)
+        if module is not None:
+            with contextlib.suppress(ImportError):  # e.g. a Pillow built without AVIF
+                importlib.import_module(f"PIL.{module}")
+    if "HEIF" in wanted:
+        heif_available()
+    return tuple(name for name in wanted if name in Image.OPEN)
+
 
 # EXIF orientation → the transpose that makes the picture upright (as ImageOps.exif_transpose).
 _TRANSPOSE: dict[int, Image.Transpose] = {
@@ -72,7 +112,7 @@ def open_image(data: bytes, label: str, sniffed: Sniffed, max_pixels: int) -> Im
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "Corrupt EXIF data": still worth a try
-            image = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS)
+            image = Image.open(io.BytesIO(data), formats=_formats(sniffed.mime))
     except UnidentifiedImageError:
         raise ImageError(
             label, f"looks like a {sniffed.kind} but is damaged or truncated"
@@ -252,19 +292,20 @@ def shrink(
     return image.resize(target, resample, reducing_gap=REDUCING_GAP)
 
 
-_SRGB = ImageCms.createProfile("sRGB")
-
-
 def _to_srgb(image: Image.Image, icc: object) -> tuple[Image.Image, str | None]:
     """Convert pixels tagged with another colour profile (Display P3, Adobe RGB) to sRGB."""
     if not isinstance(icc, bytes) or not icc or image.mode not in ("RGB", "RGBA"):
         return image, None
+    from PIL import ImageCms  # 10 ms, for the images that carry a profile
+
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         name = ImageCms.getProfileDescription(profile).strip()
         if "srgb" in name.lower():
             return image, None
-        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode=image.mode)
+        converted = ImageCms.profileToProfile(
+            image, profile, ImageCms.createProfile("sRGB"), outputMode=image.mode
+        )
     except Exception:  # an unreadable profile: send the pixels as they are
         return image, None
     if converted is None:  # pragma: no cover - only when converting in place

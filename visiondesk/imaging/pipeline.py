@@ -10,7 +10,7 @@ from visiondesk.domain import PreparedImage
 from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
 from visiondesk.imaging.cache import PreparedCache
-from visiondesk.imaging.decode import HEIF_AVAILABLE, Crop, decode
+from visiondesk.imaging.decode import Crop, decode, heif_available
 from visiondesk.imaging.encode import encode, make_thumbnail
 from visiondesk.imaging.models import PatchRule, TileRule
 from visiondesk.imaging.policy import ImagePolicy
@@ -77,7 +77,7 @@ def _prepare_uncached(
         raise ImageError(
             label, f"is not an image VisionDesk can read: it looks like {sniffed.kind}"
         )
-    if sniffed.mime in ("image/heic", "image/avif") and not HEIF_AVAILABLE:
+    if sniffed.mime in ("image/heic", "image/avif") and not heif_available():
         raise ImageError(label, f"is {sniffed.kind}; install pillow-heif to read it")
     decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels, crop)
     # The window's thumbnail is made on another core while the image is encoded.

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +102,9 @@ def _refuse_non_regular(mode: int, label: str) -> None:
 
 def fetch_url(url: str, timeout: float = 20.0, max_bytes: int = 64 * 2**20) -> bytes:
     """Download an image for servers that take base64 only (Ollama); bounded in time and size."""
+    import urllib.error  # http.client and ssl: 15 ms that a local file never needs
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "VisionDesk"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
