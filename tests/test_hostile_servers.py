@@ -10,8 +10,11 @@ import pytest
 
 from tests.test_cli_send import send
 from tests.test_gateways import failed, quick_profile, turn
+from tests.test_workspace import drive
+from tests.waiting import until
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import Emulator
+from visiondesk.workspace import ConnectionState, TurnStatus, Workspace
 
 PYTHON_WORDS = re.compile(
     r"Error\b|Exception|Traceback|object has no attribute|Expecting (property|value)|"
@@ -47,3 +50,28 @@ def test_a_non_json_body_is_quoted_short_and_on_one_line() -> None:
     from visiondesk.api.errors import quote
 
     assert quote("<html>\n<body>\x1b[31m" + "x" * 100) == "<html> <body>\\x1b[31m" + "x" * 18 + "…"
+
+
+@pytest.mark.parametrize("knob", ["odd_shapes", "malformed_stream"])
+@pytest.mark.parametrize("mode", list(ApiMode))
+def test_the_window_says_it_in_plain_words_on_the_turn(
+    mode: ApiMode, knob: str, tmp_path: Path
+) -> None:
+    """The window's model (what the transcript draws): the failed turn's line, in each mode."""
+
+    async def scenario(ws: Workspace) -> str:
+        await until(lambda: ws.status.state is ConnectionState.CONNECTED)
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        setattr(emulator.knobs, knob, True)
+        ws.set_mode(mode)
+        ws.set_text("Hi")
+        turn = ws.conversation.send()
+        assert turn is not None
+        await until(lambda: not turn.status.running and not ws.busy)
+        assert turn.status is TurnStatus.FAILED, turn.answer
+        assert emulator.base_url in turn.error
+        return turn.error
+
+    message = drive(tmp_path, scenario)
+    assert not PYTHON_WORDS.search(message), message

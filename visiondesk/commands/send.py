@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import fields
 from enum import Enum
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
 from visiondesk.errors import ImageError, VisionDeskError
@@ -32,6 +32,10 @@ from visiondesk.events import (
     Waiting,
 )
 
+if TYPE_CHECKING:
+    from visiondesk.commands.saving import Saving
+    from visiondesk.session import Session
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -53,21 +57,55 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("-p", "--prompt", required=True)
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="file path or https URL")
     parser.add_argument("--json", action="store_true", help="print every event as a JSON line")
+    saving = parser.add_mutually_exclusive_group()
+    saving.add_argument(
+        "--save",
+        action="store_true",
+        help="save the turn in the history (as the window does); its id is the last line on "
+        "stderr: conversation: ID",
+    )
+    saving.add_argument(
+        "--continue",
+        dest="continue_id",
+        type=int,
+        metavar="ID",
+        help="go on with a saved conversation (from `visiondesk conversations`) and save the turn",
+    )
     parser.set_defaults(run=run)
 
 
 def run(options: argparse.Namespace) -> int:
+    saving = _saving(options)
+    if isinstance(saving, int):
+        return saving
     try:
-        return asyncio.run(_send(options))
+        return asyncio.run(_send(options, saving))
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except VisionDeskError as error:  # one line, never a traceback
         print(for_terminal(f"error: {error}"), file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if saving is not None:
+            saving.close()  # the last line: conversation: ID
 
 
-async def _send(options: argparse.Namespace) -> int:
+def _saving(options: argparse.Namespace) -> Saving | int | None:
+    """The history this send is saved in (--save, --continue), None when it is not saved, or
+    the exit code when it cannot be opened (2 for an unknown conversation)."""
+    if not options.save and options.continue_id is None:
+        return None
+    from visiondesk.commands.saving import Saving, UnknownConversation
+
+    try:
+        return Saving.open(options.continue_id)
+    except VisionDeskError as error:
+        print(for_terminal(f"visiondesk send: {error}"), file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, UnknownConversation) else EXIT_FAILED
+
+
+async def _send(options: argparse.Namespace, saving: Saving | None = None) -> int:
     from visiondesk.config.profile_store import load_profiles
     from visiondesk.config.profiles import Profile, ProviderKind
     from visiondesk.config.secrets import Secrets
@@ -98,29 +136,68 @@ async def _send(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    continued: dict[str, Any] = {}
+    if saving is not None:  # its server outlives the command: not an emulator started for it
+        keeps_ids = not options.base_url and profile.kind is not ProviderKind.EMULATOR
+        continued = saving.session_options(profile.name, options.mode, keeps_ids=keeps_ids)
     session = Session(
         profile,
         api_key,
-        connection=Connection(profile, api_key),
+        connection=Connection(profile, api_key, store=saving.history if saving else None),
         mode=ApiMode(options.mode),
         model=options.model,
         detail=Detail(options.detail),
+        **continued,
     )
     out = _Printer(options.json)
     try:
-        for image in options.images:
-            async for event in session.attach(image):
-                out.event(event)
-                if out.failure is not None:
-                    return _exit_code(out.failure)
-        async for event in session.send(options.prompt, out.prepared):
-            out.event(event)
-            if isinstance(out.failure, Failed):  # an upload's FileFailed is followed by it
-                return _exit_code(out.failure)
-        return EXIT_OK
+        if saving is None:
+            return await _turn(session, options, out)
+        return await _saved_turn(session, options, out, saving)
     finally:
         await session.connection.aclose()
         connections.stop()
+
+
+async def _turn(
+    session: Session,
+    options: argparse.Namespace,
+    out: _Printer,
+    saving: Saving | None = None,
+) -> int:
+    for image in options.images:
+        async for event in session.attach(image):
+            out.event(event)
+            if out.failure is not None:
+                return _exit_code(out.failure)
+    stored = None
+    if saving is not None:
+        saving.prepared(session, out.prepared)
+        saving.sending()
+        stored = saving.stored
+    async for event in session.send(options.prompt, out.prepared, stored):
+        out.event(event)
+        if isinstance(out.failure, Failed):  # an upload's FileFailed is followed by it
+            return _exit_code(out.failure)
+    return EXIT_OK
+
+
+async def _saved_turn(
+    session: Session, options: argparse.Namespace, out: _Printer, saving: Saving
+) -> int:
+    """The turn, saved as the window saves it: the question and its images' sources first,
+    the answer however it ends (a bad image and Ctrl+C included)."""
+    from visiondesk.domain import AnswerStatus
+
+    saving.question(session, options.prompt, options.images)
+    try:
+        code = await _turn(session, options, out, saving)
+    except asyncio.CancelledError:
+        saving.ended(session, AnswerStatus.CANCELLED)
+        raise
+    if out.failure is not None:
+        saving.ended(session, AnswerStatus.FAILED, out.failure.error.message)
+    return code
 
 
 class _Pace(Enum):

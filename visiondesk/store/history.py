@@ -42,11 +42,20 @@ __all__ = [
 
 
 class History(KeepsLedger):
-    def __init__(self, folder: Path, *, temporary: bool = False, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        temporary: bool = False,
+        read_only: bool = False,
+        recover: bool = True,
+    ) -> None:
         """Open (or create) the history in `folder`, made private (0700, files 0600). A failure
         raises StorageError; `temporary` removes the folder on close (and at exit).
         `read_only` (the CLI's `conversations` and `export`, beside a running window): nothing
-        is created, migrated or marked interrupted, and a write raises StorageError."""
+        is created, migrated or marked interrupted, and a write raises StorageError.
+        `recover=False` (`visiondesk send --save`, beside a running window): answers still
+        streaming are not marked interrupted, since their window may be writing them."""
         self.folder = folder
         self.path = folder / DATABASE
         self.is_temporary = temporary
@@ -67,7 +76,7 @@ class History(KeepsLedger):
         self._conversations = Conversations(self._database)
         self._messages = Messages(self._database, Attachments(self.blobs))
         self._maintenance = Maintenance(self._database, self.blobs)
-        if read_only:
+        if read_only or not recover:
             self.recovered = 0
             return
         try:
