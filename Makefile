@@ -4,6 +4,10 @@
 # and install the project into it.
 
 PYTHON ?= python3
+# Python keeps its compiled modules in .venv and the checkout even where the environment says
+# not to (PYTHONDONTWRITEBYTECODE is set on some CI machines): the suite starts a hundred
+# Python processes, and each would compile the SDK, Pillow's plugins and VisionDesk again.
+export PYTHONDONTWRITEBYTECODE =
 VENV   := .venv
 BIN    := $(VENV)/bin
 SYSTEM := $(PYTHON) -m visiondesk.system_packages install
