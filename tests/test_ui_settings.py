@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -112,3 +113,36 @@ def test_saving_settings_keeps_the_open_conversation_on_its_profile(
     assert workspace.settings.profile_key == "emulator"
     assert workspace.settings.model == "gpt-4.1-mini"
     assert app.window.profile_box.currentData() == "emulator"
+
+
+def test_settings_open_on_the_list_and_a_stray_enter_renames_nothing(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VISIONDESK_CONFIG_DIR", str(tmp_path))
+    dialog = SettingsDialog(dict(BUILTIN), "ollama", Secrets(use_keyring=False))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(lambda: dialog.isActiveWindow() and dialog.focusWidget() is dialog.list)
+    qtbot.keyClicks(dialog.focusWidget(), "x")  # typing lands on the list, renaming nothing
+    assert dialog.form.name.text() == "Ollama"
+    dialog.rename_button.click()
+    qtbot.keyClicks(dialog.form.name, "Ollama at home")
+    qtbot.keyClick(dialog.form.name, Qt.Key.Key_Return)  # ends the rename, saves nothing
+    assert dialog.isVisible() and not (tmp_path / "profiles.json").exists()
+    assert dialog.focusWidget() is dialog.list
+    qtbot.keyClick(dialog.list, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+    assert load_profiles()["ollama"].name == "Ollama at home"
+
+
+def test_where_the_key_goes_is_said_as_it_is_typed(qtbot: QtBot) -> None:
+    secrets = Secrets(use_keyring=False)
+    dialog = SettingsDialog(dict(BUILTIN), "ollama", secrets, save=False)
+    qtbot.addWidget(dialog)
+    before = dialog.form.key_source.text()
+    qtbot.keyClicks(dialog.form.key, "sk-typed")
+    assert dialog.form.key_source.text().startswith("this session only, once you press Save")
+    dialog.form.key.selectAll()
+    qtbot.keyClick(dialog.form.key, Qt.Key.Key_Backspace)
+    assert dialog.form.key_source.text() == before

@@ -74,6 +74,7 @@ class ProfileForm(QWidget):
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText("paste a new key to save it")
+        self.key.textEdited.connect(self._key_typed)
         self.key_source = QLabel(self)
         self.key_source.setWordWrap(True)
         self.key_env = QLineEdit(self)
@@ -138,6 +139,17 @@ class ProfileForm(QWidget):
         emulator = profile.kind is ProviderKind.EMULATOR
         for widget in (self.base_url, self.kind, self.key, self.key_env):
             widget.setEnabled(not emulator)
+
+    def _key_typed(self, text: str) -> None:
+        """Where the key being typed will go, said as it is typed (not what was there)."""
+        if self.shown is None:
+            return
+        if not text.strip():
+            self.key_source.setText(self.secrets.source_of(self.shown))
+        elif self.secrets.keychain_available:
+            self.key_source.setText(f"{self.secrets.keychain_name}, once you press Save")
+        else:
+            self.key_source.setText("this session only, once you press Save (no keychain)")
 
     def profile_from(self, old: Profile) -> Profile:
         """The profile as the fields say; raises ValueError for a field that cannot be."""

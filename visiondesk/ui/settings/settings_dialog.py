@@ -12,6 +12,8 @@ from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -120,6 +122,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        # Enter in a field (a rename, a URL) ends that field's edit (keyPressEvent), and a stray
+        # Enter never saves a half-typed name. Ctrl+S and Ctrl+Enter save; Esc cancels.
+        for keys in (QKeySequence.StandardKey.Save, "Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self._accept)
+        self.form.name.returnPressed.connect(self.list.setFocus)
         self.keychain = QLabel(self)
         self.keychain.setWordWrap(True)
         self.keychain.setAccessibleName("Keychain")
@@ -136,7 +143,17 @@ class SettingsDialog(QDialog):
         self.list.currentRowChanged.connect(self._show)
         self._current = -1
         self.list.setCurrentRow(self._keys.index(selected) if selected in self._keys else 0)
+        self.list.setFocus()  # opening Settings types into nothing: arrows pick a profile
         self.resize(860, 600)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses a button only when the button has the focus: from a field it would
+        save the dialog (Qt's default button), renaming a profile by accident."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not isinstance(self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _app_box(self) -> QWidget:
         box = QWidget(self)
