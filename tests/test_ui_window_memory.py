@@ -134,3 +134,28 @@ def test_no_display_says_so_in_one_line(photo_path: Path) -> None:
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("visiondesk: no display") and "ssh" in line
+
+
+def test_size_and_mode_are_saved_as_they_change_so_a_crash_keeps_them(
+    qtbot: QtBot, loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    path = tmp_path / "window.ini"
+    running = open_window(tmp_path, WindowMemory(path))
+    running.window.resize(720, 520)
+    box = running.window.mode_box
+    box.setCurrentIndex(box.findData("responses"))
+    box.activated.emit(box.currentIndex())
+
+    def on_disk() -> bool:  # read afresh, as the next start would after a kill -9
+        memory = WindowMemory(path)
+        return memory.conversation()[0] is ApiMode.RESPONSES and bool(
+            memory.store.value("window/geometry")
+        )
+
+    qtbot.waitUntil(on_disk, timeout=5000)
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    WindowMemory(path).restore_window(fresh, fresh.splitter)
+    assert fresh.size().toTuple() == (720, 520)
+    loop.run_until_complete(running.aclose())
+    dispose(running.window)

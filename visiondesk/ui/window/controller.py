@@ -9,7 +9,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from visiondesk import __version__
@@ -36,6 +36,9 @@ from visiondesk.workspace import ConnectionState, ConnectionStatus, Workspace
 from visiondesk.workspace.jobs import Group
 
 log = logging.getLogger(__name__)
+
+REMEMBER_AFTER_MS = 500
+"""The window saves its size and place this long after the last change."""
 
 WELCOME = """### Welcome to VisionDesk
 
@@ -93,6 +96,15 @@ class Controller(QObject):
         if self.memory is not None:
             self.memory.restore_window(window, window.splitter)
             window.close_requested.connect(self._remember)
+            # Saved as it changes (half a second after the last move), so a crash or kill -9
+            # keeps the size, the place and the last mode and model too.
+            self._remember_soon = QTimer(self)
+            self._remember_soon.setSingleShot(True)
+            self._remember_soon.setInterval(REMEMBER_AFTER_MS)
+            self._remember_soon.timeout.connect(self._remember)
+            window.geometry_changed.connect(self._remember_soon.start)
+            window.splitter.splitterMoved.connect(lambda *_: self._remember_soon.start())
+            self.workspace.settings_changed.connect(lambda _: self._remember_soon.start())
 
     def _remember(self) -> None:
         assert self.memory is not None

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QMoveEvent,
     QResizeEvent,
     QWindow,
 )
@@ -46,11 +47,12 @@ class MainWindow(QMainWindow):
     """Widgets only; the presenters give them behaviour.
 
     Signals: `attach_requested(mime)` (something dropped), `close_requested()` (the window is
-    closing: jobs stop).
+    closing: jobs stop), `geometry_changed()` (moved, resized, or the sidebar dragged).
     """
 
     attach_requested = Signal(QMimeData)
     close_requested = Signal()
+    geometry_changed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,10 +134,15 @@ class MainWindow(QMainWindow):
         bar.addWidget(box)
         return box
 
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        self.geometry_changed.emit()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Narrow (800 px at 2× scale), the toolbar drops its labels (the boxes' tooltips and
         accessible names stay) rather than hiding a box behind »."""
         super().resizeEvent(event)
+        self.geometry_changed.emit()
         shown = self._labels[0].isVisible()
         hidden = 0 if shown else sum(self._width(action) for action in self._labels)
         fits = self.width() >= self.toolbar.sizeHint().width() + hidden
