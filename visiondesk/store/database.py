@@ -87,36 +87,41 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One transaction that first replays the writes kept in memory: they are saved as soon
-        as writing works again, and stay kept if it still does not."""
+        """One transaction, after the writes kept in memory are replayed: they are saved as
+        soon as writing works again, and stay kept if it still does not."""
         with self._write_lock, self.translated():
+            self._refused = self._replay_unsaved()
             with self._writer:
-                refused = self._replay_unsaved()
                 yield self._writer
-            self._unsaved = {k: v for k, v in self._unsaved.items() if k in refused}
-            self._refused = refused
 
     def _replay_unsaved(self) -> dict[Key, StorageError]:
-        """Each kept write in a savepoint of its own: one that a damaged page refuses stays
-        kept and is skipped, so it never makes every later write fail with it."""
-        refused: dict[Key, StorageError] = {}
+        """The kept writes, in a transaction before the caller's. Where a damaged page refuses
+        them, each in a transaction of its own: one the damage refuses stays kept and is
+        skipped, so it never makes every later write fail with it (a transaction that met a
+        damaged page can write nothing more)."""
         if not self._unsaved:
-            return refused
-        if not self._writer.in_transaction:
-            self._writer.execute("BEGIN")
-        for key, (sql, args) in self._unsaved.items():
-            self._writer.execute("SAVEPOINT kept")
+            return {}
+        try:
+            with self._writer:
+                for sql, args in self._unsaved.values():
+                    self._writer.execute(sql, args)
+            self._unsaved.clear()
+            return {}
+        except sqlite3.DatabaseError as error:
+            if _damage(error, self.folder) is None:
+                raise
+        refused: dict[Key, StorageError] = {}
+        for key, (sql, args) in list(self._unsaved.items()):
             try:
-                self._writer.execute(sql, args)
+                with self._writer:
+                    self._writer.execute(sql, args)
             except sqlite3.DatabaseError as error:
-                damaged = translate(error, self.folder)
-                if not isinstance(damaged, StorageError) or damaged.fault is not (
-                    StorageFault.DAMAGED
-                ):
+                damaged = _damage(error, self.folder)
+                if damaged is None:
                     raise
-                self._writer.execute("ROLLBACK TO kept")
                 refused[key] = damaged
-            self._writer.execute("RELEASE kept")
+            else:
+                del self._unsaved[key]
         return refused
 
     def write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
@@ -246,8 +251,7 @@ class Database:
             try:
                 with self.translated():
                     if self._unsaved:
-                        with self._writer:
-                            self._replay_unsaved()
+                        self._replay_unsaved()
                         self._unsaved.clear()
                         self._refused.clear()
                     if self._fold_wal:
@@ -263,6 +267,14 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+def _damage(error: sqlite3.DatabaseError, folder: Path) -> StorageError | None:
+    """The StorageError of a damaged page, or None for any other failure."""
+    damaged = translate(error, folder)
+    if isinstance(damaged, StorageError) and damaged.fault is StorageFault.DAMAGED:
+        return damaged
+    return None
 
 
 def _connect(path: Path, timeout: float, *, read_only: bool = False) -> sqlite3.Connection:

@@ -82,6 +82,10 @@ class HistoryPresenter(QObject):
         window.check_history_action.triggered.connect(library.check)
         window.banner.check_requested.connect(library.check)
         window.banner.export_requested.connect(lambda: self.export("html"))
+        window.banner.repair_requested.connect(library.repair)
+        window.banner.restore_requested.connect(self.restore)
+        self.backups = ""
+        """The folder the last backup went into: Restore starts there."""
         workspace.damage_changed.connect(window.banner.show_damage)
         window.log_action.triggered.connect(self.open_log_folder)
         workspace.jobs.changed.connect(self._enable)
@@ -95,6 +99,10 @@ class HistoryPresenter(QObject):
         for action in (self.window.export_markdown_action, self.window.export_html_action):
             action.setEnabled(not exporting)
         self.window.backup_action.setEnabled(not jobs.running(BACKUP))
+        replacing = jobs.running(Group.REPAIR) or jobs.running(Group.RESTORE)
+        self.window.banner.enable(
+            not replacing and not self.workspace.busy and not jobs.running(Group.BATCH)
+        )
 
     def refresh(self) -> None:
         sidebar = self.window.sidebar
@@ -180,7 +188,21 @@ class HistoryPresenter(QObject):
         self.window.focus_composer()
         if folder:
             note_folder(self.memory, folder)
+            self.backups = folder
             self.workspace.library.backup(Path(folder))
+
+    def restore(self) -> None:
+        """The banner's Restore from a backup…: choose the history.sqlite3 a backup made."""
+        start = self.backups or start_folder(self.memory)
+        name, _ = QFileDialog.getOpenFileName(
+            self.owner,
+            "Restore the history from a backup",
+            str(Path(start) / "history.sqlite3"),
+            "VisionDesk history (history.sqlite3);;All files (*)",
+        )
+        self.window.focus_composer()
+        if name:
+            self.workspace.library.restore(Path(name))
 
     def open_storage(self) -> None:
         UploadedFilesDialog(self.workspace, self.owner).open()
