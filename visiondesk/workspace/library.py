@@ -251,12 +251,13 @@ class Library:
         again from it (a conversation it no longer has becomes a new one)."""
         ws = self._ws
         ws.set_damage("")
-        ws.notice(result)
         conversation_id = ws.conversation_id
         if conversation_id is not None and ws.history.conversation(conversation_id) is not None:
-            self.open(conversation_id)
+            # Said once the conversation is drawn again (drawing clears the transcript).
+            self.open(conversation_id).add_done_callback(lambda _task: ws.notice(result))
         else:
             self.new()
+            ws.notice(result)
         ws.conversations_changed.emit()
 
     def _not_replaced(self, what: str, error: BaseException) -> None:
@@ -362,9 +363,10 @@ def lost_sentence(messages: tuple[StoredMessage, ...] | list[StoredMessage]) -> 
     causes: dict[str, None] = {}
     for message in messages:
         for cause in [message.damaged] + [image.problem for image in message.missing]:
-            if cause:
-                causes[cause] = None
+            if cause:  # "its record could not be read (why)": the why, once
+                inner = cause.partition("could not be read (")[2]
+                causes[inner[:-1] if inner.endswith(")") else cause] = None
     return (
-        f"Part of this conversation could not be read: {' and '.join(lost)} "
+        f"{' and '.join(lost)} of this conversation could not be read "
         f"({'; '.join(list(causes)[:2])})."
     )
