@@ -53,6 +53,7 @@ class Host(Protocol):
     session: Session | None
     conversation_changed: Signal[[int | None]]
     conversations_changed: Signal[[]]
+    history_replaced: Signal[[]]
 
     @property
     def text(self) -> str: ...

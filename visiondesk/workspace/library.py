@@ -251,6 +251,7 @@ class Library:
         again from it (a conversation it no longer has becomes a new one)."""
         ws = self._ws
         ws.set_damage("")
+        ws.history_replaced.emit()
         conversation_id = ws.conversation_id
         if conversation_id is not None and ws.history.conversation(conversation_id) is not None:
             # Said once the conversation is drawn again (drawing clears the transcript).
