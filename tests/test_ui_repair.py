@@ -81,8 +81,8 @@ def sends_with_images(app: Controller, loop: qasync.QEventLoop, photo: Path, pro
     turn = last_turn(app)
     assert turn is not None and turn.prompt == prompt
     assert turn.status is TurnStatus.DONE and turn.answer, turn.error
-    assert "not saved" in turn.unsaved and "Repair" in turn.unsaved
-    assert "not saved" in app.window.transcript.toPlainText()
+    assert "not saved" in turn.unsaved.lower() and "Repair" in turn.unsaved
+    assert "not saved" in app.window.transcript.toPlainText().lower()
 
 
 def banner_says_once(app: Controller) -> str:
@@ -249,3 +249,20 @@ def test_menu_paths_in_messages_are_the_real_ones(qtbot: object) -> None:
             )
     assert found >= 5
     dispose(window)
+
+
+def test_a_zeroed_list_of_conversations_still_lets_a_new_one_be_asked(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    """Nothing of a new conversation can be saved (its row's table is damaged): the question
+    is answered all the same, the turn says it was not saved, and Repair lists again the
+    conversations whose messages survived."""
+    workspace = app.workspace
+    ask(app, loop, "Before the damage", photo_path)
+    damage_now(workspace.history, "conversations")
+    app.window.new_action.trigger()
+    assert app.window.banner.isVisible()  # the list could not be read: said at once
+    sends_with_images(app, loop, photo_path, "Asked on a damaged history")
+    click_and_wait(app, loop, "repair", Group.REPAIR)
+    assert "Recovered conversation" in notices(app)[-1]
+    assert [c.title for c in workspace.history.conversations()] == ["Recovered conversation 1"]

@@ -294,23 +294,34 @@ class Library:
         if ws.conversation_id is None:
             return
         settings = ws.settings
-        ws.history.update_settings(
-            ws.conversation_id,
-            ws.profiles[settings.profile_key].name,
-            settings.mode.value,
-            settings.model,
-            settings.detail.value,
-        )
-        ws.history.set_instructions(ws.conversation_id, settings.instructions)
+        try:
+            ws.history.update_settings(
+                ws.conversation_id,
+                ws.profiles[settings.profile_key].name,
+                settings.mode.value,
+                settings.model,
+                settings.detail.value,
+            )
+            ws.history.set_instructions(ws.conversation_id, settings.instructions)
+        except StorageError as error:  # they apply all the same, to this window's turns
+            ws.notice(f"This conversation's settings apply but were not saved: {error.message}")
 
     def rename(self, conversation_id: int, title: str) -> None:
         if title.strip():
-            self._ws.history.rename(conversation_id, title.strip())
+            try:
+                self._ws.history.rename(conversation_id, title.strip())
+            except StorageError as error:
+                self._ws.notice(f"The conversation was not renamed: {error.message}")
+                return
             self._ws.conversations_changed.emit()
 
     def delete(self, conversation_id: int) -> None:
         ws = self._ws
-        ws.history.delete(conversation_id)
+        try:
+            ws.history.delete(conversation_id)
+        except StorageError as error:
+            ws.notice(f"The conversation was not deleted: {error.message}")
+            return
         if ws.conversation_id == conversation_id:
             self.new()
         self._drafts.pop(conversation_id, None)  # its draft goes with it

@@ -135,8 +135,11 @@ class Sending:
         """The turn leaves the transcript and the stored history."""
         ws = self._ws
         if turn.message_ids is not None:
-            for message_id in turn.message_ids:
-                ws.history.delete_message(message_id)
+            try:
+                for message_id in turn.message_ids:
+                    ws.history.delete_message(message_id)
+            except StorageError as error:  # the new attempt says so if the disk still refuses
+                log.warning("the earlier attempt stays in the history: %s", error.message)
         ws.transcript.remove(turn)
 
     def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> Turn | None:

@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from visiondesk.config.paths import log_folder
-from visiondesk.errors import in_words
+from visiondesk.errors import StorageError, in_words
+from visiondesk.store import StoredConversation
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
@@ -126,11 +127,19 @@ class HistoryPresenter(QObject):
 
     def _title(self) -> str:
         conversation_id = self.workspace.conversation_id
-        stored = self.workspace.history.conversation(conversation_id) if conversation_id else None
+        stored = self._stored(conversation_id) if conversation_id else None
         return "".join(c for c in stored.title if c not in '/\\:*?"<>|').strip() if stored else ""
 
+    def _stored(self, conversation_id: int) -> StoredConversation | None:
+        """The conversation's row, or None where a damaged page hides it (the banner says)."""
+        try:
+            return self.workspace.history.conversation(conversation_id)
+        except StorageError as error:
+            self.workspace.set_damage(error.message)
+            return None
+
     def rename(self, conversation_id: int) -> None:
-        stored = self.workspace.history.conversation(conversation_id)
+        stored = self._stored(conversation_id)
         title, ok = QInputDialog.getText(
             self.owner, "Rename conversation", "Title:", text=stored.title if stored else ""
         )
