@@ -102,7 +102,7 @@ _STORAGE_MESSAGES = {
     "Check the disk, then Retry.",
     StorageFault.BUSY: "{What} is locked by another program ({path}). Close it, then Retry.",
     StorageFault.DAMAGED: "{What} is damaged ({path}: {detail}). Tools → Check history lists "
-    "what can still be read.",
+    "what can still be read; Repair, above the conversation, rebuilds it from that.",
 }
 
 

@@ -110,6 +110,8 @@ class Usage:
 class Completed:
     text: str
     response_id: str | None = None
+    unsaved: str = ""
+    """What of the answer the history could not keep (a damaged page); shown all the same."""
 
 
 @dataclass(frozen=True, slots=True)

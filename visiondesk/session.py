@@ -29,7 +29,7 @@ from visiondesk.domain import (
     Replay,
     Turn,
 )
-from visiondesk.errors import Cancelled, ImageError, StorageError, VisionDeskError
+from visiondesk.errors import Cancelled, ImageError, StorageError, StorageFault, VisionDeskError
 from visiondesk.events import (
     Completed,
     Event,
@@ -75,6 +75,9 @@ class StoredTurn:
 
     question_id: int
     answer_id: int
+    unsaved: str = ""
+    """What the history could not keep of the question (a damaged page): the turn is sent all
+    the same, and says so. An id of 0: that row could not be saved at all."""
 
 
 @dataclass
@@ -160,6 +163,7 @@ class Session:
         self.checkpoint_interval = CHECKPOINT_SECONDS
         self.last = Outcome()
         self._modes: dict[ApiMode, ModeClient] = {}
+        self._images_unsaved = ""
 
     def continue_after(self, exchanges: Sequence[Exchange], response_id: str | None) -> None:
         """The conversation goes on after these exchanges (Edit, Regenerate, Retry): the next
@@ -263,26 +267,49 @@ class Session:
         anything is prepared, uploaded or sent: whatever happens next, it comes back."""
         if self.store is None:
             return None
-        if self.conversation_id is None:
-            title = " ".join(prompt.split())[:60] or "Images"
-            self.conversation_id = self.store.create_conversation(
-                title, self.profile.name, self.mode.value, self.model, self.detail.value
-            )
-        question = self.store.add_user_message(self.conversation_id, Turn(prompt, tuple(images)))
-        answer = self.store.add_answer(self.conversation_id)
-        stored = StoredTurn(question, answer)
+        question = answer = 0
+        try:
+            if self.conversation_id is None:
+                title = " ".join(prompt.split())[:60] or "Images"
+                self.conversation_id = self.store.create_conversation(
+                    title, self.profile.name, self.mode.value, self.model, self.detail.value
+                )
+            question = self._save_prompt(prompt, images)
+            answer = self.store.add_answer(self.conversation_id)
+        except StorageError as error:
+            if error.fault is not StorageFault.DAMAGED:
+                raise
+            # A damaged page: what could be saved is, and the turn goes ahead all the same.
+            return StoredTurn(question, answer, f"Not saved in your history: {_damaged(error)}")
+        stored = StoredTurn(question, answer, self._images_unsaved)
         self.message_ids = (question, answer)
         return stored
 
+    def _save_prompt(self, prompt: str, images: Sequence[PreparedImage]) -> int:
+        """The question with its images; if a damaged page refuses the images, the question
+        alone (the images are still sent)."""
+        assert self.store is not None and self.conversation_id is not None
+        self._images_unsaved = ""
+        try:
+            return self.store.add_user_message(self.conversation_id, Turn(prompt, tuple(images)))
+        except StorageError as error:
+            if error.fault is not StorageFault.DAMAGED or not images:
+                raise
+            question = self.store.add_user_message(self.conversation_id, Turn(prompt))
+            self._images_unsaved = (
+                f"The images of this question were sent but not saved: {_damaged(error)}"
+            )
+            return question
+
     def save_images(self, stored: StoredTurn | None, images: Sequence[PreparedImage]) -> None:
         """Images that finished preparing after Send join their stored question."""
-        if self.store is not None and stored is not None and images:
+        if self.store is not None and stored is not None and stored.question_id and images:
             self.store.add_images(stored.question_id, list(images))
 
     def save_answer(
         self, stored: StoredTurn | None, text: str, status: AnswerStatus, error: str = ""
     ) -> None:
-        if self.store is None or stored is None:
+        if self.store is None or stored is None or not stored.answer_id:
             return
         self.store.checkpoint(stored.answer_id, text, status.value, error)
         if status is AnswerStatus.COMPLETE and self.conversation_id is not None:
@@ -319,8 +346,15 @@ class Session:
                         try:
                             self.save_answer(stored, text, AnswerStatus.COMPLETE)
                         except StorageError as refused:
-                            # Not saved: the turn fails, its answer kept in memory by the store.
-                            event = self._unsaved(stored, text, refused)
+                            if refused.fault is StorageFault.DAMAGED:
+                                # Retry would not help: the answer stands, and says so.
+                                note = f"This answer was not saved: {_damaged(refused)}"
+                                event = replace(event, unsaved=note)
+                                self.exchanges.append(Exchange(turn, text))
+                                self.last = Outcome(text)
+                            else:
+                                # Not saved: the turn fails, its answer kept in memory.
+                                event = self._unsaved(stored, text, refused)
                         else:
                             self.exchanges.append(Exchange(turn, text))
                             self.last = Outcome(text)
@@ -417,6 +451,13 @@ class Session:
         """Close the connection if this session made it (shared ones belong to their owner)."""
         if self._owns_connection:
             await self.connection.aclose()
+
+
+def _damaged(error: StorageError) -> str:
+    return (
+        f"your history is damaged ({error.detail}). Repair it from the banner above the "
+        "conversation, or restore a backup."
+    )
 
 
 def _label(source: ImageInput) -> str:

@@ -8,6 +8,7 @@ nothing that the app has already told them about."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import weakref
@@ -15,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from visiondesk.errors import StorageError, VisionDeskError
-from visiondesk.store.faults import translated
+from visiondesk.errors import StorageError, StorageFault, VisionDeskError
+from visiondesk.store.faults import translate, translated
 from visiondesk.store.schema import MIGRATIONS, migrate
 
 DATABASE = "history.sqlite3"
@@ -24,6 +25,10 @@ DATABASE = "history.sqlite3"
 Key = tuple[Any, ...]
 """Names a kept write; a newer write under the same key replaces it (the newest text wins)."""
 Write = tuple[Key, str, tuple[Any, ...]]
+
+
+class Changed(Exception):
+    """The history was written while a copy of it was being made: make the copy again."""
 
 
 class Database:
@@ -44,6 +49,9 @@ class Database:
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._unsaved: dict[Key, tuple[str, tuple[Any, ...]]] = {}
+        self._refused: dict[Key, StorageError] = {}
+        """Kept writes that a damaged page refused: still kept, but they no longer hold up
+        the writes that work (a Repair may take them)."""
         self._closed = False
         self._fold_wal = fold_wal and not read_only
         with self.translated():
@@ -79,17 +87,42 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One transaction that first replays the writes kept in memory: they are saved as soon
-        as writing works again, and stay kept if it still does not."""
+        """One transaction, after the writes kept in memory are replayed: they are saved as
+        soon as writing works again, and stay kept if it still does not."""
         with self._write_lock, self.translated():
+            self._refused = self._replay_unsaved()
             with self._writer:
-                self._replay_unsaved()
                 yield self._writer
-            self._unsaved.clear()
 
-    def _replay_unsaved(self) -> None:
-        for sql, args in self._unsaved.values():
-            self._writer.execute(sql, args)
+    def _replay_unsaved(self) -> dict[Key, StorageError]:
+        """The kept writes, in a transaction before the caller's. Where a damaged page refuses
+        them, each in a transaction of its own: one the damage refuses stays kept and is
+        skipped, so it never makes every later write fail with it (a transaction that met a
+        damaged page can write nothing more)."""
+        if not self._unsaved:
+            return {}
+        try:
+            with self._writer:
+                for sql, args in self._unsaved.values():
+                    self._writer.execute(sql, args)
+            self._unsaved.clear()
+            return {}
+        except sqlite3.DatabaseError as error:
+            if _damage(error, self.folder) is None:
+                raise
+        refused: dict[Key, StorageError] = {}
+        for key, (sql, args) in list(self._unsaved.items()):
+            try:
+                with self._writer:
+                    self._writer.execute(sql, args)
+            except sqlite3.DatabaseError as error:
+                damaged = _damage(error, self.folder)
+                if damaged is None:
+                    raise
+                refused[key] = damaged
+            else:
+                del self._unsaved[key]
+        return refused
 
     def write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self.transaction() as db:
@@ -114,11 +147,15 @@ class Database:
                 for key, _, _ in writes:  # a bug, not the disk: never replay it
                     self._unsaved.pop(key, None)
                 raise
+            for key, _, _ in writes:
+                if key in self._refused:
+                    raise self._refused[key]
 
     def discard(self, key: Key) -> None:
         """Forget a kept write (its row is being deleted)."""
         with self._write_lock:
             self._unsaved.pop(key, None)
+            self._refused.pop(key, None)
 
     @property
     def unsaved(self) -> int:
@@ -161,6 +198,44 @@ class Database:
         finally:
             reader.close()
 
+    # replacing the file -------------------------------------------------------------------
+
+    @property
+    def changes(self) -> int:
+        """Rows the writer changed so far: a copy made meanwhile is out of date if it moved."""
+        with self._write_lock:
+            return int(self._writer.total_changes)
+
+    def swap(self, new_file: Path, aside: Path, *, changes: int | None = None) -> None:
+        """Put `new_file` in place of the history's file, which is kept as `aside` (its WAL
+        beside it), and go on with the new one. Raises Changed if the writer changed rows since
+        `changes` (the copy is then out of date; nothing is moved). The writes kept in memory
+        stay kept and go to the new file with the next write."""
+        with self._write_lock, self._read_lock, self.translated():
+            if changes is not None and self._writer.total_changes != changes:
+                raise Changed()
+            self._reader.close()
+            with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse to fold in
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._writer.close()
+            self._at_exit.detach()
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, aside.with_name(aside.name + suffix))
+            os.replace(new_file, self.path)
+            self._writer = _connect(self.path, 5.0)
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._writer.execute("PRAGMA synchronous=NORMAL")
+            self._writer.execute("PRAGMA foreign_keys=ON")
+            self.version = migrate(self._writer)
+            self._reader = _reader(self.path, 5.0)
+            self._refused.clear()
+            self._at_exit = weakref.finalize(
+                self, _close_at_exit, self._writer, self._reader, self._fold_wal
+            )
+
     # closing ----------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -176,9 +251,9 @@ class Database:
             try:
                 with self.translated():
                     if self._unsaved:
-                        with self._writer:
-                            self._replay_unsaved()
+                        self._replay_unsaved()
                         self._unsaved.clear()
+                        self._refused.clear()
                     if self._fold_wal:
                         self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except StorageError as error:
@@ -192,6 +267,14 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+def _damage(error: sqlite3.DatabaseError, folder: Path) -> StorageError | None:
+    """The StorageError of a damaged page, or None for any other failure."""
+    damaged = translate(error, folder)
+    if isinstance(damaged, StorageError) and damaged.fault is StorageFault.DAMAGED:
+        return damaged
+    return None
 
 
 def _connect(path: Path, timeout: float, *, read_only: bool = False) -> sqlite3.Connection:

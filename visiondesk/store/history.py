@@ -28,6 +28,7 @@ from visiondesk.store.database import DATABASE, Database
 from visiondesk.store.faults import translated
 from visiondesk.store.maintenance import Maintenance
 from visiondesk.store.messages import Messages, StoredMessage
+from visiondesk.store.repair import RepairReport, RestoreReport
 from visiondesk.store.upload_ledger import KeepsLedger, UploadLedger, UploadRecord
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,16 @@ class History(KeepsLedger):
     def backup(self, target: Path) -> BackupReport:
         """A consistent copy in the folder `target`, made while the history stays in use."""
         return self._maintenance.backup(target)
+
+    def repair(self) -> RepairReport:
+        """Rebuild a new history from everything readable; the damaged file is kept as
+        history.sqlite3.damaged-<date>. This object goes on with the new file."""
+        return self._maintenance.repair()
+
+    def restore(self, backup: Path) -> RestoreReport:
+        """Replace the history with the backup file `backup` (checked first); the current
+        file is kept as history.sqlite3.replaced-<date>."""
+        return self._maintenance.restore(backup)
 
     def rename_profile(self, before: str, after: str) -> None:
         """A profile was renamed: its conversations, uploads and batch jobs follow it."""

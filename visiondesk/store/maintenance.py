@@ -11,6 +11,7 @@ from visiondesk.store.backup import BackupReport, backup
 from visiondesk.store.blobs import Blobs
 from visiondesk.store.check import check_history
 from visiondesk.store.database import Database, Write
+from visiondesk.store.repair import RepairReport, RestoreReport, repair, restore
 from visiondesk.store.upload_ledger import RENAME_PROFILE
 
 
@@ -35,6 +36,16 @@ class Maintenance:
             with contextlib.suppress(StorageError):
                 self._db.flush()
         return backup(self._db.folder, target)
+
+    def repair(self) -> RepairReport:
+        """Rebuild the history from every row that can be read, the damaged file kept aside;
+        the history goes on with the new file. Off the UI thread."""
+        return repair(self._db)
+
+    def restore(self, backup: Path) -> RestoreReport:
+        """Put a backup (checked whole first) in place of the history, the current file kept
+        aside. Off the UI thread."""
+        return restore(self._db, self._blobs, backup)
 
     def rename_profile(self, before: str, after: str) -> None:
         """A profile was renamed in Settings: its conversations, uploads and batch jobs follow

@@ -46,6 +46,10 @@ class Group(Enum):
     PROFILE_TEST = "profile-test"
     KEYCHAIN_WRITE = "keychain-write"
     DOCTOR = "doctor"
+    REPAIR = "repair"
+    """Repair the damaged history (a new file from every readable row); Send waits for it."""
+    RESTORE = "restore"
+    """Restore the history from a backup file; Send waits for it."""
 
 
 @dataclass(frozen=True, slots=True)

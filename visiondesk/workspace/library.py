@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.errors import StorageError, VisionDeskError
-from visiondesk.store import BackupReport, StoredConversation, UploadRecord
+from visiondesk.errors import StorageError, VisionDeskError, in_words
+from visiondesk.store import BackupReport, StoredConversation, StoredMessage, UploadRecord
 from visiondesk.store.opening import OpenedConversation, read_conversation
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment
@@ -162,13 +162,7 @@ class Library:
             ws.set_damage(opened.damage)
             return
         messages, sources = opened.messages, opened.sources
-        damaged = [m for m in messages if not m.intact]
-        ws.set_damage(
-            f"Part of this conversation could not be read ({len(damaged)} message(s)): "
-            + "; ".join(m.damaged or m.missing[0].problem for m in damaged[:3])
-            if damaged
-            else ""
-        )
+        ws.set_damage(lost_sentence(messages))
         for message in messages:
             if message.role == "user":
                 question = message
@@ -213,6 +207,65 @@ class Library:
             failure=lambda error: ws.notice(f"Check history could not finish: {error}"),
         )
 
+    def repair(self) -> None:
+        """Repair: a new history from every row that can be read (off the UI thread, a job),
+        the damaged file kept aside; then the open conversation is read again."""
+        if self._refuse("Repair"):
+            return
+        ws = self._ws
+        ws.jobs.start(
+            Group.REPAIR,
+            asyncio.to_thread(ws.history.repair),
+            success=lambda report: self._replaced(report.summary()),
+            failure=lambda error: self._not_replaced("Repair", error),
+        )
+
+    def restore(self, backup: Path) -> None:
+        """Restore from a backup…: the backup file (checked first) replaces the history, the
+        current file kept aside; then the open conversation is read again."""
+        if self._refuse("Restore"):
+            return
+        ws = self._ws
+        ws.jobs.start(
+            Group.RESTORE,
+            asyncio.to_thread(ws.history.restore, backup),
+            success=lambda report: self._replaced(report.summary()),
+            failure=lambda error: self._not_replaced("Restore", error),
+        )
+
+    def _refuse(self, what: str) -> bool:
+        """One repair or restore at a time, and never under an answer being saved."""
+        ws = self._ws
+        if ws.jobs.running(Group.REPAIR) or ws.jobs.running(Group.RESTORE):
+            return True
+        if ws.busy or ws.jobs.running(Group.BATCH):
+            ws.notice(
+                f"{what} waits for the answer or batch under way: stop it or let it end, "
+                f"then {what} again."
+            )
+            return True
+        return False
+
+    def _replaced(self, result: str) -> None:
+        """The history is another file now: the list and the open conversation are read
+        again from it (a conversation it no longer has becomes a new one)."""
+        ws = self._ws
+        ws.set_damage("")
+        ws.history_replaced.emit()
+        conversation_id = ws.conversation_id
+        if conversation_id is not None and ws.history.conversation(conversation_id) is not None:
+            # Said once the conversation is drawn again (drawing clears the transcript).
+            self.open(conversation_id).add_done_callback(lambda _task: ws.notice(result))
+        else:
+            self.new()
+            ws.notice(result)
+        ws.conversations_changed.emit()
+
+    def _not_replaced(self, what: str, error: BaseException) -> None:
+        ws = self._ws
+        message = f"{what} could not finish: {in_words(error)}"
+        ws.set_damage(f"{ws.damage} {message}" if ws.damage else message)
+
     def backup(self, target: Path) -> None:
         """File → Back up history: a consistent copy with its images, made while in use."""
         ws = self._ws
@@ -241,23 +294,34 @@ class Library:
         if ws.conversation_id is None:
             return
         settings = ws.settings
-        ws.history.update_settings(
-            ws.conversation_id,
-            ws.profiles[settings.profile_key].name,
-            settings.mode.value,
-            settings.model,
-            settings.detail.value,
-        )
-        ws.history.set_instructions(ws.conversation_id, settings.instructions)
+        try:
+            ws.history.update_settings(
+                ws.conversation_id,
+                ws.profiles[settings.profile_key].name,
+                settings.mode.value,
+                settings.model,
+                settings.detail.value,
+            )
+            ws.history.set_instructions(ws.conversation_id, settings.instructions)
+        except StorageError as error:  # they apply all the same, to this window's turns
+            ws.notice(f"This conversation's settings apply but were not saved: {error.message}")
 
     def rename(self, conversation_id: int, title: str) -> None:
         if title.strip():
-            self._ws.history.rename(conversation_id, title.strip())
+            try:
+                self._ws.history.rename(conversation_id, title.strip())
+            except StorageError as error:
+                self._ws.notice(f"The conversation was not renamed: {error.message}")
+                return
             self._ws.conversations_changed.emit()
 
     def delete(self, conversation_id: int) -> None:
         ws = self._ws
-        ws.history.delete(conversation_id)
+        try:
+            ws.history.delete(conversation_id)
+        except StorageError as error:
+            ws.notice(f"The conversation was not deleted: {error.message}")
+            return
         if ws.conversation_id == conversation_id:
             self.new()
         self._drafts.pop(conversation_id, None)  # its draft goes with it
@@ -297,3 +361,24 @@ class Library:
             success=finished,
             failure=failed,
         )
+
+
+def lost_sentence(messages: tuple[StoredMessage, ...] | list[StoredMessage]) -> str:
+    """What of a conversation could not be read, in one sentence that names each cause once
+    (empty when all was read)."""
+    broken = sum(1 for m in messages if m.damaged)
+    images = sum(len(m.missing) for m in messages)
+    if not broken and not images:
+        return ""
+    lost = [f"{broken} message(s)"] if broken else []
+    lost += [f"{images} image(s)"] if images else []
+    causes: dict[str, None] = {}
+    for message in messages:
+        for cause in [message.damaged] + [image.problem for image in message.missing]:
+            if cause:  # "its record could not be read (why)": the why, once
+                inner = cause.partition("could not be read (")[2]
+                causes[inner[:-1] if inner.endswith(")") else cause] = None
+    return (
+        f"{' and '.join(lost)} of this conversation could not be read "
+        f"({'; '.join(list(causes)[:2])})."
+    )

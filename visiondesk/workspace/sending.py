@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import AnswerStatus, PreparedImage
-from visiondesk.errors import AuthError, ModeUnsupported, StorageError, VisionDeskError
+from visiondesk.errors import (
+    AuthError,
+    ModeUnsupported,
+    StorageError,
+    StorageFault,
+    VisionDeskError,
+)
 from visiondesk.events import (
     Completed,
     Event,
@@ -59,6 +65,12 @@ class Sending:
             ws.notice(
                 "The API key is still being read from the system keychain (it may be asking "
                 "for its password). Send again once it is unlocked; your question is kept."
+            )
+            return None
+        if ws.jobs.running(Group.REPAIR) or ws.jobs.running(Group.RESTORE):
+            ws.notice(
+                "The history is being repaired or restored. Send again once it is done; your "
+                "question is kept."
             )
             return None
         ws.set_text("")
@@ -123,8 +135,11 @@ class Sending:
         """The turn leaves the transcript and the stored history."""
         ws = self._ws
         if turn.message_ids is not None:
-            for message_id in turn.message_ids:
-                ws.history.delete_message(message_id)
+            try:
+                for message_id in turn.message_ids:
+                    ws.history.delete_message(message_id)
+            except StorageError as error:  # the new attempt says so if the disk still refuses
+                log.warning("the earlier attempt stays in the history: %s", error.message)
         ws.transcript.remove(turn)
 
     def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> Turn | None:
@@ -153,12 +168,18 @@ class Sending:
         ws.transcript.update(turn, sources=sources)
         try:
             stored = session.save_question(prompt, ready)
-            if stored is not None:
-                save_sources(ws.history, stored.question_id, sources)
+            if stored is not None and stored.question_id:
+                try:
+                    save_sources(ws.history, stored.question_id, sources)
+                except StorageError as error:
+                    if error.fault is not StorageFault.DAMAGED:
+                        raise  # a damaged page only costs the Retry of unprepared images
         except Exception as error:  # the disk, most likely: the draft stays for Retry
             self._failed(turn, None, session, error)
             return turn
-        if stored is not None:
+        if stored is not None and stored.unsaved:
+            ws.transcript.update(turn, unsaved=stored.unsaved)
+        if stored is not None and stored.question_id and stored.answer_id:
             ws.transcript.update(turn, message_ids=(stored.question_id, stored.answer_id))
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
@@ -188,7 +209,13 @@ class Sending:
         kept = [a for a in ws.draft if a.id in wanted and a.prepared is not None]  # draft order
         images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
         late = [image for image in images if image not in turn.images]
-        session.save_images(stored, late)
+        try:
+            session.save_images(stored, late)
+        except StorageError as error:
+            if error.fault is not StorageFault.DAMAGED:
+                raise
+            note = f"Images prepared after Send were sent but not saved ({error.detail})."
+            ws.transcript.update(turn, unsaved="\n".join(n for n in (turn.unsaved, note) if n))
         if stored is not None:  # the question has what it sends: the originals can go
             with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
                 drop_sources(ws.history, stored.question_id)
@@ -251,13 +278,14 @@ class Sending:
                         ws.attachments.on_event(attachment, event)
             case Usage(input_tokens=used_in, output_tokens=used_out):
                 ws.count_tokens(used_in, used_out)
-            case Completed(text=text, response_id=response_id):
+            case Completed(text=text, response_id=response_id, unsaved=unsaved):
                 ws.transcript.update(
                     turn,
                     status=done(turn.status),
                     answer=text,
                     error="",
                     response_id=response_id,
+                    unsaved="\n".join(line for line in (turn.unsaved, unsaved) if line),
                 )
                 for attachment in attachments:  # sent: they leave the draft (new ones stay)
                     ws.draft.remove(attachment.id)

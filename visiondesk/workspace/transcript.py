@@ -121,6 +121,8 @@ class Turn:
     """The Responses API's id of the answer, to chain from it when a later turn is edited."""
     retry_in: float = 0.0
     """Seconds until the SDK retries after a 429 (shown on the answer); 0 when not waiting."""
+    unsaved: str = ""
+    """What of it the history could not keep (a damaged page): shown on the answer."""
     sources: tuple[SavedSource, ...] = ()
     """What its images were made from (saved with the question), for a Retry of images that
     never finished preparing."""
@@ -142,6 +144,7 @@ class TurnChanges(TypedDict, total=False):
     waiting: float
     response_id: str | None
     retry_in: float
+    unsaved: str
     sources: tuple[SavedSource, ...]
 
 

@@ -48,7 +48,7 @@ class Workspace:
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
     `conversation_changed(int | None)`, `conversations_changed()`, `profiles_changed()`,
-    `damage_changed(str)`, `app_settings_changed(AppSettings)`; the draft
+    `damage_changed(str)`, `history_replaced()`, `app_settings_changed(AppSettings)`; the draft
     and the transcript announce their own changes.
     """
 
@@ -89,6 +89,9 @@ class Workspace:
         self.conversations_changed: Signal[[]] = Signal()
         self.profiles_changed: Signal[[]] = Signal()
         self.damage_changed: Signal[[str]] = Signal()
+        self.history_replaced: Signal[[]] = Signal()
+        """Repair or Restore put another file in place of the history (same History object):
+        whoever opened the file on their own opens it again."""
         self.app_settings_changed: Signal[[AppSettings]] = Signal()
         self.damage = ""
         """What of the open conversation (or the history) could not be read; empty if none."""

@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from visiondesk.config.paths import log_folder
-from visiondesk.errors import in_words
+from visiondesk.errors import StorageError, in_words
+from visiondesk.store import StoredConversation
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
@@ -82,6 +83,10 @@ class HistoryPresenter(QObject):
         window.check_history_action.triggered.connect(library.check)
         window.banner.check_requested.connect(library.check)
         window.banner.export_requested.connect(lambda: self.export("html"))
+        window.banner.repair_requested.connect(library.repair)
+        window.banner.restore_requested.connect(self.restore)
+        self.backups = ""
+        """The folder the last backup went into: Restore starts there."""
         workspace.damage_changed.connect(window.banner.show_damage)
         window.log_action.triggered.connect(self.open_log_folder)
         workspace.jobs.changed.connect(self._enable)
@@ -95,6 +100,10 @@ class HistoryPresenter(QObject):
         for action in (self.window.export_markdown_action, self.window.export_html_action):
             action.setEnabled(not exporting)
         self.window.backup_action.setEnabled(not jobs.running(BACKUP))
+        replacing = jobs.running(Group.REPAIR) or jobs.running(Group.RESTORE)
+        self.window.banner.enable(
+            not replacing and not self.workspace.busy and not jobs.running(Group.BATCH)
+        )
 
     def refresh(self) -> None:
         sidebar = self.window.sidebar
@@ -118,11 +127,19 @@ class HistoryPresenter(QObject):
 
     def _title(self) -> str:
         conversation_id = self.workspace.conversation_id
-        stored = self.workspace.history.conversation(conversation_id) if conversation_id else None
+        stored = self._stored(conversation_id) if conversation_id else None
         return "".join(c for c in stored.title if c not in '/\\:*?"<>|').strip() if stored else ""
 
+    def _stored(self, conversation_id: int) -> StoredConversation | None:
+        """The conversation's row, or None where a damaged page hides it (the banner says)."""
+        try:
+            return self.workspace.history.conversation(conversation_id)
+        except StorageError as error:
+            self.workspace.set_damage(error.message)
+            return None
+
     def rename(self, conversation_id: int) -> None:
-        stored = self.workspace.history.conversation(conversation_id)
+        stored = self._stored(conversation_id)
         title, ok = QInputDialog.getText(
             self.owner, "Rename conversation", "Title:", text=stored.title if stored else ""
         )
@@ -180,7 +197,21 @@ class HistoryPresenter(QObject):
         self.window.focus_composer()
         if folder:
             note_folder(self.memory, folder)
+            self.backups = folder
             self.workspace.library.backup(Path(folder))
+
+    def restore(self) -> None:
+        """The banner's Restore from a backup…: choose the history.sqlite3 a backup made."""
+        start = self.backups or start_folder(self.memory)
+        name, _ = QFileDialog.getOpenFileName(
+            self.owner,
+            "Restore the history from a backup",
+            str(Path(start) / "history.sqlite3"),
+            "VisionDesk history (history.sqlite3);;All files (*)",
+        )
+        self.window.focus_composer()
+        if name:
+            self.workspace.library.restore(Path(name))
 
     def open_storage(self) -> None:
         UploadedFilesDialog(self.workspace, self.owner).open()

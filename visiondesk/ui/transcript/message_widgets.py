@@ -247,8 +247,9 @@ class AnswerCard(Message):
         text = turn.answer or ("…" if turn.status.running else "")
         self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
         self.renders += 1
-        self.error.setText(f"<b>{_escape(turn.error)}</b>" if turn.error else "")
-        self.error.setVisible(bool(turn.error))
+        said = "\n".join(line for line in (turn.error, turn.unsaved) if line)
+        self.error.setText(f"<b>{_escape(said)}</b>" if said else "")
+        self.error.setVisible(bool(said))
         self.actions_bar.show_actions(answer_actions(turn))
         self.keep_actions = pinned(turn)
         self._reveal()

@@ -8,13 +8,17 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Banner(QFrame):
-    """A line above the transcript when part of the history could not be read.
+    """A line above the transcript when part of the history could not be read: what was lost,
+    in one sentence, and the ways out.
 
-    Signals: `export_requested()`, `check_requested()`.
+    Signals: `export_requested()`, `check_requested()`, `repair_requested()`,
+    `restore_requested()`.
     """
 
     export_requested = Signal()
     check_requested = Signal()
+    repair_requested = Signal()
+    restore_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,11 +30,26 @@ class Banner(QFrame):
         export.clicked.connect(self.export_requested)
         check = QPushButton("Check history", self)
         check.clicked.connect(self.check_requested)
+        self.repair = QPushButton("Repair", self)
+        self.repair.setToolTip(
+            "Rebuild the history from everything that can be read; the damaged file is kept"
+        )
+        self.repair.clicked.connect(self.repair_requested)
+        self.restore = QPushButton("Restore from a backup…", self)
+        self.restore.setToolTip("Replace the history with a backup made by File → Back up history")
+        self.restore.clicked.connect(self.restore_requested)
         row = QHBoxLayout(self)
         row.addWidget(self.text, 1)
         row.addWidget(export)
         row.addWidget(check)
+        row.addWidget(self.repair)
+        row.addWidget(self.restore)
         self.hide()
+
+    def enable(self, enabled: bool) -> None:
+        """Repair and Restore wait for an answer, a batch or one of them under way."""
+        self.repair.setEnabled(enabled)
+        self.restore.setEnabled(enabled)
 
     def show_damage(self, damage: str) -> None:
         self.text.setText(damage)

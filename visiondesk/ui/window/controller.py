@@ -92,6 +92,7 @@ class Controller(QObject):
         window.check_request_action.triggered.connect(self.check_request)
         window.batch_action.triggered.connect(self.open_batch)
         self.batch_panel: BatchPanel | None = None
+        self.workspace.history_replaced.connect(self._history_replaced)
         window.close_requested.connect(self.workspace.shutdown)
         if self.memory is not None:
             self.memory.restore_window(window, window.splitter)
@@ -233,6 +234,18 @@ class Controller(QObject):
         self.batch_panel.show()
         self.batch_panel.raise_()
         self.batch_panel.activateWindow()
+
+    def _history_replaced(self) -> None:
+        """The batch panel has its own connections to the history's old file: it closes, and
+        File → Batch… opens one on the new file (Repair and Restore wait for a batch)."""
+        panel, self.batch_panel = self.batch_panel, None
+        if panel is not None:
+            self.workspace.jobs.start(Group.CLOSE, self._close_batch_panel(panel))
+
+    async def _close_batch_panel(self, panel: BatchPanel) -> None:
+        await panel.aclose()
+        panel.close()
+        panel.deleteLater()
 
     def about(self) -> None:
         QMessageBox.about(
