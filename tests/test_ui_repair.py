@@ -5,7 +5,6 @@ is a real one."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog
 
 from tests.qt_support import all_ready, answered, dispose, last_turn, run, wait_opened
 from tests.test_store_damage import conversation, zero_page
@@ -226,29 +225,6 @@ def test_a_file_damaged_at_start(
         assert list(workspace.history.folder.glob("history.sqlite3.replaced-*"))
         assert len(first.images) == 2 and not first.missing  # the images are back
     assert workspace.history.integrity_check() == []
-
-
-def test_menu_paths_in_messages_are_the_real_ones(qtbot: object) -> None:
-    window = MainWindow()
-    menus = {
-        menu.title().replace("&", ""): [
-            action.text().replace("&", "").rstrip("…") for action in menu.actions() if action.text()
-        ]
-        for menu in window.menuBar().findChildren(QMenu)
-    }
-    source = Path(__file__).parents[1] / "visiondesk"
-    named = re.compile(r"\b(File|Edit|Tools|View|Help) → ([A-Z][^.,;:()*\"\\\n…]*)")
-    found = 0
-    for path in source.rglob("*.py"):
-        for top, item in named.findall(path.read_text(encoding="utf-8")):
-            found += 1
-            assert top in menus, f"{path.name}: {top} → {item}: there is no {top} menu"
-            item = item.strip()
-            assert any(item.startswith(real) or real.startswith(item) for real in menus[top]), (
-                f"{path.name}: {top} → {item} is not in the {top} menu: {menus[top]}"
-            )
-    assert found >= 5
-    dispose(window)
 
 
 def test_a_zeroed_list_of_conversations_still_lets_a_new_one_be_asked(
