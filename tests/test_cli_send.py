@@ -11,23 +11,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.cli_runs import run_cli
 from tests.conftest import TEST_KEY
 from visiondesk.emulator import Emulator
 
 
 def send(*args: str, key: str | None = TEST_KEY, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    environment["VISIONDESK_CONFIG_DIR"] = env.pop("config", "/nonexistent-visiondesk-config")
-    if key is not None:
-        environment["OPENAI_API_KEY"] = key
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "visiondesk", "send", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-    )
+    variables: dict[str, str | None] = {
+        "OPENAI_API_KEY": key,
+        "VISIONDESK_CONFIG_DIR": env.pop("config", "/nonexistent-visiondesk-config"),
+        **env,
+    }
+    return run_cli("send", *args, env=variables)
 
 
 def test_streams_the_answer_and_reports_progress(emulator: Emulator, photo_path: Path) -> None:

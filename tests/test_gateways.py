@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_runs import run_cli
 from tests.turns import KEY, collect, draft, final, run
 from visiondesk.api.capabilities import CapabilityCache, ModeStatus
 from visiondesk.api.client import make_client
@@ -258,18 +257,12 @@ def test_timeouts_are_kept_per_profile(tmp_path: Path) -> None:
         Profile("Bad", ProviderKind.COMPATIBLE, "http://x/v1", read_timeout=0)
 
 
-SEND = [sys.executable, "-m", "visiondesk", "send", "--profile", "gateway", "--mode", "chat"]
+SEND = ["send", "--profile", "gateway", "--mode", "chat"]
 SEND += ["--model", "gpt-4o", "-p", "Hi"]
 
 
 def cli(emulator: Emulator, config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SEND, *extra],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ, OPENAI_API_KEY=KEY, VISIONDESK_CONFIG_DIR=str(config)),
-    )
+    return run_cli(*SEND, *extra, env={"OPENAI_API_KEY": KEY, "VISIONDESK_CONFIG_DIR": str(config)})
 
 
 def write_profile(emulator: Emulator, config: Path) -> None:
