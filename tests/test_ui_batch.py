@@ -10,6 +10,7 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from tests import images
 from tests.keychains import LockedKeychain
@@ -216,3 +217,56 @@ def test_file_batch_runs_its_work_as_the_workspace_jobs_and_quitting_stops_them(
     run(loop, quit_at_once)
     assert not app.workspace.jobs.running(Group.BATCH)
     assert panel.summary.text() != "Finding and measuring the images…"
+
+
+def test_file_batch_opens_over_the_window_on_its_profile_mode_and_last_folder(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.qt_support import dispose
+    from visiondesk.config.profile_store import BUILTIN, EMULATOR
+    from visiondesk.emulator import Knobs
+    from visiondesk.ui.window.controller import Controller
+    from visiondesk.ui.window.main_window import MainWindow
+    from visiondesk.ui.window_memory import WindowMemory
+
+    memory = WindowMemory(tmp_path / "window.ini")
+    folder = make_folder(tmp_path)
+    memory.remember_folder(str(folder / "a.png"))
+    window = MainWindow()
+    window.show()
+    profiles = {key: BUILTIN[key] for key in ("openai", EMULATOR)}
+    app = Controller(
+        window,
+        profiles=profiles,
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(token_delay=0.0),
+        history=History(tmp_path / "history"),
+        memory=memory,
+    )
+    app.start([])
+    window.mode_box.setCurrentIndex(window.mode_box.findData("responses"))
+    window.mode_box.activated.emit(window.mode_box.currentIndex())
+    window.move(40, 30)
+    window.batch_action.trigger()
+    panel = app.batch_panel
+    assert panel is not None and panel.isVisible()
+    assert panel.form.profile.currentData() == EMULATOR  # not the first profile, OpenAI
+    assert panel.form.mode.currentData() == "responses"
+    area = panel.screen().availableGeometry()
+    assert area.contains(panel.frameGeometry())
+    assert window.frameGeometry().contains(panel.frameGeometry().center())
+    asked: list[str] = []
+
+    def chosen(parent: object, title: str, start: str) -> str:  # the person picks the folder
+        asked.append(start)
+        return str(folder)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", chosen)
+    add_folder = next(b for b in panel.form.findChildren(QPushButton) if b.text() == "Add folder…")
+    add_folder.click()
+    assert asked == [str(folder)] and panel.form.sources.paths() == [str(folder)]
+    loop.run_until_complete(app.aclose())
+    panel.close()
+    dispose(window)

@@ -28,6 +28,7 @@ from visiondesk.batch.answers import schema_problem
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, BatchEngine, Detail
 from visiondesk.errors import VisionDeskError
+from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 
 
 class SourceList(QListWidget):
@@ -62,9 +63,17 @@ class SourceList(QListWidget):
 
 
 class BatchForm(QWidget):
-    def __init__(self, profiles: dict[str, Profile], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        profiles: dict[str, Profile],
+        parent: QWidget | None = None,
+        memory: WindowMemory | None = None,
+    ) -> None:
+        """`memory`: where the file dialogs start (the last image folder) and what they
+        remember."""
         super().__init__(parent)
         self.profiles = profiles
+        self.memory = memory
         self.sources = SourceList(self)
         self.recursive = QCheckBox("Include subfolders", self)
         self.recursive.setChecked(True)
@@ -167,12 +176,32 @@ class BatchForm(QWidget):
         self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
         self.detail.setCurrentIndex(max(0, self.detail.findData(profile.detail.value)))
 
+    def follow(self, profile_key: str, mode: ApiMode, model: str, detail: Detail) -> None:
+        """Start from the conversation's profile, mode, model and detail (Assistants, which
+        has no batch form, stays on the profile's own)."""
+        index = self.profile.findData(profile_key)
+        if index < 0:
+            return
+        self.profile.setCurrentIndex(index)
+        self._profile_changed()
+        if mode is not ApiMode.ASSISTANTS:
+            self.mode.setCurrentIndex(max(0, self.mode.findData(mode.value)))
+        if model:
+            self.model.setCurrentText(model)
+        self.detail.setCurrentIndex(max(0, self.detail.findData(detail.value)))
+
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of images")
-        self.sources.add(folder)
+        folder = QFileDialog.getExistingDirectory(
+            self, "Folder of images", start_folder(self.memory)
+        )
+        if folder:
+            note_folder(self.memory, folder)
+            self.sources.add(folder)
 
     def _pick_images(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Images")
+        files, _ = QFileDialog.getOpenFileNames(self, "Images", start_folder(self.memory))
+        if files:
+            note_folder(self.memory, files[0])
         for path in files:
             self.sources.add(str(Path(path)))
 

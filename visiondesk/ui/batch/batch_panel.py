@@ -33,6 +33,7 @@ from visiondesk.errors import VisionDeskError, in_words
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
 from visiondesk.ui.batch.batch_form import BatchForm
+from visiondesk.ui.window_memory import WindowMemory
 from visiondesk.workspace.jobs import Group, Jobs
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,10 @@ class BatchPanel(QWidget):
         parent: QWidget | None = None,
         *,
         jobs: Jobs | None = None,
+        memory: WindowMemory | None = None,
     ) -> None:
-        """`jobs`: the workspace's job helper (a panel of its own gets its own)."""
+        """`jobs`: the workspace's job helper (a panel of its own gets its own); `memory`:
+        where its file dialogs start."""
         super().__init__(parent)
         self.setWindowTitle("Batch")
         self.setAccessibleName("Batch")
@@ -69,7 +72,7 @@ class BatchPanel(QWidget):
         self.estimate: Estimate | None = None
         self.progress: Progress | None = None
 
-        self.form = BatchForm(profiles, self)
+        self.form = BatchForm(profiles, self, memory)
         self.saved = QComboBox(self)
         self.saved.setAccessibleName("Unfinished batch jobs")
         self.continue_saved = QPushButton("Continue job", self)

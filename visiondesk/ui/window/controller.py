@@ -9,7 +9,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QSize, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from visiondesk import __version__
@@ -28,6 +28,7 @@ from visiondesk.ui.connection.presenter import ConnectionPresenter
 from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
 from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
 from visiondesk.ui.history.presenter import HistoryPresenter
+from visiondesk.ui.screen_fit import centre_over
 from visiondesk.ui.settings.settings_dialog import SettingsDialog
 from visiondesk.ui.transcript.presenter import ConversationPresenter
 from visiondesk.ui.window.main_window import MainWindow
@@ -229,8 +230,14 @@ class Controller(QObject):
                 workspace.history,
                 workspace.app_settings,
                 jobs=workspace.jobs,
+                memory=self.memory,
             )
-            self.batch_panel.resize(760, 620)
+            settings = workspace.settings
+            self.batch_panel.form.follow(
+                settings.profile_key, settings.mode, settings.model, settings.detail
+            )
+        if not self.batch_panel.isVisible():  # over this window, wholly on its screen
+            centre_over(self.batch_panel, self.window, QSize(760, 620))
         self.batch_panel.show()
         self.batch_panel.raise_()
         self.batch_panel.activateWindow()
