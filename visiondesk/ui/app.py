@@ -137,10 +137,7 @@ def run_app(argv: list[str]) -> int:
             return
         controller = Controller(window)
         controller.start(paths)
-        workspace = controller.workspace
-        openai = workspace.profiles.get("openai")
-        welcomed = workspace.app_settings.welcomed
-        if not welcomed and not (openai and workspace.secrets.may_have_key(openai)):
+        if controller.wants_welcome:
             controller.welcome()
         instance.open_requested.connect(lambda more: open_in(controller, window, more))
         await closed.wait()

@@ -126,24 +126,26 @@ class Controller(QObject):
             return History.temporary()
 
     def start(self, paths: list[Path]) -> None:
-        """Open on OpenAI when a key is at hand, else on the built-in emulator."""
+        """Open on the profile of last time; on a first start, on OpenAI only when its key is
+        at hand without asking the keychain (`$OPENAI_API_KEY`), else on the built-in
+        emulator. The keychain is asked when a profile that needs it is used, never at
+        start-up for one that does not: a locked keychain's prompt would grab the keyboard."""
         workspace = self.workspace
         profiles = workspace.profiles
         openai = profiles.get("openai")
-        key = (
-            "openai" if openai is not None and workspace.secrets.may_have_key(openai) else EMULATOR
-        )
+        at_hand = openai is not None and bool(workspace.secrets.key_for(openai))
+        key = "openai" if at_hand else EMULATOR
         if key not in profiles:
             key = next(iter(profiles))
         remembered = self.memory.profile_key(dict(profiles)) if self.memory else None
-        if remembered == "openai" and key != "openai":
+        if remembered == "openai" and not (openai and workspace.secrets.may_have_key(openai)):
             remembered = None  # its key has gone since: the emulator, as on a first start
         workspace.select_profile(remembered or key)
         if remembered and self.memory is not None:
             self.memory.restore_conversation(workspace)
         key = workspace.settings.profile_key
         where = (
-            "You are connected to **OpenAI**."
+            "VisionDesk opened on **OpenAI**; the status bar says when it has answered."
             if key == "openai"
             else "No API key is set up, so VisionDesk started its built-in **emulator**: "
             "it answers with what it decoded from your images, so the whole flow works "
@@ -161,6 +163,15 @@ class Controller(QObject):
             )
         workspace.conversations_changed.emit()
         self.attachments_view.add_paths(paths)
+
+    @property
+    def wants_welcome(self) -> bool:
+        """A first start with no OpenAI key at hand (the keychain is not asked for it): the
+        welcome offers a key, a local server or the emulator."""
+        workspace = self.workspace
+        openai = workspace.profiles.get("openai")
+        has_key = openai is not None and bool(workspace.secrets.key_for(openai))
+        return not workspace.app_settings.welcomed and not has_key
 
     def welcome(self) -> None:
         """First run: offer an OpenAI key, a running local server, or the emulator."""

@@ -1,0 +1,77 @@
+"""A first start tells the truth: with no key at hand the welcome is shown and VisionDesk opens
+on its emulator, whatever the keychain holds, and the keychain is not asked at start-up (a
+locked one's prompt would grab the keyboard); nothing says "connected" before a server has
+answered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+
+from tests.keychains import LockedKeychain
+from tests.qt_support import dispose
+from visiondesk.config.profile_store import BUILTIN, EMULATOR
+from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings
+from visiondesk.emulator import Knobs
+from visiondesk.store import History
+from visiondesk.ui.window.controller import Controller
+from visiondesk.ui.window.main_window import MainWindow
+from visiondesk.workspace.transcript import Notice
+
+
+@pytest.fixture
+def keychain() -> Iterator[LockedKeychain]:
+    locked = LockedKeychain()
+    locked.saved = {"OpenAI": "sk-in-the-keychain"}
+    yield locked
+    locked.unlocked.set()  # no thread of the test waits on it any longer
+
+
+def first_start(tmp_path: Path, keychain: LockedKeychain) -> Controller:
+    window = MainWindow()
+    window.show()
+    controller = Controller(
+        window,
+        profiles={key: BUILTIN[key] for key in ("openai", EMULATOR)},
+        secrets=Secrets(backend=keychain),
+        emulator_knobs=Knobs(token_delay=0.0),
+        history=History(tmp_path / "history"),
+        settings=AppSettings(),
+    )
+    controller.start([])
+    return controller
+
+
+def said(controller: Controller) -> str:
+    items = controller.workspace.transcript.items
+    return " ".join(item.text for item in items if isinstance(item, Notice))
+
+
+def test_no_key_at_hand_opens_on_the_emulator_with_the_welcome_and_asks_no_keychain(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, keychain: LockedKeychain, monkeypatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    controller = first_start(tmp_path, keychain)
+    assert controller.workspace.settings.profile_key == EMULATOR
+    assert controller.wants_welcome
+    assert keychain.asked == []  # the locked keychain was not asked: no prompt at start-up
+    assert "connected" not in said(controller).lower()
+    loop.run_until_complete(controller.aclose())
+    dispose(controller.window)
+
+
+def test_a_key_in_the_environment_opens_on_openai_without_saying_connected(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, keychain: LockedKeychain, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment-000000")
+    controller = first_start(tmp_path, keychain)
+    assert controller.workspace.settings.profile_key == "openai"
+    assert not controller.wants_welcome
+    assert "connected" not in said(controller).lower()
+    assert "OpenAI" in said(controller)
+    loop.run_until_complete(controller.aclose())
+    dispose(controller.window)
