@@ -26,8 +26,8 @@ from visiondesk.domain import (
     Detail,
     Exchange,
     PreparedImage,
+    Question,
     Replay,
-    Turn,
 )
 from visiondesk.errors import Cancelled, ImageError, StorageError, VisionDeskError
 from visiondesk.events import (
@@ -268,7 +268,9 @@ class Session:
             self.conversation_id = self.store.create_conversation(
                 title, self.profile.name, self.mode.value, self.model, self.detail.value
             )
-        question = self.store.add_user_message(self.conversation_id, Turn(prompt, tuple(images)))
+        question = self.store.add_user_message(
+            self.conversation_id, Question(prompt, tuple(images))
+        )
         answer = self.store.add_answer(self.conversation_id)
         stored = StoredTurn(question, answer)
         self.message_ids = (question, answer)
@@ -301,7 +303,7 @@ class Session:
         """
         self.last = Outcome()
         images = tuple(images)
-        turn = Turn(prompt, images, self.model, self.instructions)
+        turn = Question(prompt, images, self.model, self.instructions)
         if stored is None:
             try:
                 stored = self.save_question(prompt, images)
@@ -378,7 +380,7 @@ class Session:
             with contextlib.suppress(StorageError):  # a ledger detail: the sweep spares them
                 self.store.attach_uploads(self.conversation_id, keys)
 
-    async def _events(self, turn: Turn) -> AsyncIterator[Event]:
+    async def _events(self, turn: Question) -> AsyncIterator[Event]:
         """The mode's events, with a `Waiting` now and then while the server is silent;
         anything that goes wrong on the way ends in Failed."""
         every = min(WAITING_EVERY, self.profile.read_timeout / 4)
