@@ -270,6 +270,9 @@ def test_text_typed_while_an_answer_streams_stays_with_its_conversation(tmp_path
         await until(lambda: now(ws, second).status is TurnStatus.DONE)
         assert await ws.library.open(first)
         assert ws.text == "draft"
+        # Its turn was stopped as the conversation closed: saved with the words so far.
+        [stopped] = ws.transcript.turns
+        assert stopped.status is TurnStatus.STOPPED and len(stopped.answer) > 5
 
     drive(tmp_path, scenario)
 
