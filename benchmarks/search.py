@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from visiondesk.domain import Turn  # noqa: E402
+from visiondesk.domain import Question  # noqa: E402
 from visiondesk.store import History  # noqa: E402
 
 GOAL_MS = 50.0
@@ -51,7 +51,7 @@ def fill(history: History, conversations: int, rng: random.Random) -> None:
                 question += " zanzibar"
             if n % 50 == 0 and turn == 1:
                 question += " 100% sure, snake_case"
-            history.add_user_message(conversation, Turn(question))
+            history.add_user_message(conversation, Question(question))
             answer = history.add_answer(conversation)
             history.checkpoint(answer, sentence(rng, 250), "complete")
 

@@ -149,7 +149,7 @@ def _fill(model: object, turns: int) -> None:
     model.clear()
     for number in range(turns):  # as the library reopens a conversation
         turn = model.add_turn(f"Question {number}?", [], ApiMode.CHAT, "gpt-4o", "http://x")
-        model.update(turn, status=TurnStatus.DONE, answer=_answer(number))
+        model.update(turn.id, status=TurnStatus.DONE, answer=_answer(number))
 
 
 def reopen_new(turns: int) -> tuple[float, float]:

@@ -11,7 +11,7 @@ import pytest
 from tests import images
 from tests.test_contract import schemas, sdk_validate, validate
 from visiondesk.api.batch import ENDPOINTS, batch_line, request_body
-from visiondesk.domain import ApiMode, Turn
+from visiondesk.domain import ApiMode, Question
 from visiondesk.imaging import policy_for, prepare
 
 __all__ = ["schemas"]  # the module-scoped fixture, shared with test_contract
@@ -24,11 +24,11 @@ SCHEMA = {
 }
 
 
-def turn(mode: ApiMode) -> Turn:
+def turn(mode: ApiMode) -> Question:
     image = prepare(
         images.encode(images.photo(800, 600), "JPEG"), policy_for(mode, "gpt-4o", "low")
     )
-    return Turn("Write alt text.", (image,), "gpt-4o", "Be brief.")
+    return Question("Write alt text.", (image,), "gpt-4o", "Be brief.")
 
 
 @pytest.mark.parametrize("schema", [None, SCHEMA])

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 
 from tests import images
 from visiondesk.api import assistants, chat, responses
-from visiondesk.domain import ApiMode, Detail, Exchange, PreparedImage, Turn
+from visiondesk.domain import ApiMode, Detail, Exchange, PreparedImage, Question
 from visiondesk.imaging import policy_for, prepare
 
 SPEC = Path(os.environ.get("VISIONDESK_SHARED", Path(__file__).parents[2] / "shared")) / (
@@ -73,7 +73,7 @@ def _walk(value: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def turn() -> Turn:
+def turn() -> Question:
     photo = prepare(
         images.encode(images.photo(1600, 1200), "JPEG"), policy_for("chat", "gpt-4o", "high")
     )
@@ -81,29 +81,29 @@ def turn() -> Turn:
         images.encode(images.screenshot(900, 600), "PNG"), policy_for("chat", "gpt-4o", "low")
     )
     url = prepare("https://example.com/cat.png", policy_for("chat", "gpt-4o", "auto"))
-    return Turn("What differs?", (photo, shot, url), "gpt-4o", instructions="Be brief.")
+    return Question("What differs?", (photo, shot, url), "gpt-4o", instructions="Be brief.")
 
 
-def history(turn: Turn) -> list[Exchange]:
-    return [Exchange(Turn("Earlier question", turn.images[:1], turn.model), "Earlier answer")]
+def history(turn: Question) -> list[Exchange]:
+    return [Exchange(Question("Earlier question", turn.images[:1], turn.model), "Earlier answer")]
 
 
-def file_ids(turn: Turn) -> dict[str, str]:
+def file_ids(turn: Question) -> dict[str, str]:
     return {image.sha256: f"file-{n}" for n, image in enumerate(turn.images) if not image.is_url}
 
 
-def chat_bodies(turn: Turn) -> Iterator[dict[str, Any]]:
+def chat_bodies(turn: Question) -> Iterator[dict[str, Any]]:
     yield chat.build_request(turn, [])
     yield chat.build_request(turn, history(turn))
 
 
-def responses_bodies(turn: Turn) -> Iterator[dict[str, Any]]:
+def responses_bodies(turn: Question) -> Iterator[dict[str, Any]]:
     yield responses.build_request(turn, history(turn), None)
     yield responses.build_request(turn, [], "resp_123")
     yield responses.build_request(turn, [], None, file_ids(turn))
 
 
-def test_chat_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], turn: Turn) -> None:
+def test_chat_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], turn: Question) -> None:
     from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 
     for body in chat_bodies(turn):
@@ -111,7 +111,9 @@ def test_chat_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], turn: T
         sdk_validate(CompletionCreateParamsStreaming, body)
 
 
-def test_responses_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], turn: Turn) -> None:
+def test_responses_bodies_match_the_spec_and_the_sdk(
+    schemas: dict[str, Any], turn: Question
+) -> None:
     from openai.types.responses.response_create_params import ResponseCreateParamsStreaming
 
     for body in responses_bodies(turn):
@@ -119,7 +121,9 @@ def test_responses_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], tu
         sdk_validate(ResponseCreateParamsStreaming, body)
 
 
-def test_assistants_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], turn: Turn) -> None:
+def test_assistants_bodies_match_the_spec_and_the_sdk(
+    schemas: dict[str, Any], turn: Question
+) -> None:
     from openai.types.beta.thread_create_params import ThreadCreateParams
     from openai.types.beta.threads.message_create_params import MessageCreateParams
 
@@ -138,7 +142,7 @@ def test_assistants_bodies_match_the_spec_and_the_sdk(schemas: dict[str, Any], t
     validate(schemas, "CreateAssistantRequest", assistants.assistant_request(turn))
 
 
-def test_the_validator_catches_a_wrong_body(schemas: dict[str, Any], turn: Turn) -> None:
+def test_the_validator_catches_a_wrong_body(schemas: dict[str, Any], turn: Question) -> None:
     body = chat.build_request(turn, [])
     body["messages"][-1]["content"][1]["image_url"]["detail"] = "huge"
     with pytest.raises(AssertionError):
@@ -155,13 +159,13 @@ def test_the_validator_catches_a_wrong_body(schemas: dict[str, Any], turn: Turn)
         validate(schemas, "CreateThreadRequest", data_url_body)
 
 
-def test_assistants_never_carries_a_data_url(turn: Turn) -> None:
+def test_assistants_never_carries_a_data_url(turn: Question) -> None:
     content = assistants.message_content(turn, file_ids(turn))
     assert "data:" not in repr(content)
     assert [part["type"] for part in content] == ["text", "image_file", "image_file", "image_url"]
 
 
-def test_detail_original_becomes_high_for_assistants(turn: Turn) -> None:
+def test_detail_original_becomes_high_for_assistants(turn: Question) -> None:
     image: PreparedImage = turn.images[0]
     from dataclasses import replace
 

@@ -24,14 +24,14 @@ def test_a_429_wait_counts_down_on_the_answer_and_in_the_status_bar(tmp_path: Pa
         assert emulator is not None
         emulator.knobs.fail_429, emulator.knobs.retry_after = 1, 2.0
         ws.set_text("Busy server?")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: turn.retry_in > 0)
+        turn_id = ws.conversation.send()
+        assert turn_id is not None
+        await until(lambda: now(ws, turn_id).retry_in > 0)
         limited = ws.status
         assert limited.state is ConnectionState.RATE_LIMITED
         assert "Rate limited — retrying in 2 s" in limited.text
-        await until(lambda: turn.status is TurnStatus.DONE)
-        assert turn.retry_in == 0 and ws.status.state is ConnectionState.CONNECTED
+        await until(lambda: now(ws, turn_id).status is TurnStatus.DONE)
+        assert now(ws, turn_id).retry_in == 0 and ws.status.state is ConnectionState.CONNECTED
 
     drive(tmp_path, scenario)
     countdown = [s for s in seen if s > 0]
@@ -39,13 +39,25 @@ def test_a_429_wait_counts_down_on_the_answer_and_in_the_status_bar(tmp_path: Pa
     assert any("Rate limited — retrying in" in text for text in statuses)
 
 
-async def ask(ws: Workspace, text: str) -> Turn:
-    ws.set_text(text)
-    turn = ws.conversation.send()
+def now(ws: Workspace, turn_id: int) -> Turn:
+    """The turn's value now (the transcript replaces it as it changes)."""
+    turn = ws.transcript.turn(turn_id)
     assert turn is not None
-    await until(lambda: not turn.status.running and not ws.busy)
+    return turn
+
+
+async def answer(ws: Workspace, turn_id: int | None) -> Turn:
+    """The turn's value once its job has ended, answered."""
+    assert turn_id is not None
+    await until(lambda: not now(ws, turn_id).status.running and not ws.busy)
+    turn = now(ws, turn_id)
     assert turn.status is TurnStatus.DONE, turn.error
     return turn
+
+
+async def ask(ws: Workspace, text: str) -> Turn:
+    ws.set_text(text)
+    return await answer(ws, ws.conversation.send())
 
 
 def stored_texts(ws: Workspace) -> list[str]:
@@ -59,11 +71,12 @@ def test_stop_keeps_the_question_out_of_the_composer(tmp_path: Path) -> None:
         assert emulator is not None
         emulator.knobs.token_delay = 0.05
         ws.set_text("Tell me slowly")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: len(turn.answer) > 10)
+        turn_id = ws.conversation.send()
+        assert turn_id is not None
+        await until(lambda: len(now(ws, turn_id).answer) > 10)
         ws.conversation.stop()
         await until(lambda: not ws.busy)
+        turn = now(ws, turn_id)
         assert turn.status is TurnStatus.STOPPED and ws.transcript.turns == [turn]
         assert ws.text == ""  # Enter now sends nothing twice
         assert ws.conversation.send() is None
@@ -76,9 +89,9 @@ def test_edit_and_resend_in_chat_continues_from_before_the_question(tmp_path: Pa
         first = await ask(ws, "First question")
         second = await ask(ws, "Second question")
         assert "1 earlier turn(s)" in second.answer
-        edited = ws.conversation.edit(first.id, "First question, better")
-        assert edited is not None and ws.transcript.turns == [edited]
-        await until(lambda: edited.status is TurnStatus.DONE)
+        edited_id = ws.conversation.edit(first.id, "First question, better")
+        assert edited_id is not None and [t.id for t in ws.transcript.turns] == [edited_id]
+        edited = await answer(ws, edited_id)
         assert "earlier turn" not in edited.answer
         assert "You asked: “First question, better”" in edited.answer
         assert stored_texts(ws) == ["First question, better", edited.answer]
@@ -94,9 +107,9 @@ def test_regenerate_in_responses_chains_from_the_response_before(tmp_path: Path)
         first = await ask(ws, "One")
         second = await ask(ws, "Two")
         assert first.response_id and second.response_id
-        again = ws.conversation.regenerate(second.id)
-        assert again is not None and ws.transcript.turns == [first, again]
-        await until(lambda: again.status is TurnStatus.DONE)
+        again_id = ws.conversation.regenerate(second.id)
+        assert again_id is not None and ws.transcript.turns == [first, now(ws, again_id)]
+        again = await answer(ws, again_id)
         [create] = [r for r in again.requests if r.path == "/responses"]
         assert create.body is not None
         assert create.body.get("previous_response_id") == first.response_id
@@ -116,13 +129,11 @@ def test_assistants_retry_never_shows_the_model_the_stopped_attempt(tmp_path: Pa
         ws.set_text("Second, stopped")
         stopped = ws.conversation.send()
         assert stopped is not None
-        await until(lambda: len(stopped.answer) > 10)
+        await until(lambda: len(now(ws, stopped).answer) > 10)
         ws.conversation.stop()
         await until(lambda: not ws.busy)
         emulator.knobs.token_delay = 0.0
-        retried = ws.conversation.retry(stopped.id)
-        assert retried is not None
-        await until(lambda: retried.status is TurnStatus.DONE)
+        retried = await answer(ws, ws.conversation.retry(stopped))
         assert "1 earlier turn(s)" in retried.answer  # not 2: the stopped attempt is gone
         [thread] = [r for r in retried.requests if r.path == "/threads"]
         assert "new thread" in thread.note and "stopped attempt" in thread.note
@@ -136,9 +147,7 @@ def test_assistants_edit_starts_a_new_thread_said_in_the_inspector(tmp_path: Pat
         await ask(ws, "First")
         second = await ask(ws, "Second")
         await ask(ws, "Third")
-        edited = ws.conversation.edit(second.id, "Second, edited")
-        assert edited is not None
-        await until(lambda: edited.status is TurnStatus.DONE)
+        edited = await answer(ws, ws.conversation.edit(second.id, "Second, edited"))
         assert "1 earlier turn(s)" in edited.answer
         [thread] = [r for r in edited.requests if r.path == "/threads"]
         assert thread.note.startswith("a new thread")
@@ -179,9 +188,7 @@ def test_edit_sends_the_question_with_its_own_images(
         assert "I received 1 image(s)" in first.answer and not len(ws.draft)
         ws.attachments.add(str(shot_path), "for later")
         await until(lambda: [a.state for a in ws.draft] == [AttachmentState.READY])
-        edited = ws.conversation.edit(first.id, "What is this, really?")
-        assert edited is not None
-        await until(lambda: edited.status is TurnStatus.DONE)
+        edited = await answer(ws, ws.conversation.edit(first.id, "What is this, really?"))
         assert "I received 1 image(s)" in edited.answer
         assert [image.label for image in edited.images] == ["photo"]
         assert [a.label for a in ws.draft] == ["for later"]  # waits for the next question

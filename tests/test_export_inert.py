@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from visiondesk.domain import Detail, PreparedImage, Turn
+from visiondesk.domain import Detail, PreparedImage, Question
 from visiondesk.render import markdown_to_html
 from visiondesk.store import History
 from visiondesk.store.export import to_html, to_markdown
@@ -119,7 +119,7 @@ def conversation(store: History, strings: dict[str, str]) -> int:
         url=strings["url"],
     )
     conversation_id = store.create_conversation(strings["title"], "Local", "chat", "m", "low")
-    store.add_user_message(conversation_id, Turn(strings["question"], (pixels, linked)))
+    store.add_user_message(conversation_id, Question(strings["question"], (pixels, linked)))
     answer = store.add_answer(conversation_id)
     store.checkpoint(answer, strings["answer"], "complete", strings["title"])
     return conversation_id

@@ -66,10 +66,16 @@ def test_the_window_says_it_in_plain_words_on_the_turn(
         setattr(emulator.knobs, knob, True)
         ws.set_mode(mode)
         ws.set_text("Hi")
-        turn = ws.conversation.send()
-        assert turn is not None
-        await until(lambda: not turn.status.running and not ws.busy)
-        assert turn.status is TurnStatus.FAILED, turn.answer
+        turn_id = ws.conversation.send()
+        assert turn_id is not None
+
+        def ended() -> bool:
+            turn = ws.transcript.turn(turn_id)
+            return turn is not None and not turn.status.running and not ws.busy
+
+        await until(ended)
+        turn = ws.transcript.turn(turn_id)
+        assert turn is not None and turn.status is TurnStatus.FAILED, turn
         assert emulator.base_url in turn.error
         return turn.error
 

@@ -23,7 +23,7 @@ from visiondesk.api.ratelimit import current
 from visiondesk.api.retries import RetryPolicy
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
-from visiondesk.domain import ApiMode, ConversationState, Turn
+from visiondesk.domain import ApiMode, ConversationState, Question
 from visiondesk.emulator import Emulator
 from visiondesk.errors import ApiRejected, NetworkError, RateLimited
 from visiondesk.events import (
@@ -64,8 +64,8 @@ class Recorder:
         return [seconds for what, seconds in self.log if what == "told"]
 
 
-def question(prompt: str = "Hello?") -> Turn:
-    return Turn(prompt)
+def question(prompt: str = "Hello?") -> Question:
+    return Question(prompt)
 
 
 async def send(

@@ -47,7 +47,8 @@ async def main():
         else:
             ws.attachments.add(path, path)
     ws.set_text("What are these?")
-    turn = ws.conversation.send()
+    turn_id = ws.conversation.send()
+    turn = ws.transcript.turn(turn_id) if turn_id is not None else None
     assert turn is not None and turn.status is TurnStatus.PREPARING
     print("sent", flush=True)  # no image is prepared yet: nothing ran since Send
     await asyncio.Event().wait()
@@ -94,9 +95,11 @@ def test_kill_9_while_images_prepare_keeps_every_image_for_retry(tmp_path: Path)
             assert len(turn.sources) == COUNT
             assert turn.sources[0].label == "pasted image"
             assert turn.sources[1].crop == (0, 0, 600, 400)
-            retried = ws.conversation.retry(turn.id)
+            retried_id = ws.conversation.retry(turn.id)
+            assert retried_id is not None
+            await until(lambda: not ws.busy, timeout=60)
+            retried = ws.transcript.turn(retried_id)
             assert retried is not None
-            await until(lambda: not retried.status.running and not ws.busy, timeout=60)
             assert retried.status is TurnStatus.DONE, retried.error
             [question, answer] = ws.history.messages(conversation.id)
             assert answer.status == AnswerStatus.COMPLETE

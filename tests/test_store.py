@@ -194,14 +194,14 @@ def test_another_detail_is_another_upload(
 
 def test_a_used_data_url_is_not_stored_and_comes_back_on_use(store: History) -> None:
     from tests import images
-    from visiondesk.domain import Turn
+    from visiondesk.domain import Question
     from visiondesk.imaging import policy_for, prepare
 
     data = images.encode(images.screenshot(400, 300), "PNG")
     image = prepare(data, policy_for("chat", "gpt-4o", "high"), label="shot.png", cache=None)
     url = image.data_url()  # sent once already, as a retried turn's images are
     conversation_id = store.create_conversation("t", "p", "chat", "gpt-4o", "high")
-    store.add_user_message(conversation_id, Turn("What?", (image,)))
+    store.add_user_message(conversation_id, Question("What?", (image,)))
     [question] = store.messages(conversation_id)
     [stored] = question.images
     assert stored == image and stored.data_url() == url

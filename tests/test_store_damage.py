@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import images
-from visiondesk.domain import Detail, PreparedImage, Turn
+from visiondesk.domain import Detail, PreparedImage, Question
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.store import History, MissingImage
 from visiondesk.store.export import to_html, to_markdown
@@ -38,10 +38,12 @@ def image(seed: int) -> PreparedImage:
 
 def conversation(store: History, title: str, seeds: list[int]) -> int:
     conversation_id = store.create_conversation(title, "p", "chat", "gpt-4o", "auto")
-    store.add_user_message(conversation_id, Turn(f"Question of {title}", tuple(map(image, seeds))))
+    store.add_user_message(
+        conversation_id, Question(f"Question of {title}", tuple(map(image, seeds)))
+    )
     answer = store.add_answer(conversation_id)
     store.checkpoint(answer, f"Answer of {title}", "complete")
-    text_only = store.add_user_message(conversation_id, Turn(f"Follow-up of {title}"))
+    text_only = store.add_user_message(conversation_id, Question(f"Follow-up of {title}"))
     assert text_only
     return conversation_id
 
@@ -103,7 +105,7 @@ def test_a_zeroed_page_of_the_attachments_table(tmp_path: Path) -> None:
     store = History(tmp_path / "data")
     damaged = conversation(store, "Cliffs", [4, 5])
     text_only = store.create_conversation("Words only", "p", "chat", "gpt-4o", "auto")
-    store.add_user_message(text_only, Turn("No pictures here"))
+    store.add_user_message(text_only, Question("No pictures here"))
     store.close()  # everything in history.sqlite3
 
     store = History(tmp_path / "data")  # start-up: all well

@@ -26,7 +26,7 @@ from visiondesk.domain import (
     ItemStatus,
     JobStatus,
     PreparedImage,
-    Turn,
+    Question,
 )
 from visiondesk.emulator import Emulator
 from visiondesk.errors import StorageError, StorageFault
@@ -78,7 +78,7 @@ Ids = dict[str, int]
 WRITES: dict[str, Callable[[History, Ids], object]] = {
     "create_conversation": lambda h, i: h.create_conversation("New", "p", "chat", "m", "auto"),
     "add_user_message": lambda h, i: h.add_user_message(
-        i["conversation"], Turn("Another?", (image(2),))
+        i["conversation"], Question("Another?", (image(2),))
     ),
     "add_answer": lambda h, i: h.add_answer(i["conversation"]),
     "checkpoint": lambda h, i: h.checkpoint(i["answer"], "more text", "complete"),
@@ -97,7 +97,7 @@ WRITES: dict[str, Callable[[History, Ids], object]] = {
 def filled_history(folder: Path) -> tuple[History, Ids]:
     store = History(folder)
     conversation = store.create_conversation("First", "p", "chat", "gpt-4o", "auto")
-    question = store.add_user_message(conversation, Turn("What is this?", (image(),)))
+    question = store.add_user_message(conversation, Question("What is this?", (image(),)))
     answer = store.add_answer(conversation)
     store.checkpoint(answer, "A photo.", "complete")
     store.record_upload("p", "file-1", "k1", 9, "a.jpg", None, 1.0)

@@ -30,7 +30,7 @@ from visiondesk.config.paths import (
 )
 from visiondesk.config.profile_store import BUILTIN, save_profiles
 from visiondesk.config.settings import AppSettings
-from visiondesk.domain import Detail, PreparedImage, Turn
+from visiondesk.domain import Detail, PreparedImage, Question
 from visiondesk.logs import setup
 from visiondesk.store import History
 from visiondesk.store.export import to_html, to_markdown
@@ -80,7 +80,7 @@ def assert_private(root: Path) -> None:
 def test_everything_written_is_private_whatever_the_umask(folders: Path, open_umask: None) -> None:
     history = History(data_dir())
     conversation = history.create_conversation("Private", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("Secret question", (image(1),)))
+    history.add_user_message(conversation, Question("Secret question", (image(1),)))
     names = {p.name for p in data_dir().iterdir()}
     assert {"history.sqlite3-wal", "history.sqlite3-shm"} <= names  # checked while open
     to_markdown(history, conversation, data_dir() / "exports")
@@ -132,7 +132,7 @@ def test_an_existing_install_is_tightened_at_start_up(folders: Path, open_umask:
 def test_after_close_the_database_file_alone_is_the_whole_history(tmp_path: Path) -> None:
     history = History(tmp_path / "data")
     conversation = history.create_conversation("Keep me", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("Is it all in one file?"))
+    history.add_user_message(conversation, Question("Is it all in one file?"))
     history.close()
     wal = tmp_path / "data" / "history.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
@@ -156,7 +156,9 @@ def test_a_backup_made_while_another_connection_writes_is_consistent(tmp_path: P
         seed = 0
         while not stop.is_set():
             seed += 2  # every question carries two new images, in one transaction
-            writer.add_user_message(conversation, Turn(f"Q{seed}", (image(seed), image(seed + 1))))
+            writer.add_user_message(
+                conversation, Question(f"Q{seed}", (image(seed), image(seed + 1)))
+            )
             written.release()
 
     thread = threading.Thread(target=keep_writing)
@@ -191,7 +193,7 @@ def test_the_backup_command(folders: Path, capsys: pytest.CaptureFixture[str]) -
     assert "There is no history to back up" in capsys.readouterr().err
     with History(data_dir()) as history:
         conversation = history.create_conversation("CLI", "p", "chat", "gpt-4o", "auto")
-        history.add_user_message(conversation, Turn("Back me up", (image(7),)))
+        history.add_user_message(conversation, Question("Back me up", (image(7),)))
         assert main(["backup", str(folders / "copy")]) == 0  # while the history is open
         assert main(["backup", str(data_dir())]) == 1
     assert "1 image file(s)" in capsys.readouterr().out
@@ -205,7 +207,7 @@ def test_a_temporary_history_is_private_and_removed_on_close() -> None:
     folder = history.folder
     assert history.is_temporary and folder.name.startswith("visiondesk-history-")
     conversation = history.create_conversation("Self-test", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("Temporary question", (image(3),)))
+    history.add_user_message(conversation, Question("Temporary question", (image(3),)))
     assert_private(folder)
     history.close()
     assert not folder.exists()
@@ -231,7 +233,7 @@ def test_search_matches_wildcards_literally(search: str, found: list[str], tmp_p
     with History(tmp_path / "data") as history:
         for title in ("100% sure", "snake_case", "C:\\temp", "plain words"):
             conversation = history.create_conversation(title, "p", "chat", "gpt-4o", "auto")
-            history.add_user_message(conversation, Turn(f"about {title}"))
+            history.add_user_message(conversation, Question(f"about {title}"))
         assert sorted(c.title for c in history.conversations(search)) == found
 
 
@@ -254,11 +256,11 @@ def test_a_process_that_exits_without_closing_leaves_one_file(tmp_path: Path) ->
     """A worker thread still holding the history at exit (as the window's do) kept it from
     ever being closed: everything stayed in -wal."""
     code = (
-        "import sys, threading\nfrom pathlib import Path\nfrom visiondesk.domain import Turn\n"
+        "import sys, threading\nfrom pathlib import Path\nfrom visiondesk.domain import Question\n"
         "from visiondesk.store import History\n"
         "history = History(Path(sys.argv[1]))\n"
         "conversation = history.create_conversation('Exit', 'p', 'chat', 'gpt-4o', 'auto')\n"
-        "history.add_user_message(conversation, Turn('Never closed'))\n"
+        "history.add_user_message(conversation, Question('Never closed'))\n"
         "def hold(kept=history): threading.Event().wait()\n"
         "threading.Thread(target=hold, daemon=True).start()\n"
         "sys.exit(0)\n"

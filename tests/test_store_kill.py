@@ -18,12 +18,12 @@ from visiondesk.store import History
 WRITER = r"""
 import sys
 from pathlib import Path
-from visiondesk.domain import Turn
+from visiondesk.domain import Question
 from visiondesk.store import History
 
 history = History(Path(sys.argv[1]))
 conversation = history.create_conversation("Killed", "p", "chat", "gpt-4o", "auto")
-history.add_user_message(conversation, Turn("Will this survive?"))
+history.add_user_message(conversation, Question("Will this survive?"))
 answer = history.add_answer(conversation)
 text = ""
 for n in range(1_000_000):

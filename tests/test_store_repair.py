@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_store_damage import conversation, image, zero_page
-from visiondesk.domain import Turn
+from visiondesk.domain import Question
 from visiondesk.errors import BackupError, StorageError, StorageFault
 from visiondesk.store import History
 
@@ -44,7 +44,7 @@ def test_a_write_a_damaged_page_refused_never_blocks_the_writes_that_work(tmp_pa
         store.attach_uploads(first, ["key"])  # kept in memory, refused by the damaged page
     assert refused.value.fault is StorageFault.DAMAGED
     # Every later write used to replay the refused one first, and failed with it.
-    question = store.add_user_message(first, Turn("Still saved?", (image(9),)))
+    question = store.add_user_message(first, Question("Still saved?", (image(9),)))
     answer = store.add_answer(first)
     store.checkpoint(answer, "Yes", "complete")
     texts = [m.text for m in store.messages(first)]
@@ -63,7 +63,7 @@ def test_repair_keeps_every_readable_row_and_the_damaged_file(tmp_path: Path, wh
         zero_page(store.path, "attachments")
     damaged = store.path.read_bytes()
     with pytest.raises(StorageError):  # a damaged page refuses new images
-        store.add_user_message(second, Turn("With a picture", (image(8),)))
+        store.add_user_message(second, Question("With a picture", (image(8),)))
 
     report = store.repair()
 
@@ -81,7 +81,7 @@ def test_repair_keeps_every_readable_row_and_the_damaged_file(tmp_path: Path, wh
         "Follow-up of Lighthouse",
     ]
     # The same History goes on with the new file: images are saved again.
-    store.add_user_message(second, Turn("With a picture", (image(8),)))
+    store.add_user_message(second, Question("With a picture", (image(8),)))
     assert len(store.messages(second)[-1].images) == 1
     store.close()
     assert History(folder).messages(second)[-1].text == "With a picture"
@@ -113,7 +113,7 @@ def test_repair_of_a_zeroed_page_of_messages_counts_them(tmp_path: Path) -> None
     assert report.lost["messages"] == 6 and "6 message(s)" in report.summary()
     assert report.lost["attachments"] == 3  # their messages are gone: they go too
     assert store.messages(first) == [] and store.integrity_check() == []
-    store.add_user_message(first, Turn("A new start"))
+    store.add_user_message(first, Question("A new start"))
     assert [m.text for m in store.messages(first)] == ["A new start"]
     store.close()
 
@@ -124,7 +124,7 @@ def test_restore_puts_the_backup_back(tmp_path: Path, when: str) -> None:
     first, _ = two_conversations(folder)
     store = History(folder)
     store.backup(tmp_path / "backup")
-    store.add_user_message(first, Turn("After the backup"))
+    store.add_user_message(first, Question("After the backup"))
     if when == "before start":
         store.close()
         zero_page(folder / "history.sqlite3", "attachments")

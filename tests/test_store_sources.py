@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from visiondesk.domain import Turn
+from visiondesk.domain import Question
 from visiondesk.store import History
 from visiondesk.store import sources as module
 from visiondesk.store.sources import (
@@ -47,7 +47,7 @@ def test_bytes_within_bounds_references_beyond(
 def test_saved_read_back_and_dropped(tmp_path: Path) -> None:
     with History(tmp_path / "history") as history:
         conversation = history.create_conversation("t", "p", "chat", "gpt-4o", "auto")
-        question = history.add_user_message(conversation, Turn("Which?"))
+        question = history.add_user_message(conversation, Question("Which?"))
         saved = (
             SavedSource("pasted image", b"\x89PNG", None, (1, 2, 3, 4)),
             SavedSource("/a/b.png", None, "/a/b.png", None),

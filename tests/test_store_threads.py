@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import images
-from visiondesk.domain import ConversationState, Detail, PreparedImage, Turn
+from visiondesk.domain import ConversationState, Detail, PreparedImage, Question
 from visiondesk.store import History, StoredMessage
 from visiondesk.store.blobs import Blobs
 
@@ -31,7 +31,7 @@ def image(seed: int) -> PreparedImage:
 def test_a_worker_thread_reads_while_the_main_thread_writes(tmp_path: Path) -> None:
     history = History(tmp_path / "data")
     conversation = history.create_conversation("Busy", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("Question 0?", (image(0),)))
+    history.add_user_message(conversation, Question("Question 0?", (image(0),)))
     done = threading.Event()
     read = threading.Semaphore(0)
     seen: list[int] = []
@@ -58,7 +58,7 @@ def test_a_worker_thread_reads_while_the_main_thread_writes(tmp_path: Path) -> N
     worker.start()
     try:
         for n in range(1, ROUNDS):
-            history.add_user_message(conversation, Turn(f"Question {n}?", (image(n),)))
+            history.add_user_message(conversation, Question(f"Question {n}?", (image(n),)))
             answer = history.add_answer(conversation)
             for words in range(1, 4):
                 history.checkpoint(answer, "word " * words, "streaming")
@@ -89,7 +89,7 @@ def test_a_read_under_way_holds_up_no_write(
 ) -> None:
     history = History(tmp_path / "data")
     conversation = history.create_conversation("Slow disk", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("What is it?", (image(1),)))
+    history.add_user_message(conversation, Question("What is it?", (image(1),)))
     inside, release = threading.Event(), threading.Event()
     results: list[object] = []
     real_get = Blobs.get
@@ -127,7 +127,7 @@ def test_a_read_under_way_holds_up_no_write(
 def test_a_read_after_close_is_refused_and_the_history_reopens_whole(tmp_path: Path) -> None:
     history = History(tmp_path / "data")
     conversation = history.create_conversation("Closing", "p", "chat", "gpt-4o", "auto")
-    history.add_user_message(conversation, Turn("Still there?", (image(2),)))
+    history.add_user_message(conversation, Question("Still there?", (image(2),)))
     history.close()
     assert history.closed
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):  # a late job: a bug, named

@@ -101,7 +101,14 @@ def emulator_of(ws: Workspace) -> Emulator:
     return emulator
 
 
-async def held(ws: Workspace, hold: Hold, photo: Path) -> Turn:
+def now(ws: Workspace, turn_id: int) -> Turn:
+    """The turn's value now (the transcript replaces it as it changes)."""
+    turn = ws.transcript.turn(turn_id)
+    assert turn is not None
+    return turn
+
+
+async def held(ws: Workspace, hold: Hold, photo: Path) -> int:
     """Send a question about `photo` and return its turn once it is in the hold's status (and
     its image in the hold's state)."""
     await until(lambda: ws.status.state is ConnectionState.CONNECTED)
@@ -123,22 +130,25 @@ async def held(ws: Workspace, hold: Hold, photo: Path) -> Turn:
         # Nothing has run yet: the turn's job and the image's preparing wait for the loop.
         waiting = AttachmentState.READY if hold.status is TurnStatus.PENDING else hold.attachment
         waiting = AttachmentState.PREPARING if hold.status is TurnStatus.PREPARING else waiting
-        assert turn.status is hold.status and state() is waiting
+        assert now(ws, turn).status is hold.status and state() is waiting
     elif hold.status is TurnStatus.STREAMING:
-        await until(lambda: turn.status is TurnStatus.STREAMING and len(turn.answer) > 0)
+        await until(
+            lambda: now(ws, turn).status is TurnStatus.STREAMING and len(now(ws, turn).answer) > 0
+        )
     else:
-        await until(lambda: turn.status is hold.status)
+        await until(lambda: now(ws, turn).status is hold.status)
         assert state() is hold.attachment
     return turn
 
 
-async def settled(ws: Workspace, turn: Turn) -> AnswerStatus:
+async def settled(ws: Workspace, turn: int) -> AnswerStatus:
     """Wait until the turn's job and its image's work are over; the stored answer's status."""
-    await until(lambda: not ws.busy and not turn.status.running)
+    await until(lambda: not ws.busy and not now(ws, turn).status.running)
     await until(lambda: not any(a.state.running for a in ws.draft))
-    assert turn.message_ids is not None
+    message_ids = now(ws, turn).message_ids
+    assert message_ids is not None
     [answer] = [m for m in ws.history.messages(ws.conversation_id or 0) if m.role == "assistant"]
-    assert answer.id == turn.message_ids[1]
+    assert answer.id == message_ids[1]
     return AnswerStatus(answer.status)
 
 
@@ -150,7 +160,7 @@ def test_stop_ends_every_running_turn_stopped_with_retry(
         turn = await held(ws, hold, photo_path)
         ws.conversation.stop()
         stored = await settled(ws, turn)
-        assert turn.status is TurnStatus.STOPPED and turn.status.retryable
+        assert now(ws, turn).status is TurnStatus.STOPPED and now(ws, turn).status.retryable
         assert stored is AnswerStatus.CANCELLED
         assert [a.state for a in ws.draft] in (
             [AttachmentState.READY],
@@ -160,11 +170,11 @@ def test_stop_ends_every_running_turn_stopped_with_retry(
         knobs = emulator_of(ws).knobs
         knobs.token_delay, knobs.upload_bytes_per_second = 0.0, None
         knobs.file_never_ready = False
-        retried = ws.conversation.retry(turn.id)
+        retried = ws.conversation.retry(turn)
         assert retried is not None
-        await until(lambda: not retried.status.running and not ws.busy)
-        assert retried.status is TurnStatus.DONE, retried.error
-        assert "I received 1 image(s)" in retried.answer
+        await until(lambda: not now(ws, retried).status.running and not ws.busy)
+        assert now(ws, retried).status is TurnStatus.DONE, now(ws, retried).error
+        assert "I received 1 image(s)" in now(ws, retried).answer
 
     drive(tmp_path, hold.knobs(), scenario)
 
@@ -177,7 +187,11 @@ def test_a_server_gone_ends_every_running_turn_failed_with_retry(
         turn = await held(ws, hold, photo_path)
         emulator_of(ws).stop()
         stored = await settled(ws, turn)
-        assert turn.status is TurnStatus.FAILED and turn.status.retryable and turn.error
+        assert (
+            now(ws, turn).status is TurnStatus.FAILED
+            and now(ws, turn).status.retryable
+            and now(ws, turn).error
+        )
         assert stored is AnswerStatus.FAILED
         assert ws.text == "What is in it?"  # the question is back in the composer
 

@@ -33,7 +33,7 @@ def test_edit_regenerate_and_instructions(app: Controller, loop: qasync.QEventLo
         first, second = workspace.transcript.turns
 
         window.transcript.action_requested.emit(TranscriptAction.REGENERATE, second.id)
-        await until(lambda: workspace.transcript.turns[-1] is not second and not workspace.busy)
+        await until(lambda: workspace.transcript.turns[-1].id != second.id and not workspace.busy)
         regenerated = workspace.transcript.turns[-1]
         assert regenerated.status is TurnStatus.DONE and regenerated.prompt == "Second"
         assert "1 earlier turn(s)" in regenerated.answer

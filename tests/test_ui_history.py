@@ -164,10 +164,11 @@ async def main():
         while not all(a.state.sendable for a in workspace.draft):
             await asyncio.sleep(TICK)
     workspace.set_text("Describe it, slowly")
-    turn = workspace.conversation.send()
+    turn_id = workspace.conversation.send()
     print("sent", flush=True)  # the question is saved the moment Send is pressed
     while True:
-        if moment == "streaming" and len(turn.answer) > 40:
+        turn = workspace.transcript.turn(turn_id)  # its value now: it is replaced as it changes
+        if moment == "streaming" and turn is not None and len(turn.answer) > 40:
             print("streaming", flush=True)
         if moment == "uploading" and any(a.sent for a in workspace.draft):
             print("uploading", flush=True)

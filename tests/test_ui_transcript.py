@@ -47,8 +47,7 @@ def photo() -> PreparedImage:
 
 def answered(model: TranscriptModel, answer: str, prompt: str = "What is it?") -> Turn:
     turn = model.add_turn(prompt, [], ApiMode.CHAT, "gpt-4o", "http://x")
-    model.update(turn, status=TurnStatus.DONE, answer=answer)
-    return turn
+    return model.update(turn.id, status=TurnStatus.DONE, answer=answer)
 
 
 def row(qtbot: QtBot, transcript: TranscriptView, turn: Turn) -> TurnRow:
@@ -105,8 +104,8 @@ def test_inline_code_is_styled(qtbot: QtBot, view) -> None:
 def test_a_streaming_table_shows_only_finished_rows(qtbot: QtBot, view) -> None:
     transcript, model = view
     turn = model.add_turn("Table?", [], ApiMode.CHAT, "gpt-4o", "http://x")
-    model.update(turn, status=TurnStatus.STREAMING)
-    model.append(turn, "| a | b |\n|---|---|\n| 1 | 2 |\n| 3")
+    model.update(turn.id, status=TurnStatus.STREAMING)
+    model.append(turn.id, "| a | b |\n|---|---|\n| 1 | 2 |\n| 3")
     card = row(qtbot, transcript, turn).answer
     qtbot.waitUntil(lambda: "<td>1</td>" in _prose(card), timeout=2000)
     assert "<td>3</td>" not in _prose(card) and _prose(card).count("<tr>") == 2
@@ -122,12 +121,12 @@ def test_streaming_re_renders_only_the_growing_message_at_a_bounded_rate(
     transcript, model = view
     done = answered(model, "Finished.")
     turn = model.add_turn("More?", [], ApiMode.CHAT, "gpt-4o", "http://x")
-    model.update(turn, status=TurnStatus.STREAMING)
+    model.update(turn.id, status=TurnStatus.STREAMING)
     finished = row(qtbot, transcript, done).answer
     growing = row(qtbot, transcript, turn).answer
     before = finished.renders, growing.renders
     for number in range(300):
-        model.append(turn, f"word{number} ")
+        model.append(turn.id, f"word{number} ")
     qtbot.waitUntil(lambda: "word299" in growing.plain_text(), timeout=2000)
     assert finished.renders == before[0]
     assert growing.renders - before[1] < 10  # 300 pieces, a handful of renders
@@ -166,7 +165,7 @@ def test_actions_show_on_hover_and_on_keyboard_focus_and_emit(qtbot: QtBot, view
 def test_a_failed_turn_keeps_retry_in_sight(qtbot: QtBot, view) -> None:
     transcript, model = view
     turn = model.add_turn("Hm?", [], ApiMode.CHAT, "gpt-4o", "http://x")
-    model.update(turn, status=TurnStatus.FAILED, error="The server refused the key.")
+    model.update(turn.id, status=TurnStatus.FAILED, error="The server refused the key.")
     card = row(qtbot, transcript, turn).answer
     assert card.actions_bar.isVisible() and TranscriptAction.RETRY in card.actions_bar.buttons
     assert "The server refused the key." in card.plain_text()
@@ -200,7 +199,7 @@ def test_status_shows_on_the_message(qtbot: QtBot, view) -> None:
         card = row(qtbot, transcript, turn).answer
         assert first in card.status.text()
         for changes, expected in steps:
-            model.update(turn, **changes)
+            model.update(turn.id, **changes)
             assert expected in card.status.text()
         if status is not TurnStatus.INTERRUPTED:
             assert not card.actions_bar.buttons.get(TranscriptAction.REGENERATE)

@@ -43,9 +43,16 @@ async def answered(ws: Workspace, text: str) -> int:
     ws.set_text(text)
     turn = ws.conversation.send()
     assert turn is not None
-    await until(lambda: turn.status is TurnStatus.DONE)
+    await until(lambda: now(ws, turn).status is TurnStatus.DONE)
     assert ws.conversation_id is not None
     return ws.conversation_id
+
+
+def now(ws: Workspace, turn_id: int) -> Turn:
+    """The turn's value now (the transcript replaces it as it changes)."""
+    turn = ws.transcript.turn(turn_id)
+    assert turn is not None
+    return turn
 
 
 def last(workspace: Workspace) -> Turn:
@@ -79,17 +86,20 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         ws.set_text("Compare them")
         turn = ws.conversation.send()
         assert turn is not None and ws.text == ""
-        await until(lambda: turn.status is TurnStatus.STREAMING and len(turn.answer) > 10)
+        await until(
+            lambda: now(ws, turn).status is TurnStatus.STREAMING and len(now(ws, turn).answer) > 10
+        )
         ws.conversation.stop()
         await until(lambda: not ws.busy)
-        assert turn.status is TurnStatus.STOPPED and turn.answer
-        assert len(ws.draft) == 2 and ws.text == "" and turn.prompt == "Compare them"
+        assert now(ws, turn).status is TurnStatus.STOPPED and now(ws, turn).answer
+        assert len(ws.draft) == 2 and ws.text == "" and now(ws, turn).prompt == "Compare them"
 
         # Retry: the same question in its place, the images in their order.
         ws.connections.emulator_knobs.token_delay = 0.0
-        retried = ws.conversation.retry(turn.id)
-        assert retried is not None and ws.transcript.turns == [retried]
-        await until(lambda: retried.status is TurnStatus.DONE)
+        retried_id = ws.conversation.retry(turn)
+        assert retried_id is not None and [t.id for t in ws.transcript.turns] == [retried_id]
+        await until(lambda: now(ws, retried_id).status is TurnStatus.DONE)
+        retried = now(ws, retried_id)
         assert "I received 2 image(s)" in retried.answer
         assert retried.answer.index("1365×768") < retried.answer.index("900×600")
         assert len(ws.draft) == 0 and ws.tokens.total_in > 0
@@ -101,9 +111,9 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         ws.set_text("And now?")
         second = ws.conversation.send()
         assert second is not None
-        await until(lambda: second.status is TurnStatus.DONE)
-        assert "I received 1 image(s)" in second.answer
-        assert any(r.path == "/files" for r in second.requests)
+        await until(lambda: now(ws, second).status is TurnStatus.DONE)
+        assert "I received 1 image(s)" in now(ws, second).answer
+        assert any(r.path == "/files" for r in now(ws, second).requests)
 
         # Reopen from history: both turns come back, and the conversation continues.
         conversation = ws.conversation_id
@@ -116,7 +126,7 @@ def test_a_whole_turn_through_the_model(tmp_path: Path, photo_path: Path, shot_p
         ws.set_text("One more")
         third = ws.conversation.send()
         assert third is not None
-        await until(lambda: third.status is TurnStatus.DONE)
+        await until(lambda: now(ws, third).status is TurnStatus.DONE)
         assert ws.conversation_id == conversation
 
     drive(tmp_path, scenario)
@@ -147,9 +157,9 @@ def test_every_failed_turn_is_saved_the_same_way(
         ws.set_text("What is it?")
         turn = ws.conversation.send()
         assert turn is not None
-        await until(lambda: not turn.status.running)
+        await until(lambda: not now(ws, turn).status.running)
         assert ws.conversation_id is not None
-        return ws.history.messages(ws.conversation_id), turn
+        return ws.history.messages(ws.conversation_id), now(ws, turn)
 
     (question, answer), turn = drive(tmp_path, scenario)
     assert turn.status is TurnStatus.FAILED and turn.error
@@ -170,7 +180,7 @@ def test_an_unexpected_error_never_leaves_a_turn_streaming(
         turn = ws.conversation.send()
         assert turn is not None
         await until(lambda: not ws.busy)
-        return turn
+        return now(ws, turn)
 
     turn = drive(tmp_path, scenario)
     assert turn.status is TurnStatus.FAILED and "RuntimeError: a bug" in turn.error
@@ -183,12 +193,12 @@ def test_the_question_is_saved_before_its_images_are_ready(
         ws.attachments.add(str(photo_path), "photo")
         ws.set_text("Saved at once?")
         turn = ws.conversation.send()
-        assert turn is not None and turn.status is TurnStatus.PREPARING
+        assert turn is not None and now(ws, turn).status is TurnStatus.PREPARING
         conversation = ws.conversation_id
         assert conversation is not None
         question, answer = ws.history.messages(conversation)
         assert question.text == "Saved at once?" and answer.status == AnswerStatus.PENDING
-        await until(lambda: turn.status is TurnStatus.DONE)
+        await until(lambda: now(ws, turn).status is TurnStatus.DONE)
         question, answer = ws.history.messages(conversation)
         assert len(question.images) == 1 and answer.status == AnswerStatus.COMPLETE
 
@@ -244,7 +254,9 @@ def test_text_typed_while_an_answer_streams_stays_with_its_conversation(tmp_path
         ws.set_text("Slowly, please")
         turn = ws.conversation.send()
         assert turn is not None
-        await until(lambda: turn.status is TurnStatus.STREAMING and len(turn.answer) > 5)
+        await until(
+            lambda: now(ws, turn).status is TurnStatus.STREAMING and len(now(ws, turn).answer) > 5
+        )
         first = ws.conversation_id
         assert first is not None
         ws.set_text("draft")
@@ -254,10 +266,13 @@ def test_text_typed_while_an_answer_streams_stays_with_its_conversation(tmp_path
         emulator.knobs.token_delay = 0.0
         ws.set_text("new")
         second = ws.conversation.send()
-        assert second is not None and second.prompt == "new"
-        await until(lambda: second.status is TurnStatus.DONE)
+        assert second is not None and now(ws, second).prompt == "new"
+        await until(lambda: now(ws, second).status is TurnStatus.DONE)
         assert await ws.library.open(first)
         assert ws.text == "draft"
+        # Its turn was stopped as the conversation closed: saved with the words so far.
+        [stopped] = ws.transcript.turns
+        assert stopped.status is TurnStatus.STOPPED and len(stopped.answer) > 5
 
     drive(tmp_path, scenario)
 
@@ -381,7 +396,7 @@ def test_a_conversation_is_read_once_off_the_ui_thread_and_not_again_on_a_profil
         ws.set_text("And again?")
         turn = ws.conversation.send()
         assert turn is not None
-        await until(lambda: turn.status is TurnStatus.DONE)
-        assert "1 earlier turn" in turn.answer  # the words travelled along, read once
+        await until(lambda: now(ws, turn).status is TurnStatus.DONE)
+        assert "1 earlier turn" in now(ws, turn).answer  # the words travelled along, read once
 
     drive(tmp_path, scenario)

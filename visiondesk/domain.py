@@ -178,7 +178,7 @@ _EXTENSIONS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class Question:
     """One question: the prompt and the prepared images that go with it."""
 
     prompt: str
@@ -191,7 +191,7 @@ class Turn:
 class Exchange:
     """A finished turn and its answer, as history for the modes that re-send it."""
 
-    turn: Turn
+    turn: Question
     answer: str
 
 
@@ -214,7 +214,7 @@ class Replay:
 
     mode: ApiMode
     base_url: str
-    turn: Turn
+    turn: Question
     history: tuple[Exchange, ...] = ()
     state: ConversationState = field(default_factory=ConversationState)
     """A copy of the conversation's server-side ids as they were BEFORE the send."""

@@ -26,8 +26,8 @@ from visiondesk.domain import (
     Detail,
     Exchange,
     PreparedImage,
+    Question,
     Replay,
-    Turn,
 )
 from visiondesk.errors import Cancelled, ImageError, StorageError, StorageFault, VisionDeskError
 from visiondesk.events import (
@@ -291,11 +291,13 @@ class Session:
         assert self.store is not None and self.conversation_id is not None
         self._images_unsaved = ""
         try:
-            return self.store.add_user_message(self.conversation_id, Turn(prompt, tuple(images)))
+            return self.store.add_user_message(
+                self.conversation_id, Question(prompt, tuple(images))
+            )
         except StorageError as error:
             if error.fault is not StorageFault.DAMAGED or not images:
                 raise
-            question = self.store.add_user_message(self.conversation_id, Turn(prompt))
+            question = self.store.add_user_message(self.conversation_id, Question(prompt))
             self._images_unsaved = (
                 f"The images of this question were sent but not saved: {_damaged(error)}"
             )
@@ -328,7 +330,7 @@ class Session:
         """
         self.last = Outcome()
         images = tuple(images)
-        turn = Turn(prompt, images, self.model, self.instructions)
+        turn = Question(prompt, images, self.model, self.instructions)
         if stored is None:
             try:
                 stored = self.save_question(prompt, images)
@@ -412,7 +414,7 @@ class Session:
             with contextlib.suppress(StorageError):  # a ledger detail: the sweep spares them
                 self.store.attach_uploads(self.conversation_id, keys)
 
-    async def _events(self, turn: Turn) -> AsyncIterator[Event]:
+    async def _events(self, turn: Question) -> AsyncIterator[Event]:
         """The mode's events, with a `Waiting` now and then while the server is silent;
         anything that goes wrong on the way ends in Failed."""
         every = min(WAITING_EVERY, self.profile.read_timeout / 4)

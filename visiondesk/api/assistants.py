@@ -37,8 +37,8 @@ from visiondesk.domain import (
     Detail,
     Exchange,
     PreparedImage,
+    Question,
     Replay,
-    Turn,
 )
 from visiondesk.errors import ApiRejected
 from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
@@ -71,20 +71,20 @@ def image_part(image: PreparedImage, file_id: str | None) -> dict[str, Any]:
     return {"type": "image_file", "image_file": {"file_id": file_id, "detail": detail}}
 
 
-def message_content(turn: Turn, file_ids: dict[str, str]) -> list[dict[str, Any]]:
+def message_content(turn: Question, file_ids: dict[str, str]) -> list[dict[str, Any]]:
     content: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
     content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
     return content
 
 
-def assistant_request(turn: Turn) -> dict[str, Any]:
+def assistant_request(turn: Question) -> dict[str, Any]:
     """The assistant a turn runs with: one per (model, instructions)."""
     instructions = turn.instructions or DEFAULT_INSTRUCTIONS
     return {"model": turn.model, "name": ASSISTANT_NAME, "instructions": instructions}
 
 
 def build_request(
-    turn: Turn, history: Sequence[Exchange], thread_id: str | None, file_ids: dict[str, str]
+    turn: Question, history: Sequence[Exchange], thread_id: str | None, file_ids: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The messages this turn adds with `messages.create`, in order. A new thread is created
     empty first (gateways drop the body of `POST /threads`); a conversation that started in
@@ -180,7 +180,7 @@ class AssistantsMode:
         return self._uploader.events(image)
 
     async def send(
-        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+        self, turn: Question, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         file_ids: dict[str, str] = {}
         async for step in self._uploader.ensure(turn.images, file_ids):
@@ -227,7 +227,7 @@ class AssistantsMode:
             raise
 
     async def _prepare_thread(
-        self, turn: Turn, state: ConversationState, messages: list[dict[str, Any]]
+        self, turn: Question, state: ConversationState, messages: list[dict[str, Any]]
     ) -> AsyncIterator[Event]:
         """Reuse the assistant and the conversation's thread; add this turn's messages."""
         body = assistant_request(turn)

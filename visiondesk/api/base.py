@@ -10,7 +10,7 @@ import openai
 
 from visiondesk.api.errors import translate
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Question
 from visiondesk.errors import NetworkError
 from visiondesk.events import Event, Failed
 
@@ -30,7 +30,7 @@ class ModeClient(Protocol):
         ...
 
     def send(
-        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+        self, turn: Question, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         """Send `turn` and stream the answer; ends with Completed or Failed.
 

@@ -18,7 +18,7 @@ from openai import AsyncOpenAI
 from visiondesk.api import chat, responses
 from visiondesk.api.errors import translate
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, BatchStatus, Turn
+from visiondesk.domain import ApiMode, BatchStatus, Question
 from visiondesk.errors import ApiRejected, VisionDeskError
 
 Endpoint = Literal["/v1/chat/completions", "/v1/responses"]
@@ -32,7 +32,7 @@ READY_TIMEOUT = 600.0
 
 
 def request_body(
-    mode: ApiMode, turn: Turn, schema: Mapping[str, Any] | None = None
+    mode: ApiMode, turn: Question, schema: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The body for one image's question; with a schema the answer must be JSON that fits it."""
     if mode is ApiMode.CHAT:

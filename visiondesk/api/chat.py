@@ -22,7 +22,7 @@ from visiondesk.api.snippet_parts import (
 )
 from visiondesk.api.streaming import Answer, opened, stream_answer
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Replay, Turn
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Question, Replay
 from visiondesk.events import Event, RequestSent, Usage
 
 
@@ -33,7 +33,7 @@ def image_part(image: PreparedImage) -> dict[str, Any]:
     }
 
 
-def user_message(turn: Turn) -> dict[str, Any]:
+def user_message(turn: Question) -> dict[str, Any]:
     if not turn.images:
         return {"role": "user", "content": turn.prompt}
     parts: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
@@ -41,7 +41,7 @@ def user_message(turn: Turn) -> dict[str, Any]:
     return {"role": "user", "content": parts}
 
 
-def build_request(turn: Turn, history: Sequence[Exchange]) -> dict[str, Any]:
+def build_request(turn: Question, history: Sequence[Exchange]) -> dict[str, Any]:
     """The request body for this turn: system prompt, every earlier exchange, the new turn."""
     messages: list[dict[str, Any]] = []
     if turn.instructions:
@@ -82,7 +82,7 @@ class ChatMode:
         return nothing()
 
     async def send(
-        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+        self, turn: Question, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         body = build_request(turn, history)
         every_image = [i for exchange in history for i in exchange.turn.images] + list(turn.images)

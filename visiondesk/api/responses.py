@@ -27,7 +27,7 @@ from visiondesk.api.snippet_parts import (
 from visiondesk.api.streaming import Answer, opened, stream_answer
 from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile, Server
-from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Replay, Turn
+from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Question, Replay
 from visiondesk.errors import ApiRejected, VisionDeskError
 from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
 
@@ -41,7 +41,7 @@ def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, An
     return part
 
 
-def user_message(turn: Turn, file_ids: dict[str, str] | None = None) -> dict[str, Any]:
+def user_message(turn: Question, file_ids: dict[str, str] | None = None) -> dict[str, Any]:
     file_ids = file_ids or {}
     content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.prompt}]
     content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
@@ -49,7 +49,7 @@ def user_message(turn: Turn, file_ids: dict[str, str] | None = None) -> dict[str
 
 
 def build_request(
-    turn: Turn,
+    turn: Question,
     history: Sequence[Exchange],
     previous_response_id: str | None,
     file_ids: dict[str, str] | None = None,
@@ -135,7 +135,7 @@ class ResponsesMode:
         return nothing()
 
     async def send(
-        self, turn: Turn, history: Sequence[Exchange], state: ConversationState
+        self, turn: Question, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
         file_ids: dict[str, str] = {}
         if self.uploads_images:
@@ -159,7 +159,7 @@ class ResponsesMode:
 
     async def _send(
         self,
-        turn: Turn,
+        turn: Question,
         history: Sequence[Exchange],
         state: ConversationState,
         chain: str | None,

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from visiondesk.api.batch import request_body
-from visiondesk.domain import PreparedImage, Turn
+from visiondesk.domain import PreparedImage, Question
 from visiondesk.errors import ImageError
 from visiondesk.imaging import ImagePolicy, policy_for, prepare
 from visiondesk.store.batches import ItemRecord, JobRecord, Prepared
@@ -50,7 +50,7 @@ async def prepare_item(job: JobRecord, item: ItemRecord, policy: ImagePolicy) ->
 
 
 def body_for(job: JobRecord, image: PreparedImage) -> dict[str, Any]:
-    turn = Turn(job.prompt, (image,), job.model, job.instructions)
+    turn = Question(job.prompt, (image,), job.model, job.instructions)
     return request_body(job.mode, turn, job.schema)
 
 

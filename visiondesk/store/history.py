@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from visiondesk.config.paths import create_private, private_folder, tighten
-from visiondesk.domain import ConversationState, Exchange, PreparedImage, Turn
+from visiondesk.domain import ConversationState, Exchange, PreparedImage, Question
 from visiondesk.errors import StorageError, StorageFault, VisionDeskError
 from visiondesk.store import temporary_folders
 from visiondesk.store.attachments import Attachments, MissingImage
@@ -194,7 +194,7 @@ class History(KeepsLedger):
 
     # messages -----------------------------------------------------------------------------
 
-    def add_user_message(self, conversation_id: int, turn: Turn) -> int:
+    def add_user_message(self, conversation_id: int, turn: Question) -> int:
         """The question and its images, committed before the request leaves."""
         return self._messages.add_user_message(conversation_id, turn)
 

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from visiondesk.domain import Exchange, PreparedImage, Turn
+from visiondesk.domain import Exchange, PreparedImage, Question
 from visiondesk.store.attachments import Attachments, MissingImage
 from visiondesk.store.database import Database
 from visiondesk.store.faults import reraise_misuse
@@ -42,7 +42,7 @@ class Messages:
 
     # writes -------------------------------------------------------------------------------
 
-    def add_user_message(self, conversation_id: int, turn: Turn) -> int:
+    def add_user_message(self, conversation_id: int, turn: Question) -> int:
         """The question and its images, committed before the request leaves."""
         now = time.time()
         with self._db.transaction() as db:
@@ -125,7 +125,7 @@ class Messages:
             if message.role == "user":
                 pending_user = message
             elif pending_user is not None and message.status == "complete":
-                turn = Turn(pending_user.text, tuple(pending_user.images), model)
+                turn = Question(pending_user.text, tuple(pending_user.images), model)
                 result.append(Exchange(turn, message.text))
                 pending_user = None
         return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from visiondesk.domain import ConversationState, Exchange, Turn
+from visiondesk.domain import ConversationState, Exchange, Question
 from visiondesk.errors import StorageError
 from visiondesk.store.history import History, StoredConversation, StoredMessage
 from visiondesk.store.sources import SavedSource, conversation_sources
@@ -36,7 +36,7 @@ class OpenedConversation:
                 question = message
             elif question is not None and message.status == "complete":
                 result.append(
-                    Exchange(Turn(question.text, tuple(question.images), model), message.text)
+                    Exchange(Question(question.text, tuple(question.images), model), message.text)
                 )
                 question = None
         return result

@@ -178,11 +178,11 @@ class Library:
                 TurnStatus.stored(message.status),
             )
             ws.transcript.update(
-                turn,
+                turn.id,
                 answer=message.text,
                 error=message.error,
                 message_ids=(question.id, message.id),
-                missing=[f"{m.label}: {m.problem}" for m in question.missing],
+                missing=tuple(f"{m.label}: {m.problem}" for m in question.missing),
                 sources=sources.get(question.id, ()),
             )
             question = None

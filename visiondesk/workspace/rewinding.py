@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from visiondesk.domain import ApiMode, Exchange
-from visiondesk.domain import Turn as DomainTurn
+from visiondesk.domain import ApiMode, Exchange, Question
 from visiondesk.workspace.transcript import Turn, TurnStatus
 
 if TYPE_CHECKING:
@@ -22,7 +21,7 @@ def rewind(session: Session, before: Sequence[Turn]) -> None:
     session.continue_after(
         [
             Exchange(
-                DomainTurn(turn.prompt, tuple(turn.images), turn.model, session.instructions),
+                Question(turn.prompt, tuple(turn.images), turn.model, session.instructions),
                 turn.answer,
             )
             for turn in kept

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, assert_never
+from dataclasses import replace
+from typing import TYPE_CHECKING, Unpack, assert_never
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import AnswerStatus, PreparedImage
@@ -41,7 +42,16 @@ from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
-from visiondesk.workspace.transcript import Fix, Turn, TurnStatus, done, failed, stopped
+from visiondesk.workspace.transcript import (
+    Fix,
+    Transcript,
+    Turn,
+    TurnChanges,
+    TurnStatus,
+    done,
+    failed,
+    stopped,
+)
 
 if TYPE_CHECKING:
     from visiondesk.session import Session, StoredTurn
@@ -50,13 +60,46 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class _SentTurn:
+    """The turn a send job runs, by id: each read is the transcript's current value (a value
+    kept across an `await` would be stale). Should the turn leave the transcript while its job
+    still ends (the conversation was closed), the last value is kept here, so the answer so
+    far is still saved."""
+
+    def __init__(self, transcript: Transcript, turn: Turn) -> None:
+        self._transcript = transcript
+        self.id = turn.id
+        self._last = turn
+
+    @property
+    def now(self) -> Turn:
+        current = self._transcript.turn(self.id)
+        if current is not None:
+            self._last = current
+        return self._last
+
+    def update(self, **changes: Unpack[TurnChanges]) -> Turn:
+        if self._transcript.turn(self.id) is None:  # no longer shown: nothing to announce
+            self._last = replace(self._last, **changes)
+        else:
+            self._last = self._transcript.update(self.id, **changes)
+        return self._last
+
+    def append(self, text: str) -> Turn:
+        if self._transcript.turn(self.id) is None:
+            self._last = replace(self._last, answer=self._last.answer + text)
+        else:
+            self._last = self._transcript.append(self.id, text)
+        return self._last
+
+
 class Sending:
     def __init__(self, workspace: Host) -> None:
         self._ws = workspace
 
-    def send(self) -> Turn | None:
+    def send(self) -> int | None:
         """Ask the composer's question about the draft's images; with no question typed,
-        nothing is sent (the app never makes one up)."""
+        nothing is sent (the app never makes one up). The new turn's id."""
         ws = self._ws
         prompt = ws.text.strip()
         if ws.busy or ws.session is None or not prompt:
@@ -79,7 +122,7 @@ class Sending:
     def stop(self) -> None:
         self._ws.jobs.cancel(Group.SEND)
 
-    def retry(self, turn_id: int) -> Turn | None:
+    def retry(self, turn_id: int) -> int | None:
         """Send a failed, stopped or interrupted turn again, in its place."""
         ws = self._ws
         turn = ws.transcript.turn(turn_id)
@@ -95,12 +138,12 @@ class Sending:
                 for source in turn.sources:
                     ws.attachments.add(source.input, source.label, source.crop)
             else:
-                ws.draft.restore(turn.images)
+                ws.draft.restore(list(turn.images))
         if ws.text.strip() == turn.prompt:
             ws.set_text("")
         return self._start(turn.prompt)
 
-    def edit(self, turn_id: int, prompt: str) -> Turn | None:
+    def edit(self, turn_id: int, prompt: str) -> int | None:
         """Edit & resend: the conversation continues from just before this question, asked
         now as `prompt` with its images; it and the turns after it leave the transcript and
         the history."""
@@ -117,7 +160,7 @@ class Sending:
         own = [a for a in ws.draft if a.prepared is not None and a.prepared.sha256 in wanted]
         return self._start(prompt, own)
 
-    def regenerate(self, turn_id: int) -> Turn | None:
+    def regenerate(self, turn_id: int) -> int | None:
         """A new answer to the same question, from the same point of the conversation."""
         turn = self._ws.transcript.turn(turn_id)
         return None if turn is None else self.edit(turn_id, turn.prompt)
@@ -126,7 +169,7 @@ class Sending:
         ws = self._ws
         assert ws.session is not None
         turns = ws.transcript.turns
-        index = turns.index(turn)
+        index = next(i for i, t in enumerate(turns) if t.id == turn.id)
         for later in turns[index:]:
             self._forget(later)
         rewind(ws.session, turns[:index])
@@ -140,10 +183,10 @@ class Sending:
                     ws.history.delete_message(message_id)
             except StorageError as error:  # the new attempt says so if the disk still refuses
                 log.warning("the earlier attempt stays in the history: %s", error.message)
-        ws.transcript.remove(turn)
+        ws.transcript.remove(turn.id)
 
-    def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> Turn | None:
-        """Ask `prompt` with `attachments` (the whole draft unless given)."""
+    def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> int | None:
+        """Ask `prompt` with `attachments` (the whole draft unless given); the turn's id."""
         ws = self._ws
         session = ws.session
         assert session is not None
@@ -154,18 +197,21 @@ class Sending:
         attachments = _current(ws.draft, attachments)  # values: as they are after the retries
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
-        turn = ws.transcript.add_turn(
-            prompt,
-            ready,
-            session.mode,
-            session.model,
-            session.profile.base_url,
-            TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
+        turn = _SentTurn(
+            ws.transcript,
+            ws.transcript.add_turn(
+                prompt,
+                ready,
+                session.mode,
+                session.model,
+                session.profile.base_url,
+                TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
+            ),
         )
         # What every image is made from is saved with the question, before any preparing or
         # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
         sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
-        ws.transcript.update(turn, sources=sources)
+        turn.update(sources=sources)
         try:
             stored = session.save_question(prompt, ready)
             if stored is not None and stored.question_id:
@@ -176,11 +222,11 @@ class Sending:
                         raise  # a damaged page only costs the Retry of unprepared images
         except Exception as error:  # the disk, most likely: the draft stays for Retry
             self._failed(turn, None, session, error)
-            return turn
+            return turn.id
         if stored is not None and stored.unsaved:
-            ws.transcript.update(turn, unsaved=stored.unsaved)
+            turn.update(unsaved=stored.unsaved)
         if stored is not None and stored.question_id and stored.answer_id:
-            ws.transcript.update(turn, message_ids=(stored.question_id, stored.answer_id))
+            turn.update(message_ids=(stored.question_id, stored.answer_id))
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
                     ws.library.save_settings()
@@ -194,11 +240,11 @@ class Sending:
             failure=lambda error: self._failed(turn, stored, session, error),
             cancelled=lambda: self._stopped(turn, stored, session),
         )
-        return turn
+        return turn.id
 
     async def _run(
         self,
-        turn: Turn,
+        turn: _SentTurn,
         attachments: list[Attachment],
         stored: StoredTurn | None,
         session: Session,
@@ -208,22 +254,22 @@ class Sending:
         wanted = {a.id for a in attachments}
         kept = [a for a in ws.draft if a.id in wanted and a.prepared is not None]  # draft order
         images: list[PreparedImage] = [a.prepared for a in kept if a.prepared is not None]
-        late = [image for image in images if image not in turn.images]
+        late = [image for image in images if image not in turn.now.images]
         try:
             session.save_images(stored, late)
         except StorageError as error:
             if error.fault is not StorageFault.DAMAGED:
                 raise
             note = f"Images prepared after Send were sent but not saved ({error.detail})."
-            ws.transcript.update(turn, unsaved="\n".join(n for n in (turn.unsaved, note) if n))
+            turn.update(unsaved="\n".join(n for n in (turn.now.unsaved, note) if n))
         if stored is not None:  # the question has what it sends: the originals can go
             with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
                 drop_sources(ws.history, stored.question_id)
         uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
         status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
-        requests = [request for a in kept for request in a.requests]  # uploads made on attach
-        ws.transcript.update(turn, images=images, status=status, requests=requests, sources=())
-        async for event in session.send(turn.prompt, images, stored):
+        requests = tuple(request for a in kept for request in a.requests)  # uploads on attach
+        turn.update(images=tuple(images), status=status, requests=requests, sources=())
+        async for event in session.send(turn.now.prompt, images, stored):
             self._on_event(turn, kept, event)
 
     async def _prepared(self, attachments: list[Attachment]) -> None:
@@ -255,18 +301,19 @@ class Sending:
             ws.draft.removed.disconnect(check)
             ws.jobs.changed.disconnect(check)
 
-    def _on_event(self, turn: Turn, attachments: list[Attachment], event: Event) -> None:
+    def _on_event(self, turn: _SentTurn, attachments: list[Attachment], event: Event) -> None:
         ws = self._ws
-        if turn.retry_in and not isinstance(event, RateLimitWait | Waiting):
-            ws.transcript.update(turn, retry_in=0.0)
+        if turn.now.retry_in and not isinstance(event, RateLimitWait | Waiting):
+            turn.update(retry_in=0.0)
             ws.rate_limited(0.0)
         match event:
             case TextDelta(text=text):
-                if turn.status is not TurnStatus.STREAMING or turn.waiting:
-                    ws.transcript.update(turn, status=TurnStatus.STREAMING, waiting=0.0)
-                ws.transcript.append(turn, text)
+                now = turn.now
+                if now.status is not TurnStatus.STREAMING or now.waiting:
+                    turn.update(status=TurnStatus.STREAMING, waiting=0.0)
+                turn.append(text)
             case RequestSent():
-                ws.transcript.update(turn, requests=[*turn.requests, event])
+                turn.update(requests=(*turn.now.requests, event))
             case (
                 UploadProgress(sha256=sha)
                 | Processing(sha256=sha)
@@ -279,35 +326,34 @@ class Sending:
             case Usage(input_tokens=used_in, output_tokens=used_out):
                 ws.count_tokens(used_in, used_out)
             case Completed(text=text, response_id=response_id, unsaved=unsaved):
-                ws.transcript.update(
-                    turn,
-                    status=done(turn.status),
+                turn.update(
+                    status=done(turn.now.status),
                     answer=text,
                     error="",
                     response_id=response_id,
-                    unsaved="\n".join(line for line in (turn.unsaved, unsaved) if line),
+                    unsaved="\n".join(line for line in (turn.now.unsaved, unsaved) if line),
                 )
                 for attachment in attachments:  # sent: they leave the draft (new ones stay)
                     ws.draft.remove(attachment.id)
                 ws.conversations_changed.emit()
                 if ws.app_settings.cleanup is Cleanup.AFTER_ANSWER:
-                    keys = [image.upload_key() for image in turn.images if not image.is_url]
+                    keys = [image.upload_key() for image in turn.now.images if not image.is_url]
                     ws.jobs.start(Group.CLEANUP, ws.connection.delete_uploads(keys))
             case Failed(error=error, partial=partial):
                 self._fail(turn, error, partial)
             case TurnStarted(replay=replay):
-                ws.transcript.update(turn, replay=replay)
+                turn.update(replay=replay)
             case Waiting(seconds=seconds):
-                ws.transcript.update(turn, waiting=seconds)
+                turn.update(waiting=seconds)
             case RateLimitWait(seconds=seconds):
-                ws.transcript.update(turn, retry_in=seconds, waiting=0.0)
+                turn.update(retry_in=seconds, waiting=0.0)
                 ws.rate_limited(seconds)
             case Preparing() | Prepared():
                 pass  # the images were prepared before the turn was sent
             case _:
                 assert_never(event)
 
-    def _fail(self, turn: Turn, error: VisionDeskError, partial: str = "") -> None:
+    def _fail(self, turn: _SentTurn, error: VisionDeskError, partial: str = "") -> None:
         ws = self._ws
         fix, suggested = None, None
         if isinstance(error, AuthError):
@@ -316,50 +362,52 @@ class Sending:
             suggested = error.suggested
             fix = Fix.SWITCH_MODE if suggested is not None else None
         ws.rate_limited(0.0)
-        ws.transcript.update(
-            turn,
+        now = turn.now
+        turn.update(
             retry_in=0.0,
-            status=failed(turn.status),
-            answer=partial or turn.answer,
+            status=failed(now.status),
+            answer=partial or now.answer,
             error=error.message,
             fix=fix,
             suggested_mode=suggested,
         )
-        self._restore(turn.prompt)
+        self._restore(now.prompt)
         ws.conversations_changed.emit()
 
     # ----- how the send job ends: exactly one of these runs, whatever the coroutine did -----
 
-    def _finished(self, turn: Turn, stored: StoredTurn | None, session: Session) -> None:
+    def _finished(self, turn: _SentTurn, stored: StoredTurn | None, session: Session) -> None:
         """The job returned: a mode that ended without saying how is never left hanging."""
-        if turn.status.running:
+        if turn.now.status.running:
             error = VisionDeskError("The answer ended without a final word from the server. Retry.")
             self._failed(turn, stored, session, error)
 
     def _failed(
-        self, turn: Turn, stored: StoredTurn | None, session: Session, error: BaseException
+        self, turn: _SentTurn, stored: StoredTurn | None, session: Session, error: BaseException
     ) -> None:
         """Whatever broke (the disk, a bug), the turn ends failed and saved, with Retry."""
-        if turn.status.running:
+        now = turn.now
+        if now.status.running:
             wrapped = _as_error(error)
             try:
-                session.save_answer(stored, turn.answer, AnswerStatus.FAILED, wrapped.message)
+                session.save_answer(stored, now.answer, AnswerStatus.FAILED, wrapped.message)
             except Exception:
                 log.exception("could not save the failed turn")
-            self._fail(turn, wrapped, turn.answer)
+            self._fail(turn, wrapped, now.answer)
 
-    def _stopped(self, turn: Turn, stored: StoredTurn | None, session: Session) -> None:
+    def _stopped(self, turn: _SentTurn, stored: StoredTurn | None, session: Session) -> None:
         """Stop (or quitting) cancelled the job, wherever it was (waiting for images to be
         prepared, uploading, streaming, or before it began): the turn ends stopped with its
         partial answer, saved as cancelled, with Retry. The composer is left alone, so Enter
         never sends the question twice."""
         ws = self._ws
-        if turn.status.running:
+        now = turn.now
+        if now.status.running:
             try:
-                session.save_answer(stored, turn.answer, AnswerStatus.CANCELLED)
+                session.save_answer(stored, now.answer, AnswerStatus.CANCELLED)
             except Exception:  # kept in memory by the store, or reported on the next write
                 log.exception("could not save the stopped turn")
-            ws.transcript.update(turn, status=stopped(turn.status), retry_in=0.0, waiting=0.0)
+            turn.update(status=stopped(now.status), retry_in=0.0, waiting=0.0)
         ws.rate_limited(0.0)
         ws.conversations_changed.emit()
 

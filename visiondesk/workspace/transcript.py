@@ -1,9 +1,14 @@
-"""The conversation as the window shows it: turns with their status, and notices."""
+"""The conversation as the window shows it: turns with their status, and notices.
+
+Turns and notices are immutable values: the transcript owns them, and `Transcript.update` /
+`append` replace one by id and announce the new value. Hold a turn's id, never a `Turn`, across
+anything that may change it (an `await`, a signal): `transcript.turn(id)` reads the current one."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -93,13 +98,14 @@ class Fix(Enum):
     SWITCH_MODE = "switch-mode"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class Turn:
-    """A question and its answer, however far it got."""
+    """A question and its answer, however far it got: one value of it (equal values, equal
+    turns); the transcript holds the current one."""
 
     id: int
     prompt: str
-    images: list[PreparedImage]
+    images: tuple[PreparedImage, ...]
     mode: ApiMode
     model: str
     base_url: str
@@ -108,12 +114,12 @@ class Turn:
     error: str = ""
     fix: Fix | None = None
     suggested_mode: ApiMode | None = None
-    requests: list[RequestSent] = field(default_factory=list)
+    requests: tuple[RequestSent, ...] = ()
     replay: Replay | None = None
     """What its request was built from, for "Copy as Python / curl"."""
     message_ids: tuple[int, int] | None = None
     """The stored question and answer."""
-    missing: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()
     """Images of a stored question that could not be read, each naming the problem."""
     waiting: float = 0.0
     """Seconds the server has been silent (shown on the answer); 0 once words arrive."""
@@ -132,15 +138,15 @@ class TurnChanges(TypedDict, total=False):
     """The fields of a `Turn` that change while it runs (`Transcript.update`)."""
 
     status: TurnStatus
-    images: list[PreparedImage]
+    images: tuple[PreparedImage, ...]
     answer: str
     error: str
     fix: Fix | None
     suggested_mode: ApiMode | None
-    requests: list[RequestSent]
+    requests: tuple[RequestSent, ...]
     replay: Replay | None
     message_ids: tuple[int, int] | None
-    missing: list[str]
+    missing: tuple[str, ...]
     waiting: float
     response_id: str | None
     retry_in: float
@@ -148,7 +154,7 @@ class TurnChanges(TypedDict, total=False):
     sources: tuple[SavedSource, ...]
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class Notice:
     id: int
     text: str
@@ -158,8 +164,9 @@ Item = Turn | Notice
 
 
 class Transcript:
-    """Turns and notices in order. Signals: `added(item)`, `changed(item)` (status, error),
-    `appended(turn, text)` (streamed words), `removed(item)`, `reset()`."""
+    """Turns and notices in order, the one owner of their values. Signals: `added(item)`,
+    `changed(turn)` (the new value: status, error, ...), `appended(turn, text)` (the new value and
+    the streamed words), `removed(item)`, `reset()`."""
 
     def __init__(self) -> None:
         self._items: list[Item] = []
@@ -178,19 +185,25 @@ class Transcript:
     def turns(self) -> list[Turn]:
         return [item for item in self._items if isinstance(item, Turn)]
 
+    def item(self, item_id: int) -> Item | None:
+        """The current value of the turn or notice with this id (None once removed)."""
+        return next((item for item in self._items if item.id == item_id), None)
+
     def turn(self, turn_id: int) -> Turn | None:
-        return next((t for t in self.turns if t.id == turn_id), None)
+        """The current value of the turn with this id (None once removed)."""
+        item = self.item(turn_id)
+        return item if isinstance(item, Turn) else None
 
     def add_turn(
         self,
         prompt: str,
-        images: list[PreparedImage],
+        images: Sequence[PreparedImage],
         mode: ApiMode,
         model: str,
         base_url: str,
         status: TurnStatus = TurnStatus.PENDING,
     ) -> Turn:
-        turn = Turn(next(self._ids), prompt, list(images), mode, model, base_url, status)
+        turn = Turn(next(self._ids), prompt, tuple(images), mode, model, base_url, status)
         self._items.append(turn)
         self.added.emit(turn)
         return turn
@@ -201,26 +214,40 @@ class Transcript:
         self.added.emit(notice)
         return notice
 
-    def update(self, turn: Turn, **changes: Unpack[TurnChanges]) -> None:
-        """The one way a turn changes (mypy checks each field and its type), announced; its
-        status only as the transition table allows."""
+    def update(self, turn_id: int, **changes: Unpack[TurnChanges]) -> Turn:
+        """The one way a turn changes (mypy checks each field and its type): its new value
+        replaces it and is announced (`changed`) and returned; its status only as the
+        transition table allows. A turn no longer in the transcript is a `KeyError`."""
+        index, old = self._find(turn_id)
         status = changes.get("status")
-        if status is not None and status is not turn.status:
-            advanced(turn.status, status)
-        for name, value in changes.items():
-            setattr(turn, name, value)
-        if turn in self._items:
-            self.changed.emit(turn)
+        if status is not None and status is not old.status:
+            advanced(old.status, status)
+        new = replace(old, **changes)
+        self._items[index] = new
+        self.changed.emit(new)
+        return new
 
-    def append(self, turn: Turn, text: str) -> None:
-        turn.answer += text
-        self.appended.emit(turn, text)
+    def append(self, turn_id: int, text: str) -> Turn:
+        """Streamed words added to the turn's answer, announced (`appended`) with the new
+        value; returned."""
+        index, old = self._find(turn_id)
+        new = replace(old, answer=old.answer + text)
+        self._items[index] = new
+        self.appended.emit(new, text)
+        return new
 
-    def remove(self, item: Item) -> None:
-        if item in self._items:
+    def remove(self, item_id: int) -> None:
+        item = self.item(item_id)
+        if item is not None:
             self._items.remove(item)
             self.removed.emit(item)
 
     def clear(self) -> None:
         self._items.clear()
         self.reset.emit()
+
+    def _find(self, turn_id: int) -> tuple[int, Turn]:
+        for index, item in enumerate(self._items):
+            if item.id == turn_id and isinstance(item, Turn):
+                return index, item
+        raise KeyError(f"no turn {turn_id} in the transcript")

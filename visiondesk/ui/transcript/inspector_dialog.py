@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from visiondesk.api.snippets import as_curl, as_python, write_images
 from visiondesk.config.paths import cache_dir
-from visiondesk.domain import Replay, Turn
+from visiondesk.domain import Question, Replay
 
 if TYPE_CHECKING:
     from visiondesk.workspace import Turn as TurnRecord
@@ -94,7 +94,9 @@ class InspectorDialog(QDialog):
     def _replay(self) -> tuple[Replay, list[Path | None]]:
         record = self.record
         replay = self.replay or Replay(
-            record.mode, record.base_url, Turn(record.prompt, tuple(record.images), record.model)
+            record.mode,
+            record.base_url,
+            Question(record.prompt, tuple(record.images), record.model),
         )
         return replay, write_images(replay.images, cache_dir() / "inspector")
 

@@ -56,8 +56,8 @@ class TranscriptView(QScrollArea):
         self.setWidget(page)
         self._model: TranscriptModel | None = None
         self.rows: dict[int, Row] = {}
-        self._queued: list[Item] = []
-        self._older: list[Item] = []
+        self._queued: list[int] = []  # ids: each row is built from the value current then
+        self._older: list[int] = []
         self._dirty: set[int] = set()
         self._stick = True
         self._anchor: tuple[QWidget, int] | None = None
@@ -92,7 +92,7 @@ class TranscriptView(QScrollArea):
     # Building ------------------------------------------------------------------------------
 
     def _added(self, item: Item) -> None:
-        self._queued.append(item)
+        self._queued.append(item.id)
         self._flush_timer.start()
 
     def _flush(self) -> None:
@@ -100,8 +100,8 @@ class TranscriptView(QScrollArea):
         if not self.rows and not self._older and len(queued) > FIRST:
             self._older, queued = queued[:-FIRST], queued[-FIRST:]
             # once laid out, the range changes and `_near_top` sees whether the screen needs more
-        for item in queued:
-            self._insert(item, self.rows_layout.count() - 1)
+        for item_id in queued:
+            self._insert(item_id, self.rows_layout.count() - 1)
 
     def _near_top(self) -> None:
         if self._older and self.verticalScrollBar().value() < self.viewport().height():
@@ -115,8 +115,8 @@ class TranscriptView(QScrollArea):
         if not self._stick and self._anchor is None and top is not None:
             self._anchor = (top, self._page_y(top) - bar.value())
         chunk, self._older = self._older[-CHUNK:], self._older[:-CHUNK]
-        for item in reversed(chunk):
-            self._insert(item, 0)
+        for item_id in reversed(chunk):
+            self._insert(item_id, 0)
 
     def _page_y(self, widget: QWidget) -> int:
         page = self.widget()
@@ -140,7 +140,11 @@ class TranscriptView(QScrollArea):
     def unbuilt(self) -> int:
         return len(self._queued) + len(self._older)
 
-    def _insert(self, item: Item, index: int) -> None:
+    def _insert(self, item_id: int, index: int) -> None:
+        """Build the row of the item's current value (it may have changed since it was queued)."""
+        item = self._model.item(item_id) if self._model is not None else None
+        if item is None:
+            return
         # Loaded with the first message: the message widgets (and Markdown behind them) are
         # most of the transcript's import time, and an empty window shows without them.
         from visiondesk.ui.transcript.rows import build_row
@@ -177,8 +181,8 @@ class TranscriptView(QScrollArea):
 
     def _removed(self, item: Item) -> None:
         for pending in (self._queued, self._older):
-            if item in pending:
-                pending.remove(item)
+            if item.id in pending:
+                pending.remove(item.id)
         row = self.rows.pop(item.id, None)
         if row is not None:
             row.deleteLater()
@@ -189,7 +193,7 @@ class TranscriptView(QScrollArea):
         self.rows.clear()
         self._older.clear()
         self._dirty.clear()
-        self._queued = list(self._model.items) if self._model is not None else []
+        self._queued = [item.id for item in self._model.items] if self._model is not None else []
         self._stick = True
         self._flush()
 

@@ -11,7 +11,7 @@ from visiondesk.api.tls import trust_store
 from visiondesk.config.profile_store import EMULATOR
 from visiondesk.imaging.samples import sample_jpeg
 from visiondesk.ui.window.controller import Controller
-from visiondesk.workspace import AttachmentState, TurnStatus
+from visiondesk.workspace import AttachmentState, Turn, TurnStatus
 
 
 async def self_test(controller: Controller) -> int:
@@ -26,13 +26,20 @@ async def self_test(controller: Controller) -> int:
         if time.monotonic() > deadline:
             print("self-test: the sample was not prepared", file=sys.stderr)
             return 1
-    turn = workspace.conversation.send()
-    assert turn is not None
-    while turn.status.running:
+    turn_id = workspace.conversation.send()
+    assert turn_id is not None
+
+    def current() -> Turn:  # the transcript's value now: a turn is replaced as it changes
+        turn = workspace.transcript.turn(turn_id)
+        assert turn is not None
+        return turn
+
+    while current().status.running:
         await asyncio.sleep(0.05)
         if time.monotonic() > deadline:
             print("self-test: no answer within 30 s", file=sys.stderr)
             return 1
+    turn = current()
     if turn.status is not TurnStatus.DONE or "I received 1 image(s)" not in turn.answer:
         print(f"self-test failed: {turn.status.value} {turn.error}", file=sys.stderr)
         return 1
