@@ -10,7 +10,14 @@ import sys
 from dataclasses import fields
 from typing import Any, assert_never
 
-from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
+from visiondesk.domain import (
+    ApiMode,
+    Continuation,
+    ConversationState,
+    Detail,
+    PreparedImage,
+    Replay,
+)
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
@@ -24,6 +31,7 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
@@ -71,7 +79,7 @@ async def _send(options: argparse.Namespace) -> int:
     from visiondesk.config.profiles import Profile, ProviderKind
     from visiondesk.config.secrets import Secrets
     from visiondesk.connection import Connection, Connections
-    from visiondesk.session import Session
+    from visiondesk.session import OwnSettings, Session, followed
 
     connections = Connections(Secrets(use_keyring=False))
     try:
@@ -97,22 +105,19 @@ async def _send(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    session = Session(
-        profile,
-        api_key,
-        connection=Connection(profile, api_key),
-        mode=ApiMode(options.mode),
-        model=options.model,
-        detail=Detail(options.detail),
-    )
+    session = Session(profile, api_key, connection=Connection(profile, api_key))
+    settings = OwnSettings(ApiMode(options.mode), options.model, Detail(options.detail))
+    continuation = Continuation()  # this command's one conversation, kept here as a value
     out = _Printer(options.json)
     try:
         for image in options.images:
-            async for event in session.attach(image):
+            async for event in session.attach(image, settings):
                 out.event(event)
                 if out.failure is not None:
                     return _exit_code(out.failure)
-        async for event in session.send(options.prompt, out.prepared):
+        question = session.question(options.prompt, out.prepared, settings)
+        async for event in session.send(question, settings, continuation, None):
+            continuation = followed(continuation, event, question)
             out.event(event)
             if isinstance(out.failure, Failed):  # an upload's FileFailed is followed by it
                 return _exit_code(out.failure)
@@ -170,7 +175,7 @@ class _Printer:
             case Completed(text=text):
                 if not self.as_json and not text.endswith("\n"):
                     sys.stdout.write("\n")
-            case TurnStarted() | RequestSent():
+            case TurnStarted() | RequestSent() | StateChanged():
                 pass  # for the request inspector (and --json)
             case _:
                 assert_never(event)
@@ -222,6 +227,13 @@ def event_json(event: Event) -> dict[str, Any]:
                 "earlier_turns": len(value.history),
                 "previous_response_id": value.state.response_id,
                 "thread_id": value.state.thread_id,
+            }
+        elif isinstance(value, ConversationState):
+            value = {
+                "response_id": value.response_id,
+                "thread_id": value.thread_id,
+                "assistant_id": value.assistant_id,
+                "responses_stateless": value.responses_stateless,
             }
         elif isinstance(value, VisionDeskError):
             value = {"type": type(value).__name__, "message": value.message}

@@ -20,6 +20,7 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
@@ -142,7 +143,9 @@ class Attaching:
         self._ws.draft.update(attachment, state=state, error=error, sent=0, total=0)
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
-        async for event in session.attach(attachment.source, attachment.label, attachment.crop):
+        async for event in session.attach(
+            attachment.source, self._ws.settings, attachment.label, attachment.crop
+        ):
             if session is not self._ws.session or self._ws.draft.get(attachment.id) is None:
                 return  # superseded: another profile, or the image was removed
             self.on_event(attachment, event)
@@ -179,6 +182,7 @@ class Attaching:
                 | Completed()
                 | Failed()
                 | TurnStarted()
+                | StateChanged()
             ):
                 pass  # about the turn, not about one image
             case _:

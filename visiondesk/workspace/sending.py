@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.config.settings import Cleanup
@@ -24,17 +25,19 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
     Usage,
     Waiting,
 )
+from visiondesk.session import followed
 from visiondesk.store.sources import drop_sources, question_sources, save_sources
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
 from visiondesk.workspace.jobs import Group
-from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
+from visiondesk.workspace.rewinding import new_thread, reached_thread, rewound
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus, done, failed, stopped
 
 if TYPE_CHECKING:
@@ -74,10 +77,12 @@ class Sending:
         if turn is None or ws.busy or not turn.status.retryable:
             return None
         self._forget(turn)
-        if reached_thread(turn) and ws.session is not None:
+        if reached_thread(turn):
             # The stopped attempt's question (and partial answer) are in the server's thread:
             # a new thread with the words so far, so the model never sees that attempt.
-            new_thread(ws.session, "the earlier thread holds the stopped attempt")
+            ws.set_continuation(
+                new_thread(ws.continuation, "the earlier thread holds the stopped attempt")
+            )
         if not len(ws.draft):  # e.g. an answer interrupted by a crash
             if len(turn.images) < len(turn.sources):  # some were never prepared: from the sources
                 for source in turn.sources:
@@ -112,12 +117,11 @@ class Sending:
 
     def _rewind(self, turn: Turn) -> None:
         ws = self._ws
-        assert ws.session is not None
         turns = ws.transcript.turns
         index = turns.index(turn)
         for later in turns[index:]:
             self._forget(later)
-        rewind(ws.session, turns[:index])
+        ws.set_continuation(rewound(ws.continuation, turns[:index], ws.settings.instructions))
 
     def _forget(self, turn: Turn) -> None:
         """The turn leaves the transcript and the stored history."""
@@ -139,11 +143,12 @@ class Sending:
         attachments = _current(ws.draft, attachments)  # values: as they are after the retries
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
+        settings = ws.settings
         turn = ws.transcript.add_turn(
             prompt,
             ready,
-            session.mode,
-            session.model,
+            settings.mode,
+            settings.model,
             session.profile.base_url,
             TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
         )
@@ -152,18 +157,21 @@ class Sending:
         sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
         ws.transcript.update(turn, sources=sources)
         try:
-            stored = session.save_question(prompt, ready)
+            stored = session.save_question(
+                session.question(prompt, ready, settings), settings, ws.conversation_id
+            )
             if stored is not None:
                 save_sources(ws.history, stored.question_id, sources)
         except Exception as error:  # the disk, most likely: the draft stays for Retry
             self._failed(turn, None, session, error)
             return turn
         if stored is not None:
+            ws.set_continuation(replace(ws.continuation, conversation_id=stored.conversation_id))
             ws.transcript.update(turn, message_ids=(stored.question_id, stored.answer_id))
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
                     ws.library.save_settings()
-        ws.conversation_changed.emit(session.conversation_id)
+        ws.conversation_changed.emit(ws.conversation_id)
         ws.conversations_changed.emit()
         # However the job ends, one of these leaves the turn ended and its answer row saved.
         ws.jobs.start(
@@ -193,11 +201,18 @@ class Sending:
             with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
                 drop_sources(ws.history, stored.question_id)
         uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
-        status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
+        settings = ws.settings
+        uploads = session.mode_client(settings.mode).uploads_images
+        status = TurnStatus.UPLOADING if uploading and uploads else TurnStatus.STREAMING
         requests = [request for a in kept for request in a.requests]  # uploads made on attach
         ws.transcript.update(turn, images=images, status=status, requests=requests, sources=())
-        async for event in session.send(turn.prompt, images, stored):
+        question = session.question(turn.prompt, images, settings)
+        asked_in = ws.conversation_id
+        async for event in session.send(question, settings, ws.continuation, stored):
             self._on_event(turn, kept, event)
+            if ws.conversation_id == asked_in:
+                # The workspace's one value moves on: a thread made before a Stop is kept.
+                ws.set_continuation(followed(ws.continuation, event, question))
 
     async def _prepared(self, attachments: list[Attachment]) -> None:
         """Until every attachment is prepared, failed or gone (uploads may still run: the
@@ -274,6 +289,8 @@ class Sending:
             case RateLimitWait(seconds=seconds):
                 ws.transcript.update(turn, retry_in=seconds, waiting=0.0)
                 ws.rate_limited(seconds)
+            case StateChanged():
+                pass  # the conversation's state, kept by the workspace (`followed`)
             case Preparing() | Prepared():
                 pass  # the images were prepared before the turn was sent
             case _:
@@ -344,10 +361,6 @@ class Sending:
 def _current(draft: Draft, attachments: list[Attachment]) -> list[Attachment]:
     """The draft's current values of these attachments (those still in it), in this order."""
     return [current for a in attachments if (current := draft.get(a.id)) is not None]
-
-
-def _uploads(session: Session) -> bool:
-    return bool(session.mode_client().uploads_images)
 
 
 def _as_error(error: BaseException) -> VisionDeskError:
