@@ -146,12 +146,13 @@ class Library:
             )
         )
         same = replace(before, instructions="") == replace(ws.settings, instructions="")
-        ws.reset_tokens()
-        self._show(opened)
-        ws.session = ws.make_session()
+        # It continues from where it was saved: the same thread or response chain.
         ws.set_continuation(
             Continuation(stored.id, tuple(opened.exchanges(ws.settings.model)), opened.state)
         )
+        ws.reset_tokens()
+        self._show(opened)
+        ws.session = ws.make_session()
         self._enter_draft(stored.id)
         ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
         ws.conversation_changed.emit(stored.id)
