@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +31,10 @@ from visiondesk.config.profiles import Profile, ProviderKind  # noqa: E402
 from visiondesk.domain import ApiMode, Detail  # noqa: E402
 from visiondesk.emulator import Emulator, Knobs  # noqa: E402
 from visiondesk.events import Failed, TextDelta  # noqa: E402
-from visiondesk.session import Session  # noqa: E402
+from visiondesk.session import OwnConversation  # noqa: E402
 
 
-async def first_token(session: Session, prompt: str) -> float:
+async def first_token(session: OwnConversation, prompt: str) -> float:
     """Seconds from Send to the first streamed token (the rest of the answer is drained)."""
     started = time.perf_counter()
     first = None
@@ -49,8 +50,10 @@ async def first_token(session: Session, prompt: str) -> float:
 
 async def assistants_latency(emulator: Emulator, photo: Path, scenario: str) -> float:
     profile = Profile("bench", ProviderKind.EMULATOR, emulator.base_url)
-    session = Session(profile, None, mode=ApiMode.ASSISTANTS, model="gpt-4o", detail=Detail.HIGH)
-    await session.capabilities.get(session.client, profile)
+    session = OwnConversation(
+        profile, None, mode=ApiMode.ASSISTANTS, model="gpt-4o", detail=Detail.HIGH
+    )
+    await session.services.capabilities.get(session.services.client, profile)
     # A warm-up turn creates the assistant and the thread, which both scenarios then share.
     await first_token(session, "warm-up")
     try:
@@ -61,9 +64,9 @@ async def assistants_latency(emulator: Emulator, photo: Path, scenario: str) -> 
             await asyncio.sleep(2.0)  # the person types the question
             return await first_token(session, "What is it?")
         # Upload at Send: attach without uploading (as in Chat), then send in Assistants.
-        session.mode = ApiMode.CHAT
+        session.settings = replace(session.settings, mode=ApiMode.CHAT)
         await attach(session, photo)
-        session.mode = ApiMode.ASSISTANTS
+        session.settings = replace(session.settings, mode=ApiMode.ASSISTANTS)
         await asyncio.sleep(2.0)
         return await first_token(session, "What is it?")
     finally:
@@ -72,7 +75,7 @@ async def assistants_latency(emulator: Emulator, photo: Path, scenario: str) -> 
 
 async def wire_bytes(emulator: Emulator, mode: ApiMode, sources: list[Path]) -> int:
     profile = Profile("bench", ProviderKind.EMULATOR, emulator.base_url)
-    session = Session(profile, None, mode=mode, model="gpt-4o", detail=Detail.HIGH)
+    session = OwnConversation(profile, None, mode=mode, model="gpt-4o", detail=Detail.HIGH)
     before = len(emulator.log)
     try:
         for source in sources:
@@ -88,7 +91,9 @@ async def wire_bytes(emulator: Emulator, mode: ApiMode, sources: list[Path]) -> 
 async def stop_latency(emulator: Emulator, photo: Path) -> tuple[float, float]:
     """(seconds from cancel to the end of the turn, median seconds between two tokens)."""
     profile = Profile("bench", ProviderKind.EMULATOR, emulator.base_url)
-    session = Session(profile, None, mode=ApiMode.RESPONSES, model="gpt-4o", detail=Detail.HIGH)
+    session = OwnConversation(
+        profile, None, mode=ApiMode.RESPONSES, model="gpt-4o", detail=Detail.HIGH
+    )
     async for _ in session.attach(photo):
         pass
     arrivals: list[float] = []

@@ -32,7 +32,7 @@ from visiondesk.config.profiles import Profile, ProviderKind  # noqa: E402
 from visiondesk.connection import Connection  # noqa: E402
 from visiondesk.domain import ApiMode, Detail, PreparedImage  # noqa: E402
 from visiondesk.events import Failed, Prepared  # noqa: E402
-from visiondesk.session import Session  # noqa: E402
+from visiondesk.session import OwnConversation  # noqa: E402
 from visiondesk.store import History  # noqa: E402
 
 TARGET_RATIO = 2.0
@@ -67,7 +67,7 @@ async def conversation(base_url: str, folder: Path, turns: int) -> tuple[list[fl
     profile = Profile("bench", ProviderKind.EMULATOR, base_url)
     store = History(folder / "history")
     connection = Connection(profile, None, store=store)
-    session = Session(
+    session = OwnConversation(
         profile,
         None,
         mode=ApiMode.CHAT,

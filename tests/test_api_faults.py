@@ -21,7 +21,7 @@ from visiondesk.errors import (
     RateLimited,
 )
 from visiondesk.events import Completed, Failed, FileFailed, TextDelta, UploadProgress
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 
 
 def failure(events: list) -> Failed:
@@ -34,7 +34,7 @@ def test_a_single_429_is_retried_by_the_sdk(emulator: Emulator, profile: Profile
     session = session_for(profile, ApiMode.CHAT)
 
     async def scenario() -> list:
-        await session.capabilities.get(session.client, profile)
+        await session.services.capabilities.get(session.services.client, profile)
         emulator.knobs.fail_429, emulator.knobs.retry_after = 1, 0.1
         events = await collect(session, [], "Hello?")
         await session.aclose()
@@ -50,7 +50,9 @@ def test_persistent_429_says_how_long_to_wait_and_retry_then_works(
     session = session_for(profile, ApiMode.CHAT)
 
     async def scenario() -> tuple[list, list]:
-        await session.capabilities.get(session.client, profile)  # probe before the fault
+        await session.services.capabilities.get(
+            session.services.client, profile
+        )  # probe before the fault
         emulator.knobs.fail_429, emulator.knobs.retry_after = 3, 0.2
         first = await collect(session, [photo_path], "Hello?")
         second = await collect(session, [], "Hello?")  # Retry: the same call again
@@ -70,7 +72,7 @@ def test_500_is_retried_then_reported(emulator: Emulator, profile: Profile) -> N
     session = session_for(profile, ApiMode.RESPONSES)
 
     async def scenario() -> list:
-        await session.capabilities.get(session.client, profile)
+        await session.services.capabilities.get(session.services.client, profile)
         emulator.knobs.fail_500 = 3
         events = await collect(session, [], "Hello?")
         await session.aclose()
@@ -112,7 +114,7 @@ def test_stream_cut_keeps_the_partial_answer_and_retry_succeeds(
     session = session_for(profile, mode)
 
     async def scenario() -> tuple[list, list]:
-        await session.capabilities.get(session.client, profile)
+        await session.services.capabilities.get(session.services.client, profile)
         emulator.knobs.cut_stream_after = 5
         first = await collect(session, [photo_path], "Describe")
         second = await collect(session, [], "Describe")
@@ -225,7 +227,7 @@ def test_cancel_mid_stream_stops_at_once(
     run(scenario())
     assert isinstance(session.last.error, Cancelled)
     assert session.last.answer and len(draft(session)) == 1  # partial kept, image kept
-    assert session.exchanges == []
+    assert session.exchanges == ()
 
 
 def test_cancel_mid_upload_stops_at_once(emulator: Emulator, profile: Profile) -> None:
@@ -247,7 +249,7 @@ def test_cancel_mid_upload_stops_at_once(emulator: Emulator, profile: Profile) -
 
         task = asyncio.create_task(attach())
         await asyncio.wait_for(uploading.wait(), 10)
-        session.uploader.cancel()
+        session.services.uploader.cancel()
         await asyncio.wait_for(task, 1)  # the slow link would need seconds more
         await session.aclose()
         return events
@@ -258,7 +260,7 @@ def test_cancel_mid_upload_stops_at_once(emulator: Emulator, profile: Profile) -
 
 
 def test_key_is_never_in_errors_or_request_log(emulator: Emulator, profile: Profile) -> None:
-    session = Session(profile, KEY, mode=ApiMode.CHAT)
+    session = OwnConversation(profile, KEY, mode=ApiMode.CHAT)
     events = run(turns(session, ([], "Hello?")))[0]
     assert KEY not in repr(events)
 

@@ -22,7 +22,7 @@ from visiondesk.events import (
     UploadProgress,
     Usage,
 )
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 
 
 @pytest.mark.parametrize("mode", list(ApiMode))
@@ -143,7 +143,7 @@ def test_assistants_uploads_on_attach_and_never_sends_a_data_url(
     assert part["type"] == "image_file"
     file_id = next(e.file_id for e in attached if isinstance(e, FileReady))
     assert part["image_file"]["file_id"] == file_id
-    assert session.uploader.ledger[0].file_id == file_id
+    assert session.services.uploader.ledger[0].file_id == file_id
 
 
 def test_assistants_reuses_assistant_thread_and_uploads(
@@ -177,7 +177,7 @@ def test_https_urls_stay_urls(emulator: Emulator, profile: Profile) -> None:
 def test_low_detail_is_what_the_server_bills(
     emulator: Emulator, profile: Profile, photo_path: Path
 ) -> None:
-    session = Session(
+    session = OwnConversation(
         profile, "sk-test-visiondesk-0000000000000000", model="gpt-4o", detail=Detail.LOW
     )
     events = run(collect(session, [photo_path], "Cheap look"))
@@ -195,7 +195,9 @@ def test_conversations_on_one_profile_share_uploads(
         connection = Connection(profile, "sk-test-visiondesk-0000000000000000")
         try:
             for _ in range(2):
-                session = Session(profile, None, mode=ApiMode.ASSISTANTS, connection=connection)
+                session = OwnConversation(
+                    profile, None, mode=ApiMode.ASSISTANTS, connection=connection
+                )
                 events = await collect(session, [photo_path], "Same photo, new conversation")
                 assert isinstance(final(events), Completed)
         finally:

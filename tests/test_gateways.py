@@ -22,7 +22,7 @@ from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
 from visiondesk.errors import ApiRejected, NetworkError, UnexpectedAnswer
 from visiondesk.events import Completed, Event, Failed, FileFailed, TextDelta, Waiting
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 from visiondesk.store import History
 
 QUICK = 0.3
@@ -46,18 +46,18 @@ def turn(
     store: History | None = None,
     knob: str | None = None,
     emulator: Emulator | None = None,
-) -> tuple[list[Event], Session]:
+) -> tuple[list[Event], OwnConversation]:
     """Attach, then (with `knob` turned on after the probe and the attach) send one turn."""
 
-    async def scenario() -> tuple[list[Event], Session]:
+    async def scenario() -> tuple[list[Event], OwnConversation]:
         connection = Connection(profile, KEY, store=store)
-        session = Session(
+        session = OwnConversation(
             profile, None, mode=mode, model="gpt-4o", detail=Detail.HIGH, connection=connection
         )
         try:
             if knob is not None:
                 assert emulator is not None
-                await session.capabilities.get(session.client, profile)
+                await session.services.capabilities.get(session.services.client, profile)
                 async for _ in session.attach(image):
                     pass
                 setattr(emulator.knobs, knob, True)
@@ -232,9 +232,9 @@ def test_a_turn_on_an_unconfigured_route_is_not_retried(
     profile = quick_profile(emulator)
 
     async def scenario() -> list[Event]:
-        session = Session(profile, KEY, mode=ApiMode.RESPONSES, model="gpt-4o")
+        session = OwnConversation(profile, KEY, mode=ApiMode.RESPONSES, model="gpt-4o")
         try:
-            await session.capabilities.get(session.client, profile)
+            await session.services.capabilities.get(session.services.client, profile)
             emulator.knobs.gateway_quirks = True
             emulator.knobs.disabled_modes.add("responses")
             return await collect(session, [photo_path], "Hi")
@@ -296,9 +296,9 @@ def test_an_upload_to_a_silent_server_says_so_and_gives_up(
     profile = quick_profile(emulator)
 
     async def scenario() -> list[Event]:
-        session = Session(profile, KEY, mode=ApiMode.ASSISTANTS, model="gpt-4o")
+        session = OwnConversation(profile, KEY, mode=ApiMode.ASSISTANTS, model="gpt-4o")
         try:
-            await session.capabilities.get(session.client, profile)
+            await session.services.capabilities.get(session.services.client, profile)
             emulator.knobs.never_answer = True
             return [e async for e in session.attach(photo_path)]
         finally:

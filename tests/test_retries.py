@@ -34,7 +34,7 @@ from visiondesk.events import (
     RateLimitWait,
     TextDelta,
 )
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 
 
 class Recorder:
@@ -245,13 +245,13 @@ def test_uploads_go_through_the_same_policy(
 ) -> None:
     recorder = Recorder()
     client = make_client(profile, KEY, retries=RetryPolicy(sleep=recorder.sleep))
-    session = Session(
+    session = OwnConversation(
         profile, KEY, mode=ApiMode.ASSISTANTS, connection=Connection(profile, KEY, client=client)
     )
 
     async def scenario() -> list[Event]:
         try:
-            await session.capabilities.get(session.client, profile)
+            await session.services.capabilities.get(session.services.client, profile)
             emulator.knobs.fail_429, emulator.knobs.retry_after = 1, 0.75
             recorder.gate = asyncio.Event()
             events: list[Event] = []

@@ -13,7 +13,7 @@ from visiondesk.connection import Connection
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
 from visiondesk.events import Completed
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 from visiondesk.store import History
 from visiondesk.store.export import to_html, to_markdown
 
@@ -32,7 +32,7 @@ def conversation_turns(
 ) -> tuple[int, list[list]]:
     async def scenario() -> tuple[int, list[list]]:
         connection = Connection(profile, KEY, store=store)
-        session = Session(
+        session = OwnConversation(
             profile,
             None,
             mode=mode,
@@ -174,7 +174,7 @@ def test_another_detail_is_another_upload(
         connection = Connection(profile, KEY, store=store)
         try:
             for detail in (Detail.HIGH, Detail.LOW):
-                session = Session(
+                session = OwnConversation(
                     profile,
                     None,
                     mode=ApiMode.ASSISTANTS,

@@ -31,7 +31,7 @@ from visiondesk.domain import (
 from visiondesk.emulator import Emulator
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.events import Completed, Event, Failed, TextDelta
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore, Prepared
 
@@ -253,9 +253,9 @@ def test_close_saves_what_was_kept_or_says_it_could_not(faults: Faults, tmp_path
 # a turn on a disk that fills ----------------------------------------------------------------
 
 
-def session(profile: Profile, store: History, mode: ApiMode) -> Session:
+def session(profile: Profile, store: History, mode: ApiMode) -> OwnConversation:
     connection = Connection(profile, KEY, store=store)
-    return Session(
+    return OwnConversation(
         profile, None, mode=mode, model="gpt-4o", detail=Detail.LOW, connection=connection
     )
 

@@ -1,4 +1,4 @@
-"""Helpers to drive a Session in tests without an async test plugin."""
+"""Helpers to drive an OwnConversation in tests without an async test plugin."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.events import Completed, Event, Failed, Prepared, TextDelta
-from visiondesk.session import Session
+from visiondesk.session import OwnConversation
 
 T = TypeVar("T")
 KEY = "sk-test-visiondesk-0000000000000000"
@@ -25,16 +25,16 @@ def run(coroutine: Awaitable[T]) -> T:
     return asyncio.run(main())
 
 
-_drafts: WeakKeyDictionary[Session, list[PreparedImage]] = WeakKeyDictionary()
+_drafts: WeakKeyDictionary[OwnConversation, list[PreparedImage]] = WeakKeyDictionary()
 
 
-def draft(session: Session) -> list[PreparedImage]:
+def draft(session: OwnConversation) -> list[PreparedImage]:
     """What a test has attached and not yet sent successfully (the window's draft, in short)."""
     return _drafts.setdefault(session, [])
 
 
 async def attach(
-    session: Session, source: Path | str | bytes, label: str | None = None
+    session: OwnConversation, source: Path | str | bytes, label: str | None = None
 ) -> list[Event]:
     events = [event async for event in session.attach(source, label)]
     draft(session).extend(e.image for e in events if isinstance(e, Prepared))
@@ -42,7 +42,7 @@ async def attach(
 
 
 async def collect(
-    session: Session, sources: Sequence[Path | str | bytes], prompt: str
+    session: OwnConversation, sources: Sequence[Path | str | bytes], prompt: str
 ) -> list[Event]:
     """Attach, then send everything attached so far; a failed turn keeps its images for the
     next try, as the window does."""
@@ -57,7 +57,7 @@ async def collect(
 
 
 async def turns(
-    session: Session, *steps: tuple[Sequence[Path | str | bytes], str]
+    session: OwnConversation, *steps: tuple[Sequence[Path | str | bytes], str]
 ) -> list[list[Event]]:
     """Several turns on one event loop (the SDK's connections belong to the loop)."""
     results = []
@@ -69,10 +69,10 @@ async def turns(
     return results
 
 
-def session_for(profile: Profile, mode: ApiMode, key: str = KEY, **options: Any) -> Session:
+def session_for(profile: Profile, mode: ApiMode, key: str = KEY, **options: Any) -> OwnConversation:
     options.setdefault("model", "gpt-4o")
     options.setdefault("detail", Detail.HIGH)
-    return Session(profile, key, mode=mode, **options)
+    return OwnConversation(profile, key, mode=mode, **options)
 
 
 def answer(events: Sequence[Event]) -> str:

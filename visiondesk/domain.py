@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -195,9 +195,10 @@ class Exchange:
     answer: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ConversationState:
-    """Server-side ids a conversation continues from (persisted with the conversation)."""
+    """Server-side ids a conversation continues from (persisted with the conversation). A value:
+    the api modes report a new one (`events.StateChanged`), its owner keeps it."""
 
     response_id: str | None = None
     thread_id: str | None = None
@@ -209,6 +210,17 @@ class ConversationState:
 
 
 @dataclass(frozen=True, slots=True)
+class Continuation:
+    """Where a conversation's next turn continues from: its id in the history (None until its
+    first question is saved), the exchanges a mode re-sends, and the server-side state. Held
+    once, by the conversation's owner (the workspace; the CLI's `OwnConversation`)."""
+
+    conversation_id: int | None = None
+    exchanges: tuple[Exchange, ...] = ()
+    state: ConversationState = field(default_factory=ConversationState)
+
+
+@dataclass(frozen=True, slots=True)
 class Replay:
     """What a turn was built from, so its request can be rebuilt exactly ("Copy as Python")."""
 
@@ -217,15 +229,11 @@ class Replay:
     turn: Question
     history: tuple[Exchange, ...] = ()
     state: ConversationState = field(default_factory=ConversationState)
-    """A copy of the conversation's server-side ids as they were BEFORE the send."""
+    """The conversation's server-side ids as they were BEFORE the send."""
     uploads_images: bool = False
     """Responses: images travel as uploaded files (`file_id`), not data URLs."""
     stores_responses: bool = True
     """Responses: the server keeps responses, so turns chain with `previous_response_id`."""
-
-    def __post_init__(self) -> None:
-        # Never share the session's mutable state: the send updates it.
-        object.__setattr__(self, "state", replace(self.state))
 
     @property
     def images(self) -> tuple[PreparedImage, ...]:

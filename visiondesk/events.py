@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, assert_never
 
-from visiondesk.domain import PreparedImage, Replay
+from visiondesk.domain import ConversationState, PreparedImage, Replay
 from visiondesk.errors import VisionDeskError
 
 
@@ -96,6 +96,15 @@ class RateLimitWait:
 
 
 @dataclass(frozen=True, slots=True)
+class StateChanged:
+    """The server gave the conversation new state (a response id, a thread, an assistant, or
+    showed it keeps no responses): `state` is the whole new value, reported the moment it is
+    known, so a turn stopped later still keeps it (a thread already holding the question)."""
+
+    state: ConversationState
+
+
+@dataclass(frozen=True, slots=True)
 class TextDelta:
     text: str
 
@@ -134,6 +143,7 @@ Event: TypeAlias = (
     | RequestSent
     | Waiting
     | RateLimitWait
+    | StateChanged
     | TextDelta
     | Usage
     | Completed
@@ -161,6 +171,7 @@ def ends_turn(event: Event) -> bool:
             | RequestSent()
             | Waiting()
             | RateLimitWait()
+            | StateChanged()
             | TextDelta()
             | Usage()
         ):

@@ -12,6 +12,7 @@ import functools
 import shlex
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ from visiondesk.domain import (
     Replay,
 )
 from visiondesk.errors import ApiRejected
-from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
+from visiondesk.events import Event, Failed, RequestSent, StateChanged, Usage, ends_turn
 
 
 def _quietly(call: Callable[[], Awaitable[T]]) -> Awaitable[T]:
@@ -204,6 +205,8 @@ class AssistantsMode:
         answer = Answer()
         try:
             async for event in self._prepare_thread(turn, state, messages):
+                if isinstance(event, StateChanged):
+                    state = event.state
                 yield event
         except Exception as exc:
             yield fail(exc, "")
@@ -236,12 +239,16 @@ class AssistantsMode:
             yield RequestSent("POST", "/assistants", body)
             assistant = await _quietly(lambda: self._client.beta.assistants.create(**body))
             self._assistants[key] = assistant.id
-        state.assistant_id = self._assistants[key]
-        if state.thread_id is None:
+        if state.assistant_id != self._assistants[key]:
+            state = replace(state, assistant_id=self._assistants[key])
+            yield StateChanged(state)
+        thread_id = state.thread_id
+        if thread_id is None:
             yield RequestSent("POST", "/threads", {}, note=state.thread_note)
             thread = await _quietly(lambda: self._client.beta.threads.create())
-            state.thread_id, state.thread_note = thread.id, ""
-        thread_id = state.thread_id
+            thread_id = thread.id
+            # Reported at once: a turn stopped from here on keeps the thread that has its words.
+            yield StateChanged(replace(state, thread_id=thread_id, thread_note=""))
         for message in messages:
             yield RequestSent("POST", f"/threads/{thread_id}/messages", message)
             await _quietly(functools.partial(self._add_message, thread_id, message))

@@ -35,7 +35,8 @@ class ModeClient(Protocol):
         """Send `turn` and stream the answer; ends with Completed or Failed.
 
         Cancellation (the task is cancelled) stops the network work at once; the caller keeps
-        whatever TextDelta events had arrived.
+        whatever TextDelta events had arrived. `state` is never changed: new server-side state
+        is yielded as `StateChanged` as soon as the server gives it.
         """
         ...
 

@@ -7,6 +7,7 @@ that keep no responses (Ollama) get the history instead.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from visiondesk.api.uploads import Uploader
 from visiondesk.config.profiles import Profile, Server
 from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImage, Question, Replay
 from visiondesk.errors import ApiRejected, VisionDeskError
-from visiondesk.events import Event, Failed, RequestSent, Usage, ends_turn
+from visiondesk.events import Event, Failed, RequestSent, StateChanged, Usage, ends_turn
 
 
 def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, Any]:
@@ -150,7 +151,8 @@ class ResponsesMode:
         except _ChainLost:
             # The server no longer has (or never kept) the previous response: send the history
             # instead, and stop chaining in this conversation.
-            state.responses_stateless = True
+            state = replace(state, responses_stateless=True)
+            yield StateChanged(state)
             async for event in self._send(turn, history, state, None, file_ids):
                 yield event
 
@@ -182,7 +184,7 @@ class ResponsesMode:
                 if completed.usage is not None:
                     yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
                 if self._chains(state):
-                    state.response_id = completed.id
+                    yield StateChanged(replace(state, response_id=completed.id))
             elif kind in ("response.failed", "response.incomplete"):
                 yield answer.fail(_response_error(event.response))
 

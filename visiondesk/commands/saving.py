@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from visiondesk.domain import AnswerStatus, ConversationState, PreparedImage
+from visiondesk.domain import AnswerStatus, Continuation, ConversationState, PreparedImage
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.escaping import for_terminal
 
 if TYPE_CHECKING:
-    from visiondesk.session import Session, StoredTurn
+    from visiondesk.session import OwnSettings, Session, StoredTurn
     from visiondesk.store import History
 
 
@@ -50,44 +50,52 @@ class Saving:
             raise UnknownConversation(f"There is no saved conversation {continued}.")
         return cls(history, continued)
 
-    def session_options(self, profile: str, mode: str, *, keeps_ids: bool) -> dict[str, Any]:
-        """What a Session continuing the conversation is made with, read once as the window
-        reads a conversation it opens. Its server-side ids (thread, previous response) are kept
-        only for the same saved profile and mode (`keeps_ids`: a profile whose server outlives
-        this command); otherwise its words travel with the question."""
+    def continued_from(
+        self, profile: str, mode: str, *, keeps_ids: bool
+    ) -> tuple[Continuation, str]:
+        """Where a send continuing the conversation starts, and its instructions, read once as
+        the window reads a conversation it opens. Its server-side ids (thread, previous
+        response) are kept only for the same saved profile and mode (`keeps_ids`: a profile
+        whose server outlives this command); otherwise its words travel with the question."""
         from visiondesk.store.opening import read_conversation
 
         if self.continued is None:
-            return {}
+            return Continuation(), ""
         opened = read_conversation(self.history, self.continued)
         assert opened is not None  # checked in `open`
         if opened.damage:
             raise VisionDeskError(f"Conversation {self.continued} cannot be read: {opened.damage}")
         stored = opened.conversation
         same = keeps_ids and stored.profile == profile and stored.mode == mode
-        return {
-            "conversation_id": stored.id,
-            "exchanges": opened.exchanges(stored.model),
-            "state": opened.state if same else ConversationState(),
-            "instructions": stored.instructions,
-        }
+        state = opened.state if same else ConversationState()
+        exchanges = tuple(opened.exchanges(stored.model))
+        return Continuation(stored.id, exchanges, state), stored.instructions or ""
 
-    def question(self, session: Session, prompt: str, images: list[str]) -> StoredTurn | None:
+    def question(
+        self,
+        session: Session,
+        settings: OwnSettings,
+        continuation: Continuation,
+        prompt: str,
+        images: list[str],
+    ) -> StoredTurn | None:
         """Commit the question and its image sources before anything is prepared or sent."""
         from visiondesk.store.sources import question_sources, save_sources
 
         sources = question_sources([(image, image, None) for image in images])
-        self.stored = session.save_question(prompt, [])
-        self.conversation_id = session.conversation_id
+        asked = session.question(prompt, [], settings)
+        self.stored = session.save_question(asked, settings, continuation.conversation_id)
         if self.stored is not None:
-            save_sources(self.history, self.stored.question_id, sources)
+            self.conversation_id = self.stored.conversation_id
+            if self.stored.question_id:
+                save_sources(self.history, self.stored.question_id, sources)
         if self.continued is not None:  # a conversation keeps the settings it was last sent with
             self.history.update_settings(
                 self.continued,
                 session.profile.name,
-                session.mode.value,
-                session.model,
-                session.detail.value,
+                settings.mode.value,
+                settings.model,
+                settings.detail.value,
             )
         return self.stored
 

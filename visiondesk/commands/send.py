@@ -7,11 +7,18 @@ import argparse
 import asyncio
 import os
 import sys
-from dataclasses import fields
+from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
 
-from visiondesk.domain import ApiMode, Detail, PreparedImage, Replay
+from visiondesk.domain import (
+    ApiMode,
+    Continuation,
+    ConversationState,
+    Detail,
+    PreparedImage,
+    Replay,
+)
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
@@ -25,6 +32,7 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
@@ -34,7 +42,7 @@ from visiondesk.events import (
 
 if TYPE_CHECKING:
     from visiondesk.commands.saving import Saving
-    from visiondesk.session import Session
+    from visiondesk.session import OwnSettings, Session
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -110,7 +118,7 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
     from visiondesk.config.profiles import Profile, ProviderKind
     from visiondesk.config.secrets import Secrets
     from visiondesk.connection import Connection, Connections
-    from visiondesk.session import Session
+    from visiondesk.session import OwnSettings, Session
 
     connections = Connections(Secrets(use_keyring=False))
     try:
@@ -136,37 +144,48 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
             file=sys.stderr,
         )
         return EXIT_USAGE
-    continued: dict[str, Any] = {}
+    settings = OwnSettings(ApiMode(options.mode), options.model, Detail(options.detail))
+    continuation = Continuation()  # this command's one conversation, kept here as a value
     if saving is not None:  # its server outlives the command: not an emulator started for it
         keeps_ids = not options.base_url and profile.kind is not ProviderKind.EMULATOR
-        continued = saving.session_options(profile.name, options.mode, keeps_ids=keeps_ids)
-    session = Session(
-        profile,
-        api_key,
-        connection=Connection(profile, api_key, store=saving.history if saving else None),
-        mode=ApiMode(options.mode),
-        model=options.model,
-        detail=Detail(options.detail),
-        **continued,
-    )
+        continuation, instructions = saving.continued_from(
+            profile.name, options.mode, keeps_ids=keeps_ids
+        )
+        settings = replace(settings, instructions=instructions)
+    store = saving.history if saving else None
+    session = Session(profile, api_key, connection=Connection(profile, api_key, store=store))
+    conversation = _Conversation(session, settings, continuation)
     out = _Printer(options.json)
     try:
         if saving is None:
-            return await _turn(session, options, out)
-        return await _saved_turn(session, options, out, saving)
+            return await _turn(conversation, options, out)
+        return await _saved_turn(conversation, options, out, saving)
     finally:
         await session.connection.aclose()
         connections.stop()
 
 
+@dataclass
+class _Conversation:
+    """The command's one conversation: the stateless services, and the settings and
+    continuation this command owns as values (moved on from each event by `followed`)."""
+
+    session: Session
+    settings: OwnSettings
+    continuation: Continuation
+
+
 async def _turn(
-    session: Session,
+    conversation: _Conversation,
     options: argparse.Namespace,
     out: _Printer,
     saving: Saving | None = None,
 ) -> int:
+    from visiondesk.session import followed
+
+    session, settings = conversation.session, conversation.settings
     for image in options.images:
-        async for event in session.attach(image):
+        async for event in session.attach(image, settings):
             out.event(event)
             if out.failure is not None:
                 return _exit_code(out.failure)
@@ -175,7 +194,9 @@ async def _turn(
         saving.prepared(session, out.prepared)
         saving.sending()
         stored = saving.stored
-    async for event in session.send(options.prompt, out.prepared, stored):
+    question = session.question(options.prompt, out.prepared, settings)
+    async for event in session.send(question, settings, conversation.continuation, stored):
+        conversation.continuation = followed(conversation.continuation, event, question)
         out.event(event)
         if isinstance(out.failure, Failed):  # an upload's FileFailed is followed by it
             return _exit_code(out.failure)
@@ -183,15 +204,22 @@ async def _turn(
 
 
 async def _saved_turn(
-    session: Session, options: argparse.Namespace, out: _Printer, saving: Saving
+    conversation: _Conversation, options: argparse.Namespace, out: _Printer, saving: Saving
 ) -> int:
     """The turn, saved as the window saves it: the question and its images' sources first,
     the answer however it ends (a bad image and Ctrl+C included)."""
     from visiondesk.domain import AnswerStatus
 
-    saving.question(session, options.prompt, options.images)
+    session = conversation.session
+    stored = saving.question(
+        session, conversation.settings, conversation.continuation, options.prompt, options.images
+    )
+    if stored is not None and stored.conversation_id is not None:
+        conversation.continuation = replace(
+            conversation.continuation, conversation_id=stored.conversation_id
+        )
     try:
-        code = await _turn(session, options, out, saving)
+        code = await _turn(conversation, options, out, saving)
     except asyncio.CancelledError:
         saving.ended(session, AnswerStatus.CANCELLED)
         raise
@@ -253,7 +281,7 @@ class _Printer:
             case Completed(text=text):
                 if not self.as_json and not text.endswith("\n"):
                     sys.stdout.write("\n")
-            case TurnStarted() | RequestSent():
+            case TurnStarted() | RequestSent() | StateChanged():
                 pass  # for the request inspector (and --json)
             case _:
                 assert_never(event)
@@ -322,6 +350,13 @@ def event_json(event: Event) -> dict[str, Any]:
                 "earlier_turns": len(value.history),
                 "previous_response_id": value.state.response_id,
                 "thread_id": value.state.thread_id,
+            }
+        elif isinstance(value, ConversationState):
+            value = {
+                "response_id": value.response_id,
+                "thread_id": value.thread_id,
+                "assistant_id": value.assistant_id,
+                "responses_stateless": value.responses_stateless,
             }
         elif isinstance(value, VisionDeskError):
             value = {"type": type(value).__name__, "message": value.message}

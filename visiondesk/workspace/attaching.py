@@ -20,6 +20,7 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
@@ -145,7 +146,9 @@ class Attaching:
         )
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
-        async for event in session.attach(attachment.source, attachment.label, attachment.crop):
+        async for event in session.attach(
+            attachment.source, self._ws.settings, attachment.label, attachment.crop
+        ):
             if session is not self._ws.session or self._ws.draft.get(attachment.id) is None:
                 return  # superseded: another profile, or the image was removed
             self.on_event(attachment, event)
@@ -188,6 +191,7 @@ class Attaching:
                 | Completed()
                 | Failed()
                 | TurnStarted()
+                | StateChanged()
             ):
                 pass  # about the turn, not about one image
             case _:

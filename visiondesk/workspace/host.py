@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from visiondesk.config.profiles import Profile
     from visiondesk.config.settings import AppSettings
     from visiondesk.connection import Connection
-    from visiondesk.domain import ConversationState, Detail, Exchange
+    from visiondesk.domain import Continuation, Detail
     from visiondesk.events import Event
     from visiondesk.imaging import ImageInput
     from visiondesk.session import Session
@@ -51,6 +49,7 @@ class Host(Protocol):
     transcript: Transcript
     jobs: Jobs
     session: Session | None
+    continuation: Continuation
     conversation_changed: Signal[[int | None]]
     conversations_changed: Signal[[]]
     history_replaced: Signal[[]]
@@ -86,12 +85,8 @@ class Host(Protocol):
     def apply_settings(self, settings: ConversationSettings) -> None: ...
     def set_detail(self, detail: Detail) -> None: ...
     def select_profile(self, key: str, *, prepare: bool = True) -> None: ...
-    def make_session(
-        self,
-        conversation_id: int | None,
-        exchanges: Sequence[Exchange] = (),
-        state: ConversationState | None = None,
-    ) -> Session: ...
+    def set_continuation(self, continuation: Continuation) -> None: ...
+    def make_session(self) -> Session: ...
     def rate_limited(self, seconds: float) -> None: ...
     def count_tokens(self, used_in: int, used_out: int) -> None: ...
     def reset_tokens(self) -> None: ...

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
-from visiondesk.domain import ApiMode, Detail
+from visiondesk.domain import ApiMode, Continuation, Detail
 from visiondesk.errors import StorageError, VisionDeskError, in_words
 from visiondesk.store import BackupReport, StoredConversation, StoredMessage, UploadRecord
 from visiondesk.store.opening import OpenedConversation, read_conversation
@@ -94,7 +94,8 @@ class Library:
         ws.reset_tokens()
         ws.set_damage("")
         ws.apply_settings(replace(ws.settings, instructions=ws.app_settings.instructions))
-        ws.session = ws.make_session(None)
+        ws.session = ws.make_session()
+        ws.set_continuation(Continuation())
         self._enter_draft(None)
         ws.attachments.prepare_all(unfinished_only=True)  # same settings: ready stays ready
         ws.conversation_changed.emit(None)
@@ -145,9 +146,13 @@ class Library:
             )
         )
         same = replace(before, instructions="") == replace(ws.settings, instructions="")
+        # It continues from where it was saved: the same thread or response chain.
+        ws.set_continuation(
+            Continuation(stored.id, tuple(opened.exchanges(ws.settings.model)), opened.state)
+        )
         ws.reset_tokens()
         self._show(opened)
-        ws.session = ws.make_session(stored.id, opened.exchanges(ws.settings.model), opened.state)
+        ws.session = ws.make_session()
         self._enter_draft(stored.id)
         ws.attachments.prepare_all(unfinished_only=same)  # for this conversation's settings
         ws.conversation_changed.emit(stored.id)

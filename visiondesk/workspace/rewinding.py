@@ -6,35 +6,34 @@ the words so far (the old thread still holds what came after; the inspector says
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
-from visiondesk.domain import ApiMode, Exchange, Question
+from visiondesk.domain import ApiMode, Continuation, Exchange, Question
 from visiondesk.workspace.transcript import Turn, TurnStatus
 
-if TYPE_CHECKING:
-    from visiondesk.session import Session
 
-
-def rewind(session: Session, before: Sequence[Turn]) -> None:
-    """The session continues after the turns `before` (those answered count)."""
+def rewound(continuation: Continuation, before: Sequence[Turn], instructions: str) -> Continuation:
+    """Where the conversation stands after the turns `before` (those answered count)."""
     kept = [turn for turn in before if turn.status is TurnStatus.DONE]
-    session.continue_after(
-        [
-            Exchange(
-                Question(turn.prompt, tuple(turn.images), turn.model, session.instructions),
-                turn.answer,
-            )
-            for turn in kept
-        ],
-        kept[-1].response_id if kept else None,
+    exchanges = tuple(
+        Exchange(
+            Question(turn.prompt, tuple(turn.images), turn.model, instructions or None),
+            turn.answer,
+        )
+        for turn in kept
     )
-    if session.state.thread_id is not None:
-        new_thread(session, f"the earlier thread holds what came after turn {len(before)}")
+    state = replace(continuation.state, response_id=kept[-1].response_id if kept else None)
+    after = replace(continuation, exchanges=exchanges, state=state)
+    if state.thread_id is not None:
+        after = new_thread(after, f"the earlier thread holds what came after turn {len(before)}")
+    return after
 
 
-def new_thread(session: Session, why: str) -> None:
-    """The next Assistants turn starts a new thread with the words so far."""
-    session.new_thread(why)
+def new_thread(continuation: Continuation, why: str) -> Continuation:
+    """The next Assistants turn starts a new thread with the words so far (said in the
+    inspector)."""
+    state = replace(continuation.state, thread_id=None, thread_note=f"a new thread: {why}")
+    return replace(continuation, state=state)
 
 
 def reached_thread(turn: Turn) -> bool:

@@ -31,17 +31,19 @@ from visiondesk.events import (
     Processing,
     RateLimitWait,
     RequestSent,
+    StateChanged,
     TextDelta,
     TurnStarted,
     UploadProgress,
     Usage,
     Waiting,
 )
+from visiondesk.session import followed
 from visiondesk.store.sources import drop_sources, question_sources, save_sources
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
 from visiondesk.workspace.jobs import Group
-from visiondesk.workspace.rewinding import new_thread, reached_thread, rewind
+from visiondesk.workspace.rewinding import new_thread, reached_thread, rewound
 from visiondesk.workspace.transcript import (
     Fix,
     Transcript,
@@ -129,10 +131,12 @@ class Sending:
         if turn is None or ws.busy or not turn.status.retryable:
             return None
         self._forget(turn)
-        if reached_thread(turn) and ws.session is not None:
+        if reached_thread(turn):
             # The stopped attempt's question (and partial answer) are in the server's thread:
             # a new thread with the words so far, so the model never sees that attempt.
-            new_thread(ws.session, "the earlier thread holds the stopped attempt")
+            ws.set_continuation(
+                new_thread(ws.continuation, "the earlier thread holds the stopped attempt")
+            )
         if not len(ws.draft):  # e.g. an answer interrupted by a crash
             if len(turn.images) < len(turn.sources):  # some were never prepared: from the sources
                 for source in turn.sources:
@@ -167,12 +171,11 @@ class Sending:
 
     def _rewind(self, turn: Turn) -> None:
         ws = self._ws
-        assert ws.session is not None
         turns = ws.transcript.turns
         index = next(i for i, t in enumerate(turns) if t.id == turn.id)
         for later in turns[index:]:
             self._forget(later)
-        rewind(ws.session, turns[:index])
+        ws.set_continuation(rewound(ws.continuation, turns[:index], ws.settings.instructions))
 
     def _forget(self, turn: Turn) -> None:
         """The turn leaves the transcript and the stored history."""
@@ -197,13 +200,14 @@ class Sending:
         attachments = _current(ws.draft, attachments)  # values: as they are after the retries
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
+        settings = ws.settings
         turn = _SentTurn(
             ws.transcript,
             ws.transcript.add_turn(
                 prompt,
                 ready,
-                session.mode,
-                session.model,
+                settings.mode,
+                settings.model,
                 session.profile.base_url,
                 TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
             ),
@@ -213,7 +217,9 @@ class Sending:
         sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
         turn.update(sources=sources)
         try:
-            stored = session.save_question(prompt, ready)
+            stored = session.save_question(
+                session.question(prompt, ready, settings), settings, ws.conversation_id
+            )
             if stored is not None and stored.question_id:
                 try:
                     save_sources(ws.history, stored.question_id, sources)
@@ -223,6 +229,8 @@ class Sending:
         except Exception as error:  # the disk, most likely: the draft stays for Retry
             self._failed(turn, None, session, error)
             return turn.id
+        if stored is not None and stored.conversation_id is not None:
+            ws.set_continuation(replace(ws.continuation, conversation_id=stored.conversation_id))
         if stored is not None and stored.unsaved:
             turn.update(unsaved=stored.unsaved)
         if stored is not None and stored.question_id and stored.answer_id:
@@ -230,7 +238,7 @@ class Sending:
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
                     ws.library.save_settings()
-        ws.conversation_changed.emit(session.conversation_id)
+        ws.conversation_changed.emit(ws.conversation_id)
         ws.conversations_changed.emit()
         # However the job ends, one of these leaves the turn ended and its answer row saved.
         ws.jobs.start(
@@ -266,11 +274,18 @@ class Sending:
             with contextlib.suppress(StorageError):  # kept: a Retry prepares them again
                 drop_sources(ws.history, stored.question_id)
         uploading = any(a.state is not AttachmentState.UPLOADED for a in kept)
-        status = TurnStatus.UPLOADING if uploading and _uploads(session) else TurnStatus.STREAMING
+        settings = ws.settings
+        uploads = session.mode_client(settings.mode).uploads_images
+        status = TurnStatus.UPLOADING if uploading and uploads else TurnStatus.STREAMING
         requests = tuple(request for a in kept for request in a.requests)  # uploads on attach
         turn.update(images=tuple(images), status=status, requests=requests, sources=())
-        async for event in session.send(turn.now.prompt, images, stored):
+        question = session.question(turn.now.prompt, images, settings)
+        asked_in = ws.conversation_id
+        async for event in session.send(question, settings, ws.continuation, stored):
             self._on_event(turn, kept, event)
+            if ws.conversation_id == asked_in:
+                # The workspace's one value moves on: a thread made before a Stop is kept.
+                ws.set_continuation(followed(ws.continuation, event, question))
 
     async def _prepared(self, attachments: list[Attachment]) -> None:
         """Until every attachment is prepared, failed or gone (uploads may still run: the
@@ -348,6 +363,8 @@ class Sending:
             case RateLimitWait(seconds=seconds):
                 turn.update(retry_in=seconds, waiting=0.0)
                 ws.rate_limited(seconds)
+            case StateChanged():
+                pass  # the conversation's state, kept by the workspace (`followed`)
             case Preparing() | Prepared():
                 pass  # the images were prepared before the turn was sent
             case _:
@@ -420,10 +437,6 @@ class Sending:
 def _current(draft: Draft, attachments: list[Attachment]) -> list[Attachment]:
     """The draft's current values of these attachments (those still in it), in this order."""
     return [current for a in attachments if (current := draft.get(a.id)) is not None]
-
-
-def _uploads(session: Session) -> bool:
-    return bool(session.mode_client().uploads_images)
 
 
 def _as_error(error: BaseException) -> VisionDeskError:

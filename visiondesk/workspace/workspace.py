@@ -6,7 +6,6 @@ in headless tests on a plain asyncio loop."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
@@ -14,7 +13,7 @@ from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
-from visiondesk.domain import ApiMode, ConversationState, Detail, Exchange
+from visiondesk.domain import ApiMode, Continuation, ConversationState, Detail
 from visiondesk.emulator import Knobs
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
@@ -80,8 +79,12 @@ class Workspace:
         self.status = ConnectionStatus()
         self.tokens = Tokens()
         self.session: Session | None = None
+        """The services of the current connection (they hold nothing of any conversation)."""
+        self.continuation = Continuation()
+        """Where the open conversation continues from: its id, exchanges, server-side state."""
         self.text_changed: Signal[[str]] = Signal()
         self.settings_changed: Signal[[ConversationSettings]] = Signal()
+        self.continuation_changed: Signal[[Continuation]] = Signal()
         self.status_changed: Signal[[ConnectionStatus]] = Signal()
         self.tokens_changed: Signal[[Tokens]] = Signal()
         self.busy_changed: Signal[[bool]] = Signal()
@@ -121,7 +124,7 @@ class Workspace:
 
     @property
     def conversation_id(self) -> int | None:
-        return self.session.conversation_id if self.session else None
+        return self.continuation.conversation_id
 
     def _jobs_changed(self) -> None:
         busy = self.busy
@@ -199,6 +202,13 @@ class Workspace:
         self.settings = settings
         self.settings_changed.emit(settings)
 
+    def set_continuation(self, continuation: Continuation) -> None:
+        """The open conversation now continues from here (a new id, an answer, new server-side
+        state from `StateChanged`, a rewind, a new thread, another conversation opened)."""
+        if continuation != self.continuation:
+            self.continuation = continuation
+            self.continuation_changed.emit(continuation)
+
     def update_profiles(
         self,
         profiles: dict[str, Profile],
@@ -241,15 +251,13 @@ class Workspace:
         """A session on the current profile for the open conversation, then probe and sweep."""
         self._before_wait = None  # a countdown's "before" belongs to the previous server
         old = self.session
-        if old is None:
-            self.session = self.make_session(None)
-        else:
+        self.session = self.make_session()
+        if old is not None:
             # The conversation's words travel along (never read again); its server-side ids
             # (thread, previous response) belong to the old server and stay behind.
-            same_server = old.profile.base_url == self.connection.profile.base_url
-            state = old.state if same_server else ConversationState()
-            self.session = self.make_session(old.conversation_id, old.exchanges, state)
-            if old.conversation_id is not None:
+            if old.profile.base_url != self.session.profile.base_url:
+                self.set_continuation(replace(self.continuation, state=ConversationState()))
+            if self.conversation_id is not None:
                 self.library.save_settings()
         if prepare:
             self.attachments.prepare_all()
@@ -300,24 +308,11 @@ class Workspace:
 
         self.jobs.start(Group.KEYCHAIN, self.secrets.fetch(profile), success=read, failure=failed)
 
-    def make_session(
-        self,
-        conversation_id: int | None,
-        exchanges: Sequence[Exchange] = (),
-        state: ConversationState | None = None,
-    ) -> Session:
-        """A session continuing from `exchanges` and `state` (never read from the store here:
-        an opened conversation was read once, by `Library.open`)."""
+    def make_session(self) -> Session:
+        """The services of the current connection; what they work for (settings, continuation)
+        is passed with each call, from here."""
         connection = self.connection
-        return Session(
-            connection.profile,
-            None,
-            settings=lambda: self.settings,  # one copy: the session reads the workspace's
-            connection=connection,
-            conversation_id=conversation_id,
-            exchanges=exchanges,
-            state=state or ConversationState(),
-        )
+        return Session(connection.profile, None, connection=connection)
 
     def probe(self) -> None:
         """Ask the server which modes and models it has (cached per profile)."""
