@@ -23,6 +23,7 @@ from visiondesk.ui.main_thread_gc import MainThreadCollector, collect_due
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import AttachmentState, Turn, TurnStatus
+from visiondesk.workspace.jobs import Group
 
 if TYPE_CHECKING:
     from visiondesk.ui.widgets.image_preview import PreviewDialog
@@ -71,9 +72,25 @@ def app(qtbot, loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Controller]:
     )
     window.show()
     controller.start([])
+    settled(controller, loop)
     yield controller
     loop.run_until_complete(controller.aclose())
     dispose(window)
+
+
+def settled(controller: Controller, loop: qasync.QEventLoop) -> None:
+    """Until the window's first probe (and sweep) has answered. pytest-qt processes Qt events
+    between a fixture and its test, outside the asyncio loop: a probe still reading from its
+    socket then took a step with no running loop, and failed (httpx's cancel scopes need one)."""
+    from tests.waiting import until
+    from visiondesk.workspace import ConnectionState
+
+    async def probed() -> None:
+        await until(lambda: controller.workspace.status.state is not ConnectionState.CHECKING)
+        await controller.workspace.jobs.wait(Group.PROBE)
+        await controller.workspace.jobs.wait(Group.SWEEP)  # the start-up sweep asks the server
+
+    run(loop, probed)
 
 
 def dispose(window: MainWindow) -> None:

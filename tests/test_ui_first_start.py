@@ -20,6 +20,7 @@ from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
+from visiondesk.workspace import ConnectionState
 from visiondesk.workspace.transcript import Notice
 
 
@@ -73,5 +74,39 @@ def test_a_key_in_the_environment_opens_on_openai_without_saying_connected(
     assert not controller.wants_welcome
     assert "connected" not in said(controller).lower()
     assert "OpenAI" in said(controller)
+    loop.run_until_complete(controller.aclose())
+    dispose(controller.window)
+
+
+def test_sending_without_a_key_says_the_key_is_missing(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, keychain: LockedKeychain, monkeypatch
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.qt_support import last_turn, run
+    from tests.waiting import until
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    keychain.saved = {}
+    keychain.unlocked.set()  # an open keychain that holds no key
+    controller = first_start(tmp_path, keychain)
+    window = controller.window
+    window.profile_box.setCurrentIndex(window.profile_box.findData("openai"))
+    window.profile_box.activated.emit(window.profile_box.currentIndex())
+
+    async def keychain_answered() -> None:
+        await until(lambda: controller.workspace.status.state is ConnectionState.FAILED)
+
+    run(loop, keychain_answered)
+    assert "no API key" in controller.workspace.status.text
+    qtbot.keyClicks(window.composer, "What is this?")
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+
+    said_now = said(controller)
+    assert (
+        "OpenAI needs an API key: enter one in Edit → Settings or set $OPENAI_API_KEY" in said_now
+    )
+    assert "reach" not in said_now and last_turn(controller) is None  # nothing was sent
+    assert window.composer.toPlainText() == "What is this?"  # the question is kept
     loop.run_until_complete(controller.aclose())
     dispose(controller.window)

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
-from tests.qt_support import all_ready, answered, dispose, last_turn, run, wait_opened
+from tests.qt_support import all_ready, answered, dispose, last_turn, run, settled, wait_opened
 from tests.test_store_damage import conversation, zero_page
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
@@ -186,6 +186,7 @@ def started(qtbot: object, loop: qasync.QEventLoop, damaged: Path) -> Iterator[C
     )
     window.show()
     controller.start([])
+    settled(controller, loop)
     yield controller
     loop.run_until_complete(controller.aclose())
     dispose(window)

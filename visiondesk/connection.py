@@ -32,6 +32,8 @@ class Connection:
         store: History | None = None,
     ) -> None:
         self.profile = profile
+        self.has_key = bool(api_key)
+        """Whether a key was given (a profile that needs one cannot be asked without it)."""
         self.client = client or make_client(profile, api_key)
         self.capabilities = capabilities or CapabilityCache()
         self.store = store

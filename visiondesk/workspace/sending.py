@@ -112,6 +112,14 @@ class Sending:
                 "for its password). Send again once it is unlocked; your question is kept."
             )
             return None
+        profile = ws.profile
+        if profile.needs_key and not ws.connection.has_key:  # said as such, not "can't reach"
+            where = f" or set ${profile.api_key_env}" if profile.api_key_env else ""
+            ws.notice(
+                f"{profile.name} needs an API key: enter one in Edit → Settings{where}, then "
+                "Send again; your question is kept."
+            )
+            return None
         if ws.jobs.running(Group.REPAIR) or ws.jobs.running(Group.RESTORE):
             ws.notice(
                 "The history is being repaired or restored. Send again once it is done; your "
