@@ -57,7 +57,7 @@ bench: $(VENV)/.installed-test
 	exit $$status
 
 # The README's pictures: the real window on a virtual screen (Debian: apt install xvfb).
-screenshots: $(VENV)/.installed-test
+screenshots: system-run $(VENV)/.installed-test
 	@command -v Xvfb >/dev/null || { echo "needs Xvfb: sudo apt install xvfb"; exit 1; }
 	Xvfb :97 -screen 0 1280x860x24 -nolisten tcp & pid=$$!; sleep 1; \
 	DISPLAY=:97 QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots.py; status=$$?; \

@@ -33,7 +33,7 @@ from visiondesk.ui.transcript.inspector_dialog import InspectorDialog  # noqa: E
 from visiondesk.ui.transcript.transcript_view import TranscriptView  # noqa: E402
 from visiondesk.ui.window.controller import Controller  # noqa: E402
 from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
-from visiondesk.workspace import AttachmentState, TurnStatus  # noqa: E402
+from visiondesk.workspace import AttachmentState, TurnStatus, Workspace  # noqa: E402
 
 ANSWER = """The whiteboard states the mass–energy relation $E = mc^2$; for a moving body
 
@@ -95,9 +95,9 @@ async def script(folder: Path) -> None:
         lambda: len(workspace.draft) == 2 and all(a.state in ready for a in workspace.draft)
     )
     workspace.set_text("Which of these shows the harbour, and what is on the dashboard?")
-    first = workspace.conversation.send()
+    first = workspace.conversation.send()  # the turn's id: its value is read as it changes
     assert first is not None
-    await until(lambda: len(first.answer) > 260)
+    await until(lambda: len(answer_of(workspace, first)) > 260)
     await settle(0.2)
     save(window, "main-window.png")
     await until(lambda: not workspace.busy)
@@ -114,9 +114,11 @@ async def script(folder: Path) -> None:
     save(window, "upload.png")
     await until(lambda: all(a.state in ready for a in workspace.draft), timeout=40)
     workspace.set_text("What is written on the whiteboard?")
-    record = workspace.conversation.send()
-    assert record is not None
+    record_id = workspace.conversation.send()
+    assert record_id is not None
     await until(lambda: not workspace.busy and not len(workspace.draft), 60)
+    record = workspace.transcript.turn(record_id)
+    assert record is not None
 
     dialog = InspectorDialog(record, window)
     dialog.resize(980, 620)
@@ -133,7 +135,7 @@ async def script(folder: Path) -> None:
         "gpt-4o",
         "",
     )
-    workspace.transcript.update(turn, status=TurnStatus.DONE, answer=ANSWER)
+    workspace.transcript.update(turn.id, status=TurnStatus.DONE, answer=ANSWER)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     view = TranscriptView()  # the window's own, given the height of a whole answer
@@ -188,6 +190,11 @@ def main() -> int:
     ):
         runner.run(script(Path(tmp)))
     return 0
+
+
+def answer_of(workspace: Workspace, turn_id: int) -> str:
+    turn = workspace.transcript.turn(turn_id)
+    return turn.answer if turn is not None else ""
 
 
 if __name__ == "__main__":
