@@ -81,3 +81,48 @@ def test_the_question_menu_copies_quotes_and_edits(
     assert QGuiApplication.clipboard().text() == "Which harbour is this?"
     choose(right_click(row.bubble), "Quote in reply")
     assert app.window.composer.toPlainText() == "> Which harbour is this?\n\n"
+
+
+def test_the_attach_button_opens_the_file_dialog_and_attaches(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, photo_path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    asked_for: list[str] = []
+
+    def chosen(*args: object) -> tuple[list[str], str]:  # the person picks the photo
+        asked_for.append(str(args[1]))
+        return [str(photo_path)], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", chosen)
+    qtbot.mouseClick(app.window.attach_button, Qt.MouseButton.LeftButton)
+    assert asked_for == ["Open images"]
+    assert [a.label for a in app.workspace.draft] == [str(photo_path)]
+
+
+def test_the_preview_copies_and_saves_the_image_that_will_be_sent(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, photo_path, tmp_path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    from tests.qt_support import attached, open_preview
+
+    attachment_id = attached(app, loop, photo_path)
+    dialog = open_preview(app, attachment_id)
+    prepared = app.workspace.draft.get(attachment_id)
+    assert prepared is not None and prepared.prepared is not None
+    image = prepared.prepared
+
+    def button(text: str) -> QPushButton:
+        [found] = [b for b in dialog.findChildren(QPushButton) if b.text() == text]
+        return found
+
+    qtbot.mouseClick(button("Copy image"), Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().image()
+    assert (copied.width(), copied.height()) == (image.width, image.height)
+    target = tmp_path / "sent.jpg"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_: (str(target), ""))
+    qtbot.mouseClick(button("Save image as…"), Qt.MouseButton.LeftButton)
+    assert target.read_bytes() == image.data  # exactly the bytes that will be sent
+    assert "Saved sent.jpg" in dialog.info.text()
+    dialog.close()
