@@ -56,3 +56,27 @@ class RefusingKeychain:
         if self.refusing:
             raise KeychainRefused("the keychain is locked and its prompt was dismissed")
         self.saved.pop(name, None)
+
+
+class CancelledPromptKeychain:
+    """A keychain whose password prompt the person cancels: every read is refused, until
+    `cancelling` is cleared (the person types the password the next time)."""
+
+    name = "CancelledPromptKeychain"
+
+    def __init__(self) -> None:
+        self.saved: dict[str, str] = {"OpenAI": "sk-in-the-keychain-000000000000"}
+        self.cancelling = True
+        self.asked = 0
+
+    def get_password(self, service: str, name: str) -> str | None:
+        self.asked += 1
+        if self.cancelling:
+            raise KeychainRefused("the prompt was dismissed")
+        return self.saved.get(name)
+
+    def set_password(self, service: str, name: str, key: str) -> None:
+        self.saved[name] = key
+
+    def delete_password(self, service: str, name: str) -> None:
+        self.saved.pop(name, None)

@@ -270,3 +270,33 @@ def test_file_batch_opens_over_the_window_on_its_profile_mode_and_last_folder(
     loop.run_until_complete(app.aclose())
     panel.close()
     dispose(window)
+
+
+def test_a_finished_job_opens_again_with_its_own_settings_and_results(
+    qtbot, loop: qasync.QEventLoop, emulator: Emulator, tmp_path: Path
+) -> None:
+    first = panel_for(qtbot, emulator, tmp_path)
+    first.form.sources.add(str(make_folder(tmp_path)))
+    first.form.prompt.setPlainText("Alt text for the shop?")
+    first.form.instructions.setText("One sentence.")
+    first.form.detail.setCurrentIndex(first.form.detail.findData("low"))
+
+    async def finished() -> None:
+        await first.check()
+        await first.start()
+        await until(lambda: first.progress is not None and first.progress.remaining == 0)
+        await first.aclose()
+
+    run(loop, finished)
+    answered = emulator.store.answered_total
+    second = panel_for(qtbot, emulator, tmp_path)  # the next day: the form is empty
+    assert second.saved.count() == 1 and second.continue_saved.text() == "Open job"
+    click(qtbot, second.continue_saved)
+    run(loop, lambda: settled(second))
+    assert second.form.prompt.toPlainText() == "Alt text for the shop?"
+    assert second.form.instructions.text() == "One sentence."
+    assert second.form.detail.currentData() == "low"
+    assert second.job is not None and second.results_button.isEnabled()
+    assert "results are in" in second.summary.text()
+    assert emulator.store.answered_total == answered  # opening sends nothing
+    run(loop, second.aclose)

@@ -110,3 +110,53 @@ def test_sending_without_a_key_says_the_key_is_missing(
     assert window.composer.toPlainText() == "What is this?"  # the question is kept
     loop.run_until_complete(controller.aclose())
     dispose(controller.window)
+
+
+def test_a_cancelled_keychain_prompt_says_so_and_choosing_the_profile_asks_again(
+    qtbot, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.keychains import CancelledPromptKeychain
+    from tests.qt_support import run
+    from tests.waiting import until
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    keychain = CancelledPromptKeychain()
+    window = MainWindow()
+    window.show()
+    controller = Controller(
+        window,
+        profiles={key: BUILTIN[key] for key in ("openai", EMULATOR)},
+        secrets=Secrets(backend=keychain),
+        emulator_knobs=Knobs(token_delay=0.0),
+        history=History(tmp_path / "history"),
+        settings=AppSettings(),
+    )
+    controller.start([])
+    workspace = controller.workspace
+    assert keychain.asked == 0  # nothing asked at start-up
+
+    def choose_openai() -> None:
+        window.profile_box.setCurrentIndex(window.profile_box.findData("openai"))
+        window.profile_box.activated.emit(window.profile_box.currentIndex())
+
+    async def settled() -> None:
+        await until(lambda: workspace.status.state is not ConnectionState.KEYCHAIN)
+
+    choose_openai()
+    run(loop, settled)
+    assert workspace.status.state is ConnectionState.FAILED
+    assert "the keychain stayed locked" in workspace.status.text  # not "no API key"
+    qtbot.keyClicks(window.composer, "What is this?")
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+    assert "OpenAI: key not available: the keychain stayed locked" in said(controller)
+    assert window.composer.toPlainText() == "What is this?"
+
+    keychain.cancelling = False  # this time the person types the password
+    choose_openai()
+    run(loop, settled)
+    assert keychain.asked == 2 and "locked" not in workspace.status.text
+    assert workspace.secrets.key_for(workspace.profile) == "sk-in-the-keychain-000000000000"
+    loop.run_until_complete(controller.aclose())
+    dispose(window)

@@ -36,6 +36,8 @@ class Secrets:
         self._reading: dict[str, asyncio.Future[str | None]] = {}
         self._refused: set[str] = set()
         """Profiles whose key the keychain would not save: kept for this session only."""
+        self._locked: dict[str, str] = {}
+        """Profiles whose last read the keychain refused (its prompt cancelled), and why."""
 
     @property
     def keychain_available(self) -> bool:
@@ -87,12 +89,22 @@ class Secrets:
 
             def settled(done: asyncio.Future[str | None]) -> None:
                 self._reading.pop(name, None)
-                if not done.cancelled():
+                if done.cancelled():
+                    return
+                if isinstance(error := done.exception(), KeychainLocked):
+                    self._locked[name] = error.message  # asked again the next time it is used
+                else:
+                    self._locked.pop(name, None)
                     self._read[name] = done.result()
 
             future.add_done_callback(settled)
-        await asyncio.shield(future)
+        await asyncio.shield(future)  # raises KeychainLocked when the keychain said no
         return self.key_for(profile)
+
+    def locked(self, profile: Profile) -> str:
+        """Why the keychain's last read of this profile's key was refused ("" if it was not):
+        its password prompt was cancelled, or it is locked."""
+        return self._locked.get(profile.name, "")
 
     def source_of(self, profile: Profile) -> str:
         """Where the key comes from, for the settings dialog (never the key itself)."""
@@ -213,12 +225,19 @@ def where_keys_go(keychain: str | None) -> str:
     return f"A key typed here is saved in {keychain}, never in a file."
 
 
+class KeychainLocked(KeychainError):
+    """The keychain refused to be read (its password prompt cancelled, or it stayed locked):
+    the key may well be there, so this is not "no key"."""
+
+
 def _get(backend: Any, name: str) -> str | None:
     try:
         stored = backend.get_password(SERVICE, name)
     except Exception as exc:  # a locked or broken keychain must not stop the app
         log.warning("keychain unavailable: %s", type(exc).__name__)
-        return None
+        raise KeychainLocked(
+            f"key not available: the keychain stayed locked ({type(exc).__name__})"
+        ) from None
     return str(stored) if stored else None
 
 
@@ -244,14 +263,22 @@ def _on_thread(work: Callable[[], str | None]) -> asyncio.Future[str | None]:
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str | None] = loop.create_future()
 
-    def settle(value: str | None) -> None:
-        if not future.done():
+    def settle(value: str | None, error: KeychainError | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
             future.set_result(value)
 
     def run() -> None:
-        value = work()
+        value, error = None, None
+        try:
+            value = work()
+        except KeychainError as refused:
+            error = refused
         with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting
-            loop.call_soon_threadsafe(settle, value)
+            loop.call_soon_threadsafe(settle, value, error)
 
     threading.Thread(target=run, name="keychain", daemon=True).start()
     return future

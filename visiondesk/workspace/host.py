@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from visiondesk.config.profiles import Profile
+    from visiondesk.config.secrets import Secrets
     from visiondesk.config.settings import AppSettings
     from visiondesk.connection import Connection
     from visiondesk.domain import Continuation, Detail
@@ -45,6 +46,7 @@ class Host(Protocol):
 
     history: History
     profiles: dict[str, Profile]
+    secrets: Secrets
     draft: Draft
     transcript: Transcript
     jobs: Jobs

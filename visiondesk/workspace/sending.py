@@ -114,6 +114,12 @@ class Sending:
             return None
         profile = ws.profile
         if profile.needs_key and not ws.connection.has_key:  # said as such, not "can't reach"
+            if locked := ws.secrets.locked(profile):
+                ws.notice(
+                    f"{profile.name}: {locked}. Choose the profile again to unlock it, then "
+                    "Send again; your question is kept."
+                )
+                return None
             where = f" or set ${profile.api_key_env}" if profile.api_key_env else ""
             ws.notice(
                 f"{profile.name} needs an API key: enter one in Edit → Settings{where}, then "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
 from visiondesk.config.profiles import Profile, ProviderKind
-from visiondesk.config.secrets import Secrets
+from visiondesk.config.secrets import KeychainLocked, Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
 from visiondesk.connection import Connection, Connections
 from visiondesk.domain import ApiMode, Continuation, ConversationState, Detail
@@ -303,6 +303,17 @@ class Workspace:
             self._reconnect()
 
         def failed(error: BaseException) -> None:
+            if self.settings.profile_key != key:
+                return
+            if isinstance(error, KeychainLocked):  # not "no key": choosing the profile asks again
+                self._set_status(
+                    ConnectionStatus(
+                        ConnectionState.FAILED,
+                        f"{profile.name}: {error.message}. Choose the profile again to unlock "
+                        "it, or enter the key in Edit → Settings.",
+                    )
+                )
+                return
             log.warning("keychain read failed: %r", error)
             read(None)
 

@@ -28,6 +28,7 @@ from visiondesk.batch.answers import schema_problem
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, BatchEngine, Detail
 from visiondesk.errors import VisionDeskError
+from visiondesk.store.batches import JobRecord
 from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 
 
@@ -175,6 +176,20 @@ class BatchForm(QWidget):
         mode = profile.mode.value if profile.mode is not ApiMode.ASSISTANTS else "chat"
         self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
         self.detail.setCurrentIndex(max(0, self.detail.findData(profile.detail.value)))
+
+    def show_job(self, record: JobRecord) -> None:
+        """A job reopened shows its own settings (not what the form held)."""
+        key = next((k for k, p in self.profiles.items() if p.name == record.profile), None)
+        if key is not None:
+            self.profile.setCurrentIndex(self.profile.findData(key))
+            self._profile_changed()
+        self.prompt.setPlainText(record.prompt)
+        self.instructions.setText(record.instructions or "")
+        self.schema.setPlainText(json.dumps(record.schema, indent=2) if record.schema else "")
+        self.model.setCurrentText(record.model)
+        self.mode.setCurrentIndex(max(0, self.mode.findData(record.mode.value)))
+        self.detail.setCurrentIndex(max(0, self.detail.findData(record.detail.value)))
+        self.engine.setCurrentIndex(max(0, self.engine.findData(record.engine.value)))
 
     def follow(self, profile_key: str, mode: ApiMode, model: str, detail: Detail) -> None:
         """Start from the conversation's profile, mode, model and detail (Assistants, which

@@ -74,9 +74,10 @@ class BatchPanel(QWidget):
 
         self.form = BatchForm(profiles, self, memory)
         self.saved = QComboBox(self)
-        self.saved.setAccessibleName("Unfinished batch jobs")
+        self.saved.setAccessibleName("Batch jobs")
         self.continue_saved = QPushButton("Continue job", self)
         self.continue_saved.clicked.connect(self.resume_saved)
+        self.saved.currentIndexChanged.connect(lambda _index: self._enable())
         self.summary = QLabel(READY_TEXT, self)
         self.summary.setWordWrap(True)
         self.bar = QProgressBar(self)
@@ -157,7 +158,8 @@ class BatchPanel(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.job.folder)))
 
     def resume_saved(self) -> asyncio.Task[Any] | None:
-        """Continue a job saved earlier (after a crash or a restart)."""
+        """Continue a job saved earlier (after a crash or a restart), or open a finished one
+        again to see its results; either way the form shows the job's own settings."""
         job_id = self.saved.currentData()
         record = self.store.job(int(job_id)) if job_id is not None else None
         if record is None:
@@ -166,11 +168,23 @@ class BatchPanel(QWidget):
         if profile is None:
             self.summary.setText(f"The profile '{record.profile}' of this job no longer exists.")
             return None
+        self.form.show_job(record)
+        if record.status not in OPEN:
+            return self._spawn(self._reopen(record.id, profile), "Open job")
         return self._spawn(self._resume(record.id, profile), "Continue job")
 
     async def _resume(self, job_id: int, profile: Profile) -> None:
         self._adopt(BatchJob.open(self.store, job_id, profile, await self._key(profile)))
         await self._run()
+
+    async def _reopen(self, job_id: int, profile: Profile) -> None:
+        """A finished job, to see and open its results: nothing is sent, no key is needed."""
+        job = BatchJob.open(self.store, job_id, profile, None)
+        self._adopt(job)
+        self.summary.setText(
+            f"Job {job.id} ({job.record.status.value}): its results are in {job.folder}."
+        )
+        self._list_saved()
 
     async def aclose(self) -> None:
         """Stop sending (a live job stays resumable) and close the connection."""
@@ -281,16 +295,24 @@ class BatchPanel(QWidget):
         self.check_button.setEnabled(not busy)
         self.start_button.setEnabled(not busy)
         self.continue_saved.setEnabled(not busy and self.saved.count() > 0)
+        chosen = self.saved.currentData()
+        record = self.store.job(int(chosen)) if chosen is not None else None
+        finished = record is not None and record.status not in OPEN
+        self.continue_saved.setText("Open job" if finished else "Continue job")
         self.pause_button.setEnabled(self.sending and live)
         self.cancel_button.setEnabled(busy)
         self.results_button.setEnabled(self.job is not None)
 
     def _list_saved(self) -> None:
         self.saved.clear()
-        for record in self.store.jobs():
-            if record.status in OPEN and (self.job is None or record.id != self.job.id):
+        for record in self.store.jobs():  # unfinished first: those are the ones to continue
+            if self.job is None or record.id != self.job.id:
                 label = f"Job {record.id}: {record.prompt[:40]} ({record.status.value})"
-                self.saved.addItem(label, record.id)
+                if record.status in OPEN:
+                    self.saved.insertItem(0, label, record.id)
+                else:
+                    self.saved.addItem(label, record.id)
+        self.saved.setCurrentIndex(0 if self.saved.count() else -1)
         self._enable()
 
     def _spawn(self, work: Coroutine[Any, Any, Any], action: str) -> asyncio.Task[Any]:

@@ -8,6 +8,13 @@ from enum import Enum
 
 class TranscriptAction(Enum):
     COPY = "copy"
+    """The answer's Markdown source (the Copy button, and Copy as Markdown)."""
+    COPY_TEXT = "copy-text"
+    """The answer as it reads, without Markdown."""
+    COPY_QUESTION = "copy-question"
+    QUOTE = "quote"
+    """The answer quoted into the question being written ("> …")."""
+    QUOTE_QUESTION = "quote-question"
     INSPECT = "inspect"
     RETRY = "retry"
     EDIT = "edit"

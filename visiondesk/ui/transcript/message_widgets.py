@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QTextDocumentFragment
+from PySide6.QtGui import QContextMenuEvent, QIcon, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -87,6 +88,10 @@ class ActionBar(QWidget):
     def labels(self) -> list[str]:
         return [label for _, label in self._shown]
 
+    @property
+    def shown(self) -> list[tuple[TranscriptAction, str]]:
+        return list(self._shown)
+
 
 class Message(QFrame):
     """A message whose actions appear on hover or keyboard focus.
@@ -103,6 +108,8 @@ class Message(QFrame):
         self.actions_bar.hide()
         self.keep_actions = False
         self.scheme: Colours | None = None
+        self.menu: QMenu | None = None
+        """The right-click menu last opened (a test, or a screen reader, can find it)."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -126,6 +133,26 @@ class Message(QFrame):
 
     def plain_text(self) -> str:
         return ""
+
+    def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
+        """What its right-click menu offers besides its buttons."""
+        return []
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click (or the Menu key): copy, quote, and what the buttons do."""
+        entries = self.menu_actions() + [
+            (action, label)
+            for action, label in self.actions_bar.shown
+            if action is not TranscriptAction.COPY
+        ]
+        if not entries:
+            return
+        menu = QMenu(self)
+        for action, label in entries:
+            item = menu.addAction(label)
+            item.triggered.connect(lambda _=False, a=action: self.action_requested.emit(a))
+        menu.popup(event.globalPos())
+        self.menu = menu
 
 
 class QuestionBubble(Message):
@@ -154,6 +181,12 @@ class QuestionBubble(Message):
         layout.addWidget(self.actions_bar, 0, Qt.AlignmentFlag.AlignRight)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
         self._images: tuple[str, ...] = ()
+
+    def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
+        return [
+            (TranscriptAction.COPY_QUESTION, "Copy"),
+            (TranscriptAction.QUOTE_QUESTION, "Quote in reply"),
+        ]
 
     def show_turn(self, turn: Turn, scheme: Colours) -> None:
         if scheme is not self.scheme:
@@ -231,6 +264,15 @@ class AnswerCard(Message):
         layout.addWidget(self.body)
         layout.addWidget(self.error)
         self.renders = 0
+
+    def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
+        if not self.actions_bar.shown:  # still being written
+            return []
+        return [
+            (TranscriptAction.COPY_TEXT, "Copy"),
+            (TranscriptAction.COPY, "Copy as Markdown"),
+            (TranscriptAction.QUOTE, "Quote in reply"),
+        ]
 
     def show_turn(self, turn: Turn, scheme: Colours, dark: bool) -> None:
         if scheme is not self.scheme:

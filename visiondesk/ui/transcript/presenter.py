@@ -94,6 +94,12 @@ class ConversationPresenter(QObject):
             turn = workspace.transcript.turn(turn_id)
             if turn is not None and turn.suggested_mode is not None:
                 workspace.set_mode(turn.suggested_mode)
+        elif action in (TranscriptAction.QUOTE, TranscriptAction.QUOTE_QUESTION):
+            turn = workspace.transcript.turn(turn_id)
+            if turn is not None:
+                quoted = turn.answer if action is TranscriptAction.QUOTE else turn.prompt
+                workspace.set_text(quote_into(workspace.text, quoted))
+                self.window.focus_composer()
 
     def edit_question(self, turn_id: int) -> TextDialog | None:
         """Edit & resend: the conversation continues from just before this question."""
@@ -147,3 +153,10 @@ class ConversationPresenter(QObject):
             if tokens.total_in or tokens.total_out
             else ""
         )
+
+
+def quote_into(draft: str, text: str) -> str:
+    """The question being written, with `text` quoted after it as Markdown ("> " lines)."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+    before = draft.rstrip()
+    return f"{before}\n\n{quoted}\n\n" if before else f"{quoted}\n\n"

@@ -224,12 +224,23 @@ class TranscriptView(QScrollArea):
     # Actions -------------------------------------------------------------------------------
 
     def _act(self, action: TranscriptAction, turn_id: int) -> None:
+        turn = self._model.turn(turn_id) if self._model is not None else None
+        row = self.rows.get(turn_id)
         if action is TranscriptAction.COPY:
             self.copy_text(turn_id)
+        elif action is TranscriptAction.COPY_TEXT:
+            from visiondesk.ui.transcript.rows import TurnRow  # with the rows, after first paint
+
+            if isinstance(row, TurnRow):
+                QGuiApplication.clipboard().setText(row.answer.body.plain_text())
+        elif action is TranscriptAction.COPY_QUESTION:
+            if turn is not None:
+                QGuiApplication.clipboard().setText(turn.prompt)
         else:
             self.action_requested.emit(action, turn_id)
 
     def copy_text(self, turn_id: int) -> None:
+        """The answer's Markdown source."""
         turn = self._model.turn(turn_id) if self._model is not None else None
         if turn is not None:
             QGuiApplication.clipboard().setText(turn.answer)

@@ -3,10 +3,12 @@ attachment to that region (the crop is then prepared at full quality from the or
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QGuiApplication,
     QImage,
     QKeySequence,
     QPixmap,
@@ -16,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -84,6 +87,8 @@ class PreviewDialog(QDialog):
         self._button(buttons, "Zoom out", lambda: self.view.scale(0.8, 0.8))
         self._button(buttons, "100%", self.view.resetTransform)
         self._button(buttons, "Fit", self.fit)
+        self._button(buttons, "Copy image", self.copy_image)
+        self._button(buttons, "Save image as…", self.save_image)
         self._button(buttons, "Close", self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
@@ -91,6 +96,26 @@ class PreviewDialog(QDialog):
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.ZoomIn, self, lambda: self.view.scale(1.25, 1.25))
         QShortcut(QKeySequence.StandardKey.ZoomOut, self, lambda: self.view.scale(0.8, 0.8))
+
+    def copy_image(self) -> None:
+        """The picture as it will be sent, onto the clipboard (to paste into a chat or a
+        document)."""
+        QGuiApplication.clipboard().setImage(QImage.fromData(self.image.data))
+
+    def save_image(self) -> Path | None:
+        """The bytes that will be sent, in their own format, where the person chooses."""
+        start = str(Path.home() / f"{Path(self.image.label).stem}.{self.image.extension}")
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save image as", start)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        try:
+            path.write_bytes(self.image.data)
+        except OSError as error:
+            self.info.setText(f"Could not save {path.name}: {error.strerror or error}")
+            return None
+        self.info.setText(f"Saved {path.name} ({len(self.image.data):,} bytes).")
+        return path
 
     def _button(self, row: QHBoxLayout, text: str, slot: object) -> QPushButton:
         button = QPushButton(text, self)

@@ -71,8 +71,12 @@ class MainWindow(QMainWindow):
         self.send_button.setStyleSheet(FOCUS_RING)
         self._busy = False
         self.composer.textChanged.connect(self._enable_send)
+        self.attach_button = QPushButton("Attach…", self)  # File → Open images…, in sight
+        self.attach_button.setAccessibleName("Attach images")
+        self.attach_button.setToolTip("Attach images (Ctrl+O); or drop or paste them")
         send_column = QVBoxLayout()  # Send sits at the bottom of a growing question
         send_column.addStretch(1)
+        send_column.addWidget(self.attach_button)
         send_column.addWidget(self.send_button)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.drop_highlight = DropHighlight(self)
         self._tab_order()
+        self.attach_button.clicked.connect(self.open_action.trigger)
         self._enable_send()
         self.composer.setFocus()
         app = QGuiApplication.instance()
@@ -213,6 +218,7 @@ class MainWindow(QMainWindow):
             self.transcript,
             self.composer,
             self.send_button,
+            self.attach_button,
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
