@@ -126,3 +126,19 @@ def test_the_preview_copies_and_saves_the_image_that_will_be_sent(
     assert target.read_bytes() == image.data  # exactly the bytes that will be sent
     assert "Saved sent.jpg" in dialog.info.text()
     dialog.close()
+
+
+def test_a_conversation_with_its_own_instructions_is_marked_in_the_sidebar(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    from visiondesk.ui.history.sidebar import INSTRUCTED
+
+    asked(app, loop, qtbot, "Plain question")
+    app.window.new_action.trigger()
+    asked(app, loop, qtbot, "Question with a brief")
+    app.workspace.set_instructions("Answer in one sentence, as a pirate.")
+    items = [app.window.sidebar.list.item(n) for n in range(app.window.sidebar.list.count())]
+    texts = {item.text().splitlines()[0]: item for item in items}
+    assert f"{INSTRUCTED}Question with a brief" in texts and "Plain question" in texts
+    marked = texts[f"{INSTRUCTED}Question with a brief"]
+    assert "Instructions: Answer in one sentence, as a pirate." in marked.toolTip()

@@ -188,6 +188,7 @@ class Workspace:
             self.apply_settings(settings)  # the session reads them from here: no copy to update
             if self.conversation_id is not None:
                 self.library.save_settings()
+                self.conversations_changed.emit()  # the list marks those with instructions
 
     def _change(self, **changes: object) -> None:
         settings = replace(self.settings, **changes)  # type: ignore[arg-type]

@@ -83,9 +83,14 @@ class Sidebar(QWidget):
         self.list.clear()
         chosen: QListWidgetItem | None = None
         for conversation in conversations:
-            item = QListWidgetItem(f"{conversation.title}\n{_age(conversation.updated_at)}")
+            marker = INSTRUCTED if conversation.instructions else ""
+            item = QListWidgetItem(f"{marker}{conversation.title}\n{_age(conversation.updated_at)}")
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
-            item.setToolTip(f"{conversation.model} · {conversation.mode} · {conversation.profile}")
+            tip = f"{conversation.model} · {conversation.mode} · {conversation.profile}"
+            if conversation.instructions:  # what the conversation was told, at a glance
+                told = " ".join(conversation.instructions.split())
+                tip += f"\nInstructions: {told[:120]}{'…' if len(told) > 120 else ''}"
+            item.setToolTip(tip)
             self.list.addItem(item)
             if conversation.id == current:
                 chosen = item
@@ -117,6 +122,10 @@ class Sidebar(QWidget):
         if selected:
             signal = self.rename_requested if action == "rename" else self.delete_requested
             signal.emit(int(selected[0].data(Qt.ItemDataRole.UserRole)))
+
+
+INSTRUCTED = "✎ "
+"""Before the title of a conversation with instructions of its own."""
 
 
 def _age(timestamp: float) -> str:
