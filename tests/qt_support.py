@@ -22,7 +22,7 @@ from visiondesk.store import History
 from visiondesk.ui.main_thread_gc import MainThreadCollector, collect_due
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
-from visiondesk.workspace import AttachmentState, Turn, TurnStatus
+from visiondesk.workspace import AttachmentState, Notice, Turn, TurnStatus
 from visiondesk.workspace.jobs import Group
 
 if TYPE_CHECKING:
@@ -187,3 +187,29 @@ def open_preview(app: Controller, attachment_id: int) -> PreviewDialog:
     QTest.mouseClick(card.thumb, Qt.MouseButton.LeftButton)
     [dialog] = [d for d in app.window.findChildren(PreviewDialog) if d.isVisible()]
     return dialog
+
+
+def notices(app: Controller) -> list[str]:
+    """The transcript's notices, in order."""
+    return [item.text for item in app.workspace.transcript.items if isinstance(item, Notice)]
+
+
+def ask(app: Controller, loop: qasync.QEventLoop, prompt: str, photo: Path) -> None:
+    """Attach `photo`, type `prompt` and press Enter once connected, as a person does; until
+    the answer has ended."""
+    from PySide6.QtTest import QTest
+
+    from tests.waiting import until
+    from visiondesk.workspace import ConnectionState
+
+    workspace = app.workspace
+    workspace.attachments.add(str(photo), str(photo))
+
+    async def scenario() -> None:
+        await until(lambda: workspace.status.state is ConnectionState.CONNECTED)
+        await until(lambda: all_ready(app))
+        QTest.keyClicks(app.window.composer, prompt)
+        QTest.keyClick(app.window.composer, Qt.Key.Key_Return)
+        await until(lambda: answered(app))
+
+    run(loop, scenario)

@@ -9,6 +9,7 @@ import functools
 
 import pytest
 
+from tests.waiting import until
 from visiondesk.workspace.jobs import Group, Jobs, Key, Outcome
 
 
@@ -74,8 +75,7 @@ def test_a_cancelled_job_runs_its_cancelled_handler(moment: str) -> None:
             ended=lambda outcome: heard.append(outcome.value),
         )
         if moment == "while it waits":
-            await asyncio.sleep(0)
-            assert heard == ["started"]
+            await until(lambda: heard == ["started"])  # its first step ran, it now waits
         jobs.cancel(Group.SEND)
         await jobs.wait(Group.SEND)
         assert not jobs.running(Group.SEND)

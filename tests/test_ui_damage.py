@@ -7,34 +7,14 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from tests.disks import FULL, Faults
-from tests.qt_support import all_ready, answered, last_turn, run, status, wait_opened
+from tests.qt_support import ask, last_turn, notices, run, status, wait_opened
 from tests.waiting import until
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.window.controller import Controller
-from visiondesk.workspace import ConnectionState, Notice, TurnStatus
-
-
-def notices(app: Controller) -> list[str]:
-    return [item.text for item in app.workspace.transcript.items if isinstance(item, Notice)]
-
-
-def ask(app: Controller, loop: qasync.QEventLoop, prompt: str, photo: Path) -> None:
-    workspace = app.workspace
-    workspace.attachments.add(str(photo), str(photo))
-
-    async def scenario() -> None:
-        await until(lambda: workspace.status.state is ConnectionState.CONNECTED)
-        await until(lambda: all_ready(app))
-        QTest.keyClicks(app.window.composer, prompt)
-        QTest.keyClick(app.window.composer, Qt.Key.Key_Return)
-        await until(lambda: answered(app))
-
-    run(loop, scenario)
+from visiondesk.workspace import TurnStatus
 
 
 def test_a_full_disk_ends_the_turn_plainly_and_keeps_everything(

@@ -12,7 +12,7 @@ import pytest
 import qasync
 
 from tests.keychains import LockedKeychain
-from tests.qt_support import dispose
+from tests.qt_support import dispose, notices
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
@@ -21,7 +21,6 @@ from visiondesk.store import History
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.workspace import ConnectionState
-from visiondesk.workspace.transcript import Notice
 
 
 @pytest.fixture
@@ -32,7 +31,9 @@ def keychain() -> Iterator[LockedKeychain]:
     locked.unlocked.set()  # no thread of the test waits on it any longer
 
 
-def first_start(tmp_path: Path, keychain: LockedKeychain) -> Controller:
+def first_start(tmp_path: Path, keychain: object) -> Controller:
+    """The window on a first start, on the OpenAI and emulator profiles, with `keychain` as
+    the system's (a keyring backend)."""
     window = MainWindow()
     window.show()
     controller = Controller(
@@ -48,8 +49,7 @@ def first_start(tmp_path: Path, keychain: LockedKeychain) -> Controller:
 
 
 def said(controller: Controller) -> str:
-    items = controller.workspace.transcript.items
-    return " ".join(item.text for item in items if isinstance(item, Notice))
+    return " ".join(notices(controller))
 
 
 def test_no_key_at_hand_opens_on_the_emulator_with_the_welcome_and_asks_no_keychain(
@@ -123,18 +123,8 @@ def test_a_cancelled_keychain_prompt_says_so_and_choosing_the_profile_asks_again
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     keychain = CancelledPromptKeychain()
-    window = MainWindow()
-    window.show()
-    controller = Controller(
-        window,
-        profiles={key: BUILTIN[key] for key in ("openai", EMULATOR)},
-        secrets=Secrets(backend=keychain),
-        emulator_knobs=Knobs(token_delay=0.0),
-        history=History(tmp_path / "history"),
-        settings=AppSettings(),
-    )
-    controller.start([])
-    workspace = controller.workspace
+    controller = first_start(tmp_path, keychain)
+    window, workspace = controller.window, controller.workspace
     assert keychain.asked == 0  # nothing asked at start-up
 
     def choose_openai() -> None:

@@ -15,7 +15,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
-from tests.qt_support import all_ready, answered, dispose, last_turn, run, settled, wait_opened
+from tests.qt_support import (
+    ask,
+    dispose,
+    last_turn,
+    notices,
+    run,
+    settled,
+    wait_opened,
+)
 from tests.test_store_damage import conversation, zero_page
 from tests.waiting import until
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
@@ -24,26 +32,8 @@ from visiondesk.emulator import Knobs
 from visiondesk.store import History
 from visiondesk.ui.window.controller import Controller
 from visiondesk.ui.window.main_window import MainWindow
-from visiondesk.workspace import ConnectionState, Notice, TurnStatus
+from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.jobs import Group
-
-
-def notices(app: Controller) -> list[str]:
-    return [item.text for item in app.workspace.transcript.items if isinstance(item, Notice)]
-
-
-def ask(app: Controller, loop: qasync.QEventLoop, prompt: str, photo: Path) -> None:
-    workspace = app.workspace
-    workspace.attachments.add(str(photo), str(photo))
-
-    async def scenario() -> None:
-        await until(lambda: workspace.status.state is ConnectionState.CONNECTED)
-        await until(lambda: all_ready(app))
-        QTest.keyClicks(app.window.composer, prompt)
-        QTest.keyClick(app.window.composer, Qt.Key.Key_Return)
-        await until(lambda: answered(app))
-
-    run(loop, scenario)
 
 
 def damage_now(history: History, table: str) -> None:
