@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visiondesk.config.profiles import Profile
-from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, JobStatus
+from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, JobStatus, human_bytes
 
 DEFAULT_CONCURRENCY = 4
 
@@ -52,6 +52,28 @@ class Estimate:
     """JSONL files the Batch API needs (0 for the live engine)."""
     input_bytes: int
 
+    def summary(self) -> str:
+        """What the job will send, in one line (and its refusals, five named)."""
+        lines = [
+            f"{self.images} images found"
+            + (f" ({self.duplicates} duplicates, sent once)" if self.duplicates else ""),
+            f"{self.image_tokens:,} image tokens",
+        ]
+        if self.cost is not None:
+            lines.append(f"about ${self.cost:.2f} for the input (prices of {self.prices_taken})")
+        if self.input_files:
+            lines.append(
+                f"{self.input_files} Batch API input file(s), {human_bytes(self.input_bytes)}"
+            )
+        text = " · ".join(lines)
+        if self.refused:
+            shown = "; ".join(f"{r.path}: {r.reason}" for r in self.refused[:5])
+            more = len(self.refused) - 5
+            text += f"\n{len(self.refused)} refused: {shown}" + (
+                f" (+{more} more)" if more > 0 else ""
+            )
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -73,3 +95,27 @@ class Progress:
     @property
     def finished(self) -> int:
         return self.done + self.failed + self.refused
+
+    def summary(self) -> str:
+        """Counts, pace and the last word, in one line."""
+        text = (
+            f"{self.done} done · {self.failed} failed · {self.refused} refused · "
+            f"{self.remaining} remaining"
+        )
+        if self.rate > 0:
+            text += f" · {self.rate:.1f} images/s"
+        if self.eta is not None:
+            text += f" · about {self.eta:.0f} s left"
+        if self.message:
+            text += f" — {self.message}"
+        return text
+
+    def remote_summary(self) -> str:
+        """What the Batch API says of the job's batches ("" for the live engine)."""
+        if self.batch_status is None:
+            return ""
+        remote = f"Batch API: {self.batch_status.value.replace('_', ' ')}"
+        if self.request_counts:
+            total, completed, failed = self.request_counts
+            remote += f" · {completed} of {total} answered, {failed} failed"
+        return remote

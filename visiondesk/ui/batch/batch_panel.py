@@ -28,7 +28,7 @@ from visiondesk.batch import BatchJob, Estimate, Progress, ResultFiles
 from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
-from visiondesk.domain import BatchEngine, JobStatus, human_bytes
+from visiondesk.domain import BatchEngine, JobStatus
 from visiondesk.errors import VisionDeskError, in_words
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
@@ -226,7 +226,7 @@ class BatchPanel(QWidget):
             self.store.delete_job(replaced.id)  # checked again before it started: replaced
         self._adopt(job)
         self.estimate = await job.estimate()
-        self.summary.setText(_describe(self.estimate))
+        self.summary.setText(self.estimate.summary())
         self._list_saved()
 
     async def _start(self) -> None:
@@ -268,24 +268,8 @@ class BatchPanel(QWidget):
         self.progress = progress
         self.bar.setMaximum(max(1, progress.total))
         self.bar.setValue(progress.finished)
-        text = (
-            f"{progress.done} done · {progress.failed} failed · {progress.refused} refused · "
-            f"{progress.remaining} remaining"
-        )
-        if progress.rate > 0:
-            text += f" · {progress.rate:.1f} images/s"
-        if progress.eta is not None:
-            text += f" · about {progress.eta:.0f} s left"
-        if progress.message:
-            text += f" — {progress.message}"
-        self.status.setText(text)
-        remote = ""
-        if progress.batch_status is not None:
-            remote = f"Batch API: {progress.batch_status.value.replace('_', ' ')}"
-            if progress.request_counts:
-                total, completed, failed = progress.request_counts
-                remote += f" · {completed} of {total} answered, {failed} failed"
-        self.remote.setText(remote)
+        self.status.setText(progress.summary())
+        self.remote.setText(progress.remote_summary())
         self.pause_button.setText("Continue" if progress.status is JobStatus.PAUSED else "Pause")
         self._enable()
 
@@ -344,27 +328,3 @@ class BatchPanel(QWidget):
             "cleanup": self.settings.cleanup,
             "concurrency": self.form.concurrency.value(),
         }
-
-
-def _describe(estimate: Estimate) -> str:
-    lines = [
-        f"{estimate.images} images found"
-        + (f" ({estimate.duplicates} duplicates, sent once)" if estimate.duplicates else ""),
-        f"{estimate.image_tokens:,} image tokens",
-    ]
-    if estimate.cost is not None:
-        lines.append(
-            f"about ${estimate.cost:.2f} for the input (prices of {estimate.prices_taken})"
-        )
-    if estimate.input_files:
-        lines.append(
-            f"{estimate.input_files} Batch API input file(s), {human_bytes(estimate.input_bytes)}"
-        )
-    text = " · ".join(lines)
-    if estimate.refused:
-        shown = "; ".join(f"{r.path}: {r.reason}" for r in estimate.refused[:5])
-        more = len(estimate.refused) - 5
-        text += f"\n{len(estimate.refused)} refused: {shown}" + (
-            f" (+{more} more)" if more > 0 else ""
-        )
-    return text

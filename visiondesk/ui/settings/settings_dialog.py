@@ -7,25 +7,18 @@ the session) with Try again one click away."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QListWidget,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -34,18 +27,16 @@ from PySide6.QtWidgets import (
 
 from visiondesk.config.profile_store import EMULATOR, save_profiles
 from visiondesk.config.profiles import Profile, ProviderKind
-from visiondesk.config.secrets import Secrets, written
-from visiondesk.config.settings import AppSettings, Cleanup, Theme
-from visiondesk.errors import in_words
+from visiondesk.config.secrets import Secrets
+from visiondesk.config.settings import AppSettings
+from visiondesk.ui.settings.app_settings_tab import AppSettingsTab
+from visiondesk.ui.settings.keychain_line import KeychainLine, Write
 from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
 from visiondesk.workspace.jobs import Group, Jobs
 
-KEYCHAIN_WRITE = Group.KEYCHAIN_WRITE
-Write = Callable[[], "Future[None] | None"]
 """Starts one keychain write (again, for Try again); None when there is nothing to wait for."""
 
-THEMES = ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"), (Theme.DARK, "Dark"))
 NEW_PROFILE_URL = "http://127.0.0.1:11434/v1"
 
 
@@ -80,8 +71,6 @@ class SettingsDialog(QDialog):
         self._original = dict(profiles)
         self.renamed: dict[str, str] = {}
         self.jobs = jobs if jobs is not None else Jobs()
-        self._refused: list[tuple[Write, str]] = []
-        """Keychain writes that failed and why, for Try again."""
         self._attempted: set[tuple[str, str]] = set()
         """Renames and deletions already asked of the keychain (Save again does not repeat)."""
         self._saving = False
@@ -113,7 +102,11 @@ class SettingsDialog(QDialog):
         body.addWidget(self.form, 5)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(servers, "Servers")
-        self.tabs.addTab(self._app_box(), "All conversations")
+        self.app_tab = AppSettingsTab(self.app_settings, self)
+        # The tab's fields, as the dialog's own (what a person edits there, tests included).
+        self.theme, self.instructions = self.app_tab.theme, self.app_tab.instructions
+        self.cleanup = self.app_tab.cleanup
+        self.tabs.addTab(self.app_tab, "All conversations")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(
@@ -127,17 +120,13 @@ class SettingsDialog(QDialog):
         for keys in (QKeySequence.StandardKey.Save, "Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self._accept)
         self.form.name.returnPressed.connect(self.list.setFocus)
-        self.keychain = QLabel(self)
-        self.keychain.setWordWrap(True)
-        self.keychain.setAccessibleName("Keychain")
-        self.keychain_retry = QPushButton("Try again", self)
-        self.keychain_retry.setAccessibleName("Save the key again")
-        self.keychain_retry.clicked.connect(self.retry_keychain)
-        self.keychain_retry.hide()
-        keychain_row = QHBoxLayout()
-        keychain_row.addWidget(self.keychain, 1)
-        keychain_row.addWidget(self.keychain_retry)
-        layout.addLayout(keychain_row)
+        self.keychain_line = KeychainLine(self.secrets, self.jobs, self)
+        self.keychain_line.on_refused = self._keychain_refused
+        self.keychain, self.keychain_retry = (
+            self.keychain_line.text,
+            self.keychain_line.retry_button,
+        )
+        layout.addWidget(self.keychain_line)
         layout.addWidget(buttons)
         self.jobs.changed.connect(self._jobs_changed)
         self.list.currentRowChanged.connect(self._show)
@@ -154,36 +143,6 @@ class SettingsDialog(QDialog):
             event.accept()
             return
         super().keyPressEvent(event)
-
-    def _app_box(self) -> QWidget:
-        box = QWidget(self)
-        self.theme = QComboBox(box)
-        for theme, label in THEMES:
-            self.theme.addItem(label, theme.value)
-        self.theme.setCurrentIndex(self.theme.findData(self.app_settings.theme.value))
-        self.instructions = QPlainTextEdit(box)
-        self.instructions.setPlaceholderText(
-            "Instructions (system prompt) new conversations start with, e.g. “Answer briefly.”"
-        )
-        self.instructions.setPlainText(self.app_settings.instructions)
-        self.instructions.setMinimumHeight(96)
-        self.cleanup = QComboBox(box)
-        for value, label in (
-            (Cleanup.AFTER_ANSWER, "after the answer"),
-            (Cleanup.ON_DELETE, "when the conversation is deleted"),
-            (Cleanup.NEVER, "never (delete them in View → Uploaded files)"),
-        ):
-            self.cleanup.addItem(label, value.value)
-        self.cleanup.setCurrentIndex(self.cleanup.findData(self.app_settings.cleanup.value))
-        form = QFormLayout(box)
-        for label, widget in (
-            ("Appearance", self.theme),
-            ("Default instructions", self.instructions),
-            ("Delete uploaded images", self.cleanup),
-        ):
-            widget.setAccessibleName(label)
-            form.addRow(label, widget)
-        return box
 
     # ----- the profile list -----------------------------------------------------------------
 
@@ -240,29 +199,17 @@ class SettingsDialog(QDialog):
 
     @property
     def writing_keychain(self) -> bool:
-        return self.jobs.running(KEYCHAIN_WRITE)
+        return self.keychain_line.writing
 
     def _write(self, start: Write) -> None:
-        """One keychain write as a job; a refusal is kept for Try again and said below."""
-        write = start()
-        if write is None:
-            return
-        self.keychain.setText(f"Saving to {self.secrets.keychain_name}…")
-        self.jobs.start(
-            KEYCHAIN_WRITE,
-            written(write),
-            failure=lambda error: self._keychain_refused(start, error),
-        )
+        self.keychain_line.write(start)
 
-    def _keychain_refused(self, start: Write, error: BaseException) -> None:
-        self._refused.append((start, in_words(error)))
+    def _keychain_refused(self) -> None:
         self._refused_while_saving = self._saving
 
     def retry_keychain(self) -> None:
         """Try again: the writes the keychain refused (unlocked since, perhaps)."""
-        refused, self._refused = self._refused, []
-        for start, _reason in refused:
-            self._write(start)
+        self.keychain_line.retry()
         self._jobs_changed()
 
     def _jobs_changed(self) -> None:
@@ -271,13 +218,9 @@ class SettingsDialog(QDialog):
         writing = self.writing_keychain
         if self.save_button is not None:
             self.save_button.setEnabled(not writing)
-        self.keychain_retry.setVisible(bool(self._refused) and not writing)
+        self.keychain_line.show_state()
         if writing:
             return
-        if self._refused:
-            self.keychain.setText("✗ " + " ".join(reason for _start, reason in self._refused))
-        elif self.keychain.text().startswith(("Saving", "✗")):
-            self.keychain.setText(f"✓ Saved to {self.secrets.keychain_name}.")
         shown = self.form.shown
         if shown is not None and not self.form.key.text():
             self.form.key_source.setText(self.secrets.source_of(shown))
@@ -358,12 +301,7 @@ class SettingsDialog(QDialog):
         self._jobs_changed()  # closes now, or once the keychain has answered
 
     def _saved(self) -> None:
-        settings = self.app_settings = replace(
-            self.app_settings,
-            cleanup=Cleanup(self.cleanup.currentData()),
-            theme=Theme(self.theme.currentData()),
-            instructions=self.instructions.toPlainText().strip(),
-        )
+        settings = self.app_settings = self.app_tab.edited(self.app_settings)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, settings.theme)
@@ -380,7 +318,7 @@ class SettingsDialog(QDialog):
         if not self._closed:
             self._closed = True
             self.form.detach()
-            self.jobs.cancel(KEYCHAIN_WRITE)
+            self.jobs.cancel(Group.KEYCHAIN_WRITE)
             self.jobs.changed.disconnect(self._jobs_changed)
         super().done(result)
 

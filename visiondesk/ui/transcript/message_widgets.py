@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QIcon, QTextDocumentFragment
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from visiondesk.render import Prose, render_blocks
 from visiondesk.ui.theme import Colours
+from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
 from visiondesk.ui.transcript.turn_labels import (
@@ -35,62 +36,6 @@ from visiondesk.ui.transcript.turn_labels import (
 )
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Notice, Turn
-
-_ICONS = {
-    TranscriptAction.COPY: "edit-copy",
-    TranscriptAction.INSPECT: "document-properties",
-    TranscriptAction.RETRY: "view-refresh",
-    TranscriptAction.REGENERATE: "view-refresh",
-    TranscriptAction.EDIT: "document-edit",
-    TranscriptAction.OPEN_SETTINGS: "preferences-system",
-}
-
-
-class ActionBar(QWidget):
-    """Signals: `action_requested(TranscriptAction)`."""
-
-    action_requested = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(2)
-        self.buttons: dict[TranscriptAction, QToolButton] = {}
-        self._shown: list[tuple[TranscriptAction, str]] = []
-        policy = self.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # showing them never moves the text
-        self.setSizePolicy(policy)
-
-    def show_actions(self, actions: list[tuple[TranscriptAction, str]]) -> None:
-        if actions == self._shown:
-            return
-        self._shown = list(actions)
-        for button in self.buttons.values():
-            button.deleteLater()
-        self.buttons.clear()
-        for action, label in actions:
-            button = QToolButton(self)
-            icon = QIcon.fromTheme(_ICONS.get(action, ""))
-            if icon.isNull():
-                button.setText(label)
-            else:
-                button.setIcon(icon)
-                button.setIconSize(QSize(16, 16))
-            button.setToolTip(label)
-            button.setAccessibleName(label)
-            button.setAutoRaise(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a))
-            self._layout.addWidget(button)
-            self.buttons[action] = button
-
-    def labels(self) -> list[str]:
-        return [label for _, label in self._shown]
-
-    @property
-    def shown(self) -> list[tuple[TranscriptAction, str]]:
-        return list(self._shown)
 
 
 class Message(QFrame):

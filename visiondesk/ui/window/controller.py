@@ -4,7 +4,6 @@ model, and gives each part of the window its presenter. All behaviour lives in t
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from visiondesk.ui.connection.presenter import ConnectionPresenter
 from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
 from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
 from visiondesk.ui.history.presenter import HistoryPresenter
+from visiondesk.ui.main_thread_gc import settle_memory
 from visiondesk.ui.screen_fit import centre_over
 from visiondesk.ui.settings.settings_dialog import SettingsDialog
 from visiondesk.ui.transcript.presenter import ConversationPresenter
@@ -87,7 +87,7 @@ class Controller(QObject):
         self.conversation_view = ConversationPresenter(self.workspace, window, self.open_settings)
         self.connection_view = ConnectionPresenter(self.workspace, window)
         self.history_view = HistoryPresenter(self.workspace, window, self.memory)
-        self.workspace.status_changed.connect(_settle_memory)
+        self.workspace.status_changed.connect(self._settle)
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.about)
         window.check_request_action.triggered.connect(self.check_request)
@@ -107,6 +107,10 @@ class Controller(QObject):
             window.geometry_changed.connect(self._remember_soon.start)
             window.splitter.splitterMoved.connect(lambda *_: self._remember_soon.start())
             self.workspace.settings_changed.connect(lambda _: self._remember_soon.start())
+
+    def _settle(self, status: ConnectionStatus) -> None:
+        if status.state is ConnectionState.CONNECTED:  # start-up's objects all exist by now
+            settle_memory()
 
     def _remember(self) -> None:
         assert self.memory is not None
@@ -278,20 +282,6 @@ class Controller(QObject):
             await self.batch_panel.aclose()
             self.batch_panel.close()
         await self.workspace.aclose()
-
-
-_frozen = False
-
-
-def _settle_memory(status: ConnectionStatus) -> None:
-    """Once start-up has imported the SDK and built its models (the first probe answered),
-    move those long-lived objects out of the garbage collector's sight: a full collection
-    over them paused the UI ~50 ms."""
-    global _frozen
-    if not _frozen and status.state is ConnectionState.CONNECTED:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
 
 
 def _load_profiles() -> dict[str, Profile]:
