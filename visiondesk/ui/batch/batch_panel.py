@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -33,11 +32,11 @@ from visiondesk.errors import VisionDeskError, in_words
 from visiondesk.store import History
 from visiondesk.store.batches import BatchStore
 from visiondesk.ui.batch.batch_form import BatchForm
+from visiondesk.ui.batch.saved_jobs import OPEN, SavedJobs
 from visiondesk.ui.window_memory import WindowMemory
 from visiondesk.workspace.jobs import Group, Jobs
 
 log = logging.getLogger(__name__)
-OPEN = (JobStatus.READY, JobStatus.RUNNING, JobStatus.PAUSED)
 SENDING = (JobStatus.RUNNING, JobStatus.PAUSED)
 BATCH = Group.BATCH
 """The job group of the panel's work."""
@@ -46,6 +45,11 @@ MEASURING_TEXT = "Finding and measuring the images…"
 
 
 class BatchPanel(QWidget):
+    """The Batch window: the form, the saved jobs, the buttons and what the job announces.
+
+    Signals: none of its own — it acts on the job itself (its buttons call `check`, `start`,
+    `pause_or_continue`, `cancel`, `resume_saved`); `SavedJobs` and `BatchForm` have theirs."""
+
     def __init__(
         self,
         profiles: dict[str, Profile],
@@ -73,11 +77,10 @@ class BatchPanel(QWidget):
         self.progress: Progress | None = None
 
         self.form = BatchForm(profiles, self, memory)
-        self.saved = QComboBox(self)
-        self.saved.setAccessibleName("Batch jobs")
-        self.continue_saved = QPushButton("Continue job", self)
-        self.continue_saved.clicked.connect(self.resume_saved)
-        self.saved.currentIndexChanged.connect(lambda _index: self._enable())
+        self.saved_jobs = SavedJobs(self.store, self)
+        self.saved, self.continue_saved = self.saved_jobs.saved, self.saved_jobs.continue_saved
+        self.saved_jobs.open_requested.connect(self.resume_saved)
+        self.saved_jobs.chosen_changed.connect(self._enable)
         self.summary = QLabel(READY_TEXT, self)
         self.summary.setWordWrap(True)
         self.bar = QProgressBar(self)
@@ -97,9 +100,6 @@ class BatchPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.results_button.clicked.connect(self.open_results)
 
-        saved_row = QHBoxLayout()
-        saved_row.addWidget(self.saved, 1)
-        saved_row.addWidget(self.continue_saved)
         buttons = QHBoxLayout()
         for button in (self.check_button, self.start_button, self.pause_button):
             buttons.addWidget(button)
@@ -107,7 +107,7 @@ class BatchPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.results_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(saved_row)
+        layout.addWidget(self.saved_jobs)
         layout.addWidget(self.form)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
@@ -160,8 +160,7 @@ class BatchPanel(QWidget):
     def resume_saved(self) -> asyncio.Task[Any] | None:
         """Continue a job saved earlier (after a crash or a restart), or open a finished one
         again to see its results; either way the form shows the job's own settings."""
-        job_id = self.saved.currentData()
-        record = self.store.job(int(job_id)) if job_id is not None else None
+        record = self.saved_jobs.chosen()
         if record is None:
             return None
         profile = next((p for p in self.profiles.values() if p.name == record.profile), None)
@@ -278,26 +277,13 @@ class BatchPanel(QWidget):
         live = self.job is not None and self.job.record.engine is BatchEngine.LIVE
         self.check_button.setEnabled(not busy)
         self.start_button.setEnabled(not busy)
-        self.continue_saved.setEnabled(not busy and self.saved.count() > 0)
-        chosen = self.saved.currentData()
-        record = self.store.job(int(chosen)) if chosen is not None else None
-        finished = record is not None and record.status not in OPEN
-        self.continue_saved.setText("Open job" if finished else "Continue job")
+        self.saved_jobs.enable(busy)
         self.pause_button.setEnabled(self.sending and live)
         self.cancel_button.setEnabled(busy)
         self.results_button.setEnabled(self.job is not None)
 
     def _list_saved(self) -> None:
-        self.saved.clear()
-        for record in self.store.jobs():  # unfinished first: those are the ones to continue
-            if self.job is None or record.id != self.job.id:
-                label = f"Job {record.id}: {record.prompt[:40]} ({record.status.value})"
-                if record.status in OPEN:
-                    self.saved.insertItem(0, label, record.id)
-                else:
-                    self.saved.addItem(label, record.id)
-        self.saved.setCurrentIndex(0 if self.saved.count() else -1)
-        self._enable()
+        self.saved_jobs.refresh(self.job.id if self.job is not None else None)
 
     def _spawn(self, work: Coroutine[Any, Any, Any], action: str) -> asyncio.Task[Any]:
         """Run `work` as a job of the panel; however it ends, the summary and the status line
