@@ -6,7 +6,6 @@ the session) with Try again one click away."""
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 from PySide6.QtCore import Qt
@@ -25,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.config.profile_edits import ProfileEdits
 from visiondesk.config.profile_store import EMULATOR, save_profiles
-from visiondesk.config.profiles import Profile, ProviderKind
+from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
 from visiondesk.ui.settings.app_settings_tab import AppSettingsTab
@@ -34,10 +34,6 @@ from visiondesk.ui.settings.keychain_line import KeychainLine, Write
 from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
 from visiondesk.workspace.jobs import Group, Jobs
-
-"""Starts one keychain write (again, for Try again); None when there is nothing to wait for."""
-
-NEW_PROFILE_URL = "http://127.0.0.1:11434/v1"
 
 
 class SettingsDialog(QDialog):
@@ -63,12 +59,12 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
-        self.profiles = dict(profiles)
+        self.edits = ProfileEdits(profiles)
+        self.profiles = self.edits.profiles
         self.secrets = secrets
         self.selected_key = selected
         self._save = save
         self.app_settings = app_settings or AppSettings.load()
-        self._original = dict(profiles)
         self.renamed: dict[str, str] = {}
         self.jobs = jobs if jobs is not None else Jobs()
         self._attempted: set[tuple[str, str]] = set()
@@ -81,7 +77,7 @@ class SettingsDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
         self.list.setMinimumWidth(190)  # "Local emulator", "LM Studio (remote)" fit whole
-        self._keys = list(self.profiles)
+        self._keys = self.edits.keys
         for key in self._keys:
             self.list.addItem(self.profiles[key].name)
         self.add_button = QPushButton("Add…", self)
@@ -178,16 +174,12 @@ class SettingsDialog(QDialog):
         key = self.current_key
         if key is None:
             return True
-        old = self.profiles[key]
         try:
-            updated = self.form.profile_from(old)
-        except ValueError as error:
+            updated = self.form.profile_from(self.profiles[key])
+            self.edits.replace(key, updated)
+        except ValueError as error:  # a field that does not read, or a name taken
             QMessageBox.warning(self, "Settings", str(error))
             return False
-        if updated.name != old.name and self._name_taken(updated.name, key):
-            QMessageBox.warning(self, "Settings", f"A profile named “{updated.name}” exists.")
-            return False
-        self.profiles[key] = updated
         secret = self.form.key.text().strip()
         if secret:
             self._write(partial(self.secrets.store, updated, secret))
@@ -231,10 +223,6 @@ class SettingsDialog(QDialog):
             else:
                 self._saved()
 
-    def _name_taken(self, name: str, except_key: str | None = None) -> bool:
-        wanted = name.casefold()
-        return any(p.name.casefold() == wanted for k, p in self.profiles.items() if k != except_key)
-
     def ask_new_name(self) -> QInputDialog:
         """Add…: the person names the server first (no "Server 6")."""
         ask = QInputDialog(self)
@@ -247,18 +235,14 @@ class SettingsDialog(QDialog):
 
     def add_profile(self, name: str) -> str | None:
         """A new OpenAI-compatible profile with this name; its fields are shown to fill in."""
-        name = " ".join(name.split())
-        if not name or not self._store_current():
+        if not name.strip() or not self._store_current():
             return None
-        if self._name_taken(name):
-            QMessageBox.warning(self, "Settings", f"A profile named “{name}” exists.")
+        try:
+            key = self.edits.add(name)
+        except ValueError as error:
+            QMessageBox.warning(self, "Settings", str(error))
             return None
-        key = _key_for(name, set(self.profiles))
-        self.profiles[key] = Profile(
-            name, ProviderKind.COMPATIBLE, NEW_PROFILE_URL, api_key_env="", model="llava"
-        )
-        self._keys.append(key)
-        self.list.addItem(name)
+        self.list.addItem(self.profiles[key].name)
         self.list.setCurrentRow(len(self._keys) - 1)
         self.form.base_url.setFocus()
         self.form.base_url.selectAll()
@@ -271,8 +255,7 @@ class SettingsDialog(QDialog):
             return
         row = self._current
         self._current = -1  # nothing to store back from the form
-        del self.profiles[key]
-        self._keys.remove(key)
+        self.edits.remove(key)
         self.list.takeItem(row)
         self.list.setCurrentRow(min(row, len(self._keys) - 1))
 
@@ -284,17 +267,13 @@ class SettingsDialog(QDialog):
         if self.current_key is not None:
             self.selected_key = self.current_key
         self.form.cancel_check()
-        self.renamed = {
-            old.name: self.profiles[key].name
-            for key, old in self._original.items()
-            if key in self.profiles and self.profiles[key].name != old.name
-        }
+        self.renamed = self.edits.renamed()
         for before, after in self.renamed.items():
             if (before, after) not in self._attempted:
                 self._attempted.add((before, after))
                 self._write(partial(self.secrets.rename, before, after))
-        for key, old in self._original.items():
-            if key not in self.profiles and (old.name, "") not in self._attempted:
+        for old in self.edits.removed():
+            if (old.name, "") not in self._attempted:
                 self._attempted.add((old.name, ""))  # deleted: its key leaves the keychain too
                 self._write(partial(self.secrets.forget, old))
         self._saving = True
@@ -321,11 +300,3 @@ class SettingsDialog(QDialog):
             self.jobs.cancel(Group.KEYCHAIN_WRITE)
             self.jobs.changed.disconnect(self._jobs_changed)
         super().done(result)
-
-
-def _key_for(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "server"
-    key, number = base, 2
-    while key in taken:
-        key, number = f"{base}-{number}", number + 1
-    return key
