@@ -56,7 +56,9 @@ def image_mime(
 class ImageDrag(QObject):
     """Lets `widget` drag out `image`, or the one `image()` returns (None: nothing now), when
     `allowed(press position)` says the press may start one. An event filter, so the widget
-    keeps its own handling of clicks; it lives as long as the widget. No signals."""
+    keeps its own handling of clicks; with `claim_press` a press that may start a drag is not
+    passed on (a view that would otherwise begin panning with it). It lives as long as the
+    widget. No signals."""
 
     def __init__(
         self,
@@ -64,12 +66,14 @@ class ImageDrag(QObject):
         image: PreparedImage | Callable[[], PreparedImage | None],
         card: int | None = None,
         allowed: Callable[[QPoint], bool] | None = None,
+        claim_press: bool = False,
     ) -> None:
         super().__init__(widget)
         self.widget = widget
         self.image = image if callable(image) else lambda: image
         self.card = card
         self.allowed = allowed
+        self.claim_press = claim_press
         self.pressed: QPoint | None = None
         widget.installEventFilter(self)
 
@@ -82,7 +86,8 @@ class ImageDrag(QObject):
             left = event.button() == Qt.MouseButton.LeftButton
             may = self.allowed is None or self.allowed(position)
             self.pressed = position if left and may and self._draggable() else None
-        elif kind == QEvent.Type.MouseButtonRelease:
+            return self.claim_press and self.pressed is not None
+        if kind == QEvent.Type.MouseButtonRelease:
             self.pressed = None
         elif kind == QEvent.Type.MouseMove and self.pressed is not None:
             if not event.buttons() & Qt.MouseButton.LeftButton:

@@ -76,7 +76,9 @@ class PreviewDialog(QDialog):
         self.view.setScene(self.scene)
         self.view.rubberBandChanged.connect(self._rubber_band)
         self.view.setToolTip("Drag the picture out to save it as a file")
-        self.drag = ImageDrag(self.view.viewport(), lambda: self.image, allowed=self._drags_out)
+        self.drag = ImageDrag(
+            self.view.viewport(), lambda: self.image, allowed=self._drags_out, claim_press=True
+        )
         self.info = QLabel(self._describe(), self)
         buttons = QHBoxLayout()
         self.crop_button = self._button(buttons, "Crop (draw a rectangle)", self._toggle_crop)
