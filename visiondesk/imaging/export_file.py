@@ -80,6 +80,11 @@ def export_name(label: str, extension: str, when: datetime) -> str:
     return f"{safe_stem(name)}.{extension}"
 
 
+def export_extension(image: PreparedImage) -> str:
+    """The extension its file gets: PNG and JPEG keep theirs, anything else becomes a PNG."""
+    return image.extension if image.mime in KEPT else "png"
+
+
 def export_bytes(image: PreparedImage) -> tuple[bytes, str]:
     """The bytes to write and their extension: PNG and JPEG as they were sent; other formats
     as a lossless PNG of the very pixels sent (the first frame of a GIF)."""
@@ -118,10 +123,11 @@ class ExportFolder:
         """The image as a file named for a person (see `export_name`), written atomically."""
         if image.url is not None:
             raise ValueError(f"{image.label} is sent as a URL: there are no bytes to write")
-        data, extension = export_bytes(image)
-        target = self.folder / image.upload_key()[:16] / export_name(image.label, extension, when)
-        if target.is_file() and target.stat().st_size == len(data):
+        name = export_name(image.label, export_extension(image), when)
+        target = self.folder / image.upload_key()[:16] / name
+        if target.is_file():  # written whole (a rename) by an earlier drag: not converted again
             return target
+        data, _extension = export_bytes(image)
         target.parent.mkdir(mode=0o700, exist_ok=True)
         temporary = target.parent / f".part-{secrets.token_hex(8)}"
         # The folder keeps others out; the file has the person's usual mode (0666 less the
