@@ -12,11 +12,16 @@ from visiondesk.formats import IMAGE_SUFFIXES
 MAX_FOLDER_IMAGES = 50
 # File managers put copied files here too (PCManFM, Nautilus, Caja: "copy\nfile:///…"; KDE).
 COPIED_FILES = ("x-special/gnome-copied-files", "application/x-kde-cutselection")
+OWN_CARD = "application/x-visiondesk-attachment"
+"""Marks the drag of an attachment card (ui/widgets/image_drag.py): dropped back onto the
+window it brings nothing, since the card is there already (a sent image attaches as a copy)."""
 
 
 def sources_from_mime(mime: QMimeData) -> list[tuple[str | bytes, str]]:
     """(source, label) pairs: local files (a folder brings its images), https URLs, bitmaps."""
     found: list[tuple[str | bytes, str]] = []
+    if own_card(mime):
+        return found
     urls = mime.urls() if mime.hasUrls() else _copied_files(mime)
     for url in urls:
         if url.isLocalFile():
@@ -38,8 +43,16 @@ def sources_from_mime(mime: QMimeData) -> list[tuple[str | bytes, str]]:
     return found
 
 
+def own_card(mime: QMimeData) -> bool:
+    """Whether this is an attachment card's own drag (its URL would read as text, too)."""
+    return mime.hasFormat(OWN_CARD)
+
+
 def carries_sources(mime: QMimeData) -> bool:
-    """Whether a paste or drop is for the attachments rather than text (cheap: no file read)."""
+    """Whether a paste or drop is for the attachments rather than text (cheap: no file read);
+    not a card's own drag, which the window refuses."""
+    if own_card(mime):
+        return False
     if mime.hasImage() or mime.hasUrls() or _copied_files(mime):
         return True
     text = mime.text().strip() if mime.hasText() else ""

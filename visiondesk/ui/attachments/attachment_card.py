@@ -1,16 +1,18 @@
 """One attachment as a card: thumbnail, what will be sent, tokens, and preparation or upload
-state."""
+state. The thumbnail drags out as a file (a copy: the card stays); right-click or the Menu key
+offers the same without a mouse."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QToolButton,
     QVBoxLayout,
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from visiondesk.domain import human_bytes
 from visiondesk.ui.attachments.card_size import CARD_HEIGHT, CARD_WIDTH, THUMB
+from visiondesk.ui.widgets.image_actions import add_image_actions
+from visiondesk.ui.widgets.image_drag import ImageDrag
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.draft import AttachmentState
 
@@ -28,18 +32,22 @@ if TYPE_CHECKING:
 
 
 class _Thumbnail(QLabel):
+    """Clicked on release, as a button is: a press that moves on becomes a drag instead."""
+
     clicked = Signal()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.clicked.emit()
-        super().mousePressEvent(event)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        inside = self.rect().contains(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and inside:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 class AttachmentCard(QFrame):
     """One attachment of the draft, drawn from the model's state (`show`).
 
     Signals: `remove_requested(id)`, `retry_requested(id)`, `move_requested(id, delta)`,
-    `preview_requested(id)`.
+    `preview_requested(id)`. `menu` is its right-click menu last opened.
     """
 
     remove_requested = Signal(int)
@@ -59,6 +67,8 @@ class AttachmentCard(QFrame):
         self.thumb.setAccessibleName("Thumbnail")
         self.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
         self.thumb.clicked.connect(lambda: self.preview_requested.emit(self.attachment_id))
+        self.drag = ImageDrag(self.thumb, lambda: self._shown, card=attachment_id)
+        self.menu: QMenu | None = None
         self.name = QLabel(_elide(label.rsplit("/", 1)[-1], 22), self)
         self.name.setToolTip(label)
         font = self.name.font()
@@ -145,6 +155,22 @@ class AttachmentCard(QFrame):
         self.status.setText(elided)
         self.status.setToolTip(text)
         self.status.setAccessibleDescription(text)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click, or the Menu key on one of its buttons: what the mouse does, and more."""
+        if self.menu is not None:
+            self.menu.deleteLater()
+        menu = QMenu(self)
+        image = self._shown
+        preview = menu.addAction("Open large")
+        preview.setEnabled(image is not None and image.url is None)
+        preview.triggered.connect(lambda: self.preview_requested.emit(self.attachment_id))
+        add_image_actions(menu, image, self)
+        menu.addSeparator()
+        remove = menu.addAction("Remove")
+        remove.triggered.connect(lambda: self.remove_requested.emit(self.attachment_id))
+        menu.popup(event.globalPos())
+        self.menu = menu
 
     def _show_image(self, image: PreparedImage | None) -> None:
         if image is None:

@@ -7,6 +7,7 @@ in it (Tab reaches every message); a turn that needs a decision keeps them in si
 
 from __future__ import annotations
 
+import functools
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -34,6 +35,8 @@ from visiondesk.ui.transcript.turn_labels import (
     question_actions,
     status_text,
 )
+from visiondesk.ui.widgets.image_actions import ImageMenu
+from visiondesk.ui.widgets.image_drag import ImageDrag
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Notice, Turn
 
@@ -101,7 +104,8 @@ class Message(QFrame):
 
 
 class QuestionBubble(Message):
-    """The person's question, on the right. Signals: `action_requested(TranscriptAction)`,
+    """The person's question, on the right; its thumbnails drag out as files and have their own
+    menu (Open large, Copy image, Save image as…). Signals: `action_requested(TranscriptAction)`,
     `preview_requested(int)` — the index of a thumbnail clicked."""
 
     preview_requested = Signal(int)
@@ -167,9 +171,11 @@ class QuestionBubble(Message):
                 button.setIcon(picture)
                 button.setIconSize(picture.deviceIndependentSize().toSize())
                 button.setAutoRaise(True)
-                button.setToolTip(f"{image.label} — click to see it large")
+                button.setToolTip(f"{image.label} — click to see it large, or drag it out")
                 button.setAccessibleName(f"Preview {image.label}")
                 button.clicked.connect(lambda _=False, i=index: self.preview_requested.emit(i))
+                ImageDrag(button, image)  # out as a file of the bytes sent
+                ImageMenu(button, image, functools.partial(self.preview_requested.emit, index))
                 self.thumbnails.addWidget(button)
             self.thumbnails.addStretch(1)
         self.actions_bar.show_actions(question_actions(turn))

@@ -1,14 +1,14 @@
 """A large preview of what will be sent, with zoom, pan and fit; drawing a rectangle crops the
-attachment to that region (the crop is then prepared at full quality from the original)."""
+attachment to that region (the crop is then prepared at full quality from the original). The
+picture drags out as a file while it is all in view (zoomed in, dragging pans it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QGuiApplication,
     QImage,
     QKeySequence,
     QPixmap,
@@ -18,7 +18,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.ui.widgets.crop_tool import CropFrame
+from visiondesk.ui.widgets.image_actions import COPY, SAVE, copy_image, save_image_as
+from visiondesk.ui.widgets.image_drag import ImageDrag
 
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage
@@ -74,6 +75,10 @@ class PreviewDialog(QDialog):
         self.view = ZoomView(self)
         self.view.setScene(self.scene)
         self.view.rubberBandChanged.connect(self._rubber_band)
+        self.view.setToolTip("Drag the picture out to save it as a file")
+        self.drag = ImageDrag(
+            self.view.viewport(), lambda: self.image, allowed=self._drags_out, claim_press=True
+        )
         self.info = QLabel(self._describe(), self)
         buttons = QHBoxLayout()
         self.crop_button = self._button(buttons, "Crop (draw a rectangle)", self._toggle_crop)
@@ -87,8 +92,8 @@ class PreviewDialog(QDialog):
         self._button(buttons, "Zoom out", lambda: self.view.scale(0.8, 0.8))
         self._button(buttons, "100%", self.view.resetTransform)
         self._button(buttons, "Fit", self.fit)
-        self._button(buttons, "Copy image", self.copy_image)
-        self._button(buttons, "Save image as…", self.save_image)
+        self._button(buttons, COPY, self.copy_image)
+        self._button(buttons, SAVE, self.save_image)
         self._button(buttons, "Close", self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
@@ -98,24 +103,26 @@ class PreviewDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.ZoomOut, self, lambda: self.view.scale(0.8, 0.8))
 
     def copy_image(self) -> None:
-        """The picture as it will be sent, onto the clipboard (to paste into a chat or a
-        document)."""
-        QGuiApplication.clipboard().setImage(QImage.fromData(self.image.data))
+        """The picture as it will be sent, onto the clipboard."""
+        copy_image(self.image)
 
     def save_image(self) -> Path | None:
         """The bytes that will be sent, in their own format, where the person chooses."""
-        start = str(Path.home() / f"{Path(self.image.label).stem}.{self.image.extension}")
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save image as", start)
-        if not chosen:
-            return None
-        path = Path(chosen)
-        try:
-            path.write_bytes(self.image.data)
-        except OSError as error:
-            self.info.setText(f"Could not save {path.name}: {error.strerror or error}")
-            return None
-        self.info.setText(f"Saved {path.name} ({len(self.image.data):,} bytes).")
+        path, said = save_image_as(self.image, self)
+        if said:
+            self.info.setText(said)
         return path
+
+    def _drags_out(self, pressed: QPoint) -> bool:
+        """A press on the picture drags it out unless dragging does something else here:
+        drawing a crop, or panning a picture larger than the view."""
+        view = self.view
+        if self.crop_button.isChecked():
+            return False
+        bars = (view.horizontalScrollBar(), view.verticalScrollBar())
+        if any(bar.maximum() > bar.minimum() for bar in bars):
+            return False
+        return self.item.sceneBoundingRect().contains(view.mapToScene(pressed))
 
     def _button(self, row: QHBoxLayout, text: str, slot: object) -> QPushButton:
         button = QPushButton(text, self)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
-from visiondesk.ui.sources import carries_sources
+from visiondesk.ui.sources import carries_sources, own_card
 from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
@@ -265,6 +265,8 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
+        if own_card(mime):
+            return  # an attachment card let go over its own window: it is here already
         if carries_sources(mime) or mime.hasText():
             event.acceptProposedAction()
             self.drop_highlight.cover()
@@ -276,6 +278,8 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         self.drop_highlight.hide()
         mime = event.mimeData()
+        if own_card(mime):
+            return
         if carries_sources(mime) or not mime.hasText():
             self.attach_requested.emit(mime)
         else:  # plain text goes into the question
