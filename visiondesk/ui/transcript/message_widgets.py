@@ -34,6 +34,7 @@ from visiondesk.ui.transcript.turn_labels import (
     question_actions,
     status_text,
 )
+from visiondesk.ui.transcript.version_switch import VersionSwitch
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Notice, Turn
 
@@ -83,6 +84,11 @@ class Message(QFrame):
         """What its right-click menu offers besides its buttons."""
         return []
 
+    def end_actions(self) -> list[tuple[TranscriptAction, str]]:
+        """What its right-click menu offers last, after its buttons: Delete (the exchange),
+        once its answer has ended."""
+        return [(TranscriptAction.DELETE, "Delete")] if self.actions_bar.shown else []
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """Right-click (or the Menu key): copy, quote, and what the buttons do."""
         entries = self.menu_actions() + [
@@ -90,6 +96,7 @@ class Message(QFrame):
             for action, label in self.actions_bar.shown
             if action is not TranscriptAction.COPY
         ]
+        entries += self.end_actions()
         if not entries:
             return
         menu = QMenu(self)
@@ -201,6 +208,9 @@ class AnswerCard(Message):
         header.setSpacing(8)
         header.addWidget(self.icon)
         header.addWidget(self.status)
+        self.versions = VersionSwitch(self)
+        self.versions.action_requested.connect(self.action_requested)
+        header.addWidget(self.versions)
         header.addStretch(1)
         header.addWidget(self.actions_bar)
         layout = QVBoxLayout(self)
@@ -243,6 +253,7 @@ class AnswerCard(Message):
 
     def plain_text(self) -> str:
         parts = [
+            self.versions.plain_text(),
             self.status.text(),
             self.body.plain_text(),
             self.error.text().removeprefix("<b>").removesuffix("</b>"),
