@@ -83,9 +83,11 @@ class Exchanges:
             except StorageError as error:
                 ws.notice(f"The message was not deleted: {error.message}")
                 return None
-        kept = [t for t in turns if t.id != turn_id]
         before = ws.continuation
-        after = without(before, kept, turns[-1].id == turn_id, ws.settings.instructions)
+        index = next(i for i, t in enumerate(turns) if t.id == turn_id)
+        self._unchain(turns[index + 1 :])
+        kept = [t for t in transcript.turns if t.id != turn_id]
+        after = without(before, kept, index == len(turns) - 1, ws.settings.instructions)
         deleted = transcript.delete(turn_id, before, after)
         ws.set_continuation(after)
         self._settled()
@@ -112,6 +114,8 @@ class Exchanges:
         if ws.continuation == deleted.after:
             ws.set_continuation(deleted.before)
         else:  # answers came since: their chain lacks it, so the words travel
+            turns = ws.transcript.turns
+            self._unchain(turns[[t.id for t in turns].index(deleted.turn.id) + 1 :])
             again = rewound(
                 ws.continuation,
                 ws.transcript.turns,
@@ -143,6 +147,13 @@ class Exchanges:
         ]
         if ids:
             self._save(lambda history: history.purge_deleted(ids))
+
+    def _unchain(self, later: list[Turn]) -> None:
+        """The server-side chains of these answers no longer match what is shown before them:
+        none is chained from again (a later Regenerate carries the words instead)."""
+        for turn in later:
+            if turn.response_id is not None:
+                self._ws.transcript.update(turn.id, response_id=None)
 
     def _settled(self) -> None:
         """Reopening continues from what is shown now: the server-side state is saved."""
