@@ -87,3 +87,20 @@ def test_retry_of_a_failed_version_replaces_it_in_its_place(tmp_path: Path) -> N
         assert stored == ["Name a colour", "Name a colour"]
 
     drive(tmp_path, scenario)
+
+
+def test_regenerating_before_a_deleted_exchange_deletes_it_for_good(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        await ask(ws, "One")
+        two = await ask(ws, "Two")
+        three = await ask(ws, "Three")
+        deleted = ws.exchanges.delete(three.id)
+        assert deleted is not None
+        again = await answer(ws, ws.conversation.regenerate(two.id))
+        assert ws.transcript.item(deleted.id) is None  # no Undo of what came after Two
+        assert [v.id for v in ws.transcript.versions(again.id)] == [two.id, again.id]
+        assert ws.conversation_id is not None
+        prompts = [m.text for m in ws.history.messages(ws.conversation_id) if m.role == "user"]
+        assert prompts == ["One", "Two", "Two"]
+
+    drive(tmp_path, scenario)

@@ -99,7 +99,10 @@ class Exchanges:
         continues as before the delete if nothing was sent since, else with the words shown."""
         ws = self._ws
         item = ws.transcript.item(deleted_id)
-        if not isinstance(item, Deleted) or ws.busy:
+        if not isinstance(item, Deleted):
+            return
+        if ws.busy:  # the server-side state moves with the answer under way
+            ws.notice("Undo waits for the answer under way: stop it (Esc) or let it end.")
             return
         ids = message_ids(item.versions)
         if ids:

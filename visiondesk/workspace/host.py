@@ -38,6 +38,7 @@ class ConversationIntents(Protocol):
 
 
 class ExchangeIntents(Protocol):
+    def dismiss(self, deleted_id: int) -> None: ...
     def forget_deleted(self) -> None: ...
 
 

@@ -46,6 +46,7 @@ from visiondesk.workspace.exchanges import save_versions
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.rewinding import new_thread, reached_thread, rewound
 from visiondesk.workspace.transcript import (
+    Deleted,
     Fix,
     Transcript,
     Turn,
@@ -195,6 +196,11 @@ class Sending:
         index = next(i for i, t in enumerate(turns) if t.id == turn.id)
         for later in turns[index + 1 :]:
             self._forget(later)
+        items = ws.transcript.items
+        place = next(i for i, item in enumerate(items) if item.id == turn.id)
+        for item in items[place + 1 :]:  # a deleted exchange after it goes too (no Undo)
+            if isinstance(item, Deleted):
+                ws.exchanges.dismiss(item.id)
         ws.set_continuation(rewound(ws.continuation, turns[:index], ws.settings.instructions))
 
     def _forget(self, turn: Turn) -> None:
