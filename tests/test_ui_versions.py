@@ -222,6 +222,23 @@ def test_delete_from_the_menu_then_undo_then_delete_for_good(
     words = chat_texts(model_requests(app)[-1])
     assert "One harbour" in words and "Three boats" in words
     assert "Two lighthouses" not in words and two.answer not in words
+
+
+def test_delete_and_undo_by_keyboard(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    workspace = app.workspace
+    asked(app, loop, qtbot, "One harbour")
+    row = asked(app, loop, qtbot, "Two lighthouses")
+    one, two = workspace.transcript.turns
+    row.answer.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(row.answer, Qt.Key.Key_Delete)
+    assert workspace.transcript.turns == [one]
+    [line] = [r for r in app.window.transcript.rows.values() if isinstance(r, DeletedLine)]
+    assert line.undo.focusPolicy() & Qt.FocusPolicy.TabFocus
+    line.undo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(line.undo, Qt.Key.Key_Space)
+    assert workspace.transcript.turns == [one, two]
     QApplication.processEvents()
 
 

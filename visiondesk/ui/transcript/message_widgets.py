@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QTextDocumentFragment
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -88,6 +88,13 @@ class Message(QFrame):
         """What its right-click menu offers last, after its buttons: Delete (the exchange),
         once its answer has ended."""
         return [(TranscriptAction.DELETE, "Delete")] if self.actions_bar.shown else []
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Delete on a message with the focus: as its menu's Delete (Undo follows)."""
+        if event.key() == Qt.Key.Key_Delete and self.end_actions():
+            self.action_requested.emit(TranscriptAction.DELETE)
+            return
+        super().keyPressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """Right-click (or the Menu key): copy, quote, and what the buttons do."""
