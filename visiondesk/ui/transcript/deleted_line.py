@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.workspace.transcript import Deleted
 
@@ -25,7 +26,8 @@ class DeletedLine(QFrame):
     def __init__(self, item_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deleted")
-        self.label = QLabel("Message deleted", self)
+        self.setAccessibleName("Message deleted")
+        self.label = QLabel("Message deleted —", self)
         self.undo = QToolButton(self)
         self.undo.setText("Undo")
         self.undo.setAccessibleName("Undo delete")
@@ -49,7 +51,13 @@ class DeletedLine(QFrame):
         layout.addWidget(self.dismiss)
 
     def draw(self, item: Item, palette: QPalette) -> bool:
-        """Nothing changes on it; False: not a turn."""
+        """Muted, in the palette's scheme, the question it held as its tooltip; False: not a
+        turn."""
+        scheme = colours(is_dark(palette))
+        self.setStyleSheet(
+            f"#deleted {{ border:1px dashed {scheme.muted}; border-radius:6px; }}"
+            f" QLabel {{ color:{scheme.muted}; }}"
+        )
         if isinstance(item, Deleted):
             prompt = " ".join(item.turn.prompt.split())
             self.label.setToolTip(prompt[:200])
