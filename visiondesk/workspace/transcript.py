@@ -210,16 +210,19 @@ class Transcript:
     def versions_at(self, turn_id: int) -> Versions:
         """Which version the shown turn is, of how many, and whether it may switch now."""
         ids = self._places.get(turn_id, (turn_id,))
-        turns = self.turns
-        last = turns[-1].id if turns else None
-        idle = not any(turn.status.running for turn in turns)
+        last = next((item for item in reversed(self._items) if isinstance(item, Turn)), None)
+        # A turn runs only last (a send adds one, a new version rewinds to it).
+        switchable = last is not None and last.id == turn_id and not last.status.running
         number = ids.index(turn_id) + 1 if turn_id in ids else 1
-        return Versions(number, len(ids), len(ids) > 1 and idle and turn_id == last)
+        return Versions(number, len(ids), len(ids) > 1 and switchable)
 
     def versions_shown(self) -> dict[int, Versions]:
-        """`versions_at` of each shown turn that has other versions, by id."""
+        """`versions_at` of each shown turn that has other versions, by id (as many steps as
+        such turns, however long the conversation)."""
         return {
-            turn.id: self.versions_at(turn.id) for turn in self.turns if turn.id in self._places
+            turn_id: self.versions_at(turn_id)
+            for turn_id in self._places
+            if turn_id not in self._hidden and len(self._places[turn_id]) > 1
         }
 
     def add_version(

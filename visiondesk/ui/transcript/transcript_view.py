@@ -64,6 +64,8 @@ class TranscriptView(QScrollArea):
         """While older messages are built above the view: a message in sight and its offset
         from the view's top, kept as the page grows above it."""
         self._restoring = False
+        self._versioned: set[int] = set()
+        """The answers whose ‹ › were last drawn with versions."""
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
@@ -166,10 +168,14 @@ class TranscriptView(QScrollArea):
             row.show_versions(self._model.versions_at(item.id))
 
     def _show_versions(self) -> None:
-        """Only the last exchange switches versions: each built answer's ‹ › follows."""
+        """Only the last exchange switches versions: each built answer's ‹ › follows (those
+        with versions now or at the last call: a long conversation costs nothing more)."""
         shown = self._model.versions_shown() if self._model is not None else {}
-        for item_id, row in self.rows.items():
-            row.show_versions(shown.get(item_id))  # None: one version
+        for item_id in set(shown) | self._versioned:
+            row = self.rows.get(item_id)
+            if row is not None:
+                row.show_versions(shown.get(item_id))  # None: one version
+        self._versioned = set(shown)
 
     # Following the model -------------------------------------------------------------------
 
