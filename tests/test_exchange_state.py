@@ -104,3 +104,22 @@ def test_regenerating_before_a_deleted_exchange_deletes_it_for_good(tmp_path: Pa
         assert prompts == ["One", "Two", "Two"]
 
     drive(tmp_path, scenario)
+
+
+def test_responses_a_version_after_a_deleted_exchange_is_never_chained_from(
+    tmp_path: Path,
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.set_mode(ApiMode.RESPONSES)
+        one = await ask(ws, "One harbour")
+        two = await ask(ws, "Two lighthouses")
+        again = await answer(ws, ws.conversation.regenerate(two.id))
+        assert ws.exchanges.delete(one.id) is not None
+        assert ws.exchanges.show_version(again.id, two.id)  # version 1, made after One
+        assert ws.continuation.state.response_id is None
+        three = await ask(ws, "Three?")
+        [body] = sent(three, "/responses")
+        assert "previous_response_id" not in body and "One harbour" not in str(body["input"])
+        assert "Two lighthouses" in str(body["input"])
+
+    drive(tmp_path, scenario)

@@ -154,9 +154,10 @@ class Exchanges:
     def _unchain(self, later: list[Turn]) -> None:
         """The server-side chains of these answers no longer match what is shown before them:
         none is chained from again (a later Regenerate carries the words instead)."""
-        for turn in later:
-            if turn.response_id is not None:
-                self._ws.transcript.update(turn.id, response_id=None)
+        transcript = self._ws.transcript
+        for version in (v for turn in later for v in transcript.versions(turn.id)):
+            if version.response_id is not None:  # the versions not shown too
+                transcript.update(version.id, response_id=None)
 
     def _settled(self) -> None:
         """Reopening continues from what is shown now: the server-side state is saved."""
