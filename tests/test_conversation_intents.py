@@ -94,7 +94,13 @@ def test_edit_and_resend_in_chat_continues_from_before_the_question(tmp_path: Pa
         edited = await answer(ws, edited_id)
         assert "earlier turn" not in edited.answer
         assert "You asked: “First question, better”" in edited.answer
-        assert stored_texts(ws) == ["First question, better", edited.answer]
+        # The first exchange is kept as version 1 of its place; the second question is gone.
+        assert stored_texts(ws) == [
+            "First question",
+            first.answer,
+            "First question, better",
+            edited.answer,
+        ]
         third = await ask(ws, "And then?")
         assert "1 earlier turn(s)" in third.answer
 

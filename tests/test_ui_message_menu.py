@@ -76,7 +76,7 @@ def test_the_question_menu_copies_quotes_and_edits(
 ) -> None:
     row = asked(app, loop, qtbot, "Which harbour is this?")
     menu = right_click(row.bubble)
-    assert [a.text() for a in menu.actions()] == ["Copy", "Quote in reply", "Edit"]
+    assert [a.text() for a in menu.actions()] == ["Copy", "Quote in reply", "Edit", "Delete"]
     choose(menu, "Copy")
     assert QGuiApplication.clipboard().text() == "Which harbour is this?"
     choose(right_click(row.bubble), "Quote in reply")

@@ -49,7 +49,8 @@ class Conversations:
             # EXISTS stops at a conversation's first matching message (through the index).
             sql += (
                 " AND (title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
-                "WHERE m.conversation_id = conversations.id AND m.text LIKE ? ESCAPE '\\'))"
+                "WHERE m.conversation_id = conversations.id AND m.deleted = 0 "
+                "AND m.text LIKE ? ESCAPE '\\'))"
             )
             args = (like, like)
         rows = self._db.read(sql + " ORDER BY updated_at DESC, id DESC", args)

@@ -50,7 +50,7 @@ def to_markdown(
     title = markdown_label(conversation.title)
     lines = [f"# {title}", "", f"*{markdown_label(f'{conversation.model} · {conversation.mode}')}*"]
     lines.append("")
-    for message in history.messages(conversation_id):
+    for message in _shown(history, conversation_id):
         if message.role == "user":
             lines += ["## You", "", inert_markdown(message.text), ""]
             for image in message.images:
@@ -85,7 +85,7 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
         "</style></head><body>",
         f"<h1>{html.escape(conversation.title)}</h1>",
     ]
-    for message in history.messages(conversation_id):
+    for message in _shown(history, conversation_id):
         if message.role == "user":
             parts.append("<p class='who'>You</p>")
             parts.append("<p>" + html.escape(message.text).replace("\n", "<br>") + "</p>")
@@ -101,6 +101,11 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
                 parts.append(f"<p><em>{html.escape(message.damaged)}</em></p>")
     parts.append("</body></html>")
     return write_private(path, "\n".join(parts))
+
+
+def _shown(history: History, conversation_id: int) -> list[StoredMessage]:
+    """The version of each exchange the conversation shows (as the window has it)."""
+    return [message for message in history.messages(conversation_id) if message.shown]
 
 
 def _quoted(text: str) -> str:

@@ -13,6 +13,7 @@ import logging
 import shutil
 import sqlite3
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -82,6 +83,7 @@ class History(KeepsLedger):
             return
         try:
             self.recovered = self._messages.mark_interrupted()
+            self._messages.purge_deleted()  # deletions whose Undo went with the last session
         except StorageError as error:
             if error.fault is not StorageFault.DAMAGED:
                 self._abandon()
@@ -213,6 +215,20 @@ class History(KeepsLedger):
 
     def delete_message(self, message_id: int) -> None:
         self._messages.delete_message(message_id)
+
+    def save_versions(self, place: int, message_ids: Sequence[int], shown: Sequence[int]) -> None:
+        """These messages are the versions of one exchange (`place`: its first question's id);
+        `shown` (a question and its answer) is the one shown and continued from."""
+        self._messages.save_versions(place, message_ids, shown)
+
+    def set_messages_deleted(self, message_ids: Sequence[int], deleted: bool = True) -> None:
+        """Deleted in the window while its Undo is offered (`deleted=False`: undone)."""
+        self._messages.set_deleted(message_ids, deleted)
+
+    def purge_deleted(self, message_ids: Sequence[int] | None = None) -> int:
+        """Remove for good the messages deleted in the window whose Undo is gone (these, or
+        all)."""
+        return self._messages.purge_deleted(message_ids)
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         """What can be read, from any thread; a damaged row or image becomes a placeholder."""

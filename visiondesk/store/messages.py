@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from visiondesk.domain import Exchange, PreparedImage, Question
@@ -29,6 +30,10 @@ class StoredMessage:
     """Placeholders for the images that could not be read, each naming the problem."""
     damaged: str = ""
     """Why (part of) the message itself could not be read; empty when it was read whole."""
+    place: int | None = None
+    """The question id of the first version of its exchange (None: the only version)."""
+    shown: bool = True
+    """Its version is the one shown (and continued from); exports carry only these."""
 
     @property
     def intact(self) -> bool:
@@ -91,6 +96,39 @@ class Messages:
         self._db.discard(("answer", message_id))
         self._db.write("DELETE FROM messages WHERE id = ?", (message_id,))
 
+    def save_versions(self, place: int, message_ids: Sequence[int], shown: Sequence[int]) -> None:
+        """The messages `message_ids` are the versions of one exchange (`place`: its first
+        question's id); `shown` (a question and its answer) is the one the conversation shows."""
+        ids = list(message_ids)
+        marks = ", ".join("?" * len(ids))
+        with self._db.transaction() as db:
+            db.execute(f"UPDATE messages SET place = ? WHERE id IN ({marks})", (place, *ids))
+            db.execute(
+                f"UPDATE messages SET shown = id IN ({', '.join('?' * len(shown))}) "
+                "WHERE place = ?",
+                (*shown, place),
+            )
+
+    def set_deleted(self, message_ids: Sequence[int], deleted: bool = True) -> None:
+        """Deleted in the window (hidden from every read and search) while Undo is offered;
+        `deleted=False` is the Undo. `purge_deleted` removes them for good."""
+        ids = list(message_ids)
+        self._db.write(
+            f"UPDATE messages SET deleted = ? WHERE id IN ({', '.join('?' * len(ids))})",
+            (int(deleted), *ids),
+        )
+
+    def purge_deleted(self, message_ids: Sequence[int] | None = None) -> int:
+        """Messages deleted in the window whose Undo is gone (dismissed, the conversation left,
+        a restart): these, or all."""
+        if message_ids is None:
+            return self._db.write("DELETE FROM messages WHERE deleted = 1").rowcount
+        ids = list(message_ids)
+        marks = ", ".join("?" * len(ids))
+        return self._db.write(
+            f"DELETE FROM messages WHERE deleted = 1 AND id IN ({marks})", tuple(ids)
+        ).rowcount
+
     def mark_interrupted(self) -> int:
         """Answers that were streaming when the app died are kept, marked interrupted."""
         cursor = self._db.write(
@@ -122,6 +160,8 @@ class Messages:
         result: list[Exchange] = []
         pending_user: StoredMessage | None = None
         for message in self.messages(conversation_id):
+            if not message.shown:
+                continue
             if message.role == "user":
                 pending_user = message
             elif pending_user is not None and message.status == "complete":
@@ -134,7 +174,8 @@ class Messages:
 def _message_rows(db: sqlite3.Connection, conversation_id: int) -> list[StoredMessage]:
     try:
         rows = db.execute(
-            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            "SELECT * FROM messages WHERE conversation_id = ? AND deleted = 0 ORDER BY id",
+            (conversation_id,),
         ).fetchall()
         return [_message(row) for row in rows]
     except sqlite3.DatabaseError as error:
@@ -153,13 +194,14 @@ def _message_rows(db: sqlite3.Connection, conversation_id: int) -> list[StoredMe
         reraise_misuse(error)
         problem = f"the messages of this conversation could not be read ({error})"
         return [StoredMessage(0, "assistant", "", "failed", problem, damaged=problem)]
-    return [_salvage_message(db, message_id) for message_id in ids]
+    salvaged = [_salvage_message(db, message_id) for message_id in ids]
+    return [message for message in salvaged if message is not None]
 
 
-def _salvage_message(db: sqlite3.Connection, message_id: int) -> StoredMessage:
+def _salvage_message(db: sqlite3.Connection, message_id: int) -> StoredMessage | None:
     try:
         row = db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-        return _message(row)
+        return None if row["deleted"] else _message(row)
     except sqlite3.DatabaseError as error:
         reraise_misuse(error)
         first = error
@@ -185,4 +227,12 @@ def _salvage_message(db: sqlite3.Connection, message_id: int) -> StoredMessage:
 
 
 def _message(row: sqlite3.Row) -> StoredMessage:
-    return StoredMessage(row["id"], row["role"], row["text"], row["status"], row["error"])
+    return StoredMessage(
+        row["id"],
+        row["role"],
+        row["text"],
+        row["status"],
+        row["error"],
+        place=row["place"],
+        shown=bool(row["shown"]),
+    )

@@ -32,6 +32,8 @@ class OpenedConversation:
         result: list[Exchange] = []
         question: StoredMessage | None = None
         for message in self.messages:
+            if not message.shown:  # another version of its exchange is shown
+                continue
             if message.role == "user":
                 question = message
             elif question is not None and message.status == "complete":

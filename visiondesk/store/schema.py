@@ -147,6 +147,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX question_sources_by_message ON question_sources(message_id, position);
     """,
+    # 7: versions of an exchange (Regenerate, Edit & resend): `place` is the question id of the
+    # place's first version (NULL: the only one), `shown` marks the version the conversation
+    # continues from; `deleted`: deleted in the window, kept while its Undo is offered
+    """
+    ALTER TABLE messages ADD COLUMN place INTEGER;
+    ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

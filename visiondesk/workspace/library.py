@@ -89,6 +89,7 @@ class Library:
         its draft, and the new one gets the draft it was left with (none at first)."""
         ws = self._ws
         ws.conversation.stop()
+        ws.exchanges.forget_deleted()
         self._leave_draft()
         ws.transcript.clear()
         ws.reset_tokens()
@@ -126,6 +127,7 @@ class Library:
         ws = self._ws
         stored = opened.conversation
         ws.conversation.stop()
+        ws.exchanges.forget_deleted()
         self._leave_draft()  # the draft belongs to the conversation it was written in
         key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
         key = key or ws.settings.profile_key
@@ -168,13 +170,14 @@ class Library:
             return
         messages, sources = opened.messages, opened.sources
         ws.set_damage(lost_sentence(messages))
+        places: dict[int, int] = {}  # a stored place → a turn of it, for its other versions
         for message in messages:
             if message.role == "user":
                 question = message
                 continue
             if question is None:
                 continue
-            turn = ws.transcript.add_turn(
+            asked = (
                 question.text,
                 question.images,
                 mode,
@@ -182,6 +185,13 @@ class Library:
                 profile.base_url,
                 TurnStatus.stored(message.status),
             )
+            place = places.get(question.place) if question.place is not None else None
+            if place is None:
+                turn = ws.transcript.add_turn(*asked)
+            else:
+                turn = ws.transcript.add_version(place, *asked, show=question.shown)
+            if question.place is not None:
+                places[question.place] = turn.id
             ws.transcript.update(
                 turn.id,
                 answer=message.text,

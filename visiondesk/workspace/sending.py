@@ -42,9 +42,11 @@ from visiondesk.session import followed
 from visiondesk.store.sources import drop_sources, question_sources, save_sources
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
+from visiondesk.workspace.exchanges import save_versions
 from visiondesk.workspace.jobs import Group
 from visiondesk.workspace.rewinding import new_thread, reached_thread, rewound
 from visiondesk.workspace.transcript import (
+    Deleted,
     Fix,
     Transcript,
     Turn,
@@ -144,6 +146,8 @@ class Sending:
         turn = ws.transcript.turn(turn_id)
         if turn is None or ws.busy or not turn.status.retryable:
             return None
+        if len(ws.transcript.versions(turn_id)) > 1:  # a new attempt in this version's place
+            return self.edit(turn_id, turn.prompt, replacing=True)
         self._forget(turn)
         if reached_thread(turn):
             # The stopped attempt's question (and partial answer) are in the server's thread:
@@ -161,22 +165,25 @@ class Sending:
             ws.set_text("")
         return self._start(turn.prompt)
 
-    def edit(self, turn_id: int, prompt: str) -> int | None:
+    def edit(self, turn_id: int, prompt: str, *, replacing: bool = False) -> int | None:
         """Edit & resend: the conversation continues from just before this question, asked
-        now as `prompt` with its images; it and the turns after it leave the transcript and
-        the history."""
+        now as `prompt` with its images: a new version of this exchange (the earlier ones are
+        kept, ‹ 1/2 ›; `replacing`: a failed one is replaced); the turns after it leave the
+        transcript and the history."""
         ws = self._ws
         turn = ws.transcript.turn(turn_id)
         prompt = prompt.strip() or (turn.prompt if turn else "")
         if turn is None or ws.busy or ws.session is None or ws.reading_keychain:
             return None
         self._rewind(turn)
+        if replacing:
+            self._forget_messages(turn)
         # The question goes with its own images; others in the draft wait for the next one.
         wanted = {image.sha256 for image in turn.images}
         present = {a.prepared.sha256 for a in ws.draft if a.prepared is not None}
         ws.draft.restore([image for image in turn.images if image.sha256 not in present])
         own = [a for a in ws.draft if a.prepared is not None and a.prepared.sha256 in wanted]
-        return self._start(prompt, own)
+        return self._start(prompt, own, version_of=turn.id, replacing=replacing)
 
     def regenerate(self, turn_id: int) -> int | None:
         """A new answer to the same question, from the same point of the conversation."""
@@ -187,23 +194,39 @@ class Sending:
         ws = self._ws
         turns = ws.transcript.turns
         index = next(i for i, t in enumerate(turns) if t.id == turn.id)
-        for later in turns[index:]:
+        for later in turns[index + 1 :]:
             self._forget(later)
+        items = ws.transcript.items
+        place = next(i for i, item in enumerate(items) if item.id == turn.id)
+        for item in items[place + 1 :]:  # a deleted exchange after it goes too (no Undo)
+            if isinstance(item, Deleted):
+                ws.exchanges.dismiss(item.id)
         ws.set_continuation(rewound(ws.continuation, turns[:index], ws.settings.instructions))
 
     def _forget(self, turn: Turn) -> None:
-        """The turn leaves the transcript and the stored history."""
-        ws = self._ws
+        """The turn (every version of it) leaves the transcript and the stored history."""
+        for version in self._ws.transcript.versions(turn.id):
+            self._forget_messages(version)
+        self._ws.transcript.remove(turn.id)
+
+    def _forget_messages(self, turn: Turn) -> None:
         if turn.message_ids is not None:
             try:
                 for message_id in turn.message_ids:
-                    ws.history.delete_message(message_id)
+                    self._ws.history.delete_message(message_id)
             except StorageError as error:  # the new attempt says so if the disk still refuses
                 log.warning("the earlier attempt stays in the history: %s", error.message)
-        ws.transcript.remove(turn.id)
 
-    def _start(self, prompt: str, attachments: list[Attachment] | None = None) -> int | None:
-        """Ask `prompt` with `attachments` (the whole draft unless given); the turn's id."""
+    def _start(
+        self,
+        prompt: str,
+        attachments: list[Attachment] | None = None,
+        *,
+        version_of: int | None = None,
+        replacing: bool = False,
+    ) -> int | None:
+        """Ask `prompt` with `attachments` (the whole draft unless given), as a new turn or a
+        new version of the turn `version_of`; the turn's id."""
         ws = self._ws
         session = ws.session
         assert session is not None
@@ -215,16 +238,19 @@ class Sending:
         ready = [a.prepared for a in attachments if a.prepared is not None]
         preparing = any(a.prepared is None for a in attachments)
         settings = ws.settings
+        asked = (
+            prompt,
+            ready,
+            settings.mode,
+            settings.model,
+            session.profile.base_url,
+            TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
+        )
         turn = _SentTurn(
             ws.transcript,
-            ws.transcript.add_turn(
-                prompt,
-                ready,
-                settings.mode,
-                settings.model,
-                session.profile.base_url,
-                TurnStatus.PREPARING if preparing else TurnStatus.PENDING,
-            ),
+            ws.transcript.add_turn(*asked)
+            if version_of is None
+            else ws.transcript.add_version(version_of, *asked, replacing=replacing),
         )
         # What every image is made from is saved with the question, before any preparing or
         # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
@@ -249,6 +275,9 @@ class Sending:
             turn.update(unsaved=stored.unsaved)
         if stored is not None and stored.question_id and stored.answer_id:
             turn.update(message_ids=(stored.question_id, stored.answer_id))
+            if version_of is not None:
+                with contextlib.suppress(StorageError):  # then it reopens as its own exchange
+                    save_versions(ws.history, ws.transcript, turn.id)
             if len(ws.transcript.turns) == 1:  # a new conversation: it keeps its settings
                 with contextlib.suppress(StorageError):
                     ws.library.save_settings()

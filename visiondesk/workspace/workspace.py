@@ -21,6 +21,7 @@ from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
 from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Draft
+from visiondesk.workspace.exchanges import Exchanges
 from visiondesk.workspace.jobs import Group, Jobs, Key
 from visiondesk.workspace.library import Library
 from visiondesk.workspace.sending import Sending
@@ -41,8 +42,8 @@ class Tokens:
 
 class Workspace:
     """State: `draft`, `text`, `settings`, `transcript`, `status` (connection), `tokens`,
-    `profiles`. Intents: the methods below and those of `attachments`, `conversation` and
-    `library`.
+    `profiles`. Intents: the methods below and those of `attachments`, `conversation`,
+    `exchanges` (versions, delete) and `library`.
 
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
@@ -100,6 +101,7 @@ class Workspace:
         """What of the open conversation (or the history) could not be read; empty if none."""
         self.attachments = Attaching(self)
         self.conversation = Sending(self)
+        self.exchanges = Exchanges(self)
         self.library = Library(self)
         self._busy = False
         self._before_wait: ConnectionStatus | None = None

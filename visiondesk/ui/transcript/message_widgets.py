@@ -11,7 +11,7 @@ import functools
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QTextDocumentFragment
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -35,6 +35,7 @@ from visiondesk.ui.transcript.turn_labels import (
     question_actions,
     status_text,
 )
+from visiondesk.ui.transcript.version_switch import VersionSwitch
 from visiondesk.ui.widgets.image_actions import ImageMenu
 from visiondesk.ui.widgets.image_drag import ImageDrag
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
@@ -86,6 +87,18 @@ class Message(QFrame):
         """What its right-click menu offers besides its buttons."""
         return []
 
+    def end_actions(self) -> list[tuple[TranscriptAction, str]]:
+        """What its right-click menu offers last, after its buttons: Delete (the exchange),
+        once its answer has ended."""
+        return [(TranscriptAction.DELETE, "Delete")] if self.actions_bar.shown else []
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Delete on a message with the focus: as its menu's Delete (Undo follows)."""
+        if event.key() == Qt.Key.Key_Delete and self.end_actions():
+            self.action_requested.emit(TranscriptAction.DELETE)
+            return
+        super().keyPressEvent(event)
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """Right-click (or the Menu key): copy, quote, and what the buttons do."""
         entries = self.menu_actions() + [
@@ -93,6 +106,7 @@ class Message(QFrame):
             for action, label in self.actions_bar.shown
             if action is not TranscriptAction.COPY
         ]
+        entries += self.end_actions()
         if not entries:
             return
         menu = QMenu(self)
@@ -207,6 +221,9 @@ class AnswerCard(Message):
         header.setSpacing(8)
         header.addWidget(self.icon)
         header.addWidget(self.status)
+        self.versions = VersionSwitch(self)
+        self.versions.action_requested.connect(self.action_requested)
+        header.addWidget(self.versions)
         header.addStretch(1)
         header.addWidget(self.actions_bar)
         layout = QVBoxLayout(self)
@@ -249,6 +266,7 @@ class AnswerCard(Message):
 
     def plain_text(self) -> str:
         parts = [
+            self.versions.plain_text(),
             self.status.text(),
             self.body.plain_text(),
             self.error.text().removeprefix("<b>").removesuffix("</b>"),

@@ -94,12 +94,27 @@ class ConversationPresenter(QObject):
             turn = workspace.transcript.turn(turn_id)
             if turn is not None and turn.suggested_mode is not None:
                 workspace.set_mode(turn.suggested_mode)
+        elif action is TranscriptAction.DELETE:
+            workspace.exchanges.delete(turn_id)
+        elif action is TranscriptAction.UNDO_DELETE:
+            workspace.exchanges.undelete(turn_id)
+        elif action is TranscriptAction.DISMISS:
+            workspace.exchanges.dismiss(turn_id)
+        elif action in (TranscriptAction.PREVIOUS_VERSION, TranscriptAction.NEXT_VERSION):
+            self.switch_version(turn_id, -1 if action is TranscriptAction.PREVIOUS_VERSION else 1)
         elif action in (TranscriptAction.QUOTE, TranscriptAction.QUOTE_QUESTION):
             turn = workspace.transcript.turn(turn_id)
             if turn is not None:
                 quoted = turn.answer if action is TranscriptAction.QUOTE else turn.prompt
                 workspace.set_text(quote_into(workspace.text, quoted))
                 self.window.focus_composer()
+
+    def switch_version(self, turn_id: int, step: int) -> None:
+        """‹ or ›: the version before or after the one shown, in its place."""
+        versions = self.workspace.transcript.versions(turn_id)
+        ids = [version.id for version in versions]
+        if turn_id in ids and 0 <= ids.index(turn_id) + step < len(ids):
+            self.workspace.exchanges.show_version(turn_id, ids[ids.index(turn_id) + step])
 
     def edit_question(self, turn_id: int) -> TextDialog | None:
         """Edit & resend: the conversation continues from just before this question."""
@@ -109,7 +124,8 @@ class ConversationPresenter(QObject):
         dialog = TextDialog(
             "Edit question",
             "Send this question again as edited. The conversation continues from just before "
-            "it: this answer and everything after it are replaced.",
+            "it: the new answer becomes another version of this one (‹ ›), and the exchanges "
+            "after it are removed.",
             turn.prompt,
             "Send",
             self.owner,

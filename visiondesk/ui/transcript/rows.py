@@ -14,13 +14,14 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from visiondesk.ui.theme import colours, is_dark
+from visiondesk.ui.transcript.deleted_line import DeletedLine
 from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
 from visiondesk.ui.widgets.image_preview import PreviewDialog
-from visiondesk.workspace.transcript import Notice, Turn
+from visiondesk.workspace.transcript import Deleted, Notice, Turn
 
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage
-    from visiondesk.workspace.transcript import Item
+    from visiondesk.workspace.transcript import Item, Versions
 
 
 class TurnRow(QWidget):
@@ -62,6 +63,10 @@ class TurnRow(QWidget):
         self.answer.show_turn(item, scheme, dark)
         return True
 
+    def show_versions(self, versions: Versions | None) -> None:
+        """‹ n/m › beside the answer (hidden for one version)."""
+        self.answer.versions.show_versions(versions)
+
     def preview(self, index: int) -> None:
         """A thumbnail clicked: the image as it was sent, large (in the column, so it outlives a
         rebuilt row)."""
@@ -82,6 +87,9 @@ class NoticeRow(NoticeLine):
 
     action_requested = Signal(object, int)
 
+    def show_versions(self, versions: Versions | None) -> None:
+        """A notice has none."""
+
     def draw(self, item: Item, palette: QPalette) -> bool:
         """Draw the notice in the palette's scheme; False: not a turn."""
         if isinstance(item, Notice):
@@ -90,10 +98,12 @@ class NoticeRow(NoticeLine):
         return False
 
 
-Row = TurnRow | NoticeRow
+Row = TurnRow | NoticeRow | DeletedLine
 
 
 def build_row(item: Item, column: QWidget) -> Row:
     if isinstance(item, Notice):
         return NoticeRow(column)
+    if isinstance(item, Deleted):
+        return DeletedLine(item.id, column)
     return TurnRow(item.id, column)

@@ -64,6 +64,8 @@ class TranscriptView(QScrollArea):
         """While older messages are built above the view: a message in sight and its offset
         from the view's top, kept as the page grows above it."""
         self._restoring = False
+        self._versioned: set[int] = set()
+        """The answers whose ‹ › were last drawn with versions."""
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
@@ -86,7 +88,10 @@ class TranscriptView(QScrollArea):
         model.changed.connect(self._changed)
         model.appended.connect(lambda turn, _text: self._stream(turn))
         model.removed.connect(self._removed)
+        model.replaced.connect(self._replaced)
         model.reset.connect(self._reset)
+        for signal in (model.added, model.changed, model.removed):
+            signal.connect(lambda _item: self._show_versions())
         self._reset()
 
     # Building ------------------------------------------------------------------------------
@@ -159,6 +164,18 @@ class TranscriptView(QScrollArea):
         row = self.rows.get(item.id)
         if row is not None and row.draw(item, self.palette()):
             self.renders += 1
+        if row is not None and self._model is not None:
+            row.show_versions(self._model.versions_at(item.id))
+
+    def _show_versions(self) -> None:
+        """Only the last exchange switches versions: each built answer's ‹ › follows (those
+        with versions now or at the last call: a long conversation costs nothing more)."""
+        shown = self._model.versions_shown() if self._model is not None else {}
+        for item_id in set(shown) | self._versioned:
+            row = self.rows.get(item_id)
+            if row is not None:
+                row.show_versions(shown.get(item_id))  # None: one version
+        self._versioned = set(shown)
 
     # Following the model -------------------------------------------------------------------
 
@@ -186,6 +203,19 @@ class TranscriptView(QScrollArea):
         row = self.rows.pop(item.id, None)
         if row is not None:
             row.deleteLater()
+
+    def _replaced(self, old: Item, new: Item) -> None:
+        """Another item in the same place (a version shown, a delete, an Undo)."""
+        for pending in (self._queued, self._older):
+            if old.id in pending:
+                pending[pending.index(old.id)] = new.id
+        self._dirty.discard(old.id)
+        row = self.rows.pop(old.id, None)
+        if row is not None:
+            index = self.rows_layout.indexOf(row)
+            row.deleteLater()
+            self._insert(new.id, index)
+        self._show_versions()
 
     def _reset(self) -> None:
         for row in self.rows.values():
