@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from visiondesk.commands import COMMANDS
+
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "doctor",
-        help="check an image request you wrote (JSON or curl) and fix it",
+        help=COMMANDS["doctor"].summary,
         description='Check a request body, an {"endpoint", "body"} object or a pasted curl '
         "command against the image rules of its endpoint. Exit 0 when no error is found "
         "(warnings only), 1 when the API would refuse it, 2 when the input is unusable.",
