@@ -4,6 +4,8 @@ fresh process that runs the command as the console script does, never by time.""
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +107,24 @@ def test_the_command_list_and_version_import_no_command(
         text = capsys.readouterr().out
         assert text.startswith(f"usage: visiondesk {name} "), text
         assert "options:" in text and "-h, --help" in text
+
+
+def test_doctor_checks_and_fixes_a_request_without_the_sdk(tmp_path: Path) -> None:
+    """Checking a request (and writing it fixed) reads the rules and prepares the images; it
+    needs no client: the SDK, asyncio and TLS load only for --upload, Markdown for exports."""
+    image = tmp_path / "photo.png"
+    Image.new("RGB", (4000, 3000), "teal").save(image)
+    data_url = "data:image/jpeg;base64," + base64.b64encode(image.read_bytes()).decode()
+    content = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": data_url}},
+    ]
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(body))
+    code, output, modules = modules_after(
+        "doctor", "--endpoint", "/v1/chat/completions", str(request)
+    )
+    assert code == 0, output  # warnings only
+    assert "mime_mismatch" in output and "Fixed request" in output
+    assert loaded(modules, HEAVY) == []

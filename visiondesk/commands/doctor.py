@@ -4,7 +4,6 @@ will say about it, and print it fixed."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -52,6 +51,8 @@ def run(options: argparse.Namespace) -> int:
         print(for_terminal(f"visiondesk doctor: {error}"), file=sys.stderr)
         return EXIT_UNUSABLE
     if options.upload and report.uploads and report.fixed is not None:
+        import asyncio  # only uploads need it, not checking
+
         try:
             report.fixed = asyncio.run(_upload(report.fixed, report.uploads, options))
         except VisionDeskError as error:
