@@ -9,7 +9,7 @@ WebP, hashes the bytes, prints a line). Every command runs once per round, in an
 rotates; each figure is the median of the rounds, wall clock (the verdict) and CPU time (less
 swayed by the other work of a shared machine), between two readings of the load average.
 
-    python benchmarks/cli_start.py [--rounds N]
+    python benchmarks/cli_start.py [--rounds N] [--compare OTHER_CHECKOUT]
 """
 
 from __future__ import annotations
@@ -66,7 +66,14 @@ def load() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
-    rounds = parser.parse_args().rounds
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also time the console script on another checkout (e.g. an older commit's)",
+    )
+    arguments = parser.parse_args()
+    rounds = arguments.rounds
     with tempfile.TemporaryDirectory() as folder:
         image = Path(folder) / "pixel.png"
         subprocess.run(
@@ -82,28 +89,32 @@ def main() -> int:
         # into the person's folders.
         env = {**os.environ, "PYTHONPATH": str(ROOT), "VISIONDESK_LOG_DIR": folder}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        prepare = [*console_script(), "prepare", str(image)]
         commands = {
-            "python -c 'import PIL.Image'": [sys.executable, "-c", "import PIL.Image"],
-            "visiondesk prepare (console script)": [*console_script(), "prepare", str(image)],
-            "python -m visiondesk prepare": [
-                sys.executable,
-                "-m",
-                "visiondesk",
-                "prepare",
-                str(image),
-            ],
-            "floor: Pillow's part of prepare alone": [sys.executable, "-c", FLOOR, str(image)],
+            "python -c 'import PIL.Image'": ([sys.executable, "-c", "import PIL.Image"], env),
+            "visiondesk prepare (console script)": (prepare, env),
+            "python -m visiondesk prepare": (
+                [sys.executable, "-m", "visiondesk", "prepare", str(image)],
+                env,
+            ),
+            "floor: Pillow's part of prepare alone": (
+                [sys.executable, "-c", FLOOR, str(image)],
+                env,
+            ),
         }
+        if arguments.compare is not None:
+            other = {**env, "PYTHONPATH": str(arguments.compare.resolve())}
+            commands[f"visiondesk prepare ({arguments.compare.name})"] = (prepare, other)
         names = list(commands)
-        for command in commands.values():  # warm the file cache and the bytecode
-            timed(command, env)
+        for command, command_env in commands.values():  # warm the file cache and bytecode
+            timed(command, command_env)
         print(f"load average before: {load()} ({os.cpu_count()} cores)")
         times: dict[str, list[float]] = {name: [] for name in names}
         cpu: dict[str, list[float]] = {name: [] for name in names}
         for round_ in range(rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in order:
-                wall, used = timed(commands[name], env)
+                wall, used = timed(*commands[name])
                 times[name].append(wall)
                 cpu[name].append(used)
         print(f"load average after:  {load()}")
