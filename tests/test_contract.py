@@ -13,7 +13,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from tests import images
-from visiondesk.api import assistants, chat, responses
+from visiondesk.api import assistants, chat, image_parts, responses
 from visiondesk.domain import ApiMode, Detail, Exchange, PreparedImage, Question
 from visiondesk.imaging import policy_for, prepare
 
@@ -170,6 +170,6 @@ def test_detail_original_becomes_high_for_assistants(turn: Question) -> None:
     from dataclasses import replace
 
     original = replace(image, detail=Detail.ORIGINAL)
-    part = assistants.image_part(original, "file-1")
+    part = image_parts.assistants(original, "file-1")
     assert part["image_file"]["detail"] == "high"
     assert ApiMode.ASSISTANTS.value == "assistants"

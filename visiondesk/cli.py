@@ -9,34 +9,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from visiondesk.commands import COMMANDS
 
 if TYPE_CHECKING:
     import argparse
 
-COMMANDS = {
-    "prepare": "prepare",
-    "send": "send",
-    "batch": "batch",
-    "doctor": "doctor",
-    "emulator": "emulator",
-    "backup": "backup",
-    "conversations": "conversations",
-    "export": "conversations",
-}
-"""Each command and the module (in visiondesk.commands) that defines it."""
-SUBCOMMANDS = tuple(COMMANDS)
 EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or (args[0] not in SUBCOMMANDS and not args[0].startswith("-")):
+    if not args or (args[0] not in COMMANDS and not args[0].startswith("-")):
         return gui_main(args)
     if args == ["--self-test"]:
         return gui_main(args)
-    parser = _parser(args[0] if args[0] in COMMANDS else None)
+    command = next((arg for arg in args if not arg.startswith("-")), None)
+    parser = _parser(command if command in COMMANDS else None)
     options = parser.parse_args(args)
     if options.command is None:  # e.g. `visiondesk --some-flag` with no subcommand
         parser.print_help(sys.stderr)
@@ -102,7 +93,8 @@ def hint_for(libraries: list[str]) -> str:
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for `command` alone (only its module is imported: a script that runs
     `visiondesk prepare` per file pays for preparing, not for batch's asyncio or the
-    version's importlib.metadata), or for every command (`visiondesk --help`)."""
+    version's importlib.metadata), or the list of commands from their table, which imports
+    none of them (`visiondesk --help`, `--version`)."""
     import argparse
     import importlib
 
@@ -112,14 +104,46 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
             parser.exit(message=f"visiondesk {__version__}\n")
 
-    parser = argparse.ArgumentParser(
+    class Formatter(argparse.HelpFormatter):
+        """argparse's own, told the width: it makes one for every add_argument, and finding
+        the width itself imports shutil (with bz2 and lzma, ~3 ms of every command's start)."""
+
+        def __init__(self, prog: str, **kwargs: Any) -> None:
+            super().__init__(prog, **{"width": _help_width(), **kwargs})
+
+    class Parser(argparse.ArgumentParser):
+        """Every parser, the commands' too (argparse makes those of the parser's class)."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**{"formatter_class": Formatter, **kwargs})
+
+    parser = Parser(
         prog="visiondesk",
         description="Ask vision models about images. With no command (or only image paths), "
         "opens the window.",
     )
     parser.add_argument("--version", action=Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    names = [COMMANDS[command]] if command else list(dict.fromkeys(COMMANDS.values()))
-    for name in names:
-        importlib.import_module(f"visiondesk.commands.{name}").add_parser(commands)
+    if command is None:
+        for name, entry in COMMANDS.items():
+            commands.add_parser(name, help=entry.summary)
+    else:
+        module = importlib.import_module(f"visiondesk.commands.{COMMANDS[command].module}")
+        module.add_parser(commands)
     return parser
+
+
+def _help_width() -> int:
+    """The width argparse would find (shutil.get_terminal_size's: $COLUMNS, else the
+    terminal's, else 80), less its margin of 2."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns) - 2
+    stdout = sys.__stdout__
+    try:
+        size = os.get_terminal_size(stdout.fileno()).columns if stdout is not None else 0
+    except (ValueError, OSError):  # not a terminal, or closed
+        size = 0
+    return (size if size > 0 else 80) - 2

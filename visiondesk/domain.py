@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -154,7 +154,7 @@ class PreparedImage:
         return self._key
 
     def base64(self) -> str:
-        return base64.b64encode(self.data).decode("ascii")
+        return binascii.b2a_base64(self.data, newline=False).decode("ascii")
 
     def data_url(self) -> str:
         """The `data:` URL Chat Completions and Responses accept; the MIME comes from the bytes."""

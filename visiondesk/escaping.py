@@ -4,16 +4,26 @@ never has to remember which characters matter there."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
-_VIEWER = MarkdownIt("commonmark", {"html": True})
-"""How the most permissive Markdown viewers read a file: CommonMark with raw HTML on."""
+
+@functools.cache
+def _viewer() -> MarkdownIt:
+    """How the most permissive Markdown viewers read a file: CommonMark with raw HTML on.
+    Made on first use: the commands that print to a terminal never pay its ~50 ms."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True})
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls (ESC, CSI, OSC, BEL, NUL…) but tab and newline, and the bidirectional
@@ -77,13 +87,13 @@ def inert_markdown(text: str) -> str:
     rewrite, the whole text goes into one code block instead."""
     lines = text.splitlines(keepends=True)
     verbatim: set[int] = set()
-    for token in _VIEWER.parse(text):
+    for token in _viewer().parse(text):
         if token.type in ("fence", "code_block") and token.map:
             verbatim.update(range(*token.map))
     candidate = "".join(
         line if number in verbatim else _inert_line(line) for number, line in enumerate(lines)
     )
-    if not _loads_or_runs(_VIEWER.parse(candidate)):
+    if not _loads_or_runs(_viewer().parse(candidate)):
         return candidate
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import openai
 from openai import AsyncOpenAI
 
+from visiondesk.api import image_parts
 from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.snippet_parts import (
     Refs,
@@ -35,7 +36,6 @@ from visiondesk.config.profiles import Profile
 from visiondesk.domain import (
     ApiMode,
     ConversationState,
-    Detail,
     Exchange,
     PreparedImage,
     Question,
@@ -58,23 +58,9 @@ ASSISTANT_NAME = "VisionDesk"
 DEFAULT_INSTRUCTIONS = "You are a helpful assistant that answers questions about images."
 
 
-def assistants_detail(detail: Detail) -> str:
-    """Assistants knows auto/low/high only: `original` becomes `high`."""
-    return Detail.HIGH.value if detail is Detail.ORIGINAL else detail.value
-
-
-def image_part(image: PreparedImage, file_id: str | None) -> dict[str, Any]:
-    detail = assistants_detail(image.detail)
-    if image.url is not None:
-        return {"type": "image_url", "image_url": {"url": image.url, "detail": detail}}
-    if file_id is None:
-        raise ValueError(f"{image.label} has no uploaded file")
-    return {"type": "image_file", "image_file": {"file_id": file_id, "detail": detail}}
-
-
 def message_content(turn: Question, file_ids: dict[str, str]) -> list[dict[str, Any]]:
     content: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
-    content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
+    content += [image_parts.assistants(image, file_ids.get(image.sha256)) for image in turn.images]
     return content
 
 

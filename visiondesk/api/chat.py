@@ -9,6 +9,7 @@ from typing import Any
 
 from openai import AsyncOpenAI
 
+from visiondesk.api import image_parts
 from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.snippet_parts import (
@@ -26,18 +27,11 @@ from visiondesk.domain import ApiMode, ConversationState, Exchange, PreparedImag
 from visiondesk.events import Event, RequestSent, Usage
 
 
-def image_part(image: PreparedImage) -> dict[str, Any]:
-    return {
-        "type": "image_url",
-        "image_url": {"url": image.image_url(), "detail": image.detail.value},
-    }
-
-
 def user_message(turn: Question) -> dict[str, Any]:
     if not turn.images:
         return {"role": "user", "content": turn.prompt}
     parts: list[dict[str, Any]] = [{"type": "text", "text": turn.prompt}]
-    parts += [image_part(image) for image in turn.images]
+    parts += [image_parts.chat(image) for image in turn.images]
     return {"role": "user", "content": parts}
 
 

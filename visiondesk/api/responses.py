@@ -14,6 +14,7 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
+from visiondesk.api import image_parts
 from visiondesk.api.base import failure, image_params, nothing
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.snippet_parts import (
@@ -33,19 +34,10 @@ from visiondesk.errors import ApiRejected, VisionDeskError
 from visiondesk.events import Event, Failed, RequestSent, StateChanged, Usage, ends_turn
 
 
-def image_part(image: PreparedImage, file_id: str | None = None) -> dict[str, Any]:
-    part: dict[str, Any] = {"type": "input_image", "detail": image.detail.value}
-    if file_id is not None:
-        part["file_id"] = file_id
-    else:
-        part["image_url"] = image.image_url()
-    return part
-
-
 def user_message(turn: Question, file_ids: dict[str, str] | None = None) -> dict[str, Any]:
     file_ids = file_ids or {}
     content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.prompt}]
-    content += [image_part(image, file_ids.get(image.sha256)) for image in turn.images]
+    content += [image_parts.responses(image, file_ids.get(image.sha256)) for image in turn.images]
     return {"role": "user", "content": content}
 
 

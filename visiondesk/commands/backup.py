@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from visiondesk.commands import COMMANDS
 from visiondesk.config.paths import data_dir
 from visiondesk.errors import VisionDeskError
 
@@ -16,7 +17,7 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def add_parser(commands: Any) -> None:
     backup = commands.add_parser(
         "backup",
-        help="copy the history and its images into a folder (safe while VisionDesk runs)",
+        help=COMMANDS["backup"].summary,
         description="Write a consistent copy of the history into FOLDER: history.sqlite3 "
         "(sqlite's backup API) and the images it refers to, readable only by you. Backing up "
         "into the same folder again adds only new images. Exit 0 on success, 1 on failure.",

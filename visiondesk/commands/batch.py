@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from visiondesk.commands import COMMANDS
 from visiondesk.domain import ApiMode, BatchEngine, Detail, ItemStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -22,7 +23,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "batch",
-        help="ask one question about many images (live, or on the Batch API at half price)",
+        help=COMMANDS["batch"].summary,
         description="Ask one question about every image in folders or files. Each image is "
         "prepared exactly as in a chat and sent once (the same bytes twice are sent once). "
         "The job is saved as it runs: --resume ID continues it after a crash. Exit 0 when "

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from visiondesk.commands import COMMANDS
 from visiondesk.errors import VisionDeskError
 from visiondesk.escaping import for_terminal
 
@@ -19,7 +20,7 @@ def add_parser(commands: Any) -> None:
     """Both commands: `conversations` and `export`."""
     listing = commands.add_parser(
         "conversations",
-        help="list the saved conversations",
+        help=COMMANDS["conversations"].summary,
         description="One line per saved conversation, newest first: id, turns, mode, model, "
         "title. Exit 0, or 1 when the history cannot be read.",
     )
@@ -27,7 +28,7 @@ def add_parser(commands: Any) -> None:
     listing.set_defaults(run=list_conversations)
     export = commands.add_parser(
         "export",
-        help="export a saved conversation as HTML or Markdown",
+        help=COMMANDS["export"].summary,
         description="Write the same export the window writes (File → Export): one "
         "self-contained HTML file, or a Markdown file with its images in an images/ folder "
         "beside it. Exit 0, 1 when it cannot be written, 2 for an unknown id.",

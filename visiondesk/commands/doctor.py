@@ -4,11 +4,12 @@ will say about it, and print it fixed."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from visiondesk.commands import COMMANDS
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -16,7 +17,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "doctor",
-        help="check an image request you wrote (JSON or curl) and fix it",
+        help=COMMANDS["doctor"].summary,
         description='Check a request body, an {"endpoint", "body"} object or a pasted curl '
         "command against the image rules of its endpoint. Exit 0 when no error is found "
         "(warnings only), 1 when the API would refuse it, 2 when the input is unusable.",
@@ -50,6 +51,8 @@ def run(options: argparse.Namespace) -> int:
         print(for_terminal(f"visiondesk doctor: {error}"), file=sys.stderr)
         return EXIT_UNUSABLE
     if options.upload and report.uploads and report.fixed is not None:
+        import asyncio  # only uploads need it, not checking
+
         try:
             report.fixed = asyncio.run(_upload(report.fixed, report.uploads, options))
         except VisionDeskError as error:

@@ -10,6 +10,8 @@ import sys
 from types import FrameType
 from typing import Any
 
+from visiondesk.commands import COMMANDS
+
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
 
 
@@ -24,7 +26,7 @@ def byte_size(text: str) -> int:
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "emulator",
-        help="run an OpenAI-API emulator on 127.0.0.1 (for tests and checking requests)",
+        help=COMMANDS["emulator"].summary,
         description="Serve the OpenAI endpoints VisionDesk uses (models, chat completions, "
         "responses, files, batches, assistants, threads, runs) on 127.0.0.1. Answers report "
         "what was decoded from each image. Point any OpenAI client at the printed base URL.",

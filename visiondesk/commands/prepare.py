@@ -1,15 +1,18 @@
-"""`visiondesk prepare`: show (and optionally write) exactly what would be sent per image."""
+"""`visiondesk prepare`: show (and optionally write) exactly what would be sent per image.
+
+A script runs it once per file and pays its start each time (benchmarks/cli_start.py), so
+what only `--json` or `--out` needs (json, pathlib) is imported by them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TextIO
 
+from visiondesk.commands import COMMANDS
 from visiondesk.domain import ApiMode, Detail, PreparedImage, human_bytes
 from visiondesk.errors import ImageError
 
@@ -19,7 +22,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def add_parser(commands: Any) -> None:
     prepare = commands.add_parser(
         "prepare",
-        help="show (and optionally write) exactly what would be sent for each image",
+        help=COMMANDS["prepare"].summary,
         description="Prepare images the way they would be sent and report sizes, formats and "
         "token estimates. Exit 0 if all succeeded, 1 if any failed, 2 on usage errors.",
     )
@@ -28,7 +31,7 @@ def add_parser(commands: Any) -> None:
     prepare.add_argument("--model", default="gpt-4o", help="model name (default: gpt-4o)")
     prepare.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
     prepare.add_argument("--json", action="store_true", help="one JSON object per image")
-    prepare.add_argument("--out", type=Path, metavar="DIR", help="write the encoded images here")
+    prepare.add_argument("--out", metavar="DIR", help="write the encoded images here")
     prepare.add_argument("--webp", action="store_true", help="send photos as WebP instead of JPEG")
     prepare.add_argument(
         "--no-webp",
@@ -50,7 +53,7 @@ def run(options: argparse.Namespace) -> int:
     )
     if options.out is not None:
         try:
-            options.out.mkdir(parents=True, exist_ok=True)
+            os.makedirs(options.out, exist_ok=True)
         except OSError as exc:
             print(f"visiondesk prepare: cannot create {options.out}: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -73,7 +76,7 @@ def run(options: argparse.Namespace) -> int:
             if table is not None:
                 table.row(source, result)
             else:
-                out.write(json.dumps(prepare_record(source, result)) + "\n")
+                out.write(_json_line(source, result))
             out.flush()
     if table is not None:
         table.summary(len(options.images), failed)
@@ -111,11 +114,18 @@ def prepare_record(source: str, result: PreparedImage | ImageError) -> dict[str,
     }
 
 
-def _write(directory: Path, prepared: PreparedImage) -> Path:
+def _json_line(source: str, result: PreparedImage | ImageError) -> str:
+    import json
+
+    return json.dumps(prepare_record(source, result)) + "\n"
+
+
+def _write(directory: str, prepared: PreparedImage) -> None:
+    from pathlib import Path
+
     stem = Path(prepared.label).stem or "image"
-    path = directory / f"{stem}-{prepared.sha256[:8]}.{prepared.extension}"
+    path = Path(directory, f"{stem}-{prepared.sha256[:8]}.{prepared.extension}")
     path.write_bytes(prepared.data)
-    return path
 
 
 class _Table:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
 
+from visiondesk.commands import COMMANDS
 from visiondesk.domain import (
     ApiMode,
     Continuation,
@@ -50,7 +51,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "send",
-        help="ask a model about images and stream the answer",
+        help=COMMANDS["send"].summary,
         description="Send a prompt and images in one API mode and stream the answer. The key "
         "comes from an environment variable (default OPENAI_API_KEY), never from the command "
         "line. Exit 0 on success, 1 on an API failure, 2 on bad input, 130 when interrupted.",

@@ -8,9 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from visiondesk.api import assistants as assistants_wire
-from visiondesk.api import chat as chat_wire
-from visiondesk.api import responses as responses_wire
+from visiondesk.api import image_parts
 from visiondesk.doctor.check import Checked, CheckedImage
 from visiondesk.doctor.endpoints import Endpoint, join, message_list, tool_outputs
 from visiondesk.domain import ApiMode, Detail, PreparedImage
@@ -124,14 +122,14 @@ class _Fixer:
                 return original
             image = found
         if self.mode is ApiMode.CHAT:
-            return chat_wire.image_part(image)
+            return image_parts.chat(image)
         if self.mode is ApiMode.RESPONSES:
-            return responses_wire.image_part(image)
+            return image_parts.responses(image)
         file_id = None
         if image.url is None:
             file_id = PLACEHOLDER.format(len(self.uploads) + 1)
             self.uploads[file_id] = image
-        return assistants_wire.image_part(image, file_id)
+        return image_parts.assistants(image, file_id)
 
     def inline(self, checked: CheckedImage) -> PreparedImage | None:
         """The bytes to send: prepared for the model, or the same bytes labelled truthfully."""

@@ -6,7 +6,6 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from visiondesk.domain import human_bytes
 from visiondesk.errors import ImageError
@@ -48,10 +47,11 @@ def read_source(source: ImageInput, label: str | None = None) -> BytesSource | U
         if not url.lower().startswith("https://"):
             raise ImageError(url, "only https URLs can be sent; download the image and attach it")
         return UrlSource(label or url, url)
-    return BytesSource(label or str(source), _read_file(Path(source), label or str(source)))
+    path = os.fspath(source)  # not pathlib: its urllib.parse and ipaddress cost a CLI start 5 ms
+    return BytesSource(label or path, _read_file(path, label or path))
 
 
-def _read_file(path: Path, label: str) -> bytes:
+def _read_file(path: str, label: str) -> bytes:
     """Only regular files, checked before any read (a FIFO would block forever, /dev/zero never
     end); the read itself stops past the limit, whatever the file claims its size is."""
     try:
