@@ -93,11 +93,10 @@ def test_the_toolbar_fits_at_800_and_compacts_when_narrower(qtbot: QtBot) -> Non
 
     def laid_out(labelled: bool) -> bool:
         # No box behind its toolbar's » menu (tests/test_ui_narrow.py checks the menu itself).
+        bars = {box: box.parentWidget() for box in boxes}
         shown = all(
-            box.isVisible()
-            and box.parentWidget() is not None
-            and box.parentWidget().rect().contains(box.geometry())
-            for box in boxes
+            box.isVisible() and bar is not None and bar.rect().contains(box.geometry())
+            for box, bar in bars.items()
         )
         return shown and label is not None and label.isVisible() == labelled
 
