@@ -37,6 +37,11 @@ from visiondesk.ui.window.controller import Controller  # noqa: E402
 from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
 from visiondesk.workspace.jobs import Group  # noqa: E402
 
+ROUNDS = 5
+TARGETS_MS = {"list shown, first 12 pictures": 250.0, "scroll paint, slowest": 16.0}
+"""The first screen of rows with its pictures within a quarter second; no scroll step slower
+than a 60 Hz frame."""
+
 
 def seed(folder: Path, count: int) -> None:
     """`count` conversations, each asked about a photo of its own (thumbnail as prepared)."""
@@ -101,7 +106,15 @@ async def measure(folder: Path) -> dict[str, float]:
             results[f"{name}, every picture"] = (time.perf_counter() - start) * 1000
 
     await shown("list shown")
-    await shown("shown again")
+    again: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        await shown("shown again")
+        for name, value in results.items():
+            if name.startswith("shown again"):
+                again.setdefault(f"{name} (median of {ROUNDS})", []).append(value)
+    for name in [name for name in results if name.startswith("shown again")]:
+        del results[name]
+    results.update({name: statistics.median(values) for name, values in again.items()})
     bar = listing.verticalScrollBar()
     paints = []
     for value in range(0, bar.maximum() + 1, max(1, listing.viewport().height() // 3)):
@@ -131,8 +144,11 @@ def main() -> int:
         results = runner.run(measure(folder))
     print(f"sidebar, {args.conversations} conversations with an image each ({ROOT}):")
     for name, value in results.items():
-        print(f"  {name:32} {value:8.1f}" + ("" if name == "rows" else " ms"))
-    return 0
+        target = TARGETS_MS.get(name)
+        goal = "" if target is None else f"  (target ≤ {target:.0f} ms)"
+        print(f"  {name:44} {value:8.1f}" + ("" if name == "rows" else " ms") + goal)
+    missed = [name for name, target in TARGETS_MS.items() if results.get(name, 0.0) > target]
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ class SidebarFold:
 
     @property
     def width(self) -> int:
-        """The list's width when in sight (kept while it is folded away)."""
-        if self.sidebar.isVisibleTo(self.splitter):
+        """The list's width when in sight in a wide window (kept while it is folded away, or
+        shown at its narrowest in a narrow window)."""
+        if self._roomy is not False and self.sidebar.isVisibleTo(self.splitter):
             sizes = self.splitter.sizes()
             if sizes and sizes[0] > 0:
                 self._width = max(sizes[0], self.sidebar.minimumWidth())
@@ -52,12 +53,15 @@ class SidebarFold:
 
     def show(self) -> None:
         """The person asked for the list (its toggle, or Ctrl+K to search it)."""
-        self.hidden_by_person = False
-        self._show(True)
+        self._chosen(True)
 
     def _chosen(self, checked: bool) -> None:
         self.hidden_by_person = not checked
         self._show(checked)
+        if checked and self._roomy is False:  # asked for in a narrow window: at its narrowest
+            total = sum(self.splitter.sizes())
+            narrowest = self.sidebar.minimumWidth()
+            self.splitter.setSizes([narrowest, max(total - narrowest, 0)])
 
     def _show(self, shown: bool) -> None:
         focused = QApplication.focusWidget()

@@ -20,6 +20,7 @@ class ToolbarRows:
         self.window = window
         self.first = self._bar("Conversation", "conversation-toolbar")
         self.second = self._bar("Request", "request-toolbar")
+        self.first.setIconSize(QSize(16, 16))  # the toggle no taller than the boxes beside it
         self.first.addAction(toggle)
         button = self.first.widgetForAction(toggle)
         if button is not None:
