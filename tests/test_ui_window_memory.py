@@ -11,9 +11,10 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from tests.qt_support import dispose
+from tests.qt_support import dispose, settled
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
@@ -73,6 +74,25 @@ def test_settings_size_and_folder_come_back(
     assert screen.contains(third.window.frameGeometry())
     loop.run_until_complete(third.aclose())
     dispose(third.window)
+
+
+def test_a_conversation_list_the_person_hid_stays_hidden_next_time(
+    qtbot: QtBot, loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    path = tmp_path / "window.ini"
+    first = open_window(tmp_path, WindowMemory(path))
+    settled(first, loop)
+    first.window.resize(800, 560)
+    QTest.keyClick(first.window.composer, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: WindowMemory(path).sidebar_hidden(), timeout=5000)  # saved at once
+    loop.run_until_complete(first.aclose())
+    dispose(first.window)
+    again = open_window(tmp_path, WindowMemory(path))
+    settled(again, loop)
+    qtbot.waitUntil(lambda: again.window.width() > 700)  # wide enough for the list
+    assert not again.window.sidebar.isVisible() and not again.window.sidebar_action.isChecked()
+    loop.run_until_complete(again.aclose())
+    dispose(again.window)
 
 
 def test_a_first_window_fits_a_small_screen(qtbot: QtBot) -> None:

@@ -111,7 +111,8 @@ class Sidebar(QWidget):
             told = " ".join((conversation.instructions or "").split())
             own = ", with its own instructions" if told else ""
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{conversation.title}, {date}{own}")
-            tip = f"{conversation.model} · {conversation.mode} · {conversation.profile}"
+            tip = f"{conversation.title}\n{conversation.model} · {conversation.mode} · "
+            tip += conversation.profile  # the whole title first: the row may elide it
             if told:  # what the conversation was told, at a glance
                 tip += f"\nInstructions: {told[:120]}{'…' if len(told) > 120 else ''}"
             item.setToolTip(tip)

@@ -55,6 +55,10 @@ class SidebarFold:
         """The person asked for the list (its toggle, or Ctrl+K to search it)."""
         self._chosen(True)
 
+    def hide(self) -> None:
+        """The person hid the list (last time, as the window remembers)."""
+        self._chosen(False)
+
     def _chosen(self, checked: bool) -> None:
         self.hidden_by_person = not checked
         self._show(checked)
