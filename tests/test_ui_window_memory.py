@@ -11,9 +11,10 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from tests.qt_support import dispose
+from tests.qt_support import dispose, settled
 from visiondesk.config.profile_store import BUILTIN, EMULATOR
 from visiondesk.config.secrets import Secrets
 from visiondesk.domain import ApiMode, Detail
@@ -75,6 +76,25 @@ def test_settings_size_and_folder_come_back(
     dispose(third.window)
 
 
+def test_a_conversation_list_the_person_hid_stays_hidden_next_time(
+    qtbot: QtBot, loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    path = tmp_path / "window.ini"
+    first = open_window(tmp_path, WindowMemory(path))
+    settled(first, loop)
+    first.window.resize(800, 560)
+    QTest.keyClick(first.window.composer, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: WindowMemory(path).sidebar_hidden(), timeout=5000)  # saved at once
+    loop.run_until_complete(first.aclose())
+    dispose(first.window)
+    again = open_window(tmp_path, WindowMemory(path))
+    settled(again, loop)
+    qtbot.waitUntil(lambda: again.window.width() > 700)  # wide enough for the list
+    assert not again.window.sidebar.isVisible() and not again.window.sidebar_action.isChecked()
+    loop.run_until_complete(again.aclose())
+    dispose(again.window)
+
+
 def test_a_first_window_fits_a_small_screen(qtbot: QtBot) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
@@ -89,11 +109,15 @@ def test_the_toolbar_fits_at_800_and_compacts_when_narrower(qtbot: QtBot) -> Non
     qtbot.addWidget(window)
     window.show()
     boxes = (window.profile_box, window.model_box, window.mode_box, window.detail_box)
-    label = window.toolbar.widgetForAction(window.toolbar.actions()[0])
+    label = window.toolbar.widgetForAction(window.toolbar.actions()[1])  # after the ☰ toggle
 
     def laid_out(labelled: bool) -> bool:
-        bar = window.toolbar.rect()  # no box behind the toolbar's » menu
-        shown = all(box.isVisible() and bar.contains(box.geometry()) for box in boxes)
+        # No box behind its toolbar's » menu (tests/test_ui_narrow.py checks the menu itself).
+        bars = {box: box.parentWidget() for box in boxes}
+        shown = all(
+            box.isVisible() and bar is not None and bar.rect().contains(box.geometry())
+            for box, bar in bars.items()
+        )
         return shown and label is not None and label.isVisible() == labelled
 
     for width, labelled in ((800, True), (620, False), (800, True)):

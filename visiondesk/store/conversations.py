@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -61,6 +62,30 @@ class Conversations:
             "SELECT * FROM conversations WHERE id = ? AND deleted = 0", (conversation_id,)
         )
         return _conversation(rows[0]) if rows else None
+
+    def first_images(self) -> dict[int, str]:
+        """Each conversation's first image as it reads now (versions shown, deleted
+        exchanges left out), as the digest of its thumbnail's blob (of the image itself where
+        it has none): one query, each conversation's messages read in order through the
+        indexes until one has an image."""
+        rows = self._db.read(
+            "SELECT m.conversation_id, a.prepared_json FROM attachments a "
+            "JOIN messages m ON m.id = a.message_id WHERE a.id IN (SELECT (SELECT a2.id "
+            "FROM messages m2 JOIN attachments a2 ON a2.message_id = m2.id "
+            "WHERE m2.conversation_id = c.id AND m2.deleted = 0 AND m2.shown = 1 "
+            "ORDER BY m2.id, a2.position LIMIT 1) "
+            "FROM conversations c WHERE c.deleted = 0)"
+        )
+        found: dict[int, str] = {}
+        for row in rows:
+            try:
+                stored = json.loads(row["prepared_json"])
+                digest = str(stored.get("thumbnail") or stored.get("data") or "")
+            except (ValueError, TypeError, AttributeError):
+                continue  # a damaged record: that row goes without a picture
+            if digest:
+                found[int(row["conversation_id"])] = digest
+        return found
 
     def rename(self, conversation_id: int, title: str) -> None:
         self._db.write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))

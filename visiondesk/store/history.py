@@ -23,7 +23,7 @@ from visiondesk.errors import StorageError, StorageFault, VisionDeskError
 from visiondesk.store import temporary_folders
 from visiondesk.store.attachments import Attachments, MissingImage
 from visiondesk.store.backup import BackupReport
-from visiondesk.store.blobs import Blobs
+from visiondesk.store.blobs import Blobs, BlobUnreadable
 from visiondesk.store.conversations import Conversations, StoredConversation
 from visiondesk.store.database import DATABASE, Database
 from visiondesk.store.faults import translated
@@ -169,6 +169,17 @@ class History(KeepsLedger):
     def conversations(self, search: str = "") -> list[StoredConversation]:
         """Newest first; `search` matches any text of a conversation literally (even % and _)."""
         return self._conversations.find(search)
+
+    def first_images(self) -> dict[int, str]:
+        """The sidebar's pictures: each conversation's first image, by blob digest."""
+        return self._conversations.first_images()
+
+    def picture(self, digest: str) -> bytes:
+        """A stored image's bytes by digest, checked; b"" when its file is gone or damaged."""
+        try:
+            return self.blobs.get(digest)
+        except BlobUnreadable:
+            return b""
 
     def conversation(self, conversation_id: int) -> StoredConversation | None:
         return self._conversations.get(conversation_id)

@@ -1,4 +1,5 @@
-"""What the window remembers between runs (size and place, the sidebar's width, the last
+"""What the window remembers between runs (size and place, the sidebar's width and whether
+the person hid it, the last
 profile, mode, model and detail, the last folder of a file dialog), in an INI file beside the
 settings."""
 
@@ -50,6 +51,14 @@ class WindowMemory:
     def save_window(self, window: QMainWindow, splitter: QSplitter) -> None:
         self.store.setValue("window/geometry", window.saveGeometry())
         self.store.setValue("window/splitter", splitter.saveState())
+        self.store.sync()
+
+    def sidebar_hidden(self) -> bool:
+        """The person hid the conversation list (F9) when the window last closed."""
+        return str(self.store.value("window/sidebar_hidden", "false")).lower() == "true"
+
+    def save_sidebar(self, hidden: bool) -> None:
+        self.store.setValue("window/sidebar_hidden", "true" if hidden else "false")
         self.store.sync()
 
     def profile_key(self, known: dict[str, object]) -> str | None:

@@ -38,6 +38,8 @@ class Group(Enum):
     ATTACH = "attach"
     """Preparing (and uploading) one attachment: keyed by its id (`Key(Group.ATTACH, id)`)."""
     OPEN = "open"
+    PICTURES = "pictures"
+    """The sidebar's pictures: each conversation's first image, decoded off the UI thread."""
     CHECK_HISTORY = "check-history"
     BACKUP = "backup"
     EXPORT = "export"

@@ -84,6 +84,18 @@ class Library:
             self._ws.set_damage(error.message)
             return []
 
+    def first_images(self) -> dict[int, str]:
+        """Each conversation's first image (its blob's digest), for the sidebar's rows; none
+        where damage hides them (the list itself says so)."""
+        try:
+            return self._ws.history.first_images()
+        except StorageError:
+            return {}
+
+    def picture(self, digest: str) -> bytes:
+        """A stored picture's bytes (b"" when it cannot be read); from any thread."""
+        return self._ws.history.picture(digest)
+
     def new(self) -> None:
         """An empty conversation on the same profile and settings; the open conversation keeps
         its draft, and the new one gets the draft it was left with (none at first)."""

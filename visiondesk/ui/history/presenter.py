@@ -8,6 +8,7 @@ actions are disabled (they follow the running jobs), and how it ended is a notic
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from visiondesk.config.paths import log_folder
 from visiondesk.errors import StorageError, in_words
 from visiondesk.store import StoredConversation
+from visiondesk.ui.history.row_pictures import RowPictures
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.history.uploaded_files_dialog import UploadedFilesDialog
 from visiondesk.ui.widgets.overlays import Banner
@@ -25,8 +27,14 @@ from visiondesk.ui.window_memory import WindowMemory, note_folder, start_folder
 from visiondesk.workspace import Workspace
 from visiondesk.workspace.jobs import Group
 
+log = logging.getLogger(__name__)
 EXPORT = Group.EXPORT
 BACKUP = Group.BACKUP
+
+
+def _no_pictures(error: BaseException) -> None:
+    """The rows go without pictures (a damaged history says so itself, in the banner)."""
+    log.warning("the sidebar's pictures could not be read: %s", error)
 
 
 class HistoryWindow(Protocol):
@@ -65,6 +73,7 @@ class HistoryPresenter(QObject):
         self.owner = window.window()
         """The window itself: the parent of the dialogs."""
         self.memory = memory
+        self.pictures = RowPictures(workspace.library)
         sidebar = window.sidebar
         library = workspace.library
         sidebar.open_requested.connect(self.open)
@@ -108,7 +117,17 @@ class HistoryPresenter(QObject):
     def refresh(self) -> None:
         sidebar = self.window.sidebar
         found = self.workspace.library.conversations(sidebar.search.text())
-        sidebar.show_conversations(found, self.workspace.conversation_id)
+        pixels = sidebar.picture_pixels
+        known = self.pictures.known(pixels)
+        sidebar.show_conversations(found, self.workspace.conversation_id, known)
+        # Which image each conversation starts with, and the pictures not decoded yet, are
+        # read off the UI thread; a list shown again drops the read for the one before.
+        jobs = self.workspace.jobs
+        jobs.cancel(Group.PICTURES)
+        ratio = sidebar.devicePixelRatioF()
+        order = [conversation.id for conversation in found]
+        pictures = self.pictures.load(order, pixels, ratio, sidebar.show_pictures)
+        jobs.start(Group.PICTURES, pictures, failure=_no_pictures)
 
     def open(self, conversation_id: int) -> None:
         # Read off the UI thread; once it ends (opened or not), the highlight shows what is

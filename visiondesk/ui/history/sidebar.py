@@ -1,12 +1,13 @@
-"""The conversations: new, rename, delete, and search by text."""
+"""The conversations: new, rename, delete, and search by text. Each row shows the
+conversation's first image, its title and when it was last used (`conversation_rows`)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -15,6 +16,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
+)
+
+from visiondesk.ui.history.conversation_rows import (
+    DATE_ROLE,
+    PICTURE_ROLE,
+    PICTURE_SIDE,
+    RowDelegate,
+    when,
 )
 
 if TYPE_CHECKING:  # the window shows before the history (sqlite3) is loaded
@@ -46,8 +55,9 @@ class Sidebar(QWidget):
         self.search.textChanged.connect(self.search_changed)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Conversation list")
-        self.list.setWordWrap(True)  # and eliding on the right, the default
-        # Long titles wrap; never a sideways scroll.
+        self.list.setItemDelegate(RowDelegate(self.list))
+        self.list.setUniformItemSizes(True)  # 500 rows lay out at once
+        # Long titles are elided (the tooltip and accessible text have them whole).
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # The highlight is the open conversation: moving it (click, arrows) opens that one.
         self.list.currentItemChanged.connect(self._chosen)
@@ -75,22 +85,40 @@ class Sidebar(QWidget):
         layout.addLayout(buttons)
         self.setMinimumWidth(200)
 
+    @property
+    def picture_pixels(self) -> int:
+        """A picture's side in device pixels: sharp on this screen at its scale."""
+        return round(PICTURE_SIDE * self.devicePixelRatioF())
+
     def show_conversations(
-        self, conversations: list[StoredConversation], current: int | None
+        self,
+        conversations: list[StoredConversation],
+        current: int | None,
+        pictures: Mapping[int, QImage] | None = None,
     ) -> None:
-        """The list, with the open conversation (and only it) highlighted."""
+        """The list, with the open conversation (and only it) highlighted, and the pictures
+        already at hand (`show_pictures` brings the rest)."""
         self.list.blockSignals(True)
         self.list.clear()
         chosen: QListWidgetItem | None = None
+        pictures = pictures or {}
         for conversation in conversations:
             marker = INSTRUCTED if conversation.instructions else ""
-            item = QListWidgetItem(f"{marker}{conversation.title}\n{_age(conversation.updated_at)}")
+            item = QListWidgetItem(f"{marker}{conversation.title}")
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
-            tip = f"{conversation.model} · {conversation.mode} · {conversation.profile}"
-            if conversation.instructions:  # what the conversation was told, at a glance
-                told = " ".join(conversation.instructions.split())
+            date = when(conversation.updated_at)
+            item.setData(DATE_ROLE, date)
+            told = " ".join((conversation.instructions or "").split())
+            own = ", with its own instructions" if told else ""
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{conversation.title}, {date}{own}")
+            tip = f"{conversation.title}\n{conversation.model} · {conversation.mode} · "
+            tip += conversation.profile  # the whole title first: the row may elide it
+            if told:  # what the conversation was told, at a glance
                 tip += f"\nInstructions: {told[:120]}{'…' if len(told) > 120 else ''}"
             item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tip)
+            if conversation.id in pictures:
+                item.setData(PICTURE_ROLE, pictures[conversation.id])
             self.list.addItem(item)
             if conversation.id == current:
                 chosen = item
@@ -102,6 +130,14 @@ class Sidebar(QWidget):
         self.list.blockSignals(False)
         for button in self.buttons[1:]:
             button.setEnabled(chosen is not None)
+
+    def show_pictures(self, pictures: Mapping[int, QImage]) -> None:
+        """Each row's picture, where it has one."""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            picture = pictures.get(int(item.data(Qt.ItemDataRole.UserRole)))
+            if picture is not None and item.data(PICTURE_ROLE) is not picture:
+                item.setData(PICTURE_ROLE, picture)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -126,14 +162,3 @@ class Sidebar(QWidget):
 
 INSTRUCTED = "✎ "
 """Before the title of a conversation with instructions of its own."""
-
-
-def _age(timestamp: float) -> str:
-    seconds = max(0, time.time() - timestamp)
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60:.0f} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600:.0f} h ago"
-    return time.strftime("%Y-%m-%d", time.localtime(timestamp))

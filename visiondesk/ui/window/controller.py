@@ -97,6 +97,8 @@ class Controller(QObject):
         window.close_requested.connect(self.workspace.shutdown)
         if self.memory is not None:
             self.memory.restore_window(window, window.splitter)
+            if self.memory.sidebar_hidden():
+                window.sidebar_fold.hide()
             window.close_requested.connect(self._remember)
             # Saved as it changes (half a second after the last move), so a crash or kill -9
             # keeps the size, the place and the last mode and model too.
@@ -106,6 +108,7 @@ class Controller(QObject):
             self._remember_soon.timeout.connect(self._remember)
             window.geometry_changed.connect(self._remember_soon.start)
             window.splitter.splitterMoved.connect(lambda *_: self._remember_soon.start())
+            window.sidebar_action.triggered.connect(lambda *_: self._remember_soon.start())
             self.workspace.settings_changed.connect(lambda _: self._remember_soon.start())
 
     def _settle(self, status: ConnectionStatus) -> None:
@@ -115,6 +118,7 @@ class Controller(QObject):
     def _remember(self) -> None:
         assert self.memory is not None
         self.memory.save_window(self.window, self.window.splitter)
+        self.memory.save_sidebar(self.window.sidebar_fold.hidden_by_person)
         self.memory.save_conversation(self.workspace.settings)
 
     def _open_history(self) -> History:

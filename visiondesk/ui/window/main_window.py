@@ -14,20 +14,19 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDropEvent,
     QGuiApplication,
+    QIcon,
     QKeySequence,
     QMoveEvent,
     QResizeEvent,
     QWindow,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,8 @@ from visiondesk.ui.sources import carries_sources, own_card
 from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
+from visiondesk.ui.window.sidebar_fold import SidebarFold
+from visiondesk.ui.window.toolbar import PanelIcon, ToolbarRows
 
 FOCUS_RING = "QPushButton#send:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
@@ -96,7 +97,11 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(main)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([230, 900])
+        self.splitter.setCollapsible(0, False)  # hidden by its toggle, never dragged to 0
         self.setCentralWidget(self.splitter)
+        self.sidebar_fold = SidebarFold(
+            self.splitter, self.sidebar, self.sidebar_action, self.composer
+        )
         self.connection_label = QLabel("Starting…", self)
         self.connection_label.setAccessibleName("Connection")
         self.tokens_label = QLabel("", self)
@@ -114,50 +119,30 @@ class MainWindow(QMainWindow):
             app.focusWindowChanged.connect(self._focus_window_changed)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Conversation", self)
-        bar.setObjectName("conversation-toolbar")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-        self.toolbar = bar
-        self._labels: list[QAction] = []
-        self.profile_box = self._combo(bar, "Profile", 12)
-        self.model_box = self._combo(bar, "Model", 12)
-        self.model_box.setEditable(True)
-        self.mode_box = self._combo(bar, "API mode", 12, "Mode")
-        self.detail_box = self._combo(bar, "Detail", 6)
-
-    def _combo(self, bar: QToolBar, name: str, chars: int, shown: str = "") -> QComboBox:
-        """Combo boxes sized by characters, not pixels, so the row fits 800 px at any scale."""
-        label = QLabel(f" {shown or name}: ", bar)
-        box = QComboBox(bar)
-        box.setAccessibleName(name)
-        box.setToolTip(name)
-        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        box.setMinimumContentsLength(chars)
-        label.setBuddy(box)
-        self._labels.append(bar.addWidget(label))
-        bar.addWidget(box)
-        return box
+        self.sidebar_action = QAction(QIcon(PanelIcon()), "&Conversations", self)
+        self.sidebar_action.setShortcut(QKeySequence("F9"))
+        self.sidebar_action.setToolTip("Show or hide the conversations (F9)")
+        self.addAction(self.sidebar_action)
+        self.toolbars = ToolbarRows(self, self.sidebar_action)
+        self.toolbar = self.toolbars.first
+        self.profile_box = self.toolbars.profile_box
+        self.model_box = self.toolbars.model_box
+        self.mode_box = self.toolbars.mode_box
+        self.detail_box = self.toolbars.detail_box
+        self.setMinimumWidth(self.toolbars.least)  # never so narrow that a box hides behind »
 
     def moveEvent(self, event: QMoveEvent) -> None:
         super().moveEvent(event)
         self.geometry_changed.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Narrow (800 px at 2× scale), the toolbar drops its labels (the boxes' tooltips and
-        accessible names stay) rather than hiding a box behind »."""
+        """Narrow (800 px at 2× scale), the conversation list folds away first, then the
+        toolbar drops its labels (the boxes' tooltips and accessible names stay) and wraps
+        onto two rows, rather than hiding a box behind »."""
         super().resizeEvent(event)
         self.geometry_changed.emit()
-        shown = self._labels[0].isVisible()
-        hidden = 0 if shown else sum(self._width(action) for action in self._labels)
-        fits = self.width() >= self.toolbar.sizeHint().width() + hidden
-        if fits != shown:
-            for action in self._labels:
-                action.setVisible(fits)
-
-    def _width(self, action: QAction) -> int:
-        widget = self.toolbar.widgetForAction(action)
-        return widget.sizeHint().width() if widget is not None else 0
+        self.sidebar_fold.fit(self.width())
+        self.toolbars.fit(self.width())
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -186,6 +171,7 @@ class MainWindow(QMainWindow):
             [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)]
         )
         self.search_action.triggered.connect(self.focus_search)
+        view_menu.addAction(self.sidebar_action)
         view_menu.addSeparator()
         self.inspect_action = self._action(view_menu, "Request &inspector", QKeySequence("Ctrl+I"))
         self.storage_action = self._action(view_menu, "Uploaded &files…", None)
@@ -229,6 +215,8 @@ class MainWindow(QMainWindow):
         self.composer.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_search(self) -> None:
+        if not self.sidebar.isVisibleTo(self):
+            self.sidebar_fold.show()  # folded away: searching brings the list back
         self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.sidebar.search.selectAll()
 
