@@ -1,7 +1,9 @@
 """The conversation: one widget per message in a reading column (≤ 760 px, centred); only
 what is near the viewport is built. Reopening a long conversation builds the newest messages
 at once; older ones are built in chunks above them as the person scrolls up, the view staying
-where it was. A streaming answer re-renders only itself, at most 20 times a second.
+where it was. A streaming answer re-renders only itself, at most 20 times a second. A find (Ctrl+F)
+highlights its matches in the messages built, and builds the older ones down to the match it
+shows.
 
 Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
 """
@@ -14,11 +16,16 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.match_place import match_line
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from visiondesk.ui.transcript.rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
+    from visiondesk.workspace.finding import Hit
     from visiondesk.workspace.transcript import Item, Turn
 
 COLUMN_WIDTH = 760
@@ -28,6 +35,8 @@ FIRST = 24
 """Messages built before the first paint; older ones follow in chunks of CHUNK when the view
 comes within a screen of the top."""
 CHUNK = 12
+MARK_CHUNK = 4
+"""Messages out of sight given a find's highlights per loop turn."""
 
 
 class TranscriptView(QScrollArea):
@@ -64,10 +73,18 @@ class TranscriptView(QScrollArea):
         """While older messages are built above the view: a message in sight and its offset
         from the view's top, kept as the page grows above it."""
         self._restoring = False
+        self.query = ""
+        """The find's search whose matches are highlighted ("" for none)."""
+        self.current: Hit | None = None
+        self._marked: frozenset[int] = frozenset()  # the messages with a match
+        self._revealing: Hit | None = None  # a match to keep in sight as the page lays out
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
         self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
+        self._reveal_timer = self._timer(0, self._scroll_to_match)
+        self._unmarked: set[int] = set()  # messages out of sight whose highlights are due
+        self._mark_timer = self._timer(0, self._mark_later)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: self._follow(value))
         bar.valueChanged.connect(lambda _value: self._near_top())
@@ -157,8 +174,91 @@ class TranscriptView(QScrollArea):
 
     def _show(self, item: Item) -> None:
         row = self.rows.get(item.id)
-        if row is not None and row.draw(item, self.palette()):
+        if row is None:
+            return
+        self._unmarked.discard(item.id)
+        query = self.query if item.id in self._marked else ""
+        if row.draw(item, self.palette(), query, self.current):
             self.renders += 1
+
+    # Find ----------------------------------------------------------------------------------
+
+    def mark(self, query: str, hits: Sequence[Hit], current: Hit | None) -> None:
+        """Highlight a find's matches, the current one distinctly ("" for none): only the
+        messages whose highlights change are drawn again, those in sight at once, the others
+        a few at a time in the loop's spare turns (typing never waits for them)."""
+        marked = frozenset(hit.item_id for hit in hits)
+        if query == self.query:
+            redraw = set(marked ^ self._marked)
+            redraw.update(hit.item_id for hit in (self.current, current) if hit is not None)
+        else:
+            redraw = set(marked | self._marked)
+        self.query, self.current, self._marked = query, current, marked
+        if current != self._revealing:
+            self._revealing = None
+        bar = self.verticalScrollBar()
+        near = (bar.value() - self.viewport().height(), bar.value() + 2 * self.viewport().height())
+        for item in self._model.items if self._model is not None else ():
+            row = self.rows.get(item.id)
+            if item.id not in redraw or row is None:
+                continue
+            if (
+                near[0] < row.y() + row.height()
+                and row.y() < near[1]
+                or item.id == (current.item_id if current is not None else None)
+            ):
+                self._show(item)
+            else:
+                self._unmarked.add(item.id)
+        if self._unmarked:
+            self._mark_timer.start()
+
+    def _mark_later(self) -> None:
+        for item_id in sorted(self._unmarked, reverse=True)[:MARK_CHUNK]:  # newest first
+            item = self._model.item(item_id) if self._model is not None else None
+            self._unmarked.discard(item_id)
+            if item is not None:
+                self._show(item)
+        if self._unmarked:
+            self._mark_timer.start()
+
+    def first_in_sight(self) -> int | None:
+        """The id of the first message built that shows in the view (None if none is)."""
+        top = self.verticalScrollBar().value()
+        for item_id, row in sorted(self.rows.items(), key=lambda pair: pair[1].y()):
+            if row.y() + row.height() > top:
+                return item_id
+        return None
+
+    def reveal(self, hit: Hit) -> None:
+        """Build the messages down to the match (older ones wait to be built) and scroll it
+        into sight once laid out."""
+        if hit.item_id not in self.rows:
+            self._flush_timer.stop()
+            self._flush()
+            while self._older and hit.item_id not in self.rows:
+                self._build_older()
+        self._stick = False
+        self._anchor = None
+        self._revealing = hit
+        self._reveal_timer.start()
+
+    def _scroll_to_match(self) -> None:
+        hit = self._revealing
+        row = self.rows.get(hit.item_id) if hit is not None else None
+        label = row.label(hit.part, hit.block) if row is not None and hit is not None else None
+        page = self.widget()
+        if label is None or page is None:
+            return
+        line = match_line(label, colours(is_dark(self.palette())).current)
+        top, height = line if line is not None else (0, min(label.height(), 40))
+        point = label.mapTo(page, QPoint(0, label.contentsRect().top() + top))
+        margin = min(self.viewport().height() // 3, 80)
+        bar = self.verticalScrollBar()
+        self._restoring = True
+        self.ensureVisible(point.x(), point.y() + height // 2, 0, height // 2 + margin)
+        self._restoring = False
+        self._stick = bar.value() >= bar.maximum() - 4
 
     # Following the model -------------------------------------------------------------------
 
@@ -193,6 +293,7 @@ class TranscriptView(QScrollArea):
         self.rows.clear()
         self._older.clear()
         self._dirty.clear()
+        self._revealing = None
         self._queued = [item.id for item in self._model.items] if self._model is not None else []
         self._stick = True
         self._flush()
@@ -209,10 +310,14 @@ class TranscriptView(QScrollArea):
         if not self._restoring:  # the person scrolled
             self._stick = value >= self.verticalScrollBar().maximum() - 4
             self._anchor = None
+            self._revealing = None
 
     def _keep_bottom(self) -> None:
         bar = self.verticalScrollBar()
-        if self._stick:
+        if self._revealing is not None:  # a find's match keeps in sight as the page grows
+            self._anchor = None
+            self._scroll_to_match()
+        elif self._stick:
             bar.setValue(bar.maximum())
         elif self._anchor is not None:  # older messages grew the page above the view
             widget, offset = self._anchor
