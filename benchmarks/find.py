@@ -9,8 +9,9 @@ conversation of its own (nothing of its text read before):
 - first letter typed at once after Ctrl+F (nothing read ahead): every message's text is read;
 - first letter typed after the bar had read ahead (a person takes longer than that to type);
 - each further letter (the texts are kept);
-- a word only in the oldest turn: every older message is built down to it;
-- F3 (the next match).
+- Shift+F3 (the match before, in sight);
+- F3 round the end to the first match, in the oldest turn, and a word only in the oldest
+  turn (480 turns above what is built): the messages around it are built alone.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/find.py [--turns 500] [--repeat 5]
 """
@@ -44,6 +45,11 @@ from visiondesk.workspace import Transcript, TurnStatus  # noqa: E402
 
 GOAL_MS = 100.0
 """A keystroke's highlights within a tenth of a second read as instant."""
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+NONE = Qt.KeyboardModifier.NoModifier
+JUMP_GOAL_MS = 500.0
+"""Showing a match far from what is built builds a screenful of messages: the transcript's own
+first paint of a reopened conversation (`ui.py`: ≤ 300 ms) and its highlights."""
 
 
 def answer(number: int, seed: int) -> str:
@@ -115,8 +121,16 @@ def keystroke(window: Window, key: str) -> float:
     """A letter typed in the find bar until its matches are drawn and the current one is in
     sight and painted."""
     started = time.perf_counter()
-    QTest.keyClick(window.find_bar.field, key)
+    QTest.keyClicks(window.find_bar.field, key)
     settle(lambda: True)  # the scroll to the match waits for the layout: one loop turn
+    window.transcript.viewport().repaint()
+    return time.perf_counter() - started
+
+
+def key(window: Window, key: Qt.Key, modifier: Qt.KeyboardModifier = NONE) -> float:
+    started = time.perf_counter()
+    QTest.keyClick(window.find_bar.field, key, modifier)
+    settle(lambda: True)
     window.transcript.viewport().repaint()
     return time.perf_counter() - started
 
@@ -134,18 +148,19 @@ def run(turns: int, seed: int) -> dict[str, float]:
     further = [keystroke(window, letter) for letter in "rane"]
     assert " of " in window.find_bar.count.text()  # "crane": in every turn
     figures["each further letter"] = statistics.median(further)
+    figures["Shift+F3 (the match before)"] = key(window, Qt.Key.Key_F3, SHIFT)
+    window.find_bar.field.clear()
+    QTest.keyClicks(window.find_bar.field, "gulls")  # in every turn: go to the last one's
+    while window.find_bar.count.text() != f"{turns} of {turns}":
+        QTest.keyClick(window.find_bar.field, Qt.Key.Key_F3)
+    settle(lambda: True)
+    figures["F3 round the end to the oldest turn"] = key(window, Qt.Key.Key_F3)
+    assert window.find_bar.count.text() == f"1 of {turns}", window.find_bar.count.text()
     window.find_bar.field.clear()
     settle(lambda: True)
     QTest.keyClicks(window.find_bar.field, "zanziba")
-    figures["a word in the oldest turn only (builds every turn)"] = keystroke(window, "r")
+    figures["a word in the oldest turn only"] = keystroke(window, "r")
     assert window.find_bar.count.text() == "1 of 1"
-    window.find_bar.field.clear()
-    QTest.keyClicks(window.find_bar.field, "boats")
-    started = time.perf_counter()
-    QTest.keyClick(window.find_bar.field, Qt.Key.Key_F3)
-    settle(lambda: True)
-    window.transcript.viewport().repaint()
-    figures["F3 (next match)"] = time.perf_counter() - started
     window.close()
     return figures
 
@@ -161,13 +176,9 @@ def main() -> int:
     ok = True
     for name in runs[0]:
         median = statistics.median(figures[name] for figures in runs) * 1000
-        bound = name.startswith("a word in the oldest")  # building 500 messages is its own cost
-        met = median <= GOAL_MS or bound
-        ok = ok and met
-        print(
-            f"find in {args.turns} turns, {name}: {median:.0f} ms"
-            + ("" if bound else f"  [target ≤ {GOAL_MS:.0f} ms]")
-        )
+        goal = JUMP_GOAL_MS if "oldest" in name else GOAL_MS
+        ok = ok and median <= goal
+        print(f"find in {args.turns} turns, {name}: {median:.0f} ms  [target ≤ {goal:.0f} ms]")
     print("all targets met" if ok else "SOME TARGETS MISSED")
     return 0 if ok else 1
 

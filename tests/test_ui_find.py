@@ -109,9 +109,24 @@ def test_a_match_in_an_old_message_not_built_yet_is_found_built_and_shown(
         await until(lambda: in_sight(app, label))
 
     run(loop, shown)
+    assert ids[180] not in transcript.rows  # only the messages around it were built
     QTest.keyClicks(app.window.find_bar.field, "s")  # "keepers": the Markdown is not searched
     count_is(app, loop, "No matches")
     assert highlights(label, app) == (0, 0)
+    press(Qt.Key.Key_Escape)
+    built = len(transcript.rows)
+    bar = transcript.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the person scrolls on down: the next messages are built
+
+    async def more() -> None:
+        await until(lambda: len(transcript.rows) > built)
+
+    run(loop, more)
+    transcript.finish_building()
+    items = [transcript.rows_layout.itemAt(i) for i in range(200)]
+    assert [item.widget() if item else None for item in items] == [
+        transcript.rows[turn_id] for turn_id in ids
+    ]
 
 
 def test_enter_f3_and_the_arrows_go_round_every_match_in_questions_answers_and_code(

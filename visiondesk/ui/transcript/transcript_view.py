@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWi
 
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.find_marks import FindMarks
 from visiondesk.ui.transcript.match_place import match_line
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ FIRST = 24
 """Messages built before the first paint; older ones follow in chunks of CHUNK when the view
 comes within a screen of the top."""
 CHUNK = 12
-MARK_CHUNK = 4
-"""Messages out of sight given a find's highlights per loop turn."""
+JUMP = 2 * CHUNK
+"""A find's match further than this from what is built is shown by building the messages
+around it alone; those between are built in chunks as the person scrolls towards them."""
 
 
 class TranscriptView(QScrollArea):
@@ -67,27 +69,25 @@ class TranscriptView(QScrollArea):
         self.rows: dict[int, Row] = {}
         self._queued: list[int] = []  # ids: each row is built from the value current then
         self._older: list[int] = []
+        self._newer: list[int] = []  # after a jump to a find's match: not built below it
         self._dirty: set[int] = set()
         self._stick = True
         self._anchor: tuple[QWidget, int] | None = None
         """While older messages are built above the view: a message in sight and its offset
         from the view's top, kept as the page grows above it."""
         self._restoring = False
-        self.query = ""
-        """The find's search whose matches are highlighted ("" for none)."""
-        self.current: Hit | None = None
-        self._marked: frozenset[int] = frozenset()  # the messages with a match
+        self.marks = FindMarks(self, self._redraw, self._in_sight)
         self._revealing: Hit | None = None  # a match to keep in sight as the page lays out
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
+        self._newer_timer = self._timer(0, self._build_newer)
         self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
         self._reveal_timer = self._timer(0, self._scroll_to_match)
-        self._unmarked: set[int] = set()  # messages out of sight whose highlights are due
-        self._mark_timer = self._timer(0, self._mark_later)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: self._follow(value))
         bar.valueChanged.connect(lambda _value: self._near_top())
+        bar.valueChanged.connect(lambda _value: self._near_bottom())
         bar.rangeChanged.connect(lambda _low, _high: self._keep_bottom())
 
     def _timer(self, interval: int, slot: object) -> QTimer:
@@ -114,6 +114,9 @@ class TranscriptView(QScrollArea):
 
     def _flush(self) -> None:
         queued, self._queued = self._queued, []
+        if self._newer:  # the end is not built yet: new messages wait behind it
+            self._newer.extend(queued)
+            return
         if not self.rows and not self._older and len(queued) > FIRST:
             self._older, queued = queued[:-FIRST], queued[-FIRST:]
             # once laid out, the range changes and `_near_top` sees whether the screen needs more
@@ -135,6 +138,33 @@ class TranscriptView(QScrollArea):
         for item_id in reversed(chunk):
             self._insert(item_id, 0)
 
+    def _near_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        if self._newer and bar.value() > bar.maximum() - self.viewport().height():
+            self._newer_timer.start()
+
+    def _build_newer(self) -> None:
+        """A chunk below what is built (after a jump to a find's match)."""
+        chunk, self._newer = self._newer[:CHUNK], self._newer[CHUNK:]
+        for item_id in chunk:
+            self._insert(item_id, self.rows_layout.count() - 1)
+
+    def _jump(self, item_id: int) -> None:
+        """Build the messages around this one alone, the rest left for a scroll either way."""
+        order = [item.id for item in self._model.items] if self._model is not None else []
+        if item_id not in order:
+            return
+        for row in self.rows.values():
+            self.rows_layout.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.rows.clear()
+        self._queued.clear()
+        start = max(0, order.index(item_id) - CHUNK // 2)
+        self._older, self._newer = order[:start], order[start + CHUNK :]
+        for built in order[start : start + CHUNK]:
+            self._insert(built, self.rows_layout.count() - 1)
+
     def _page_y(self, widget: QWidget) -> int:
         page = self.widget()
         return widget.mapTo(page, QPoint(0, 0)).y() if page is not None else 0
@@ -145,17 +175,22 @@ class TranscriptView(QScrollArea):
         self._flush()
         while self._older:
             self._build_older()
+        while self._newer:
+            self._build_newer()
         self._older_timer.stop()
+        self._newer_timer.stop()
 
     @property
     def complete(self) -> bool:
         """Whether everything near the viewport is built (older messages wait for a scroll)."""
-        near_top = self.verticalScrollBar().value() < self.viewport().height()
-        return not self._queued and not (self._older and near_top)
+        bar, screen = self.verticalScrollBar(), self.viewport().height()
+        above = bool(self._older) and bar.value() < screen
+        below = bool(self._newer) and bar.value() > bar.maximum() - screen
+        return not self._queued and not above and not below
 
     @property
     def unbuilt(self) -> int:
-        return len(self._queued) + len(self._older)
+        return len(self._queued) + len(self._older) + len(self._newer)
 
     def _insert(self, item_id: int, index: int) -> None:
         """Build the row of the item's current value (it may have changed since it was queued)."""
@@ -176,51 +211,31 @@ class TranscriptView(QScrollArea):
         row = self.rows.get(item.id)
         if row is None:
             return
-        self._unmarked.discard(item.id)
-        query = self.query if item.id in self._marked else ""
-        if row.draw(item, self.palette(), query, self.current):
+        if row.draw(item, self.palette(), self.marks.query_for(item.id), self.marks.current):
             self.renders += 1
 
     # Find ----------------------------------------------------------------------------------
 
     def mark(self, query: str, hits: Sequence[Hit], current: Hit | None) -> None:
-        """Highlight a find's matches, the current one distinctly ("" for none): only the
-        messages whose highlights change are drawn again, those in sight at once, the others
-        a few at a time in the loop's spare turns (typing never waits for them)."""
-        marked = frozenset(hit.item_id for hit in hits)
-        if query == self.query:
-            redraw = set(marked ^ self._marked)
-            redraw.update(hit.item_id for hit in (self.current, current) if hit is not None)
-        else:
-            redraw = set(marked | self._marked)
-        self.query, self.current, self._marked = query, current, marked
+        """Highlight a find's matches, the current one distinctly ("" for none)."""
         if current != self._revealing:
             self._revealing = None
-        bar = self.verticalScrollBar()
-        near = (bar.value() - self.viewport().height(), bar.value() + 2 * self.viewport().height())
-        for item in self._model.items if self._model is not None else ():
-            row = self.rows.get(item.id)
-            if item.id not in redraw or row is None:
-                continue
-            if (
-                near[0] < row.y() + row.height()
-                and row.y() < near[1]
-                or item.id == (current.item_id if current is not None else None)
-            ):
-                self._show(item)
-            else:
-                self._unmarked.add(item.id)
-        if self._unmarked:
-            self._mark_timer.start()
+        built = [item.id for item in self._model.items] if self._model is not None else []
+        self.marks.mark(query, hits, current, [i for i in built if i in self.rows])
 
-    def _mark_later(self) -> None:
-        for item_id in sorted(self._unmarked, reverse=True)[:MARK_CHUNK]:  # newest first
-            item = self._model.item(item_id) if self._model is not None else None
-            self._unmarked.discard(item_id)
-            if item is not None:
-                self._show(item)
-        if self._unmarked:
-            self._mark_timer.start()
+    @property
+    def query(self) -> str:
+        """The find's search whose matches are highlighted ("" for none)."""
+        return self.marks.query
+
+    def _redraw(self, item_id: int) -> None:
+        item = self._model.item(item_id) if self._model is not None else None
+        if item is not None:
+            self._show(item)
+
+    def _in_sight(self, item_id: int) -> bool:
+        row, top = self.rows.get(item_id), self.verticalScrollBar().value()
+        return row is not None and row.y() + row.height() > top > row.y() - self.viewport().height()
 
     def first_in_sight(self) -> int | None:
         """The id of the first message built that shows in the view (None if none is)."""
@@ -233,11 +248,16 @@ class TranscriptView(QScrollArea):
     def reveal(self, hit: Hit) -> None:
         """Build the messages down to the match (older ones wait to be built) and scroll it
         into sight once laid out."""
-        if hit.item_id not in self.rows:
-            self._flush_timer.stop()
-            self._flush()
-            while self._older and hit.item_id not in self.rows:
-                self._build_older()
+        self._flush_timer.stop()
+        self._flush()
+        older, newer, wanted = self._older, self._newer, hit.item_id
+        far_above = wanted in older and len(older) - older.index(wanted) > JUMP
+        if far_above or (wanted in newer and newer.index(wanted) >= JUMP):
+            self._jump(wanted)
+        while self._older and hit.item_id in self._older:
+            self._build_older()
+        while self._newer and hit.item_id in self._newer:
+            self._build_newer()
         self._stick = False
         self._anchor = None
         self._revealing = hit
@@ -258,7 +278,7 @@ class TranscriptView(QScrollArea):
         self._restoring = True
         self.ensureVisible(point.x(), point.y() + height // 2, 0, height // 2 + margin)
         self._restoring = False
-        self._stick = bar.value() >= bar.maximum() - 4
+        self._stick = bar.value() >= bar.maximum() - 4 and not self._newer
 
     # Following the model -------------------------------------------------------------------
 
@@ -280,7 +300,7 @@ class TranscriptView(QScrollArea):
         self._dirty.clear()
 
     def _removed(self, item: Item) -> None:
-        for pending in (self._queued, self._older):
+        for pending in (self._queued, self._older, self._newer):
             if item.id in pending:
                 pending.remove(item.id)
         row = self.rows.pop(item.id, None)
@@ -292,6 +312,7 @@ class TranscriptView(QScrollArea):
             row.deleteLater()
         self.rows.clear()
         self._older.clear()
+        self._newer.clear()
         self._dirty.clear()
         self._revealing = None
         self._queued = [item.id for item in self._model.items] if self._model is not None else []
@@ -308,7 +329,7 @@ class TranscriptView(QScrollArea):
 
     def _follow(self, value: int) -> None:
         if not self._restoring:  # the person scrolled
-            self._stick = value >= self.verticalScrollBar().maximum() - 4
+            self._stick = value >= self.verticalScrollBar().maximum() - 4 and not self._newer
             self._anchor = None
             self._revealing = None
 
@@ -325,6 +346,7 @@ class TranscriptView(QScrollArea):
             bar.setValue(self._page_y(widget) - offset)
             self._restoring = False
         self._near_top()  # laid out: does the screen need more?
+        self._near_bottom()
 
     # Actions -------------------------------------------------------------------------------
 
