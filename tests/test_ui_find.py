@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from tests.qt_support import run
 from tests.waiting import until
 from visiondesk.domain import ApiMode
-from visiondesk.ui.theme import colours, is_dark
+from visiondesk.ui.theme import DARK, LIGHT, colours, contrast, is_dark
 from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.rows import TurnRow
 from visiondesk.ui.window.controller import Controller
@@ -185,9 +185,18 @@ def test_no_match_is_said_in_words_and_esc_clears_the_highlights_and_returns_to_
     press(Qt.Key.Key_Escape)
     assert not bar.isVisible() and focused() is app.window.composer
     assert all(highlights(label, app) == (0, 0) for label in labels(app))
-    press(Qt.Key.Key_F, CTRL)  # again: the search it held, selected, shows its matches again
+    [edit] = [menu for menu in app.window.menuBar().actions() if menu.text() == "&Edit"]
+    [find] = [action for action in edit.menu().actions() if action.text() == "&Find…"]  # type: ignore[union-attr]
+    find.trigger()  # again: the search it held, selected, shows its matches again
     assert focused() is bar.field and bar.field.selectedText() == "harbour"
     count_is(app, loop, "1 of 2")
+
+
+def test_matches_keep_their_text_readable_in_light_and_dark() -> None:
+    for scheme in (LIGHT, DARK):
+        assert contrast(scheme.found_text, scheme.found) >= 4.5
+        assert contrast(scheme.current_text, scheme.current) >= 4.5
+        assert contrast(scheme.found, scheme.current) >= 1.5  # the current one stands out
 
 
 def test_html_in_the_search_or_the_text_is_matched_literally_and_never_becomes_markup(
