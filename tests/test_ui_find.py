@@ -129,6 +129,28 @@ def test_a_match_in_an_old_message_not_built_yet_is_found_built_and_shown(
     ]
 
 
+def test_a_new_message_after_a_jump_to_an_old_match_shows_the_end_again(
+    app: Controller, loop: qasync.QEventLoop
+) -> None:
+    answers = [f"Answer {n}: boats." for n in range(200)]
+    answers[0] = "A ship from zanzibar."
+    ids = reopened(app, answers)
+    transcript = app.window.transcript
+    open_find(app, loop, "zanzibar")
+    count_is(app, loop, "1 of 1")
+    assert ids[0] in transcript.rows and ids[-1] not in transcript.rows  # only around it
+    press(Qt.Key.Key_Escape)
+    turn = app.workspace.transcript.add_turn("And now?", [], ApiMode.CHAT, "gpt-4o", "http://x")
+    bar = transcript.verticalScrollBar()
+
+    async def at_the_end() -> None:  # as the transcript shows a sent question
+        await until(lambda: turn.id in transcript.rows and ids[-1] in transcript.rows)
+        await until(lambda: bar.value() == bar.maximum() > 0)
+
+    run(loop, at_the_end)
+    assert in_sight(app, transcript.rows[turn.id])
+
+
 def test_enter_f3_and_the_arrows_go_round_every_match_in_questions_answers_and_code(
     app: Controller, loop: qasync.QEventLoop
 ) -> None:

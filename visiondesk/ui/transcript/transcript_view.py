@@ -114,8 +114,9 @@ class TranscriptView(QScrollArea):
 
     def _flush(self) -> None:
         queued, self._queued = self._queued, []
-        if self._newer:  # the end is not built yet: new messages wait behind it
-            self._newer.extend(queued)
+        if self._newer:  # after a jump to a find's match: a new message shows the end again
+            if queued:
+                self._reset()
             return
         if not self.rows and not self._older and len(queued) > FIRST:
             self._older, queued = queued[:-FIRST], queued[-FIRST:]
