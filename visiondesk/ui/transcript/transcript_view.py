@@ -1,9 +1,9 @@
 """The conversation: one widget per message in a reading column (≤ 760 px, centred); only
 what is near the viewport is built. Reopening a long conversation builds the newest messages
 at once; older ones are built in chunks above them as the person scrolls up, the view staying
-where it was. A streaming answer re-renders only itself, at most 20 times a second. A find (Ctrl+F)
-highlights its matches in the messages built, and builds the older ones down to the match it
-shows.
+where it was. A streaming answer re-renders only itself, at most 20 times a second. A find
+(Ctrl+F) highlights its matches in the messages built; to show a match far from them it builds
+the messages around it alone, and those between follow in chunks as the person scrolls.
 
 Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
 """
@@ -247,8 +247,8 @@ class TranscriptView(QScrollArea):
         return None
 
     def reveal(self, hit: Hit) -> None:
-        """Build the messages down to the match (older ones wait to be built) and scroll it
-        into sight once laid out."""
+        """Build the messages down to the match (or, far from what is built, around it alone)
+        and scroll it into sight once laid out."""
         self._flush_timer.stop()
         self._flush()
         older, newer, wanted = self._older, self._newer, hit.item_id
