@@ -266,3 +266,31 @@ def test_a_turn_still_answering_offers_no_delete(
 
 def workspace_turns(app: Controller) -> list[int]:
     return [t.id for t in app.workspace.transcript.turns]
+
+
+def test_find_passes_over_a_deleted_exchange(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    """A deleted exchange's Undo line holds no words: find counts only what reads, before and
+    after Undo."""
+    workspace = app.workspace
+    for prompt in ("Harbour one", "Harbour two", "Harbour three"):
+        asked(app, loop, qtbot, prompt)
+    _, two, _ = workspace.transcript.turns
+    choose(right_click(row_of(app, two.id).answer), "Delete")
+    window = app.window
+    qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.field, "harbour two")
+
+    async def counted(words: str) -> None:
+        await until(lambda: window.find_bar.count.text() == words, 3)
+
+    run(loop, lambda: counted("No matches"))
+    [line] = [r for r in window.transcript.rows.values() if isinstance(r, DeletedLine)]
+    qtbot.mouseClick(line.undo, Qt.MouseButton.LeftButton)
+
+    async def found_again() -> None:
+        await until(lambda: window.find_bar.count.text().startswith("1 of "), 3)
+
+    run(loop, found_again)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from visiondesk.config.settings import Theme
+from visiondesk.find import Look
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,19 @@ class Colours:
     border: str
     error: str
     link: str
+    found: str
+    """Behind every match of a find (Ctrl+F), under `found_text`."""
+    found_text: str
+    current: str
+    """Behind the current match, under `current_text`."""
+    current_text: str
+
+    def look(self) -> Look:
+        """How find's matches are drawn in this scheme."""
+        return Look(
+            f"background-color:{self.found}; color:{self.found_text}",
+            f"background-color:{self.current}; color:{self.current_text}",
+        )
 
 
 LIGHT = Colours(
@@ -35,6 +49,10 @@ LIGHT = Colours(
     border="#b6bfc9",
     error="#b3261e",
     link="#0550ae",
+    found="#fff0a0",
+    found_text="#1f2328",
+    current="#ff9f1a",
+    current_text="#1f2328",
 )
 DARK = Colours(
     base="#1e1f22",
@@ -45,6 +63,10 @@ DARK = Colours(
     border="#3d444d",
     error="#ff8a80",
     link="#7cb7ff",
+    found="#6b5800",
+    found_text="#ffffff",
+    current="#ffb84d",
+    current_text="#1e1f22",
 )
 
 

@@ -14,6 +14,7 @@ from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.workspace.transcript import Deleted
 
 if TYPE_CHECKING:
+    from visiondesk.workspace.finding import Hit, Part
     from visiondesk.workspace.transcript import Item, Versions
 
 
@@ -27,7 +28,7 @@ class DeletedLine(QFrame):
         super().__init__(parent)
         self.setObjectName("deleted")
         self.setAccessibleName("Message deleted")
-        self.label = QLabel("Message deleted —", self)
+        self.words = QLabel("Message deleted —", self)
         self.undo = QToolButton(self)
         self.undo.setText("Undo")
         self.undo.setAccessibleName("Undo delete")
@@ -45,14 +46,16 @@ class DeletedLine(QFrame):
             button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a, item_id))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
-        layout.addWidget(self.label)
+        layout.addWidget(self.words)
         layout.addWidget(self.undo)
         layout.addStretch(1)
         layout.addWidget(self.dismiss)
 
-    def draw(self, item: Item, palette: QPalette) -> bool:
-        """Muted, in the palette's scheme, the question it held as its tooltip; False: not a
-        turn."""
+    def draw(
+        self, item: Item, palette: QPalette, query: str = "", current: Hit | None = None
+    ) -> bool:
+        """Muted, in the palette's scheme, the question it held as its tooltip (a find's
+        matches never land here); False: not a turn."""
         scheme = colours(is_dark(palette))
         self.setStyleSheet(
             f"#deleted {{ border:1px dashed {scheme.muted}; border-radius:6px; }}"
@@ -60,11 +63,15 @@ class DeletedLine(QFrame):
         )
         if isinstance(item, Deleted):
             prompt = " ".join(item.turn.prompt.split())
-            self.label.setToolTip(prompt[:200])
+            self.words.setToolTip(prompt[:200])
         return False
 
     def show_versions(self, versions: Versions | None) -> None:
         """Its versions went with it (Undo brings them back)."""
+
+    def label(self, part: Part, block: int) -> QLabel | None:
+        """No match is ever here: a deleted exchange is not searched."""
+        return None
 
     def plain_text(self) -> str:
         return "Message deleted — Undo"

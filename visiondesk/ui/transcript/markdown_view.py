@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visiondesk.find import Mark, Marks, highlighted_html
 from visiondesk.render import Block, CodeBlock, Prose, formula, formula_svg
 from visiondesk.ui.theme import Colours
 
@@ -91,12 +92,13 @@ class ProseLabel(QLabel):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.shown: tuple[str, Colours] | None = None
+        self.shown: tuple[str, Colours, Mark | None] | None = None
 
-    def show_block(self, block: Prose, scheme: Colours) -> None:
-        if (block.html, scheme) != self.shown:
-            self.shown = (block.html, scheme)
-            self.setText(prose_html(block.html, scheme))
+    def show_block(self, block: Prose, scheme: Colours, mark: Mark | None = None) -> None:
+        """The prose, with a find's matches highlighted if `mark` says so."""
+        if (block.html, scheme, mark) != self.shown:
+            self.shown = (block.html, scheme, mark)
+            self.setText(prose_html(highlighted_html(block.html, mark, scheme.look()), scheme))
 
 
 class CodeView(QFrame):
@@ -108,7 +110,7 @@ class CodeView(QFrame):
         super().__init__(parent)
         self.setObjectName("code")
         self.code = ""
-        self.shown: tuple[CodeBlock, Colours] | None = None
+        self.shown: tuple[CodeBlock, Colours, Mark | None] | None = None
         self.language = QLabel(self)
         self.copy_button = QToolButton(self)
         self.copy_button.setText("Copy")
@@ -135,15 +137,15 @@ class CodeView(QFrame):
         layout.addWidget(self.body)
         self.body.setContentsMargins(10, 4, 10, 0)
 
-    def show_block(self, block: CodeBlock, scheme: Colours) -> None:
-        if (block, scheme) == self.shown:
+    def show_block(self, block: CodeBlock, scheme: Colours, mark: Mark | None = None) -> None:
+        """The code, with a find's matches highlighted if `mark` says so."""
+        if (block, scheme, mark) == self.shown:
             return
-        self.shown = (block, scheme)
+        self.shown = (block, scheme, mark)
         self.code = block.code
         self.language.setText(block.language or "text")
-        self.body.setText(
-            f'<pre style="white-space:pre-wrap; font-family:monospace">{block.html}</pre>'
-        )
+        code = highlighted_html(block.html, mark, scheme.look())
+        self.body.setText(f'<pre style="white-space:pre-wrap; font-family:monospace">{code}</pre>')
         self.setStyleSheet(
             f"#code {{ background:{scheme.code}; border:1px solid {scheme.border};"
             f" border-radius:6px; }} QLabel {{ color:{scheme.muted}; background:transparent; }}"
@@ -163,7 +165,7 @@ class MarkdownView(QWidget):
         self._layout.setSpacing(6)
         self.parts: list[ProseLabel | CodeView] = []
 
-    def show_blocks(self, blocks: list[Block], scheme: Colours) -> None:
+    def show_blocks(self, blocks: list[Block], scheme: Colours, marks: Marks | None = None) -> None:
         for index, block in enumerate(blocks):
             kind = CodeView if isinstance(block, CodeBlock) else ProseLabel
             if index < len(self.parts) and not isinstance(self.parts[index], kind):
@@ -174,7 +176,8 @@ class MarkdownView(QWidget):
                 part = kind(self)
                 self._layout.addWidget(part)
                 self.parts.append(part)
-            self.parts[index].show_block(block, scheme)  # type: ignore[arg-type]
+            mark = marks.of(index) if marks is not None else None
+            self.parts[index].show_block(block, scheme, mark)  # type: ignore[arg-type]
         for stale in self.parts[len(blocks) :]:
             stale.deleteLater()
         del self.parts[len(blocks) :]

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.render import Prose, render_blocks
+from visiondesk.find import Mark, Marks, count, highlighted_html, highlighted_text
+from visiondesk.render import Block, Prose, render_blocks
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
@@ -144,6 +145,8 @@ class QuestionBubble(Message):
         layout.addWidget(self.actions_bar, 0, Qt.AlignmentFlag.AlignRight)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
         self._images: tuple[str, ...] = ()
+        self.question = ""
+        """The question as typed (the label may hold it as highlighted HTML)."""
 
     def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
         return [
@@ -151,7 +154,8 @@ class QuestionBubble(Message):
             (TranscriptAction.QUOTE_QUESTION, "Quote in reply"),
         ]
 
-    def show_turn(self, turn: Turn, scheme: Colours) -> None:
+    def show_turn(self, turn: Turn, scheme: Colours, marks: Marks | None = None) -> None:
+        """The question, with a find's matches highlighted if `marks` says so."""
         if scheme is not self.scheme:
             self.scheme = scheme
             self.setStyleSheet(
@@ -160,7 +164,13 @@ class QuestionBubble(Message):
                 f" #bubble:focus {{ border-color:{scheme.link}; }}"
                 f" QLabel {{ color:{scheme.text}; }} QLabel#missing {{ color:{scheme.muted}; }}"
             )
-        self.prompt.setText(turn.prompt)
+        self.question = turn.prompt
+        if marks is not None and count(turn.prompt, marks.query):
+            self.prompt.setTextFormat(Qt.TextFormat.RichText)
+            self.prompt.setText(highlighted_text(turn.prompt, marks.of(0), scheme.look()))
+        else:
+            self.prompt.setTextFormat(Qt.TextFormat.PlainText)
+            self.prompt.setText(turn.prompt)
         # A wrapping label asks for little width and guesses its height: wrap only long text.
         metrics = self.prompt.fontMetrics()
         lines = turn.prompt.splitlines() or [""]
@@ -195,7 +205,7 @@ class QuestionBubble(Message):
         self.actions_bar.show_actions(question_actions(turn))
 
     def plain_text(self) -> str:
-        parts = [self.prompt.text(), self.missing.text(), " ".join(self.actions_bar.labels())]
+        parts = [self.question, self.missing.text(), " ".join(self.actions_bar.labels())]
         return "\n".join(part for part in parts if part)
 
 
@@ -232,6 +242,8 @@ class AnswerCard(Message):
         layout.addWidget(self.body)
         layout.addWidget(self.error)
         self.renders = 0
+        self._rendering: tuple[str, bool, bool] | None = None
+        self._blocks: list[Block] = []
 
     def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
         if not self.actions_bar.shown:  # still being written
@@ -242,7 +254,10 @@ class AnswerCard(Message):
             (TranscriptAction.QUOTE, "Quote in reply"),
         ]
 
-    def show_turn(self, turn: Turn, scheme: Colours, dark: bool) -> None:
+    def show_turn(
+        self, turn: Turn, scheme: Colours, dark: bool, marks: Marks | None = None
+    ) -> None:
+        """The answer, with a find's matches highlighted if `marks` says so."""
         if scheme is not self.scheme:
             self.scheme = scheme
             self.setStyleSheet(
@@ -255,7 +270,11 @@ class AnswerCard(Message):
             )
         self.status.setText(status_text(turn))
         text = turn.answer or ("…" if turn.status.running else "")
-        self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
+        rendering = (text, dark, turn.status.running)
+        if rendering != self._rendering:  # a find's highlights alone need no new render
+            self._rendering = rendering
+            self._blocks = render_blocks(text, dark, streaming=turn.status.running)
+        self.body.show_blocks(self._blocks, scheme, marks)
         self.renders += 1
         said = "\n".join(line for line in (turn.error, turn.unsaved) if line)
         self.error.setText(f"<b>{_escape(said)}</b>" if said else "")
@@ -285,10 +304,13 @@ class NoticeLine(QLabel):
         self.setOpenExternalLinks(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
-    def show_notice(self, notice: Notice, scheme: Colours, dark: bool) -> None:
+    def show_notice(
+        self, notice: Notice, scheme: Colours, dark: bool, mark: Mark | None = None
+    ) -> None:
+        """The notice, with a find's matches highlighted if `mark` says so."""
         blocks = render_blocks(notice.text, dark)
-
         body = "".join(b.html if isinstance(b, Prose) else f"<pre>{b.html}</pre>" for b in blocks)
+        body = highlighted_html(body, mark, scheme.look())
         self.setText(prose_html(body, scheme).replace(scheme.text, scheme.muted, 1))
 
     def plain_text(self) -> str:

@@ -11,16 +11,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from visiondesk.find import Marks
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.deleted_line import DeletedLine
+from visiondesk.ui.transcript.markdown_view import CodeView
 from visiondesk.ui.transcript.message_widgets import AnswerCard, NoticeLine, QuestionBubble
 from visiondesk.ui.widgets.image_preview import PreviewDialog
+from visiondesk.workspace.finding import Part
 from visiondesk.workspace.transcript import Deleted, Notice, Turn
 
 if TYPE_CHECKING:
     from visiondesk.domain import PreparedImage
+    from visiondesk.workspace.finding import Hit
     from visiondesk.workspace.transcript import Item, Versions
 
 
@@ -51,21 +55,31 @@ class TurnRow(QWidget):
         layout.addLayout(line)
         layout.addWidget(self.answer)
 
-    def draw(self, item: Item, palette: QPalette) -> bool:
-        """Draw the turn in the palette's scheme; True (the streaming benchmark counts the
-        turns drawn)."""
+    def draw(
+        self, item: Item, palette: QPalette, query: str = "", current: Hit | None = None
+    ) -> bool:
+        """Draw the turn in the palette's scheme, a find's matches of `query` highlighted
+        (`current` distinctly); True (the streaming benchmark counts the turns drawn)."""
         if not isinstance(item, Turn):
             return False
         dark = is_dark(palette)
         scheme = colours(dark)
         self.images = tuple(item.images)
-        self.bubble.show_turn(item, scheme)
-        self.answer.show_turn(item, scheme, dark)
+        self.bubble.show_turn(item, scheme, marks(item, query, current, Part.QUESTION))
+        self.answer.show_turn(item, scheme, dark, marks(item, query, current, Part.ANSWER))
         return True
 
     def show_versions(self, versions: Versions | None) -> None:
         """‹ n/m › beside the answer (hidden for one version)."""
         self.answer.versions.show_versions(versions)
+
+    def label(self, part: Part, block: int) -> QLabel | None:
+        """The label that draws this part's block (where a find's match is shown)."""
+        if part is Part.QUESTION:
+            return self.bubble.prompt
+        parts = self.answer.body.parts
+        found = parts[block] if block < len(parts) else None
+        return found.body if isinstance(found, CodeView) else found
 
     def preview(self, index: int) -> None:
         """A thumbnail clicked: the image as it was sent, large (in the column, so it outlives a
@@ -90,15 +104,30 @@ class NoticeRow(NoticeLine):
     def show_versions(self, versions: Versions | None) -> None:
         """A notice has none."""
 
-    def draw(self, item: Item, palette: QPalette) -> bool:
-        """Draw the notice in the palette's scheme; False: not a turn."""
+    def draw(
+        self, item: Item, palette: QPalette, query: str = "", current: Hit | None = None
+    ) -> bool:
+        """Draw the notice in the palette's scheme, a find's matches highlighted; False: not
+        a turn."""
         if isinstance(item, Notice):
             dark = is_dark(palette)
-            self.show_notice(item, colours(dark), dark)
+            found = marks(item, query, current, Part.NOTICE)
+            self.show_notice(item, colours(dark), dark, found.of(0) if found else None)
         return False
+
+    def label(self, part: Part, block: int) -> QLabel | None:
+        return self
 
 
 Row = TurnRow | NoticeRow | DeletedLine
+
+
+def marks(item: Item, query: str, current: Hit | None, part: Part) -> Marks | None:
+    """A find's highlights in one part of a message: every match, the current one if here."""
+    if not query:
+        return None
+    here = current is not None and current.item_id == item.id and current.part is part
+    return Marks(query, (current.block, current.occurrence) if here and current else None)
 
 
 def build_row(item: Item, column: QWidget) -> Row:

@@ -1,7 +1,9 @@
 """The conversation: one widget per message in a reading column (≤ 760 px, centred); only
 what is near the viewport is built. Reopening a long conversation builds the newest messages
 at once; older ones are built in chunks above them as the person scrolls up, the view staying
-where it was. A streaming answer re-renders only itself, at most 20 times a second.
+where it was. A streaming answer re-renders only itself, at most 20 times a second. A find
+(Ctrl+F) highlights its matches in the messages built; to show a match far from them it builds
+the messages around it alone, and those between follow in chunks as the person scrolls.
 
 Signals: `action_requested(TranscriptAction, int)` — an action on a turn, by turn id.
 """
@@ -14,11 +16,17 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.transcript.find_marks import FindMarks
+from visiondesk.ui.transcript.match_place import match_line
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from visiondesk.ui.transcript.rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
+    from visiondesk.workspace.finding import Hit
     from visiondesk.workspace.transcript import Item, Turn
 
 COLUMN_WIDTH = 760
@@ -28,6 +36,9 @@ FIRST = 24
 """Messages built before the first paint; older ones follow in chunks of CHUNK when the view
 comes within a screen of the top."""
 CHUNK = 12
+JUMP = 2 * CHUNK
+"""A find's match further than this from what is built is shown by building the messages
+around it alone; those between are built in chunks as the person scrolls towards them."""
 
 
 class TranscriptView(QScrollArea):
@@ -58,6 +69,7 @@ class TranscriptView(QScrollArea):
         self.rows: dict[int, Row] = {}
         self._queued: list[int] = []  # ids: each row is built from the value current then
         self._older: list[int] = []
+        self._newer: list[int] = []  # after a jump to a find's match: not built below it
         self._dirty: set[int] = set()
         self._stick = True
         self._anchor: tuple[QWidget, int] | None = None
@@ -66,13 +78,18 @@ class TranscriptView(QScrollArea):
         self._restoring = False
         self._versioned: set[int] = set()
         """The answers whose ‹ › were last drawn with versions."""
+        self.marks = FindMarks(self, self._redraw, self._in_sight)
+        self._revealing: Hit | None = None  # a match to keep in sight as the page lays out
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
+        self._newer_timer = self._timer(0, self._build_newer)
         self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
+        self._reveal_timer = self._timer(0, self._scroll_to_match)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: self._follow(value))
         bar.valueChanged.connect(lambda _value: self._near_top())
+        bar.valueChanged.connect(lambda _value: self._near_bottom())
         bar.rangeChanged.connect(lambda _low, _high: self._keep_bottom())
 
     def _timer(self, interval: int, slot: object) -> QTimer:
@@ -102,6 +119,10 @@ class TranscriptView(QScrollArea):
 
     def _flush(self) -> None:
         queued, self._queued = self._queued, []
+        if self._newer:  # after a jump to a find's match: a new message shows the end again
+            if queued:
+                self._reset()
+            return
         if not self.rows and not self._older and len(queued) > FIRST:
             self._older, queued = queued[:-FIRST], queued[-FIRST:]
             # once laid out, the range changes and `_near_top` sees whether the screen needs more
@@ -123,6 +144,33 @@ class TranscriptView(QScrollArea):
         for item_id in reversed(chunk):
             self._insert(item_id, 0)
 
+    def _near_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        if self._newer and bar.value() > bar.maximum() - self.viewport().height():
+            self._newer_timer.start()
+
+    def _build_newer(self) -> None:
+        """A chunk below what is built (after a jump to a find's match)."""
+        chunk, self._newer = self._newer[:CHUNK], self._newer[CHUNK:]
+        for item_id in chunk:
+            self._insert(item_id, self.rows_layout.count() - 1)
+
+    def _jump(self, item_id: int) -> None:
+        """Build the messages around this one alone, the rest left for a scroll either way."""
+        order = [item.id for item in self._model.items] if self._model is not None else []
+        if item_id not in order:
+            return
+        for row in self.rows.values():
+            self.rows_layout.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.rows.clear()
+        self._queued.clear()
+        start = max(0, order.index(item_id) - CHUNK // 2)
+        self._older, self._newer = order[:start], order[start + CHUNK :]
+        for built in order[start : start + CHUNK]:
+            self._insert(built, self.rows_layout.count() - 1)
+
     def _page_y(self, widget: QWidget) -> int:
         page = self.widget()
         return widget.mapTo(page, QPoint(0, 0)).y() if page is not None else 0
@@ -133,17 +181,22 @@ class TranscriptView(QScrollArea):
         self._flush()
         while self._older:
             self._build_older()
+        while self._newer:
+            self._build_newer()
         self._older_timer.stop()
+        self._newer_timer.stop()
 
     @property
     def complete(self) -> bool:
         """Whether everything near the viewport is built (older messages wait for a scroll)."""
-        near_top = self.verticalScrollBar().value() < self.viewport().height()
-        return not self._queued and not (self._older and near_top)
+        bar, screen = self.verticalScrollBar(), self.viewport().height()
+        above = bool(self._older) and bar.value() < screen
+        below = bool(self._newer) and bar.value() > bar.maximum() - screen
+        return not self._queued and not above and not below
 
     @property
     def unbuilt(self) -> int:
-        return len(self._queued) + len(self._older)
+        return len(self._queued) + len(self._older) + len(self._newer)
 
     def _insert(self, item_id: int, index: int) -> None:
         """Build the row of the item's current value (it may have changed since it was queued)."""
@@ -162,7 +215,9 @@ class TranscriptView(QScrollArea):
 
     def _show(self, item: Item) -> None:
         row = self.rows.get(item.id)
-        if row is not None and row.draw(item, self.palette()):
+        if row is None:
+            return
+        if row.draw(item, self.palette(), self.marks.query_for(item.id), self.marks.current):
             self.renders += 1
         if row is not None and self._model is not None:
             row.show_versions(self._model.versions_at(item.id))
@@ -176,6 +231,72 @@ class TranscriptView(QScrollArea):
             if row is not None:
                 row.show_versions(shown.get(item_id))  # None: one version
         self._versioned = set(shown)
+
+    # Find ----------------------------------------------------------------------------------
+
+    def mark(self, query: str, hits: Sequence[Hit], current: Hit | None) -> None:
+        """Highlight a find's matches, the current one distinctly ("" for none)."""
+        if current != self._revealing:
+            self._revealing = None
+        built = [item.id for item in self._model.items] if self._model is not None else []
+        self.marks.mark(query, hits, current, [i for i in built if i in self.rows])
+
+    @property
+    def query(self) -> str:
+        """The find's search whose matches are highlighted ("" for none)."""
+        return self.marks.query
+
+    def _redraw(self, item_id: int) -> None:
+        item = self._model.item(item_id) if self._model is not None else None
+        if item is not None:
+            self._show(item)
+
+    def _in_sight(self, item_id: int) -> bool:
+        row, top = self.rows.get(item_id), self.verticalScrollBar().value()
+        return row is not None and row.y() + row.height() > top > row.y() - self.viewport().height()
+
+    def first_in_sight(self) -> int | None:
+        """The id of the first message built that shows in the view (None if none is)."""
+        top = self.verticalScrollBar().value()
+        for item_id, row in sorted(self.rows.items(), key=lambda pair: pair[1].y()):
+            if row.y() + row.height() > top:
+                return item_id
+        return None
+
+    def reveal(self, hit: Hit) -> None:
+        """Build the messages down to the match (or, far from what is built, around it alone)
+        and scroll it into sight once laid out."""
+        self._flush_timer.stop()
+        self._flush()
+        older, newer, wanted = self._older, self._newer, hit.item_id
+        far_above = wanted in older and len(older) - older.index(wanted) > JUMP
+        if far_above or (wanted in newer and newer.index(wanted) >= JUMP):
+            self._jump(wanted)
+        while self._older and hit.item_id in self._older:
+            self._build_older()
+        while self._newer and hit.item_id in self._newer:
+            self._build_newer()
+        self._stick = False
+        self._anchor = None
+        self._revealing = hit
+        self._reveal_timer.start()
+
+    def _scroll_to_match(self) -> None:
+        hit = self._revealing
+        row = self.rows.get(hit.item_id) if hit is not None else None
+        label = row.label(hit.part, hit.block) if row is not None and hit is not None else None
+        page = self.widget()
+        if label is None or page is None:
+            return
+        line = match_line(label, colours(is_dark(self.palette())).current)
+        top, height = line if line is not None else (0, min(label.height(), 40))
+        point = label.mapTo(page, QPoint(0, label.contentsRect().top() + top))
+        margin = min(self.viewport().height() // 3, 80)
+        bar = self.verticalScrollBar()
+        self._restoring = True
+        self.ensureVisible(point.x(), point.y() + height // 2, 0, height // 2 + margin)
+        self._restoring = False
+        self._stick = bar.value() >= bar.maximum() - 4 and not self._newer
 
     # Following the model -------------------------------------------------------------------
 
@@ -197,7 +318,7 @@ class TranscriptView(QScrollArea):
         self._dirty.clear()
 
     def _removed(self, item: Item) -> None:
-        for pending in (self._queued, self._older):
+        for pending in (self._queued, self._older, self._newer):
             if item.id in pending:
                 pending.remove(item.id)
         row = self.rows.pop(item.id, None)
@@ -222,7 +343,9 @@ class TranscriptView(QScrollArea):
             row.deleteLater()
         self.rows.clear()
         self._older.clear()
+        self._newer.clear()
         self._dirty.clear()
+        self._revealing = None
         self._queued = [item.id for item in self._model.items] if self._model is not None else []
         self._stick = True
         self._flush()
@@ -237,12 +360,16 @@ class TranscriptView(QScrollArea):
 
     def _follow(self, value: int) -> None:
         if not self._restoring:  # the person scrolled
-            self._stick = value >= self.verticalScrollBar().maximum() - 4
+            self._stick = value >= self.verticalScrollBar().maximum() - 4 and not self._newer
             self._anchor = None
+            self._revealing = None
 
     def _keep_bottom(self) -> None:
         bar = self.verticalScrollBar()
-        if self._stick:
+        if self._revealing is not None:  # a find's match keeps in sight as the page grows
+            self._anchor = None
+            self._scroll_to_match()
+        elif self._stick:
             bar.setValue(bar.maximum())
         elif self._anchor is not None:  # older messages grew the page above the view
             widget, offset = self._anchor
@@ -250,6 +377,7 @@ class TranscriptView(QScrollArea):
             bar.setValue(self._page_y(widget) - offset)
             self._restoring = False
         self._near_top()  # laid out: does the screen need more?
+        self._near_bottom()
 
     # Actions -------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from visiondesk.ui.history.presenter import HistoryPresenter
 from visiondesk.ui.main_thread_gc import settle_memory
 from visiondesk.ui.screen_fit import centre_over
 from visiondesk.ui.settings.settings_dialog import SettingsDialog
+from visiondesk.ui.transcript.find_presenter import FindPresenter
 from visiondesk.ui.transcript.presenter import ConversationPresenter
 from visiondesk.ui.window.main_window import MainWindow
 from visiondesk.ui.window_memory import WindowMemory
@@ -85,6 +86,7 @@ class Controller(QObject):
         )
         self.attachments_view = AttachmentsPresenter(self.workspace, window, self.memory)
         self.conversation_view = ConversationPresenter(self.workspace, window, self.open_settings)
+        self.find_view = FindPresenter(self.workspace.transcript, window)
         self.connection_view = ConnectionPresenter(self.workspace, window)
         self.history_view = HistoryPresenter(self.workspace, window, self.memory)
         self.workspace.status_changed.connect(self._settle)

@@ -35,6 +35,7 @@ from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
 from visiondesk.ui.sources import carries_sources, own_card
+from visiondesk.ui.transcript.find_bar import FindBar
 from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.attachment_row = AttachmentRow(self)
         self.transcript = TranscriptView(self)
+        self.find_bar = FindBar(self)
         self.composer = Composer(self)
         self.composer.setAcceptDrops(False)  # the window takes every drop (and highlights)
         self.send_button = QPushButton("Send", self)
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(main)
         layout.setContentsMargins(4, 4, 8, 8)
         layout.addWidget(self.banner)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.attachment_row)
         layout.addLayout(composer_row)
@@ -159,6 +162,15 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         # Anywhere in the window; a text field under focus keeps its own text paste.
         self.paste_action = self._action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste)
+        edit_menu.addSeparator()
+        self.find_action = self._action(edit_menu, "&Find…", QKeySequence.StandardKey.Find)
+        self.find_next_action = self._action(
+            edit_menu, "Find &next", QKeySequence.StandardKey.FindNext
+        )
+        self.find_previous_action = self._action(
+            edit_menu, "Find pre&vious", QKeySequence.StandardKey.FindPrevious
+        )
+        edit_menu.addSeparator()
         self.settings_action = self._action(edit_menu, "&Settings…", QKeySequence("Ctrl+,"))
         tools_menu = self.menuBar().addMenu("&Tools")
         self.check_request_action = self._action(tools_menu, "&Check a request…", None)
@@ -166,9 +178,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self.question_action = self._action(view_menu, "Go to &question", QKeySequence("Ctrl+L"))
         self.question_action.triggered.connect(self.focus_composer)
-        self.search_action = self._action(view_menu, "&Search conversations", None)
-        self.search_action.setShortcuts(
-            [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)]
+        self.search_action = self._action(
+            view_menu, "&Search conversations", QKeySequence("Ctrl+K")
         )
         self.search_action.triggered.connect(self.focus_search)
         view_menu.addAction(self.sidebar_action)
