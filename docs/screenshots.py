@@ -2,6 +2,8 @@
 scripted conversation against the built-in emulator.
 
     make screenshots        # needs Debian's xvfb (see README)
+
+`--narrow` (with QT_SCALE_FACTOR=2) renders the narrow window at twice the scale instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs"
 
 import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMenu, QWidget  # noqa: E402
 
 from tests import images  # noqa: E402
 from visiondesk.config.profile_store import BUILTIN  # noqa: E402
@@ -30,6 +35,7 @@ from visiondesk.ui.app import make_app  # noqa: E402
 from visiondesk.ui.settings.settings_dialog import SettingsDialog  # noqa: E402
 from visiondesk.ui.theme import apply_theme  # noqa: E402
 from visiondesk.ui.transcript.inspector_dialog import InspectorDialog  # noqa: E402
+from visiondesk.ui.transcript.rows import TurnRow  # noqa: E402
 from visiondesk.ui.transcript.transcript_view import TranscriptView  # noqa: E402
 from visiondesk.ui.window.controller import Controller  # noqa: E402
 from visiondesk.ui.window.main_window import MainWindow  # noqa: E402
@@ -168,6 +174,8 @@ async def script(folder: Path) -> None:
     save(window, "drop.png")
     window.drop_highlight.hide()
 
+    await everyday(window, workspace, folder, (photo, shot, big))
+
     settings = SettingsDialog(workspace.profiles, "emulator", workspace.secrets, window, save=False)
     settings.show()
     settings.form.test.click()  # Test connection, with its answer
@@ -175,6 +183,109 @@ async def script(folder: Path) -> None:
     await settle(0.3)
     save(settings, "settings.png")
     settings.close()
+    await controller.aclose()
+    window.close()
+
+
+async def ask(workspace: Workspace, text: str, image: Path | None) -> int:
+    """A question (with an image) sent in the conversation shown, until it is answered."""
+    ready = (AttachmentState.READY, AttachmentState.UPLOADED)
+    if image is not None:
+        workspace.attachments.add(str(image), str(image))
+        await until(lambda: len(workspace.draft) and all(a.state in ready for a in workspace.draft))
+    workspace.set_text(text)
+    turn_id = workspace.conversation.send()
+    assert turn_id is not None
+    await until(lambda: not workspace.busy, 60)
+    return turn_id
+
+
+def answer_row(window: MainWindow) -> TurnRow:
+    view = window.transcript
+    view.finish_building()
+    return [r for r in view.rows.values() if isinstance(r, TurnRow)][-1]
+
+
+def right_click(widget: QWidget) -> QMenu | None:
+    """The message's menu, opened as a right-click opens it."""
+    centre = widget.rect().center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, centre, widget.mapToGlobal(centre))
+    QApplication.sendEvent(widget, event)
+    menu = getattr(widget, "menu", None)
+    return menu if isinstance(menu, QMenu) else None
+
+
+async def everyday(
+    window: MainWindow, workspace: Workspace, folder: Path, pictures: tuple[Path, ...]
+) -> None:
+    """The pieces people use every day, light and dark: the conversation list with each
+    conversation's first picture and its date, an answer's versions (‹ 2/2 ›), the find bar
+    with its matches, and a message's right-click menu."""
+    photo, shot, big = pictures
+    window.resize(1180, 780)
+    for image, text in (
+        (big, "What is written on the whiteboard in the meeting room?"),
+        (photo, "Is the harbour busy today?"),
+    ):
+        window.new_action.trigger()
+        await ask(workspace, text, image)
+    window.new_action.trigger()
+    await ask(workspace, "Which tile on the dashboard is red, and why?", shot)
+    row = answer_row(window)
+    menu = right_click(row.answer)
+    assert menu is not None
+    [regenerate] = [a for a in menu.actions() if a.text() == "Regenerate"]
+    menu.close()
+    regenerate.trigger()  # a second version of the answer: ‹ 2/2 ›
+    await until(lambda: workspace.busy, 10)
+    await until(lambda: not workspace.busy, 60)
+    window.find_action.trigger()
+    QTest.keyClicks(window.find_bar.field, "dashboard")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    for theme in (Theme.LIGHT, Theme.DARK):
+        apply_theme(app, theme)
+        await settle(0.8)
+        save(window, f"everyday-{theme.value}.png")
+    apply_theme(app, Theme.LIGHT)
+    QTest.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    await settle(0.5)
+    menu = right_click(answer_row(window).answer)  # a popup: grabbed from the screen
+    await settle(0.5)
+    screen = QGuiApplication.primaryScreen()
+    frame = window.frameGeometry()
+    if menu is not None:
+        frame = frame.united(menu.geometry())
+    corner = frame.topLeft()
+    grabbed = screen.grabWindow(0, corner.x(), corner.y(), frame.width(), frame.height())
+    grabbed.save(str(OUT / "message-menu.png"))
+    print("wrote", OUT / "message-menu.png")
+    if menu is not None:
+        menu.close()
+    apply_theme(app, Theme.SYSTEM)
+
+
+async def narrow(folder: Path) -> None:
+    """Run with QT_SCALE_FACTOR=2: the window 800×600 device pixels (400×300 of room), the
+    conversation list folded away, every toolbar box in sight on two rows."""
+    photo = folder / "harbour.jpg"
+    photo.write_bytes(images.jpeg_with_exif(images.photo(4032, 3024, seed=11), orientation=6))
+    window = MainWindow()
+    controller = Controller(
+        window,
+        profiles=dict(BUILTIN),
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(token_delay=0.01),
+        history=History.temporary(),
+    )
+    window.show()
+    ratio = window.devicePixelRatioF()
+    window.resize(round(800 / ratio), round(600 / ratio))
+    controller.start([])
+    workspace = controller.workspace
+    await ask(workspace, "Is the harbour busy today?", photo)
+    await settle(0.8)
+    save(window, "narrow-2x.png")
     await controller.aclose()
     window.close()
 
@@ -188,7 +299,7 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         asyncio.Runner(loop_factory=qasync.QEventLoop) as runner,
     ):
-        runner.run(script(Path(tmp)))
+        runner.run((narrow if "--narrow" in sys.argv else script)(Path(tmp)))
     return 0
 
 
