@@ -111,3 +111,29 @@ def test_the_toggle_is_in_the_toolbar_and_the_view_menu(qtbot: QtBot) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.sidebar.isVisible())
     assert window.minimumWidth() <= TWICE_800 and window.minimumSizeHint().width() <= TWICE_800
+
+
+def test_the_status_lines_shorten_side_by_side_in_a_narrow_window(qtbot: QtBot) -> None:
+    """At 2× and 800 px both status lines stay readable: each gives up width with "…" (the
+    whole line as its tooltip), neither is drawn over the other."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    connection, tokens = window.connection_label, window.tokens_label
+    connection.setText("Local emulator: connected (emulator http://127.0.0.1:32799/v1)")
+    tokens.setText("last turn 772 in / 49 out · conversation 2266 in / 106 out")
+    window.resize(TWICE_800, 300)
+
+    def shortened() -> bool:
+        return window.width() == TWICE_800 and (connection.elided or tokens.elided)
+
+    qtbot.waitUntil(shortened)
+    left = QRect(connection.mapTo(window, QPoint(0, 0)), connection.size())
+    right = QRect(tokens.mapTo(window, QPoint(0, 0)), tokens.size())
+    assert not left.intersects(right) and window.rect().contains(right)
+    for label in (connection, tokens):
+        assert label.shown_text() == label.text() or label.shown_text().endswith("…")
+        assert label.toolTip() == (label.text() if label.elided else "")
+    window.resize(1100, 600)
+    qtbot.waitUntil(lambda: not connection.elided and not tokens.elided)
+    assert connection.toolTip() == "" and tokens.shown_text() == tokens.text()

@@ -22,10 +22,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -38,6 +38,7 @@ from visiondesk.ui.sources import carries_sources, own_card
 from visiondesk.ui.transcript.find_bar import FindBar
 from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
+from visiondesk.ui.widgets.elided_label import ElidedLabel
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
 from visiondesk.ui.window.sidebar_fold import SidebarFold
 from visiondesk.ui.window.toolbar import PanelIcon, ToolbarRows
@@ -105,12 +106,17 @@ class MainWindow(QMainWindow):
         self.sidebar_fold = SidebarFold(
             self.splitter, self.sidebar, self.sidebar_action, self.composer
         )
-        self.connection_label = QLabel("Starting…", self)
+        self.connection_label = ElidedLabel("Starting…", self)
         self.connection_label.setAccessibleName("Connection")
-        self.tokens_label = QLabel("", self)
+        self.tokens_label = ElidedLabel("", self)
         self.tokens_label.setAccessibleName("Tokens")
-        self.statusBar().addWidget(self.connection_label, 1)
-        self.statusBar().addPermanentWidget(self.tokens_label)
+        # Room is shared 3:2 whatever the texts' lengths, so in a narrow window both lines
+        # shorten with "…" and the connection's never shrinks to a word.
+        for label in (self.connection_label, self.tokens_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.tokens_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.statusBar().addWidget(self.connection_label, 3)
+        self.statusBar().addPermanentWidget(self.tokens_label, 2)
         self._build_menus()
         self.drop_highlight = DropHighlight(self)
         self._tab_order()
