@@ -1,5 +1,6 @@
 """Intents on the stored conversations: open one and continue it, start a new one, rename,
-delete (with the clean-up of its uploads), export, and the uploaded files of a profile."""
+delete (with the clean-up of its uploads), export, and the uploaded files of a profile. The
+history file's own care (check, repair, restore, backup) is history_care.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Continuation, Detail
-from visiondesk.errors import StorageError, VisionDeskError, in_words
-from visiondesk.store import BackupReport, StoredConversation, StoredMessage, UploadRecord
+from visiondesk.errors import StorageError, VisionDeskError
+from visiondesk.store import StoredConversation, StoredMessage, UploadRecord
 from visiondesk.store.opening import OpenedConversation, read_conversation
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment
@@ -213,106 +214,6 @@ class Library:
                 sources=sources.get(question.id, ()),
             )
             question = None
-
-    def check(self) -> None:
-        """Check history: sqlite's own check and every image, off the UI thread (a job)."""
-        ws = self._ws
-
-        def report(problems: list[str]) -> None:
-            if problems:
-                ws.notice(
-                    "**Check history** found damage:\n\n"
-                    + "\n".join(f"- {problem}" for problem in problems)
-                )
-            else:
-                ws.notice("**Check history**: the history and every image are readable.")
-
-        ws.jobs.start(
-            Group.CHECK_HISTORY,
-            asyncio.to_thread(ws.history.integrity_check),
-            success=report,
-            failure=lambda error: ws.notice(f"Check history could not finish: {error}"),
-        )
-
-    def repair(self) -> None:
-        """Repair: a new history from every row that can be read (off the UI thread, a job),
-        the damaged file kept aside; then the open conversation is read again."""
-        if self._refuse("Repair"):
-            return
-        ws = self._ws
-        ws.jobs.start(
-            Group.REPAIR,
-            asyncio.to_thread(ws.history.repair),
-            success=lambda report: self._replaced(report.summary()),
-            failure=lambda error: self._not_replaced("Repair", error),
-        )
-
-    def restore(self, backup: Path) -> None:
-        """Restore from a backup…: the backup file (checked first) replaces the history, the
-        current file kept aside; then the open conversation is read again."""
-        if self._refuse("Restore"):
-            return
-        ws = self._ws
-        ws.jobs.start(
-            Group.RESTORE,
-            asyncio.to_thread(ws.history.restore, backup),
-            success=lambda report: self._replaced(report.summary()),
-            failure=lambda error: self._not_replaced("Restore", error),
-        )
-
-    def _refuse(self, what: str) -> bool:
-        """One repair or restore at a time, and never under an answer being saved."""
-        ws = self._ws
-        if ws.jobs.running(Group.REPAIR) or ws.jobs.running(Group.RESTORE):
-            return True
-        if ws.busy or ws.jobs.running(Group.BATCH):
-            ws.notice(
-                f"{what} waits for the answer or batch under way: stop it or let it end, "
-                f"then {what} again."
-            )
-            return True
-        return False
-
-    def _replaced(self, result: str) -> None:
-        """The history is another file now: the list and the open conversation are read
-        again from it (a conversation it no longer has becomes a new one)."""
-        ws = self._ws
-        ws.set_damage("")
-        ws.history_replaced.emit()
-        conversation_id = ws.conversation_id
-        if conversation_id is not None and ws.history.conversation(conversation_id) is not None:
-            # Said once the conversation is drawn again (drawing clears the transcript).
-            self.open(conversation_id).add_done_callback(lambda _task: ws.notice(result))
-        else:
-            self.new()
-            ws.notice(result)
-        ws.conversations_changed.emit()
-
-    def _not_replaced(self, what: str, error: BaseException) -> None:
-        ws = self._ws
-        message = f"{what} could not finish: {in_words(error)}"
-        ws.set_damage(f"{ws.damage} {message}" if ws.damage else message)
-
-    def backup(self, target: Path) -> None:
-        """File → Back up history: a consistent copy with its images, made while in use."""
-        ws = self._ws
-
-        def done(report: BackupReport) -> None:
-            gone = (
-                f" {len(report.missing)} image file(s) were already missing."
-                if report.missing
-                else ""
-            )
-            ws.notice(
-                f"History backed up to {report.database.parent} ({report.images} image(s)).{gone}"
-            )
-
-        ws.jobs.start(
-            Group.BACKUP,
-            asyncio.to_thread(ws.history.backup, target),
-            success=done,
-            failure=lambda error: ws.notice(f"The backup to {target} failed: {error}"),
-        )
 
     def save_settings(self) -> None:
         """The open conversation reopens with the profile, mode, model, detail and

@@ -22,6 +22,7 @@ from visiondesk.workspace.attaching import Attaching
 from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Draft
 from visiondesk.workspace.exchanges import Exchanges
+from visiondesk.workspace.history_care import HistoryCare
 from visiondesk.workspace.jobs import Group, Jobs, Key
 from visiondesk.workspace.library import Library
 from visiondesk.workspace.sending import Sending
@@ -43,7 +44,7 @@ class Tokens:
 class Workspace:
     """State: `draft`, `text`, `settings`, `transcript`, `status` (connection), `tokens`,
     `profiles`. Intents: the methods below and those of `attachments`, `conversation`,
-    `exchanges` (versions, delete) and `library`.
+    `exchanges` (versions, delete), `library` and `care` (check, repair, restore, back up).
 
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
@@ -103,6 +104,7 @@ class Workspace:
         self.conversation = Sending(self)
         self.exchanges = Exchanges(self)
         self.library = Library(self)
+        self.care = HistoryCare(self, self.library)
         self._busy = False
         self._before_wait: ConnectionStatus | None = None
         self.jobs.changed.connect(self._jobs_changed)

@@ -75,7 +75,6 @@ class HistoryPresenter(QObject):
         self.memory = memory
         self.pictures = RowPictures(workspace.library)
         sidebar = window.sidebar
-        library = workspace.library
         sidebar.open_requested.connect(self.open)
         sidebar.new_requested.connect(self.new)
         sidebar.done_choosing.connect(window.focus_composer)
@@ -89,10 +88,10 @@ class HistoryPresenter(QObject):
         window.export_html_action.triggered.connect(lambda: self.export("html"))
         window.storage_action.triggered.connect(self.open_storage)
         window.backup_action.triggered.connect(self.backup)
-        window.check_history_action.triggered.connect(library.check)
-        window.banner.check_requested.connect(library.check)
+        window.check_history_action.triggered.connect(workspace.care.check)
+        window.banner.check_requested.connect(workspace.care.check)
         window.banner.export_requested.connect(lambda: self.export("html"))
-        window.banner.repair_requested.connect(library.repair)
+        window.banner.repair_requested.connect(workspace.care.repair)
         window.banner.restore_requested.connect(self.restore)
         self.backups = ""
         """The folder the last backup went into: Restore starts there."""
@@ -217,7 +216,7 @@ class HistoryPresenter(QObject):
         if folder:
             note_folder(self.memory, folder)
             self.backups = folder
-            self.workspace.library.backup(Path(folder))
+            self.workspace.care.backup(Path(folder))
 
     def restore(self) -> None:
         """The banner's Restore from a backup…: choose the history.sqlite3 a backup made."""
@@ -230,7 +229,7 @@ class HistoryPresenter(QObject):
         )
         self.window.focus_composer()
         if name:
-            self.workspace.library.restore(Path(name))
+            self.workspace.care.restore(Path(name))
 
     def open_storage(self) -> None:
         UploadedFilesDialog(self.workspace, self.owner).open()
