@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,6 +150,11 @@ def _highlighted(code: str, language: str, dark: bool) -> str:
     return highlighted.rstrip("\n")
 
 
+_highlighted_once = lru_cache(maxsize=256)(_highlighted)
+"""Code highlighted per (code, language, theme): a streaming answer's finished code blocks
+are never highlighted again."""
+
+
 def _settled(text: str) -> str:
     """While an answer streams, hold back a table row still being written: it would draw as a
     row of empty cells with a rule through it."""
@@ -156,33 +162,140 @@ def _settled(text: str) -> str:
     return head + "\n" if last.lstrip().startswith("|") else text
 
 
+def _top_level(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens of each top-level block (a paragraph, heading, list, table, quote, fence,
+    formula, rule), in order."""
+    groups: list[list[Token]] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups
+
+
+def _block(
+    group: Sequence[Token], dark: bool, parser: MarkdownIt, env: EnvType, cached: bool
+) -> Block:
+    first = group[0]
+    if first.type in ("fence", "code_block"):
+        language = first.info.strip().split(" ")[0] if first.info else ""
+        code = first.content.rstrip("\n")
+        paint = _highlighted_once if cached else _highlighted
+        return CodeBlock(language, code, paint(code, language, dark))
+    return Prose(_qt_tables(parser.renderer.render(group, parser.options, env)))
+
+
 def render_blocks(
     text: str, dark: bool = False, streaming: bool = False, *, images_as_links: bool = False
 ) -> list[Block]:
-    """The answer as prose and code blocks, in order."""
+    """The answer as blocks, one per top-level Markdown block, in order: the whole text parsed
+    and every code block highlighted, at once (exports, notices; `BlockRenderer` is the
+    incremental one a streaming answer uses)."""
     parser = _parser(images_as_links)
-    tokens = parser.parse(_settled(text) if streaming else text)
-    renderer = parser.renderer
-    options = parser.options
-    blocks: list[Block] = []
-    pending: list[Token] = []
+    env: EnvType = {}
+    tokens = parser.parse(_settled(text) if streaming else text, env)
+    return [_block(group, dark, parser, env, cached=False) for group in _top_level(tokens)]
 
-    def flush() -> None:
-        if pending:
-            rendered = renderer.render(pending, options, {})
-            blocks.append(Prose(_qt_tables(rendered)))
-            pending.clear()
 
-    for token in tokens:
-        if token.type in ("fence", "code_block"):
-            flush()
-            language = token.info.strip().split(" ")[0] if token.info else ""
-            code = token.content.rstrip("\n")
-            blocks.append(CodeBlock(language, code, _highlighted(code, language, dark)))
-        else:
-            pending.append(token)
-    flush()
-    return blocks
+class BlockRenderer:
+    """`render_blocks` for one answer drawn again and again as it grows: each finished
+    top-level block is parsed and rendered once (kept by its source and theme: the same
+    object every time), and only the text from the block being written on is parsed again.
+
+    A block is finished once the next block has begun with a whole line: no later text can
+    pull that line back into it. Link references change how blocks before their definition
+    render, so an answer that defines one is parsed whole each time (code still highlighted
+    once)."""
+
+    def __init__(self) -> None:
+        self.parsed = 0
+        """Characters of Markdown parsed so far: what redraws cost (tests read it)."""
+        self._source = ""  # the finished blocks' text, which the answer starts with
+        self._finished: list[Block] = []
+        self._dark = False
+        self._whole = False  # the answer defines a link reference
+        self._kept: dict[tuple[str, bool], Block] = {}
+
+    def blocks(self, text: str, dark: bool = False, streaming: bool = False) -> list[Block]:
+        """The blocks of `text`, equal to `render_blocks(text, dark, streaming)`."""
+        if dark != self._dark or not text.startswith(self._source):
+            self._source, self._finished, self._dark = "", [], dark
+        tail = text[len(self._source) :]
+        if streaming:
+            tail = _settled(tail)
+        parser = _parser()
+        env: EnvType = {}
+        tokens = parser.parse(tail, env)
+        self.parsed += len(tail)
+        if env.get("references") and self._source:  # defined after blocks that may use it
+            self._source, self._finished, self._whole = "", [], True
+            return self.blocks(text, dark, streaming)
+        if env.get("references"):
+            self._whole = True
+        groups = _top_level(tokens)
+        whole_lines = tail.count("\n")
+        starts = _line_starts(tail)
+        done = 0  # groups finished: the next one has begun for good
+        while (
+            not self._whole
+            and done + 1 < len(groups)
+            and _begun(groups[done], groups[done + 1], tail, starts, whole_lines)
+        ):
+            done += 1
+        blocks = list(self._finished)
+        for index, group in enumerate(groups):
+            if index < done:
+                begin = starts[group[0].map[0]] if group[0].map else 0
+                after_map = groups[index + 1][0].map
+                source = tail[begin : starts[after_map[0]] if after_map else len(tail)]
+                block = self._kept.get((source, dark))
+                if block is None:
+                    block = _block(group, dark, parser, env, cached=True)
+                    self._kept[(source, dark)] = block
+                blocks.append(block)
+            else:
+                blocks.append(_block(group, dark, parser, env, cached=True))
+        if done:
+            first_open = groups[done][0].map
+            assert first_open is not None
+            self._source += tail[: starts[first_open[0]]]
+            self._finished = blocks[: len(self._finished) + done]
+        return blocks
+
+
+_MATH_OPENER = re.compile(r"^ {0,3}(\$\$|\\\[)", re.MULTILINE)
+
+
+def _begun(
+    group: Sequence[Token], after: Sequence[Token], text: str, starts: list[int], whole: int
+) -> bool:
+    """Whether no later text can pull the start of `after` back into `group`: its first line
+    is whole (a partial `***` may become `***bold***`, `$$x$$` may go on as text), or it is a
+    paragraph (one begins only where the block before has ended: after a blank line, a
+    heading, a rule or a closed fence) that cannot still become the next item of a list."""
+    if group[0].map is None or after[0].map is None:
+        return False  # a plugin's block that does not say where it is
+    line, first = after[0].map[0], group[0].map[0]
+    if _MATH_OPENER.search(text, starts[first], starts[line]):
+        return False  # a `$$` closed later makes it a formula reaching over what follows
+    if line < whole:
+        return True
+    if after[0].type != "paragraph_open":
+        return False
+    list_before = group[0].type in ("bullet_list_open", "ordered_list_open")
+    return not (list_before and text[starts[line] :].strip().isdigit())
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line of `text` (and one past its end)."""
+    starts = [0]
+    position = text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
 
 
 def _qt_tables(rendered: str) -> str:

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.render import Prose, render_blocks
+from visiondesk.render import BlockRenderer, Prose, render_blocks
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.transcript.sized_label import SizedLabel
 from visiondesk.ui.transcript.turn_labels import (
     answer_actions,
     pinned,
@@ -111,7 +112,7 @@ class QuestionBubble(Message):
         self.setObjectName("bubble")
         self.thumbnails = QHBoxLayout()
         self.thumbnails.setSpacing(6)
-        self.prompt = QLabel(self)
+        self.prompt = SizedLabel(self)
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -209,6 +210,8 @@ class AnswerCard(Message):
         layout.addWidget(self.body)
         layout.addWidget(self.error)
         self.renders = 0
+        self.renderer = BlockRenderer()
+        """Keeps the answer's finished blocks: a redraw parses only the block being written."""
 
     def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
         if not self.actions_bar.shown:  # still being written
@@ -232,7 +235,7 @@ class AnswerCard(Message):
             )
         self.status.setText(status_text(turn))
         text = turn.answer or ("…" if turn.status.running else "")
-        self.body.show_blocks(render_blocks(text, dark, streaming=turn.status.running), scheme)
+        self.body.show_blocks(self.renderer.blocks(text, dark, turn.status.running), scheme)
         self.renders += 1
         said = "\n".join(line for line in (turn.error, turn.unsaved) if line)
         self.error.setText(f"<b>{_escape(said)}</b>" if said else "")
@@ -251,7 +254,7 @@ class AnswerCard(Message):
         return "\n".join(part for part in parts if part)
 
 
-class NoticeLine(QLabel):
+class NoticeLine(SizedLabel):
     """A line from VisionDesk itself (Markdown), muted, across the reading column."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
