@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/keychain.py || status=1; \
 	$(BIN)/python benchmarks/cli_start.py || status=1; \
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/ui.py || status=1; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/streaming.py || status=1; \
 	exit $$status
 
 # The README's pictures: the real window on a virtual screen (Debian: apt install xvfb).

@@ -12,6 +12,7 @@ from tests.waiting import until
 from visiondesk.render import CodeBlock, render_blocks
 from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.rows import TurnRow
+from visiondesk.ui.transcript.sized_label import SizedLabel
 from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import ConnectionState, TurnStatus
 
@@ -63,3 +64,39 @@ def test_a_streaming_answer_redraws_only_its_last_block(
     assert [part.shown[0] for part in parts] == [  # type: ignore[index]
         block if isinstance(block, CodeBlock) else block.html for block in blocks
     ]
+
+
+def test_earlier_answers_are_not_laid_out_again_while_the_next_one_streams(
+    app: Controller, loop: qasync.QEventLoop
+) -> None:
+    emulator = app.workspace.connections.emulator
+    assert emulator is not None
+    emulator.knobs.scripted_answer = ANSWER
+    emulator.knobs.token_delay = 0.002
+    window = app.window
+    layouts: list[int] = []
+
+    def labels(turn_index: int) -> list[SizedLabel]:
+        turn = app.workspace.transcript.turns[turn_index]
+        row = window.transcript.rows.get(turn.id)
+        return row.findChildren(SizedLabel) if isinstance(row, TurnRow) else []
+
+    async def scenario() -> None:
+        await until(lambda: app.workspace.status.state is ConnectionState.CONNECTED)
+        QTest.keyClicks(window.composer, "First question?")
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(lambda: len(app.workspace.transcript.turns) == 1 and answered(app))
+        await until(lambda: all(label.layouts for label in labels(0) if label.wordWrap()))
+        layouts.extend(label.layouts for label in labels(0))
+        QTest.keyClicks(window.composer, "Second question?")
+        QTest.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(lambda: len(app.workspace.transcript.turns) == 2)
+        await until(lambda: answered(app))
+
+    run(loop, scenario)
+    second = window.transcript.rows[app.workspace.transcript.turns[1].id]
+    assert isinstance(second, TurnRow) and second.answer.renders > 10  # drawn as it grew
+    # At most a new width or two (the scroll bar came), never once per redraw.
+    assert all(
+        label.layouts - before <= 2 for label, before in zip(labels(0), layouts, strict=True)
+    )

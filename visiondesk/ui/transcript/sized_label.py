@@ -12,8 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel
 
-_WIDTHS = 4
-"""Heights kept: a layout pass asks for a few widths (its minimum, its hint, its own)."""
+_WIDTHS = 8
+"""Heights kept, the latest widths: a layout pass asks for a few (its minimum, its hint, its
+own), and the view's width changes when its scroll bar comes and goes."""
 
 
 class SizedLabel(QLabel):
@@ -33,7 +34,7 @@ class SizedLabel(QLabel):
             height = super().heightForWidth(width)
             self.layouts += 1
             if len(self._heights) >= _WIDTHS:
-                self._heights.clear()
+                del self._heights[next(iter(self._heights))]  # the oldest
             self._heights[width] = height
         return height
 
