@@ -175,14 +175,15 @@ def test_any_answer_in_any_pieces_ends_as_it_renders_at_once(
 
 def test_finished_blocks_are_rendered_once_and_only_the_last_is_parsed_again() -> None:
     finished = (
-        "# Plan\n\nFirst, look.\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "# Plan\n\nFirst, $x$ look.\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "$$\\sum_i x_i$$\n\n\\[y^2\\]\n\n"
     )
     renderer = BlockRenderer()
     before = renderer.blocks(finished + "The last one\nbegan", streaming=True)
     parsed = renderer.parsed
     after = renderer.blocks(finished + "The last one\nbegan and grows", streaming=True)
-    assert len(after) == len(before) == 5
-    assert all(a is b for a, b in zip(after[:4], before[:4], strict=True))  # the same objects
+    assert len(after) == len(before) == 7
+    assert all(a is b for a, b in zip(after[:6], before[:6], strict=True))  # the same objects
     assert renderer.parsed - parsed == len("The last one\nbegan and grows")  # the tail alone
     assert isinstance(after[-1], Prose) and "grows" in after[-1].html
 

@@ -235,21 +235,22 @@ class BlockRenderer:
         if env.get("references"):
             self._whole = True
         groups = _top_level(tokens)
-        whole_lines = tail.count("\n")
         starts = _line_starts(tail)
-        done = 0  # groups finished: the next one has begun for good
+        lines = _begin_lines(groups, tail, starts)
+        done, begin = 0, 0  # groups finished (the next one has begun for good), their end
         while (
             not self._whole
             and done + 1 < len(groups)
-            and _begun(groups[done], groups[done + 1], tail, starts, whole_lines)
+            and _begun(groups[done], groups[done + 1], lines[done + 1], tail, begin, starts)
         ):
             done += 1
+            begin = starts[lines[done] or 0]
         blocks = list(self._finished)
+        begin = 0
         for index, group in enumerate(groups):
             if index < done:
-                begin = starts[group[0].map[0]] if group[0].map else 0
-                after_map = groups[index + 1][0].map
-                source = tail[begin : starts[after_map[0]] if after_map else len(tail)]
+                end = starts[lines[index + 1] or 0]
+                source, begin = tail[begin:end], end  # with the blank lines after it
                 block = self._kept.get((source, dark))
                 if block is None:
                     block = _block(group, dark, parser, env, cached=True)
@@ -258,29 +259,56 @@ class BlockRenderer:
             else:
                 blocks.append(_block(group, dark, parser, env, cached=True))
         if done:
-            first_open = groups[done][0].map
-            assert first_open is not None
-            self._source += tail[: starts[first_open[0]]]
+            self._source += tail[:begin]
             self._finished = blocks[: len(self._finished) + done]
         return blocks
+
+
+def _begin_lines(groups: list[list[Token]], text: str, starts: list[int]) -> list[int | None]:
+    """The line each group begins on. texmath's `\\[ \\]` blocks do not say: one begins on the
+    first line that is not blank after the block before it, when that block says where it
+    ends; otherwise None."""
+    lines: list[int | None] = []
+    end: int | None = 0
+    for group in groups:
+        where = group[0].map
+        if where is not None:
+            lines.append(where[0])
+            end = where[1]
+            continue
+        line = end
+        while (
+            line is not None
+            and line + 1 < len(starts)
+            and not text[starts[line] : starts[line + 1]].strip()
+        ):
+            line += 1
+        lines.append(line)
+        end = None
+    return lines
 
 
 _MATH_OPENER = re.compile(r"^ {0,3}(\$\$|\\\[)", re.MULTILINE)
 
 
 def _begun(
-    group: Sequence[Token], after: Sequence[Token], text: str, starts: list[int], whole: int
+    group: Sequence[Token],
+    after: Sequence[Token],
+    line: int | None,
+    text: str,
+    begin: int,
+    starts: list[int],
 ) -> bool:
-    """Whether no later text can pull the start of `after` back into `group`: its first line
-    is whole (a partial `***` may become `***bold***`, `$$x$$` may go on as text), or it is a
-    paragraph (one begins only where the block before has ended: after a blank line, a
-    heading, a rule or a closed fence) that cannot still become the next item of a list."""
-    if group[0].map is None or after[0].map is None:
-        return False  # a plugin's block that does not say where it is
-    line, first = after[0].map[0], group[0].map[0]
-    if _MATH_OPENER.search(text, starts[first], starts[line]):
-        return False  # a `$$` closed later makes it a formula reaching over what follows
-    if line < whole:
+    """Whether no later text can pull the start of `after` (on `line`) back into `group`
+    (which began at offset `begin`): its first line is whole (a partial `***` may become
+    `***bold***`, `$$x$$` may go on as text), or it is a paragraph (one begins only where
+    the block before has ended: after a blank line, a heading, a rule or a closed fence) that
+    cannot still become the next item of a list."""
+    if line is None:
+        return False
+    if group[0].type == "paragraph_open" and _MATH_OPENER.search(text, begin, starts[line]):
+        return False  # a `$$` closed later would make it a formula reaching over what follows
+    if line + 1 < len(starts):  # its first line is whole
         return True
     if after[0].type != "paragraph_open":
         return False
