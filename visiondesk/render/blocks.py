@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,7 +121,8 @@ def _image_as_link(
 
 
 @lru_cache(maxsize=2)
-def _parser(images_as_links: bool = False) -> MarkdownIt:
+def parser(images_as_links: bool = False) -> MarkdownIt:
+    """The Markdown parser answers are read with (raw HTML off: shown as text)."""
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False})
     parser.enable(["table", "strikethrough"])
     parser.use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets")
@@ -155,14 +155,14 @@ _highlighted_once = lru_cache(maxsize=256)(_highlighted)
 are never highlighted again."""
 
 
-def _settled(text: str) -> str:
+def settled(text: str) -> str:
     """While an answer streams, hold back a table row still being written: it would draw as a
     row of empty cells with a rule through it."""
     head, _, last = text.rpartition("\n")
     return head + "\n" if last.lstrip().startswith("|") else text
 
 
-def _top_level(tokens: Sequence[Token]) -> list[list[Token]]:
+def top_level(tokens: Sequence[Token]) -> list[list[Token]]:
     """The tokens of each top-level block (a paragraph, heading, list, table, quote, fence,
     formula, rule), in order."""
     groups: list[list[Token]] = []
@@ -175,16 +175,18 @@ def _top_level(tokens: Sequence[Token]) -> list[list[Token]]:
     return groups
 
 
-def _block(
-    group: Sequence[Token], dark: bool, parser: MarkdownIt, env: EnvType, cached: bool
+def block_of(
+    group: Sequence[Token], dark: bool, markdown: MarkdownIt, env: EnvType, cached: bool
 ) -> Block:
+    """One top-level block's tokens as a block; `cached` highlights code once per code,
+    language and theme."""
     first = group[0]
     if first.type in ("fence", "code_block"):
         language = first.info.strip().split(" ")[0] if first.info else ""
         code = first.content.rstrip("\n")
         paint = _highlighted_once if cached else _highlighted
         return CodeBlock(language, code, paint(code, language, dark))
-    return Prose(_qt_tables(parser.renderer.render(group, parser.options, env)))
+    return Prose(_qt_tables(markdown.renderer.render(group, markdown.options, env)))
 
 
 def render_blocks(
@@ -193,137 +195,10 @@ def render_blocks(
     """The answer as blocks, one per top-level Markdown block, in order: the whole text parsed
     and every code block highlighted, at once (exports, notices; `BlockRenderer` is the
     incremental one a streaming answer uses)."""
-    parser = _parser(images_as_links)
+    markdown = parser(images_as_links)
     env: EnvType = {}
-    tokens = parser.parse(_settled(text) if streaming else text, env)
-    return [_block(group, dark, parser, env, cached=False) for group in _top_level(tokens)]
-
-
-class BlockRenderer:
-    """`render_blocks` for one answer drawn again and again as it grows: each finished
-    top-level block is parsed and rendered once (kept by its source and theme: the same
-    object every time), and only the text from the block being written on is parsed again.
-
-    A block is finished once the next block has begun with a whole line: no later text can
-    pull that line back into it. Link references change how blocks before their definition
-    render, so an answer that defines one is parsed whole each time (code still highlighted
-    once)."""
-
-    def __init__(self) -> None:
-        self.parsed = 0
-        """Characters of Markdown parsed so far: what redraws cost (tests read it)."""
-        self._source = ""  # the finished blocks' text, which the answer starts with
-        self._finished: list[Block] = []
-        self._dark = False
-        self._whole = False  # the answer defines a link reference
-        self._kept: dict[tuple[str, bool], Block] = {}
-
-    def blocks(self, text: str, dark: bool = False, streaming: bool = False) -> list[Block]:
-        """The blocks of `text`, equal to `render_blocks(text, dark, streaming)`."""
-        if dark != self._dark or not text.startswith(self._source):
-            self._source, self._finished, self._dark = "", [], dark
-        tail = text[len(self._source) :]
-        if streaming:
-            tail = _settled(tail)
-        parser = _parser()
-        env: EnvType = {}
-        tokens = parser.parse(tail, env)
-        self.parsed += len(tail)
-        if env.get("references") and self._source:  # defined after blocks that may use it
-            self._source, self._finished, self._whole = "", [], True
-            return self.blocks(text, dark, streaming)
-        if env.get("references"):
-            self._whole = True
-        groups = _top_level(tokens)
-        starts = _line_starts(tail)
-        lines = _begin_lines(groups, tail, starts)
-        done, begin = 0, 0  # groups finished (the next one has begun for good), their end
-        while (
-            not self._whole
-            and done + 1 < len(groups)
-            and _begun(groups[done], groups[done + 1], lines[done + 1], tail, begin, starts)
-        ):
-            done += 1
-            begin = starts[lines[done] or 0]
-        blocks = list(self._finished)
-        begin = 0
-        for index, group in enumerate(groups):
-            if index < done:
-                end = starts[lines[index + 1] or 0]
-                source, begin = tail[begin:end], end  # with the blank lines after it
-                block = self._kept.get((source, dark))
-                if block is None:
-                    block = _block(group, dark, parser, env, cached=True)
-                    self._kept[(source, dark)] = block
-                blocks.append(block)
-            else:
-                blocks.append(_block(group, dark, parser, env, cached=True))
-        if done:
-            self._source += tail[:begin]
-            self._finished = blocks[: len(self._finished) + done]
-        return blocks
-
-
-def _begin_lines(groups: list[list[Token]], text: str, starts: list[int]) -> list[int | None]:
-    """The line each group begins on. texmath's `\\[ \\]` blocks do not say: one begins on the
-    first line that is not blank after the block before it, when that block says where it
-    ends; otherwise None."""
-    lines: list[int | None] = []
-    end: int | None = 0
-    for group in groups:
-        where = group[0].map
-        if where is not None:
-            lines.append(where[0])
-            end = where[1]
-            continue
-        line = end
-        while (
-            line is not None
-            and line + 1 < len(starts)
-            and not text[starts[line] : starts[line + 1]].strip()
-        ):
-            line += 1
-        lines.append(line)
-        end = None
-    return lines
-
-
-_MATH_OPENER = re.compile(r"^ {0,3}(\$\$|\\\[)", re.MULTILINE)
-
-
-def _begun(
-    group: Sequence[Token],
-    after: Sequence[Token],
-    line: int | None,
-    text: str,
-    begin: int,
-    starts: list[int],
-) -> bool:
-    """Whether no later text can pull the start of `after` (on `line`) back into `group`
-    (which began at offset `begin`): its first line is whole (a partial `***` may become
-    `***bold***`, `$$x$$` may go on as text), or it is a paragraph (one begins only where
-    the block before has ended: after a blank line, a heading, a rule or a closed fence) that
-    cannot still become the next item of a list."""
-    if line is None:
-        return False
-    if group[0].type == "paragraph_open" and _MATH_OPENER.search(text, begin, starts[line]):
-        return False  # a `$$` closed later would make it a formula reaching over what follows
-    if line + 1 < len(starts):  # its first line is whole
-        return True
-    if after[0].type != "paragraph_open":
-        return False
-    list_before = group[0].type in ("bullet_list_open", "ordered_list_open")
-    return not (list_before and text[starts[line] :].strip().isdigit())
-
-
-def _line_starts(text: str) -> list[int]:
-    """The offset of each line of `text` (and one past its end)."""
-    starts = [0]
-    position = text.find("\n")
-    while position >= 0:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
+    tokens = markdown.parse(settled(text) if streaming else text, env)
+    return [block_of(group, dark, markdown, env, cached=False) for group in top_level(tokens)]
 
 
 def _qt_tables(rendered: str) -> str:
