@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from visiondesk.render import (
+    BlockRenderer,
     CodeBlock,
     Prose,
     formula,
@@ -76,3 +81,130 @@ def test_html_in_answers_is_shown_as_text() -> None:
 def test_exports_show_formulas_as_their_source() -> None:
     page = markdown_to_html("Energy $E=mc^2$\n\n```\ncode\n```")
     assert "<code>E=mc^2</code>" in page and "<pre>code</pre>" in page and "math:" not in page
+
+
+TRICKY = {
+    "lists across blank lines": (
+        "Intro\n\n- one\n- two\n\n- three, after a blank\n\n  its second paragraph\n\n"
+        "1. first\n2. second\n\nAfter the lists.\n"
+    ),
+    "fences": (
+        "Text\n\n```python\ndef f(x):\n\n    return x  # a blank line inside\n```\n\n"
+        "Inline ``` is no fence\n\n~~~\n| not a table |\n~~~\n\n```\nnever closed\n"
+    ),
+    "tables": (
+        "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\nA paragraph, then a table:\n"
+        "| x | y |\n|---|---|\n| 5 | 6 |\n"
+    ),
+    "math": (
+        "Inline $x^2$ and $$y$$.\n\n$$\n\\int_0^1 x\\,dx\n$$\n\n\\[\\frac{1}{2}\\]\n\n"
+        "$$a$$ then text\n\n$$b$$\n"
+    ),
+    "setext headings": (
+        "Title\n=====\n\nSub\n---\n\npara\n***\n\n***bold*** text\n---\n\nlast\n-\n"
+    ),
+    "nested quotes": "> outer\n> > inner\n> > more\n> back\nlazy line\n\n> second\n\n>> deep\n",
+    "references": 'See [the docs][d] and [x].\n\n[d]: http://example.com "T"\n[x]: http://x.org\n',
+    "raw html": "<script>alert(1)</script>\n\n<div>\n*x*\n</div>\n\n<img src=x onerror=y>\n",
+    "indented code": "para\n\n    code\n\n    more code\nnext\n",
+}
+
+
+@pytest.mark.parametrize("name", TRICKY)
+@pytest.mark.parametrize("step", [1, 4, 9])
+def test_a_streamed_answer_ends_as_it_renders_at_once(name: str, step: int) -> None:
+    text = TRICKY[name]
+    renderer = BlockRenderer()
+    for end in range(1, len(text), step):  # every prefix the stream could stop at
+        prefix = text[:end]
+        assert renderer.blocks(prefix, streaming=True) == render_blocks(prefix, streaming=True)
+    assert renderer.blocks(text) == render_blocks(text)
+    assert renderer.blocks(text, dark=True) == render_blocks(text, dark=True)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "# Head\n",
+                "para ",
+                "text\n",
+                "\n",
+                "- item\n",
+                "  indented\n",
+                "1. one\n",
+                "> quote\n",
+                "```py\n",
+                "```\n",
+                "x = 1\n",
+                "| a | b |\n",
+                "|---|---|\n",
+                "| 1 | 2 |\n",
+                "$$\n",
+                "$$x$$\n",
+                "$y$ ",
+                "===\n",
+                "---\n",
+                "***\n",
+                "[r]: http://r\n",
+                "[r] ",
+                "<b>",
+                "    code\n",
+                "2",
+                "3. ",
+                "* ",
+                "\\[x\\]\n",
+                "para\n",
+            ]
+        ),
+        max_size=14,
+    ),
+    st.lists(st.integers(min_value=0, max_value=400), max_size=6),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_answer_in_any_pieces_ends_as_it_renders_at_once(
+    pieces: list[str], cuts: list[int]
+) -> None:
+    text = "".join(pieces)
+    renderer = BlockRenderer()
+    for end in sorted({min(cut, len(text)) for cut in cuts}):
+        prefix = text[:end]
+        assert renderer.blocks(prefix, streaming=True) == render_blocks(prefix, streaming=True)
+    assert renderer.blocks(text) == render_blocks(text)
+
+
+def test_finished_blocks_are_rendered_once_and_only_the_last_is_parsed_again() -> None:
+    finished = (
+        "# Plan\n\nFirst, $x$ look.\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "$$\\sum_i x_i$$\n\n\\[y^2\\]\n\n"
+    )
+    renderer = BlockRenderer()
+    before = renderer.blocks(finished + "The last one\nbegan", streaming=True)
+    parsed = renderer.parsed
+    after = renderer.blocks(finished + "The last one\nbegan and grows", streaming=True)
+    assert len(after) == len(before) == 7
+    assert all(a is b for a, b in zip(after[:6], before[:6], strict=True))  # the same objects
+    assert renderer.parsed - parsed == len("The last one\nbegan and grows")  # the tail alone
+    assert isinstance(after[-1], Prose) and "grows" in after[-1].html
+
+
+def test_code_is_highlighted_once_per_code_language_and_theme() -> None:
+    code = "```python\nfor boat in boats:\n    print(boat)\n```\n"
+    first = BlockRenderer().blocks(code + "\nAfter", streaming=True)[0]
+    again = BlockRenderer().blocks(code + "\nAfter it", streaming=True)[0]
+    assert isinstance(first, CodeBlock) and first == again
+    assert BlockRenderer().blocks(code, dark=True)[0] != first  # another theme, its own colours
+
+
+def test_the_incremental_render_keeps_html_inert() -> None:
+    renderer = BlockRenderer()
+    text = "Fine.\n\n<script>alert(1)</script> and <img src=x onerror=alert(2)>\n"
+    for end in range(1, len(text) + 1):
+        blocks = renderer.blocks(text[:end], streaming=True)
+    html = "".join(block.html for block in blocks)
+    assert "<script>" not in html and "<img src=x" not in html and "&lt;script&gt;" in html
+
+
+def test_each_top_level_block_is_a_block_of_its_own() -> None:
+    blocks = render_blocks("# Head\n\nOne.\n\n- a\n- b\n\n```\nc\n```\n\nTwo.")
+    assert [type(block) for block in blocks] == [Prose, Prose, Prose, CodeBlock, Prose]

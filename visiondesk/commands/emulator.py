@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -49,6 +50,12 @@ def add_parser(commands: Any) -> None:
         default=0.0,
         metavar="SECONDS",
         help="think this long before the first word of each answer",
+    )
+    parser.add_argument(
+        "--answer-file",
+        type=Path,
+        metavar="PATH",
+        help="answer every question with this file's text (UTF-8), e.g. a long Markdown answer",
     )
     parser.add_argument(
         "--file-delay",
@@ -175,8 +182,14 @@ def run(options: argparse.Namespace) -> int:
         if not api_key:
             print(f"visiondesk emulator: ${options.api_key_env} is not set", file=sys.stderr)
             return 2
+    try:
+        scripted = options.answer_file.read_text(encoding="utf-8") if options.answer_file else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"visiondesk emulator: cannot read {options.answer_file}: {exc}", file=sys.stderr)
+        return 2
     knobs = Knobs(
         token_delay=options.token_delay,
+        scripted_answer=scripted,
         file_processing_delay=options.file_delay,
         first_token_delay=options.first_token_delay,
         fail_429=options.fail_429,

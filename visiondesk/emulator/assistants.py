@@ -129,7 +129,9 @@ def create_run(store: Store, thread_id: str, request: Request) -> Response:
         earlier = sum(1 for m in thread.messages if m["role"] == "assistant")
     images = [vision.repriced(facts, model) for facts in images]
     prompt = texts[-1] if texts else ""
-    answer = answers.compose(prompt, images, model, earlier_turns=earlier)
+    answer = store.knobs.scripted_answer or answers.compose(
+        prompt, images, model, earlier_turns=earlier
+    )
     input_tokens, output_tokens = answers.usage(
         " ".join([str(assistant.get("instructions") or ""), *texts]), images, answer
     )

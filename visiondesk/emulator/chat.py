@@ -72,7 +72,9 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
             last_prompt = " ".join(prompt_parts)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.CHAT))
     earlier = sum(1 for m in messages if m.get("role") == "assistant")
-    answer = answers.compose(last_prompt, images_out, model, earlier_turns=earlier)
+    answer = store.knobs.scripted_answer or answers.compose(
+        last_prompt, images_out, model, earlier_turns=earlier
+    )
     if (schema := structured.requested_schema(body)) is not None:
         answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)

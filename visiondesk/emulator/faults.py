@@ -14,6 +14,9 @@ class Knobs:
     """Seconds between streamed deltas."""
     first_token_delay: float = 0.0
     """Seconds between a stream's headers and its first delta (a model thinking)."""
+    scripted_answer: str | None = None
+    """Answer every question with this text instead of the report on its images (a long
+    Markdown answer for the streaming benchmark)."""
     file_processing_delay: float = 0.0
     """Seconds a new file stays `uploaded` before it becomes `processed`."""
     fail_429: int = 0

@@ -55,7 +55,9 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.RESPONSES))
     earlier = previous.turns if previous else max(0, user_turns - 1)
-    answer = answers.compose(prompt, images_out, model, earlier_turns=earlier)
+    answer = store.knobs.scripted_answer or answers.compose(
+        prompt, images_out, model, earlier_turns=earlier
+    )
     if (schema := structured.requested_schema(body)) is not None:
         answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(

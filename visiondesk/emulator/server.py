@@ -368,7 +368,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            deltas = 0
+            deltas, paced = 0, 0.0
             with knobs.lock:
                 malformed, quirks = knobs.malformed_stream, knobs.gateway_quirks
                 odd = knobs.odd_shapes
@@ -400,7 +400,10 @@ class _Handler(BaseHTTPRequestHandler):
                     if cut is not None and deltas >= cut:
                         self._drop_connection()
                         return
-                    if delay and self.server.stopping.wait(delay):
+                    # Delta n leaves `n × delay` after the first, however long writing took.
+                    paced = paced or time.monotonic()
+                    wait = paced + deltas * delay - time.monotonic()
+                    if delay and self.server.stopping.wait(max(0.0, wait)):
                         return  # the emulator stops: so does the stream
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()

@@ -2,7 +2,8 @@
 ziamath's SVG by QtSvg), code blocks with a header naming the language and a Copy button.
 
 Re-rendering reuses the widgets already there, so a streaming answer only redraws the block
-that grows.
+that grows: each top-level Markdown block has a widget of its own, and a widget whose block is
+the same object as before is left alone.
 """
 
 from __future__ import annotations
@@ -26,9 +27,14 @@ from PySide6.QtWidgets import (
 from visiondesk.find import Mark, Marks, highlighted_html
 from visiondesk.render import Block, CodeBlock, Prose, formula, formula_svg
 from visiondesk.ui.theme import Colours
+from visiondesk.ui.transcript.sized_label import SizedLabel
 
 _MATH = re.compile(r'<img src="math:([0-9a-f]{16})"')
 _SCALE = 2  # formulas are drawn at twice their size, sharp on high-DPI screens
+SPACING = 6
+PARAGRAPH_GAP = 6
+"""Added above prose that follows prose: with SPACING, the 12 px Qt leaves between blocks of
+one rich text."""
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +85,7 @@ def prose_html(rendered: str, scheme: Colours) -> str:
     return f'<div style="color:{scheme.text}">{body}</div>'
 
 
-class ProseLabel(QLabel):
+class ProseLabel(SizedLabel):
     """A run of Markdown prose: selectable, links open in the browser."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -118,7 +124,7 @@ class CodeView(QFrame):
         self.copy_button.setToolTip("Copy the code")
         self.copy_button.setAutoRaise(True)
         self.copy_button.clicked.connect(self.copy)
-        self.body = QLabel(self)
+        self.body = SizedLabel(self)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(
@@ -162,7 +168,7 @@ class MarkdownView(QWidget):
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
+        self._layout.setSpacing(SPACING)
         self.parts: list[ProseLabel | CodeView] = []
 
     def show_blocks(self, blocks: list[Block], scheme: Colours, marks: Marks | None = None) -> None:
@@ -174,6 +180,8 @@ class MarkdownView(QWidget):
                 del self.parts[index:]
             if index == len(self.parts):
                 part = kind(self)
+                if kind is ProseLabel and index and isinstance(self.parts[-1], ProseLabel):
+                    part.setContentsMargins(0, PARAGRAPH_GAP, 0, 0)  # as <p> after <p> in one label
                 self._layout.addWidget(part)
                 self.parts.append(part)
             mark = marks.of(index) if marks is not None else None

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from visiondesk.find import Mark, Marks, count, highlighted_html, highlighted_text
-from visiondesk.render import Block, Prose, render_blocks
+from visiondesk.render import Block, BlockRenderer, Prose, render_blocks
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.transcript.sized_label import SizedLabel
 from visiondesk.ui.transcript.turn_labels import (
     answer_actions,
     pinned,
@@ -130,7 +131,7 @@ class QuestionBubble(Message):
         self.setObjectName("bubble")
         self.thumbnails = QHBoxLayout()
         self.thumbnails.setSpacing(6)
-        self.prompt = QLabel(self)
+        self.prompt = SizedLabel(self)
         self.prompt.setWordWrap(True)
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -244,6 +245,8 @@ class AnswerCard(Message):
         self.renders = 0
         self._rendering: tuple[str, bool, bool] | None = None
         self._blocks: list[Block] = []
+        self.renderer = BlockRenderer()
+        """Keeps the answer's finished blocks: a redraw parses only the block being written."""
 
     def menu_actions(self) -> list[tuple[TranscriptAction, str]]:
         if not self.actions_bar.shown:  # still being written
@@ -273,7 +276,7 @@ class AnswerCard(Message):
         rendering = (text, dark, turn.status.running)
         if rendering != self._rendering:  # a find's highlights alone need no new render
             self._rendering = rendering
-            self._blocks = render_blocks(text, dark, streaming=turn.status.running)
+            self._blocks = self.renderer.blocks(text, dark, turn.status.running)
         self.body.show_blocks(self._blocks, scheme, marks)
         self.renders += 1
         said = "\n".join(line for line in (turn.error, turn.unsaved) if line)
@@ -294,7 +297,7 @@ class AnswerCard(Message):
         return "\n".join(part for part in parts if part)
 
 
-class NoticeLine(QLabel):
+class NoticeLine(SizedLabel):
     """A line from VisionDesk itself (Markdown), muted, across the reading column."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -121,7 +121,8 @@ def _image_as_link(
 
 
 @lru_cache(maxsize=2)
-def _parser(images_as_links: bool = False) -> MarkdownIt:
+def parser(images_as_links: bool = False) -> MarkdownIt:
+    """The Markdown parser answers are read with (raw HTML off: shown as text)."""
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False})
     parser.enable(["table", "strikethrough"])
     parser.use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets")
@@ -149,40 +150,55 @@ def _highlighted(code: str, language: str, dark: bool) -> str:
     return highlighted.rstrip("\n")
 
 
-def _settled(text: str) -> str:
+_highlighted_once = lru_cache(maxsize=256)(_highlighted)
+"""Code highlighted per (code, language, theme): a streaming answer's finished code blocks
+are never highlighted again."""
+
+
+def settled(text: str) -> str:
     """While an answer streams, hold back a table row still being written: it would draw as a
     row of empty cells with a rule through it."""
     head, _, last = text.rpartition("\n")
     return head + "\n" if last.lstrip().startswith("|") else text
 
 
+def top_level(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens of each top-level block (a paragraph, heading, list, table, quote, fence,
+    formula, rule), in order."""
+    groups: list[list[Token]] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups
+
+
+def block_of(
+    group: Sequence[Token], dark: bool, markdown: MarkdownIt, env: EnvType, cached: bool
+) -> Block:
+    """One top-level block's tokens as a block; `cached` highlights code once per code,
+    language and theme."""
+    first = group[0]
+    if first.type in ("fence", "code_block"):
+        language = first.info.strip().split(" ")[0] if first.info else ""
+        code = first.content.rstrip("\n")
+        paint = _highlighted_once if cached else _highlighted
+        return CodeBlock(language, code, paint(code, language, dark))
+    return Prose(_qt_tables(markdown.renderer.render(group, markdown.options, env)))
+
+
 def render_blocks(
     text: str, dark: bool = False, streaming: bool = False, *, images_as_links: bool = False
 ) -> list[Block]:
-    """The answer as prose and code blocks, in order."""
-    parser = _parser(images_as_links)
-    tokens = parser.parse(_settled(text) if streaming else text)
-    renderer = parser.renderer
-    options = parser.options
-    blocks: list[Block] = []
-    pending: list[Token] = []
-
-    def flush() -> None:
-        if pending:
-            rendered = renderer.render(pending, options, {})
-            blocks.append(Prose(_qt_tables(rendered)))
-            pending.clear()
-
-    for token in tokens:
-        if token.type in ("fence", "code_block"):
-            flush()
-            language = token.info.strip().split(" ")[0] if token.info else ""
-            code = token.content.rstrip("\n")
-            blocks.append(CodeBlock(language, code, _highlighted(code, language, dark)))
-        else:
-            pending.append(token)
-    flush()
-    return blocks
+    """The answer as blocks, one per top-level Markdown block, in order: the whole text parsed
+    and every code block highlighted, at once (exports, notices; `BlockRenderer` is the
+    incremental one a streaming answer uses)."""
+    markdown = parser(images_as_links)
+    env: EnvType = {}
+    tokens = markdown.parse(settled(text) if streaming else text, env)
+    return [block_of(group, dark, markdown, env, cached=False) for group in top_level(tokens)]
 
 
 def _qt_tables(rendered: str) -> str:
