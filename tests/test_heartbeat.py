@@ -57,3 +57,35 @@ def test_silence_still_says_waiting() -> None:
 
     events = asyncio.run(asyncio.wait_for(main(), 20))
     assert [type(e) for e in events] == [Waiting, Waiting, Completed]
+
+
+class _CountingLoop(asyncio.SelectorEventLoop):
+    """A loop that counts the timers asked of it (under qasync each is a QTimer)."""
+
+    timers = 0
+
+    def call_at(self, when, callback, *args, context=None):  # type: ignore[override]
+        self.timers += 1
+        return super().call_at(when, callback, *args, context=context)
+
+
+def test_a_fast_stream_costs_no_timer_per_event() -> None:
+    """At 200 tokens/s a timer (and a task) per event was a tenth of the window's CPU: the
+    heartbeat keeps one timer and moves it, so 500 events ask for a few timers, not 500."""
+
+    async def turn() -> AsyncIterator[Event]:
+        for _ in range(500):
+            await asyncio.sleep(0)  # the server's next chunk
+            yield TextDelta("word ")
+        yield Completed("word " * 500)
+
+    async def main() -> list[Event]:
+        return [event async for event in with_heartbeat(turn(), "http://x", every=5.0)]
+
+    loop = _CountingLoop()
+    try:
+        events = loop.run_until_complete(asyncio.wait_for(main(), 20))
+    finally:
+        loop.close()
+    assert len(events) == 501 and isinstance(events[-1], Completed)
+    assert loop.timers < 10  # the wait_for's own, and the heartbeat's one
