@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QListWidgetItem
 
 from tests.qt_support import answered, ask, run
 from tests.waiting import until
-from visiondesk.ui.history.conversation_rows import PICTURE_ROLE, PICTURE_SIDE, when
+from visiondesk.ui.history.row_data import PICTURE_ROLE, PICTURE_SIDE, when
 from visiondesk.ui.history.row_pictures import RowPictures
 from visiondesk.ui.window.controller import Controller
 

@@ -18,13 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.ui.history.conversation_rows import (
-    DATE_ROLE,
-    PICTURE_ROLE,
-    PICTURE_SIDE,
-    RowDelegate,
-    when,
-)
+from visiondesk.ui.history.row_data import DATE_ROLE, PICTURE_ROLE, PICTURE_SIDE, when
 
 if TYPE_CHECKING:  # the window shows before the history (sqlite3) is loaded
     from visiondesk.store import StoredConversation
@@ -55,7 +49,7 @@ class Sidebar(QWidget):
         self.search.textChanged.connect(self.search_changed)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Conversation list")
-        self.list.setItemDelegate(RowDelegate(self.list))
+        self._painted = False  # the rows' painter is loaded with the first rows (start-up)
         self.list.setUniformItemSizes(True)  # 500 rows lay out at once
         # Long titles are elided (the tooltip and accessible text have them whole).
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -98,6 +92,11 @@ class Sidebar(QWidget):
     ) -> None:
         """The list, with the open conversation (and only it) highlighted, and the pictures
         already at hand (`show_pictures` brings the rest)."""
+        if not self._painted:
+            from visiondesk.ui.history.conversation_rows import RowDelegate
+
+            self.list.setItemDelegate(RowDelegate(self.list))
+            self._painted = True
         self.list.blockSignals(True)
         self.list.clear()
         chosen: QListWidgetItem | None = None
