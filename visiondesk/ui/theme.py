@@ -4,12 +4,15 @@ application palette, following the system unless Settings overrides it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from visiondesk.config.settings import Theme
-from visiondesk.find import Look
+
+if TYPE_CHECKING:  # the window's first paint needs no find
+    from visiondesk.find import Look
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Colours:
 
     def look(self) -> Look:
         """How find's matches are drawn in this scheme."""
+        from visiondesk.find import Look
+
         return Look(
             f"background-color:{self.found}; color:{self.found_text}",
             f"background-color:{self.current}; color:{self.current_text}",
