@@ -16,10 +16,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.ui.transcript.find_marks import FindMarks
-from visiondesk.ui.transcript.match_place import match_line
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -288,6 +286,9 @@ class TranscriptView(QScrollArea):
         page = self.widget()
         if label is None or page is None:
             return
+        from visiondesk.ui.theme import colours, is_dark  # a find's, after the first paint
+        from visiondesk.ui.transcript.match_place import match_line
+
         line = match_line(label, colours(is_dark(self.palette())).current)
         top, height = line if line is not None else (0, min(label.height(), 40))
         point = label.mapTo(page, QPoint(0, label.contentsRect().top() + top))
