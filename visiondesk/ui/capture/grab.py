@@ -92,7 +92,8 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"PNG"):
+    # PySide6's stubs say the format is bytes; the binding takes only a str.
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise GrabError("Qt could not encode the capture as PNG")
     buffer.close()
     return bytes(data.data())
