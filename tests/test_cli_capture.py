@@ -16,6 +16,8 @@ from typing import NamedTuple
 import pytest
 from PIL import Image, ImageChops
 
+from visiondesk.cli import missing_window_libraries
+
 PATTERN = (40, 30, 200, 120)
 """Where the pattern window is (X, Y, W, H) on a 320x240 display."""
 SHOW_PATTERN = """
@@ -79,6 +81,8 @@ def display() -> Iterator[Display]:
     for tool in ("Xvfb", "import"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is missing (apt install xvfb imagemagick)")
+    if missing := missing_window_libraries(x11=True):
+        pytest.skip(f"Qt's X11 plugin lacks {', '.join(missing)} (make system-test installs them)")
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", "1", "-screen", "0", "320x240x24", "-nolisten", "tcp"],
         stdout=subprocess.PIPE,
