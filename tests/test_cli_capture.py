@@ -142,15 +142,18 @@ def same_pixels(ours: Image.Image, theirs: Image.Image) -> bool:
     return ours.size == theirs.size and ImageChops.difference(ours, theirs).getbbox() is None
 
 
-def test_a_region_is_the_pixels_import_reads(display: Display, tmp_path: Path) -> None:
-    """Partly on the pattern, partly on the black root around it."""
+@pytest.mark.parametrize("scale", ["1", "2", "1.5"])
+def test_a_region_is_the_pixels_import_reads(display: Display, tmp_path: Path, scale: str) -> None:
+    """Partly on the pattern, partly on the black root around it; in physical pixels whatever
+    Qt's scale factor (a fractional one too)."""
     out = tmp_path / "region.png"
-    done = capture("--region", "20,10,100,60", "--out", str(out), env=environment(display.name))
+    env = environment(display.name, QT_SCALE_FACTOR=scale)
+    done = capture("--region", "21,11,101,61", "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().strip() == f"Captured 100x60 pixels into {out}"
+    assert done.stdout.decode().strip() == f"Captured 101x61 pixels into {out}"
     ours = Image.open(out).convert("RGB")
-    assert same_pixels(ours, imported(display.name, 20, 10, 100, 60, tmp_path / "import.png"))
-    assert ours.getpixel((30, 30)) == expected(50, 40)
+    assert same_pixels(ours, imported(display.name, 21, 11, 101, 61, tmp_path / "import.png"))
+    assert ours.getpixel((30, 30)) == expected(51, 41)
     assert ours.getpixel((5, 5)) == (0, 0, 0)  # the root, outside the pattern
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 

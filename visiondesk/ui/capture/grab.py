@@ -3,12 +3,10 @@
 Regions are in the virtual desktop's physical pixels (`visiondesk.regions`): each QScreen's
 top-left corner as the display places it and its size in device pixels, so a 2× screen of
 1440×900 logical pixels is 2880×1800 here. A region across screens is put together from each
-screen's part; what no screen shows is black. Exact at whole scale factors (1×, 2×).
+screen's part; what no screen shows is black.
 """
 
 from __future__ import annotations
-
-import math
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter, QScreen
@@ -55,27 +53,22 @@ def grab_region(region: Rect) -> QImage:
             place = physical(screen)
             part = region.intersection(place)
             if part is not None:
-                pixels, source = _grab_part(screen, place, part)
-                painter.drawImage(QPoint(part.x - region.x, part.y - region.y), pixels, source)
+                source = QRect(part.x - place.x, part.y - place.y, part.width, part.height)
+                target = QPoint(part.x - region.x, part.y - region.y)
+                painter.drawImage(target, grab_screen(screen), source)
     finally:
         painter.end()
     return image
 
 
-def _grab_part(screen: QScreen, place: Rect, part: Rect) -> tuple[QImage, QRect]:
-    """`part` of `screen` (at `place`): grabWindow takes logical pixels from the screen's
-    corner and gives device pixels, so grab the logical pixels around it and say where in the
-    result the part lies."""
-    ratio = screen.devicePixelRatio()
-    left, top = math.floor((part.x - place.x) / ratio), math.floor((part.y - place.y) / ratio)
-    right = math.ceil((part.right - place.x) / ratio)
-    bottom = math.ceil((part.bottom - place.y) / ratio)
-    pixels = screen.grabWindow(0, left, top, right - left, bottom - top).toImage()
+def grab_screen(screen: QScreen) -> QImage:
+    """All of `screen` in its device pixels. Whole screens, because grabWindow takes a part in
+    logical pixels and rounds it at fractional scales (1.25×, 1.5×); the whole one is exact."""
+    pixels = screen.grabWindow(0).toImage()
     if pixels.isNull():
-        raise GrabError(f"the display gave no pixels for {part}")
+        raise GrabError(f"the display gave no pixels for the screen {screen.name()!r}")
     pixels.setDevicePixelRatio(1.0)
-    offset = QPoint(part.x - place.x - round(left * ratio), part.y - place.y - round(top * ratio))
-    return pixels, QRect(offset.x(), offset.y(), part.width, part.height)
+    return pixels
 
 
 def grab_window(window: int) -> QImage:
