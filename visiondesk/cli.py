@@ -1,5 +1,6 @@
 """The `visiondesk` command: the window by default; `prepare`, `send`, `batch`, `doctor`,
-`emulator`, `backup`, `conversations` and `export` as commands.
+`emulator`, `backup`, `capture`, `conversations` and `export` as commands; a first word that
+is none of them, no file and no URL is a typo (exit 2), never an image for the window.
 
 No Qt is imported here; the window module is loaded only when the window is wanted, so the
 subcommands start fast and run on machines without a display.
@@ -23,6 +24,9 @@ EXIT_NO_DISPLAY = 1
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0] not in COMMANDS and not args[0].startswith("-")):
+        if args and not openable(args[0]):
+            print(f"visiondesk: {not_a_command(args[0])}", file=sys.stderr)
+            return EXIT_USAGE
         return gui_main(args)
     if args == ["--self-test"]:
         return gui_main(args)
@@ -34,6 +38,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     code: int = options.run(options)
     return code
+
+
+def openable(word: str) -> bool:
+    """Whether the window could open `word`: a path that exists (even a broken link: the
+    window says why) or a URL. Anything else is a typo of a command (`visiondesk captur`)."""
+    import os
+
+    return os.path.lexists(word) or "://" in word or word.startswith(("file:", "data:"))
+
+
+def not_a_command(word: str) -> str:
+    """One line naming the commands, the closest first when one is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{word!r} is not a command or a file{guess} — commands: {', '.join(COMMANDS)}"
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,8 @@ class Use(Enum):
     RUN = "run"
     """The window on a desktop (Qt's X11 plugin included)."""
     TEST = "test"
-    """The test suite: Qt offscreen, the "Copy as curl" scripts, exports opened in a browser."""
+    """The test suite: Qt offscreen, the "Copy as curl" scripts, exports opened in a browser,
+    and `visiondesk capture` on Qt's X11 plugin under Xvfb, checked with ImageMagick's import."""
     PACKAGE = "package"
     """Building the double-click bundle with PyInstaller."""
 
@@ -48,7 +49,7 @@ class Need:
 
 
 QT = frozenset({Use.RUN, Use.TEST, Use.PACKAGE})
-WINDOW = frozenset({Use.RUN})
+WINDOW = frozenset({Use.RUN, Use.TEST})
 TESTS = frozenset({Use.TEST})
 BUILD = frozenset({Use.PACKAGE})
 VENV = frozenset({Use.RUN, Use.TEST, Use.PACKAGE})
@@ -76,6 +77,9 @@ NEEDS: tuple[Need, ...] = (
     Need("curl", ("curl",), "curl", TESTS),
     Need("jq", ("jq",), "jq", TESTS),
     Need("chromium", ("chromium",), "chromium", TESTS, ubuntu=()),
+    Need("Xvfb", ("xvfb",), "xorg-x11-server-Xvfb", TESTS),
+    Need("import", ("imagemagick",), "ImageMagick", TESTS),
+    Need("xprop", ("x11-utils",), "xprop", TESTS),
     Need("objdump", ("binutils",), "binutils", BUILD),
     Need("python:libpython", ("libpython{version}",), "python3-libs", BUILD),
 )

@@ -30,6 +30,9 @@ COMMANDS = {
     "backup": Command(
         "backup", "copy the history and its images into a folder (safe while VisionDesk runs)"
     ),
+    "capture": Command(
+        "capture", "grab a region, a screen or the active window into a PNG (no window opens)"
+    ),
     "conversations": Command("conversations", "list the saved conversations"),
     "export": Command("conversations", "export a saved conversation as HTML or Markdown"),
 }
