@@ -188,13 +188,11 @@ async def with_heartbeat(
                 return
     finally:
         handover.close()
-        listener.cancel()
+        listener.cancel()  # not awaited: the turn ends in this very step (see above)
         if not reader.done():
             reader.cancel()  # the mode sees the cancellation where it waits (e.g. a run)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
         aclose = getattr(events, "aclose", None)
         if aclose is not None:
             with contextlib.suppress(Exception):
