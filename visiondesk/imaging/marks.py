@@ -144,6 +144,35 @@ def effective_width(width: int, original_size: Size, sent_size: Size) -> float:
     return round(drawn_width(width, original_size, sent_size) * _scale(original_size, sent_size), 1)
 
 
+_KIND_WORDS = {
+    RedactKind.SOLID: "solid fill",
+    RedactKind.PIXELATE: "pixelated",
+    RedactKind.BLUR: "blurred",
+}
+
+
+def describe(marks: Marks, original_size: Size, sent_size: Size) -> list[str]:
+    """The person's notes: what was redacted and how wide the strokes are as sent."""
+    notes: list[str] = []
+    redactions = marks.redactions
+    if redactions:
+        kinds = sorted({_KIND_WORDS[r.kind] for r in redactions})
+        count = len(redactions)
+        notes.append(
+            f"{count} region{'s' if count != 1 else ''} redacted ({', '.join(kinds)}) "
+            "before encoding"
+        )
+        if any(r.kind is RedactKind.BLUR for r in redactions):
+            notes.append("blur can be reversed for text: use a solid fill to hide text")
+    drawings = marks.drawings
+    if drawings:
+        widths = sorted({effective_width(d.width, original_size, sent_size) for d in drawings})
+        count = len(drawings)
+        shown = ", ".join(f"{w:g}" for w in widths)
+        notes.append(f"{count} mark{'s' if count != 1 else ''} drawn, {shown} px wide as sent")
+    return notes
+
+
 def clipped(box: Box, size: Size) -> Box | None:
     """`box` within an image of `size`, or None when nothing of it is inside."""
     left, top = max(0, box[0]), max(0, box[1])
