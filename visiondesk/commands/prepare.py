@@ -9,14 +9,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from visiondesk.commands import COMMANDS
 from visiondesk.domain import ApiMode, Detail, PreparedImage, human_bytes
 from visiondesk.errors import ImageError
 
+if TYPE_CHECKING:
+    from visiondesk.imaging.marks import Marks
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+Region = tuple[int, int, int, int]
+"""x, y, width, height in pixels of the upright original (`--redact`)."""
 
 
 def add_parser(commands: Any) -> None:
@@ -38,7 +44,28 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="graphics as PNG, for servers that may not decode WebP (Ollama, LM Studio)",
     )
+    prepare.add_argument(
+        "--redact",
+        action="append",
+        type=_region,
+        default=[],
+        metavar="X,Y,W,H",
+        help="fill this region (pixels of the original, after EXIF orientation) with black "
+        "before anything is encoded; repeatable",
+    )
     prepare.set_defaults(run=run)
+
+
+def _region(text: str) -> Region:
+    try:
+        x, y, w, h = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not X,Y,W,H in whole pixels") from None
+    return (x, y, w, h)
+
+
+def _spec(region: Region) -> str:
+    return ",".join(str(n) for n in region)
 
 
 def run(options: argparse.Namespace) -> int:
@@ -58,9 +85,20 @@ def run(options: argparse.Namespace) -> int:
             print(f"visiondesk prepare: cannot create {options.out}: {exc}", file=sys.stderr)
             return EXIT_USAGE
 
+    regions: list[Region] = options.redact
+    for region in regions:
+        if region[2] < 1 or region[3] < 1:
+            print(
+                f"visiondesk prepare: --redact {_spec(region)} is an empty region "
+                "(width and height must be at least 1)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    marks = _redactions(regions)
+
     def one(source: str) -> PreparedImage | ImageError:
         try:
-            return prepare(source, policy)
+            return prepare(source, policy, marks=marks)
         except ImageError as exc:
             return exc
 
@@ -68,7 +106,15 @@ def run(options: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
     table = _Table(out) if not options.json else None
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for source, result in zip(options.images, pool.map(one, options.images), strict=True):
+        results: Iterable[tuple[str, PreparedImage | ImageError]]
+        results = zip(options.images, pool.map(one, options.images), strict=True)
+        if regions:  # every region is checked against every image before anything is written
+            results = list(results)
+            for source, result in results:
+                if (outside := _outside(regions, result)) is not None:
+                    print(f"visiondesk prepare: {source}: {outside}", file=sys.stderr)
+                    return EXIT_USAGE
+        for source, result in results:
             if isinstance(result, ImageError):
                 failed += 1
             elif options.out is not None and not result.is_url:
@@ -76,15 +122,41 @@ def run(options: argparse.Namespace) -> int:
             if table is not None:
                 table.row(source, result)
             else:
-                out.write(_json_line(source, result))
+                out.write(_json_line(source, result, len(regions)))
             out.flush()
     if table is not None:
         table.summary(len(options.images), failed)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def prepare_record(source: str, result: PreparedImage | ImageError) -> dict[str, Any]:
-    """The `--json` line for one image (documented in `visiondesk prepare --help`)."""
+def _redactions(regions: list[Region]) -> Marks | None:
+    """The regions as solid black redactions (the marks module and its fonts only if any)."""
+    if not regions:
+        return None
+    from visiondesk.imaging.marks import Marks, Redact
+
+    return Marks(tuple(Redact((x, y, x + w, y + h)) for x, y, w, h in regions))
+
+
+def _outside(regions: list[Region], result: PreparedImage | ImageError) -> str | None:
+    """Why a region does not lie within the (upright) image, if one does not."""
+    if isinstance(result, ImageError) or result.original_width is None:
+        return None  # reported as this image's failure
+    width, height = result.original_width, result.original_height or 0
+    for x, y, w, h in regions:
+        if x < 0 or y < 0 or x + w > width or y + h > height:
+            return (
+                f"--redact {_spec((x, y, w, h))} is outside the image "
+                f"({width}×{height} after EXIF orientation)"
+            )
+    return None
+
+
+def prepare_record(
+    source: str, result: PreparedImage | ImageError, redacted: int = 0
+) -> dict[str, Any]:
+    """The `--json` line for one image (documented in `visiondesk prepare --help`);
+    `redacted` counts the `--redact` regions filled before encoding."""
     if isinstance(result, ImageError):
         return {"source": source, "ok": False, "error": result.message}
     sent: dict[str, Any]
@@ -110,14 +182,15 @@ def prepare_record(source: str, result: PreparedImage | ImageError) -> dict[str,
         "detail": result.detail.value,
         "tokens": result.tokens,
         "sha256": result.sha256,
+        "redacted": redacted,
         "notes": list(result.notes),
     }
 
 
-def _json_line(source: str, result: PreparedImage | ImageError) -> str:
+def _json_line(source: str, result: PreparedImage | ImageError, redacted: int) -> str:
     import json
 
-    return json.dumps(prepare_record(source, result)) + "\n"
+    return json.dumps(prepare_record(source, result, redacted)) + "\n"
 
 
 def _write(directory: str, prepared: PreparedImage) -> None:

@@ -15,6 +15,7 @@ import importlib
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
 
@@ -22,7 +23,11 @@ from visiondesk.domain import Detail
 from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
 from visiondesk.imaging.models import VisionRule
+from visiondesk.imaging.pixels import drop_opaque_alpha, normalise_mode, to_srgb
 from visiondesk.imaging.sniff import Sniffed
+
+if TYPE_CHECKING:
+    from visiondesk.imaging.marks import Marks
 
 # The pipeline enforces its own, configurable pixel limit right after reading the header
 # (see `open_image`), so Pillow's global guard would only refuse 200 MP phone photos.
@@ -142,14 +147,15 @@ def decode(
     detail: Detail,
     max_pixels: int,
     crop: Crop | None = None,
+    marks: Marks | None = None,
 ) -> Decoded:
     """Decode `data` (or the `crop` of it, in upright pixels) to the size `rule` and `detail`
-    call for; every failure is an ImageError."""
+    call for, with `marks` (in upright pixels too) drawn on; every failure is an ImageError."""
     image = open_image(data, label, sniffed, max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about odd but readable files
-            decoded = _decode(image, rule, detail, crop)
+            decoded = _decode(image, rule, detail, crop, marks or None)
     except MemoryError:
         image.close()
         raise ImageError(label, "is too large to decode in the memory available") from None
@@ -161,13 +167,15 @@ def decode(
     return decoded
 
 
-def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | None) -> Decoded:
+def _decode(
+    image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | None, marks: Marks | None
+) -> Decoded:
     notes: list[str] = []
     fmt = image.format or "unknown"
     frames = getattr(image, "n_frames", 1)
     if frames > 1 and fmt != "MPO":
         notes.append(f"animated {fmt} ({frames} frames): first frame sent")
-    draft = fmt in ("JPEG", "MPO")
+    draft = fmt in ("JPEG", "MPO") and marks is None
     if not draft:
         # No scaled decode to ask for: every pixel is decoded anyway, and only then has a PNG
         # read an eXIf chunk that follows its pixels (the orientation below).
@@ -192,13 +200,15 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | N
         )
     target = (final[1], final[0]) if turned else final
     icc = image.info.get("icc_profile")
+    if marks is not None:
+        return _decode_marked(image, orientation, region, plan, marks, notes)
 
     if draft:
         # DCT scaling: the decoder produces a 1/2, 1/4 or 1/8 image no smaller than `target`.
         image.draft(image.mode if image.mode in ("RGB", "L") else None, target)
         image.load()
     lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")  # WebP can be either: the content decides
-    image = _normalise_mode(image)
+    image = normalise_mode(image)
     image = shrink(image, target)
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
@@ -208,11 +218,47 @@ def _decode(image: Image.Image, rule: VisionRule, detail: Detail, crop: Crop | N
         left, top, right, bottom = (round(edge * factor) for edge in region)
         image = image.crop((left, top, right, bottom))
         image = image.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
-    image, colour_note = _to_srgb(image, icc)
+    image, colour_note = to_srgb(image, icc)
     if colour_note:
         notes.append(colour_note)
-    image = _drop_opaque_alpha(image)
+    image = drop_opaque_alpha(image)
     image.info = {}  # nothing from the source (EXIF, XMP, comments, ICC) may ride along
+    return Decoded(image, upright, fmt, plan, lossy, notes)
+
+
+def _decode_marked(
+    image: Image.Image,
+    orientation: int,
+    region: Crop,
+    plan: sizing.SizePlan,
+    marks: Marks,
+    notes: list[str],
+) -> Decoded:
+    """The way with marks: every pixel decoded (no DCT scaling), turned upright, cropped and
+    brought to sRGB, then marked, and only then shrunk, so a redacted pixel never reaches the
+    resampling, the encoder, the cache or an upload."""
+    from visiondesk.imaging import marks as marking  # ImageDraw and fonts: only when marked
+
+    fmt = image.format or "unknown"
+    image.load()
+    icc = image.info.get("icc_profile")
+    image = normalise_mode(image)
+    if orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[orientation])
+        notes.append(f"rotated upright per EXIF orientation {orientation}")
+    upright = image.size
+    if region != (0, 0, *upright):
+        image = image.crop(region)
+    image, colour_note = to_srgb(image, icc)
+    if colour_note:
+        notes.append(colour_note)
+    sent = (plan.width, plan.height)
+    region_size = image.size
+    image = marking.apply(image, marks, sent, origin=(region[0], region[1]))  # a new image
+    notes.extend(marking.describe(marks, region_size, sent))
+    image = drop_opaque_alpha(shrink(image, sent))
+    image.info = {}
+    lossy = fmt in ("JPEG", "MPO", "HEIF", "AVIF")
     return Decoded(image, upright, fmt, plan, lossy, notes)
 
 
@@ -238,35 +284,6 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _normalise_mode(image: Image.Image) -> Image.Image:
-    """Bring every mode to L, RGB or RGBA, which resampling and all encoders handle."""
-    mode = image.mode
-    if mode in ("RGB", "RGBA", "L"):
-        return image
-    if mode == "P":
-        palette_mode = image.palette.mode if image.palette is not None else "RGB"
-        has_alpha = "transparency" in image.info or palette_mode == "RGBA"
-        return image.convert("RGBA" if has_alpha else "RGB")
-    if mode in ("LA", "La", "PA", "RGBa", "RGBX"):
-        return image.convert("RGBA" if mode != "RGBX" else "RGB")
-    if mode == "1":
-        return image.convert("L")
-    if mode.startswith("I;16") or mode == "I":
-        # 16/32-bit grey: scale to 8 bits instead of clipping everything above 255 to white.
-        scale = 1 / 257 if mode.startswith("I;16") or _max_value(image) > 255 else 1.0
-        return image.convert("I").point(lambda value: value * scale).convert("L")
-    if mode == "F":
-        return image.convert("L")
-    # CMYK, YCbCr, LAB, HSV and anything else Pillow can convert.
-    return image.convert("RGB")
-
-
-def _max_value(image: Image.Image) -> float:
-    extrema = image.getextrema()
-    high = extrema[1]
-    return float(high) if isinstance(high, int | float) else 255.0
-
-
 REDUCING_GAP = 1.0
 """`reduce()` by the largest integer factor that stays at least this many times the target."""
 FINAL_FILTER = Image.Resampling.BILINEAR
@@ -290,33 +307,6 @@ def shrink(
     if image.size == target:
         return image
     return image.resize(target, resample, reducing_gap=REDUCING_GAP)
-
-
-def _to_srgb(image: Image.Image, icc: object) -> tuple[Image.Image, str | None]:
-    """Convert pixels tagged with another colour profile (Display P3, Adobe RGB) to sRGB."""
-    if not isinstance(icc, bytes) or not icc or image.mode not in ("RGB", "RGBA"):
-        return image, None
-    from PIL import ImageCms  # 10 ms, for the images that carry a profile
-
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        name = ImageCms.getProfileDescription(profile).strip()
-        if "srgb" in name.lower():
-            return image, None
-        converted = ImageCms.profileToProfile(
-            image, profile, ImageCms.createProfile("sRGB"), outputMode=image.mode
-        )
-    except Exception:  # an unreadable profile: send the pixels as they are
-        return image, None
-    if converted is None:  # pragma: no cover - only when converting in place
-        return image, None
-    return converted, f"colour profile '{name}' converted to sRGB"
-
-
-def _drop_opaque_alpha(image: Image.Image) -> Image.Image:
-    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
-        return image.convert("RGB")
-    return image
 
 
 def _why(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from visiondesk.domain import PreparedImage
 from visiondesk.errors import ImageError
@@ -24,6 +25,9 @@ from visiondesk.imaging.sources import (
     read_source,
 )
 
+if TYPE_CHECKING:
+    from visiondesk.imaging.marks import Marks
+
 default_cache = PreparedCache()
 _helper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="prepare")
 """Threads for the steps of one preparation that can overlap (Pillow releases the GIL)."""
@@ -37,16 +41,18 @@ def prepare(
     cache: PreparedCache | None = default_cache,
     fetch: Fetcher = fetch_url,
     crop: Crop | None = None,
+    marks: Marks | None = None,
 ) -> PreparedImage:
-    """Prepare one image (or the `crop` of it, in upright pixels) for `policy`; raises
-    ImageError (and nothing else) on bad input."""
+    """Prepare one image (or the `crop` of it, in upright pixels) for `policy`, with `marks`
+    (in upright pixels of the whole image) drawn on; raises ImageError (and nothing else) on
+    bad input. A marked URL is fetched and prepared here: the server never sees it unmarked."""
     policy = policy or ImagePolicy()
     loaded = read_source(source, label)
     if isinstance(loaded, UrlSource):
-        if policy.keep_urls:
+        if policy.keep_urls and not marks:
             return _as_url(loaded, policy)
         loaded = BytesSource(loaded.label, fetch(loaded.url))
-    return prepare_bytes(loaded.data, policy, loaded.label, cache=cache, crop=crop)
+    return prepare_bytes(loaded.data, policy, loaded.label, cache=cache, crop=crop, marks=marks)
 
 
 def prepare_bytes(
@@ -56,21 +62,28 @@ def prepare_bytes(
     *,
     cache: PreparedCache | None = default_cache,
     crop: Crop | None = None,
+    marks: Marks | None = None,
 ) -> PreparedImage:
+    marks = marks or None  # no marks, however given, is the unmarked image and its cache entry
     if not data:
         raise ImageError(label, "is empty (0 bytes)")
     digest = hashlib.sha256(data).hexdigest()
-    key = (digest, policy, crop)
+    key = (digest, policy, crop) if marks is None else (digest, policy, crop, marks)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit if hit.label == label else _relabelled(hit, label)
-    prepared = _prepare_uncached(data, digest, policy, label, crop)
+    prepared = _prepare_uncached(data, digest, policy, label, crop, marks)
     if cache is not None:
         cache.put(key, prepared)
     return prepared
 
 
 def _prepare_uncached(
-    data: bytes, digest: str, policy: ImagePolicy, label: str, crop: Crop | None = None
+    data: bytes,
+    digest: str,
+    policy: ImagePolicy,
+    label: str,
+    crop: Crop | None = None,
+    marks: Marks | None = None,
 ) -> PreparedImage:
     sniffed = sniff(data[:512])
     if sniffed.mime is None:
@@ -79,7 +92,9 @@ def _prepare_uncached(
         )
     if sniffed.mime in ("image/heic", "image/avif") and not heif_available():
         raise ImageError(label, f"is {sniffed.kind}; install pillow-heif to read it")
-    decoded = decode(data, label, sniffed, policy.rule, policy.detail, policy.max_pixels, crop)
+    decoded = decode(
+        data, label, sniffed, policy.rule, policy.detail, policy.max_pixels, crop, marks
+    )
     # The window's thumbnail is made on another core while the image is encoded.
     thumbnail_job = _helper.submit(make_thumbnail, decoded.image)
     try:
