@@ -81,11 +81,23 @@ def test_earlier_answers_are_not_laid_out_again_while_the_next_one_streams(
         row = window.transcript.rows.get(turn.id)
         return row.findChildren(SizedLabel) if isinstance(row, TurnRow) else []
 
+    def drawn_whole(turn_index: int) -> bool:
+        """The answer's last block shows its final text (the end of the answer drawn)."""
+        turn = app.workspace.transcript.turns[turn_index]
+        row = window.transcript.rows.get(turn.id)
+        blocks = render_blocks(ANSWER)
+        if not isinstance(row, TurnRow) or len(row.answer.body.parts) != len(blocks):
+            return False
+        last, final = row.answer.body.parts[-1].shown, blocks[-1]
+        wanted = final if isinstance(final, CodeBlock) else final.html
+        return last is not None and last[0] == wanted
+
     async def scenario() -> None:
         await until(lambda: app.workspace.status.state is ConnectionState.CONNECTED)
         QTest.keyClicks(window.composer, "First question?")
         QTest.keyClick(window.composer, Qt.Key.Key_Return)
         await until(lambda: len(app.workspace.transcript.turns) == 1 and answered(app))
+        await until(lambda: drawn_whole(0))
         await until(lambda: all(label.layouts for label in labels(0) if label.wordWrap()))
         layouts.extend(label.layouts for label in labels(0))
         QTest.keyClicks(window.composer, "Second question?")
@@ -96,7 +108,7 @@ def test_earlier_answers_are_not_laid_out_again_while_the_next_one_streams(
     run(loop, scenario)
     second = window.transcript.rows[app.workspace.transcript.turns[1].id]
     assert isinstance(second, TurnRow) and second.answer.renders > 10  # drawn as it grew
-    # At most a new width or two (the scroll bar came), never once per redraw.
-    assert all(
-        label.layouts - before <= 2 for label, before in zip(labels(0), layouts, strict=True)
-    )
+    # Once per new width at most (the scroll bar came and went, a busy machine lays out at a
+    # few passing widths), never once per redraw (without remembering: 100 and more each).
+    again = [label.layouts - before for label, before in zip(labels(0), layouts, strict=True)]
+    assert max(again) <= 6, (again, second.answer.renders)
