@@ -9,16 +9,15 @@ path, a missing display), so a script's mistake costs no Qt start; the grabbing 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
-import secrets
 import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from visiondesk.atomic_files import write_atomically
 from visiondesk.commands import COMMANDS
 from visiondesk.regions import RegionError, checked, desktop, parse_region, screen_number
 
@@ -102,7 +101,7 @@ def run(options: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            write_atomically(target, data)
+            write_atomically(target, data, private=False)  # a file to hand on
     except OSError as failed:
         where = "standard output" if target is None else str(target)
         return _say(f"cannot write {where}: {failed.strerror or failed}", EXIT_FAILED)
@@ -137,22 +136,6 @@ def output_path(out: str) -> Path | None:
     if not stat.S_ISREG(mode):
         raise Refused(f"{out} is a special file (not a regular file): give a file name")
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file beside `path`, then a rename: a crash or a full disk never leaves half
-    a PNG under the name. The file gets the person's usual mode (0666 less the umask)."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def display_problem(environ: Mapping[str, str]) -> str:

@@ -7,11 +7,12 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import platformdirs
+
+from visiondesk.atomic_files import atomic_writer
 
 APP = "VisionDesk"
 FOLDER_MODE = 0o700
@@ -162,20 +163,10 @@ def create_private(path: Path) -> None:
     os.chmod(path, FILE_MODE)
 
 
-@contextlib.contextmanager
-def private_writer(path: Path) -> Iterator[IO[bytes]]:
+def private_writer(path: Path) -> contextlib.AbstractContextManager[IO[bytes]]:
     """Write `path` atomically (a temporary file beside it, then a rename) with mode 0600: a
     crash never leaves half a file under the name, and no other user can read it meanwhile."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(temporary, FILE_MODE)  # mkstemp's 0600 minus the umask, never wider
-        with os.fdopen(descriptor, "wb") as stream:
-            yield stream
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    return atomic_writer(path, private=True)
 
 
 def write_private(path: Path, data: bytes | str) -> Path:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import secrets
 import shutil
 import tempfile
 import time
@@ -24,6 +22,7 @@ from urllib.parse import unquote
 
 from PIL import Image
 
+from visiondesk.atomic_files import write_atomically
 from visiondesk.formats import IMAGE_SUFFIXES
 from visiondesk.imaging.encode import encode_png
 
@@ -129,19 +128,9 @@ class ExportFolder:
             return target
         data, _extension = export_bytes(image)
         target.parent.mkdir(mode=0o700, exist_ok=True)
-        temporary = target.parent / f".part-{secrets.token_hex(8)}"
         # The folder keeps others out; the file has the person's usual mode (0666 less the
         # umask), because a file manager copies the mode along and a dropped 0600 file surprises.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temporary, flags, 0o666)
-        try:
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomically(target, data, private=False)
         return target
 
     def close(self) -> None:
