@@ -13,18 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.transcript.find_marks import FindMarks
+from visiondesk.ui.transcript.copying import copied
+from visiondesk.ui.transcript.searchable_column import CHUNK, SearchableColumn
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from visiondesk.ui.transcript.rows import Row
     from visiondesk.workspace import Transcript as TranscriptModel
-    from visiondesk.workspace.finding import Hit
     from visiondesk.workspace.transcript import Item, Turn
 
 COLUMN_WIDTH = 760
@@ -33,13 +30,9 @@ RENDER_INTERVAL_MS = 50
 FIRST = 24
 """Messages built before the first paint; older ones follow in chunks of CHUNK when the view
 comes within a screen of the top."""
-CHUNK = 12
-JUMP = 2 * CHUNK
-"""A find's match further than this from what is built is shown by building the messages
-around it alone; those between are built in chunks as the person scrolls towards them."""
 
 
-class TranscriptView(QScrollArea):
+class TranscriptView(SearchableColumn):
     action_requested = Signal(object, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -76,14 +69,11 @@ class TranscriptView(QScrollArea):
         self._restoring = False
         self._versioned: set[int] = set()
         """The answers whose ‹ › were last drawn with versions."""
-        self.marks = FindMarks(self, self._redraw, self._in_sight)
-        self._revealing: Hit | None = None  # a match to keep in sight as the page lays out
         self.renders = 0
         self._flush_timer = self._timer(0, self._flush)
         self._older_timer = self._timer(0, self._build_older)
         self._newer_timer = self._timer(0, self._build_newer)
         self._stream_timer = self._timer(RENDER_INTERVAL_MS, self._render_dirty)
-        self._reveal_timer = self._timer(0, self._scroll_to_match)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: self._follow(value))
         bar.valueChanged.connect(lambda _value: self._near_top())
@@ -141,33 +131,6 @@ class TranscriptView(QScrollArea):
         chunk, self._older = self._older[-CHUNK:], self._older[:-CHUNK]
         for item_id in reversed(chunk):
             self._insert(item_id, 0)
-
-    def _near_bottom(self) -> None:
-        bar = self.verticalScrollBar()
-        if self._newer and bar.value() > bar.maximum() - self.viewport().height():
-            self._newer_timer.start()
-
-    def _build_newer(self) -> None:
-        """A chunk below what is built (after a jump to a find's match)."""
-        chunk, self._newer = self._newer[:CHUNK], self._newer[CHUNK:]
-        for item_id in chunk:
-            self._insert(item_id, self.rows_layout.count() - 1)
-
-    def _jump(self, item_id: int) -> None:
-        """Build the messages around this one alone, the rest left for a scroll either way."""
-        order = [item.id for item in self._model.items] if self._model is not None else []
-        if item_id not in order:
-            return
-        for row in self.rows.values():
-            self.rows_layout.removeWidget(row)
-            row.hide()
-            row.deleteLater()
-        self.rows.clear()
-        self._queued.clear()
-        start = max(0, order.index(item_id) - CHUNK // 2)
-        self._older, self._newer = order[:start], order[start + CHUNK :]
-        for built in order[start : start + CHUNK]:
-            self._insert(built, self.rows_layout.count() - 1)
 
     def _page_y(self, widget: QWidget) -> int:
         page = self.widget()
@@ -229,75 +192,6 @@ class TranscriptView(QScrollArea):
             if row is not None:
                 row.show_versions(shown.get(item_id))  # None: one version
         self._versioned = set(shown)
-
-    # Find ----------------------------------------------------------------------------------
-
-    def mark(self, query: str, hits: Sequence[Hit], current: Hit | None) -> None:
-        """Highlight a find's matches, the current one distinctly ("" for none)."""
-        if current != self._revealing:
-            self._revealing = None
-        built = [item.id for item in self._model.items] if self._model is not None else []
-        self.marks.mark(query, hits, current, [i for i in built if i in self.rows])
-
-    @property
-    def query(self) -> str:
-        """The find's search whose matches are highlighted ("" for none)."""
-        return self.marks.query
-
-    def _redraw(self, item_id: int) -> None:
-        item = self._model.item(item_id) if self._model is not None else None
-        if item is not None:
-            self._show(item)
-
-    def _in_sight(self, item_id: int) -> bool:
-        row, top = self.rows.get(item_id), self.verticalScrollBar().value()
-        return row is not None and row.y() + row.height() > top > row.y() - self.viewport().height()
-
-    def first_in_sight(self) -> int | None:
-        """The id of the first message built that shows in the view (None if none is)."""
-        top = self.verticalScrollBar().value()
-        for item_id, row in sorted(self.rows.items(), key=lambda pair: pair[1].y()):
-            if row.y() + row.height() > top:
-                return item_id
-        return None
-
-    def reveal(self, hit: Hit) -> None:
-        """Build the messages down to the match (or, far from what is built, around it alone)
-        and scroll it into sight once laid out."""
-        self._flush_timer.stop()
-        self._flush()
-        older, newer, wanted = self._older, self._newer, hit.item_id
-        far_above = wanted in older and len(older) - older.index(wanted) > JUMP
-        if far_above or (wanted in newer and newer.index(wanted) >= JUMP):
-            self._jump(wanted)
-        while self._older and hit.item_id in self._older:
-            self._build_older()
-        while self._newer and hit.item_id in self._newer:
-            self._build_newer()
-        self._stick = False
-        self._anchor = None
-        self._revealing = hit
-        self._reveal_timer.start()
-
-    def _scroll_to_match(self) -> None:
-        hit = self._revealing
-        row = self.rows.get(hit.item_id) if hit is not None else None
-        label = row.label(hit.part, hit.block) if row is not None and hit is not None else None
-        page = self.widget()
-        if label is None or page is None:
-            return
-        from visiondesk.ui.theme import colours, is_dark  # a find's, after the first paint
-        from visiondesk.ui.transcript.match_place import match_line
-
-        line = match_line(label, colours(is_dark(self.palette())).current)
-        top, height = line if line is not None else (0, min(label.height(), 40))
-        point = label.mapTo(page, QPoint(0, label.contentsRect().top() + top))
-        margin = min(self.viewport().height() // 3, 80)
-        bar = self.verticalScrollBar()
-        self._restoring = True
-        self.ensureVisible(point.x(), point.y() + height // 2, 0, height // 2 + margin)
-        self._restoring = False
-        self._stick = bar.value() >= bar.maximum() - 4 and not self._newer
 
     # Following the model -------------------------------------------------------------------
 
@@ -384,25 +278,13 @@ class TranscriptView(QScrollArea):
 
     def _act(self, action: TranscriptAction, turn_id: int) -> None:
         turn = self._model.turn(turn_id) if self._model is not None else None
-        row = self.rows.get(turn_id)
-        if action is TranscriptAction.COPY:
-            self.copy_text(turn_id)
-        elif action is TranscriptAction.COPY_TEXT:
-            from visiondesk.ui.transcript.rows import TurnRow  # with the rows, after first paint
-
-            if isinstance(row, TurnRow):
-                QGuiApplication.clipboard().setText(row.answer.body.plain_text())
-        elif action is TranscriptAction.COPY_QUESTION:
-            if turn is not None:
-                QGuiApplication.clipboard().setText(turn.prompt)
-        else:
+        if not copied(action, turn, self.rows.get(turn_id)):
             self.action_requested.emit(action, turn_id)
 
     def copy_text(self, turn_id: int) -> None:
         """The answer's Markdown source."""
         turn = self._model.turn(turn_id) if self._model is not None else None
-        if turn is not None:
-            QGuiApplication.clipboard().setText(turn.answer)
+        copied(TranscriptAction.COPY, turn, None)
 
     def toPlainText(self) -> str:
         """Every message's text, status and action labels, in order."""
