@@ -32,7 +32,7 @@ def test_transcript_follows_a_dark_palette(qtbot: QtBot) -> None:
     from PySide6.QtGui import QColor, QPalette
 
     from visiondesk.ui.theme import DARK, LIGHT
-    from visiondesk.ui.transcript.message_widgets import NoticeLine
+    from visiondesk.ui.transcript.notice_line import NoticeLine
     from visiondesk.workspace import Transcript as TranscriptModel
 
     window = MainWindow()

@@ -11,7 +11,7 @@ import functools
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QTextDocumentFragment
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.find import Mark, Marks, count, highlighted_html, highlighted_text
-from visiondesk.render import Block, BlockRenderer, Prose, render_blocks
+from visiondesk.find import Marks, count, highlighted_text
+from visiondesk.render import Block, BlockRenderer
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.transcript.markdown_view import MarkdownView, prose_html
+from visiondesk.ui.transcript.markdown_view import MarkdownView
 from visiondesk.ui.transcript.sized_label import SizedLabel
 from visiondesk.ui.transcript.turn_labels import (
     answer_actions,
@@ -41,7 +41,7 @@ from visiondesk.ui.transcript.version_switch import VersionSwitch
 from visiondesk.ui.widgets.image_actions import ImageMenu
 from visiondesk.ui.widgets.image_drag import ImageDrag
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
-from visiondesk.workspace.transcript import Notice, Turn
+from visiondesk.workspace.transcript import Turn
 
 
 class Message(QFrame):
@@ -280,7 +280,7 @@ class AnswerCard(Message):
         self.body.show_blocks(self._blocks, scheme, marks)
         self.renders += 1
         said = "\n".join(line for line in (turn.error, turn.unsaved) if line)
-        self.error.setText(f"<b>{_escape(said)}</b>" if said else "")
+        self.error.setText(f"<b>{html.escape(said)}</b>" if said else "")
         self.error.setVisible(bool(said))
         self.actions_bar.show_actions(answer_actions(turn))
         self.keep_actions = pinned(turn)
@@ -295,30 +295,3 @@ class AnswerCard(Message):
             " ".join(self.actions_bar.labels()),
         ]
         return "\n".join(part for part in parts if part)
-
-
-class NoticeLine(SizedLabel):
-    """A line from VisionDesk itself (Markdown), muted, across the reading column."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setOpenExternalLinks(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-
-    def show_notice(
-        self, notice: Notice, scheme: Colours, dark: bool, mark: Mark | None = None
-    ) -> None:
-        """The notice, with a find's matches highlighted if `mark` says so."""
-        blocks = render_blocks(notice.text, dark)
-        body = "".join(b.html if isinstance(b, Prose) else f"<pre>{b.html}</pre>" for b in blocks)
-        body = highlighted_html(body, mark, scheme.look())
-        self.setText(prose_html(body, scheme).replace(scheme.text, scheme.muted, 1))
-
-    def plain_text(self) -> str:
-        return QTextDocumentFragment.fromHtml(self.text()).toPlainText()
-
-
-def _escape(text: str) -> str:
-    return html.escape(text)
