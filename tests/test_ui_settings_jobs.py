@@ -164,7 +164,7 @@ def test_save_waits_for_a_locked_keychain_and_cancel_stops_waiting(
     async def scenario() -> None:
         dialog.form.key.setText(SECRET)
         press(qtbot, dialog, SAVE)
-        assert dialog.writing_keychain and dialog.isVisible()
+        assert dialog.keychain_line.writing and dialog.isVisible()
         assert dialog.keychain.text() == "Saving to the system keychain (LockedKeychain)…"
         assert dialog.save_button is not None and not dialog.save_button.isEnabled()
         press(qtbot, dialog, CANCEL)

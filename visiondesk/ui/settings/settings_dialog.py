@@ -30,7 +30,7 @@ from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
 from visiondesk.ui.settings.app_settings_tab import AppSettingsTab
-from visiondesk.ui.settings.keychain_line import KeychainLine, Write
+from visiondesk.ui.settings.keychain_line import KeychainLine
 from visiondesk.ui.settings.profile_form import ProfileForm
 from visiondesk.ui.theme import apply_theme
 from visiondesk.workspace.jobs import Group, Jobs
@@ -182,19 +182,12 @@ class SettingsDialog(QDialog):
             return False
         secret = self.form.key.text().strip()
         if secret:
-            self._write(partial(self.secrets.store, updated, secret))
+            self.keychain_line.write(partial(self.secrets.store, updated, secret))
             self.form.key.clear()
             self.form.key_source.setText(self.secrets.source_of(updated))
         return True
 
     # ----- the keychain ---------------------------------------------------------------------
-
-    @property
-    def writing_keychain(self) -> bool:
-        return self.keychain_line.writing
-
-    def _write(self, start: Write) -> None:
-        self.keychain_line.write(start)
 
     def _keychain_refused(self) -> None:
         self._refused_while_saving = self._saving
@@ -207,7 +200,7 @@ class SettingsDialog(QDialog):
     def _jobs_changed(self) -> None:
         """The keychain's state follows from its jobs: saving, refused (with Try again), done;
         a Save that waited for it closes the dialog unless the keychain refused."""
-        writing = self.writing_keychain
+        writing = self.keychain_line.writing
         if self.save_button is not None:
             self.save_button.setEnabled(not writing)
         self.keychain_line.show_state()
@@ -271,11 +264,11 @@ class SettingsDialog(QDialog):
         for before, after in self.renamed.items():
             if (before, after) not in self._attempted:
                 self._attempted.add((before, after))
-                self._write(partial(self.secrets.rename, before, after))
+                self.keychain_line.write(partial(self.secrets.rename, before, after))
         for old in self.edits.removed():
             if (old.name, "") not in self._attempted:
                 self._attempted.add((old.name, ""))  # deleted: its key leaves the keychain too
-                self._write(partial(self.secrets.forget, old))
+                self.keychain_line.write(partial(self.secrets.forget, old))
         self._saving = True
         self._jobs_changed()  # closes now, or once the keychain has answered
 
