@@ -6,6 +6,15 @@ Plain asyncio beside session.py (DESIGN.md): the window's panel and `visiondesk 
 
 from visiondesk.batch.job import BatchJob
 from visiondesk.batch.model import Estimate, JobSpec, Progress, Refusal
-from visiondesk.batch.results import ResultFiles, record
+from visiondesk.batch.results import ResultFiles, record, writing_results
 
-__all__ = ["BatchJob", "Estimate", "JobSpec", "Progress", "Refusal", "ResultFiles", "record"]
+__all__ = [
+    "BatchJob",
+    "Estimate",
+    "JobSpec",
+    "Progress",
+    "Refusal",
+    "ResultFiles",
+    "record",
+    "writing_results",
+]

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from visiondesk.batch.answers import columns
 from visiondesk.domain import ItemStatus
 from visiondesk.store.batches import ItemRecord
+
+if TYPE_CHECKING:
+    from visiondesk.batch.job import BatchJob
 
 FINAL = (ItemStatus.DONE, ItemStatus.FAILED, ItemStatus.REFUSED)
 
@@ -105,3 +110,20 @@ class ResultFiles:
     def close(self) -> None:
         for handle in self._handles:
             handle.close()
+
+
+@contextlib.contextmanager
+def writing_results(
+    job: BatchJob, jsonl: Path | None, csv_path: Path | None
+) -> Iterator[ResultFiles]:
+    """While the block runs the job, its results files hold every result known so far and
+    each new one as it arrives (the window's and the command's runs alike)."""
+    files = ResultFiles(job.record.schema, jsonl, csv_path)
+    for item in job.results():
+        files.write(item)
+    job.result_listeners.append(files.write)
+    try:
+        yield files
+    finally:
+        job.result_listeners.remove(files.write)
+        files.close()

@@ -74,7 +74,7 @@ class UsageError(Exception):
 
 
 async def _batch(options: argparse.Namespace) -> int:
-    from visiondesk.batch import BatchJob, JobSpec, ResultFiles, record
+    from visiondesk.batch import BatchJob, JobSpec, record, writing_results
     from visiondesk.batch.answers import schema_problem
     from visiondesk.config.paths import data_dir
     from visiondesk.config.settings import AppSettings
@@ -134,26 +134,22 @@ async def _batch(options: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        files = ResultFiles(job.record.schema, options.out, options.csv)
-        for item in job.results():
-            files.write(item)
         bar = _Bar(total, job.progress().finished)
 
         def on_result(item: Any) -> None:
-            files.write(item)
             if options.json:
                 print(json.dumps(record(item, job.record.schema), ensure_ascii=False), flush=True)
             elif item.status is ItemStatus.DONE:
                 first = (item.answer or "").strip().splitlines()[:1]
                 print(f"{item.path}: {first[0] if first else ''}", flush=True)
 
-        job.result_listeners.append(on_result)
-        job.progress_listeners.append(bar.update)
         try:
-            progress = await job.run()
+            with writing_results(job, options.out, options.csv):
+                job.result_listeners.append(on_result)  # after the files: written, then printed
+                job.progress_listeners.append(bar.update)
+                progress = await job.run()
         finally:
             bar.close()
-            files.close()
         failed = [i for i in job.results() if i.status is not ItemStatus.DONE]
         print(
             f"{progress.done} answered, {progress.failed} failed, {progress.refused} refused "

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visiondesk.batch import BatchJob, Estimate, Progress, ResultFiles
+from visiondesk.batch import BatchJob, Estimate, Progress, writing_results
 from visiondesk.config.profiles import Profile
 from visiondesk.config.secrets import Secrets
 from visiondesk.config.settings import AppSettings
@@ -173,7 +173,7 @@ class BatchPanel(QWidget):
         return self._spawn(self._resume(record.id, profile), "Continue job")
 
     async def _resume(self, job_id: int, profile: Profile) -> None:
-        self._adopt(BatchJob.open(self.store, job_id, profile, await self._key(profile)))
+        self._adopt(BatchJob.open(self.store, job_id, profile, await self.secrets.fetch(profile)))
         await self._run()
 
     async def _reopen(self, job_id: int, profile: Profile) -> None:
@@ -211,9 +211,11 @@ class BatchPanel(QWidget):
             self.store,
             spec,
             self.form.sources.paths(),
-            await self._key(spec.profile),
+            await self.secrets.fetch(spec.profile),  # on its own thread: it may ask for a password
             recursive=self.form.recursive.isChecked(),
-            **self._options(),
+            ledger=self.history,
+            cleanup=self.settings.cleanup,
+            concurrency=self.form.concurrency.value(),
         )
         try:
             job.folder.mkdir(parents=True, exist_ok=True)
@@ -240,17 +242,10 @@ class BatchPanel(QWidget):
         job = self.job
         if job is None:
             return
-        files = ResultFiles(
-            job.record.schema, job.folder / "results.jsonl", job.folder / "results.csv"
-        )
-        for item in job.results():
-            files.write(item)
-        job.result_listeners.append(files.write)
         try:
-            await job.run()
+            with writing_results(job, job.folder / "results.jsonl", job.folder / "results.csv"):
+                await job.run()
         finally:
-            job.result_listeners.remove(files.write)
-            files.close()
             self._list_saved()
 
     def _adopt(self, job: BatchJob) -> None:
@@ -303,14 +298,3 @@ class BatchPanel(QWidget):
     def _failed(self, action: str, error: BaseException) -> None:
         again = "Continue job" if action == "Continue job" else "Start"
         self.status.setText(f"✗ {action} failed: {in_words(error)} — press {again} to try again.")
-
-    async def _key(self, profile: Profile) -> str | None:
-        """The key, read from the keychain on its own thread (it may ask for a password)."""
-        return await self.secrets.fetch(profile)
-
-    def _options(self) -> dict[str, Any]:
-        return {
-            "ledger": self.history,
-            "cleanup": self.settings.cleanup,
-            "concurrency": self.form.concurrency.value(),
-        }
