@@ -10,30 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests import images
-from visiondesk.domain import Detail, PreparedImage, Question
+from tests.stores import stored_image as image
+from visiondesk.domain import Question
 from visiondesk.errors import StorageError, StorageFault
 from visiondesk.store import History, MissingImage
 from visiondesk.store.export import to_html, to_markdown
-
-
-def image(seed: int) -> PreparedImage:
-    data = images.encode(images.photo(64, 48, seed=seed), "JPEG")
-    thumbnail = images.encode(images.photo(16, 12, seed=seed), "PNG")
-    return PreparedImage(
-        f"photo-{seed}.jpg",
-        f"{seed:064x}",
-        64,
-        48,
-        "JPEG",
-        64,
-        48,
-        "image/jpeg",
-        data,
-        Detail.LOW,
-        85,
-        thumbnail=thumbnail,
-    )
 
 
 def conversation(store: History, title: str, seeds: list[int]) -> int:

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import images
-from visiondesk.domain import Detail, PreparedImage, Question
+from tests.stores import stored_image as image
+from visiondesk.domain import Question
 from visiondesk.store import History
-
-
-def image(seed: int, *, thumbnail: bool = True) -> PreparedImage:
-    return PreparedImage(
-        f"photo-{seed}.jpg",
-        f"{seed:064x}",
-        64,
-        48,
-        "JPEG",
-        64,
-        48,
-        "image/jpeg",
-        images.encode(images.photo(64, 48, seed=seed), "JPEG"),
-        Detail.LOW,
-        85,
-        thumbnail=images.encode(images.photo(16, 12, seed=seed), "PNG") if thumbnail else b"",
-    )
 
 
 def test_each_conversation_starts_with_its_first_image(tmp_path: Path) -> None:
