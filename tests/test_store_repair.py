@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store_damage import conversation, image, zero_page
+from tests.stores import stored_image as image
+from tests.test_store_damage import conversation, zero_page
 from visiondesk.domain import Question
 from visiondesk.errors import BackupError, StorageError, StorageFault
 from visiondesk.store import History
