@@ -207,3 +207,11 @@ def _ints(value: object, count: int) -> tuple[int, ...]:
     ):
         raise ValueError(f"expected {count} whole numbers, got {str(value)[:40]}")
     return tuple(value)
+
+
+def legend(marks: Marks, question: str = "") -> str:
+    """The line that names the numbered callouts for the model ("1 = …, 2 = …"), leaving out
+    the numbers `question` already explains ("2 = the total"); empty when none is left."""
+    numbers = sorted({m.number for m in marks.items if isinstance(m, Callout)})
+    missing = [n for n in numbers if f"{n} =" not in question and f"{n}=" not in question]
+    return ", ".join(f"{n} = …" for n in missing)

@@ -11,8 +11,10 @@ from PySide6.QtCore import QMimeData, QObject, SignalInstance
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
+from visiondesk.marks import legend
 from visiondesk.ui.attachments.attachment_card import AttachmentCard
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
+from visiondesk.ui.attachments.legend_offer import LegendOffer
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.image_preview import PreviewDialog
@@ -65,6 +67,10 @@ class AttachmentsPresenter(QObject):
         window.composer.attach_requested.connect(self.add_mime)
         window.paste_action.triggered.connect(self.paste)
         window.open_action.triggered.connect(self.open_files)
+        self._legends: dict[int, str] = {}
+        """Each attachment's callout legend when last offered: offered again only on change."""
+        self.legend_offer = LegendOffer(window.statusBar())
+        self.legend_offer.insert_requested.connect(self.insert_legend)
 
     def _added(self, attachment: Attachment) -> None:
         row = self.window.attachment_row
@@ -76,6 +82,7 @@ class AttachmentsPresenter(QObject):
         card.retry_requested.connect(intents.retry)
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
+        card.forget_original_requested.connect(self.forget_original)
         card.show_state(attachment)
         row.reveal(card)
 
@@ -83,6 +90,27 @@ class AttachmentsPresenter(QObject):
         card = self.window.attachment_row.card(attachment.id)
         if card is not None:
             card.show_state(attachment)
+        callouts = legend(attachment.marks)
+        if callouts != self._legends.get(attachment.id, ""):
+            self._legends[attachment.id] = callouts
+            self.legend_offer.offer(legend(attachment.marks, self.workspace.text))
+
+    def insert_legend(self) -> None:
+        """The numbered callouts named in the question, so the model can refer to them."""
+        marks = [a.marks for a in self.workspace.draft]
+        lines = [legend(m, self.workspace.text) for m in marks]
+        missing = ", ".join(line for line in lines if line)
+        if missing:
+            text = self.workspace.text.rstrip()
+            self.workspace.set_text(f"{text}\n{missing}" if text else missing)
+        self.window.focus_composer()
+
+    def forget_original(self, attachment_id: int) -> None:
+        if self.workspace.attachments.forget_original(attachment_id):
+            shown = "Only the redacted picture is kept: its redactions can no longer be undone."
+        else:
+            shown = "The redacted picture is still being made: try again in a moment."
+        self.window.statusBar().showMessage(shown, MESSAGE_MS)
 
     def add_mime(self, mime: QMimeData) -> None:
         found = sources_from_mime(mime)
