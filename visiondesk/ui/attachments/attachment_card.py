@@ -47,7 +47,8 @@ class AttachmentCard(QFrame):
     """One attachment of the draft, drawn from the model's state (`show`).
 
     Signals: `remove_requested(id)`, `retry_requested(id)`, `move_requested(id, delta)`,
-    `preview_requested(id)`, `forget_original_requested(id)` (keep only the redacted picture).
+    `preview_requested(id)`, `markup_requested(id)`, `forget_original_requested(id)` (keep only
+    the redacted picture).
     `menu` is its right-click menu last opened.
     """
 
@@ -56,6 +57,7 @@ class AttachmentCard(QFrame):
     move_requested = Signal(int, int)
     preview_requested = Signal(int)
     forget_original_requested = Signal(int)
+    markup_requested = Signal(int)
 
     def __init__(self, attachment_id: int, label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +175,9 @@ class AttachmentCard(QFrame):
         preview = menu.addAction("Open large")
         preview.setEnabled(image is not None and image.url is None)
         preview.triggered.connect(lambda: self.preview_requested.emit(self.attachment_id))
+        markup = menu.addAction("Mark up…")
+        markup.setEnabled(image is not None and image.url is None)
+        markup.triggered.connect(lambda: self.markup_requested.emit(self.attachment_id))
         add_image_actions(menu, image, self)
         if self._redacting:
             forget = menu.addAction("Forget the original (keep only the redacted picture)")

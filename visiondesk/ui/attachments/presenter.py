@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QMimeData, QObject, SignalInstance
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from visiondesk.marks import legend
 from visiondesk.ui.attachments.attachment_card import AttachmentCard
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.attachments.legend_offer import LegendOffer
+from visiondesk.ui.markup.markup_dialog import MarkupDialog
 from visiondesk.ui.sources import sources_from_mime, sources_from_path
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.image_preview import PreviewDialog
@@ -83,6 +84,7 @@ class AttachmentsPresenter(QObject):
         card.move_requested.connect(intents.move)
         card.preview_requested.connect(self.preview)
         card.forget_original_requested.connect(self.forget_original)
+        card.markup_requested.connect(self.mark_up)
         card.show_state(attachment)
         row.reveal(card)
 
@@ -151,4 +153,29 @@ class AttachmentsPresenter(QObject):
         dialog.crop_requested.connect(
             lambda crop: self.workspace.attachments.set_crop(attachment_id, crop)
         )
+        dialog.markup_requested.connect(lambda: self.mark_up(attachment_id))
         dialog.open()
+
+    def mark_up(self, attachment_id: int) -> MarkupDialog | None:
+        """The mark-up editor over the upright original (marks are kept in its pixels)."""
+        from visiondesk.errors import ImageError
+        from visiondesk.imaging.upright import upright_preview
+
+        attachment = self.workspace.draft.get(attachment_id)
+        if attachment is None:
+            return None
+        try:
+            png, original = upright_preview(attachment.editable_source, attachment.label)
+        except ImageError as error:
+            self.window.statusBar().showMessage(f"Cannot mark up: {error.message}", MESSAGE_MS)
+            return None
+        image = attachment.prepared
+        sent = (image.width or 1, image.height or 1) if image and image.width else original
+        dialog = MarkupDialog(
+            QImage.fromData(png), original, sent, attachment.marks, attachment.label, self.owner
+        )
+        dialog.marks_requested.connect(
+            lambda marks: self.workspace.attachments.set_marks(attachment_id, marks)
+        )
+        dialog.open()
+        return dialog
