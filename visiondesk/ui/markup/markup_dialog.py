@@ -60,6 +60,7 @@ class MarkupDialog(QDialog):
         self.history = MarkHistory(marks)
         self.canvas = MarkupCanvas(picture, original, self.history)
         self.canvas.marks_changed.connect(self._changed)
+        self.canvas.selection_changed.connect(self._changed)
         tools = QHBoxLayout()
         self.tool_buttons = QButtonGroup(self)
         for tool in Tool:
