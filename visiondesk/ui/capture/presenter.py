@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 from visiondesk.regions import Rect
 from visiondesk.ui.capture.grab import GrabError, grab_region, png_bytes, screens
 from visiondesk.ui.capture.overlay import CaptureOverlay
+from visiondesk.ui.capture.portal import PortalScreenshot
 from visiondesk.workspace import Workspace
 
 HIDE_MS = 250
@@ -72,8 +73,12 @@ class CapturePresenter(QObject):
         window.capture_action.triggered.connect(self.start)
 
     def start(self) -> None:
-        """The window steps aside; the screen is frozen once it is gone."""
+        """The window steps aside; the screen is frozen once it is gone. On Wayland the
+        desktop's own capture UI does it, through the portal."""
         if self.overlay is not None:
+            return
+        if QGuiApplication.platformName().startswith("wayland"):
+            self.through_portal(PortalScreenshot(parent=self))
             return
         self.window.window().hide()
         QTimer.singleShot(HIDE_MS, self._freeze)
@@ -99,6 +104,17 @@ class CapturePresenter(QObject):
             overlay.show()
         overlay.activateWindow()
         overlay.setFocus()
+
+    def through_portal(self, portal: PortalScreenshot) -> None:
+        """The screenshot from the XDG desktop portal (its own dialog picks the region)."""
+        portal.taken.connect(self._attach)
+        portal.failed.connect(lambda why: self._back(f"Could not capture the screen: {why}."))
+        portal.request()
+
+    def _attach(self, png: bytes) -> None:
+        label = time.strftime("screenshot %Y-%m-%d %H-%M-%S.png")
+        self.workspace.attachments.add(png, label)
+        self._back("Captured the screen through the desktop portal.")
 
     def _cancelled(self) -> None:
         self._back("")
