@@ -1,3 +1,5 @@
+# mypy: disable-error-code="call-arg, operator, arg-type, type-arg"
+# (PySide6 stubs: ClassInfo takes a dict and Signal C++ type names at run time)
 """A stand-in for xdg-desktop-portal's Screenshot call on a private session bus, for the
 tests: it answers every Screenshot with the Response signal the real portal sends (uint 0 and
 {"uri": file://…}), or with the code given as the second argument (1: cancelled)."""
@@ -12,6 +14,7 @@ from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusObjectPath
 
 @ClassInfo({"D-Bus Interface": "org.freedesktop.portal.Request"})
 class Request(QObject):
+    # C++ type names: QtDBus sends the signature the real portal does (u, a{sv}).
     Response = Signal("uint", "QVariantMap")
 
 
@@ -22,7 +25,9 @@ class Screenshot(QObject):
         self.bus, self.uri, self.code = bus, uri, code
 
     @Slot(str, "QVariantMap", QDBusMessage, result=QDBusObjectPath)
-    def Screenshot(self, _parent: str, options: dict, message: QDBusMessage) -> QDBusObjectPath:
+    def Screenshot(
+        self, _parent: str, options: dict[str, object], message: QDBusMessage
+    ) -> QDBusObjectPath:
         sender = message.service().lstrip(":").replace(".", "_")
         path = f"/org/freedesktop/portal/desktop/request/{sender}/{options['handle_token']}"
         request = Request(self)
