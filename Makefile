@@ -64,6 +64,7 @@ screenshots: system-run $(VENV)/.installed-test
 	@command -v Xvfb >/dev/null || { echo "needs Xvfb: sudo apt install xvfb"; exit 1; }
 	Xvfb :97 -screen 0 1280x860x24 -nolisten tcp & pid=$$!; sleep 1; \
 	DISPLAY=:97 QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots.py \
+	&& DISPLAY=:97 QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots.py --marking \
 	&& DISPLAY=:97 QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=2 $(BIN)/python docs/screenshots.py --narrow; \
 	status=$$?; \
 	kill $$pid; exit $$status

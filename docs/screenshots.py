@@ -290,6 +290,74 @@ async def narrow(folder: Path) -> None:
     window.close()
 
 
+async def marking(folder: Path) -> None:
+    """The mark-up editor over a dashboard (arrow, box, callouts, a solid redaction), the card
+    it leaves, and the capture overlay over the frozen screen with a region being dragged."""
+    from PySide6.QtCore import QRect
+
+    from visiondesk.marks import Arrow, Callout, Marks, Rectangle, Redact
+    from visiondesk.ui.capture.overlay import CaptureOverlay
+
+    shot = folder / "dashboard.png"
+    images.screenshot(2560, 1440, seed=12).save(shot)
+    window = MainWindow()
+    window.resize(1180, 780)
+    controller = Controller(
+        window,
+        profiles=dict(BUILTIN),
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(token_delay=0.01),
+        history=History.temporary(),
+    )
+    window.show()
+    controller.start([])
+    workspace = controller.workspace
+    attachment_id = workspace.attachments.add(str(shot), str(shot))
+    await until(lambda: [a.state for a in workspace.draft] == [AttachmentState.READY])
+    dialog = controller.attachments_view.mark_up(attachment_id)
+    assert dialog is not None
+    marks = Marks(
+        (
+            Rectangle((1500, 180, 2450, 700), width=8),
+            Arrow((1100, 1100), (1480, 720), width=8),
+            Callout(1, (1530, 210), width=10),
+            Callout(2, (300, 900), width=10),
+            Redact((120, 120, 900, 260)),
+        )
+    )
+    dialog.history.push(marks)
+    dialog.canvas.select(0)
+    await settle(0.8)
+    save(dialog, "markup.png")
+    dialog.apply()
+    await until(lambda: [a.state for a in workspace.draft] == [AttachmentState.READY])
+    workspace.set_text("Why is tile 1 red, and what does 2 show?")
+    await settle(0.8)
+    save(window, "marked-card.png")
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QLabel
+
+    behind = QLabel()  # something on the screen to capture: the dashboard, in a window
+    behind.setPixmap(QPixmap(str(shot)).scaledToWidth(1100))
+    behind.setWindowTitle("dashboard.png — Image Viewer")
+    behind.move(60, 40)
+    behind.show()
+    await settle(0.8)
+    controller.capture_view.start()
+    await until(lambda: controller.capture_view.overlay is not None)
+    overlay = controller.capture_view.overlay
+    assert isinstance(overlay, CaptureOverlay)
+    overlay.selection = QRect(overlay.width() // 5, overlay.height() // 4, 420, 260)
+    overlay.update()
+    await settle(0.8)
+    save(overlay, "capture-overlay.png")
+    QTest.keyClick(overlay, Qt.Key.Key_Escape)
+    behind.close()
+    await settle(0.5)
+    await controller.aclose()
+    window.close()
+
+
 def main() -> int:
     scratch = tempfile.mkdtemp(prefix="visiondesk-screenshots-")
     for name in ("DATA", "CONFIG", "CACHE", "LOG"):  # never the person's own history
@@ -299,7 +367,12 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         asyncio.Runner(loop_factory=qasync.QEventLoop) as runner,
     ):
-        runner.run((narrow if "--narrow" in sys.argv else script)(Path(tmp)))
+        if "--narrow" in sys.argv:
+            runner.run(narrow(Path(tmp)))
+        elif "--marking" in sys.argv:
+            runner.run(marking(Path(tmp)))
+        else:
+            runner.run(script(Path(tmp)))
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from visiondesk.domain import Question
+from visiondesk.marks import Marks
 from visiondesk.store import History
 from visiondesk.store import sources as module
 from visiondesk.store.sources import (
@@ -31,12 +32,12 @@ def test_bytes_within_bounds_references_beyond(
     later.write_bytes(b"t" * 80)  # within MAX_BYTES, beyond what is left for the question
     saved = question_sources(
         [
-            (b"pasted", "pasted image", (0, 0, 2, 2)),
-            (str(small), str(small), None),
-            (str(large), str(large), None),
-            ("https://example.com/a.png", "https://example.com/a.png", None),
-            (str(later), str(later), None),
-            (str(tmp_path / "gone.png"), "gone.png", None),
+            (b"pasted", "pasted image", (0, 0, 2, 2), Marks()),
+            (str(small), str(small), None, Marks()),
+            (str(large), str(large), None, Marks()),
+            ("https://example.com/a.png", "https://example.com/a.png", None, Marks()),
+            (str(later), str(later), None, Marks()),
+            (str(tmp_path / "gone.png"), "gone.png", None, Marks()),
         ]
     )
     assert [s.data is not None for s in saved] == [True, True, False, False, False, False]

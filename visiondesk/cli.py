@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"visiondesk: {not_a_command(args[0])}", file=sys.stderr)
             return EXIT_USAGE
         return gui_main(args)
-    if args == ["--self-test"]:
+    if args == ["--self-test"] or args[:1] == ["--capture"]:
         return gui_main(args)
     command = next((arg for arg in args if not arg.startswith("-")), None)
     parser = _parser(command if command in COMMANDS else None)

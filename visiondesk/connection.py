@@ -83,6 +83,15 @@ class Connection:
         ids = [u.file_id for u in uploads if u.upload_key in upload_keys]
         return await self.delete_files(ids)
 
+    async def withdraw_upload(self, upload_key: str) -> int:
+        """The person redacted the image these bytes were made from: the server's copy goes,
+        unless a conversation already sent refers to it (that copy left with the question)."""
+        if self.store is None:
+            return 0
+        records = self.store.unreferenced_uploads(self.profile.name)
+        ids = [r.file_id for r in records if r.upload_key == upload_key]
+        return await self.delete_files(ids) if ids else 0
+
     async def aclose(self) -> None:
         self.uploader.cancel()
         await self.capabilities.aclose()

@@ -52,6 +52,7 @@ from visiondesk.events import (
     Waiting,
 )
 from visiondesk.imaging import ImageInput, ImagePolicy, policy_for, prepare
+from visiondesk.marks import Marks, Redact
 
 _executor: ThreadPoolExecutor | None = None
 
@@ -197,6 +198,7 @@ class Session:
         settings: TurnSettings,
         label: str | None = None,
         crop: tuple[int, int, int, int] | None = None,
+        marks: Marks | None = None,
     ) -> AsyncIterator[Event]:
         """Prepare an image off the event loop, then start its upload if the mode uploads.
 
@@ -205,7 +207,7 @@ class Session:
         label = label or _label(source)
         yield Preparing(label)
         try:
-            prepared = await self.prepare(source, self.policy(settings), label, crop)
+            prepared = await self.prepare(source, self.policy(settings), label, crop, marks)
         except ImageError as error:
             yield FileFailed("", error)
             return
@@ -221,10 +223,21 @@ class Session:
         policy: ImagePolicy,
         label: str,
         crop: tuple[int, int, int, int] | None = None,
+        marks: Marks | None = None,
     ) -> PreparedImage:
         """The image as `policy` wants it sent, made on the preparing threads."""
         loop = asyncio.get_running_loop()
-        job = functools.partial(prepare, source, policy, label=label, crop=crop)
+        job = functools.partial(prepare, source, policy, label=label, crop=crop, marks=marks)
+        return await loop.run_in_executor(_preparers(), job)
+
+    @staticmethod
+    async def redact(source: ImageInput, redactions: tuple[Redact, ...], label: str) -> bytes:
+        """`source` with `redactions` burnt in (PNG, full size), made on the preparing threads;
+        raises ImageError."""
+        from visiondesk.imaging.redacted import redacted_png
+
+        loop = asyncio.get_running_loop()
+        job = functools.partial(redacted_png, source, redactions, label)
         return await loop.run_in_executor(_preparers(), job)
 
     def cancel_upload(self, image: PreparedImage) -> None:
@@ -492,8 +505,9 @@ class OwnConversation:
         source: ImageInput,
         label: str | None = None,
         crop: tuple[int, int, int, int] | None = None,
+        marks: Marks | None = None,
     ) -> AsyncIterator[Event]:
-        return self.services.attach(source, self.settings, label, crop)
+        return self.services.attach(source, self.settings, label, crop, marks)
 
     async def send(self, prompt: str, images: Sequence[PreparedImage] = ()) -> AsyncIterator[Event]:
         """Save the question, then ask it; `last` says how it ended (even when cancelled)."""

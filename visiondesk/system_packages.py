@@ -80,6 +80,7 @@ NEEDS: tuple[Need, ...] = (
     Need("Xvfb", ("xvfb",), "xorg-x11-server-Xvfb", TESTS),
     Need("import", ("imagemagick",), "ImageMagick", TESTS),
     Need("xprop", ("x11-utils",), "xprop", TESTS),
+    Need("dbus-daemon", ("dbus-daemon",), "dbus-daemon", TESTS),
     Need("objdump", ("binutils",), "binutils", BUILD),
     Need("python:libpython", ("libpython{version}",), "python3-libs", BUILD),
 )

@@ -80,9 +80,10 @@ class Saving:
         images: list[str],
     ) -> StoredTurn | None:
         """Commit the question and its image sources before anything is prepared or sent."""
+        from visiondesk.marks import Marks
         from visiondesk.store.sources import question_sources, save_sources
 
-        sources = question_sources([(image, image, None) for image in images])
+        sources = question_sources([(image, image, None, Marks()) for image in images])
         asked = session.question(prompt, [], settings)
         self.stored = session.save_question(asked, settings, continuation.conversation_id)
         if self.stored is not None:

@@ -262,6 +262,35 @@ def _decode_marked(
     return Decoded(image, upright, fmt, plan, lossy, notes)
 
 
+def upright_image(data: bytes, label: str, max_pixels: int) -> Image.Image:
+    """Every pixel of `data`, decoded, turned upright per EXIF, in L/RGB/RGBA and sRGB, with
+    nothing of the source's metadata: the picture marks and redactions are drawn on. Every
+    failure is an ImageError."""
+    from visiondesk.imaging.sniff import sniff
+
+    image = open_image(data, label, sniff(data[:512]), max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image.load()
+            orientation = _orientation(image)
+            icc = image.info.get("icc_profile")
+            upright = normalise_mode(image)
+            if orientation in _TRANSPOSE:
+                upright = upright.transpose(_TRANSPOSE[orientation])
+            upright, _note = to_srgb(upright, icc)
+    except MemoryError:
+        image.close()
+        raise ImageError(label, "is too large to decode in the memory available") from None
+    except Exception as exc:
+        image.close()
+        raise ImageError(label, f"is damaged or truncated ({_why(exc)})") from None
+    if upright is not image:
+        image.close()
+    upright.info = {}
+    return upright
+
+
 Crop = tuple[int, int, int, int]
 """left, top, right, bottom in pixels of the upright original."""
 

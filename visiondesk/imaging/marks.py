@@ -14,117 +14,55 @@ only SOLID is safe for text.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from enum import StrEnum
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-Colour = tuple[int, int, int]
-Point = tuple[int, int]
-Box = tuple[int, int, int, int]
-"""left, top, right, bottom (right and bottom exclusive), like a crop."""
-Size = tuple[int, int]
-Ink = int | tuple[int, ...]
+from visiondesk.marks import (
+    BLACK,
+    MARK_RED,
+    MIN_SENT_WIDTH,
+    Arrow,
+    Box,
+    Callout,
+    Colour,
+    Drawing,
+    Ellipse,
+    Mark,
+    Marks,
+    Pen,
+    Point,
+    Rectangle,
+    Redact,
+    RedactKind,
+    Size,
+    Text,
+)
 
-MARK_RED: Colour = (230, 30, 30)
-BLACK: Colour = (0, 0, 0)
-MIN_SENT_WIDTH = 2
-"""A stroke is never thinner than this in the image the model gets."""
+__all__ = [
+    "BLACK",
+    "MARK_RED",
+    "MIN_SENT_WIDTH",
+    "Arrow",
+    "Callout",
+    "Ellipse",
+    "Mark",
+    "Marks",
+    "Pen",
+    "Rectangle",
+    "Redact",
+    "RedactKind",
+    "Text",
+    "apply",
+    "describe",
+    "drawn_width",
+    "effective_width",
+]
+
+Ink = int | tuple[int, ...]
 PIXEL_BLOCK_SENT = 8
 """A pixelated block is at least this many pixels wide as sent, so it stays coarse."""
 BLUR_RADIUS_SENT = 8
 """The Gaussian radius of a blur, in pixels as sent (at least a third of the region's side)."""
-
-
-class RedactKind(StrEnum):
-    """How a redaction replaces its pixels."""
-
-    SOLID = "solid"
-    PIXELATE = "pixelate"
-    BLUR = "blur"
-    """Can be reversed for text: see the module's docstring."""
-
-
-@dataclass(frozen=True, slots=True)
-class Arrow:
-    start: Point
-    end: Point
-    colour: Colour = MARK_RED
-    width: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Rectangle:
-    box: Box
-    colour: Colour = MARK_RED
-    width: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Ellipse:
-    box: Box
-    colour: Colour = MARK_RED
-    width: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Pen:
-    points: tuple[Point, ...]
-    colour: Colour = MARK_RED
-    width: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Callout:
-    """A filled disc with a number in it, centred on `point`."""
-
-    number: int
-    point: Point
-    colour: Colour = MARK_RED
-    width: int = 4
-    """The disc's radius is 4× this (after the minimum-width rule)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    point: Point
-    text: str
-    colour: Colour = MARK_RED
-    width: int = 4
-    """The letters' height is 5× this (after the minimum-width rule)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Redact:
-    box: Box
-    kind: RedactKind = RedactKind.SOLID
-    colour: Colour = BLACK
-    """The fill of SOLID; unused by PIXELATE and BLUR."""
-
-
-Drawing = Arrow | Rectangle | Ellipse | Pen | Callout | Text
-Mark = Drawing | Redact
-
-
-@dataclass(frozen=True, slots=True)
-class Marks:
-    """An attachment's marks, in the order drawn (hashable: part of the prepared-image key)."""
-
-    items: tuple[Mark, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def redactions(self) -> tuple[Redact, ...]:
-        return tuple(m for m in self.items if isinstance(m, Redact))
-
-    @property
-    def drawings(self) -> tuple[Drawing, ...]:
-        return tuple(m for m in self.items if not isinstance(m, Redact))
 
 
 def _scale(original_size: Size, sent_size: Size) -> float:

@@ -155,6 +155,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     """,
+    # 8: the marks drawn on a question's image (JSON, visiondesk.marks): redactions are already
+    # burnt into its saved bytes, so these are the drawings, reapplied when it is prepared again
+    """
+    ALTER TABLE question_sources ADD COLUMN marks TEXT;
+    """,
 ]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from visiondesk.marks import NO_MARKS, Marks, MarksFormatError, from_json, to_json
 from visiondesk.store.history import History
 
 MAX_BYTES = 32 * 2**20
@@ -34,6 +35,8 @@ class SavedSource:
     reference: str | None = None
     """A path or an https URL, for a source not kept as bytes."""
     crop: Crop | None = None
+    marks: Marks = NO_MARKS
+    """Drawings to put on it when it is prepared (its redactions are in `data` already)."""
 
     def __post_init__(self) -> None:
         if (self.data is None) == (self.reference is None):
@@ -49,33 +52,33 @@ Source = bytes | str | os.PathLike[str]
 
 
 def question_sources(
-    attached: Sequence[tuple[Source, str, Crop | None]],
+    attached: Sequence[tuple[Source, str, Crop | None, Marks]],
 ) -> tuple[SavedSource, ...]:
-    """What to save for a question's images (source, label, crop each), in order: the bytes of
-    a paste, or of a file up to `MAX_BYTES` while the question stays under
+    """What to save for a question's images (source, label, crop, marks each), in order: the
+    bytes of a paste, or of a file up to `MAX_BYTES` while the question stays under
     `MAX_QUESTION_BYTES`; a URL, or a larger or unreadable file, as its reference (preparing
     will say what is wrong with it)."""
     saved: list[SavedSource] = []
     budget = MAX_QUESTION_BYTES
-    for source, label, crop in attached:
-        item = _saved(source, label, crop, budget)
+    for source, label, crop, marks in attached:
+        item = _saved(source, label, crop, marks, budget)
         budget -= len(item.data or b"")
         saved.append(item)
     return tuple(saved)
 
 
-def _saved(source: Source, label: str, crop: Crop | None, budget: int) -> SavedSource:
+def _saved(source: Source, label: str, crop: Crop | None, marks: Marks, budget: int) -> SavedSource:
     if isinstance(source, bytes | bytearray | memoryview):
-        return SavedSource(label, bytes(source), None, crop)
+        return SavedSource(label, bytes(source), None, crop, marks)
     text = os.fspath(source)
     if not text.startswith(("http://", "https://", "data:")):
         path = Path(text)
         try:
             if path.stat().st_size <= min(MAX_BYTES, budget):
-                return SavedSource(label, path.read_bytes(), None, crop)
+                return SavedSource(label, path.read_bytes(), None, crop, marks)
         except OSError:
             pass
-    return SavedSource(label, None, text, crop)
+    return SavedSource(label, None, text, crop, marks)
 
 
 def save_sources(history: History, message_id: int, sources: Sequence[SavedSource]) -> None:
@@ -84,8 +87,9 @@ def save_sources(history: History, message_id: int, sources: Sequence[SavedSourc
         return
     with history.writing() as db:
         db.executemany(
-            "INSERT INTO question_sources (message_id, position, label, data, reference, crop) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO question_sources "
+            "(message_id, position, label, data, reference, crop, marks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     message_id,
@@ -94,6 +98,7 @@ def save_sources(history: History, message_id: int, sources: Sequence[SavedSourc
                     source.data,
                     source.reference,
                     None if source.crop is None else json.dumps(list(source.crop)),
+                    to_json(source.marks) if source.marks else None,
                 )
                 for position, source in enumerate(sources)
             ],
@@ -108,15 +113,26 @@ def conversation_sources(
     found: dict[int, list[SavedSource]] = {}
     with history.reading() as db:
         rows = db.execute(
-            "SELECT s.message_id, s.label, s.data, s.reference, s.crop FROM question_sources s "
+            "SELECT s.message_id, s.label, s.data, s.reference, s.crop, s.marks "
+            "FROM question_sources s "
             "JOIN messages m ON m.id = s.message_id WHERE m.conversation_id = ? "
             "ORDER BY s.message_id, s.position",
             (conversation_id,),
         ).fetchall()
-    for message_id, label, data, reference, crop in rows:
+    for message_id, label, data, reference, crop, marks in rows:
         box = _crop(json.loads(crop)) if crop else None
-        found.setdefault(int(message_id), []).append(SavedSource(str(label), data, reference, box))
+        saved = SavedSource(str(label), data, reference, box, _marks(marks))
+        found.setdefault(int(message_id), []).append(saved)
     return {message_id: tuple(sources) for message_id, sources in found.items()}
+
+
+def _marks(text: str | None) -> Marks:
+    """Saved marks; ones that do not read are dropped (the image is then sent unmarked, and
+    never less redacted: redactions are in its bytes)."""
+    try:
+        return from_json(text)
+    except MarksFormatError:
+        return Marks()
 
 
 def _crop(values: list[int]) -> Crop:

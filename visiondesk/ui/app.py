@@ -83,15 +83,20 @@ def _resource(name: str) -> Path | None:
     return None
 
 
+CAPTURE = "--capture"
+"""Start (or ask the running window) to capture the screen: for a desktop's global key."""
+
+
 def run_app(argv: list[str]) -> int:
     app = make_app(argv)
     paths = [Path(arg).absolute() for arg in argv if not arg.startswith("-")]
     outcome = {"code": 0}
     testing = SELF_TEST in argv
+    capture = CAPTURE in argv
     if not testing and instance_may_be_running():
         from visiondesk.ui.single_instance import hand_over
 
-        if hand_over([str(path) for path in paths]):
+        if hand_over([str(path) for path in paths], capture=capture):
             return 0  # the running window took the images
     # The window shows first; QtNetwork, logging, the history, asyncio, the SDK and Pillow
     # load while it is already on screen.
@@ -137,9 +142,12 @@ def run_app(argv: list[str]) -> int:
             return
         controller = Controller(window)
         controller.start(paths)
-        if controller.wants_welcome:
+        if controller.wants_welcome and not capture:
             controller.welcome()
+        if capture:
+            controller.capture_view.start()
         instance.open_requested.connect(lambda more: open_in(controller, window, more))
+        instance.capture_requested.connect(controller.capture_view.start)
         await closed.wait()
         instance.close()  # removes the socket file
         await controller.aclose()

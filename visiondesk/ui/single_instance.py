@@ -18,13 +18,15 @@ def server_name() -> str:
     return instance_socket()
 
 
-def hand_over(paths: list[str]) -> bool:
-    """True if a running VisionDesk took the paths (this process should then exit)."""
+def hand_over(paths: list[str], *, capture: bool = False) -> bool:
+    """True if a running VisionDesk took the paths (and, with `capture`, the request to capture
+    the screen: `visiondesk --capture` on a desktop's global key); this process should then
+    exit."""
     socket = QLocalSocket()
     socket.connectToServer(server_name())
     if not socket.waitForConnected(TIMEOUT_MS):
         return False
-    socket.write(json.dumps({"open": paths}).encode() + b"\n")
+    socket.write(json.dumps({"open": paths, "capture": capture}).encode() + b"\n")
     socket.waitForBytesWritten(TIMEOUT_MS)
     socket.waitForReadyRead(TIMEOUT_MS)  # the running window's acknowledgement
     socket.disconnectFromServer()
@@ -32,9 +34,11 @@ def hand_over(paths: list[str]) -> bool:
 
 
 class InstanceServer(QObject):
-    """Listens for later launches. Signals: `open_requested(paths)` — the images they bring."""
+    """Listens for later launches. Signals: `open_requested(paths)` — the images they bring;
+    `capture_requested()` — `visiondesk --capture` was run."""
 
     open_requested = Signal(list)
+    capture_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,12 +61,16 @@ class InstanceServer(QObject):
         try:
             message = json.loads(bytes(socket.readLine().data()).decode())
             paths = [str(path) for path in message.get("open", [])]
+            capture = message.get("capture") is True
         except (ValueError, AttributeError):
-            paths = []
+            paths, capture = [], False
         socket.write(b"ok\n")
         socket.flush()
         socket.disconnectFromServer()
-        self.open_requested.emit(paths)
+        if paths or not capture:
+            self.open_requested.emit(paths)
+        if capture:
+            self.capture_requested.emit()
 
     def close(self) -> None:
         self.server.close()

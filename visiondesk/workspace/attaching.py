@@ -28,6 +28,7 @@ from visiondesk.events import (
     Waiting,
 )
 from visiondesk.imaging import ImageInput
+from visiondesk.marks import NO_MARKS, Marks
 from visiondesk.workspace.draft import Attachment, AttachmentState, Crop, stopped
 from visiondesk.workspace.jobs import Group, Key
 
@@ -50,6 +51,20 @@ def job_key(attachment_id: int) -> Key:
     return Key(Group.ATTACH, attachment_id)
 
 
+def kept_form(attachment: Attachment) -> tuple[ImageInput, Marks]:
+    """What to save of an attachment and the marks to draw on it: once a redaction exists, the
+    redacted picture (made now if its job has not yet: a rare Send before it is prepared) and
+    the drawings only, never the original."""
+    if not attachment.redacting:
+        return attachment.source, attachment.marks
+    redacted = attachment.redacted
+    if redacted is None:
+        from visiondesk.imaging.redacted import redacted_png
+
+        redacted = redacted_png(attachment.source, attachment.marks.redactions, attachment.label)
+    return redacted, Marks(attachment.marks.drawings)
+
+
 class Attaching:
     def __init__(self, workspace: Host) -> None:
         self._ws = workspace
@@ -57,8 +72,14 @@ class Attaching:
         self._current: dict[int, int] = {}
         """Each attachment's newest job: a superseded job's handler leaves it alone."""
 
-    def add(self, source: ImageInput, label: str, crop: Crop | None = None) -> int:
-        attachment = self._ws.draft.add(source, label, crop)
+    def add(
+        self,
+        source: ImageInput,
+        label: str,
+        crop: Crop | None = None,
+        marks: Marks = NO_MARKS,
+    ) -> int:
+        attachment = self._ws.draft.add(source, label, crop, marks)
         self._start(attachment)
         return attachment.id
 
@@ -80,6 +101,47 @@ class Attaching:
         attachment = self._ws.draft.get(attachment_id)
         if attachment is not None:
             self._start(attachment, crop=crop)
+
+    def set_marks(self, attachment_id: int, marks: Marks) -> None:
+        """Its marks now (editable until sent); it is prepared anew with them. The redacted
+        picture is kept while the redactions stay the same (only drawings changed)."""
+        attachment = self._ws.draft.get(attachment_id)
+        if attachment is None or marks == attachment.marks:
+            return
+        same = marks.redactions == attachment.marks.redactions
+        if marks.redactions and not same:
+            self._withdraw(attachment)
+        keep = attachment.redacted if same else None
+        changed = self._ws.draft.update(attachment, marks=marks, redacted=keep)
+        if changed is not None:
+            self._start(changed)
+
+    def _withdraw(self, attachment: Attachment) -> None:
+        """What was prepared before the redaction never goes (or stays) out: its upload stops,
+        and a file already on the server is deleted there."""
+        old, session = attachment.prepared, self._ws.session
+        if old is None or old.is_url or session is None:
+            return
+        self._ws.jobs.cancel(job_key(attachment.id))
+        session.cancel_upload(old)
+        if attachment.file_id is not None or session.uploader.ready_file(old) is not None:
+            connection = self._ws.connection
+            self._ws.jobs.start(Group.CLEANUP, connection.withdraw_upload(old.upload_key()))
+
+    def forget_original(self, attachment_id: int) -> bool:
+        """Keep only the redacted picture: its redactions can no longer be undone, and the
+        original is gone from VisionDesk's memory. False until the redacted picture is made."""
+        attachment = self._ws.draft.get(attachment_id)
+        if attachment is None or not attachment.redacting or attachment.redacted is None:
+            return False
+        self._ws.draft.update(
+            attachment,
+            source=attachment.redacted,
+            marks=Marks(attachment.marks.drawings),
+            redacted=None,
+            forgot_original=True,
+        )
+        return True  # what is prepared is the same picture: it stays ready
 
     def retry(self, attachment_id: int) -> None:
         attachment = self._ws.draft.get(attachment_id)
@@ -146,8 +208,18 @@ class Attaching:
         )
 
     async def _run(self, attachment: Attachment, session: Session) -> None:
+        source, marks = attachment.source, attachment.marks
+        if marks.redactions:
+            # Burnt in first, and only this copy is prepared: nothing sent or saved is made
+            # from the pixels under a redaction.
+            redacted = attachment.redacted or await session.redact(
+                source, marks.redactions, attachment.label
+            )
+            if self._ws.draft.update(attachment, redacted=redacted) is None:
+                return
+            source, marks = redacted, Marks(marks.drawings)
         async for event in session.attach(
-            attachment.source, self._ws.settings, attachment.label, attachment.crop
+            source, self._ws.settings, attachment.label, attachment.crop, marks
         ):
             if session is not self._ws.session or self._ws.draft.get(attachment.id) is None:
                 return  # superseded: another profile, or the image was removed

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from visiondesk.marks import NO_MARKS, Marks
 from visiondesk.workspace.signal import Signal
 
 if TYPE_CHECKING:  # the window imports the states before the pipeline loads
@@ -97,6 +98,27 @@ class Attachment:
     error: VisionDeskError | None = None
     requests: tuple[RequestSent, ...] = ()
     """Requests made for it before Send (uploads); the inspector shows them with the turn."""
+    marks: Marks = NO_MARKS
+    """What the person drew on it, in upright pixels of `source` (editable until sent)."""
+    redacted: bytes | None = None
+    """`source` with the redactions of `marks` burnt in (PNG), made by its preparing job: what
+    is prepared, sent and saved once a redaction exists."""
+    forgot_original: bool = False
+    """The person chose "forget the original": `source` is the redacted picture itself."""
+
+    @property
+    def editable_source(self) -> ImageInput:
+        """The picture the mark-up editor shows, under `marks`."""
+        return self.source
+
+    @property
+    def marked(self) -> bool:
+        return bool(self.marks) or self.forgot_original
+
+    @property
+    def redacting(self) -> bool:
+        """Some of its pixels must never leave the machine."""
+        return bool(self.marks.redactions)
 
     @property
     def percent(self) -> int:
@@ -106,6 +128,10 @@ class Attachment:
 class AttachmentChanges(TypedDict, total=False):
     """The fields of an `Attachment` that change (`Draft.update`)."""
 
+    source: ImageInput
+    marks: Marks
+    redacted: bytes | None
+    forgot_original: bool
     crop: Crop | None
     state: AttachmentState
     prepared: PreparedImage | None
@@ -146,8 +172,14 @@ class Draft:
     def get(self, attachment_id: int) -> Attachment | None:
         return next((a for a in self._items if a.id == attachment_id), None)
 
-    def add(self, source: ImageInput, label: str, crop: Crop | None = None) -> Attachment:
-        attachment = Attachment(next(self._ids), source, label, crop)
+    def add(
+        self,
+        source: ImageInput,
+        label: str,
+        crop: Crop | None = None,
+        marks: Marks = NO_MARKS,
+    ) -> Attachment:
+        attachment = Attachment(next(self._ids), source, label, crop, marks=marks)
         self._items.append(attachment)
         self.added.emit(attachment)
         return attachment

@@ -40,7 +40,7 @@ from visiondesk.events import (
 )
 from visiondesk.session import followed
 from visiondesk.store.sources import drop_sources, question_sources, save_sources
-from visiondesk.workspace.attaching import job_key
+from visiondesk.workspace.attaching import job_key, kept_form
 from visiondesk.workspace.draft import Attachment, AttachmentState, Draft
 from visiondesk.workspace.exchanges import save_versions
 from visiondesk.workspace.jobs import Group
@@ -158,7 +158,7 @@ class Sending:
         if not len(ws.draft):  # e.g. an answer interrupted by a crash
             if len(turn.images) < len(turn.sources):  # some were never prepared: from the sources
                 for source in turn.sources:
-                    ws.attachments.add(source.input, source.label, source.crop)
+                    ws.attachments.add(source.input, source.label, source.crop, source.marks)
             else:
                 ws.draft.restore(list(turn.images))
         if ws.text.strip() == turn.prompt:
@@ -254,7 +254,8 @@ class Sending:
         )
         # What every image is made from is saved with the question, before any preparing or
         # uploading: whatever happens next (Stop, a crash, kill -9), Retry can send them all.
-        sources = question_sources([(a.source, a.label, a.crop) for a in attachments])
+        kept = [(a, *kept_form(a)) for a in attachments]
+        sources = question_sources([(source, a.label, a.crop, marks) for a, source, marks in kept])
         turn.update(sources=sources)
         try:
             stored = session.save_question(

@@ -47,17 +47,23 @@ class AttachmentCard(QFrame):
     """One attachment of the draft, drawn from the model's state (`show`).
 
     Signals: `remove_requested(id)`, `retry_requested(id)`, `move_requested(id, delta)`,
-    `preview_requested(id)`. `menu` is its right-click menu last opened.
+    `preview_requested(id)`, `markup_requested(id)`, `forget_original_requested(id)` (keep only
+    the redacted picture).
+    `menu` is its right-click menu last opened.
     """
 
     remove_requested = Signal(int)
     retry_requested = Signal(int)
     move_requested = Signal(int, int)
     preview_requested = Signal(int)
+    forget_original_requested = Signal(int)
+    markup_requested = Signal(int)
 
     def __init__(self, attachment_id: int, label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.attachment_id = attachment_id
+        self._marks = ""
+        self._redacting = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
         self.setAccessibleName(f"Attachment {label}")
@@ -150,6 +156,10 @@ class AttachmentCard(QFrame):
             AttachmentState.UPLOADED: f"Ready ({attachment.file_id})",
             AttachmentState.FAILED: f"Failed: {error.message if error else 'unknown error'}",
         }[state]
+        self._marks = _marks_word(attachment)
+        if self._marks and state.sendable:
+            text = f"{text} · {self._marks}"
+        self._redacting = attachment.redacting and attachment.redacted is not None
         room = CARD_WIDTH - THUMB - 20  # the whole state is in the tooltip
         elided = self.status.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
         self.status.setText(elided)
@@ -165,7 +175,15 @@ class AttachmentCard(QFrame):
         preview = menu.addAction("Open large")
         preview.setEnabled(image is not None and image.url is None)
         preview.triggered.connect(lambda: self.preview_requested.emit(self.attachment_id))
+        markup = menu.addAction("Mark up…")
+        markup.setEnabled(image is not None and image.url is None)
+        markup.triggered.connect(lambda: self.markup_requested.emit(self.attachment_id))
         add_image_actions(menu, image, self)
+        if self._redacting:
+            forget = menu.addAction("Forget the original (keep only the redacted picture)")
+            forget.triggered.connect(
+                lambda: self.forget_original_requested.emit(self.attachment_id)
+            )
         menu.addSeparator()
         remove = menu.addAction("Remove")
         remove.triggered.connect(lambda: self.remove_requested.emit(self.attachment_id))
@@ -191,6 +209,15 @@ class AttachmentCard(QFrame):
                 f"{human_bytes(len(image.data))} · detail {image.detail} · ~{image.tokens} tokens"
             )
         self.setToolTip("\n".join(image.notes))
+
+
+def _marks_word(attachment: Attachment) -> str:
+    """What the card says of its marks: redacted wins (it is what a person must be sure of)."""
+    if attachment.redacting:
+        return "redacted"
+    if attachment.forgot_original:
+        return "redacted, original forgotten" if not attachment.marks else "marked, redacted"
+    return "marked" if attachment.marks else ""
 
 
 def _uploading(attachment: Attachment) -> str:

@@ -52,9 +52,10 @@ class ZoomView(QGraphicsView):
 
 class PreviewDialog(QDialog):
     """What will be sent, large. Signals: `crop_requested(crop)` — in upright original pixels,
-    or None for the whole image again."""
+    or None for the whole image again; `markup_requested()` — open the mark-up editor."""
 
     crop_requested = Signal(object)
+    markup_requested = Signal()
 
     def __init__(
         self, image: PreparedImage, current_crop: Crop | None, parent: QWidget | None = None
@@ -87,6 +88,7 @@ class PreviewDialog(QDialog):
         self.apply_button.setEnabled(False)
         reset = self._button(buttons, "Use the whole image", self._reset)
         reset.setEnabled(current_crop is not None)
+        self._button(buttons, "Mark up…", self._mark_up)
         buttons.addStretch(1)
         self._button(buttons, "Zoom in", lambda: self.view.scale(1.25, 1.25))
         self._button(buttons, "Zoom out", lambda: self.view.scale(0.8, 0.8))
@@ -180,6 +182,10 @@ class PreviewDialog(QDialog):
             base_left + round(rect.right() * sx),
             base_top + round(rect.bottom() * sy),
         )
+
+    def _mark_up(self) -> None:
+        self.accept()
+        self.markup_requested.emit()
 
     def _apply(self) -> None:
         if self.selection is not None:

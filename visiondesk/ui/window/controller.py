@@ -23,6 +23,7 @@ from visiondesk.errors import StorageError, in_words
 from visiondesk.store import History
 from visiondesk.ui.attachments.presenter import AttachmentsPresenter
 from visiondesk.ui.batch.batch_panel import BatchPanel
+from visiondesk.ui.capture.presenter import CapturePresenter
 from visiondesk.ui.connection.presenter import ConnectionPresenter
 from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
 from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
@@ -85,6 +86,7 @@ class Controller(QObject):
             emulator_knobs=emulator_knobs,
         )
         self.attachments_view = AttachmentsPresenter(self.workspace, window, self.memory)
+        self.capture_view = CapturePresenter(self.workspace, window)
         self.conversation_view = ConversationPresenter(self.workspace, window, self.open_settings)
         self.find_view = FindPresenter(self.workspace.transcript, window)
         self.connection_view = ConnectionPresenter(self.workspace, window)

@@ -81,6 +81,12 @@ class MainWindow(QMainWindow):
         send_column = QVBoxLayout()  # Send sits at the bottom of a growing question
         send_column.addStretch(1)
         send_column.addWidget(self.attach_button)
+        self.capture_button = QPushButton("Capture", self)
+        self.capture_button.setAccessibleName("Capture a screen region")
+        self.capture_button.setToolTip(
+            "Capture a region of the screen into the question (Ctrl+Shift+A)"
+        )
+        send_column.addWidget(self.capture_button)
         send_column.addWidget(self.send_button)
         composer_row = QHBoxLayout()
         composer_row.addWidget(self.composer, 1)
@@ -121,6 +127,7 @@ class MainWindow(QMainWindow):
         self.drop_highlight = DropHighlight(self)
         self._tab_order()
         self.attach_button.clicked.connect(self.open_action.trigger)
+        self.capture_button.clicked.connect(self.capture_action.trigger)
         self._enable_send()
         self.composer.setFocus()
         app = QGuiApplication.instance()
@@ -158,6 +165,10 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New)
         self.open_action = self._action(file_menu, "&Open images…", QKeySequence.StandardKey.Open)
         self.batch_action = self._action(file_menu, "&Batch…", QKeySequence("Ctrl+B"))
+        self.capture_action = self._action(
+            file_menu, "&Capture screen region…", QKeySequence("Ctrl+Shift+A")
+        )
+        self.capture_action.setToolTip("Capture a region of the screen into the question")
         file_menu.addSeparator()
         self.export_markdown_action = self._action(file_menu, "Export as &Markdown…", None)
         self.export_html_action = self._action(file_menu, "Export as &HTML…", None)
@@ -222,6 +233,7 @@ class MainWindow(QMainWindow):
             self.composer,
             self.send_button,
             self.attach_button,
+            self.capture_button,
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
