@@ -1,0 +1,61 @@
+"""The mark-up editor's moves as a person makes them: a mouse drag of a mark is one undo step
+however many moves it takes; Tab cycles the selection, Ctrl+arrows move 10 px, Ctrl+Shift+Z
+redoes, and callouts number themselves on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from tests.qt_support import attached
+from tests.test_ui_markup import big_picture, drag, open_editor, widget_point
+from visiondesk.mark_edits import moved
+from visiondesk.marks import Arrow, Callout, Marks
+from visiondesk.ui.markup.canvas import Tool
+from visiondesk.ui.window.controller import Controller
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_a_drag_is_one_undo_step(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = open_editor(app, qtbot, attached(app, loop, big_picture(tmp_path / "big.png")))
+    canvas = dialog.canvas
+    drag(canvas, widget_point(canvas, 400, 300), widget_point(canvas, 1600, 1200))
+    [drawn] = dialog.history.marks.items
+    dialog.choose(Tool.SELECT)
+    start = widget_point(canvas, 400, 700)  # on the left edge
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        QTest.mouseMove(canvas, start + QPoint(step * 10, step * 5))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(50, 25))
+    [dragged] = dialog.history.marks.items
+    assert dragged != drawn
+    QTest.keyClick(canvas, Qt.Key.Key_Z, CTRL)
+    assert dialog.history.marks == Marks((drawn,))
+    QTest.keyClick(canvas, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.history.marks == Marks((dragged,))
+
+
+def test_tab_cycles_ctrl_moves_ten_and_callouts_count_on(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = open_editor(app, qtbot, attached(app, loop, big_picture(tmp_path / "big.png")))
+    canvas = dialog.canvas
+    dialog.choose(Tool.ARROW)
+    drag(canvas, widget_point(canvas, 500, 500), widget_point(canvas, 1500, 1000))
+    dialog.choose(Tool.CALLOUT)
+    for x in (2000, 2600):
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, x, 2000))
+    arrow, first, second = dialog.history.marks.items
+    assert isinstance(arrow, Arrow) and isinstance(first, Callout) and isinstance(second, Callout)
+    assert (first.number, second.number) == (1, 2)
+    QTest.keyClick(canvas, Qt.Key.Key_Tab)  # from the last callout round to the arrow
+    assert canvas.selected == 0
+    QTest.keyClick(canvas, Qt.Key.Key_Right, CTRL)
+    assert dialog.history.marks.items[0] == moved(arrow, 10, 0)
