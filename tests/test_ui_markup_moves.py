@@ -1,20 +1,22 @@
 """The mark-up editor's moves as a person makes them: a mouse drag of a mark is one undo step
 however many moves it takes; Tab cycles the selection, Ctrl+arrows move 10 px, Ctrl+Shift+Z
-redoes, and callouts number themselves on."""
+redoes, callouts number themselves on, and any colour can be picked."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QColorDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.qt_support import attached
 from tests.test_ui_markup import big_picture, drag, open_editor, widget_point
 from visiondesk.mark_edits import moved
-from visiondesk.marks import Arrow, Callout, Marks
+from visiondesk.marks import Arrow, Callout, Marks, Rectangle
 from visiondesk.ui.markup.canvas import Tool
 from visiondesk.ui.window.controller import Controller
 
@@ -59,3 +61,24 @@ def test_tab_cycles_ctrl_moves_ten_and_callouts_count_on(
     assert canvas.selected == 0
     QTest.keyClick(canvas, Qt.Key.Key_Right, CTRL)
     assert dialog.history.marks.items[0] == moved(arrow, 10, 0)
+
+
+def test_other_colour_comes_from_the_colour_dialog(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = open_editor(app, qtbot, attached(app, loop, big_picture(tmp_path / "big.png")))
+
+    def choose() -> None:
+        picker = QApplication.activeModalWidget()
+        assert isinstance(picker, QColorDialog)
+        picker.setCurrentColor(QColor(12, 34, 56))
+        picker.accept()
+
+    QTimer.singleShot(0, choose)
+    [other] = [b for b in dialog.findChildren(QPushButton) if b.text() == "Other colour…"]
+    other.click()
+    assert dialog.colour_box.currentText() == "Chosen"
+    canvas = dialog.canvas
+    drag(canvas, widget_point(canvas, 400, 300), widget_point(canvas, 1600, 1200))
+    [drawn] = dialog.history.marks.items
+    assert isinstance(drawn, Rectangle) and drawn.colour == (12, 34, 56)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QColorDialog,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -90,8 +91,10 @@ class MarkupDialog(QDialog):
         for name, kind in REDACT_KINDS.items():
             self.kind_box.addItem(name, kind)
         self.kind_box.currentIndexChanged.connect(self._kind)
-        for widget in (QLabel("Colour", self), self.colour_box, QLabel("Width", self)):
+        for widget in (QLabel("Colour", self), self.colour_box):
             options.addWidget(widget)
+        self._button(options, "Other colour…", self.pick_colour)
+        options.addWidget(QLabel("Width", self))
         options.addWidget(self.width_box)
         options.addWidget(self.sent_width)
         options.addWidget(QLabel("Redact:", self))
@@ -136,6 +139,23 @@ class MarkupDialog(QDialog):
 
     def _colour(self, index: int) -> None:
         self.canvas.colour = self.colour_box.itemData(index)
+
+    def pick_colour(self) -> None:
+        """Any colour, from Qt's colour dialog; it joins the swatches as "Chosen"."""
+        picker = QColorDialog(QColor(*self.canvas.colour), self)
+        picker.setWindowTitle("Mark colour")
+        if not picker.exec():
+            return
+        chosen = picker.selectedColor()
+        rgb = (chosen.red(), chosen.green(), chosen.blue())
+        index = self.colour_box.findText("Chosen")
+        if index < 0:
+            self.colour_box.addItem("Chosen")
+            index = self.colour_box.count() - 1
+        self.colour_box.setItemData(index, rgb)
+        self.colour_box.setItemData(index, chosen, 1)  # swatch
+        self.colour_box.setCurrentIndex(index)
+        self.canvas.colour = rgb
 
     def _kind(self, index: int) -> None:
         self.canvas.redact_kind = self.kind_box.itemData(index)
