@@ -1,6 +1,7 @@
 """The mark-up editor's moves as a person makes them: a mouse drag of a mark is one undo step
 however many moves it takes; Tab cycles the selection, Ctrl+arrows move 10 px, Ctrl+Shift+Z
-redoes, callouts number themselves on, and any colour can be picked."""
+redoes, callouts number themselves on, any colour can be picked, and the preview's
+"Mark up…" leads to a redaction that is prepared again."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QColorDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.qt_support import attached
-from tests.test_ui_markup import big_picture, drag, open_editor, widget_point
+from tests.qt_support import attached, open_preview, run, states
+from tests.test_ui_markup import ORIGINAL, big_picture, drag, open_editor, widget_point
+from tests.waiting import until
 from visiondesk.mark_edits import moved
-from visiondesk.marks import Arrow, Callout, Marks, Rectangle
+from visiondesk.marks import Arrow, Callout, Marks, Rectangle, Redact
 from visiondesk.ui.markup.canvas import Tool
+from visiondesk.ui.markup.markup_dialog import MarkupDialog
 from visiondesk.ui.window.controller import Controller
+from visiondesk.workspace import AttachmentState
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -82,3 +86,38 @@ def test_other_colour_comes_from_the_colour_dialog(
     drag(canvas, widget_point(canvas, 400, 300), widget_point(canvas, 1600, 1200))
     [drawn] = dialog.history.marks.items
     assert isinstance(drawn, Rectangle) and drawn.colour == (12, 34, 56)
+
+
+def test_mark_up_from_the_preview_redacts_and_prepares_again(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    attachment_id = attached(app, loop, big_picture(tmp_path / "big.png"))
+    preview = open_preview(app, attachment_id)
+    [mark_up] = [b for b in preview.findChildren(QPushButton) if b.text() == "Mark up…"]
+    mark_up.click()
+    [dialog] = [d for d in app.window.findChildren(MarkupDialog) if d.isVisible()]
+    qtbot.waitExposed(dialog)
+    assert not preview.isVisible()
+    dialog.choose(Tool.REDACT)
+    canvas = dialog.canvas
+    drag(canvas, widget_point(canvas, 1000, 1000), widget_point(canvas, 2000, 1500))
+    dialog.apply_button.click()
+
+    async def prepared() -> None:
+        await until(lambda: bool(marks_of(app, attachment_id).redactions))
+        await until(lambda: states(app) == [AttachmentState.READY])
+
+    run(loop, prepared)
+    [redact] = marks_of(app, attachment_id).items
+    assert isinstance(redact, Redact)
+    step = ORIGINAL[0] / canvas.width() * 2
+    assert all(
+        abs(edge - want) <= step
+        for edge, want in zip(redact.box, (1000, 1000, 2000, 1500), strict=True)
+    )
+
+
+def marks_of(app: Controller, attachment_id: int) -> Marks:
+    attachment = app.workspace.draft.get(attachment_id)
+    assert attachment is not None
+    return attachment.marks
