@@ -152,6 +152,7 @@ def test_an_attachment_menu_copies_and_saves_without_a_mouse(
     menu = menu_key(remove, lambda: card.menu)
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Open large",
+        "Mark up…",
         "Copy image",
         "Save image as…",
         "Remove",
