@@ -32,3 +32,11 @@ def test_undo_redo_and_a_new_edit_drops_the_redo_branch() -> None:
     assert history.marks == Marks() and not history.can_redo
     assert history.undo() == Marks((Rectangle((0, 0, 5, 5)),))
     assert history.undo() == Marks() and not history.can_undo
+
+
+def test_a_drag_is_one_undo_step() -> None:
+    history = MarkHistory(Marks((Rectangle((0, 0, 5, 5)),)))
+    history.push(Marks((Rectangle((1, 0, 6, 5)),)))
+    history.amend(Marks((Rectangle((2, 0, 7, 5)),)))
+    history.amend(Marks((Rectangle((3, 0, 8, 5)),)))
+    assert history.undo() == Marks((Rectangle((0, 0, 5, 5)),)) and not history.can_undo

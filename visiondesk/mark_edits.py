@@ -133,6 +133,11 @@ class MarkHistory:
         self._states.append(marks)
         self._at += 1
 
+    def amend(self, marks: Marks) -> None:
+        """Replace the newest state (a drag that goes on: one undo step for the whole drag)."""
+        del self._states[self._at + 1 :]
+        self._states[self._at] = marks
+
     def undo(self) -> Marks:
         self._at = max(0, self._at - 1)
         return self.marks
