@@ -34,12 +34,9 @@ def test_undo_redo_and_a_new_edit_drops_the_redo_branch() -> None:
     assert history.undo() == Marks() and not history.can_undo
 
 
-def test_amend_changes_the_current_edit_without_a_new_undo_step() -> None:
-    one = Marks((Rectangle((0, 0, 10, 10)),))
-    history = MarkHistory(Marks())
-    history.amend(one)  # nothing to amend yet: it is an edit of its own
-    history.push(Marks((Rectangle((1, 0, 11, 10)),)))
-    history.amend(Marks((Rectangle((5, 0, 15, 10)),)))
-    assert history.undo() == one
-    assert history.redo() == Marks((Rectangle((5, 0, 15, 10)),))
-    assert history.undo() == one and history.undo() == Marks() and not history.can_undo
+def test_a_drag_is_one_undo_step() -> None:
+    history = MarkHistory(Marks((Rectangle((0, 0, 5, 5)),)))
+    history.push(Marks((Rectangle((1, 0, 6, 5)),)))
+    history.amend(Marks((Rectangle((2, 0, 7, 5)),)))
+    history.amend(Marks((Rectangle((3, 0, 8, 5)),)))
+    assert history.undo() == Marks((Rectangle((0, 0, 5, 5)),)) and not history.can_undo

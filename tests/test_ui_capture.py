@@ -137,10 +137,7 @@ def test_visiondesk_capture_asks_the_running_window(
     """What `visiondesk --capture` on a global key sends to the window already running."""
     from visiondesk.ui.single_instance import InstanceServer, hand_over
 
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    monkeypatch.setenv("VISIONDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VISIONDESK_INSTANCE", str(tmp_path / "vd.socket"))  # this test's own
     server = InstanceServer()
     opened: list[list[str]] = []
     server.open_requested.connect(opened.append)

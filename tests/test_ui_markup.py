@@ -86,6 +86,12 @@ def test_draw_edit_undo_and_apply_in_original_pixels(
     QTest.keyClick(canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert dialog.history.marks.items[1] == redact
     dialog.choose(Tool.SELECT)
+    before = dialog.history.marks
+    drag(canvas, widget_point(canvas, 2500, 2200), widget_point(canvas, 2700, 2300))
+    dragged = dialog.history.marks.items[1]
+    assert isinstance(dragged, Redact) and dragged.box[0] > redact.box[0] + 100
+    dialog.undo_button.click()  # the whole drag is one step
+    assert dialog.history.marks == before
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, 400, 700))
     assert canvas.selected == 0  # the rectangle's left edge
     QTest.keyClick(canvas, Qt.Key.Key_Delete)

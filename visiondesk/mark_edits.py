@@ -134,12 +134,9 @@ class MarkHistory:
         self._at += 1
 
     def amend(self, marks: Marks) -> None:
-        """Replace the current state without a new undo step (a drag in progress: one drag is
-        one edit, however many mouse moves it takes)."""
-        if self._at == 0:
-            self.push(marks)
-        else:
-            self._states[self._at] = marks
+        """Replace the newest state (a drag that goes on: one undo step for the whole drag)."""
+        del self._states[self._at + 1 :]
+        self._states[self._at] = marks
 
     def undo(self) -> Marks:
         self._at = max(0, self._at - 1)

@@ -72,7 +72,7 @@ class MarkupCanvas(QWidget):
         self._start: Point | None = None
         self._last: Point | None = None
         self._draft: Mark | None = None
-        self._dragged = False
+        self._dragging = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(320, 240)
         self.setAccessibleName("Picture to mark up")
@@ -176,7 +176,7 @@ class MarkupCanvas(QWidget):
         self.setFocus()
         point = self.to_original(event.position())
         self._start = self._last = point
-        self._dragged = False
+        self._dragging = False
         if self.tool is Tool.SELECT:
             scale, _ = self._fit()
             self.select(hit(self.history.marks, point, 6 / max(scale, 1e-6)))
@@ -202,10 +202,11 @@ class MarkupCanvas(QWidget):
                 if dx or dy:
                     items = list(self.history.marks.items)
                     items[self.selected] = moved(mark, dx, dy)
-                    # The first move is the edit; the rest of the drag amends it.
-                    edit = self.history.amend if self._dragged else self.history.push
-                    edit(Marks(tuple(items)))
-                    self._dragged = True
+                    if self._dragging:  # the same drag: still one undo step
+                        self.history.amend(Marks(tuple(items)))
+                    else:
+                        self.history.push(Marks(tuple(items)))
+                        self._dragging = True
                     self.marks_changed.emit()
             self._last = point
         else:
