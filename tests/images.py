@@ -124,6 +124,15 @@ def cutout(width: int, height: int, seed: int = 4) -> Image.Image:
     return image
 
 
+def blocks(width: int, height: int, side: int = 24, seed: int = 5) -> Image.Image:
+    """Squares of random colours, `side` pixels wide: a graphic with no text."""
+    rng = random.Random(seed)
+    small = (-(-width // side), -(-height // side))
+    noise = Image.frombytes("RGB", small, rng.randbytes(3 * small[0] * small[1]))
+    whole = noise.resize((small[0] * side, small[1] * side), Image.Resampling.NEAREST)
+    return whole.crop((0, 0, width, height))
+
+
 def _colour(rng: random.Random) -> tuple[int, int, int]:
     return rng.randrange(256), rng.randrange(256), rng.randrange(256)
 

@@ -402,3 +402,27 @@ def test_sides_beyond_webps_limit_go_as_png() -> None:
     prepared = run(images.encode(tall, "PNG"), policy_for(ApiMode.CHAT, "gpt-5.6", "original"))
     assert (prepared.width, prepared.height, prepared.mime) == (300, 17_000, "image/png")
     assert any("at most 16383 px a side" in note for note in prepared.notes)
+
+
+def _faded(image: Image.Image) -> Image.Image:
+    """`image` under a diagonal alpha fade from clear to opaque (it varies across the
+    neighbours the classifier compares)."""
+    faded = image.convert("RGBA")
+    fade = Image.linear_gradient("L").resize(image.size).rotate(21)
+    faded.putalpha(fade)
+    return faded
+
+
+def test_a_flat_graphic_under_a_soft_fade_is_sent_losslessly() -> None:
+    # Resampling RGBA premultiplied rounds a flat colour under an alpha gradient by ±1; that
+    # once made this one look like a photo (53% of neighbours equal, 32% slightly apart).
+    graphic = _faded(images.blocks(1027, 200, side=18))
+    policy = policy_for(ApiMode.CHAT, "gpt-4o", Detail.LOW, accepts_webp=True)
+    prepared = run(images.encode(graphic, "PNG"), policy)
+    assert any("lossless — transparent graphic" in note for note in prepared.notes)
+
+
+def test_a_photo_under_a_soft_fade_is_still_a_photo() -> None:
+    policy = policy_for(ApiMode.CHAT, "gpt-4o", Detail.LOW, accepts_webp=True)
+    prepared = run(images.encode(_faded(images.photo(1024, 768)), "PNG"), policy)
+    assert any("alpha kept losslessly — transparent photo" in note for note in prepared.notes)
