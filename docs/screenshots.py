@@ -344,8 +344,8 @@ async def marking(folder: Path) -> None:
     behind.show()
     await settle(0.8)
     controller.capture_view.start()
-    await until(lambda: controller.capture_view.overlay is not None)
-    overlay = controller.capture_view.overlay
+    await until(lambda: bool(controller.capture_view.overlays))
+    overlay = controller.capture_view.overlays[0]
     assert isinstance(overlay, CaptureOverlay)
     overlay.selection = QRect(overlay.width() // 5, overlay.height() // 4, 420, 260)
     overlay.update()

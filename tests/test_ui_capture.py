@@ -18,7 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.qt_support import run, states
 from tests.waiting import until
-from visiondesk.ui.capture.grab import GrabError
+from visiondesk.regions import Rect
+from visiondesk.ui.capture.grab import Frozen, FrozenScreen, GrabError
 from visiondesk.ui.capture.overlay import CaptureOverlay
 from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import AttachmentState
@@ -37,27 +38,49 @@ def pattern(width: int, height: int) -> QImage:
     return QImage.fromData(data.getvalue())
 
 
-def fake_grab() -> tuple[QImage, QRect, list[QRect]]:
+def fake_grab(windows: tuple[Rect, ...] = ()) -> Frozen:
     """The screen as a 2× display would give it: twice its logical size in pixels."""
     screen = QGuiApplication.primaryScreen().geometry()
     frozen = FROZEN.setdefault(
         screen.size().toTuple(), pattern(screen.width() * RATIO, screen.height() * RATIO)
     )
-    return frozen, screen, [screen]
+    physical = Rect(screen.x(), screen.y(), frozen.width(), frozen.height())
+    return Frozen((FrozenScreen(frozen, screen, physical),), windows)
 
 
 FROZEN: dict[tuple[int, int], QImage] = {}
 
 
-def overlay_shown(qtbot: QtBot) -> CaptureOverlay:
+def overlays_shown(qtbot: QtBot, count: int = 1) -> list[CaptureOverlay]:
     found: list[CaptureOverlay] = []
 
     def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, CaptureOverlay)]
-        return bool(found) and found[0].isVisible()
+        found[:] = [
+            w for w in QApplication.topLevelWidgets()
+            if isinstance(w, CaptureOverlay) and w.isVisible()
+        ]  # fmt: skip
+        return len(found) == count
 
     qtbot.waitUntil(shown, timeout=5000)
-    return found[0]
+    return sorted(found, key=lambda overlay: overlay.place.x())
+
+
+def overlay_shown(qtbot: QtBot) -> CaptureOverlay:
+    [overlay] = overlays_shown(qtbot)
+    return overlay
+
+
+def same_pixels(picture: Image.Image, expected: QImage) -> bool:
+    """`picture` holds exactly `expected`'s pixels (sampled on a grid and at the corners)."""
+    assert picture.size == (expected.width(), expected.height())
+    w, h = expected.width(), expected.height()
+    points = {(x, y) for x in range(0, w, max(1, w // 7)) for y in range(0, h, max(1, h // 7))}
+    points |= {(0, 0), (w - 1, h - 1), (w - 1, 0), (0, h - 1)}
+    for x, y in points:
+        colour = expected.pixelColor(x, y)
+        if picture.getpixel((x, y)) != (colour.red(), colour.green(), colour.blue()):
+            return False
+    return True
 
 
 def sent_pixels(app: Controller, loop: qasync.QEventLoop) -> Image.Image:
@@ -120,7 +143,7 @@ def test_by_keyboard_and_esc_cancels(
 
 
 def test_a_refused_grab_says_why_and_brings_the_window_back(app: Controller, qtbot: QtBot) -> None:
-    def refused() -> tuple[QImage, QRect, list[QRect]]:
+    def refused() -> Frozen:
         raise GrabError("the display gave no pixels for the screen ':0'")
 
     app.capture_view.grabber = refused
@@ -150,3 +173,88 @@ def test_visiondesk_capture_asks_the_running_window(
         assert opened == [["/tmp/a.png"]]
     finally:
         server.close()
+
+
+WINDOWS = (Rect(200, 160, 400, 300), Rect(100, 100, 600, 500))
+"""Two windows on the 2× screen (physical pixels), the first on top of the second."""
+
+
+def test_a_click_takes_the_window_under_it_and_tab_walks_the_windows(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    app.capture_view.grabber = lambda: fake_grab(WINDOWS)
+    app.window.capture_action.trigger()
+    overlay = overlay_shown(qtbot)
+    QTest.mouseMove(overlay, QPoint(60, 60))  # physical 120,120: only the lower window
+    assert overlay.hovered == QRect(50, 50, 300, 250)
+    QTest.mouseMove(overlay, QPoint(150, 100))  # on both: the top one
+    assert overlay.hovered == QRect(100, 80, 200, 150)
+    QTest.mouseClick(overlay, Qt.MouseButton.LeftButton, pos=QPoint(150, 100))
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
+    [frozen] = FROZEN.values()
+    assert same_pixels(sent_pixels(app, loop), frozen.copy(200, 160, 400, 300))
+    assert "Captured 400×300 pixels" in app.window.statusBar().currentMessage()
+
+    app.workspace.attachments.remove(next(iter(app.workspace.draft)).id)
+    app.window.capture_action.trigger()
+    overlay = overlay_shown(qtbot)
+    QTest.keyClick(overlay, Qt.Key.Key_Tab)
+    QTest.keyClick(overlay, Qt.Key.Key_Tab)  # the second window
+    assert overlay.selection == QRect(50, 50, 300, 250)
+    QTest.keyClick(overlay, Qt.Key.Key_Backtab)  # back to the first
+    QTest.keyClick(overlay, Qt.Key.Key_Tab)
+    QTest.keyClick(overlay, Qt.Key.Key_Return)
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
+    assert same_pixels(sent_pixels(app, loop), frozen.copy(100, 100, 600, 500))
+
+
+def test_a_click_where_no_window_is_takes_the_screen(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    app.capture_view.grabber = lambda: fake_grab(WINDOWS)
+    app.window.capture_action.trigger()
+    overlay = overlay_shown(qtbot)
+    QTest.mouseMove(overlay, QPoint(20, 20))
+    assert overlay.hovered is None
+    QTest.mouseClick(overlay, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
+    [frozen] = FROZEN.values()
+    assert same_pixels(sent_pixels(app, loop), frozen)
+
+
+def test_screens_of_mixed_scales_each_give_their_own_physical_pixels(
+    app: Controller, loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    """A 1× monitor of 400×300 and, right of it, a 2× laptop of 300×200 logical pixels
+    (600×400 physical); a window across both is cut at the edge of each."""
+    monitor, laptop = pattern(400, 300), pattern(600, 400)
+    across = Rect(300, 50, 300, 100)  # 100 px on the monitor, 200 on the laptop
+
+    def two_screens() -> Frozen:
+        return Frozen(
+            (
+                FrozenScreen(monitor, QRect(0, 0, 400, 300), Rect(0, 0, 400, 300)),
+                FrozenScreen(laptop, QRect(400, 0, 300, 200), Rect(400, 0, 600, 400)),
+            ),
+            (across,),
+        )
+
+    app.capture_view.grabber = two_screens
+    app.window.capture_action.trigger()
+    left, right = overlays_shown(qtbot, 2)
+    assert left.windows == [QRect(300, 50, 100, 100)]
+    assert right.windows == [QRect(0, 25, 100, 50)]
+    QTest.mousePress(right, Qt.MouseButton.LeftButton, pos=QPoint(10, 20))
+    QTest.mouseMove(right, QPoint(110, 70))
+    assert right.chosen() == Rect(20, 40, 200, 100)  # the laptop's own 2×
+    QTest.mouseRelease(right, Qt.MouseButton.LeftButton, pos=QPoint(110, 70))
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
+    assert not left.isVisible() and not right.isVisible()  # every screen's overlay goes
+    assert same_pixels(sent_pixels(app, loop), laptop.copy(20, 40, 200, 100))
+
+    app.workspace.attachments.remove(next(iter(app.workspace.draft)).id)
+    app.window.capture_action.trigger()
+    left, right = overlays_shown(qtbot, 2)
+    QTest.mouseClick(left, Qt.MouseButton.LeftButton, pos=QPoint(350, 80))  # the window's part
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
+    assert same_pixels(sent_pixels(app, loop), monitor.copy(300, 50, 100, 100))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import stat
 import sys
 from collections.abc import Mapping
@@ -58,7 +57,7 @@ def add_parser(commands: Any) -> None:
     what.add_argument(
         "--window",
         action="store_true",
-        help="the active window (X11: _NET_ACTIVE_WINDOW, read with xprop)",
+        help="the active window (X11: _NET_ACTIVE_WINDOW)",
     )
     capture.add_argument(
         "--out",
@@ -175,31 +174,18 @@ def _missing_libraries() -> str:
 
 
 def active_window() -> int:
-    """The X11 window that has the focus, as the window manager announces it on the root
-    window (_NET_ACTIVE_WINDOW), read with xprop: Qt itself cannot read another program's
-    property, and python-xlib would be a new dependency."""
-    import shutil
-    import subprocess
+    """The X11 window that has the focus, as the window manager announces it (read with
+    python-xlib: Qt itself cannot read another program's property)."""
+    if sys.platform != "linux":
+        raise Refused("--window works on X11 only; use --region X,Y,W,H or --screen")
+    from visiondesk.desktop.x11_windows import X11Unavailable
+    from visiondesk.desktop.x11_windows import active_window as focused
 
-    xprop = shutil.which("xprop")
-    if xprop is None:
-        raise Refused(
-            "--window needs xprop to find the active window (sudo apt install x11-utils); "
-            "or capture it with --region X,Y,W,H"
-        )
     try:
-        done = subprocess.run(
-            [xprop, "-root", "_NET_ACTIVE_WINDOW"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise Refused(f"--window: xprop did not answer ({error}); use --region") from None
-    found = re.search(r"[#=]\s*(0x[0-9a-fA-F]+|\d+)\s*$", done.stdout)
-    window = 0 if found is None else int(found.group(1), 0)
-    if done.returncode != 0 or window == 0:
+        window = focused()
+    except X11Unavailable as error:
+        raise Refused(f"--window: {error}; use --region X,Y,W,H") from None
+    if window == 0:
         raise Refused(
             "--window: no active window is known (the window manager sets none in "
             "_NET_ACTIVE_WINDOW); use --region X,Y,W,H or --screen"

@@ -1,4 +1,4 @@
-"""Grabbing pixels with Qt, shared by `visiondesk capture` and (later) the window's overlay.
+"""Grabbing pixels with Qt, shared by `visiondesk capture` and the window's capture overlay.
 
 Regions are in the virtual desktop's physical pixels (`visiondesk.regions`): each QScreen's
 top-left corner as the display places it and its size in device pixels, so a 2× screen of
@@ -7,6 +7,8 @@ screen's part; what no screen shows is black.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter, QScreen
@@ -19,6 +21,41 @@ _APP: list[QGuiApplication] = []
 
 class GrabError(RuntimeError):
     """The display gave no pixels (a window that is gone, a compositor that refuses)."""
+
+
+@dataclass(frozen=True)
+class FrozenScreen:
+    """One screen as it was when the capture began: its pixels, and where it is both in Qt's
+    logical desktop (where its overlay goes) and in physical pixels (where windows are).
+    Each screen keeps its own scale, so screens of mixed scales map exactly."""
+
+    image: QImage
+    logical: QRect
+    physical: Rect
+
+    @property
+    def ratio(self) -> float:
+        """Physical pixels per logical pixel on this screen."""
+        return self.image.width() / max(1, self.logical.width())
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """The desktop as it was: every screen, and the top-level windows (physical pixels,
+    topmost first; empty where they cannot be listed)."""
+
+    screens: tuple[FrozenScreen, ...]
+    windows: tuple[Rect, ...] = ()
+
+    def windows_on(self, screen: FrozenScreen) -> list[Rect]:
+        """The windows' visible parts on `screen`, in its image's pixels, topmost first."""
+        place = screen.physical
+        parts = (window.intersection(place) for window in self.windows)
+        return [
+            Rect(part.x - place.x, part.y - place.y, part.width, part.height)
+            for part in parts
+            if part is not None
+        ]
 
 
 def application() -> QGuiApplication:
@@ -59,6 +96,14 @@ def grab_region(region: Rect) -> QImage:
     finally:
         painter.end()
     return image
+
+
+def freeze_screens() -> tuple[FrozenScreen, ...]:
+    """Every screen's pixels, each at its own scale."""
+    return tuple(
+        FrozenScreen(grab_screen(screen), screen.geometry(), physical(screen))
+        for screen in application().screens()
+    )
 
 
 def grab_screen(screen: QScreen) -> QImage:

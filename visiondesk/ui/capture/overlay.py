@@ -1,11 +1,11 @@
-"""The capture overlay: the frozen screen, dimmed, over the whole desktop; the person drags a
-region (its size in pixels beside it) or works by keyboard, and the pixels come from the frozen
-grab, so what lands is exactly what was on the screen when Capture was pressed.
+"""The capture overlay: one per screen, each showing its frozen screen dimmed; the person drags
+a region (its size in pixels beside it), clicks a window or works by keyboard, and the pixels
+come from the frozen grab, so what lands is exactly what was on the screen when Capture was
+pressed.
 
-Geometry: the overlay covers the virtual desktop in logical pixels; the frozen image is in
-physical pixels. One ratio maps the two (the frozen image's width over the overlay's), which is
-exact on one screen at any scale and on several screens of the same scale; screens of mixed
-scales are mapped with the ratio of the first (said in the README).
+Geometry: an overlay covers its screen in logical pixels; its frozen image is in that screen's
+physical pixels. The screen's own ratio maps the two, so screens of mixed scales (a 2× laptop
+beside a 1× monitor) are each exact. A region stays on the screen where the drag began.
 """
 
 from __future__ import annotations
@@ -20,21 +20,24 @@ DIM = QColor(0, 0, 0, 130)
 ACCENT = QColor(30, 140, 255)
 LABEL_PADDING = QSize(12, 6)
 MIN_DRAG = 3
-"""A press and release closer than this (logical px) is a click: the screen under it."""
+"""A press and release closer than this (logical px) is a click: the window under it."""
+HINT = "Drag a region · click a window (Tab: next) · Enter: take · Esc: cancel"
 
 
 class CaptureOverlay(QWidget):
-    """A frameless window over the desktop showing `frozen` dimmed.
+    """A frameless window over one screen showing `frozen` (that screen's pixels) dimmed.
 
     Signals: `region_chosen(Rect)` — the chosen part, in physical pixels of `frozen`;
-    `cancel_requested()` — Esc. Keys: Enter takes the selection (or the screen under the
-    pointer), arrows move it by 1 px (Ctrl: 10), Shift+arrows resize it.
+    `cancel_requested()` — Esc. The window under the pointer is outlined; a click takes it
+    (where no window is, the screen). Keys: Enter takes the selection (or the outlined window,
+    or the screen), Tab / Shift+Tab select the next / previous window, arrows move the
+    selection by 1 px (Ctrl: 10), Shift+arrows resize it.
     """
 
     region_chosen = Signal(object)
     cancel_requested = Signal()
 
-    def __init__(self, frozen: QImage, desktop: QRect, screens: list[QRect] | None = None) -> None:
+    def __init__(self, frozen: QImage, place: QRect, windows: list[Rect] | None = None) -> None:
         super().__init__(
             None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
         )
@@ -43,25 +46,49 @@ class CaptureOverlay(QWidget):
         self.setAccessibleName("Capture: drag a region, Enter takes it, Esc cancels")
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
         self.frozen = frozen
-        self.desktop = desktop
-        self.screens = screens or [desktop]
-        """The screens in the overlay's own coordinates (logical), for a click and Enter."""
-        self.setGeometry(desktop)
+        self.place = place
+        """The screen's geometry on Qt's (logical) desktop."""
+        self.setGeometry(place)
+        self.windows = [self._logical(window) for window in windows or []]
+        """The windows' parts on this screen in the overlay's logical pixels, topmost first."""
         self.selection: QRect | None = None
         """The region in the overlay's logical pixels."""
+        self.hovered: QRect | None = None
+        """The window under the pointer, outlined until a drag begins."""
         self._anchor: QPoint | None = None
+        self._cycled = -1
 
     @property
     def ratio(self) -> float:
         """Physical pixels per logical pixel."""
-        return self.frozen.width() / max(1, self.desktop.width())
+        return self.frozen.width() / max(1, self.place.width())
+
+    def _logical(self, window: Rect) -> QRect:
+        r = self.ratio
+        left, top = int(window.x / r), int(window.y / r)
+        right, bottom = round(window.right / r), round(window.bottom / r)
+        return QRect(left, top, right - left, bottom - top).intersected(
+            QRect(0, 0, self.place.width(), self.place.height())
+        )
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab select windows (keyPressEvent), not focus: nothing here takes it."""
+        return False
+
+    def window_at(self, point: QPoint) -> QRect | None:
+        """The topmost window under `point` (logical, the overlay's own coordinates)."""
+        return next((window for window in self.windows if window.contains(point)), None)
 
     def chosen(self) -> Rect | None:
         """The selection in physical pixels of `frozen`, or None."""
-        if self.selection is None or self.selection.isEmpty():
+        return self._physical(self.selection)
+
+    def _physical(self, selection: QRect | None) -> Rect | None:
+        if selection is None or selection.isEmpty():
             return None
-        r, s = self.ratio, self.selection
+        r, s = self.ratio, selection
         left, top = round(s.x() * r), round(s.y() * r)
         right, bottom = round((s.x() + s.width()) * r), round((s.y() + s.height()) * r)
         right, bottom = min(right, self.frozen.width()), min(bottom, self.frozen.height())
@@ -73,14 +100,16 @@ class CaptureOverlay(QWidget):
         painter.drawImage(target, self.frozen, QRectF(self.frozen.rect()))
         selection = self.selection
         if selection is None or selection.isEmpty():
-            painter.fillRect(self.rect(), DIM)
-            self._hint(painter, "Drag a region · click: this screen · Enter: take · Esc: cancel")
-            return
+            if self.hovered is None:
+                painter.fillRect(self.rect(), DIM)
+                self._hint(painter, HINT)
+                return
+            selection = self.hovered
         for part in _around(self.rect(), selection):
             painter.fillRect(part, DIM)
         painter.setPen(QPen(ACCENT, 2))
         painter.drawRect(selection.adjusted(0, 0, -1, -1))
-        chosen = self.chosen()
+        chosen = self._physical(selection)
         if chosen is not None:
             label = f"{chosen.width} × {chosen.height} px"
             place = selection.bottomLeft() + QPoint(0, 6)
@@ -104,9 +133,15 @@ class CaptureOverlay(QWidget):
             self.update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
         if self._anchor is not None:
-            self.selection = _between(self._anchor, event.position().toPoint())
+            self.selection = _between(self._anchor, point)
             self.update()
+        elif self.selection is None:
+            hovered = self.window_at(point)
+            if hovered != self.hovered:
+                self.hovered = hovered
+                self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() is not Qt.MouseButton.LeftButton or self._anchor is None:
@@ -115,7 +150,7 @@ class CaptureOverlay(QWidget):
         moved = (end - self._anchor).manhattanLength()
         self._anchor = None
         if moved < MIN_DRAG:
-            self.selection = self._screen_at(end)
+            self.selection = self.window_at(end) or self.rect()
         self._take()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -126,8 +161,15 @@ class CaptureOverlay(QWidget):
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.selection is None or self.selection.isEmpty():
-                self.selection = self._screen_at(self.mapFromGlobal(self.cursor().pos()))
+                under = self.window_at(self.mapFromGlobal(self.cursor().pos()))
+                self.selection = self.hovered or under or self.rect()
             self._take()
+            return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.windows:
+            step = -1 if key == Qt.Key.Key_Backtab else 1
+            self._cycled = (self._cycled + step) % len(self.windows)
+            self.selection = QRect(self.windows[self._cycled])
+            self.update()
             return
         steps = {
             Qt.Key.Key_Left: (-1, 0),
@@ -149,9 +191,6 @@ class CaptureOverlay(QWidget):
             current = current.translated(dx * step, dy * step)
         self.selection = current.intersected(self.rect())
         self.update()
-
-    def _screen_at(self, point: QPoint) -> QRect:
-        return next((s for s in self.screens if s.contains(point)), self.screens[0])
 
     def _take(self) -> None:
         chosen = self.chosen()

@@ -5,16 +5,18 @@ the display refuses), the window comes back and says what went wrong in one line
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QRect, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QImage
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QStatusBar, QWidget
 
 from visiondesk.regions import Rect
-from visiondesk.ui.capture.grab import GrabError, grab_region, png_bytes, screens
+from visiondesk.ui.capture.grab import Frozen, GrabError, freeze_screens, png_bytes
 from visiondesk.ui.capture.overlay import CaptureOverlay
 from visiondesk.ui.capture.portal import PortalScreenshot
 from visiondesk.workspace import Workspace
@@ -34,31 +36,37 @@ class CaptureWindow(Protocol):
     def window(self) -> QWidget: ...
 
 
-Grabber = Callable[[], tuple[QImage, QRect, list[QRect]]]
-"""The frozen desktop (physical pixels), its place (logical) and each screen's (logical)."""
+Grabber = Callable[[], Frozen]
+"""The desktop frozen: each screen's pixels and place, and the windows on it."""
+log = logging.getLogger(__name__)
 
 
-def grab_desktop() -> tuple[QImage, QRect, list[QRect]]:
-    """Every screen as one frozen image; raises GrabError where the display refuses."""
+def grab_desktop() -> Frozen:
+    """Every screen frozen, and (on X11) where the windows are; raises GrabError where the
+    display refuses."""
     if QGuiApplication.platformName().startswith("wayland"):
         raise GrabError(
             "this Wayland desktop does not let programs read the screen directly; "
             "take it with the desktop's screenshot tool (Print Screen) and paste it with Ctrl+V"
         )
-    logical = [screen.geometry() for screen in QGuiApplication.screens()]
-    if not logical:
+    frozen = freeze_screens()
+    if not frozen:
         raise GrabError("no screen to capture")
-    desktop = logical[0]
-    for rect in logical[1:]:
-        desktop = desktop.united(rect)
-    places = screens()
-    left = min(p.x for p in places)
-    top = min(p.y for p in places)
-    right = max(p.x + p.width for p in places)
-    bottom = max(p.y + p.height for p in places)
-    image = grab_region(Rect(left, top, right - left, bottom - top))
-    shown = [r.translated(-desktop.x(), -desktop.y()) for r in logical]
-    return image, desktop, shown
+    return Frozen(frozen, tuple(listed_windows()))
+
+
+def listed_windows() -> list[Rect]:
+    """The top-level windows where the display can list them (X11); elsewhere none, and a
+    click takes the screen."""
+    if sys.platform != "linux" or QGuiApplication.platformName() != "xcb":
+        return []
+    from visiondesk.desktop.x11_windows import X11Unavailable, open_windows
+
+    try:
+        return open_windows()
+    except X11Unavailable as error:
+        log.warning("capture: the windows could not be listed: %s", error)
+        return []
 
 
 class CapturePresenter(QObject):
@@ -69,13 +77,14 @@ class CapturePresenter(QObject):
         self.workspace = workspace
         self.window = window
         self.grabber = grabber
-        self.overlay: CaptureOverlay | None = None
+        self.overlays: list[CaptureOverlay] = []
+        """One per screen while a capture is under way."""
         window.capture_action.triggered.connect(self.start)
 
     def start(self) -> None:
         """The window steps aside; the screen is frozen once it is gone. On Wayland the
         desktop's own capture UI does it, through the portal."""
-        if self.overlay is not None:
+        if self.overlays:
             return
         if QGuiApplication.platformName().startswith("wayland"):
             self.through_portal(PortalScreenshot(parent=self))
@@ -85,25 +94,25 @@ class CapturePresenter(QObject):
 
     def _freeze(self) -> None:
         try:
-            frozen, desktop, shown = self.grabber()
+            frozen = self.grabber()
         except GrabError as error:
             self._back(f"Could not capture the screen: {error}.")
             return
-        if frozen.isNull():
+        if not frozen.screens or any(screen.image.isNull() for screen in frozen.screens):
             self._back("Could not capture the screen: the display gave no pixels.")
             return
-        overlay = CaptureOverlay(frozen, desktop, shown)
-        # Bound methods: Qt drops the connections if the window (and this presenter) goes.
-        overlay.region_chosen.connect(self._chosen)
-        overlay.cancel_requested.connect(self._cancelled)
-        self.overlay = overlay
-        self.window.window().destroyed.connect(overlay.close)
-        if len(shown) == 1:
+        for screen in frozen.screens:
+            overlay = CaptureOverlay(screen.image, screen.logical, frozen.windows_on(screen))
+            # Bound methods: Qt drops the connections if the window (and this presenter) goes.
+            overlay.region_chosen.connect(self._chosen)
+            overlay.cancel_requested.connect(self._cancelled)
+            self.window.window().destroyed.connect(overlay.close)
+            self.overlays.append(overlay)
             overlay.showFullScreen()
-        else:  # one window across every screen
-            overlay.show()
-        overlay.activateWindow()
-        overlay.setFocus()
+        pointer = QCursor.pos()  # the keyboard goes to the screen the person is looking at
+        first = next((o for o in self.overlays if o.place.contains(pointer)), self.overlays[0])
+        first.activateWindow()
+        first.setFocus()
 
     def through_portal(self, portal: PortalScreenshot) -> None:
         """The screenshot from the XDG desktop portal (its own dialog picks the region)."""
@@ -120,15 +129,18 @@ class CapturePresenter(QObject):
         self._back("")
 
     def _chosen(self, region: Rect) -> None:
-        if self.overlay is None:
+        overlay = self.sender()
+        if not isinstance(overlay, CaptureOverlay) or overlay not in self.overlays:
             return
-        pixels = self.overlay.frozen.copy(region.x, region.y, region.width, region.height)
+        pixels = overlay.frozen.copy(region.x, region.y, region.width, region.height)
         label = time.strftime("screenshot %Y-%m-%d %H-%M-%S.png")
         self.workspace.attachments.add(png_bytes(pixels), label)
         self._back(f"Captured {region.width}×{region.height} pixels.")
 
     def _back(self, message: str) -> None:
-        self.overlay = None
+        overlays, self.overlays = self.overlays, []
+        for overlay in overlays:
+            overlay.close()
         owner = self.window.window()
         owner.show()
         owner.raise_()
