@@ -60,12 +60,21 @@ def add_parser(commands: Any) -> None:
     where.add_argument("--profile", help="a saved profile, or: openai, ollama, lmstudio, emulator")
     where.add_argument("--base-url", help="any OpenAI-compatible base URL, e.g. …:11434/v1")
     parser.add_argument("--api-key-env", metavar="NAME", help="variable holding the key")
-    parser.add_argument("--mode", choices=[m.value for m in ApiMode], required=True)
-    parser.add_argument("--model", required=True)
+    parser.add_argument(
+        "--mode", choices=[m.value for m in ApiMode], help="required, except as --compare's default"
+    )
+    parser.add_argument("--model", help="required unless every column is given by --compare")
     parser.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
     parser.add_argument("-p", "--prompt", required=True)
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="file path or https URL")
     parser.add_argument("--json", action="store_true", help="print every event as a JSON line")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        metavar="SPEC",
+        help="a column MODEL[:MODE[:DETAIL]], 2 to 4 times: every column answers the same "
+        "question and images at once (missing parts from --mode and --detail)",
+    )
     saving = parser.add_mutually_exclusive_group()
     saving.add_argument(
         "--save",
@@ -84,6 +93,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    if (refused := _refused(options)) is not None:
+        print(for_terminal(f"visiondesk send: {refused}"), file=sys.stderr)
+        return EXIT_USAGE
     saving = _saving(options)
     if isinstance(saving, int):
         return saving
@@ -98,6 +110,27 @@ def run(options: argparse.Namespace) -> int:
     finally:
         if saving is not None:
             saving.close()  # the last line: conversation: ID
+
+
+def _refused(options: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments argparse could not tell alone, in one line."""
+    if not options.compare:
+        missing = [name for name in ("mode", "model") if getattr(options, name) is None]
+        if missing:
+            return "the following arguments are required: " + ", ".join(
+                f"--{name}" for name in missing
+            )
+        return None
+    from visiondesk.compare import SpecError, parse_specs
+
+    if options.save or options.continue_id is not None:
+        return "--compare does not save yet: leave out --save and --continue"
+    mode = ApiMode(options.mode) if options.mode else None
+    try:
+        options.columns = parse_specs(options.compare, mode, Detail(options.detail))
+    except SpecError as error:
+        return str(error)
+    return None
 
 
 def _saving(options: argparse.Namespace) -> Saving | int | None:
@@ -145,6 +178,8 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if options.compare:
+        return await _compare(options, Session(profile, api_key), connections)
     settings = OwnSettings(ApiMode(options.mode), options.model, Detail(options.detail))
     continuation = Continuation()  # this command's one conversation, kept here as a value
     if saving is not None:  # its server outlives the command: not an emulator started for it
@@ -163,6 +198,20 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
         return await _saved_turn(conversation, options, out, saving)
     finally:
         await session.connection.aclose()
+        connections.stop()
+
+
+async def _compare(options: argparse.Namespace, session: Session, connections: Any) -> int:
+    from visiondesk.commands.compare_send import ComparePrinter, run_columns
+    from visiondesk.config.prices import PriceTable
+
+    out = ComparePrinter(options.json, len(options.columns))
+    try:
+        return await run_columns(
+            session, options.columns, options.prompt, options.images, out, PriceTable.load()
+        )
+    finally:
+        await session.aclose()
         connections.stop()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.imaging.models import VisionRule, rule_for
@@ -47,6 +47,13 @@ class ImagePolicy:
         """The server decodes WebP: graphics go as lossless WebP, transparent photos as lossy
         WebP with alpha."""
         return "image/webp" in self.formats
+
+    @property
+    def pixels(self) -> ImagePolicy:
+        """This policy without its API mode, which decides only `formats` and `keep_urls`
+        (both kept): two policies with equal `pixels` prepare the very same image, so compare
+        columns in Chat and Responses share one preparation."""
+        return replace(self, mode=ApiMode.CHAT)
 
     @property
     def rule(self) -> VisionRule:

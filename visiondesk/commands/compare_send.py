@@ -1,0 +1,289 @@
+"""`visiondesk send --compare SPEC --compare SPEC …`: one question and the same images through
+2–4 columns (model, mode, detail) at once, each column's answer under a header naming it.
+
+The images are prepared once per distinct policy (two columns that would send the same pixels
+share them) and uploaded once per server (the connection's uploader keys uploads by content);
+the columns run concurrently over one connection, so they share its rate-limit handling, and
+one column's failure never stops the others. With --json every event line carries
+`"column": i`, and each column ends with a `summary` line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from visiondesk.commands.send import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
+from visiondesk.compare import ColumnSpec
+from visiondesk.domain import Continuation, PreparedImage
+from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.escaping import for_terminal, json_line
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    Prepared,
+    Preparing,
+    TextDelta,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from visiondesk.config.prices import PriceTable
+    from visiondesk.imaging import ImagePolicy
+    from visiondesk.session import OwnSettings, Session
+
+
+@dataclass
+class ColumnResult:
+    """What one column ended with; filled in from its events as they come."""
+
+    index: int
+    spec: ColumnSpec
+    prepared: list[PreparedImage] = field(default_factory=list)
+    text: str = ""
+    usage: Usage | None = None
+    failure: Failed | FileFailed | None = None
+    started: float = field(default_factory=time.monotonic)
+    first_token: float | None = None
+    ended: float | None = None
+
+    def summary(self, prices: PriceTable) -> dict[str, Any]:
+        price = prices.price(self.spec.model)
+        cost = None
+        if price is not None and self.usage is not None:
+            cost = round(price.cost(self.usage.input_tokens, self.usage.output_tokens), 6)
+        usage = None
+        if self.usage is not None:
+            usage = {
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+            }
+        ended = self.ended if self.ended is not None else time.monotonic()
+        first = None if self.first_token is None else round(self.first_token - self.started, 3)
+        return {
+            "event": "summary",
+            "column": self.index,
+            "model": self.spec.model,
+            "mode": self.spec.mode.value,
+            "detail": self.spec.detail.value,
+            "ok": self.failure is None,
+            "error": None if self.failure is None else self.failure.error.message,
+            "text": self.text,
+            "usage": usage,
+            "cost_usd": cost,
+            "prices_taken": prices.taken if cost is not None else None,
+            "first_token_seconds": first,
+            "seconds": round(ended - self.started, 3),
+            "images": [_seen(image) for image in self.prepared],
+        }
+
+
+def _seen(image: PreparedImage) -> dict[str, Any]:
+    """What the column's model was sent of one image."""
+    return {
+        "source": image.label,
+        "width": image.width,
+        "height": image.height,
+        "detail": image.detail.value,
+        "tokens": image.tokens,
+    }
+
+
+class Preparations:
+    """Each image prepared once per distinct policy, whichever column asks first; the others
+    wait for the same future."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._made: dict[tuple[ImagePolicy, int], asyncio.Future[PreparedImage]] = {}
+        self._by: dict[tuple[ImagePolicy, int], int] = {}
+
+    async def get(
+        self, policy: ImagePolicy, index: int, source: str, column: int
+    ) -> tuple[PreparedImage, int]:
+        """The image as `policy` sends it, and the column whose asking prepared it."""
+        key = (policy.pixels, index)
+        if key not in self._made:
+            job = self.session.prepare(source, policy, _label(source))
+            self._made[key] = asyncio.ensure_future(job)
+            self._by[key] = column
+        return await asyncio.shield(self._made[key]), self._by[key]
+
+
+def _label(source: str) -> str:
+    return source.rsplit("/", 1)[-1] or source
+
+
+class ComparePrinter:
+    """Every column's events: as JSON lines tagged with the column at once, or, for people,
+    progress on stderr as it comes and each column's answer under its header, in column order."""
+
+    def __init__(self, as_json: bool, columns: int) -> None:
+        self.as_json = as_json
+        self._printed = 0
+        self._done: dict[int, ColumnResult] = {}
+        self.columns = columns
+
+    def event(self, column: ColumnResult, event: Event, prepared_by: int | None = None) -> None:
+        """`prepared_by`: the column whose preparation this one shares (JSON says so)."""
+        if self.as_json:
+            record = {**event_json(event), "column": column.index}
+            if prepared_by is not None:
+                record["prepared_by"] = prepared_by
+            print(json_line(record), flush=True)
+        match event:
+            case Prepared(image=image):
+                self._say(column, f"prepared {image.label}: {_size(image)}")
+            case FileFailed(error=error) | Failed(error=error):
+                self._say(column, f"error: {error}")
+            case _:
+                pass
+
+    def ended(self, column: ColumnResult, prices: PriceTable) -> None:
+        """A column is over: its summary (JSON), or its answer once every earlier one is out."""
+        if self.as_json:
+            print(json_line(column.summary(prices)), flush=True)
+            return
+        self._done[column.index] = column
+        while self._printed in self._done:
+            self._print(self._done.pop(self._printed), prices)
+            self._printed += 1
+
+    def _print(self, column: ColumnResult, prices: PriceTable) -> None:
+        summary = column.summary(prices)
+        seen = "; ".join(_size(image) for image in column.prepared) or "no images"
+        out = sys.stdout
+        out.write(for_terminal(f"=== [{column.index + 1}] {column.spec} — saw: {seen}") + "\n")
+        if column.failure is not None:
+            out.write(for_terminal(f"error: {column.failure.error}") + "\n")
+            partial = column.failure.partial if isinstance(column.failure, Failed) else ""
+            if partial:
+                out.write(for_terminal(partial) + "\n")
+        else:
+            out.write(for_terminal(column.text.rstrip("\n")) + "\n")
+        out.write(for_terminal(_totals(summary)) + "\n\n")
+        out.flush()
+
+    def _say(self, column: ColumnResult, message: str) -> None:
+        if not self.as_json:
+            print(for_terminal(f"[{column.index + 1}] {message}"), file=sys.stderr, flush=True)
+
+
+def _size(image: PreparedImage) -> str:
+    if image.url is not None:
+        return f"{image.label} as URL (up to {image.tokens} tokens)"
+    return f"{image.label} {image.width}×{image.height}, about {image.tokens} tokens"
+
+
+def _totals(summary: dict[str, Any]) -> str:
+    usage = summary["usage"]
+    tokens = "no usage reported"
+    if usage is not None:
+        tokens = f"{usage['input_tokens']} in, {usage['output_tokens']} out"
+    cost = summary["cost_usd"]
+    price = (
+        "price unknown" if cost is None else f"${cost:.4f} (prices of {summary['prices_taken']})"
+    )
+    first = summary["first_token_seconds"]
+    timing = f"{summary['seconds']:.2f} s" + (
+        "" if first is None else f", first token {first:.2f} s"
+    )
+    return f"--- {tokens} · {price} · {timing}"
+
+
+async def run_columns(
+    session: Session,
+    specs: Sequence[ColumnSpec],
+    prompt: str,
+    images: Sequence[str],
+    out: ComparePrinter,
+    prices: PriceTable,
+) -> int:
+    """Every column at once; 0 when each answered, 2 when an image could not be used, else 1."""
+    preparations = Preparations(session)
+    columns = [ColumnResult(index, spec) for index, spec in enumerate(specs)]
+    await asyncio.gather(
+        *(_column(session, preparations, column, prompt, images, out, prices) for column in columns)
+    )
+    failures = [column.failure for column in columns if column.failure is not None]
+    if not failures:
+        return EXIT_OK
+    if all(isinstance(failure.error, ImageError) for failure in failures):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+async def _column(
+    session: Session,
+    preparations: Preparations,
+    column: ColumnResult,
+    prompt: str,
+    images: Sequence[str],
+    out: ComparePrinter,
+    prices: PriceTable,
+) -> None:
+    try:
+        await _ask(session, preparations, column, prompt, images, out)
+    except VisionDeskError as error:  # one column's trouble stays in that column
+        column.failure = Failed(error)
+        out.event(column, column.failure)
+    finally:
+        column.ended = time.monotonic()
+        out.ended(column, prices)
+
+
+async def _ask(
+    session: Session,
+    preparations: Preparations,
+    column: ColumnResult,
+    prompt: str,
+    images: Sequence[str],
+    out: ComparePrinter,
+) -> None:
+    from visiondesk.session import OwnSettings
+
+    spec = column.spec
+    settings = OwnSettings(spec.mode, spec.model, spec.detail)
+    policy = session.policy(settings)
+    for index, source in enumerate(images):
+        out.event(column, Preparing(_label(source)))
+        try:
+            prepared, by = await preparations.get(policy, index, source, column.index)
+        except ImageError as error:
+            column.failure = FileFailed("", error)
+            out.event(column, column.failure)
+            return
+        column.prepared.append(prepared)
+        out.event(column, Prepared(prepared), prepared_by=by)
+        async for event in session.mode_client(spec.mode).attach(prepared):
+            out.event(column, event)
+            if isinstance(event, FileFailed):
+                column.failure = event
+                return
+    await _answer(session, settings, column, prompt, out)
+
+
+async def _answer(
+    session: Session, settings: OwnSettings, column: ColumnResult, prompt: str, out: ComparePrinter
+) -> None:
+    question = session.question(prompt, column.prepared, settings)
+    async for event in session.send(question, settings, Continuation(), None):
+        out.event(column, event)
+        match event:
+            case TextDelta(text=text):
+                if column.first_token is None:
+                    column.first_token = time.monotonic()
+            case Usage():
+                column.usage = event
+            case Completed(text=text):
+                column.text = text
+            case Failed():
+                column.failure = event
+                return
+            case _:
+                pass
