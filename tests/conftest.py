@@ -26,8 +26,9 @@ def sandbox() -> Iterator[Path]:
 
 TEST_KEY = "sk-test-visiondesk-0000000000000000"
 
-# The window fixtures (`loop`, `app`) live with their helpers; `faults` with the failing disks.
-pytest_plugins = ["tests.qt_support", "tests.disks"]
+# The window fixtures (`loop`, `app`) live with their helpers; `faults` with the failing disks;
+# `session_bus_address` (a private dbus-daemon) with the portal tests' bus.
+pytest_plugins = ["tests.qt_support", "tests.disks", "tests.session_bus"]
 
 
 @pytest.fixture

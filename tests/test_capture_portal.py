@@ -23,24 +23,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def private_bus(tmp_path: Path) -> Iterator[tuple[str, QDBusConnection]]:
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+def private_bus(tmp_path: Path, session_bus_address: str) -> Iterator[tuple[str, QDBusConnection]]:
+    name = f"visiondesk-test-{tmp_path.name}"
+    bus = QDBusConnection.connectToBus(session_bus_address, name)
+    assert bus.isConnected()
     try:
-        assert daemon.stdout is not None
-        address = daemon.stdout.readline().strip()
-        name = f"visiondesk-test-{tmp_path.name}"
-        bus = QDBusConnection.connectToBus(address, name)
-        assert bus.isConnected()
-        yield address, bus
-        QDBusConnection.disconnectFromBus(name)
+        yield session_bus_address, bus
     finally:
-        daemon.terminate()
-        daemon.wait(10)
+        QDBusConnection.disconnectFromBus(name)
 
 
 def start_portal(address: str, uri: str, code: int = 0) -> subprocess.Popen[bytes]:
