@@ -18,8 +18,10 @@ from visiondesk.ui.main_thread_gc import MainThreadCollector
 from visiondesk.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
+    import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
+    from visiondesk.ui.capture.global_key import CaptureKey
     from visiondesk.ui.window.controller import Controller
 
 SELF_TEST = "--self-test"
@@ -148,8 +150,12 @@ def run_app(argv: list[str]) -> int:
             controller.capture_view.start()
         instance.open_requested.connect(lambda more: open_in(controller, window, more))
         instance.capture_requested.connect(controller.capture_view.start)
+        key, binding = _capture_key(window)
         await closed.wait()
         instance.close()  # removes the socket file
+        if key is not None and binding is not None:
+            binding.cancel()  # a portal dialog still open is left
+            await key.aclose()
         await controller.aclose()
         del wake
 
@@ -191,6 +197,18 @@ def end_on_signals(app: QApplication, end: Callable[[], None]) -> object:
     for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(number, lambda *_: end())
     return (reader, writer, notifier)
+
+
+def _capture_key(window: MainWindow) -> tuple[CaptureKey | None, asyncio.Future[object] | None]:
+    """The capture key registered with the desktop's GlobalShortcuts portal, where wanted."""
+    import asyncio
+
+    from visiondesk.ui.capture.global_key import CaptureKey, wanted
+
+    if not wanted():
+        return None, None
+    key = CaptureKey(window.capture_action, window.statusBar(), parent=window)
+    return key, asyncio.ensure_future(key.register())
 
 
 def open_in(controller: Controller, window: MainWindow, paths: list[str]) -> None:
