@@ -17,7 +17,10 @@ Usage, on the asyncio loop that runs the window (qasync), e.g.::
     await shortcut.close()  # at quit: ends the portal session and the D-Bus connection
 
 ``register`` never raises for a desktop that cannot do it: every case ends in a
-:class:`Registered` or :class:`NotRegistered`, and every wait has a timeout. After
+:class:`Registered` or :class:`NotRegistered`, and every wait has a timeout (up to
+``BIND_TIMEOUT`` while the desktop's dialog is open). To give up sooner (the window closes),
+cancel the task awaiting ``register``: it closes what it opened before the CancelledError
+propagates. After
 ``Registered``, ``on_activated`` is called on the loop's thread each time the person presses
 the shortcut, until :meth:`GlobalShortcut.close`.
 
@@ -39,7 +42,7 @@ from typing import Any
 
 from jeepney import DBusAddress, HeaderFields, MatchRule, Message, MessageType, new_method_call
 from jeepney.bus_messages import message_bus
-from jeepney.io.asyncio import DBusRouter, open_dbus_router
+from jeepney.io.asyncio import DBusRouter, open_dbus_connection
 from jeepney.wrappers import Properties
 
 logger = logging.getLogger(__name__)
@@ -134,6 +137,18 @@ def _unwrap(variant: object) -> object:
     return variant
 
 
+def _bound_shortcuts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """BindShortcuts' results["shortcuts"] (a(sa{sv})) by id; a malformed answer binds none."""
+    shortcuts = _unwrap(results.get("shortcuts", []))
+    if not isinstance(shortcuts, list):
+        return {}
+    return {
+        str(entry[0]): dict(entry[1])
+        for entry in shortcuts
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict)
+    }
+
+
 class GlobalShortcut:
     """One portal session holding VisionDesk's capture shortcut; see the module docstring."""
 
@@ -177,11 +192,11 @@ class GlobalShortcut:
 
     async def _register(self, address: str, parent_window: str) -> Registered:
         try:
-            self._router = router = await asyncio.wait_for(
-                self._stack.enter_async_context(open_dbus_router(address)), CONNECT_TIMEOUT
-            )
+            connection = await asyncio.wait_for(open_dbus_connection(address), CONNECT_TIMEOUT)
         except (OSError, EOFError, RuntimeError, ValueError, TimeoutError) as error:
             raise _Stop(NotRegistered(Reason.NO_SESSION_BUS, repr(error))) from error
+        self._stack.push_async_callback(connection.close)
+        self._router = router = await self._stack.enter_async_context(DBusRouter(connection))
         version = await self._version(router)
         sender = str(router.unique_name).lstrip(":").replace(".", "_")
 
@@ -225,10 +240,7 @@ class GlobalShortcut:
             f"{DESKTOP_PATH}/request/{sender}/{token}",
             self._bind_timeout,
         )
-        bound = {
-            str(ident): options
-            for ident, options in _unwrap(results.get("shortcuts", ("a(sa{sv})", [])))  # type: ignore[attr-defined]
-        }
+        bound = _bound_shortcuts(results)
         if CAPTURE not in bound:
             raise _Stop(NotRegistered(Reason.REFUSED, f"bound: {sorted(bound)}"))
         trigger = str(_unwrap(bound[CAPTURE].get("trigger_description", "")))
