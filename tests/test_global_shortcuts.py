@@ -178,6 +178,33 @@ def test_a_dialog_never_answered_times_out(
     assert outcome.reason is Reason.TIMED_OUT
 
 
+def test_closing_the_window_while_the_dialog_is_open_cancels_at_once(
+    session_bus_address: str, start_portal: Callable[[str], FakePortal]
+) -> None:
+    """The window closes while the desktop's dialog waits (a minute): the registration ends
+    with the cancellation, and the portal session is closed."""
+    portal = start_portal("silent")
+    assert portal.process.stdout is not None
+    stdout = portal.process.stdout
+
+    async def scenario() -> None:
+        shortcut = GlobalShortcut(on_activated=lambda: None)
+        task = asyncio.ensure_future(shortcut.register(session_bus_address))
+        loop = asyncio.get_running_loop()
+        while True:  # until the portal has the BindShortcuts call (its dialog is "open")
+            line = await asyncio.wait_for(loop.run_in_executor(None, stdout.readline), WAIT)
+            assert line, "the fake portal ended"
+            if json.loads(line).get("member") == "BindShortcuts":
+                break
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, WAIT)
+        assert not shortcut.listening
+
+    asyncio.run(scenario())
+    assert members(portal.received())[-1:] == ["Close"]
+
+
 def test_no_portal_on_the_bus_is_said_at_once(session_bus_address: str) -> None:
     started = time.monotonic()
     outcome = register(GlobalShortcut(on_activated=lambda: None), session_bus_address)

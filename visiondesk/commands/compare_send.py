@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from visiondesk.commands.send import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
+from visiondesk.commands.event_json import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
 from visiondesk.compare import ColumnSpec
 from visiondesk.domain import Continuation, PreparedImage
 from visiondesk.errors import ImageError, VisionDeskError

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import os
 import sys
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -15,10 +15,8 @@ from visiondesk.commands import COMMANDS
 from visiondesk.domain import (
     ApiMode,
     Continuation,
-    ConversationState,
     Detail,
     PreparedImage,
-    Replay,
 )
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
@@ -45,7 +43,13 @@ if TYPE_CHECKING:
     from visiondesk.commands.saving import Saving
     from visiondesk.session import OwnSettings, Session
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+from visiondesk.commands.event_json import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    event_json,
+)
 
 
 def add_parser(commands: Any) -> None:
@@ -369,46 +373,3 @@ def _describe(image: PreparedImage) -> str:
         f"{image.width}×{image.height} {image.mime}, {len(image.data) // 1024} KB, "
         f"detail {image.detail}, about {image.tokens} tokens"
     )
-
-
-def event_json(event: Event) -> dict[str, Any]:
-    """An event as JSON: snake_case `event` name; images without their bytes; errors as text."""
-    name = type(event).__name__  # the wire name of every kind alike: no dispatch on it
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-    record: dict[str, Any] = {"event": snake}
-    for item in fields(event):
-        value = getattr(event, item.name)
-        if isinstance(value, PreparedImage):
-            value = {
-                "source": value.label,
-                "sha256": value.sha256,
-                "width": value.width,
-                "height": value.height,
-                "mime": value.mime or None,
-                "bytes": len(value.data),
-                "url": value.url,
-                "detail": value.detail.value,
-                "tokens": value.tokens,
-                "notes": list(value.notes),
-            }
-        elif isinstance(value, Replay):  # what the turn is built from, without image bytes
-            value = {
-                "mode": value.mode.value,
-                "base_url": value.base_url,
-                "model": value.turn.model,
-                "images": len(value.turn.images),
-                "earlier_turns": len(value.history),
-                "previous_response_id": value.state.response_id,
-                "thread_id": value.state.thread_id,
-            }
-        elif isinstance(value, ConversationState):
-            value = {
-                "response_id": value.response_id,
-                "thread_id": value.thread_id,
-                "assistant_id": value.assistant_id,
-                "responses_stateless": value.responses_stateless,
-            }
-        elif isinstance(value, VisionDeskError):
-            value = {"type": type(value).__name__, "message": value.message}
-        record[item.name] = value
-    return record

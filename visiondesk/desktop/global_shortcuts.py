@@ -24,6 +24,10 @@ propagates. After
 ``Registered``, ``on_activated`` is called on the loop's thread each time the person presses
 the shortcut, until :meth:`GlobalShortcut.close`.
 
+Timeouts are `asyncio.timeout` blocks, not `asyncio.wait_for`: in Python 3.11 `wait_for` can
+return a result that arrives together with a cancellation and drop the cancellation, so a
+window closing while the desktop's dialog is open would wait out the dialog's minute.
+
 Uses jeepney, not QtDBus: QtDBus cannot send ``a(sa{sv})`` (BindShortcuts' argument) from
 Python.
 """
@@ -192,7 +196,8 @@ class GlobalShortcut:
 
     async def _register(self, address: str, parent_window: str) -> Registered:
         try:
-            connection = await asyncio.wait_for(open_dbus_connection(address), CONNECT_TIMEOUT)
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                connection = await open_dbus_connection(address)
         except (OSError, EOFError, RuntimeError, ValueError, TimeoutError) as error:
             raise _Stop(NotRegistered(Reason.NO_SESSION_BUS, repr(error))) from error
         self._stack.push_async_callback(connection.close)
@@ -262,7 +267,8 @@ class GlobalShortcut:
                 DBusAddress(session, bus_name=DESKTOP, interface=SESSION_INTERFACE), "Close"
             )
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(router.send_and_get_reply(close), CLOSE_TIMEOUT)
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await router.send_and_get_reply(close)
         await self._stack.aclose()
 
     @property
@@ -298,7 +304,8 @@ class GlobalShortcut:
         self, router: DBusRouter, message: Message, timeout: float = CONNECT_TIMEOUT
     ) -> Message:
         try:
-            reply: Message = await asyncio.wait_for(router.send_and_get_reply(message), timeout)
+            async with asyncio.timeout(timeout):
+                reply: Message = await router.send_and_get_reply(message)
         except TimeoutError as error:
             raise _Stop(NotRegistered(Reason.TIMED_OUT, "no reply")) from error
         return reply
@@ -328,7 +335,8 @@ class GlobalShortcut:
                     # A portal older than version 0.9 of the spec: the handle it returned.
                     raise _Stop(NotRegistered(Reason.REFUSED, f"request at {reply.body[0]}"))
                 try:
-                    response = await asyncio.wait_for(responses.get(), timeout)
+                    async with asyncio.timeout(timeout):
+                        response = await responses.get()
                 except TimeoutError as error:
                     raise _Stop(NotRegistered(Reason.TIMED_OUT, request_path)) from error
         finally:
