@@ -293,7 +293,7 @@ async def narrow(folder: Path) -> None:
 async def marking(folder: Path) -> None:
     """The mark-up editor over a dashboard (arrow, box, callouts, a solid redaction), the card
     it leaves, and the capture overlay over the frozen screen with a region being dragged."""
-    from PySide6.QtCore import QRect
+    from PySide6.QtCore import QPoint, QRect
 
     from visiondesk.marks import Arrow, Callout, Marks, Rectangle, Redact
     from visiondesk.ui.capture.overlay import CaptureOverlay
@@ -347,7 +347,11 @@ async def marking(folder: Path) -> None:
     await until(lambda: bool(controller.capture_view.overlays))
     overlay = controller.capture_view.overlays[0]
     assert isinstance(overlay, CaptureOverlay)
-    overlay.selection = QRect(overlay.width() // 5, overlay.height() // 4, 420, 260)
+    # The window under the pointer, outlined as a click would take it (the dragged region
+    # where the display lists no windows).
+    overlay.hovered = overlay.window_at(QPoint(400, 300))
+    if overlay.hovered is None:
+        overlay.selection = QRect(overlay.width() // 5, overlay.height() // 4, 420, 260)
     overlay.update()
     await settle(0.8)
     save(overlay, "capture-overlay.png")
