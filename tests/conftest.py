@@ -15,12 +15,16 @@ from visiondesk.emulator import Emulator
 @pytest.fixture(autouse=True, scope="session")
 def sandbox() -> Iterator[Path]:
     """Nothing a test does may touch the person's own history, settings, cache or logs, and Qt
-    never needs a display (pytest-qt creates the application later, lazily)."""
+    never needs a display (pytest-qt creates the application later, lazily), nor touches the
+    desktop's shortcuts."""
     with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as folder:
         if "QT_QPA_PLATFORM" not in os.environ:
             patch.setenv("QT_QPA_PLATFORM", "offscreen")
         for name in ("DATA", "CONFIG", "CACHE", "LOG"):
             patch.setenv(f"VISIONDESK_{name}_DIR", os.path.join(folder, name.lower()))
+        # A window a test starts never registers a key with the person's own desktop portal
+        # (tests/test_ui_capture_key.py registers against a stand-in on a private bus).
+        patch.setenv("VISIONDESK_NO_GLOBAL_SHORTCUT", "1")
         yield Path(folder)
 
 

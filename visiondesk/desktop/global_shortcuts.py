@@ -190,6 +190,14 @@ class GlobalShortcut:
         except _Stop as stop:
             await self.close()
             return stop.outcome
+        except (KeyError, asyncio.InvalidStateError):
+            # jeepney 0.9's reply bookkeeping, when a call is cancelled as its reply comes in,
+            # can raise these instead of the CancelledError: the cancellation is what happened.
+            task = asyncio.current_task()
+            await self.close()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from None
+            raise
         except BaseException:
             await self.close()
             raise
@@ -269,7 +277,11 @@ class GlobalShortcut:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(CLOSE_TIMEOUT):
                     await router.send_and_get_reply(close)
-        await self._stack.aclose()
+        # jeepney 0.9's router, closing, sets RouterClosed on every reply future it still
+        # holds, a cancelled one too (`drop_all`), and that InvalidStateError comes out of
+        # its __aexit__; the exit stack has closed the connection all the same.
+        with contextlib.suppress(asyncio.InvalidStateError):
+            await self._stack.aclose()
 
     @property
     def listening(self) -> bool:
