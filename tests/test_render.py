@@ -100,6 +100,7 @@ TRICKY = {
         "Inline $x^2$ and $$y$$.\n\n$$\n\\int_0^1 x\\,dx\n$$\n\n\\[\\frac{1}{2}\\]\n\n"
         "$$a$$ then text\n\n$$b$$\n"
     ),
+    "a formula underlined": "$$\n===\n$$\n\nafter\n",  # a setext heading until the 2nd $$
     "setext headings": (
         "Title\n=====\n\nSub\n---\n\npara\n***\n\n***bold*** text\n---\n\nlast\n-\n"
     ),

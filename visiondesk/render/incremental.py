@@ -121,8 +121,12 @@ def _begun(
     cannot still become the next item of a list."""
     if line is None:
         return False
-    if group[0].type == "paragraph_open" and _MATH_OPENER.search(text, begin, starts[line]):
-        return False  # a `$$` closed later would make it a formula reaching over what follows
+    if group[0].type in ("paragraph_open", "heading_open") and _MATH_OPENER.search(
+        text, begin, starts[line]
+    ):
+        # A `$$` closed later would make it a formula reaching over what follows; a setext
+        # heading too (`$$` underlined by `===` is a heading until the second `$$`).
+        return False
     if line + 1 < len(starts):  # its first line is whole
         return True
     if after[0].type != "paragraph_open":
