@@ -216,10 +216,13 @@ def test_a_click_where_no_window_is_takes_the_screen(
     overlay = overlay_shown(qtbot)
     QTest.mouseMove(overlay, QPoint(20, 20))
     assert overlay.hovered is None
-    QTest.mouseClick(overlay, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
-    qtbot.waitUntil(app.window.isVisible, timeout=5000)
     [frozen] = FROZEN.values()
-    assert same_pixels(sent_pixels(app, loop), frozen)
+    # The region is enough: the pixels a region gives are checked above (preparing a whole
+    # 2× screen of noise would cost the suite seconds).
+    with qtbot.waitSignal(overlay.region_chosen, timeout=5000) as chosen:
+        QTest.mouseClick(overlay, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    assert chosen.args == [Rect(0, 0, frozen.width(), frozen.height())]
+    qtbot.waitUntil(app.window.isVisible, timeout=5000)
 
 
 def test_screens_of_mixed_scales_each_give_their_own_physical_pixels(
