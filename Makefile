@@ -38,7 +38,7 @@ layers: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto  # one worker a core
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $$(( $$(nproc) + 1 ))  # a core each, plus one: many tests wait on a server or a subprocess
 
 fuzz: $(VENV)/.installed-test
 	VISIONDESK_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py
