@@ -205,11 +205,9 @@ async def run_columns(
     prices: PriceTable,
 ) -> int:
     """Every column at once; 0 when each answered, 2 when an image could not be used, else 1."""
-    preparations = Preparations(session)
+    turn = _Turn(session, Preparations(session), prompt, images, out, prices)
     columns = [ColumnResult(index, spec) for index, spec in enumerate(specs)]
-    await asyncio.gather(
-        *(_column(session, preparations, column, prompt, images, out, prices) for column in columns)
-    )
+    await asyncio.gather(*(_column(turn, column) for column in columns))
     failures = [column.failure for column in columns if column.failure is not None]
     if not failures:
         return EXIT_OK
@@ -218,35 +216,33 @@ async def run_columns(
     return EXIT_FAILED
 
 
-async def _column(
-    session: Session,
-    preparations: Preparations,
-    column: ColumnResult,
-    prompt: str,
-    images: Sequence[str],
-    out: ComparePrinter,
-    prices: PriceTable,
-) -> None:
+@dataclass(frozen=True)
+class _Turn:
+    """What every column of one compare turn shares."""
+
+    session: Session
+    preparations: Preparations
+    prompt: str
+    images: Sequence[str]
+    out: ComparePrinter
+    prices: PriceTable
+
+
+async def _column(turn: _Turn, column: ColumnResult) -> None:
     try:
-        await _ask(session, preparations, column, prompt, images, out)
+        await _ask(turn, column)
     except VisionDeskError as error:  # one column's trouble stays in that column
         column.failure = Failed(error)
-        out.event(column, column.failure)
+        turn.out.event(column, column.failure)
     finally:
         column.ended = time.monotonic()
-        out.ended(column, prices)
+        turn.out.ended(column, turn.prices)
 
 
-async def _ask(
-    session: Session,
-    preparations: Preparations,
-    column: ColumnResult,
-    prompt: str,
-    images: Sequence[str],
-    out: ComparePrinter,
-) -> None:
+async def _ask(turn: _Turn, column: ColumnResult) -> None:
     from visiondesk.session import OwnSettings
 
+    session, preparations, images, out = turn.session, turn.preparations, turn.images, turn.out
     spec = column.spec
     settings = OwnSettings(spec.mode, spec.model, spec.detail)
     policy = session.policy(settings)
@@ -265,7 +261,7 @@ async def _ask(
             if isinstance(event, FileFailed):
                 column.failure = event
                 return
-    await _answer(session, settings, column, prompt, out)
+    await _answer(session, settings, column, turn.prompt, out)
 
 
 async def _answer(
