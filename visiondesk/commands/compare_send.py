@@ -1,10 +1,10 @@
 """`visiondesk send --compare SPEC --compare SPEC …`: one question and the same images through
 2–4 columns (model, mode, detail) at once, each column's answer under a header naming it.
 
-The images are prepared once per distinct policy (two columns that would send the same pixels
-share them) and uploaded once per server (the connection's uploader keys uploads by content);
-the columns run concurrently over one connection, so they share its rate-limit handling, and
-one column's failure never stops the others. With --json every event line carries
+The images are prepared once per distinct policy and uploaded once per server
+(`visiondesk.compare_turn`, shared with the window); the columns run concurrently over one
+connection, so they share its rate-limit handling, and one column's failure never stops the
+others. With --json every event line carries
 `"column": i`, and each column ends with a `summary` line."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from visiondesk.commands.event_json import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
 from visiondesk.compare import ColumnSpec
+from visiondesk.compare_turn import ImageSource, Preparations, column_events
 from visiondesk.domain import Continuation, PreparedImage
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
@@ -27,15 +28,13 @@ from visiondesk.events import (
     Failed,
     FileFailed,
     Prepared,
-    Preparing,
     TextDelta,
     Usage,
 )
 
 if TYPE_CHECKING:
     from visiondesk.config.prices import PriceTable
-    from visiondesk.imaging import ImagePolicy
-    from visiondesk.session import OwnSettings, Session
+    from visiondesk.session import Session
 
 
 @dataclass
@@ -92,27 +91,6 @@ def _seen(image: PreparedImage) -> dict[str, Any]:
         "detail": image.detail.value,
         "tokens": image.tokens,
     }
-
-
-class Preparations:
-    """Each image prepared once per distinct policy, whichever column asks first; the others
-    wait for the same future."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._made: dict[tuple[ImagePolicy, int], asyncio.Future[PreparedImage]] = {}
-        self._by: dict[tuple[ImagePolicy, int], int] = {}
-
-    async def get(
-        self, policy: ImagePolicy, index: int, source: str, column: int
-    ) -> tuple[PreparedImage, int]:
-        """The image as `policy` sends it, and the column whose asking prepared it."""
-        key = (policy.pixels, index)
-        if key not in self._made:
-            job = self.session.prepare(source, policy, _label(source))
-            self._made[key] = asyncio.ensure_future(job)
-            self._by[key] = column
-        return await asyncio.shield(self._made[key]), self._by[key]
 
 
 def _label(source: str) -> str:
@@ -205,7 +183,8 @@ async def run_columns(
     prices: PriceTable,
 ) -> int:
     """Every column at once; 0 when each answered, 2 when an image could not be used, else 1."""
-    turn = _Turn(session, Preparations(session), prompt, images, out, prices)
+    sources = [ImageSource(image, _label(image)) for image in images]
+    turn = _Turn(session, Preparations(sources), prompt, out, prices)
     columns = [ColumnResult(index, spec) for index, spec in enumerate(specs)]
     await asyncio.gather(*(_column(turn, column) for column in columns))
     failures = [column.failure for column in columns if column.failure is not None]
@@ -223,7 +202,6 @@ class _Turn:
     session: Session
     preparations: Preparations
     prompt: str
-    images: Sequence[str]
     out: ComparePrinter
     prices: PriceTable
 
@@ -242,36 +220,20 @@ async def _column(turn: _Turn, column: ColumnResult) -> None:
 async def _ask(turn: _Turn, column: ColumnResult) -> None:
     from visiondesk.session import OwnSettings
 
-    session, preparations, images, out = turn.session, turn.preparations, turn.images, turn.out
     spec = column.spec
     settings = OwnSettings(spec.mode, spec.model, spec.detail)
-    policy = session.policy(settings)
-    for index, source in enumerate(images):
-        out.event(column, Preparing(_label(source)))
-        try:
-            prepared, by = await preparations.get(policy, index, source, column.index)
-        except ImageError as error:
-            column.failure = FileFailed("", error)
-            out.event(column, column.failure)
-            return
-        column.prepared.append(prepared)
-        out.event(column, Prepared(prepared), prepared_by=by)
-        async for event in session.mode_client(spec.mode).attach(prepared):
-            out.event(column, event)
-            if isinstance(event, FileFailed):
-                column.failure = event
-                return
-    await _answer(session, settings, column, turn.prompt, out)
-
-
-async def _answer(
-    session: Session, settings: OwnSettings, column: ColumnResult, prompt: str, out: ComparePrinter
-) -> None:
-    question = session.question(prompt, column.prepared, settings)
-    async for event in session.send(question, settings, Continuation(), None):
-        out.event(column, event)
+    events = column_events(
+        turn.session, settings, turn.prompt, turn.preparations, column.index, Continuation()
+    )
+    async for tagged in events:
+        event = tagged.event
+        turn.out.event(column, event, prepared_by=tagged.prepared_by)
         match event:
-            case TextDelta(text=text):
+            case Prepared(image=image):
+                column.prepared.append(image)
+            case FileFailed():
+                column.failure = event
+            case TextDelta():
                 if column.first_token is None:
                     column.first_token = time.monotonic()
             case Usage():
@@ -280,6 +242,5 @@ async def _answer(
                 column.text = text
             case Failed():
                 column.failure = event
-                return
             case _:
                 pass

@@ -1,0 +1,97 @@
+"""One column of a compare turn, shared by `visiondesk send --compare` and the window's Compare:
+the images as the column's policy sends them, then the question in the column's own
+conversation. The images are prepared once per distinct policy for the whole turn (two columns
+that would send the same pixels share them, whichever asks first), and uploaded once per server
+(the connection's uploader keys uploads by content)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from visiondesk.domain import Continuation, PreparedImage
+from visiondesk.errors import ImageError
+from visiondesk.events import Event, FileFailed, Prepared, Preparing
+from visiondesk.imaging import ImageInput, ImagePolicy
+from visiondesk.marks import NO_MARKS, Marks
+from visiondesk.session import Session, StoredTurn, TurnSettings
+
+Crop = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSource:
+    """What an image of the question is made from, for every column alike."""
+
+    input: ImageInput
+    label: str
+    crop: Crop | None = None
+    marks: Marks = NO_MARKS
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnEvent:
+    """An event of one column; `prepared_by` (with `Prepared`): the column whose asking
+    prepared the image this column shares."""
+
+    event: Event
+    prepared_by: int | None = None
+
+
+class Preparations:
+    """Each image of one turn prepared once per distinct policy; later askers await the same
+    future (shielded: one column's Stop does not cancel another's image)."""
+
+    def __init__(self, sources: Sequence[ImageSource]) -> None:
+        self.sources = tuple(sources)
+        self._made: dict[tuple[ImagePolicy, int], asyncio.Future[PreparedImage]] = {}
+        self._by: dict[tuple[ImagePolicy, int], int] = {}
+
+    async def get(
+        self, session: Session, policy: ImagePolicy, index: int, column: int
+    ) -> tuple[PreparedImage, int]:
+        """Image `index` as `policy` sends it, and the column whose asking prepared it."""
+        key = (policy.pixels, index)
+        made = self._made.get(key)
+        if made is None or (made.done() and made.cancelled()):
+            source = self.sources[index]
+            job = session.prepare(source.input, policy, source.label, source.crop, source.marks)
+            made = self._made[key] = asyncio.ensure_future(job)
+            self._by[key] = column
+        return await asyncio.shield(made), self._by[key]
+
+
+async def column_events(
+    session: Session,
+    settings: TurnSettings,
+    prompt: str,
+    preparations: Preparations,
+    column: int,
+    continuation: Continuation,
+    stored: StoredTurn | None = None,
+) -> AsyncIterator[ColumnEvent]:
+    """Prepare (shared), upload where the mode uploads, then send in the conversation standing
+    at `continuation`. Ends with Completed or Failed from the send, or FileFailed when an image
+    could not be made or uploaded (nothing is sent then). The question being asked travels in
+    the `TurnStarted` event's replay; new server-side state comes as `StateChanged`."""
+    policy = session.policy(settings)
+    prepared: list[PreparedImage] = []
+    mode = session.mode_client(settings.mode)
+    for index, source in enumerate(preparations.sources):
+        yield ColumnEvent(Preparing(source.label))
+        try:
+            image, by = await preparations.get(session, policy, index, column)
+        except ImageError as error:
+            yield ColumnEvent(FileFailed("", error))
+            return
+        prepared.append(image)
+        yield ColumnEvent(Prepared(image), by)
+        async for event in mode.attach(image):
+            yield ColumnEvent(event)
+            if isinstance(event, FileFailed):
+                return
+    session.save_images(stored, prepared)
+    question = session.question(prompt, prepared, settings)
+    async for event in session.send(question, settings, continuation, stored):
+        yield ColumnEvent(event)
