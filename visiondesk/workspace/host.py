@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from visiondesk.config.profiles import Profile
     from visiondesk.config.secrets import Secrets
     from visiondesk.config.settings import AppSettings
-    from visiondesk.connection import Connection
+    from visiondesk.connection import Connection, Connections
     from visiondesk.domain import Continuation, Detail
     from visiondesk.events import Event
     from visiondesk.imaging import ImageInput
@@ -55,6 +55,7 @@ class Host(Protocol):
     history: History
     profiles: dict[str, Profile]
     secrets: Secrets
+    connections: Connections
     draft: Draft
     transcript: Transcript
     jobs: Jobs

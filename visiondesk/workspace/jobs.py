@@ -45,6 +45,8 @@ class Group(Enum):
     EXPORT = "export"
     DELETE_FILES = "delete-files"
     BATCH = "batch"
+    COMPARE = "compare"
+    """One compare column's turn: keyed by the column's id (`Key(Group.COMPARE, id)`)."""
     PROFILE_TEST = "profile-test"
     KEYCHAIN_WRITE = "keychain-write"
     DOCTOR = "doctor"

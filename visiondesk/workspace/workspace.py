@@ -19,6 +19,7 @@ from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
+from visiondesk.workspace.comparing import Comparison
 from visiondesk.workspace.connection_status import ConnectionState, ConnectionStatus
 from visiondesk.workspace.draft import Draft
 from visiondesk.workspace.exchanges import Exchanges
@@ -44,7 +45,8 @@ class Tokens:
 class Workspace:
     """State: `draft`, `text`, `settings`, `transcript`, `status` (connection), `tokens`,
     `profiles`. Intents: the methods below and those of `attachments`, `conversation`,
-    `exchanges` (versions, delete), `library` and `care` (check, repair, restore, back up).
+    `exchanges` (versions, delete), `library`, `care` (check, repair, restore, back up) and
+    `compare` (one question through 2–4 columns).
 
     Signals: `text_changed(str)`, `settings_changed(ConversationSettings)`,
     `status_changed(ConnectionStatus)`, `tokens_changed(Tokens)`, `busy_changed(bool)`,
@@ -105,6 +107,7 @@ class Workspace:
         self.exchanges = Exchanges(self)
         self.library = Library(self)
         self.care = HistoryCare(self, self.library)
+        self.compare = Comparison(self)
         self._busy = False
         self._before_wait: ConnectionStatus | None = None
         self.jobs.changed.connect(self._jobs_changed)

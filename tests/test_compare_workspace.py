@@ -1,0 +1,153 @@
+"""Compare on the headless model against the emulator: every column gets its own sizes, keeps
+its own conversation for follow-ups, and fails, stops and retries on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.images import encode, photo
+from tests.test_workspace import drive
+from tests.waiting import until
+from visiondesk.compare import ColumnSpec
+from visiondesk.config.profile_store import EMULATOR
+from visiondesk.domain import ApiMode, Detail
+from visiondesk.workspace import Workspace
+from visiondesk.workspace.comparing import ColumnStatus
+
+HIGH_CHAT = ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.HIGH)
+LOW_RESPONSES = ColumnSpec("gpt-4.1-mini", ApiMode.RESPONSES, Detail.LOW)
+ASSISTANTS = ColumnSpec("gpt-4o", ApiMode.ASSISTANTS, Detail.HIGH)
+
+
+async def ended(ws: Workspace) -> None:
+    await until(lambda: not ws.compare.busy)
+
+
+async def ask(ws: Workspace, text: str, *, with_photo: bool = False) -> None:
+    if with_photo:
+        ws.attachments.add(encode(photo(1536, 2048), "JPEG"), "photo.jpg")
+    ws.set_text(text)
+    assert ws.compare.ask()
+    await ended(ws)
+
+
+def test_each_column_sees_its_own_sizes_and_answers(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is this?", with_photo=True)
+        high, low = ws.compare.columns
+        assert high.last is not None and low.last is not None
+        assert high.last.status is ColumnStatus.DONE and low.last.status is ColumnStatus.DONE
+        assert (high.last.seen[0].width, low.last.seen[0].width) == (768, 384)
+        assert "| 768×1024 | image/jpeg | data_url | high | 765 |" in high.last.answer
+        assert "| 384×512 | image/jpeg | data_url | low | 312 |" in low.last.answer
+        assert low.last.usage is not None and low.last.usage.input_tokens > 312
+        assert low.last.first_token_seconds is not None and low.last.seconds is not None
+        assert ws.compare.cost(1) is not None and ws.compare.cost(1) > 0
+        assert len(ws.draft) == 0 and ws.text == ""
+        # Each column is a conversation of its own in the history.
+        ids = {column.continuation.conversation_id for column in ws.compare.columns}
+        assert None not in ids and len(ids) == 2
+
+    drive(tmp_path, scenario)
+
+
+def test_a_follow_up_continues_each_columns_own_conversation(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is this?", with_photo=True)
+        await ask(ws, "And the colour?")
+        chat, responses = ws.compare.columns
+        assert [t.status for t in chat.turns] == [ColumnStatus.DONE] * 2
+        assert len(chat.continuation.exchanges) == 2
+        assert responses.continuation.state.response_id is not None
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        bodies = [(r.path, json.dumps(r.body)) for r in emulator.log]
+        follow_ups = [(path, body) for path, body in bodies if "And the colour?" in body]
+        chat_body = next(body for path, body in follow_ups if path.endswith("/chat/completions"))
+        responses_body = next(body for path, body in follow_ups if path.endswith("/responses"))
+        assert "What is this?" in chat_body  # Chat re-sends its own history
+        assert "previous_response_id" in responses_body
+        for column in ws.compare.columns:
+            assert column.continuation.conversation_id is not None
+            stored = ws.history.messages(column.continuation.conversation_id)
+            assert [m.text for m in stored][::2] == ["What is this?", "And the colour?"]
+
+    drive(tmp_path, scenario)
+
+
+def test_one_columns_failure_stays_in_it_and_retry_is_one_step(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.disabled_modes = {"assistants"}
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, ASSISTANTS)])
+        await ask(ws, "What is this?", with_photo=True)
+        chat, assistants = ws.compare.columns
+        assert chat.last is not None and chat.last.status is ColumnStatus.DONE
+        assert assistants.last is not None and assistants.last.status is ColumnStatus.FAILED
+        assert assistants.last.error
+        emulator.knobs.disabled_modes = set()
+        connection = ws.connections.open(EMULATOR, ws.profiles[EMULATOR])
+        connection.capabilities.forget(connection.profile)
+        assert ws.compare.retry(1)
+        await ended(ws)
+        chat_after, retried = ws.compare.columns
+        assert chat_after == chat  # the other column is untouched
+        assert retried.last is not None and retried.last.status is ColumnStatus.DONE, (
+            retried.last.error
+        )
+        assert len(retried.turns) == 1 and retried.last.seen[0].width == 768
+        assert retried.continuation.conversation_id is not None
+        stored = ws.history.messages(retried.continuation.conversation_id)
+        assert len(stored) == 2  # the failed attempt left the history
+
+    drive(tmp_path, scenario)
+
+
+def test_stop_stops_every_column_and_keeps_what_each_had(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.token_delay = 0.05
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        ws.set_text("Tell me slowly")
+        assert ws.compare.ask()
+        await until(lambda: all(len(c.turns[-1].answer) > 5 for c in ws.compare.columns))
+        ws.compare.stop()
+        await ended(ws)
+        for column in ws.compare.columns:
+            assert column.last is not None and column.last.status is ColumnStatus.STOPPED
+            assert len(column.last.answer) > 5
+        assert ws.compare.retry(0)
+        emulator.knobs.token_delay = 0.0
+        await ended(ws)
+        first = ws.compare.columns[0].last
+        assert first is not None and first.status is ColumnStatus.DONE
+
+    drive(tmp_path, scenario)
+
+
+def test_closing_a_column_leaves_the_others_running(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.token_delay = 0.02
+        three = [(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES), (EMULATOR, HIGH_CHAT)]
+        ws.compare.start(three)
+        ws.set_text("Tell me slowly")
+        assert ws.compare.ask()
+        await until(lambda: all(c.turns[-1].answer for c in ws.compare.columns))
+        ws.compare.close_column(1)
+        assert [c.spec for c in ws.compare.columns] == [HIGH_CHAT, HIGH_CHAT]
+        emulator.knobs.token_delay = 0.0
+        await ended(ws)
+        assert all(
+            c.last is not None and c.last.status is ColumnStatus.DONE for c in ws.compare.columns
+        )
+        ws.compare.close_column(0)  # two columns: closing one ends the compare
+        assert not ws.compare.active
+
+    drive(tmp_path, scenario)

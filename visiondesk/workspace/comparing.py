@@ -1,0 +1,421 @@
+"""Compare in the window: one question and the draft's images through 2–4 columns at once, each
+a profile + model + mode + detail with its own conversation (Chat history, previous response id,
+thread), so a follow-up goes to every column and each continues its own.
+
+`Comparison` is the one owner of the columns; a column and its turns are values, replaced and
+announced. Each column's turn is a job of `Group.COMPARE` keyed by the column: one column's
+failure, Stop or Retry never touches another's."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, assert_never
+
+from visiondesk.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec
+from visiondesk.compare_turn import ImageSource, Preparations, column_events
+from visiondesk.domain import Continuation, PreparedImage, Question
+from visiondesk.errors import StorageError, VisionDeskError
+from visiondesk.events import (
+    Completed,
+    Event,
+    Failed,
+    FileFailed,
+    FileReady,
+    Prepared,
+    Preparing,
+    Processing,
+    RateLimitWait,
+    RequestSent,
+    StateChanged,
+    TextDelta,
+    TurnStarted,
+    UploadProgress,
+    Usage,
+    Waiting,
+)
+from visiondesk.session import OwnSettings, Session, followed
+from visiondesk.workspace.attaching import job_key, kept_form
+from visiondesk.workspace.jobs import Group, Key
+from visiondesk.workspace.signal import Signal
+
+if TYPE_CHECKING:
+    from visiondesk.config.prices import PriceTable
+    from visiondesk.session import StoredTurn
+    from visiondesk.workspace.host import Host
+
+
+class ColumnStatus(Enum):
+    """Where one column's latest turn is."""
+
+    PREPARING = "preparing"
+    STREAMING = "streaming"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+    @property
+    def running(self) -> bool:
+        return self in (ColumnStatus.PREPARING, ColumnStatus.STREAMING)
+
+    @property
+    def retryable(self) -> bool:
+        return self in (ColumnStatus.FAILED, ColumnStatus.STOPPED)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTurn:
+    """One question in one column and what came of it: what the model saw, its answer, what it
+    used and how long it took."""
+
+    prompt: str
+    sources: tuple[ImageSource, ...] = ()
+    seen: tuple[PreparedImage, ...] = ()
+    answer: str = ""
+    status: ColumnStatus = ColumnStatus.PREPARING
+    error: str = ""
+    usage: Usage | None = None
+    first_token_seconds: float | None = None
+    seconds: float | None = None
+    question: Question | None = None
+    """As it was asked (the send's replay), so the conversation can move on from it."""
+    message_ids: tuple[int, ...] = ()
+    """Its question and answer in the history (a Retry deletes them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompareColumn:
+    """A profile + model + mode + detail, its turns, and where its own conversation stands."""
+
+    id: int
+    profile_key: str
+    spec: ColumnSpec
+    turns: tuple[ColumnTurn, ...] = ()
+    continuation: Continuation = field(default_factory=Continuation)
+
+    @property
+    def last(self) -> ColumnTurn | None:
+        return self.turns[-1] if self.turns else None
+
+    @property
+    def running(self) -> bool:
+        return self.last is not None and self.last.status.running
+
+    @property
+    def settings(self) -> OwnSettings:
+        return OwnSettings(self.spec.mode, self.spec.model, self.spec.detail)
+
+    def title(self, profile_name: str) -> str:
+        return f"{self.spec.model} · {self.spec.mode.label} · {self.spec.detail.value} detail" + (
+            f" · {profile_name}" if profile_name else ""
+        )
+
+
+class CompareError(ValueError):
+    """A compare the model refuses (too few or too many columns, an unknown profile)."""
+
+
+class Comparison:
+    """State: `columns` (empty: no compare open), `blind`. Intents: `start`, `ask`, `stop`,
+    `stop_column`, `retry`, `close_column`, `end`.
+
+    Signals: `columns_changed()` (a compare began or ended, a column came or went),
+    `column_changed(int)` (the column at that place was replaced), `text_appended(int, str)`
+    (its answer grew by this much, the value replaced without `column_changed`),
+    `busy_changed(bool)`."""
+
+    def __init__(self, workspace: Host, prices: PriceTable | None = None) -> None:
+        from visiondesk.config.prices import PriceTable
+
+        self._ws = workspace
+        self.prices = prices or PriceTable.defaults()
+        self.columns: tuple[CompareColumn, ...] = ()
+        self.blind = False
+        self.columns_changed: Signal[[]] = Signal()
+        self.column_changed: Signal[[int]] = Signal()
+        self.text_appended: Signal[[int, str]] = Signal()
+        self.busy_changed: Signal[[bool]] = Signal()
+        self._ids = itertools.count(1)
+        self._busy = False
+        workspace.jobs.changed.connect(self._jobs_changed)
+
+    # ----- what the window shows ------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return bool(self.columns)
+
+    @property
+    def busy(self) -> bool:
+        return self._ws.jobs.running(Group.COMPARE)
+
+    def cost(self, index: int) -> float | None:
+        """US$ for the column's latest turn, if its usage and its model's price are known."""
+        column = self.columns[index]
+        last = column.last
+        price = self.prices.price(column.spec.model)
+        if last is None or last.usage is None or price is None:
+            return None
+        return price.cost(last.usage.input_tokens, last.usage.output_tokens)
+
+    def profile_name(self, index: int) -> str:
+        key = self.columns[index].profile_key
+        profile = self._ws.profiles.get(key)
+        return profile.name if profile is not None else key
+
+    def _jobs_changed(self) -> None:
+        busy = self.busy
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    # ----- intents --------------------------------------------------------------------------
+
+    def start(self, columns: Sequence[tuple[str, ColumnSpec]], *, blind: bool = False) -> None:
+        """Open a compare of these (profile key, spec) columns; the composer's text and the
+        draft's images stay for its first question."""
+        if not MIN_COLUMNS <= len(columns) <= MAX_COLUMNS:
+            raise CompareError(f"compare takes {MIN_COLUMNS} to {MAX_COLUMNS} columns")
+        for key, _spec in columns:
+            if key not in self._ws.profiles:
+                raise CompareError(f"no profile named {key!r}")
+        self.stop()
+        self.columns = tuple(CompareColumn(next(self._ids), key, spec) for key, spec in columns)
+        self.blind = blind
+        self.columns_changed.emit()
+
+    def end(self) -> None:
+        """Back to the single conversation (each column's answers stay in the history)."""
+        self.stop()
+        self.columns = ()
+        self.columns_changed.emit()
+
+    def ask(self) -> bool:
+        """The composer's question, with the draft's images, to every column; False (nothing
+        sent, nothing lost) when no question is typed or a turn is still under way."""
+        ws = self._ws
+        prompt = ws.text.strip()
+        if not self.columns or not prompt or self.busy:
+            return False
+        sources = tuple(_source(attachment) for attachment in ws.draft)
+        for attachment in ws.draft:  # each column prepares the images as it sends them
+            ws.jobs.cancel(job_key(attachment.id))
+        ws.draft.clear()
+        ws.set_text("")
+        preparations = Preparations(sources)
+        for column in self.columns:
+            self._add_turn(column.id, ColumnTurn(prompt, sources))
+            self._run(column.id, preparations)
+        return True
+
+    def stop(self) -> None:
+        """Every column stops; what each had answered stays, marked stopped."""
+        self._ws.jobs.cancel(Group.COMPARE)
+
+    def stop_column(self, index: int) -> None:
+        if 0 <= index < len(self.columns):
+            self._ws.jobs.cancel(Key(Group.COMPARE, self.columns[index].id))
+
+    def retry(self, index: int) -> bool:
+        """Ask a column's failed or stopped question again, in its place (the others stay)."""
+        if not 0 <= index < len(self.columns):
+            return False
+        column = self.columns[index]
+        last = column.last
+        if last is None or not last.status.retryable or column.running:
+            return False
+        for message_id in last.message_ids:  # the failed attempt leaves the history
+            try:
+                self._ws.history.delete_message(message_id)
+            except StorageError as error:
+                self._ws.notice(f"The failed attempt stays in your history: {error.message}")
+                break
+        self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
+        self._run(column.id, Preparations(last.sources))
+        return True
+
+    def close_column(self, index: int) -> None:
+        """The column leaves the compare (its conversation stays in the history); with one
+        column left, the compare ends."""
+        if not 0 <= index < len(self.columns):
+            return
+        if len(self.columns) <= MIN_COLUMNS:
+            self.end()
+            return
+        self.stop_column(index)
+        self.columns = self.columns[:index] + self.columns[index + 1 :]
+        self.columns_changed.emit()
+
+    # ----- the columns' jobs -----------------------------------------------------------------
+
+    def _run(self, column_id: int, preparations: Preparations) -> None:
+        ws = self._ws
+        column = self._column(column_id)
+        assert column is not None
+        profile = ws.profiles[column.profile_key]
+        connection = ws.connections.open(column.profile_key, profile)
+        session = Session(connection.profile, None, connection=connection)
+        started = time.monotonic()
+        stored = self._save_question(session, column_id)
+
+        async def run() -> None:
+            column = self._column(column_id)
+            if column is None or column.last is None:
+                return
+            events = column_events(
+                session,
+                column.settings,
+                column.last.prompt,
+                preparations,
+                column_id,
+                column.continuation,
+                stored,
+            )
+            async for tagged in events:
+                self._on_event(column_id, tagged.event, started)
+
+        def succeeded(_result: None) -> None:  # a send ends in Completed or Failed: a guard
+            self._end_last(column_id, ColumnStatus.FAILED, "The answer ended unfinished.", started)
+
+        def failed(error: BaseException) -> None:
+            message = error.message if isinstance(error, VisionDeskError) else repr(error)
+            self._end_last(
+                column_id, ColumnStatus.FAILED, f"Something went wrong: {message}", started
+            )
+
+        def cancelled() -> None:
+            self._end_last(column_id, ColumnStatus.STOPPED, "Stopped.", started)
+
+        ws.jobs.start(
+            Key(Group.COMPARE, column_id),
+            run(),
+            success=succeeded,
+            failure=failed,
+            cancelled=cancelled,
+        )
+
+    def _save_question(self, session: Session, column_id: int) -> StoredTurn | None:
+        """Each column is a conversation of its own in the history, saved as it is asked."""
+        column = self._column(column_id)
+        assert column is not None and column.last is not None
+        try:
+            stored = session.save_question(
+                Question(column.last.prompt), column.settings, column.continuation.conversation_id
+            )
+        except StorageError as error:
+            self._ws.notice(f"This question is not saved in your history: {error.message}")
+            return None
+        if stored is None:
+            return None
+        continuation = replace(column.continuation, conversation_id=stored.conversation_id)
+        last = replace(column.last, message_ids=(stored.question_id, stored.answer_id))
+        self._set(
+            column_id, replace(column, continuation=continuation, turns=(*column.turns[:-1], last))
+        )
+        return stored
+
+    def _on_event(self, column_id: int, event: Event, started: float) -> None:
+        column = self._column(column_id)
+        if column is None or column.last is None:
+            return  # closed meanwhile
+        last = column.last
+        match event:
+            case TextDelta(text=text):
+                if last.first_token_seconds is None:
+                    first = time.monotonic() - started
+                    streaming = replace(
+                        last, status=ColumnStatus.STREAMING, first_token_seconds=first
+                    )
+                    self._replace_last(column_id, streaming)
+                self._append(column_id, text)
+            case Prepared(image=image):
+                self._replace_last(column_id, replace(last, seen=(*last.seen, image)))
+            case TurnStarted(replay=replay):
+                self._replace_last(column_id, replace(last, question=replay.turn))
+            case StateChanged() | Completed() if last.question is not None:
+                moved = followed(column.continuation, event, last.question)
+                self._set(column_id, replace(column, continuation=moved))
+                if isinstance(event, Completed):
+                    self._replace_last(column_id, replace(last, answer=event.text))
+                    self._end_last(column_id, ColumnStatus.DONE, event.unsaved, started)
+            case Completed(text=text):
+                self._replace_last(column_id, replace(last, answer=text))
+                self._end_last(column_id, ColumnStatus.DONE, event.unsaved, started)
+            case Usage():
+                self._replace_last(column_id, replace(last, usage=event))
+            case Failed(error=error, partial=partial):
+                if partial and partial != last.answer:
+                    self._replace_last(column_id, replace(last, answer=partial))
+                self._end_last(column_id, ColumnStatus.FAILED, error.message, started)
+            case FileFailed(error=error):
+                self._end_last(column_id, ColumnStatus.FAILED, error.message, started)
+            case (
+                StateChanged()
+                | Preparing()
+                | UploadProgress()
+                | Processing()
+                | FileReady()
+                | RequestSent()
+                | Waiting()
+                | RateLimitWait()
+            ):
+                pass
+            case _:
+                assert_never(event)
+
+    # ----- replacing values ------------------------------------------------------------------
+
+    def _place(self, column_id: int) -> int | None:
+        return next((i for i, c in enumerate(self.columns) if c.id == column_id), None)
+
+    def _column(self, column_id: int) -> CompareColumn | None:
+        place = self._place(column_id)
+        return None if place is None else self.columns[place]
+
+    def _set(self, column_id: int, column: CompareColumn) -> None:
+        place = self._place(column_id)
+        if place is None:
+            return
+        self.columns = (*self.columns[:place], column, *self.columns[place + 1 :])
+        self.column_changed.emit(place)
+
+    def _add_turn(self, column_id: int, turn: ColumnTurn) -> None:
+        column = self._column(column_id)
+        if column is not None:
+            self._set(column_id, replace(column, turns=(*column.turns, turn)))
+
+    def _replace_last(self, column_id: int, turn: ColumnTurn) -> None:
+        column = self._column(column_id)
+        if column is not None:
+            self._set(column_id, replace(column, turns=(*column.turns[:-1], turn)))
+
+    def _append(self, column_id: int, text: str) -> None:
+        """Streamed text: the value is replaced silently and only the delta is announced."""
+        place = self._place(column_id)
+        if place is None:
+            return
+        column = self.columns[place]
+        assert column.last is not None
+        grown = replace(column.last, answer=column.last.answer + text)
+        column = replace(column, turns=(*column.turns[:-1], grown))
+        self.columns = (*self.columns[:place], column, *self.columns[place + 1 :])
+        self.text_appended.emit(place, text)
+
+    def _end_last(self, column_id: int, status: ColumnStatus, error: str, started: float) -> None:
+        column = self._column(column_id)
+        if column is None or column.last is None or not column.last.status.running:
+            return  # closed meanwhile, or ended already (a Failed event, then the job's end)
+        seconds = time.monotonic() - started
+        ended = replace(column.last, status=status, error=error, seconds=seconds)
+        self._replace_last(column_id, ended)
+
+
+def _source(attachment: object) -> ImageSource:
+    from visiondesk.workspace.draft import Attachment
+
+    assert isinstance(attachment, Attachment)
+    source, marks = kept_form(attachment)
+    return ImageSource(source, attachment.label, attachment.crop, marks)
