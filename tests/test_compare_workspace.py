@@ -44,7 +44,8 @@ def test_each_column_sees_its_own_sizes_and_answers(tmp_path: Path) -> None:
         assert "| 384×512 | image/jpeg | data_url | low | 312 |" in low.last.answer
         assert low.last.usage is not None and low.last.usage.input_tokens > 312
         assert low.last.first_token_seconds is not None and low.last.seconds is not None
-        assert ws.compare.cost(1) is not None and ws.compare.cost(1) > 0
+        cost = ws.compare.cost(1)
+        assert cost is not None and cost > 0
         assert len(ws.draft) == 0 and ws.text == ""
         # Each column is a conversation of its own in the history.
         ids = {column.continuation.conversation_id for column in ws.compare.columns}
@@ -96,9 +97,8 @@ def test_one_columns_failure_stays_in_it_and_retry_is_one_step(tmp_path: Path) -
         await ended(ws)
         chat_after, retried = ws.compare.columns
         assert chat_after == chat  # the other column is untouched
-        assert retried.last is not None and retried.last.status is ColumnStatus.DONE, (
-            retried.last.error
-        )
+        assert retried.last is not None
+        assert retried.last.status is ColumnStatus.DONE, retried.last.error
         assert len(retried.turns) == 1 and retried.last.seen[0].width == 768
         assert retried.continuation.conversation_id is not None
         stored = ws.history.messages(retried.continuation.conversation_id)
