@@ -10,9 +10,6 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDropEvent,
     QGuiApplication,
     QIcon,
     QKeySequence,
@@ -22,7 +19,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QMainWindow,
     QMenu,
     QPushButton,
     QSizePolicy,
@@ -34,19 +30,19 @@ from PySide6.QtWidgets import (
 from visiondesk.ui.attachments.attachment_row import AttachmentRow
 from visiondesk.ui.history.sidebar import Sidebar
 from visiondesk.ui.screen_fit import fit_to_screen
-from visiondesk.ui.sources import carries_sources, own_card
 from visiondesk.ui.transcript.find_bar import FindBar
 from visiondesk.ui.transcript.transcript_view import TranscriptView
 from visiondesk.ui.widgets.composer import Composer
 from visiondesk.ui.widgets.elided_label import ElidedLabel
 from visiondesk.ui.widgets.overlays import Banner, DropHighlight
+from visiondesk.ui.window.drop_target import DropTarget
 from visiondesk.ui.window.sidebar_fold import SidebarFold
 from visiondesk.ui.window.toolbar import PanelIcon, ToolbarRows
 
 FOCUS_RING = "QPushButton#send:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DropTarget):
     """Widgets only; the presenters give them behaviour.
 
     Signals: `attach_requested(mime)` (something dropped), `close_requested()` (the window is
@@ -279,30 +275,6 @@ class MainWindow(QMainWindow):
         self._enable_send()
         if not busy and self.isActiveWindow() and self.focusWidget() is self.send_button:
             self.focus_composer()  # Stop has gone: typing goes on in the question
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if own_card(mime):
-            return  # an attachment card let go over its own window: it is here already
-        if carries_sources(mime) or mime.hasText():
-            event.acceptProposedAction()
-            self.drop_highlight.cover()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.drop_highlight.hide()
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_highlight.hide()
-        mime = event.mimeData()
-        if own_card(mime):
-            return
-        if carries_sources(mime) or not mime.hasText():
-            self.attach_requested.emit(mime)
-        else:  # plain text goes into the question
-            self.composer.insertPlainText(mime.text())
-        self.focus_composer()
-        event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_requested.emit()
