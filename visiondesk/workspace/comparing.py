@@ -141,6 +141,8 @@ class Comparison:
         self._ids = itertools.count(1)
         self._busy = False
         workspace.jobs.changed.connect(self._jobs_changed)
+        # Another conversation opened (or a new one begun): the compare gives way to it.
+        workspace.conversation_changed.connect(lambda _id: self.end() if self.columns else None)
 
     # ----- what the window shows ------------------------------------------------------------
 
@@ -198,7 +200,7 @@ class Comparison:
         sent, nothing lost) when no question is typed or a turn is still under way."""
         ws = self._ws
         prompt = ws.text.strip()
-        if not self.columns or not prompt or self.busy:
+        if not self.columns or not prompt or ws.busy:
             return False
         sources = tuple(_source(attachment) for attachment in ws.draft)
         for attachment in ws.draft:  # each column prepares the images as it sends them

@@ -103,8 +103,12 @@ class Sending:
 
     def send(self) -> int | None:
         """Ask the composer's question about the draft's images; with no question typed,
-        nothing is sent (the app never makes one up). The new turn's id."""
+        nothing is sent (the app never makes one up). The new turn's id. While a compare is
+        open, the question goes to its columns instead (None)."""
         ws = self._ws
+        if ws.compare.active:
+            ws.compare.ask()
+            return None
         prompt = ws.text.strip()
         if ws.busy or ws.session is None or not prompt:
             return None
@@ -139,6 +143,7 @@ class Sending:
 
     def stop(self) -> None:
         self._ws.jobs.cancel(Group.SEND)
+        self._ws.compare.stop()
 
     def retry(self, turn_id: int) -> int | None:
         """Send a failed, stopped or interrupted turn again, in its place."""

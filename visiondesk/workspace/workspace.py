@@ -116,8 +116,8 @@ class Workspace:
 
     @property
     def busy(self) -> bool:
-        """A turn is under way (Send shows as Stop)."""
-        return self.jobs.running(Group.SEND)
+        """A turn is under way, or a compare's (Send shows as Stop)."""
+        return self.jobs.running(Group.SEND) or self.jobs.running(Group.COMPARE)
 
     @property
     def connection(self) -> Connection:
