@@ -151,3 +151,51 @@ def test_closing_a_column_leaves_the_others_running(tmp_path: Path) -> None:
         assert not ws.compare.active
 
     drive(tmp_path, scenario)
+
+
+def test_a_compare_is_listed_once_found_by_any_column_and_reopens_whole(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is this?", with_photo=True)
+        before = ws.compare.columns
+        first = ws.compare.first
+        assert first == before[0].continuation.conversation_id
+        listed = ws.history.conversations()
+        assert [c.id for c in listed] == [first]
+        # Words only the second column's answer has ("low") find the compare.
+        assert [c.id for c in ws.history.conversations("| low | 312 |")] == [first]
+        ws.library.new()
+        assert not ws.compare.active
+        assert first is not None
+        assert await ws.library.open(first)
+        again = ws.compare.columns
+        assert [c.spec for c in again] == [HIGH_CHAT, LOW_RESPONSES]
+        assert [c.continuation for c in again] == [c.continuation for c in before]
+        for old, new in zip(before, again, strict=True):
+            assert new.last is not None and old.last is not None
+            assert new.last.answer == old.last.answer and new.last.status is ColumnStatus.DONE
+            assert new.last.seen[0].width == old.last.seen[0].width
+        await ask(ws, "And the colour?")  # each continues its own conversation
+        assert all(len(c.continuation.exchanges) == 2 for c in ws.compare.columns)
+        ws.history.delete(first)
+        assert ws.history.conversations() == []
+        assert ws.history.conversation(again[1].continuation.conversation_id or 0) is None
+
+    drive(tmp_path, scenario)
+
+
+def test_blind_mode_hides_the_columns_until_a_pick_which_is_tallied(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        for _ in range(2):
+            ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)], blind=True)
+            assert ws.compare.hidden and not ws.compare.can_pick
+            await ask(ws, "Which reads the receipt?", with_photo=True)
+            assert ws.compare.can_pick
+            low = next(i for i, c in enumerate(ws.compare.columns) if c.spec == LOW_RESPONSES)
+            assert ws.compare.pick(low)
+            assert not ws.compare.hidden and not ws.compare.pick(low)  # once per question
+        assert ws.compare.tally() == [f"{LOW_RESPONSES} won 2 of 2 against {HIGH_CHAT}"]
+        await ask(ws, "And now?")
+        assert ws.compare.hidden  # every new question is judged blind again
+
+    drive(tmp_path, scenario)

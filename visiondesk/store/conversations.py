@@ -26,6 +26,9 @@ class StoredConversation:
     updated_at: float
     instructions: str | None = None
     """Its own instructions (system prompt); None where none were saved (the default applies)."""
+    compare_of: int | None = None
+    """A compare's column: the id of the compare's first column (None: not a compare)."""
+    compare_column: int | None = None
 
 
 class Conversations:
@@ -43,7 +46,11 @@ class Conversations:
 
     def find(self, search: str = "") -> list[StoredConversation]:
         """Newest first; `search` matches any text of a conversation literally (even % and _)."""
-        sql = "SELECT * FROM conversations WHERE deleted = 0"
+        # A compare is listed once, as its first column; a search finds it by any column.
+        sql = (
+            "SELECT * FROM conversations WHERE deleted = 0 "
+            "AND (compare_of IS NULL OR compare_of = id)"
+        )
         args: tuple[Any, ...] = ()
         if search.strip():
             like = f"%{_escape_like(search.strip())}%"
@@ -51,9 +58,12 @@ class Conversations:
             sql += (
                 " AND (title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
                 "WHERE m.conversation_id = conversations.id AND m.deleted = 0 "
-                "AND m.text LIKE ? ESCAPE '\\'))"
+                "AND m.text LIKE ? ESCAPE '\\') OR (compare_of = id AND EXISTS (SELECT 1 "
+                "FROM conversations c JOIN messages m ON m.conversation_id = c.id "
+                "WHERE c.compare_of = conversations.id AND c.id != conversations.id "
+                "AND m.deleted = 0 AND m.text LIKE ? ESCAPE '\\')))"
             )
-            args = (like, like)
+            args = (like, like, like)
         rows = self._db.read(sql + " ORDER BY updated_at DESC, id DESC", args)
         return [_conversation(r) for r in rows]
 
@@ -87,6 +97,38 @@ class Conversations:
                 found[int(row["conversation_id"])] = digest
         return found
 
+    def set_compare(self, conversation_id: int, first: int, column: int) -> None:
+        """The conversation is column `column` of the compare whose first column is `first`."""
+        self._db.write(
+            "UPDATE conversations SET compare_of = ?, compare_column = ? WHERE id = ?",
+            (first, column, conversation_id),
+        )
+
+    def compare_columns(self, first: int) -> list[StoredConversation]:
+        """The columns of the compare whose first column is `first`, in order."""
+        rows = self._db.read(
+            "SELECT * FROM conversations WHERE compare_of = ? AND deleted = 0 "
+            "ORDER BY compare_column, id",
+            (first,),
+        )
+        return [_conversation(r) for r in rows]
+
+    def add_pick(self, first: int | None, winner: str, loser: str) -> None:
+        self._db.write(
+            "INSERT INTO compare_picks (compare_of, winner, loser, created_at) VALUES (?, ?, ?, ?)",
+            (first, winner, loser, time.time()),
+        )
+
+    def tally(self, one: str, other: str) -> tuple[int, int]:
+        """How often `one` was picked over `other`, and `other` over `one`."""
+        rows = self._db.read(
+            "SELECT winner, COUNT(*) AS n FROM compare_picks WHERE (winner = ? AND loser = ?) "
+            "OR (winner = ? AND loser = ?) GROUP BY winner",
+            (one, other, other, one),
+        )
+        wins = {str(row["winner"]): int(row["n"]) for row in rows}
+        return wins.get(one, 0), wins.get(other, 0)
+
     def rename(self, conversation_id: int, title: str) -> None:
         self._db.write("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
 
@@ -108,8 +150,16 @@ class Conversations:
         """Remove a conversation (its messages and state go with it); its uploads stay in the
         ledger until they are deleted."""
         with self._db.transaction() as db:
-            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
-            db.execute(FORGET_CONVERSATION, (conversation_id,))
+            columns = [  # a compare goes whole: every column with its first
+                int(row[0])
+                for row in db.execute(
+                    "SELECT id FROM conversations WHERE compare_of = ? AND id != ?",
+                    (conversation_id, conversation_id),
+                )
+            ]
+            for gone in (conversation_id, *columns):
+                db.execute("DELETE FROM conversations WHERE id = ?", (gone,))
+                db.execute(FORGET_CONVERSATION, (gone,))
 
     # API state --------------------------------------------------------------------------
 

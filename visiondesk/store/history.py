@@ -187,6 +187,24 @@ class History(KeepsLedger):
     def rename(self, conversation_id: int, title: str) -> None:
         self._conversations.rename(conversation_id, title)
 
+    # compares -------------------------------------------------------------------------------
+
+    def set_compare(self, conversation_id: int, first: int, column: int) -> None:
+        """The conversation is column `column` of the compare whose first column is `first`
+        (the sidebar lists a compare once, as its first column)."""
+        self._conversations.set_compare(conversation_id, first, column)
+
+    def compare_columns(self, first: int) -> list[StoredConversation]:
+        return self._conversations.compare_columns(first)
+
+    def add_pick(self, first: int | None, winner: str, loser: str) -> None:
+        """A blind compare's pick: `winner` and `loser` name the columns (model · mode ·
+        detail)."""
+        self._conversations.add_pick(first, winner, loser)
+
+    def tally(self, one: str, other: str) -> tuple[int, int]:
+        return self._conversations.tally(one, other)
+
     def update_settings(
         self, conversation_id: int, profile: str, mode: str, model: str, detail: str
     ) -> None:

@@ -62,3 +62,10 @@ def read_conversation(history: History, conversation_id: int) -> OpenedConversat
     except StorageError:  # the server-side ids are lost: the history travels instead
         state = ConversationState()
     return OpenedConversation(stored, messages, sources, state)
+
+
+def read_compare(history: History, first: int) -> list[OpenedConversation]:
+    """Every column of the compare whose first column is `first`, in order (off the UI
+    thread, as `read_conversation`)."""
+    opened = (read_conversation(history, stored.id) for stored in history.compare_columns(first))
+    return [column for column in opened if column is not None]

@@ -34,6 +34,7 @@ TABLES = (
     "batch_jobs",
     "batch_parts",
     "batch_items",
+    "compare_picks",
 )
 """Parents before children, so the orphans can be told after the copy."""
 
@@ -47,6 +48,7 @@ WORDS = {
     "batch_jobs": "batch job",
     "batch_parts": "batch part",
     "batch_items": "batch item",
+    "compare_picks": "compare pick",
 }
 ATTEMPTS = 3
 

@@ -160,6 +160,21 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE question_sources ADD COLUMN marks TEXT;
     """,
+    # 9: compares: each column is a conversation of its own; `compare_of` is the id of the
+    # compare's first column (its own, on that one), `compare_column` the column's place; and
+    # the answers a person picked in blind mode, by what each column was (model · mode · detail)
+    """
+    ALTER TABLE conversations ADD COLUMN compare_of INTEGER;
+    ALTER TABLE conversations ADD COLUMN compare_column INTEGER;
+    CREATE INDEX conversations_by_compare ON conversations(compare_of, compare_column);
+    CREATE TABLE compare_picks (
+        id INTEGER PRIMARY KEY,
+        compare_of INTEGER,
+        winner TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    """,
 ]
 
 

@@ -9,6 +9,7 @@ failure, Stop or Retry never touches another's."""
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
-from visiondesk.domain import Continuation, PreparedImage, Question
+from visiondesk.domain import ApiMode, Continuation, Detail, PreparedImage, Question
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.events import (
     Completed,
@@ -45,6 +46,8 @@ from visiondesk.workspace.signal import Signal
 if TYPE_CHECKING:
     from visiondesk.config.prices import PriceTable
     from visiondesk.session import StoredTurn
+    from visiondesk.store import StoredMessage
+    from visiondesk.store.opening import OpenedConversation
     from visiondesk.workspace.host import Host
 
 
@@ -119,8 +122,8 @@ class CompareError(ValueError):
 
 
 class Comparison:
-    """State: `columns` (empty: no compare open), `blind`. Intents: `start`, `ask`, `stop`,
-    `stop_column`, `retry`, `close_column`, `end`.
+    """State: `columns` (empty: no compare open), `blind`, `picked`, `first`. Intents:
+    `start`, `reopen`, `ask`, `stop`, `stop_column`, `retry`, `close_column`, `pick`, `end`.
 
     Signals: `columns_changed()` (a compare began or ended, a column came or went),
     `column_changed(int)` (the column at that place was replaced), `text_appended(int, str)`
@@ -134,6 +137,11 @@ class Comparison:
         self.prices = prices or PriceTable.defaults()
         self.columns: tuple[CompareColumn, ...] = ()
         self.blind = False
+        self.first: int | None = None
+        """The history id of the compare's first column: the one the sidebar lists."""
+        self.picked: int | None = None
+        """Blind mode: the place of the column picked as better for the latest question (the
+        headers show once a pick is made); None until then."""
         self.columns_changed: Signal[[]] = Signal()
         self.column_changed: Signal[[int]] = Signal()
         self.text_appended: Signal[[int, str]] = Signal()
@@ -185,8 +193,33 @@ class Comparison:
             if key not in self._ws.profiles:
                 raise CompareError(f"no profile named {key!r}")
         self.stop()
-        self.columns = tuple(CompareColumn(next(self._ids), key, spec) for key, spec in columns)
+        made = [CompareColumn(next(self._ids), key, spec) for key, spec in columns]
+        if blind:  # the place must not tell which is which either
+            random.shuffle(made)
+        self.columns = tuple(made)
         self.blind = blind
+        self.first = None
+        self.picked = None
+        self.columns_changed.emit()
+
+    def reopen(self, opened: Sequence[OpenedConversation]) -> None:
+        """A saved compare again, every column continuing its own conversation."""
+        ws = self._ws
+        columns: list[CompareColumn] = []
+        for each in opened:
+            stored = each.conversation
+            key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
+            key = key or next(iter(ws.profiles))
+            spec = ColumnSpec(stored.model, ApiMode(stored.mode), Detail(stored.detail))
+            continuation = Continuation(stored.id, tuple(each.exchanges(stored.model)), each.state)
+            turns = _stored_turns(each)
+            columns.append(CompareColumn(next(self._ids), key, spec, turns, continuation))
+        if len(columns) < MIN_COLUMNS:
+            return
+        self.stop()
+        self.columns = tuple(columns)
+        self.blind = False
+        self.first = opened[0].conversation.compare_of
         self.columns_changed.emit()
 
     def end(self) -> None:
@@ -207,11 +240,59 @@ class Comparison:
             ws.jobs.cancel(job_key(attachment.id))
         ws.draft.clear()
         ws.set_text("")
+        self.picked = None
         preparations = Preparations(sources)
         for column in self.columns:
             self._add_turn(column.id, ColumnTurn(prompt, sources))
             self._run(column.id, preparations)
         return True
+
+    @property
+    def hidden(self) -> bool:
+        """Blind mode hides what each column is until the person has picked the better one."""
+        return self.blind and self.picked is None
+
+    @property
+    def can_pick(self) -> bool:
+        return self.hidden and all(
+            column.last is not None and column.last.status is ColumnStatus.DONE
+            for column in self.columns
+        )
+
+    def pick(self, index: int) -> bool:
+        """Blind mode: this column's answer is the better one. Saved (over every other column)
+        for the tally, and the headers show."""
+        if not self.can_pick or not 0 <= index < len(self.columns):
+            return False
+        winner = str(self.columns[index].spec)
+        try:
+            for place, other in enumerate(self.columns):
+                if place != index:
+                    self._ws.history.add_pick(self.first, winner, str(other.spec))
+        except StorageError as error:
+            self._ws.notice(f"Your pick is not saved: {error.message}")
+        self.picked = index
+        for place in range(len(self.columns)):
+            self.column_changed.emit(place)
+        return True
+
+    def tally(self) -> list[str]:
+        """What the saved picks say of each pair of these columns, in words."""
+        lines: list[str] = []
+        specs = [column.spec for column in self.columns]
+        for place, one in enumerate(specs):
+            for other in specs[place + 1 :]:
+                if one == other:
+                    continue
+                try:
+                    wins, losses = self._ws.history.tally(str(one), str(other))
+                except StorageError:
+                    return []
+                if wins + losses:
+                    leader, won = (one, wins) if wins >= losses else (other, losses)
+                    rival = other if leader is one else one
+                    lines.append(f"{leader} won {won} of {wins + losses} against {rival}")
+        return lines
 
     def stop(self) -> None:
         """Every column stops; what each had answered stays, marked stopped."""
@@ -312,12 +393,25 @@ class Comparison:
             return None
         if stored is None:
             return None
+        if column.continuation.conversation_id is None and stored.conversation_id is not None:
+            self._group(stored.conversation_id, column_id)
         continuation = replace(column.continuation, conversation_id=stored.conversation_id)
         last = replace(column.last, message_ids=(stored.question_id, stored.answer_id))
         self._set(
             column_id, replace(column, continuation=continuation, turns=(*column.turns[:-1], last))
         )
         return stored
+
+    def _group(self, conversation_id: int, column_id: int) -> None:
+        """A column's new conversation joins the compare (the first one names it)."""
+        if self.first is None:
+            self.first = conversation_id
+        place = self._place(column_id) or 0
+        try:
+            self._ws.history.set_compare(conversation_id, self.first, place)
+        except StorageError as error:
+            self._ws.notice(f"This column shows alone in your history: {error.message}")
+        self._ws.conversations_changed.emit()
 
     def _on_event(self, column_id: int, event: Event, started: float) -> None:
         column = self._column(column_id)
@@ -413,6 +507,40 @@ class Comparison:
         seconds = time.monotonic() - started
         ended = replace(column.last, status=status, error=error, seconds=seconds)
         self._replace_last(column_id, ended)
+
+
+_STORED_STATUS = {
+    "complete": ColumnStatus.DONE,
+    "cancelled": ColumnStatus.STOPPED,
+}
+
+
+def _stored_turns(opened: OpenedConversation) -> tuple[ColumnTurn, ...]:
+    """A column's saved turns (the versions shown): question, what was sent, the answer."""
+    turns: list[ColumnTurn] = []
+    question: StoredMessage | None = None
+    for message in opened.messages:
+        if not message.shown:
+            continue
+        if message.role == "user":
+            question = message
+            continue
+        if question is None:
+            continue
+        status = _STORED_STATUS.get(message.status, ColumnStatus.FAILED)
+        error = message.error or ("" if status is ColumnStatus.DONE else "Interrupted.")
+        turns.append(
+            ColumnTurn(
+                question.text,
+                seen=tuple(question.images),
+                answer=message.text,
+                status=status,
+                error=error,
+                message_ids=(question.id, message.id),
+            )
+        )
+        question = None
+    return tuple(turns)
 
 
 def _source(attachment: object) -> ImageSource:

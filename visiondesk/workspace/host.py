@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from visiondesk.config.profiles import Profile
     from visiondesk.config.secrets import Secrets
     from visiondesk.config.settings import AppSettings
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from visiondesk.marks import Marks
     from visiondesk.session import Session
     from visiondesk.store import History
+    from visiondesk.store.opening import OpenedConversation
     from visiondesk.workspace.draft import Attachment, Crop, Draft
     from visiondesk.workspace.jobs import Jobs
     from visiondesk.workspace.settings import ConversationSettings
@@ -51,6 +54,7 @@ class CompareIntents(Protocol):
     def ask(self) -> bool: ...
     def stop(self) -> None: ...
     def end(self) -> None: ...
+    def reopen(self, opened: Sequence[OpenedConversation]) -> None: ...
 
 
 class LibraryIntents(Protocol):

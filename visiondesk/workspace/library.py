@@ -13,7 +13,7 @@ from visiondesk.config.settings import Cleanup
 from visiondesk.domain import ApiMode, Continuation, Detail
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.store import StoredConversation, StoredMessage, UploadRecord
-from visiondesk.store.opening import OpenedConversation, read_conversation
+from visiondesk.store.opening import OpenedConversation, read_compare, read_conversation
 from visiondesk.workspace.attaching import job_key
 from visiondesk.workspace.draft import Attachment
 from visiondesk.workspace.jobs import Group
@@ -132,6 +132,13 @@ class Library:
         opened = await asyncio.to_thread(read_conversation, self._ws.history, conversation_id)
         if opened is None:
             return False
+        first = opened.conversation.compare_of
+        if first is not None:  # a compare opens whole, every column
+            columns = await asyncio.to_thread(read_compare, self._ws.history, first)
+            if len(columns) > 1:
+                self.new()
+                self._ws.compare.reopen(columns)
+                return True
         self._opened(opened)
         return True
 
