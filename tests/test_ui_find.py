@@ -13,8 +13,8 @@ from tests.qt_support import run
 from tests.waiting import until
 from visiondesk.domain import ApiMode
 from visiondesk.ui.theme import DARK, LIGHT, colours, contrast, is_dark
-from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.rows import TurnRow
+from visiondesk.ui.widgets.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import TurnStatus
 

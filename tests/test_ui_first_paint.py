@@ -27,7 +27,7 @@ HEAVY = ("openai", "PIL", "sqlite3", "_sqlite3", "markdown_it", "pygments")
 """Top-level packages that load only after the first paint."""
 LATE = (
     "visiondesk.ui.transcript.message_widgets",
-    "visiondesk.ui.transcript.markdown_view",
+    "visiondesk.ui.widgets.markdown_view",
     "visiondesk.ui.attachments.attachment_card",
     "visiondesk.domain",
     "visiondesk.workspace",

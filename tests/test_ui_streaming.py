@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 from tests.qt_support import answered, last_turn, run
 from tests.waiting import until
 from visiondesk.render import CodeBlock, render_blocks
-from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.rows import TurnRow
-from visiondesk.ui.transcript.sized_label import SizedLabel
+from visiondesk.ui.widgets.markdown_view import CodeView, ProseLabel
+from visiondesk.ui.widgets.sized_label import SizedLabel
 from visiondesk.ui.window.controller import Controller
 from visiondesk.workspace import ConnectionState, TurnStatus
 

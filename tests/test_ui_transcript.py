@@ -17,10 +17,10 @@ from visiondesk.config.settings import Theme
 from visiondesk.domain import ApiMode, Detail, PreparedImage
 from visiondesk.ui.theme import DARK, LIGHT, apply_theme, contrast
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.transcript.markdown_view import CodeView, ProseLabel
 from visiondesk.ui.transcript.message_widgets import AnswerCard
 from visiondesk.ui.transcript.rows import TurnRow
 from visiondesk.ui.transcript.transcript_view import COLUMN_WIDTH, FIRST, TranscriptView
+from visiondesk.ui.widgets.markdown_view import CodeView, ProseLabel
 from visiondesk.workspace import Transcript as TranscriptModel
 from visiondesk.workspace import TurnStatus
 from visiondesk.workspace.transcript import Turn

@@ -29,8 +29,6 @@ from visiondesk.render import Block, BlockRenderer
 from visiondesk.ui.theme import Colours
 from visiondesk.ui.transcript.action_bar import ActionBar
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.transcript.markdown_view import MarkdownView
-from visiondesk.ui.transcript.sized_label import SizedLabel
 from visiondesk.ui.transcript.turn_labels import (
     answer_actions,
     pinned,
@@ -40,6 +38,8 @@ from visiondesk.ui.transcript.turn_labels import (
 from visiondesk.ui.transcript.version_switch import VersionSwitch
 from visiondesk.ui.widgets.image_actions import ImageMenu
 from visiondesk.ui.widgets.image_drag import ImageDrag
+from visiondesk.ui.widgets.markdown_view import MarkdownView
+from visiondesk.ui.widgets.sized_label import SizedLabel
 from visiondesk.ui.widgets.thumbnails import thumbnail_pixmap
 from visiondesk.workspace.transcript import Turn
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from visiondesk.find import Mark, highlighted_html
 from visiondesk.ui.theme import Colours
-from visiondesk.ui.transcript.markdown_view import prose_html
-from visiondesk.ui.transcript.sized_label import SizedLabel
+from visiondesk.ui.widgets.markdown_view import prose_html
+from visiondesk.ui.widgets.sized_label import SizedLabel
 from visiondesk.workspace.finding import notice_body
 from visiondesk.workspace.transcript import Notice
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from visiondesk.find import Marks
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.ui.transcript.deleted_line import DeletedLine
-from visiondesk.ui.transcript.markdown_view import CodeView
 from visiondesk.ui.transcript.message_widgets import AnswerCard, QuestionBubble
 from visiondesk.ui.transcript.notice_line import NoticeLine
 from visiondesk.ui.widgets.image_preview import PreviewDialog
+from visiondesk.ui.widgets.markdown_view import CodeView
 from visiondesk.workspace.finding import Part
 from visiondesk.workspace.transcript import Deleted, Notice, Turn
 

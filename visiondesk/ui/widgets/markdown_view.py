@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from visiondesk.find import Mark, Marks, highlighted_html
 from visiondesk.render import Block, CodeBlock, Prose, formula, formula_svg
 from visiondesk.ui.theme import Colours
-from visiondesk.ui.transcript.sized_label import SizedLabel
+from visiondesk.ui.widgets.sized_label import SizedLabel
 
 _MATH = re.compile(r'<img src="math:([0-9a-f]{16})"')
 _SCALE = 2  # formulas are drawn at twice their size, sharp on high-DPI screens
