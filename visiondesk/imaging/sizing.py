@@ -122,3 +122,17 @@ def _plan_patch(rule: PatchRule, detail: Detail, width: int, height: int) -> Siz
         budget = rule.high
     w, h = patch_size(width, height, budget)
     return SizePlan(w, h, patch_tokens(rule, w, h), detail, note)
+
+
+def seen_units(model: str, width: int, height: int, detail: Detail) -> str:
+    """What the model cut the image into, in words: its 512-pixel tiles (tile models at high
+    detail), its 32-pixel patches (patch models), or one low-detail view."""
+    from visiondesk.imaging.models import rule_for
+
+    rule, _known = rule_for(model)
+    if isinstance(rule, TileRule):
+        if detail is Detail.LOW:
+            return "one low-detail view"
+        across, down = math.ceil(width / TILE), math.ceil(height / TILE)
+        return f"{across}×{down} tiles"
+    return f"{patches(width, height):,} patches"

@@ -18,6 +18,19 @@ from visiondesk.config.secrets import where_keys_go
 
 NAMES = {"ollama": "Ollama (port 11434)", "lmstudio": "LM Studio (port 1234)"}
 
+WELCOME = """### Welcome to VisionDesk
+
+Drop images on the window, paste a screenshot (**Ctrl+V**) or open files (**Ctrl+O**), type a
+question and press **Enter**.
+
+{where}
+
+To use OpenAI, open **Edit → Settings**, choose the *OpenAI* profile and enter your API key
+(it is kept in the system keychain). For a local server, pick the *Ollama* or *LM Studio*
+profile, or add your own with its base URL.
+"""
+"""The first notice in the transcript; `{where}` says which server it opened on."""
+
 
 class WelcomeDialog(QDialog):
     """`choice` is ("openai", key), ("local", profile key) or ("emulator", "") after accept."""

@@ -24,8 +24,9 @@ from visiondesk.store import History
 from visiondesk.ui.attachments.presenter import AttachmentsPresenter
 from visiondesk.ui.batch.batch_panel import BatchPanel
 from visiondesk.ui.capture.presenter import CapturePresenter
+from visiondesk.ui.compare.presenter import ComparePresenter
 from visiondesk.ui.connection.presenter import ConnectionPresenter
-from visiondesk.ui.connection.welcome_dialog import WelcomeDialog
+from visiondesk.ui.connection.welcome_dialog import WELCOME, WelcomeDialog
 from visiondesk.ui.doctor.doctor_dialog import DoctorDialog
 from visiondesk.ui.history.presenter import HistoryPresenter
 from visiondesk.ui.main_thread_gc import settle_memory
@@ -42,18 +43,6 @@ log = logging.getLogger(__name__)
 
 REMEMBER_AFTER_MS = 500
 """The window saves its size and place this long after the last change."""
-
-WELCOME = """### Welcome to VisionDesk
-
-Drop images on the window, paste a screenshot (**Ctrl+V**) or open files (**Ctrl+O**), type a
-question and press **Enter**.
-
-{where}
-
-To use OpenAI, open **Edit → Settings**, choose the *OpenAI* profile and enter your API key
-(it is kept in the system keychain). For a local server, pick the *Ollama* or *LM Studio*
-profile, or add your own with its base URL.
-"""
 
 
 class Controller(QObject):
@@ -89,6 +78,7 @@ class Controller(QObject):
         self.capture_view = CapturePresenter(self.workspace, window)
         self.conversation_view = ConversationPresenter(self.workspace, window, self.open_settings)
         self.find_view = FindPresenter(self.workspace.transcript, window)
+        self.compare_view = ComparePresenter(self.workspace, window)
         self.connection_view = ConnectionPresenter(self.workspace, window)
         self.history_view = HistoryPresenter(self.workspace, window, self.memory)
         self.workspace.status_changed.connect(self._settle)

@@ -1,0 +1,54 @@
+"""A compare column's header in words: what its model saw (sent size, tokens per image) and,
+once answered, its tokens, price (with the date of the prices), time to first token and total
+time. Plain Python, so the words are tested without a window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from visiondesk.domain import PreparedImage
+from visiondesk.imaging.sizing import seen_units
+from visiondesk.workspace.comparing import Comparison
+
+BLIND_NAMES = "ABCD"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnHeader:
+    title: str
+    seen: str = ""
+    totals: str = ""
+    can_pick: bool = False
+
+
+def header_for(compare: Comparison, index: int) -> ColumnHeader:
+    """Blind mode names the columns A–D only, and says nothing of what each one is, until the
+    person has picked."""
+    column = compare.columns[index]
+    if compare.hidden:
+        return ColumnHeader(f"Answer {BLIND_NAMES[index]}", can_pick=compare.can_pick)
+    title = column.title(compare.profile_name(index))
+    last = column.last
+    if last is None:
+        return ColumnHeader(title)
+    seen = "; ".join(_seen(image, column.spec.model) for image in last.seen)
+    seen = f"Saw: {seen}" if seen else ("" if not last.sources else "Preparing the images…")
+    parts: list[str] = []
+    if last.usage is not None:
+        parts.append(f"{last.usage.input_tokens:,} in · {last.usage.output_tokens:,} out")
+        cost = compare.cost(index)
+        parts.append(
+            "price unknown" if cost is None else f"${cost:.4f} (prices of {compare.prices.taken})"
+        )
+    if last.first_token_seconds is not None:
+        parts.append(f"first token {last.first_token_seconds:.2f} s")
+    if last.seconds is not None:
+        parts.append(f"{last.seconds:.1f} s in all")
+    return ColumnHeader(title, seen, " · ".join(parts))
+
+
+def _seen(image: PreparedImage, model: str) -> str:
+    if image.url is not None or image.width is None or image.height is None:
+        return f"{image.label} as its URL (up to {image.tokens:,} tokens)"
+    units = seen_units(model, image.width, image.height, image.detail)
+    return f"{image.label} {image.width}×{image.height}, {units}, {image.tokens:,} tokens"
