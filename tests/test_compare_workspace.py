@@ -14,6 +14,7 @@ from visiondesk.config.profile_store import EMULATOR
 from visiondesk.domain import ApiMode, Detail
 from visiondesk.workspace import Workspace
 from visiondesk.workspace.comparing import ColumnStatus
+from visiondesk.workspace.jobs import Group
 
 HIGH_CHAT = ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.HIGH)
 LOW_RESPONSES = ColumnSpec("gpt-4.1-mini", ApiMode.RESPONSES, Detail.LOW)
@@ -197,5 +198,24 @@ def test_blind_mode_hides_the_columns_until_a_pick_which_is_tallied(tmp_path: Pa
         assert ws.compare.tally() == [f"{LOW_RESPONSES} won 2 of 2 against {HIGH_CHAT}"]
         await ask(ws, "And now?")
         assert ws.compare.hidden  # every new question is judged blind again
+
+    drive(tmp_path, scenario)
+
+
+def test_keeping_a_column_goes_on_with_it_alone(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        three = [(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES), (EMULATOR, HIGH_CHAT)]
+        ws.compare.start(three)
+        await ask(ws, "What is this?", with_photo=True)
+        first, low, third = (c.continuation.conversation_id for c in ws.compare.columns)
+        assert ws.compare.keep(0)  # the first column: the compare goes on under the next
+        await ws.jobs.wait(Group.OPEN)
+        assert not ws.compare.active and ws.conversation_id == first
+        assert (ws.settings.model, ws.settings.detail) == ("gpt-4o", Detail.HIGH)
+        assert [t.answer for t in ws.transcript.turns] and len(ws.continuation.exchanges) == 1
+        listed = {c.id for c in ws.history.conversations()}
+        assert listed == {first, low}  # the kept one alone, and the other two as a compare
+        assert low is not None and await ws.library.open(low)
+        assert [c.continuation.conversation_id for c in ws.compare.columns] == [low, third]
 
     drive(tmp_path, scenario)

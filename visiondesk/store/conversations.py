@@ -104,6 +104,31 @@ class Conversations:
             (first, column, conversation_id),
         )
 
+    def leave_compare(self, conversation_id: int) -> None:
+        """The conversation stands alone again; if it was the compare's first column, the next
+        column names the compare from now on."""
+        with self._db.transaction() as db:
+            row = db.execute(
+                "SELECT compare_of FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None or row[0] is None:
+                return
+            db.execute(
+                "UPDATE conversations SET compare_of = NULL, compare_column = NULL WHERE id = ?",
+                (conversation_id,),
+            )
+            if int(row[0]) == conversation_id:
+                following = db.execute(
+                    "SELECT id FROM conversations WHERE compare_of = ? "
+                    "ORDER BY compare_column, id LIMIT 1",
+                    (conversation_id,),
+                ).fetchone()
+                if following is not None:
+                    db.execute(
+                        "UPDATE conversations SET compare_of = ? WHERE compare_of = ?",
+                        (int(following[0]), conversation_id),
+                    )
+
     def compare_columns(self, first: int) -> list[StoredConversation]:
         """The columns of the compare whose first column is `first`, in order."""
         rows = self._db.read(

@@ -197,6 +197,10 @@ class History(KeepsLedger):
     def compare_columns(self, first: int) -> list[StoredConversation]:
         return self._conversations.compare_columns(first)
 
+    def leave_compare(self, conversation_id: int) -> None:
+        """The column kept from a compare becomes a conversation of its own."""
+        self._conversations.leave_compare(conversation_id)
+
     def add_pick(self, first: int | None, winner: str, loser: str) -> None:
         """A blind compare's pick: `winner` and `loser` name the columns (model · mode ·
         detail)."""

@@ -123,7 +123,7 @@ class CompareError(ValueError):
 
 class Comparison:
     """State: `columns` (empty: no compare open), `blind`, `picked`, `first`. Intents:
-    `start`, `reopen`, `ask`, `stop`, `stop_column`, `retry`, `close_column`, `pick`, `end`.
+    `start`, `reopen`, `ask`, `stop`, `stop_column`, `retry`, `close_column`, `keep`, `pick`, `end`.
 
     Signals: `columns_changed()` (a compare began or ended, a column came or went),
     `column_changed(int)` (the column at that place was replaced), `text_appended(int, str)`
@@ -318,6 +318,34 @@ class Comparison:
                 break
         self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
         self._run(column.id, Preparations(last.sources))
+        return True
+
+    def keep(self, index: int) -> bool:
+        """This column is the one to keep: the compare ends and its conversation opens as a
+        conversation of its own, to go on with (the other columns stay a compare in the
+        history)."""
+        if not 0 <= index < len(self.columns) or self.busy:
+            return False
+        column = self.columns[index]
+        kept = column.continuation.conversation_id
+        self.end()
+        if kept is None:  # nothing asked yet: the settings are what is kept
+            self._ws.select_profile(column.profile_key)
+            self._ws.apply_settings(
+                replace(
+                    self._ws.settings,
+                    model=column.spec.model,
+                    mode=column.spec.mode,
+                    detail=column.spec.detail,
+                )
+            )
+            return True
+        try:
+            self._ws.history.leave_compare(kept)
+        except StorageError as error:
+            self._ws.notice(f"The column could not be kept on its own: {error.message}")
+            return False
+        self._ws.library.open(kept)
         return True
 
     def close_column(self, index: int) -> None:

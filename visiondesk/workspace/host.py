@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Sequence
 
     from visiondesk.config.profiles import Profile
@@ -59,6 +60,7 @@ class CompareIntents(Protocol):
 
 class LibraryIntents(Protocol):
     def save_settings(self) -> None: ...
+    def open(self, conversation_id: int) -> asyncio.Task[bool]: ...
 
 
 class Host(Protocol):

@@ -76,8 +76,10 @@ class TurnView(QWidget):
 
 class ColumnView(QFrame):
     """A compare column. Signals: `stop_requested()`, `retry_requested()`,
-    `close_requested()`, `pick_requested()` (blind mode: this answer is the better one)."""
+    `close_requested()`, `keep_requested()` (go on with this column alone),
+    `pick_requested()` (blind mode: this answer is the better one)."""
 
+    keep_requested = Signal()
     stop_requested = Signal()
     retry_requested = Signal()
     close_requested = Signal()
@@ -99,6 +101,8 @@ class ColumnView(QFrame):
         self.stop_button = QPushButton("Stop", self)
         self.retry_button = QPushButton("Retry", self)
         self.pick_button = QPushButton("This one is better", self)
+        self.keep_button = QPushButton("Keep", self)
+        self.keep_button.setToolTip("Go on with this column alone, as one conversation")
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
         self.close_button.setAutoRaise(True)
@@ -106,10 +110,18 @@ class ColumnView(QFrame):
         self.stop_button.clicked.connect(self.stop_requested)
         self.retry_button.clicked.connect(self.retry_requested)
         self.pick_button.clicked.connect(self.pick_requested)
+        self.keep_button.clicked.connect(self.keep_requested)
         self.close_button.clicked.connect(self.close_requested)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        for button in (self.pick_button, self.stop_button, self.retry_button, self.close_button):
+        buttons = (
+            self.pick_button,
+            self.stop_button,
+            self.retry_button,
+            self.keep_button,
+            self.close_button,
+        )
+        for button in buttons:
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.area = QScrollArea(self)
         self.area.setWidgetResizable(True)
@@ -160,6 +172,7 @@ class ColumnView(QFrame):
         self.stop_button.setVisible(column.running)
         self.retry_button.setVisible(last is not None and last.status.retryable)
         self.pick_button.setVisible(header.can_pick)
+        self.keep_button.setVisible(not column.running and not header.hidden)
         while len(self.turn_views) < len(column.turns):
             view = TurnView(self.area.widget())
             self.turns_layout.insertWidget(self.turns_layout.count() - 1, view)

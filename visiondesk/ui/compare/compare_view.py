@@ -43,9 +43,10 @@ def arrangement_for(columns: int, width: int) -> Arrangement:
 
 class CompareView(QWidget):
     """Signals: `end_requested()` (back to one conversation), `stop_requested(int)`,
-    `retry_requested(int)`, `close_requested(int)`, `pick_requested(int)` (by the column's
-    place); `arrangement_changed(Arrangement)`."""
+    `retry_requested(int)`, `close_requested(int)`, `keep_requested(int)`,
+    `pick_requested(int)` (by the column's place); `arrangement_changed(Arrangement)`."""
 
+    keep_requested = Signal(int)
     end_requested = Signal()
     stop_requested = Signal(int)
     retry_requested = Signal(int)
@@ -98,6 +99,7 @@ class CompareView(QWidget):
             view.retry_requested.connect(lambda p=place: self.retry_requested.emit(p))
             view.close_requested.connect(lambda p=place: self.close_requested.emit(p))
             view.pick_requested.connect(lambda p=place: self.pick_requested.emit(p))
+            view.keep_requested.connect(lambda p=place: self.keep_requested.emit(p))
             self.columns.append(view)
         self._arrange(force=True)
 

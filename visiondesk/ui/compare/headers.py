@@ -19,6 +19,8 @@ class ColumnHeader:
     seen: str = ""
     totals: str = ""
     can_pick: bool = False
+    hidden: bool = False
+    """Blind, not yet picked: nothing may tell which column is which."""
 
 
 def header_for(compare: Comparison, index: int) -> ColumnHeader:
@@ -26,7 +28,8 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
     person has picked."""
     column = compare.columns[index]
     if compare.hidden:
-        return ColumnHeader(f"Answer {BLIND_NAMES[index]}", can_pick=compare.can_pick)
+        name = f"Answer {BLIND_NAMES[index]}"
+        return ColumnHeader(name, can_pick=compare.can_pick, hidden=True)
     title = column.title(compare.profile_name(index))
     last = column.last
     if last is None:

@@ -76,6 +76,7 @@ class ComparePresenter(QObject):
         view.retry_requested.connect(self.compare.retry)
         view.close_requested.connect(self.compare.close_column)
         view.pick_requested.connect(self._pick)
+        view.keep_requested.connect(self.compare.keep)
 
     def open_setup(self) -> CompareSetupDialog:
         """The dialog that chooses the columns; Compare opens them (the draft stays)."""
