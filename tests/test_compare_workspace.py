@@ -219,3 +219,24 @@ def test_keeping_a_column_goes_on_with_it_alone(tmp_path: Path) -> None:
         assert [c.continuation.conversation_id for c in ws.compare.columns] == [low, third]
 
     drive(tmp_path, scenario)
+
+
+def test_a_compare_exports_its_columns_side_by_side(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> tuple[Path, Path]:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is <this>?", with_photo=True)
+        page = ws.library.export("html", tmp_path / "compare.html")
+        notes = ws.library.export("md", tmp_path / "notes")
+        return page, notes
+
+    page, notes = drive(tmp_path, scenario)
+    text = page.read_text()
+    assert "grid-template-columns:repeat(2," in text
+    assert text.count("<div class='column'>") == 2
+    assert "What is &lt;this&gt;?" in text and "<this>" not in text
+    assert "gpt-4o · chat · high detail" in text and "gpt-4.1-mini · responses · low detail" in text
+    assert "Saw: photo.jpg 768×1024, 765 tokens" in text
+    assert "Saw: photo.jpg 384×512, 312 tokens" in text
+    assert text.count("<img ") == 1  # the question's image once, for every column
+    markdown = notes.read_text()
+    assert markdown.count("### gpt-") == 2 and markdown.count("## You") == 1

@@ -23,7 +23,7 @@ from visiondesk.escaping import (
     web_link,
 )
 from visiondesk.render import markdown_to_html
-from visiondesk.store.history import History
+from visiondesk.store.history import History, StoredConversation
 from visiondesk.store.messages import StoredMessage
 
 CONTENT_SECURITY_POLICY = (
@@ -47,6 +47,10 @@ def to_markdown(
     if conversation is None:
         raise ValueError(f"no conversation {conversation_id}")
     images_dir = folder / "images"
+    if conversation.compare_of is not None and len(_columns(history, conversation)) > 1:
+        lines = _compare_markdown(history, conversation, images_dir)
+        path = folder / (name or f"{_safe(conversation.title)}.md")
+        return write_private(path, "\n".join(lines))
     title = markdown_label(conversation.title)
     lines = [f"# {title}", "", f"*{markdown_label(f'{conversation.model} · {conversation.mode}')}*"]
     lines.append("")
@@ -85,6 +89,10 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
         "</style></head><body>",
         f"<h1>{html.escape(conversation.title)}</h1>",
     ]
+    if conversation.compare_of is not None and len(_columns(history, conversation)) > 1:
+        parts += _compare_html(history, conversation)
+        parts.append("</body></html>")
+        return write_private(path, "\n".join(parts))
     for message in _shown(history, conversation_id):
         if message.role == "user":
             parts.append("<p class='who'>You</p>")
@@ -101,6 +109,107 @@ def to_html(history: History, conversation_id: int, path: Path) -> Path:
                 parts.append(f"<p><em>{html.escape(message.damaged)}</em></p>")
     parts.append("</body></html>")
     return write_private(path, "\n".join(parts))
+
+
+# Compares: the questions once, each column's answers side by side under what it was --------
+
+
+def _columns(history: History, conversation: StoredConversation) -> list[StoredConversation]:
+    return history.compare_columns(conversation.compare_of or conversation.id)
+
+
+def _exchanges(
+    history: History, column: StoredConversation
+) -> list[tuple[StoredMessage, StoredMessage | None]]:
+    """A column's questions, each with its answer (None: none was saved)."""
+    pairs: list[tuple[StoredMessage, StoredMessage | None]] = []
+    for message in _shown(history, column.id):
+        if message.role == "user":
+            pairs.append((message, None))
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1] = (pairs[-1][0], message)
+    return pairs
+
+
+def _column_name(column: StoredConversation) -> str:
+    return f"{column.model} · {column.mode} · {column.detail} detail · {column.profile}"
+
+
+def _seen(question: StoredMessage) -> str:
+    return "; ".join(
+        f"{image.label} {image.width}×{image.height}, {image.tokens} tokens"
+        if image.url is None
+        else f"{image.label} as its URL"
+        for image in question.images
+    )
+
+
+def _compare_html(history: History, conversation: StoredConversation) -> list[str]:
+    columns = _columns(history, conversation)
+    exchanges = [_exchanges(history, column) for column in columns]
+    count = len(columns)
+    parts = [
+        "<style>body{max-width:none;margin:2em}"
+        f".turn{{display:grid;grid-template-columns:repeat({count},minmax(0,1fr));gap:1em}}"
+        ".column{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;overflow-wrap:anywhere}"
+        ".seen{color:#5f6368;font-size:90%}</style>",
+        "<p class='who'>Compared: "
+        + html.escape(", ".join(_column_name(column) for column in columns))
+        + "</p>",
+    ]
+    for turn in range(max(len(pairs) for pairs in exchanges)):
+        asked = next((pairs[turn][0] for pairs in exchanges if turn < len(pairs)), None)
+        if asked is None:
+            continue
+        parts.append("<p class='who'>You</p>")
+        parts.append("<p>" + html.escape(asked.text).replace("\n", "<br>") + "</p>")
+        parts += [_html_image(image) for image in asked.images]
+        parts.append("<div class='turn'>")
+        for column, pairs in zip(columns, exchanges, strict=True):
+            parts.append("<div class='column'>")
+            parts.append(f"<p class='who'>{html.escape(_column_name(column))}</p>")
+            if turn < len(pairs):
+                question, answer = pairs[turn]
+                if seen := _seen(question):
+                    parts.append(f"<p class='seen'>Saw: {html.escape(seen)}</p>")
+                if answer is not None:
+                    status = _STATUS.get(answer.status)
+                    if status:
+                        parts.append(f"<p class='seen'>{html.escape(status)}</p>")
+                    parts.append(markdown_to_html(answer.text))
+                    if answer.error:
+                        parts.append(f"<p><em>{html.escape(answer.error)}</em></p>")
+            parts.append("</div>")
+        parts.append("</div>")
+    return parts
+
+
+def _compare_markdown(
+    history: History, conversation: StoredConversation, images_dir: Path
+) -> list[str]:
+    columns = _columns(history, conversation)
+    exchanges = [_exchanges(history, column) for column in columns]
+    lines = [f"# {markdown_label(conversation.title)}", "", "*Compare*", ""]
+    for turn in range(max(len(pairs) for pairs in exchanges)):
+        asked = next((pairs[turn][0] for pairs in exchanges if turn < len(pairs)), None)
+        if asked is None:
+            continue
+        lines += ["## You", "", inert_markdown(asked.text), ""]
+        lines += [
+            line for image in asked.images for line in (_markdown_image(image, images_dir), "")
+        ]
+        for column, pairs in zip(columns, exchanges, strict=True):
+            if turn >= len(pairs):
+                continue
+            question, answer = pairs[turn]
+            lines += [f"### {markdown_label(_column_name(column))}", ""]
+            if seen := _seen(question):
+                lines += [f"*Saw: {markdown_label(seen)}*", ""]
+            if answer is not None:
+                lines += [inert_markdown(answer.text), ""]
+                if answer.error:
+                    lines += [f"> {_quoted(answer.error)}", ""]
+    return lines
 
 
 def _shown(history: History, conversation_id: int) -> list[StoredMessage]:

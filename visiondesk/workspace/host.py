@@ -50,6 +50,8 @@ class ExchangeIntents(Protocol):
 
 
 class CompareIntents(Protocol):
+    first: int | None
+
     @property
     def active(self) -> bool: ...
     def ask(self) -> bool: ...

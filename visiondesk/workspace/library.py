@@ -268,7 +268,8 @@ class Library:
         """The open conversation as Markdown (a folder) or one HTML file."""
         from visiondesk.store.export import to_html, to_markdown
 
-        conversation_id = self._ws.conversation_id
+        compare = self._ws.compare
+        conversation_id = compare.first if compare.active else self._ws.conversation_id
         if conversation_id is None:
             raise LookupError("Nothing to export yet: this conversation has no saved turn.")
         if kind == "md":

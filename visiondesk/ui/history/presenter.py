@@ -144,7 +144,8 @@ class HistoryPresenter(QObject):
         self.window.focus_composer()
 
     def _title(self) -> str:
-        conversation_id = self.workspace.conversation_id
+        compare = self.workspace.compare
+        conversation_id = compare.first if compare.active else self.workspace.conversation_id
         stored = self._stored(conversation_id) if conversation_id else None
         return "".join(c for c in stored.title if c not in '/\\:*?"<>|').strip() if stored else ""
 
