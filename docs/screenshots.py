@@ -3,7 +3,8 @@ scripted conversation against the built-in emulator.
 
     make screenshots        # needs Debian's xvfb (see README)
 
-`--narrow` (with QT_SCALE_FACTOR=2) renders the narrow window at twice the scale instead.
+`--narrow` (with QT_SCALE_FACTOR=2) renders the narrow window at twice the scale instead;
+`--marking` the mark-up editor and the capture overlay; `--compare` three compare columns.
 """
 
 from __future__ import annotations
@@ -362,6 +363,45 @@ async def marking(folder: Path) -> None:
     window.close()
 
 
+async def compare(folder: Path) -> None:
+    """Three columns on one receipt photo: gpt-4o high in Chat, gpt-4.1-mini low in Responses,
+    gpt-4o low in Chat, answered, each header saying what its model saw and what it cost."""
+    from visiondesk.compare import ColumnSpec
+    from visiondesk.config.profile_store import EMULATOR
+    from visiondesk.domain import Detail
+
+    photo = folder / "receipt.jpg"
+    photo.write_bytes(images.jpeg_with_exif(images.photo(3024, 4032, seed=21), orientation=1))
+    window = MainWindow()
+    window.resize(1280, 820)
+    controller = Controller(
+        window,
+        profiles=dict(BUILTIN),
+        secrets=Secrets(use_keyring=False),
+        emulator_knobs=Knobs(token_delay=0.01),
+        history=History.temporary(),
+    )
+    window.show()
+    controller.start([photo])
+    workspace = controller.workspace
+    await until(lambda: workspace.draft and all(a.state.sendable for a in workspace.draft))
+    workspace.compare.start(
+        [
+            (EMULATOR, ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.HIGH)),
+            (EMULATOR, ColumnSpec("gpt-4.1-mini", ApiMode.RESPONSES, Detail.LOW)),
+            (EMULATOR, ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.LOW)),
+        ]
+    )
+    window.sidebar_fold.hide()
+    workspace.set_text("What is the total on this receipt?")
+    workspace.compare.ask()
+    await until(lambda: not workspace.compare.busy)
+    await settle(0.6)
+    save(window, "compare.png")
+    await controller.aclose()
+    window.close()
+
+
 def main() -> int:
     scratch = tempfile.mkdtemp(prefix="visiondesk-screenshots-")
     for name in ("DATA", "CONFIG", "CACHE", "LOG"):  # never the person's own history
@@ -375,6 +415,8 @@ def main() -> int:
             runner.run(narrow(Path(tmp)))
         elif "--marking" in sys.argv:
             runner.run(marking(Path(tmp)))
+        elif "--compare" in sys.argv:
+            runner.run(compare(Path(tmp)))
         else:
             runner.run(script(Path(tmp)))
     return 0

@@ -51,7 +51,8 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
 
 
 def _seen(image: PreparedImage, model: str) -> str:
+    name = image.label.replace("\\", "/").rsplit("/", 1)[-1] or image.label  # a path: its name
     if image.url is not None or image.width is None or image.height is None:
-        return f"{image.label} as its URL (up to {image.tokens:,} tokens)"
+        return f"{name} as its URL (up to {image.tokens:,} tokens)"
     units = seen_units(model, image.width, image.height, image.detail)
-    return f"{image.label} {image.width}×{image.height}, {units}, {image.tokens:,} tokens"
+    return f"{name} {image.width}×{image.height}, {units}, {image.tokens:,} tokens"

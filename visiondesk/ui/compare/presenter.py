@@ -30,6 +30,12 @@ class CompareWindow(Protocol):
     def find_bar(self) -> QWidget: ...
     @property
     def batch_action(self) -> QAction: ...
+    @property
+    def model_box(self) -> QWidget: ...
+    @property
+    def mode_box(self) -> QWidget: ...
+    @property
+    def detail_box(self) -> QWidget: ...
     def focus_composer(self) -> None: ...
     def window(self) -> QWidget: ...
 
@@ -100,6 +106,14 @@ class ComparePresenter(QObject):
         self.window.transcript.setVisible(not active)
         if active:
             self.window.find_bar.hide()
+        # Each column has its own model, mode and detail: the toolbar's are the conversation's.
+        for box in (self.window.model_box, self.window.mode_box, self.window.detail_box):
+            box.setEnabled(not active)
+            box.setToolTip(
+                "Each compare column has its own; End compare to change the conversation's"
+                if active
+                else box.accessibleName()
+            )
         self.view.set_count(len(self.compare.columns))
         self._dirty.clear()
         for place in range(len(self.compare.columns)):
