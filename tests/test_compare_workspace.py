@@ -240,3 +240,36 @@ def test_a_compare_exports_its_columns_side_by_side(tmp_path: Path) -> None:
     assert text.count("<img ") == 1  # the question's image once, for every column
     markdown = notes.read_text()
     assert markdown.count("### gpt-") == 2 and markdown.count("## You") == 1
+
+
+def test_regenerate_asks_a_columns_last_question_again_from_the_same_point(
+    tmp_path: Path,
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is this?", with_photo=True)
+        await ask(ws, "And the colour?")
+        chat, responses = ws.compare.columns
+        first_response = responses.turns[0].response_id
+        assert first_response is not None and responses.turns[1].response_id != first_response
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        before = len(emulator.log)
+        assert ws.compare.regenerate(1)
+        await ended(ws)
+        again = ws.compare.columns[1]
+        assert ws.compare.columns[0] == chat  # the other column is untouched
+        assert len(again.turns) == 2 and again.turns[1].status is ColumnStatus.DONE
+        assert len(again.continuation.exchanges) == 2
+        [request] = [r for r in emulator.log[before:] if r.path.endswith("/responses")]
+        assert request.body["previous_response_id"] == first_response
+        assert again.continuation.conversation_id is not None
+        stored = ws.history.messages(again.continuation.conversation_id)
+        assert [m.text for m in stored][::2] == ["What is this?", "And the colour?"]
+        assert ws.compare.regenerate(0)
+        await ended(ws)
+        [chat_request] = [r for r in emulator.log[before:] if r.path.endswith("/completions")]
+        sent = json.dumps(chat_request.body)
+        assert "What is this?" in sent and sent.count("And the colour?") == 1
+
+    drive(tmp_path, scenario)

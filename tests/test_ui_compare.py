@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from tests.qt_support import all_ready, run
 from tests.waiting import until
-from visiondesk.domain import Detail
+from visiondesk.domain import ApiMode, Detail
 from visiondesk.ui.compare.compare_view import Arrangement
 from visiondesk.ui.compare.setup_dialog import CompareSetupDialog
 from visiondesk.ui.window.controller import Controller
@@ -21,7 +21,9 @@ from visiondesk.workspace import ConnectionState
 from visiondesk.workspace.comparing import ColumnStatus
 
 
-def choose_columns(app: Controller, *, blind: bool = False) -> CompareSetupDialog:
+def choose_columns(
+    app: Controller, *, blind: bool = False, accept: bool = True
+) -> CompareSetupDialog:
     """File → Compare models…: the current settings and the same at low detail, then Compare."""
     shift_control = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     QTest.keyClick(app.window.composer, Qt.Key.Key_M, shift_control)
@@ -31,7 +33,8 @@ def choose_columns(app: Controller, *, blind: bool = False) -> CompareSetupDialo
     first.detail.setCurrentIndex(first.detail.findData(Detail.HIGH.value))
     assert second.detail.currentData() == Detail.LOW.value  # offered: the same model at low detail
     dialog.blind_box.setChecked(blind)
-    dialog.accept()
+    if accept:
+        dialog.accept()
     return dialog
 
 
@@ -82,6 +85,13 @@ def test_two_columns_answer_side_by_side_with_what_each_saw(
         assert [t.status for t in each.turns] == [ColumnStatus.DONE] * 2
         assert len(each.continuation.exchanges) == 2
     assert "And the colours?" in high.plain_text() and "And the colours?" in low.plain_text()
+    # Regenerate: a new answer to the low column's last question; the other stays.
+    kept = app.workspace.compare.columns[0]
+    assert low.regenerate_button.isVisible()
+    QTest.mouseClick(low.regenerate_button, Qt.MouseButton.LeftButton)
+    run(loop, lambda: until(lambda: not app.workspace.compare.busy))
+    assert app.workspace.compare.columns[0] == kept
+    assert app.workspace.compare.columns[1].turns[-1].status is ColumnStatus.DONE
     # Narrow: the columns stack, one under the other.
     window.resize(window.minimumWidth(), window.height())
     QTest.qWait(0)
@@ -108,3 +118,27 @@ def test_blind_columns_are_named_once_the_better_one_is_picked(
     assert all("detail" in column.title.text() for column in view.columns)
     assert not picked.pick_button.isVisible()
     assert view.tally.isVisible() and "won 1 of 1" in view.tally.text()
+
+
+def test_a_failing_column_says_so_in_its_place_and_retries_with_one_click(
+    app: Controller, loop: qasync.QEventLoop, photo_path: Path
+) -> None:
+    emulator = app.workspace.connections.emulator
+    assert emulator is not None
+    app.window.resize(1200, 800)
+    dialog = choose_columns(app, accept=False)
+    dialog.rows[1].mode.setCurrentIndex(dialog.rows[1].mode.findData(ApiMode.ASSISTANTS.value))
+    dialog.accept()
+    emulator.knobs.disabled_modes = {"assistants"}
+    ask(app, loop, "What is it?", photo_path)
+    working, failing = app.compare_view.view.columns
+    assert failing.retry_button.isVisible() and not working.retry_button.isVisible()
+    assert "Assistants" in failing.plain_text()  # the reason, in the column that failed
+    assert "768×1024" in working.plain_text()
+    emulator.knobs.disabled_modes = set()
+    connection = app.workspace.connection
+    connection.capabilities.forget(connection.profile)
+    QTest.mouseClick(failing.retry_button, Qt.MouseButton.LeftButton)
+    run(loop, lambda: until(lambda: not app.workspace.compare.busy))
+    assert not failing.retry_button.isVisible()
+    assert app.workspace.compare.columns[1].turns[-1].status is ColumnStatus.DONE

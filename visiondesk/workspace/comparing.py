@@ -41,6 +41,7 @@ from visiondesk.events import (
 from visiondesk.session import OwnSettings, Session, followed
 from visiondesk.workspace.attaching import job_key, kept_form
 from visiondesk.workspace.jobs import Group, Key
+from visiondesk.workspace.rewinding import new_thread
 from visiondesk.workspace.signal import Signal
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class ColumnTurn:
     """As it was asked (the send's replay), so the conversation can move on from it."""
     message_ids: tuple[int, ...] = ()
     """Its question and answer in the history (a Retry deletes them)."""
+    response_id: str | None = None
+    """Responses: the response that answered it (a Regenerate of the next chains from it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,8 @@ class CompareError(ValueError):
 
 class Comparison:
     """State: `columns` (empty: no compare open), `blind`, `picked`, `first`. Intents:
-    `start`, `reopen`, `ask`, `stop`, `stop_column`, `retry`, `close_column`, `keep`, `pick`, `end`.
+    `start`, `reopen`, `ask`, `stop`, `stop_column`, `retry`, `regenerate`, `close_column`,
+    `keep`, `pick`, `end`.
 
     Signals: `columns_changed()` (a compare began or ended, a column came or went),
     `column_changed(int)` (the column at that place was replaced), `text_appended(int, str)`
@@ -310,15 +314,47 @@ class Comparison:
         last = column.last
         if last is None or not last.status.retryable or column.running:
             return False
-        for message_id in last.message_ids:  # the failed attempt leaves the history
-            try:
-                self._ws.history.delete_message(message_id)
-            except StorageError as error:
-                self._ws.notice(f"The failed attempt stays in your history: {error.message}")
-                break
+        self._forget(last)
+        if column.continuation.state.thread_id is not None and last.status is ColumnStatus.STOPPED:
+            # The stopped attempt may be in the thread: a new one, with the words so far.
+            moved = new_thread(column.continuation, "the earlier thread holds a stopped attempt")
+            self._set(column.id, replace(column, continuation=moved))
         self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
         self._run(column.id, Preparations(last.sources))
         return True
+
+    def regenerate(self, index: int) -> bool:
+        """A new answer to a column's last question, from the same point of its conversation
+        (Chat leaves the last exchange out, Responses chains from the answer before, an
+        Assistants thread is started again with the words before)."""
+        if not 0 <= index < len(self.columns) or self.busy:
+            return False
+        column = self.columns[index]
+        last = column.last
+        if last is None or last.status is not ColumnStatus.DONE:
+            return False
+        earlier = [turn for turn in column.turns[:-1] if turn.status is ColumnStatus.DONE]
+        state = replace(
+            column.continuation.state, response_id=earlier[-1].response_id if earlier else None
+        )
+        moved = replace(column.continuation, exchanges=column.continuation.exchanges[:-1])
+        moved = replace(moved, state=state)
+        if state.thread_id is not None:
+            moved = new_thread(moved, "the earlier thread holds the answer regenerated")
+        self._forget(last)
+        self._set(column.id, replace(column, continuation=moved))
+        self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
+        self._run(column.id, Preparations(last.sources))
+        return True
+
+    def _forget(self, turn: ColumnTurn) -> None:
+        """An attempt asked again leaves the history."""
+        for message_id in turn.message_ids:
+            try:
+                self._ws.history.delete_message(message_id)
+            except StorageError as error:
+                self._ws.notice(f"The earlier attempt stays in your history: {error.message}")
+                return
 
     def keep(self, index: int) -> bool:
         """This column is the one to keep: the compare ends and its conversation opens as a
@@ -463,10 +499,12 @@ class Comparison:
                 moved = followed(column.continuation, event, last.question)
                 self._set(column_id, replace(column, continuation=moved))
                 if isinstance(event, Completed):
-                    self._replace_last(column_id, replace(last, answer=event.text))
+                    answered = replace(last, answer=event.text, response_id=event.response_id)
+                    self._replace_last(column_id, answered)
                     self._end_last(column_id, ColumnStatus.DONE, event.unsaved, started)
             case Completed(text=text):
-                self._replace_last(column_id, replace(last, answer=text))
+                answered = replace(last, answer=text, response_id=event.response_id)
+                self._replace_last(column_id, answered)
                 self._end_last(column_id, ColumnStatus.DONE, event.unsaved, started)
             case Usage():
                 self._replace_last(column_id, replace(last, usage=event))

@@ -76,10 +76,12 @@ class TurnView(QWidget):
 
 class ColumnView(QFrame):
     """A compare column. Signals: `stop_requested()`, `retry_requested()`,
-    `close_requested()`, `keep_requested()` (go on with this column alone),
+    `regenerate_requested()`, `close_requested()`, `keep_requested()` (go on with this column
+    alone),
     `pick_requested()` (blind mode: this answer is the better one)."""
 
     keep_requested = Signal()
+    regenerate_requested = Signal()
     stop_requested = Signal()
     retry_requested = Signal()
     close_requested = Signal()
@@ -101,6 +103,8 @@ class ColumnView(QFrame):
         self.stop_button = QPushButton("Stop", self)
         self.retry_button = QPushButton("Retry", self)
         self.pick_button = QPushButton("This one is better", self)
+        self.regenerate_button = QPushButton("Regenerate", self)
+        self.regenerate_button.setToolTip("A new answer to this column's last question")
         self.keep_button = QPushButton("Keep", self)
         self.keep_button.setToolTip("Go on with this column alone, as one conversation")
         self.close_button = QToolButton(self)
@@ -111,6 +115,7 @@ class ColumnView(QFrame):
         self.retry_button.clicked.connect(self.retry_requested)
         self.pick_button.clicked.connect(self.pick_requested)
         self.keep_button.clicked.connect(self.keep_requested)
+        self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.close_button.clicked.connect(self.close_requested)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -118,6 +123,7 @@ class ColumnView(QFrame):
             self.pick_button,
             self.stop_button,
             self.retry_button,
+            self.regenerate_button,
             self.keep_button,
             self.close_button,
         )
@@ -173,6 +179,8 @@ class ColumnView(QFrame):
         self.retry_button.setVisible(last is not None and last.status.retryable)
         self.pick_button.setVisible(header.can_pick)
         self.keep_button.setVisible(not column.running and not header.hidden)
+        done = last is not None and last.status is ColumnStatus.DONE
+        self.regenerate_button.setVisible(done and not header.hidden)
         while len(self.turn_views) < len(column.turns):
             view = TurnView(self.area.widget())
             self.turns_layout.insertWidget(self.turns_layout.count() - 1, view)

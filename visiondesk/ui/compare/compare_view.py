@@ -43,10 +43,12 @@ def arrangement_for(columns: int, width: int) -> Arrangement:
 
 class CompareView(QWidget):
     """Signals: `end_requested()` (back to one conversation), `stop_requested(int)`,
-    `retry_requested(int)`, `close_requested(int)`, `keep_requested(int)`,
+    `retry_requested(int)`, `regenerate_requested(int)`, `close_requested(int)`,
+    `keep_requested(int)`,
     `pick_requested(int)` (by the column's place); `arrangement_changed(Arrangement)`."""
 
     keep_requested = Signal(int)
+    regenerate_requested = Signal(int)
     end_requested = Signal()
     stop_requested = Signal(int)
     retry_requested = Signal(int)
@@ -100,6 +102,7 @@ class CompareView(QWidget):
             view.close_requested.connect(lambda p=place: self.close_requested.emit(p))
             view.pick_requested.connect(lambda p=place: self.pick_requested.emit(p))
             view.keep_requested.connect(lambda p=place: self.keep_requested.emit(p))
+            view.regenerate_requested.connect(lambda p=place: self.regenerate_requested.emit(p))
             self.columns.append(view)
         self._arrange(force=True)
 

@@ -83,6 +83,7 @@ class ComparePresenter(QObject):
         view.close_requested.connect(self.compare.close_column)
         view.pick_requested.connect(self._pick)
         view.keep_requested.connect(self.compare.keep)
+        view.regenerate_requested.connect(self.compare.regenerate)
 
     def open_setup(self) -> CompareSetupDialog:
         """The dialog that chooses the columns; Compare opens them (the draft stays)."""
@@ -122,7 +123,11 @@ class ComparePresenter(QObject):
 
     def _column_changed(self, place: int) -> None:
         self._dirty.discard(place)
-        self._render(place)
+        if self.compare.hidden:  # whether a pick may be made depends on every column
+            for each in range(len(self.compare.columns)):
+                self._render(each)
+        else:
+            self._render(place)
         self._summary()
 
     def _appended(self, place: int, _text: str) -> None:
