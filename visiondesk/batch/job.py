@@ -14,7 +14,14 @@ from visiondesk.api.batch import BatchApi
 from visiondesk.api.client import make_client
 from visiondesk.batch.limits import AdaptiveLimit
 from visiondesk.batch.live import LiveEngine
-from visiondesk.batch.model import DEFAULT_CONCURRENCY, Estimate, JobSpec, Progress, Refusal
+from visiondesk.batch.model import (
+    COMPARE_LIVE_ONLY,
+    DEFAULT_CONCURRENCY,
+    Estimate,
+    JobSpec,
+    Progress,
+    Refusal,
+)
 from visiondesk.batch.provider import (
     MAX_BYTES,
     MAX_LINES,
@@ -108,6 +115,7 @@ class BatchJob:
             instructions=spec.instructions,
             schema=spec.schema,
             images=((str(path), file_sha256(path)) for path in paths),
+            columns=spec.columns,
         )
         record = store.job(job_id)
         assert record is not None
@@ -136,28 +144,26 @@ class BatchJob:
     async def estimate(self) -> Estimate:
         """Prepare every image not yet sent (bytes dropped at once) for exact tokens, refusals
         and, on the Batch API, the input files it needs."""
-        policy = job_policy(self.record, self.profile.accepts_image_urls)
-        pending = self.store.items(self.id, [ItemStatus.PENDING])
         sizes: list[int] = []
-        async for item, image in prepared_in_order(self.record, pending, policy):
-            if isinstance(image, ImageError):
-                refused = self.store.finish_item(item.id, ItemStatus.REFUSED, error=image.reason)
-                self._finished(refused)
-                continue
-            self.store.record_prepared(item.id, sent_facts(image))
-            if self.record.engine is BatchEngine.BATCH_API:
-                sizes.append(len(line_bytes(custom_id(item), self.record, image)))
+        pending = self.store.items(self.id, [ItemStatus.PENDING])
+        for column in sorted({item.column for item in pending}, key=lambda c: c or 0):
+            policy = job_policy(self.record, self.profile.accepts_image_urls, column)
+            items = [item for item in pending if item.column == column]
+            async for item, image in prepared_in_order(self.record, items, policy):
+                if isinstance(image, ImageError):
+                    refused = self.store.finish_item(
+                        item.id, ItemStatus.REFUSED, error=image.reason
+                    )
+                    self._finished(refused)
+                    continue
+                self.store.record_prepared(item.id, sent_facts(image))
+                if self.record.engine is BatchEngine.BATCH_API:
+                    sizes.append(len(line_bytes(custom_id(item), self.record, image)))
         items_now = self.store.items(self.id)
         sent = [
             i for i in items_now if i.duplicate_of is None and i.status is not ItemStatus.REFUSED
         ]
         tokens = sum(i.tokens or 0 for i in sent)
-        price = self.prices.price(self.record.model)
-        prompt_tokens = (len(self.record.prompt) + len(self.record.instructions or "")) // 4 + 8
-        cost = None
-        if price is not None:
-            batch = self.record.engine is BatchEngine.BATCH_API
-            cost = price.cost(tokens + prompt_tokens * len(sent), batch=batch)
         return Estimate(
             images=len(items_now),
             duplicates=sum(1 for i in items_now if i.duplicate_of is not None),
@@ -165,11 +171,26 @@ class BatchJob:
                 Refusal(i.path, i.error) for i in items_now if i.status is ItemStatus.REFUSED
             ),
             image_tokens=tokens,
-            cost=cost,
+            cost=self._input_cost(sent),
             prices_taken=self.prices.taken,
             input_files=parts_needed(sizes, self._max_lines, self._max_bytes),
             input_bytes=sum(sizes),
         )
+
+    def _input_cost(self, sent: list[ItemRecord]) -> float | None:
+        """US$ for the input of the items sent, each at its column's model's price; None when
+        a model's price is unknown."""
+        prompt_tokens = (len(self.record.prompt) + len(self.record.instructions or "")) // 4 + 8
+        batch = self.record.engine is BatchEngine.BATCH_API
+        total = 0.0
+        for column in {item.column for item in sent} or {None}:
+            price = self.prices.price(self.record.asks(column).model)
+            if price is None:
+                return None
+            asked = [item for item in sent if item.column == column]
+            tokens = sum(item.tokens or 0 for item in asked) + prompt_tokens * len(asked)
+            total += price.cost(tokens, batch=batch)
+        return total
 
     # running --------------------------------------------------------------------------------
 
@@ -182,6 +203,8 @@ class BatchJob:
         self._finished_at_start = self.progress().finished
         self._set_status(JobStatus.RUNNING)
         try:
+            if self.record.columns and self.record.engine is not BatchEngine.LIVE:
+                raise VisionDeskError("A compare job runs on the live engine only.")
             if self.record.engine is BatchEngine.LIVE:
                 await LiveEngine(
                     self.store,
@@ -249,6 +272,8 @@ class BatchJob:
 
     def retry_failed(self, engine: BatchEngine | None = None) -> int:
         """Put failed images back in the queue (live or as a new batch)."""
+        if self.record.columns and engine not in (None, BatchEngine.LIVE):
+            raise ValueError(COMPARE_LIVE_ONLY)
         if engine is not None and engine is not self.record.engine:
             self.store.set_engine(self.id, engine)
             self.record = self.store.job(self.id) or self.record

@@ -32,8 +32,10 @@ def preparers() -> ThreadPoolExecutor:
     return _executor
 
 
-def job_policy(job: JobRecord, accepts_urls: bool = True) -> ImagePolicy:
-    return policy_for(job.mode, job.model, job.detail, accepts_urls=accepts_urls)
+def job_policy(job: JobRecord, accepts_urls: bool = True, column: int | None = None) -> ImagePolicy:
+    """How the job's images are prepared for one of its columns (None: a plain job's)."""
+    asked = job.asks(column)
+    return policy_for(asked.mode, asked.model, asked.detail, accepts_urls=accepts_urls)
 
 
 def sent_facts(image: PreparedImage) -> Prepared:
@@ -49,9 +51,11 @@ async def prepare_item(job: JobRecord, item: ItemRecord, policy: ImagePolicy) ->
     return await loop.run_in_executor(preparers(), call)
 
 
-def body_for(job: JobRecord, image: PreparedImage) -> dict[str, Any]:
-    turn = Question(job.prompt, (image,), job.model, job.instructions)
-    return request_body(job.mode, turn, job.schema)
+def body_for(job: JobRecord, image: PreparedImage, column: int | None = None) -> dict[str, Any]:
+    """The request a chat turn of that column would send with this image."""
+    asked = job.asks(column)
+    turn = Question(job.prompt, (image,), asked.model, job.instructions)
+    return request_body(asked.mode, turn, job.schema)
 
 
 def custom_id(item: ItemRecord | int) -> str:
