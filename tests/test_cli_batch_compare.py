@@ -103,6 +103,7 @@ def test_a_stopped_compare_job_resumes_without_asking_anything_twice(
     args = compare_args(emulator, folder, tmp_path)
     stopped = batch(tmp_path, *args, "--concurrency", "1")
     assert stopped.returncode == 1 and "--resume 1" in stopped.stderr
+    assert "a-photo.jpg [1: gpt-4o · chat · detail high]: **VisionDesk emulator**" in stopped.stdout
     with (tmp_path / "r.csv").open(newline="") as handle:
         (partial,) = csv.DictReader(handle)  # the photo's row, its columns 2 and 3 unfinished
     assert partial[f"{LABELS[0]}: status"] == "done"
