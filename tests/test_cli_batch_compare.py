@@ -15,8 +15,11 @@ import pytest
 
 from tests import images
 from tests.cli_runs import run_cli
+from tests.conftest import TEST_KEY
+from visiondesk.batch import BatchJob, Estimate, JobSpec
 from visiondesk.batch.shared_preparations import SharedPreparations
 from visiondesk.compare import ColumnSpec
+from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, BatchEngine, Detail, ItemStatus, PreparedImage
 from visiondesk.emulator import Emulator
 from visiondesk.imaging import ImagePolicy, policy_for
@@ -137,7 +140,6 @@ def test_a_stopped_compare_job_resumes_without_asking_anything_twice(
     ("args", "said"),
     [
         (["--compare", "gpt-4o:assistants", "--compare", "gpt-4o"], "asks in assistants mode"),
-        (["--compare", "gpt-4o"] * 2 + ["--engine", "batch-api"], "live engine only"),
         (["--compare", "gpt-4o"], "compare takes 2 to 4 columns (--compare given 1 time)"),
     ],
 )
@@ -149,15 +151,43 @@ def test_columns_a_batch_cannot_ask_exit_2_in_one_line(
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_compare_job_is_not_moved_to_the_batch_api(
+def test_on_the_batch_api_each_column_is_a_file_and_a_batch_of_its_own(
     emulator: Emulator, folder: Path, tmp_path: Path
 ) -> None:
     emulator.api_key = None
-    emulator.knobs.disabled_modes = {"chat"}  # the job stops at once, to be resumed
-    assert batch(tmp_path, *compare_args(emulator, folder, tmp_path)).returncode == 1
+    args = compare_args(emulator, folder, tmp_path)
+    done = batch(tmp_path, *args, "--engine", "batch-api", "--poll", "0.01", "--json")
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sorted((Path(r["image"]).name, r["column"]) for r in printed) == [
+        (name, column) for name in ("a-photo.jpg", "b-shot.png") for column in range(3)
+    ]
+    photo = {r["column"]: r for r in printed if r["image"].endswith("a-photo.jpg")}
+    assert "| 768×1024 | image/jpeg | data_url | high | 765 |" in photo[0]["answer"]
+    assert "| 384×512 | image/jpeg | data_url | low | 312 |" in photo[1]["answer"]
+    assert "(gpt-4.1-mini)" in photo[1]["answer"]
+    posted = [r for r in emulator.log if r.method == "POST"]
+    assert (
+        sorted(r.path for r in posted if r.path in ("/files", "/batches"))
+        == ["/batches"] * 3 + ["/files"] * 3
+    )
+    endpoints = sorted(r.body["endpoint"] for r in posted if r.path == "/batches")
+    assert endpoints == ["/v1/chat/completions", "/v1/responses", "/v1/responses"]
+
+
+def test_a_compare_job_stopped_live_finishes_on_the_batch_api(
+    emulator: Emulator, folder: Path, tmp_path: Path
+) -> None:
+    emulator.api_key = None
+    emulator.knobs.disabled_modes = {"chat"}  # the first request stops the job, to be resumed
+    args = [*compare_args(emulator, folder, tmp_path), "--concurrency", "1"]
+    assert batch(tmp_path, *args).returncode == 1
+    emulator.knobs.disabled_modes = set()
     moved = batch(tmp_path, "--resume", "1", "--retry-failed", "--engine", "batch-api",
-                  "--base-url", emulator.base_url)  # fmt: skip
-    assert moved.returncode == 2 and "live engine only" in moved.stderr
+                  "--base-url", emulator.base_url, "--poll", "0.01")  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert "6 answered, 0 failed, 0 refused of 6" in moved.stderr
+    assert emulator.store.answered_total == 6 and emulator.store.duplicates == 0
 
 
 def test_columns_sending_the_same_pixels_share_one_preparation(
@@ -200,4 +230,34 @@ def test_columns_sending_the_same_pixels_share_one_preparation(
     chat, low, responses = asyncio.run(prepare_all())
     assert responses is chat and low is not chat
     assert (chat.width, low.width) == (768, 384)
+    store.close()
+
+
+def test_the_estimate_needs_a_batch_api_file_per_column(
+    emulator: Emulator, profile: Profile, tmp_path: Path, folder: Path
+) -> None:
+    store = BatchStore(tmp_path / "data")
+    columns = (
+        ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.HIGH),
+        ColumnSpec("gpt-4.1-mini", ApiMode.RESPONSES, Detail.LOW),
+    )
+    spec = JobSpec(profile, "What?", "gpt-4o", engine=BatchEngine.BATCH_API, columns=columns)
+    job = BatchJob.create(store, spec, [folder], TEST_KEY)
+
+    async def estimate() -> Estimate:
+        try:
+            return await job.estimate()
+        finally:
+            await job.aclose()
+
+    estimated = asyncio.run(estimate())
+    assert estimated.input_files == 2 and estimated.images == 4
+    assert estimated.image_tokens == 765 + 425 + 312 + 208  # each column's own sizes
+    assert estimated.cost is not None and estimated.cost > 0
+    assert [(i.column, i.width) for i in store.items(job.id)] == [
+        (0, 768),
+        (1, 384),
+        (0, 600),
+        (1, 512),
+    ]
     store.close()

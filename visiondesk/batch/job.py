@@ -14,14 +14,7 @@ from visiondesk.api.batch import BatchApi
 from visiondesk.api.client import make_client
 from visiondesk.batch.limits import AdaptiveLimit
 from visiondesk.batch.live import LiveEngine
-from visiondesk.batch.model import (
-    COMPARE_LIVE_ONLY,
-    DEFAULT_CONCURRENCY,
-    Estimate,
-    JobSpec,
-    Progress,
-    Refusal,
-)
+from visiondesk.batch.model import DEFAULT_CONCURRENCY, Estimate, JobSpec, Progress, Refusal
 from visiondesk.batch.provider import (
     MAX_BYTES,
     MAX_LINES,
@@ -31,12 +24,14 @@ from visiondesk.batch.provider import (
     parts_needed,
 )
 from visiondesk.batch.scan import file_sha256, find_images
+from visiondesk.batch.shared_preparations import SharedPreparations
 from visiondesk.batch.work import custom_id, job_policy, prepared_in_order, sent_facts
 from visiondesk.config.prices import PriceTable
 from visiondesk.config.profiles import Profile
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import BatchEngine, BatchStatus, ItemStatus, JobStatus
 from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.imaging import ImagePolicy
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 ProgressListener = Callable[[Progress], None]
@@ -144,12 +139,18 @@ class BatchJob:
     async def estimate(self) -> Estimate:
         """Prepare every image not yet sent (bytes dropped at once) for exact tokens, refusals
         and, on the Batch API, the input files it needs."""
-        sizes: list[int] = []
+        sizes: dict[int | None, list[int]] = {}
+        """Each column's input lines (one file holds one column's)."""
         pending = self.store.items(self.id, [ItemStatus.PENDING])
-        for column in sorted({item.column for item in pending}, key=lambda c: c or 0):
-            policy = job_policy(self.record, self.profile.accepts_image_urls, column)
-            items = [item for item in pending if item.column == column]
-            async for item, image in prepared_in_order(self.record, items, policy):
+
+        def policy(item: ItemRecord) -> ImagePolicy:
+            return job_policy(self.record, self.profile.accepts_image_urls, item.column)
+
+        shared = SharedPreparations(self.record, pending, policy)
+        try:
+            async for item, image in prepared_in_order(
+                pending, lambda item: shared.get(item, policy(item))
+            ):
                 if isinstance(image, ImageError):
                     refused = self.store.finish_item(
                         item.id, ItemStatus.REFUSED, error=image.reason
@@ -158,7 +159,10 @@ class BatchJob:
                     continue
                 self.store.record_prepared(item.id, sent_facts(image))
                 if self.record.engine is BatchEngine.BATCH_API:
-                    sizes.append(len(line_bytes(custom_id(item), self.record, image)))
+                    line = line_bytes(custom_id(item), self.record, image, item.column)
+                    sizes.setdefault(item.column, []).append(len(line))
+        finally:
+            shared.close()
         items_now = self.store.items(self.id)
         sent = [
             i for i in items_now if i.duplicate_of is None and i.status is not ItemStatus.REFUSED
@@ -173,8 +177,10 @@ class BatchJob:
             image_tokens=tokens,
             cost=self._input_cost(sent),
             prices_taken=self.prices.taken,
-            input_files=parts_needed(sizes, self._max_lines, self._max_bytes),
-            input_bytes=sum(sizes),
+            input_files=sum(
+                parts_needed(column, self._max_lines, self._max_bytes) for column in sizes.values()
+            ),
+            input_bytes=sum(sum(column) for column in sizes.values()),
         )
 
     def _input_cost(self, sent: list[ItemRecord]) -> float | None:
@@ -203,8 +209,6 @@ class BatchJob:
         self._finished_at_start = self.progress().finished
         self._set_status(JobStatus.RUNNING)
         try:
-            if self.record.columns and self.record.engine is not BatchEngine.LIVE:
-                raise VisionDeskError("A compare job runs on the live engine only.")
             if self.record.engine is BatchEngine.LIVE:
                 await LiveEngine(
                     self.store,
@@ -272,8 +276,6 @@ class BatchJob:
 
     def retry_failed(self, engine: BatchEngine | None = None) -> int:
         """Put failed images back in the queue (live or as a new batch)."""
-        if self.record.columns and engine not in (None, BatchEngine.LIVE):
-            raise ValueError(COMPARE_LIVE_ONLY)
         if engine is not None and engine is not self.record.engine:
             self.store.set_engine(self.id, engine)
             self.record = self.store.job(self.id) or self.record

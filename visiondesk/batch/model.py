@@ -15,9 +15,6 @@ BATCH_MODES = (ApiMode.CHAT, ApiMode.RESPONSES)
 every image first and keeps a thread per question)."""
 
 
-COMPARE_LIVE_ONLY = "compare runs on the live engine only (a Batch API file holds one model)"
-
-
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     """One question over many images."""
@@ -39,8 +36,6 @@ class JobSpec:
             raise ValueError("a batch runs in Chat or Responses mode")
         if not self.prompt.strip():
             raise ValueError("a batch needs a question")
-        if self.columns and self.engine is not BatchEngine.LIVE:
-            raise ValueError(COMPARE_LIVE_ONLY)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import asyncio
 import collections
 import functools
 import os
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -70,16 +70,18 @@ def item_id(custom: str) -> int | None:
 
 
 async def prepared_in_order(
-    job: JobRecord, items: Iterable[ItemRecord], policy: ImagePolicy
+    items: Iterable[ItemRecord], prepare: Callable[[ItemRecord], Awaitable[PreparedImage]]
 ) -> AsyncGenerator[tuple[ItemRecord, PreparedImage | ImageError]]:
-    """Each item with its prepared image (or why it cannot be sent), in order, preparing
-    AHEAD images at once; stopping early cancels what was started."""
-    started: collections.deque[tuple[ItemRecord, asyncio.Task[PreparedImage]]] = collections.deque()
+    """Each item with its image as `prepare` makes it (or why it cannot be sent), in order,
+    preparing AHEAD images at once; stopping early cancels what was started."""
+    started: collections.deque[tuple[ItemRecord, asyncio.Future[PreparedImage]]] = (
+        collections.deque()
+    )
     waiting = iter(items)
     try:
         while True:
             while len(started) < AHEAD and (item := next(waiting, None)) is not None:
-                started.append((item, asyncio.ensure_future(prepare_item(job, item, policy))))
+                started.append((item, asyncio.ensure_future(prepare(item))))
             if not started:
                 return
             item, task = started.popleft()

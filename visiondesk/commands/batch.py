@@ -37,7 +37,8 @@ def add_parser(commands: Any) -> None:
         action="append",
         metavar="SPEC",
         help="a column MODEL[:MODE[:DETAIL]] (chat or responses), 2 to 4 times: every image is "
-        "asked once per column (missing parts from --mode and --detail); live engine only",
+        "asked once per column (missing parts from --mode and --detail); on the Batch API each "
+        "column's requests go in files of their own",
     )
     parser.add_argument("sources", nargs="*", metavar="DIR_OR_FILE")
     parser.add_argument("-p", "--prompt", help="the question asked about each image")
@@ -86,7 +87,6 @@ class UsageError(Exception):
 async def _batch(options: argparse.Namespace) -> int:
     from visiondesk.batch import BatchJob, JobSpec, record, writing_results
     from visiondesk.batch.answers import schema_problem
-    from visiondesk.batch.model import COMPARE_LIVE_ONLY
     from visiondesk.config.paths import data_dir
     from visiondesk.config.settings import AppSettings
     from visiondesk.errors import VisionDeskError
@@ -109,8 +109,6 @@ async def _batch(options: argparse.Namespace) -> int:
             if options.compare:
                 raise UsageError("--resume keeps the job's own columns: leave out --compare")
             engine = BatchEngine(options.engine) if options.engine else None
-            if saved.columns and engine not in (None, BatchEngine.LIVE):
-                raise UsageError(COMPARE_LIVE_ONLY)
             profile, key = _profile(options, saved.profile, saved.base_url)
             job = BatchJob.open(store, options.resume, profile, key, **common)
             if options.retry_failed:
@@ -120,8 +118,6 @@ async def _batch(options: argparse.Namespace) -> int:
                 raise UsageError("give folders or images and a question (-p)")
             engine = BatchEngine(options.engine or BatchEngine.LIVE.value)
             mode = ApiMode(options.mode or ApiMode.CHAT.value)
-            if options.compare and engine is not BatchEngine.LIVE:
-                raise UsageError(COMPARE_LIVE_ONLY)
             profile, key = _profile(options, None, None)
             detail = Detail(options.detail or profile.detail)
             columns = _columns(options.compare or [], mode, detail)

@@ -86,6 +86,8 @@ class PartRecord:
     completed: int
     failed: int
     collected: bool
+    column: int | None = None
+    """The compare column whose requests the file holds (one model, one endpoint a file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,14 +299,20 @@ class BatchStore(KeepsLedger):
     # parts ----------------------------------------------------------------------------------
 
     def add_part(
-        self, job_id: int, number: int, path: str, size: int, item_ids: Sequence[int]
+        self,
+        job_id: int,
+        number: int,
+        path: str,
+        size: int,
+        item_ids: Sequence[int],
+        column: int | None = None,
     ) -> int:
         """A written input file and its images, which are now queued in it."""
         with self._db.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO batch_parts (job_id, number, path, lines, bytes) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (job_id, number, path, len(item_ids), size),
+                "INSERT INTO batch_parts (job_id, number, path, lines, bytes, column_index) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (job_id, number, path, len(item_ids), size, column),
             )
             part_id = int(cursor.lastrowid or 0)
             db.executemany(
@@ -377,4 +385,10 @@ def _item(row: sqlite3.Row) -> ItemRecord:
 
 def _part(row: sqlite3.Row) -> PartRecord:
     status = BatchStatus(row["status"]) if row["status"] else None
-    return record(PartRecord, row, status=status, collected=bool(row["collected"]))
+    return record(
+        PartRecord,
+        row,
+        status=status,
+        collected=bool(row["collected"]),
+        column=row["column_index"],
+    )

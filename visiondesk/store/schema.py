@@ -161,10 +161,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE question_sources ADD COLUMN marks TEXT;
     """,
     # 9: batch compare: a job's columns (JSON list of {model, mode, detail}; NULL: one column,
-    # the job's own model, mode and detail), and the column each item asks (NULL: that one)
+    # the job's own model, mode and detail), and the column each item and each Batch API input
+    # file asks (NULL: that one)
     """
     ALTER TABLE batch_jobs ADD COLUMN columns_json TEXT;
     ALTER TABLE batch_items ADD COLUMN column_index INTEGER;
+    ALTER TABLE batch_parts ADD COLUMN column_index INTEGER;
     """,
 ]
 
