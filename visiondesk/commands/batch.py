@@ -14,11 +14,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from visiondesk.commands import COMMANDS
 from visiondesk.compare import ColumnSpec
 from visiondesk.domain import ApiMode, BatchEngine, Detail, ItemStatus
+
+if TYPE_CHECKING:
+    from visiondesk.store.batches import ItemRecord
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -234,8 +237,9 @@ def _profile(
     return profile, key
 
 
-def _named(item: Any, compare: tuple[ColumnSpec, ...]) -> str:
-    """An image's path, and in a compare job the column that asked: `a.jpg [2 gpt-4o …]`."""
+def _named(item: ItemRecord, compare: tuple[ColumnSpec, ...]) -> str:
+    """An image's path, and in a compare job the column that asked:
+    `a.jpg [2: gpt-4o · chat · detail low]`."""
     if item.column is None:
         return str(item.path)
     return f"{item.path} [{item.column + 1}: {compare[item.column]}]"
