@@ -24,12 +24,14 @@ from visiondesk.batch.provider import (
     parts_needed,
 )
 from visiondesk.batch.scan import file_sha256, find_images
+from visiondesk.batch.shared_preparations import SharedPreparations
 from visiondesk.batch.work import custom_id, job_policy, prepared_in_order, sent_facts
 from visiondesk.config.prices import PriceTable
 from visiondesk.config.profiles import Profile
 from visiondesk.config.settings import Cleanup
 from visiondesk.domain import BatchEngine, BatchStatus, ItemStatus, JobStatus
 from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.imaging import ImagePolicy
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 ProgressListener = Callable[[Progress], None]
@@ -108,6 +110,7 @@ class BatchJob:
             instructions=spec.instructions,
             schema=spec.schema,
             images=((str(path), file_sha256(path)) for path in paths),
+            columns=spec.columns,
         )
         record = store.job(job_id)
         assert record is not None
@@ -136,28 +139,35 @@ class BatchJob:
     async def estimate(self) -> Estimate:
         """Prepare every image not yet sent (bytes dropped at once) for exact tokens, refusals
         and, on the Batch API, the input files it needs."""
-        policy = job_policy(self.record, self.profile.accepts_image_urls)
+        sizes: dict[int | None, list[int]] = {}
+        """Each column's input lines (one file holds one column's)."""
         pending = self.store.items(self.id, [ItemStatus.PENDING])
-        sizes: list[int] = []
-        async for item, image in prepared_in_order(self.record, pending, policy):
-            if isinstance(image, ImageError):
-                refused = self.store.finish_item(item.id, ItemStatus.REFUSED, error=image.reason)
-                self._finished(refused)
-                continue
-            self.store.record_prepared(item.id, sent_facts(image))
-            if self.record.engine is BatchEngine.BATCH_API:
-                sizes.append(len(line_bytes(custom_id(item), self.record, image)))
+
+        def policy(item: ItemRecord) -> ImagePolicy:
+            return job_policy(self.record, self.profile.accepts_image_urls, item.column)
+
+        shared = SharedPreparations(self.record, pending, policy)
+        try:
+            async for item, image in prepared_in_order(
+                pending, lambda item: shared.get(item, policy(item))
+            ):
+                if isinstance(image, ImageError):
+                    refused = self.store.finish_item(
+                        item.id, ItemStatus.REFUSED, error=image.reason
+                    )
+                    self._finished(refused)
+                    continue
+                self.store.record_prepared(item.id, sent_facts(image))
+                if self.record.engine is BatchEngine.BATCH_API:
+                    line = line_bytes(custom_id(item), self.record, image, item.column)
+                    sizes.setdefault(item.column, []).append(len(line))
+        finally:
+            shared.close()
         items_now = self.store.items(self.id)
         sent = [
             i for i in items_now if i.duplicate_of is None and i.status is not ItemStatus.REFUSED
         ]
         tokens = sum(i.tokens or 0 for i in sent)
-        price = self.prices.price(self.record.model)
-        prompt_tokens = (len(self.record.prompt) + len(self.record.instructions or "")) // 4 + 8
-        cost = None
-        if price is not None:
-            batch = self.record.engine is BatchEngine.BATCH_API
-            cost = price.cost(tokens + prompt_tokens * len(sent), batch=batch)
         return Estimate(
             images=len(items_now),
             duplicates=sum(1 for i in items_now if i.duplicate_of is not None),
@@ -165,11 +175,28 @@ class BatchJob:
                 Refusal(i.path, i.error) for i in items_now if i.status is ItemStatus.REFUSED
             ),
             image_tokens=tokens,
-            cost=cost,
+            cost=self._input_cost(sent),
             prices_taken=self.prices.taken,
-            input_files=parts_needed(sizes, self._max_lines, self._max_bytes),
-            input_bytes=sum(sizes),
+            input_files=sum(
+                parts_needed(column, self._max_lines, self._max_bytes) for column in sizes.values()
+            ),
+            input_bytes=sum(sum(column) for column in sizes.values()),
         )
+
+    def _input_cost(self, sent: list[ItemRecord]) -> float | None:
+        """US$ for the input of the items sent, each at its column's model's price; None when
+        a model's price is unknown."""
+        prompt_tokens = (len(self.record.prompt) + len(self.record.instructions or "")) // 4 + 8
+        batch = self.record.engine is BatchEngine.BATCH_API
+        total = 0.0
+        for column in {item.column for item in sent} or {None}:
+            price = self.prices.price(self.record.asks(column).model)
+            if price is None:
+                return None
+            asked = [item for item in sent if item.column == column]
+            tokens = sum(item.tokens or 0 for item in asked) + prompt_tokens * len(asked)
+            total += price.cost(tokens, batch=batch)
+        return total
 
     # running --------------------------------------------------------------------------------
 

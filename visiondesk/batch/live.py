@@ -3,6 +3,10 @@
 Each request goes through the app's retry policy (api/retries.py), as a chat turn's does; every
 429 it waits out halves the concurrency here. A rate limit still standing after the policy's
 tries is waited out again (Retry-After, else the policy's backoff), as often as it takes.
+
+A compare job's items are one per image and column, in image order: the columns of an image
+share its preparation where they send the same pixels, and every column's requests go through
+the one limit, since they all go to the job's one server.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from visiondesk.api.ratelimit import current
 from visiondesk.api.retries import RetryPolicy
 from visiondesk.batch.answers import answer_problem
 from visiondesk.batch.limits import AdaptiveLimit
-from visiondesk.batch.work import body_for, job_policy, prepare_item, sent_facts
+from visiondesk.batch.shared_preparations import SharedPreparations
+from visiondesk.batch.work import body_for, job_policy, sent_facts
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ItemStatus
 from visiondesk.errors import (
@@ -28,6 +33,7 @@ from visiondesk.errors import (
     RateLimited,
     VisionDeskError,
 )
+from visiondesk.imaging import ImagePolicy
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord
 
 MAX_ATTEMPTS = 2
@@ -71,11 +77,16 @@ class LiveEngine:
         self._running = running
         """Cleared while paused: no new image starts; those under way finish."""
         self._on_finished = on_finished
-        self._policy = job_policy(job, profile.accepts_image_urls)
         self._retries = retries or RetryPolicy()
+        self._preparations: SharedPreparations | None = None
+
+    def _policy(self, item: ItemRecord) -> ImagePolicy:
+        return job_policy(self._job, self._profile.accepts_image_urls, item.column)
 
     async def run(self) -> None:
-        pending = iter(self._store.items(self._job.id, [ItemStatus.PENDING]))
+        items = self._store.items(self._job.id, [ItemStatus.PENDING])
+        self._preparations = preparations = SharedPreparations(self._job, items, self._policy)
+        pending = iter(items)
         told = current.set(_Slowdown(self.limit))  # the workers' requests tell it their waits
         try:
             workers = [
@@ -89,6 +100,7 @@ class LiveEngine:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+            preparations.close()
 
     async def _worker(self, pending: Iterator[ItemRecord]) -> None:
         while True:
@@ -99,12 +111,14 @@ class LiveEngine:
             await self._one(item)
 
     async def _one(self, item: ItemRecord) -> None:
+        assert self._preparations is not None
         try:
-            image = await prepare_item(self._job, item, self._policy)
+            image = await self._preparations.get(item, self._policy(item))
         except ImageError as error:
             self._finish(item, ItemStatus.REFUSED, error=error.reason)
             return
-        body = body_for(self._job, image)
+        mode = self._job.asks(item.column).mode
+        body = body_for(self._job, image, item.column)
         self._store.record_prepared(item.id, sent_facts(image))
         field = "messages" if "messages" in body else "input"
         culprit = image_params(body[field], field, [image])
@@ -113,7 +127,7 @@ class LiveEngine:
             await self.limit.acquire()
             wait: float | None = None
             try:
-                answer = await send_once(self._client, self._profile, self._job.mode, body, culprit)
+                answer = await send_once(self._client, self._profile, mode, body, culprit)
             except RateLimited as error:
                 self.limit.rate_limited()
                 rounds += 1

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from visiondesk.compare import ColumnSpec
 from visiondesk.config.profiles import Profile
 from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, JobStatus, human_bytes
 
 DEFAULT_CONCURRENCY = 4
+BATCH_MODES = (ApiMode.CHAT, ApiMode.RESPONSES)
+"""The modes a batch runs in: the ones whose requests carry their images (Assistants uploads
+every image first and keeps a thread per question)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +27,12 @@ class JobSpec:
     engine: BatchEngine = BatchEngine.LIVE
     instructions: str | None = None
     schema: dict[str, Any] | None = None
+    columns: tuple[ColumnSpec, ...] = ()
+    """Compare: each image asked once per column (its own model, mode and detail); the job's
+    model, mode and detail are then the first column's."""
 
     def __post_init__(self) -> None:
-        if self.mode not in (ApiMode.CHAT, ApiMode.RESPONSES):
+        if any(mode not in BATCH_MODES for mode in (self.mode, *(c.mode for c in self.columns))):
             raise ValueError("a batch runs in Chat or Responses mode")
         if not self.prompt.strip():
             raise ValueError("a batch needs a question")

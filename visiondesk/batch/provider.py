@@ -4,6 +4,10 @@ purpose `batch`, one provider batch per file, polled with backoff, output joined
 Every step is written down before the next one starts, and a step that may have happened
 before a crash is looked up on the server (the upload by its name, the batch by its input
 file) instead of being done twice.
+
+A compare job writes each column's requests to files of their own (a provider batch has one
+endpoint, and one model a file), each image prepared once for the columns that send the same
+pixels.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Protocol
 
 from visiondesk.api.batch import BatchApi, RemoteBatch, batch_line, line_result
 from visiondesk.batch.answers import answer_problem
+from visiondesk.batch.shared_preparations import SharedPreparations
 from visiondesk.batch.work import (
     body_for,
     custom_id,
@@ -29,8 +34,9 @@ from visiondesk.batch.work import (
 )
 from visiondesk.config.profiles import Profile
 from visiondesk.config.settings import Cleanup
-from visiondesk.domain import BatchStatus, ItemStatus, PreparedImage
+from visiondesk.domain import ApiMode, BatchStatus, ItemStatus, PreparedImage
 from visiondesk.errors import ImageError, VisionDeskError
+from visiondesk.imaging import ImagePolicy
 from visiondesk.store.batches import BatchStore, ItemRecord, JobRecord, PartRecord
 
 MAX_LINES = 50_000
@@ -69,11 +75,12 @@ class PartWriter:
     """One JSONL input file being written; named by its content hash once complete, so the
     name identifies exactly these bytes on the server."""
 
-    def __init__(self, folder: Path, job_id: int, number: int) -> None:
+    def __init__(self, folder: Path, job_id: int, number: int, column: int | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.job_id = job_id
         self.number = number
+        self.column = column
         self.temporary = folder / f"part-{number}.jsonl.partial"
         self._handle = self.temporary.open("wb")
         self._hash = hashlib.sha256()
@@ -94,8 +101,11 @@ class PartWriter:
         return final
 
 
-def line_bytes(custom: str, job: JobRecord, image: PreparedImage) -> bytes:
-    line = batch_line(custom, job.mode, body_for(job, image))
+def line_bytes(
+    custom: str, job: JobRecord, image: PreparedImage, column: int | None = None
+) -> bytes:
+    """One input line: the request that column's chat turn would send with this image."""
+    line = batch_line(custom, job.asks(column).mode, body_for(job, image, column))
     return (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
@@ -140,12 +150,17 @@ class BatchApiEngine:
         self._max_bytes = max_bytes
         self._poll_first = poll_first
         self._poll_max = poll_max
-        self._policy = job_policy(job, profile.accepts_image_urls)
         self.submitted = False
         """Every input file is at the provider as a batch (cancelling means asking it)."""
         self.cancel_requested = False
         """Write and submit nothing more; batches already made are cancelled at the provider
         (files written but not submitted stay queued for a resume)."""
+
+    def _policy(self, item: ItemRecord) -> ImagePolicy:
+        return job_policy(self._job, self._profile.accepts_image_urls, item.column)
+
+    def _mode(self, part: PartRecord) -> ApiMode:
+        return self._job.asks(part.column).mode
 
     async def run(self) -> None:
         await self._write_parts()
@@ -171,36 +186,45 @@ class BatchApiEngine:
         if not pending:
             return
         number = self._store.next_part_number(self._job.id)
-        writer: PartWriter | None = None
-        prepared = prepared_in_order(self._job, pending, self._policy)
-        async with contextlib.aclosing(prepared):  # a break cancels the preparing at once
-            async for item, image in prepared:
-                if self.cancel_requested:
-                    break
-                if isinstance(image, ImageError):
-                    self._finish(item, ItemStatus.REFUSED, error=image.reason)
-                    continue
-                line = line_bytes(custom_id(item), self._job, image)
-                self._store.record_prepared(item.id, sent_facts(image))
-                if len(line) > self._max_bytes:
-                    self._finish(item, ItemStatus.FAILED, error="too large for a batch file")
-                    continue
-                if writer is not None and (
-                    len(writer.item_ids) >= self._max_lines
-                    or writer.size + len(line) > self._max_bytes
-                ):
-                    self._close(writer)
-                    number += 1
-                    writer = None
-                if writer is None:
-                    writer = PartWriter(self._folder, self._job.id, number)
-                writer.add(item.id, line)
-        if writer is not None:
+        writers: dict[int | None, PartWriter] = {}
+        """The file being written for each column (one for a plain job)."""
+        shared = SharedPreparations(self._job, pending, self._policy)
+        prepared = prepared_in_order(pending, lambda item: shared.get(item, self._policy(item)))
+        try:
+            async with contextlib.aclosing(prepared):  # a break cancels the preparing at once
+                async for item, image in prepared:
+                    if self.cancel_requested:
+                        break
+                    if isinstance(image, ImageError):
+                        self._finish(item, ItemStatus.REFUSED, error=image.reason)
+                        continue
+                    line = line_bytes(custom_id(item), self._job, image, item.column)
+                    self._store.record_prepared(item.id, sent_facts(image))
+                    if len(line) > self._max_bytes:
+                        self._finish(item, ItemStatus.FAILED, error="too large for a batch file")
+                        continue
+                    writer = writers.get(item.column)
+                    if writer is not None and (
+                        len(writer.item_ids) >= self._max_lines
+                        or writer.size + len(line) > self._max_bytes
+                    ):
+                        self._close(writers.pop(item.column))
+                        writer = None
+                    if writer is None:
+                        writer = PartWriter(self._folder, self._job.id, number, item.column)
+                        writers[item.column] = writer
+                        number += 1
+                    writer.add(item.id, line)
+        finally:
+            shared.close()
+        for writer in sorted(writers.values(), key=lambda w: w.number):
             self._close(writer)
 
     def _close(self, writer: PartWriter) -> None:
         path = writer.close()
-        self._store.add_part(self._job.id, writer.number, str(path), writer.size, writer.item_ids)
+        self._store.add_part(
+            self._job.id, writer.number, str(path), writer.size, writer.item_ids, writer.column
+        )
 
     # submitting -----------------------------------------------------------------------------
 
@@ -221,7 +245,9 @@ class BatchApiEngine:
             remote = await self._api.find_batch(file_id)
             if remote is None:
                 metadata = {"visiondesk_job": str(self._job.id), "part": str(part.number)}
-                remote = await self._api.create(file_id, self._job.mode, metadata)
+                if part.column is not None:
+                    metadata["column"] = str(part.column)
+                remote = await self._api.create(file_id, self._mode(part), metadata)
             self._remember(part, remote)
             self._on_remote(self._store.parts(self._job.id))
 
@@ -270,7 +296,7 @@ class BatchApiEngine:
             if file_id is None:
                 continue
             for line in await self._api.lines(file_id):
-                custom, result = line_result(self._job.mode, line)
+                custom, result = line_result(self._mode(part), line)
                 number = item_id(custom)
                 if number is None or number not in queued:
                     continue

@@ -7,7 +7,7 @@ import asyncio
 import collections
 import functools
 import os
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,8 +32,10 @@ def preparers() -> ThreadPoolExecutor:
     return _executor
 
 
-def job_policy(job: JobRecord, accepts_urls: bool = True) -> ImagePolicy:
-    return policy_for(job.mode, job.model, job.detail, accepts_urls=accepts_urls)
+def job_policy(job: JobRecord, accepts_urls: bool = True, column: int | None = None) -> ImagePolicy:
+    """How the job's images are prepared for one of its columns (None: a plain job's)."""
+    asked = job.asks(column)
+    return policy_for(asked.mode, asked.model, asked.detail, accepts_urls=accepts_urls)
 
 
 def sent_facts(image: PreparedImage) -> Prepared:
@@ -49,9 +51,11 @@ async def prepare_item(job: JobRecord, item: ItemRecord, policy: ImagePolicy) ->
     return await loop.run_in_executor(preparers(), call)
 
 
-def body_for(job: JobRecord, image: PreparedImage) -> dict[str, Any]:
-    turn = Question(job.prompt, (image,), job.model, job.instructions)
-    return request_body(job.mode, turn, job.schema)
+def body_for(job: JobRecord, image: PreparedImage, column: int | None = None) -> dict[str, Any]:
+    """The request a chat turn of that column would send with this image."""
+    asked = job.asks(column)
+    turn = Question(job.prompt, (image,), asked.model, job.instructions)
+    return request_body(asked.mode, turn, job.schema)
 
 
 def custom_id(item: ItemRecord | int) -> str:
@@ -66,16 +70,18 @@ def item_id(custom: str) -> int | None:
 
 
 async def prepared_in_order(
-    job: JobRecord, items: Iterable[ItemRecord], policy: ImagePolicy
+    items: Iterable[ItemRecord], prepare: Callable[[ItemRecord], Awaitable[PreparedImage]]
 ) -> AsyncGenerator[tuple[ItemRecord, PreparedImage | ImageError]]:
-    """Each item with its prepared image (or why it cannot be sent), in order, preparing
-    AHEAD images at once; stopping early cancels what was started."""
-    started: collections.deque[tuple[ItemRecord, asyncio.Task[PreparedImage]]] = collections.deque()
+    """Each item with its image as `prepare` makes it (or why it cannot be sent), in order,
+    preparing AHEAD images at once; stopping early cancels what was started."""
+    started: collections.deque[tuple[ItemRecord, asyncio.Future[PreparedImage]]] = (
+        collections.deque()
+    )
     waiting = iter(items)
     try:
         while True:
             while len(started) < AHEAD and (item := next(waiting, None)) is not None:
-                started.append((item, asyncio.ensure_future(prepare_item(job, item, policy))))
+                started.append((item, asyncio.ensure_future(prepare(item))))
             if not started:
                 return
             item, task = started.popleft()

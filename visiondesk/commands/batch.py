@@ -2,6 +2,8 @@
 
 Results go to stdout (or files) as they arrive, a progress bar to stderr when it is a terminal.
 The job lives in the history database: `--resume ID` continues it after anything.
+With `--compare SPEC` (2–4 times) every image is asked once per column, as `send --compare`
+asks: one result per image and column, the CSV with the columns side by side.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from visiondesk.commands import COMMANDS
+from visiondesk.compare import ColumnSpec
 from visiondesk.domain import ApiMode, BatchEngine, Detail, ItemStatus
+
+if TYPE_CHECKING:
+    from visiondesk.store.batches import ItemRecord
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -28,6 +34,14 @@ def add_parser(commands: Any) -> None:
         "prepared exactly as in a chat and sent once (the same bytes twice are sent once). "
         "The job is saved as it runs: --resume ID continues it after a crash. Exit 0 when "
         "every image was answered, 1 when some failed (listed), 2 on bad input.",
+    )
+    parser.add_argument(
+        "--compare",
+        action="append",
+        metavar="SPEC",
+        help="a column MODEL[:MODE[:DETAIL]] (chat or responses), 2 to 4 times: every image is "
+        "asked once per column (missing parts from --mode and --detail); on the Batch API each "
+        "column's requests go in files of their own",
     )
     parser.add_argument("sources", nargs="*", metavar="DIR_OR_FILE")
     parser.add_argument("-p", "--prompt", help="the question asked about each image")
@@ -95,29 +109,38 @@ async def _batch(options: argparse.Namespace) -> int:
             saved = store.job(options.resume)
             if saved is None:
                 raise UsageError(f"there is no batch job {options.resume}")
+            if options.compare:
+                raise UsageError("--resume keeps the job's own columns: leave out --compare")
+            engine = BatchEngine(options.engine) if options.engine else None
             profile, key = _profile(options, saved.profile, saved.base_url)
             job = BatchJob.open(store, options.resume, profile, key, **common)
             if options.retry_failed:
-                job.retry_failed(BatchEngine(options.engine) if options.engine else None)
+                job.retry_failed(engine)
         else:
             if not options.sources or not options.prompt:
                 raise UsageError("give folders or images and a question (-p)")
+            engine = BatchEngine(options.engine or BatchEngine.LIVE.value)
+            mode = ApiMode(options.mode or ApiMode.CHAT.value)
             profile, key = _profile(options, None, None)
+            detail = Detail(options.detail or profile.detail)
+            columns = _columns(options.compare or [], mode, detail)
             schema = None
             if options.schema is not None:
                 schema = _read_schema(options.schema)
                 problem = schema_problem(schema)
                 if problem:
                     raise UsageError(f"{options.schema}: {problem}")
+            first = columns[0] if columns else None
             spec = JobSpec(
                 profile,
                 options.prompt,
-                options.model or profile.model,
-                ApiMode(options.mode or ApiMode.CHAT.value),
-                Detail(options.detail or profile.detail),
-                BatchEngine(options.engine or BatchEngine.LIVE.value),
+                first.model if first else options.model or profile.model,
+                first.mode if first else mode,
+                first.detail if first else detail,
+                engine,
                 options.instructions,
                 schema,
+                columns,
             )
             missing = [s for s in options.sources if not Path(s).exists()]
             if missing:
@@ -128,8 +151,14 @@ async def _batch(options: argparse.Namespace) -> int:
         total = job.progress().total
         if total == 0:
             raise UsageError("no images found")
+        compare = job.record.columns
+        asked = f"{total} images"
+        if compare:
+            asked = f"{total // len(compare)} images × {len(compare)} columns"
+            for index, column in enumerate(compare):
+                print(f"  column {index + 1}: {column}", file=sys.stderr)
         print(
-            f"batch job {job.id}: {total} images, {job.record.engine.value} engine "
+            f"batch job {job.id}: {asked}, {job.record.engine.value} engine "
             f"(continue with: visiondesk batch --resume {job.id})",
             file=sys.stderr,
             flush=True,
@@ -138,10 +167,11 @@ async def _batch(options: argparse.Namespace) -> int:
 
         def on_result(item: Any) -> None:
             if options.json:
-                print(json.dumps(record(item, job.record.schema), ensure_ascii=False), flush=True)
+                line = record(item, job.record.schema, compare)
+                print(json.dumps(line, ensure_ascii=False), flush=True)
             elif item.status is ItemStatus.DONE:
                 first = (item.answer or "").strip().splitlines()[:1]
-                print(f"{item.path}: {first[0] if first else ''}", flush=True)
+                print(f"{_named(item, compare)}: {first[0] if first else ''}", flush=True)
 
         try:
             with writing_results(job, options.out, options.csv):
@@ -157,7 +187,7 @@ async def _batch(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         for item in failed:
-            print(f"  {item.status.value}: {item.path}: {item.error}", file=sys.stderr)
+            print(f"  {item.status.value}: {_named(item, compare)}: {item.error}", file=sys.stderr)
         if progress.remaining:
             print(
                 f"{progress.remaining} not finished; continue with --resume {job.id}",
@@ -205,6 +235,35 @@ def _profile(
     if profile.needs_key and not key:
         raise UsageError(f"set ${variable or 'OPENAI_API_KEY'} to the API key of {profile.name}")
     return profile, key
+
+
+def _named(item: ItemRecord, compare: tuple[ColumnSpec, ...]) -> str:
+    """An image's path, and in a compare job the column that asked:
+    `a.jpg [2: gpt-4o · chat · detail low]`."""
+    if item.column is None:
+        return str(item.path)
+    return f"{item.path} [{item.column + 1}: {compare[item.column]}]"
+
+
+def _columns(texts: list[str], mode: ApiMode, detail: Detail) -> tuple[ColumnSpec, ...]:
+    """The --compare columns (none without it); a column in a mode a batch cannot run in is
+    refused by name."""
+    from visiondesk.batch.model import BATCH_MODES
+    from visiondesk.compare import SpecError, parse_specs
+
+    if not texts:
+        return ()
+    try:
+        columns = parse_specs(texts, mode, detail)
+    except SpecError as error:
+        raise UsageError(str(error)) from None
+    for text, column in zip(texts, columns, strict=True):
+        if column.mode not in BATCH_MODES:
+            raise UsageError(
+                f"--compare {text!r} asks in {column.mode.value} mode; a batch runs in "
+                + " or ".join(m.value for m in BATCH_MODES)
+            )
+    return tuple(columns)
 
 
 def _read_schema(path: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from visiondesk.compare import ColumnSpec
 from visiondesk.domain import ApiMode, BatchEngine, BatchStatus, Detail, ItemStatus, JobStatus
 from visiondesk.store.database import DATABASE, Database
 from visiondesk.store.rows import record
@@ -32,6 +33,15 @@ class JobRecord:
     schema: dict[str, Any] | None
     status: JobStatus
     created_at: float
+    columns: tuple[ColumnSpec, ...] = ()
+    """A compare job's columns (each image is asked once per column); () for a plain job."""
+
+    def asks(self, column: int | None) -> ColumnSpec:
+        """What an item of this job asks: its column's model, mode and detail (the job's own
+        for a plain job's items)."""
+        if column is None:
+            return ColumnSpec(self.model, self.mode, self.detail)
+        return self.columns[column]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +63,8 @@ class ItemRecord:
     input_tokens: int | None
     output_tokens: int | None
     error: str
+    column: int | None = None
+    """The compare column this item asks (JobRecord.columns); None in a plain job."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,8 @@ class PartRecord:
     completed: int
     failed: int
     collected: bool
+    column: int | None = None
+    """The compare column whose requests the file holds (one model, one endpoint a file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +143,17 @@ class BatchStore(KeepsLedger):
         instructions: str | None,
         schema: dict[str, Any] | None,
         images: Iterable[tuple[str, str]],
+        columns: Sequence[ColumnSpec] = (),
     ) -> int:
         """A job and its images (path, sha256) in one transaction; the same bytes twice are
-        stored once as pending and then as duplicates of it."""
+        stored once as pending and then as duplicates of it. A compare job (`columns`) has one
+        item per image and column, each column's duplicates pointing at that column's first."""
         now = time.time()
         with self._db.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO batch_jobs (profile, base_url, mode, model, detail, engine, prompt, "
-                "instructions, schema_json, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "instructions, schema_json, status, created_at, updated_at, columns_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     profile,
                     base_url,
@@ -151,20 +167,23 @@ class BatchStore(KeepsLedger):
                     JobStatus.READY.value,
                     now,
                     now,
+                    _columns_json(columns),
                 ),
             )
             job_id = int(cursor.lastrowid or 0)
-            first: dict[str, int] = {}
+            first: dict[tuple[str, int | None], int] = {}
+            indexes: list[int | None] = list(range(len(columns))) if columns else [None]
             for position, (path, sha256) in enumerate(images):
-                original = first.get(sha256)
-                status = ItemStatus.PENDING if original is None else ItemStatus.DUPLICATE
-                item = db.execute(
-                    "INSERT INTO batch_items (job_id, position, path, sha256, status, "
-                    "duplicate_of, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (job_id, position, path, sha256, status.value, original, now),
-                )
-                if original is None:
-                    first[sha256] = int(item.lastrowid or 0)
+                for column in indexes:
+                    original = first.get((sha256, column))
+                    status = ItemStatus.PENDING if original is None else ItemStatus.DUPLICATE
+                    item = db.execute(
+                        "INSERT INTO batch_items (job_id, position, path, sha256, status, "
+                        "duplicate_of, updated_at, column_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (job_id, position, path, sha256, status.value, original, now, column),
+                    )
+                    if original is None:
+                        first[(sha256, column)] = int(item.lastrowid or 0)
         return job_id
 
     def job(self, job_id: int) -> JobRecord | None:
@@ -195,7 +214,7 @@ class BatchStore(KeepsLedger):
             wanted = [s.value for s in statuses]
             sql += f" AND status IN ({', '.join('?' for _ in wanted)})"
             args += wanted
-        return [_item(r) for r in self._read(sql + " ORDER BY position", args)]
+        return [_item(r) for r in self._read(sql + " ORDER BY position, column_index", args)]
 
     def item(self, item_id: int) -> ItemRecord | None:
         rows = self._read("SELECT * FROM batch_items WHERE id = ?", (item_id,))
@@ -254,7 +273,8 @@ class BatchStore(KeepsLedger):
                 ),
             )
             rows = db.execute(
-                "SELECT id FROM batch_items WHERE id = ? OR duplicate_of = ? ORDER BY position",
+                "SELECT id FROM batch_items WHERE id = ? OR duplicate_of = ? "
+                "ORDER BY position, column_index",
                 (item_id, item_id),
             ).fetchall()
         return [int(r["id"]) for r in rows]
@@ -279,14 +299,20 @@ class BatchStore(KeepsLedger):
     # parts ----------------------------------------------------------------------------------
 
     def add_part(
-        self, job_id: int, number: int, path: str, size: int, item_ids: Sequence[int]
+        self,
+        job_id: int,
+        number: int,
+        path: str,
+        size: int,
+        item_ids: Sequence[int],
+        column: int | None = None,
     ) -> int:
         """A written input file and its images, which are now queued in it."""
         with self._db.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO batch_parts (job_id, number, path, lines, bytes) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (job_id, number, path, len(item_ids), size),
+                "INSERT INTO batch_parts (job_id, number, path, lines, bytes, column_index) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (job_id, number, path, len(item_ids), size, column),
             )
             part_id = int(cursor.lastrowid or 0)
             db.executemany(
@@ -333,13 +359,36 @@ def _job(row: sqlite3.Row) -> JobRecord:
         engine=BatchEngine(row["engine"]),
         schema=json.loads(row["schema_json"]) if row["schema_json"] else None,
         status=JobStatus(row["status"]),
+        columns=_columns_of(row["columns_json"]),
+    )
+
+
+def _columns_json(columns: Sequence[ColumnSpec]) -> str | None:
+    if not columns:
+        return None
+    return json.dumps(
+        [{"model": c.model, "mode": c.mode.value, "detail": c.detail.value} for c in columns]
+    )
+
+
+def _columns_of(text: str | None) -> tuple[ColumnSpec, ...]:
+    if not text:
+        return ()
+    return tuple(
+        ColumnSpec(c["model"], ApiMode(c["mode"]), Detail(c["detail"])) for c in json.loads(text)
     )
 
 
 def _item(row: sqlite3.Row) -> ItemRecord:
-    return record(ItemRecord, row, status=ItemStatus(row["status"]))
+    return record(ItemRecord, row, status=ItemStatus(row["status"]), column=row["column_index"])
 
 
 def _part(row: sqlite3.Row) -> PartRecord:
     status = BatchStatus(row["status"]) if row["status"] else None
-    return record(PartRecord, row, status=status, collected=bool(row["collected"]))
+    return record(
+        PartRecord,
+        row,
+        status=status,
+        collected=bool(row["collected"]),
+        column=row["column_index"],
+    )

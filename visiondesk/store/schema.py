@@ -175,6 +175,14 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     );
     """,
+    # 10: batch compare: a job's columns (JSON list of {model, mode, detail}; NULL: one column,
+    # the job's own model, mode and detail), and the column each item and each Batch API input
+    # file asks (NULL: that one)
+    """
+    ALTER TABLE batch_jobs ADD COLUMN columns_json TEXT;
+    ALTER TABLE batch_items ADD COLUMN column_index INTEGER;
+    ALTER TABLE batch_parts ADD COLUMN column_index INTEGER;
+    """,
 ]
 
 
