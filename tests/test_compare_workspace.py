@@ -273,3 +273,23 @@ def test_regenerate_asks_a_columns_last_question_again_from_the_same_point(
         assert "What is this?" in sent and sent.count("And the colour?") == 1
 
     drive(tmp_path, scenario)
+
+
+def test_a_column_sending_the_image_as_the_draft_made_it_takes_it_as_it_is(
+    tmp_path: Path,
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.set_model(HIGH_CHAT.model)
+        ws.set_mode(HIGH_CHAT.mode)
+        ws.set_detail(HIGH_CHAT.detail)
+        ws.attachments.add(encode(photo(1536, 2048), "JPEG"), "photo.jpg")
+        await until(lambda: all(a.state.sendable for a in ws.draft))
+        [made] = [a.prepared for a in ws.draft]
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is this?")
+        high, low = ws.compare.columns
+        assert high.last is not None and low.last is not None
+        assert high.last.seen[0] is made  # not made again
+        assert low.last.seen[0] is not made and low.last.seen[0].width == 384
+
+    drive(tmp_path, scenario)

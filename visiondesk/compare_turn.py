@@ -48,6 +48,14 @@ class Preparations:
         self._made: dict[tuple[ImagePolicy, int], asyncio.Future[PreparedImage]] = {}
         self._by: dict[tuple[ImagePolicy, int], int] = {}
 
+    def seed(self, policy: ImagePolicy, index: int, image: PreparedImage, by: int = -1) -> None:
+        """Image `index` is already made for `policy` (the window's draft prepared it when it
+        was attached): columns sending it that way take it as it is."""
+        made: asyncio.Future[PreparedImage] = asyncio.get_running_loop().create_future()
+        made.set_result(image)
+        self._made[(policy.pixels, index)] = made
+        self._by[(policy.pixels, index)] = by
+
     async def get(
         self, session: Session, policy: ImagePolicy, index: int, column: int
     ) -> tuple[PreparedImage, int]:

@@ -239,13 +239,19 @@ class Comparison:
         prompt = ws.text.strip()
         if not self.columns or not prompt or ws.busy:
             return False
-        sources = tuple(_source(attachment) for attachment in ws.draft)
-        for attachment in ws.draft:  # each column prepares the images as it sends them
+        attachments = list(ws.draft)
+        sources = tuple(_source(attachment) for attachment in attachments)
+        preparations = Preparations(sources)
+        if ws.session is not None:  # what the draft made already, columns sending it so share
+            policy = ws.session.policy(ws.settings)
+            for index, attachment in enumerate(attachments):
+                if attachment.prepared is not None and not attachment.state.running:
+                    preparations.seed(policy, index, attachment.prepared)
+        for attachment in attachments:  # each column prepares the others as it sends them
             ws.jobs.cancel(job_key(attachment.id))
         ws.draft.clear()
         ws.set_text("")
         self.picked = None
-        preparations = Preparations(sources)
         for column in self.columns:
             self._add_turn(column.id, ColumnTurn(prompt, sources))
             self._run(column.id, preparations)
