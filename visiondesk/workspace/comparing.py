@@ -151,6 +151,9 @@ class Comparison:
         self.text_appended: Signal[[int, str]] = Signal()
         self.busy_changed: Signal[[bool]] = Signal()
         self._ids = itertools.count(1)
+        self._sessions: dict[str, Session] = {}
+        self._grouped = False
+        """A column joined the compare in the history: the list is announced once, after."""
         self._busy = False
         workspace.jobs.changed.connect(self._jobs_changed)
         # Another conversation opened (or a new one begun): the compare gives way to it.
@@ -204,6 +207,8 @@ class Comparison:
         self.blind = blind
         self.first = None
         self.picked = None
+        for column in self.columns:  # made now, not on Enter: the first token comes sooner
+            self._session(column.profile_key).mode_client(column.spec.mode)
         self.columns_changed.emit()
 
     def reopen(self, opened: Sequence[OpenedConversation]) -> None:
@@ -255,7 +260,13 @@ class Comparison:
         for column in self.columns:
             self._add_turn(column.id, ColumnTurn(prompt, sources))
             self._run(column.id, preparations)
+        self._listed()
         return True
+
+    def _listed(self) -> None:
+        if self._grouped:
+            self._grouped = False
+            self._ws.conversations_changed.emit()
 
     @property
     def hidden(self) -> bool:
@@ -327,6 +338,7 @@ class Comparison:
             self._set(column.id, replace(column, continuation=moved))
         self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
         self._run(column.id, Preparations(last.sources))
+        self._listed()
         return True
 
     def regenerate(self, index: int) -> bool:
@@ -351,6 +363,7 @@ class Comparison:
         self._set(column.id, replace(column, continuation=moved))
         self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
         self._run(column.id, Preparations(last.sources))
+        self._listed()
         return True
 
     def _forget(self, turn: ColumnTurn) -> None:
@@ -408,9 +421,7 @@ class Comparison:
         ws = self._ws
         column = self._column(column_id)
         assert column is not None
-        profile = ws.profiles[column.profile_key]
-        connection = ws.connections.open(column.profile_key, profile)
-        session = Session(connection.profile, None, connection=connection)
+        session = self._session(column.profile_key)
         started = time.monotonic()
         stored = self._save_question(session, column_id)
 
@@ -450,6 +461,17 @@ class Comparison:
             cancelled=cancelled,
         )
 
+    def _session(self, profile_key: str) -> Session:
+        """The services of a column's profile (stateless: every column of it shares them), on
+        the profile's connection as it is now."""
+        connection = self._ws.connections.open(profile_key, self._ws.profiles[profile_key])
+        session = self._sessions.get(profile_key)
+        if session is None or session.connection is not connection:
+            session = self._sessions[profile_key] = Session(
+                connection.profile, None, connection=connection
+            )
+        return session
+
     def _save_question(self, session: Session, column_id: int) -> StoredTurn | None:
         """Each column is a conversation of its own in the history, saved as it is asked."""
         column = self._column(column_id)
@@ -481,7 +503,7 @@ class Comparison:
             self._ws.history.set_compare(conversation_id, self.first, place)
         except StorageError as error:
             self._ws.notice(f"This column shows alone in your history: {error.message}")
-        self._ws.conversations_changed.emit()
+        self._grouped = True
 
     def _on_event(self, column_id: int, event: Event, started: float) -> None:
         column = self._column(column_id)
