@@ -12,7 +12,7 @@ from tests.waiting import until
 from visiondesk.compare import ColumnSpec
 from visiondesk.config.profile_store import EMULATOR
 from visiondesk.domain import ApiMode, Detail
-from visiondesk.workspace import Workspace
+from visiondesk.workspace import ConnectionState, Workspace
 from visiondesk.workspace.comparing import ColumnStatus
 from visiondesk.workspace.jobs import Group
 
@@ -291,5 +291,29 @@ def test_a_column_sending_the_image_as_the_draft_made_it_takes_it_as_it_is(
         assert high.last is not None and low.last is not None
         assert high.last.seen[0] is made  # not made again
         assert low.last.seen[0] is not made and low.last.seen[0].width == 384
+
+    drive(tmp_path, scenario)
+
+
+def test_a_429_counts_down_in_the_column_it_hit_and_the_answer_comes(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        await until(lambda: ws.status.state is ConnectionState.CONNECTED)
+        await ws.jobs.wait(Group.SWEEP)
+        emulator.knobs.fail_429, emulator.knobs.retry_after = 1, 1.0
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        said: list[str] = []
+        ws.compare.column_changed.connect(
+            lambda place: said.append(ws.compare.columns[place].turns[-1].waiting)
+        )
+        ws.set_text("Busy server?")
+        assert ws.compare.ask()
+        await until(lambda: any(text.startswith("Rate limited") for text in said))
+        await ended(ws)
+        for column in ws.compare.columns:
+            assert column.last is not None and column.last.status is ColumnStatus.DONE
+            assert column.last.waiting == ""
+        assert "Rate limited — retrying in 1 s" in said
 
     drive(tmp_path, scenario)

@@ -90,6 +90,8 @@ class ColumnTurn:
     """Its question and answer in the history (a Retry deletes them)."""
     response_id: str | None = None
     """Responses: the response that answered it (a Regenerate of the next chains from it)."""
+    waiting: str = ""
+    """What it waits on now, in words (a 429's countdown, a silent server); empty if none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,10 +514,10 @@ class Comparison:
         last = column.last
         match event:
             case TextDelta(text=text):
-                if last.first_token_seconds is None:
-                    first = time.monotonic() - started
+                if last.first_token_seconds is None or last.waiting:
+                    first = last.first_token_seconds or time.monotonic() - started
                     streaming = replace(
-                        last, status=ColumnStatus.STREAMING, first_token_seconds=first
+                        last, status=ColumnStatus.STREAMING, first_token_seconds=first, waiting=""
                     )
                     self._replace_last(column_id, streaming)
                 self._append(column_id, text)
@@ -542,6 +544,12 @@ class Comparison:
                 self._end_last(column_id, ColumnStatus.FAILED, error.message, started)
             case FileFailed(error=error):
                 self._end_last(column_id, ColumnStatus.FAILED, error.message, started)
+            case RateLimitWait(seconds=seconds):
+                said = f"Rate limited — retrying in {seconds:.0f} s" if seconds > 0 else ""
+                self._replace_last(column_id, replace(last, waiting=said))
+            case Waiting(seconds=seconds, server=server):
+                said = f"Waiting for {server} ({seconds:.0f} s)…" if not last.answer else ""
+                self._replace_last(column_id, replace(last, waiting=said))
             case (
                 StateChanged()
                 | Preparing()
@@ -549,8 +557,6 @@ class Comparison:
                 | Processing()
                 | FileReady()
                 | RequestSent()
-                | Waiting()
-                | RateLimitWait()
             ):
                 pass
             case _:
@@ -599,7 +605,7 @@ class Comparison:
         if column is None or column.last is None or not column.last.status.running:
             return  # closed meanwhile, or ended already (a Failed event, then the job's end)
         seconds = time.monotonic() - started
-        ended = replace(column.last, status=status, error=error, seconds=seconds)
+        ended = replace(column.last, status=status, error=error, seconds=seconds, waiting="")
         self._replace_last(column_id, ended)
 
 

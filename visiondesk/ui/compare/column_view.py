@@ -47,10 +47,11 @@ class TurnView(QWidget):
         layout.addWidget(self.status)
         self.renderer = BlockRenderer()
         self._shown: tuple[str, ColumnStatus, str, bool] | None = None
+        """What was drawn last: the same again draws nothing."""
 
     def show_turn(self, turn: ColumnTurn, scheme: Colours, dark: bool) -> None:
         running = turn.status.running
-        shown = (turn.answer, turn.status, turn.error, dark)
+        shown = (turn.answer, turn.status, turn.error + turn.waiting, dark)
         if shown == self._shown:
             return
         self._shown = shown
@@ -63,8 +64,8 @@ class TurnView(QWidget):
         )
         self.answer.show_blocks(blocks, scheme)
         said = {
-            ColumnStatus.PREPARING: "Preparing the images…",
-            ColumnStatus.STREAMING: "",
+            ColumnStatus.PREPARING: turn.waiting or "Preparing the images…",
+            ColumnStatus.STREAMING: turn.waiting,
             ColumnStatus.DONE: turn.error,  # an answer the history could not keep says so
             ColumnStatus.FAILED: turn.error,
             ColumnStatus.STOPPED: "Stopped; the answer so far is kept.",
