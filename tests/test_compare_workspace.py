@@ -141,10 +141,16 @@ def test_closing_a_column_leaves_the_others_running(tmp_path: Path) -> None:
         ws.set_text("Tell me slowly")
         assert ws.compare.ask()
         await until(lambda: all(c.turns[-1].answer for c in ws.compare.columns))
+        closed = ws.compare.columns[1].continuation.conversation_id
         ws.compare.close_column(1)
         assert [c.spec for c in ws.compare.columns] == [HIGH_CHAT, HIGH_CHAT]
         emulator.knobs.token_delay = 0.0
         await ended(ws)
+        # The closed column is a conversation of its own now; the compare keeps two.
+        listed = {c.id for c in ws.history.conversations()}
+        assert listed == {ws.compare.first, closed}
+        assert ws.compare.first is not None
+        assert len(ws.history.compare_columns(ws.compare.first)) == 2
         assert all(
             c.last is not None and c.last.status is ColumnStatus.DONE for c in ws.compare.columns
         )

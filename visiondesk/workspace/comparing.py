@@ -406,15 +406,24 @@ class Comparison:
         return True
 
     def close_column(self, index: int) -> None:
-        """The column leaves the compare (its conversation stays in the history); with one
-        column left, the compare ends."""
+        """The column leaves the compare: its conversation stays in the history, listed on
+        its own from now on. Closing one of two ends the compare (both stay in it)."""
         if not 0 <= index < len(self.columns):
             return
         if len(self.columns) <= MIN_COLUMNS:
             self.end()
             return
         self.stop_column(index)
+        closed = self.columns[index].continuation.conversation_id
         self.columns = self.columns[:index] + self.columns[index + 1 :]
+        if closed is not None:
+            try:
+                self._ws.history.leave_compare(closed)
+            except StorageError as error:
+                self._ws.notice(f"The closed column stays in the compare: {error.message}")
+            if closed == self.first:  # the next column names the compare now
+                self.first = self.columns[0].continuation.conversation_id
+            self._ws.conversations_changed.emit()
         self.columns_changed.emit()
 
     # ----- the columns' jobs -----------------------------------------------------------------
