@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 EXIT_NO_DISPLAY = 1
+EXIT_BROKEN_PIPE = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.command is None:  # e.g. `visiondesk --some-flag` with no subcommand
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    code: int = options.run(options)
+    try:
+        code: int = options.run(options)
+    except BrokenPipeError:  # `visiondesk prices | head`: the reader has gone, quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail too
+        return EXIT_BROKEN_PIPE
     return code
 
 

@@ -113,6 +113,9 @@ class TextDelta:
 class Usage:
     input_tokens: int
     output_tokens: int
+    cached_input_tokens: int = 0
+    """Of `input_tokens`, those the server read from its prompt cache (billed at the cached
+    price)."""
 
 
 @dataclass(frozen=True, slots=True)

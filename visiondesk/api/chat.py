@@ -93,7 +93,9 @@ class ChatMode:
 
 def _read(chunk: Any, answer: Answer) -> Iterator[Event]:
     if chunk.usage is not None:
-        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+        details = getattr(chunk.usage, "prompt_tokens_details", None)
+        cached = getattr(details, "cached_tokens", None) or 0
+        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens, cached)
     for choice in chunk.choices:
         if choice.delta.content:
             yield answer.say(choice.delta.content)

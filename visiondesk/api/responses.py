@@ -173,8 +173,10 @@ class ResponsesMode:
                 completed = event.response
                 answer.done = True
                 answer.answer_id = completed.id
-                if completed.usage is not None:
-                    yield Usage(completed.usage.input_tokens, completed.usage.output_tokens)
+                if (used := completed.usage) is not None:
+                    details = getattr(used, "input_tokens_details", None)
+                    cached = getattr(details, "cached_tokens", None) or 0
+                    yield Usage(used.input_tokens, used.output_tokens, cached)
                 if self._chains(state):
                     yield StateChanged(replace(state, response_id=completed.id))
             elif kind in ("response.failed", "response.incomplete"):

@@ -35,4 +35,5 @@ COMMANDS = {
     ),
     "conversations": Command("conversations", "list the saved conversations"),
     "export": Command("conversations", "export a saved conversation as HTML or Markdown"),
+    "prices": Command("prices", "print the price table costs are computed from, and its date"),
 }

@@ -55,11 +55,16 @@ class ColumnResult:
         price = prices.price(self.spec.model)
         cost = None
         if price is not None and self.usage is not None:
-            cost = round(price.cost(self.usage.input_tokens, self.usage.output_tokens), 6)
+            used = self.usage
+            cost = round(
+                price.cost(used.input_tokens, used.output_tokens, cached=used.cached_input_tokens),
+                6,
+            )
         usage = None
         if self.usage is not None:
             usage = {
                 "input_tokens": self.usage.input_tokens,
+                "cached_input_tokens": self.usage.cached_input_tokens,
                 "output_tokens": self.usage.output_tokens,
             }
         ended = self.ended if self.ended is not None else time.monotonic()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from visiondesk.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
+from visiondesk.config.prices import PriceTable
 from visiondesk.domain import ApiMode, Continuation, Detail, PreparedImage, Question
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.events import (
@@ -45,7 +46,6 @@ from visiondesk.workspace.rewinding import new_thread
 from visiondesk.workspace.signal import Signal
 
 if TYPE_CHECKING:
-    from visiondesk.config.prices import PriceTable
     from visiondesk.session import StoredTurn
     from visiondesk.store import StoredMessage
     from visiondesk.store.opening import OpenedConversation
@@ -137,10 +137,10 @@ class Comparison:
     `busy_changed(bool)`."""
 
     def __init__(self, workspace: Host, prices: PriceTable | None = None) -> None:
-        from visiondesk.config.prices import PriceTable
 
         self._ws = workspace
-        self.prices = prices or PriceTable.defaults()
+        self.prices = prices or PriceTable.load()
+        """The person's price table (prices.json in the config folder), read once."""
         self.columns: tuple[CompareColumn, ...] = ()
         self.blind = False
         self.first: int | None = None
@@ -178,7 +178,8 @@ class Comparison:
         price = self.prices.price(column.spec.model)
         if last is None or last.usage is None or price is None:
             return None
-        return price.cost(last.usage.input_tokens, last.usage.output_tokens)
+        used = last.usage
+        return price.cost(used.input_tokens, used.output_tokens, cached=used.cached_input_tokens)
 
     def profile_name(self, index: int) -> str:
         key = self.columns[index].profile_key

@@ -38,7 +38,9 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
     seen = f"Saw: {seen}" if seen else ("" if not last.sources else "Preparing the images…")
     parts: list[str] = []
     if last.usage is not None:
-        parts.append(f"{last.usage.input_tokens:,} in · {last.usage.output_tokens:,} out")
+        used = last.usage
+        cached = f" ({used.cached_input_tokens:,} cached)" if used.cached_input_tokens else ""
+        parts.append(f"{used.input_tokens:,} in{cached} · {used.output_tokens:,} out")
         cost = compare.cost(index)
         parts.append(
             "price unknown" if cost is None else f"${cost:.4f} (prices of {compare.prices.taken})"
