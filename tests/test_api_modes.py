@@ -9,6 +9,7 @@ import pytest
 
 from tests.turns import answer, attach, collect, final, run, session_for, turns
 from visiondesk.api import chat
+from visiondesk.api.prompt_cache import cache_key
 from visiondesk.config.profile_store import from_json, to_json
 from visiondesk.config.profiles import Profile, ProviderKind, Server
 from visiondesk.domain import ApiMode, Detail
@@ -62,7 +63,10 @@ def test_chat_sends_data_urls_in_user_messages_and_resends_history(
     prepared = session.exchanges[0].turn.images[0]
     assert prepared.data_url() is prepared.data_url()  # made once, not per turn
     # The body leaves exactly as built, although the messages skip the SDK's typed transform.
-    assert chats[1].body == chat.build_request(session.exchanges[1].turn, session.exchanges[:1])
+    key = cache_key(profile, session.exchanges[1].turn, session.exchanges[:1])
+    assert key is not None and chats[0].body["prompt_cache_key"] == key  # one per conversation
+    built = chat.build_request(session.exchanges[1].turn, session.exchanges[:1], key)
+    assert chats[1].body == built
 
 
 def test_responses_chains_turns_without_resending_images(

@@ -234,6 +234,8 @@ class Replay:
     """Responses: images travel as uploaded files (`file_id`), not data URLs."""
     stores_responses: bool = True
     """Responses: the server keeps responses, so turns chain with `previous_response_id`."""
+    cache_key: str | None = None
+    """The `prompt_cache_key` the request carried (api/prompt_cache.py), if any."""
 
     @property
     def images(self) -> tuple[PreparedImage, ...]:

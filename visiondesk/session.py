@@ -19,6 +19,7 @@ from typing import Protocol, assert_never
 from visiondesk.api.base import ModeClient
 from visiondesk.api.heartbeat import WAITING_EVERY, with_heartbeat
 from visiondesk.api.modes import make_mode
+from visiondesk.api.prompt_cache import cache_key
 from visiondesk.config.profiles import Profile
 from visiondesk.connection import Connection
 from visiondesk.domain import (
@@ -421,6 +422,9 @@ class Session:
                     continuation.state,
                     uploads_images=mode.uploads_images,
                     stores_responses=self.profile.stores_responses,
+                    cache_key=cache_key(self.profile, turn, continuation.exchanges)
+                    if settings.mode is not ApiMode.ASSISTANTS
+                    else None,
                 )
             )
             events = mode.send(turn, continuation.exchanges, continuation.state)

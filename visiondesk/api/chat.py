@@ -11,6 +11,7 @@ from openai import AsyncOpenAI
 
 from visiondesk.api import image_parts
 from visiondesk.api.base import failure, image_params, nothing
+from visiondesk.api.prompt_cache import cache_key
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.snippet_parts import (
     Refs,
@@ -35,8 +36,11 @@ def user_message(turn: Question) -> dict[str, Any]:
     return {"role": "user", "content": parts}
 
 
-def build_request(turn: Question, history: Sequence[Exchange]) -> dict[str, Any]:
-    """The request body for this turn: system prompt, every earlier exchange, the new turn."""
+def build_request(
+    turn: Question, history: Sequence[Exchange], cache_key: str | None = None
+) -> dict[str, Any]:
+    """The request body for this turn: system prompt, every earlier exchange, the new turn
+    (each earlier one exactly as it was sent, so the prompt cache holds the prefix)."""
     messages: list[dict[str, Any]] = []
     if turn.instructions:
         messages.append({"role": "system", "content": turn.instructions})
@@ -44,12 +48,15 @@ def build_request(turn: Question, history: Sequence[Exchange]) -> dict[str, Any]
         messages.append(user_message(exchange.turn))
         messages.append({"role": "assistant", "content": exchange.answer})
     messages.append(user_message(turn))
-    return {
+    body: dict[str, Any] = {
         "model": turn.model,
         "messages": messages,
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+    if cache_key is not None:
+        body["prompt_cache_key"] = cache_key
+    return body
 
 
 def sdk_arguments(body: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +85,7 @@ class ChatMode:
     async def send(
         self, turn: Question, history: Sequence[Exchange], state: ConversationState
     ) -> AsyncIterator[Event]:
-        body = build_request(turn, history)
+        body = build_request(turn, history, cache_key(self._profile, turn, history))
         every_image = [i for exchange in history for i in exchange.turn.images] + list(turn.images)
         culprits = image_params(body["messages"], "messages", every_image)
         events = stream_answer(
@@ -105,7 +112,7 @@ def _read(chunk: Any, answer: Answer) -> Iterator[Event]:
 
 def python_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
     refs = Refs.of(replay.images, paths)
-    body = python_literal(build_request(replay.turn, replay.history), refs)
+    body = python_literal(build_request(replay.turn, replay.history, replay.cache_key), refs)
     return python_script(
         replay.base_url,
         refs,
@@ -122,7 +129,7 @@ def python_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
 
 def curl_snippet(replay: Replay, paths: Sequence[Path | None]) -> str:
     refs = Refs.of(replay.images, paths)
-    body = curl_json(build_request(replay.turn, replay.history), refs)
+    body = curl_json(build_request(replay.turn, replay.history, replay.cache_key), refs)
     then = sse_data(".choices[]?.delta.content // empty")
     return curl_script(
         replay.base_url,

@@ -16,6 +16,7 @@ from openai import AsyncOpenAI
 
 from visiondesk.api import image_parts
 from visiondesk.api.base import failure, image_params, nothing
+from visiondesk.api.prompt_cache import cache_key
 from visiondesk.api.redact import shorten_base64
 from visiondesk.api.snippet_parts import (
     Refs,
@@ -47,6 +48,7 @@ def build_request(
     previous_response_id: str | None,
     file_ids: dict[str, str] | None = None,
     store: bool = True,
+    cache_key: str | None = None,
 ) -> dict[str, Any]:
     """With a previous response only the new turn travels; otherwise the whole history.
     `store=False` for servers that keep no responses (or conversations that stopped chaining)."""
@@ -63,6 +65,8 @@ def build_request(
         body["previous_response_id"] = previous_response_id
     if not store:
         body["store"] = False
+    if cache_key is not None:
+        body["prompt_cache_key"] = cache_key
     return body
 
 
@@ -80,6 +84,7 @@ def replay_request(replay: Replay, file_ids: dict[str, str]) -> dict[str, Any]:
         replay.state.response_id if chained else None,
         file_ids if replay.uploads_images else None,
         store=chained,
+        cache_key=replay.cache_key,
     )
 
 
@@ -159,7 +164,10 @@ class ResponsesMode:
         chain: str | None,
         file_ids: dict[str, str],
     ) -> AsyncIterator[Event]:
-        body = build_request(turn, history, chain, file_ids, store=self._chains(state))
+        key = cache_key(self._profile, turn, history)
+        body = build_request(
+            turn, history, chain, file_ids, store=self._chains(state), cache_key=key
+        )
         images = list(turn.images)
         if chain is None:
             images = [i for exchange in history for i in exchange.turn.images] + images

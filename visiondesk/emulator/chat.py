@@ -8,6 +8,7 @@ from typing import Any
 from visiondesk import rules
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, structured, vision
+from visiondesk.emulator.caching import Unit, image_unit, unit
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.http import (
     JsonResponse,
@@ -46,6 +47,7 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     if not isinstance(messages, list) or not messages:
         raise bad_request("'messages' must be a non-empty array.", param="messages")
     texts: list[str] = []
+    units: list[Unit] = []  # the input in order, as the prompt cache sees it
     last_prompt = ""
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") not in ROLES:
@@ -54,6 +56,7 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
         content = message.get("content")
         if isinstance(content, str):
             texts.append(content)
+            units.append(unit(role, content, tokens=vision.text_tokens(content)))
             if role == "user":
                 last_prompt = content
             continue
@@ -65,9 +68,12 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
             facts = vision.from_part(reading, model)
             if facts is not None:
                 images_out.append(facts)
+                units.append(image_unit(facts))
             else:
                 texts.append(reading.text or "")
                 prompt_parts.append(reading.text or "")
+                text = reading.text or ""
+                units.append(unit(role, text, tokens=vision.text_tokens(text)))
         if role == "user":
             last_prompt = " ".join(prompt_parts)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.CHAT))
@@ -78,10 +84,13 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     if (schema := structured.requested_schema(body)) is not None:
         answer = structured.answer(schema, images_out)
     input_tokens, output_tokens = answers.usage(" ".join(texts), images_out, answer)
+    key = body.get("prompt_cache_key")
+    cached = store.prompt_cache.cached(key if isinstance(key, str) else None, model, units)
     usage = {
         "prompt_tokens": input_tokens,
         "completion_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,
+        "prompt_tokens_details": {"cached_tokens": min(cached, input_tokens)},
     }
     completion_id = new_id("chatcmpl-")
     if body.get("stream"):
@@ -109,7 +118,7 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
 
 
 def _stream(
-    completion_id: str, model: str, answer: str, usage: dict[str, int] | None
+    completion_id: str, model: str, answer: str, usage: dict[str, Any] | None
 ) -> Iterator[SseEvent]:
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {

@@ -8,6 +8,7 @@ from typing import Any
 from visiondesk import rules
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, structured, vision
+from visiondesk.emulator.caching import Unit, image_unit, unit
 from visiondesk.emulator.errors import bad_request
 from visiondesk.emulator.files import image_bytes, usable_file
 from visiondesk.emulator.http import (
@@ -52,7 +53,7 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
                 )
             ]
         )
-    prompt, texts, user_turns = _read_input(store, body.get("input"), model, images_out)
+    prompt, texts, user_turns, units = _read_input(store, body.get("input"), model, images_out)
     vision.refuse(rules.check_totals(len(images_out), request.body_bytes, ApiMode.RESPONSES))
     earlier = previous.turns if previous else max(0, user_turns - 1)
     answer = store.knobs.scripted_answer or answers.compose(
@@ -60,19 +61,34 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     )
     if (schema := structured.requested_schema(body)) is not None:
         answer = structured.answer(schema, images_out)
+    instructions = str(body.get("instructions") or "")
     input_tokens, output_tokens = answers.usage(
-        " ".join([str(body.get("instructions") or ""), *texts]), images_out, answer
+        " ".join([instructions, *texts]), images_out, answer
     )
+    # A chained response reads (and is billed for) the whole chain before its new input.
+    context = previous.context if previous else ()
+    input_tokens += sum(tokens for _digest, tokens in context)
+    head = [unit("instructions", instructions, tokens=vision.text_tokens(instructions))]
+    asked = (*context, *(head if instructions else []), *units)
+    key = body.get("prompt_cache_key")
+    cached = store.prompt_cache.cached(key if isinstance(key, str) else None, model, asked)
     response_id = new_id("resp_")
     if body.get("store", True):
+        said = unit("assistant", answer, tokens=output_tokens)
         with store.lock:
             store.responses[response_id] = StoredResponse(
-                response_id, model, earlier + max(1, user_turns if not previous else 1), answer
+                response_id,
+                model,
+                earlier + max(1, user_turns if not previous else 1),
+                answer,
+                (*asked, said),
             )
     message_id = new_id("msg_")
     final = _response(
         response_id, model, answer, message_id, input_tokens, output_tokens, previous_id
     )
+    if final["usage"] is not None:
+        final["usage"]["input_tokens_details"]["cached_tokens"] = min(cached, input_tokens)
     if body.get("stream"):
         return StreamResponse(_stream(final, answer, message_id))
     return JsonResponse(final)
@@ -80,13 +96,15 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
 
 def _read_input(
     store: Store, value: Any, model: str, images_out: list[vision.ImageFacts]
-) -> tuple[str, list[str], int]:
-    """The last user prompt, every text, and how many user messages the input holds."""
+) -> tuple[str, list[str], int, list[Unit]]:
+    """The last user prompt, every text, how many user messages the input holds, and the
+    input in order as the prompt cache sees it."""
     if isinstance(value, str):
-        return value, [value], 1
+        return value, [value], 1, [unit("user", value, tokens=vision.text_tokens(value))]
     if not isinstance(value, list) or not value:
         raise bad_request("Invalid 'input': expected a string or a non-empty array.", param="input")
     prompt, texts, user_turns = "", [], 0
+    units: list[Unit] = []
     for i, item in enumerate(value):
         if not isinstance(item, dict) or "role" not in item:
             raise bad_request(f"Invalid input item at index {i}.", param=f"input[{i}]")
@@ -96,6 +114,7 @@ def _read_input(
             user_turns += 1
         if isinstance(content, str):
             texts.append(content)
+            units.append(unit(str(role), content, tokens=vision.text_tokens(content)))
             if role == "user":
                 prompt = content
             continue
@@ -110,12 +129,15 @@ def _read_input(
                 facts = _stored_image(store, reading.image, model)
             if facts is not None:
                 images_out.append(facts)
+                units.append(image_unit(facts))
             else:
                 parts.append(reading.text or "")
+                text = reading.text or ""
+                units.append(unit(str(role), text, tokens=vision.text_tokens(text)))
         texts.extend(parts)
         if role == "user":
             prompt = " ".join(parts)
-    return prompt, texts, user_turns
+    return prompt, texts, user_turns, units
 
 
 def _stored_image(store: Store, image: rules.ImageRef, model: str) -> vision.ImageFacts:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from visiondesk.emulator.caching import PromptCache, Unit
 from visiondesk.emulator.faults import Knobs
 from visiondesk.emulator.vision import ImageFacts
 
@@ -74,6 +75,9 @@ class StoredResponse:
     model: str
     turns: int  # how many user turns the chain holds, this one included
     text: str
+    context: tuple[Unit, ...] = ()
+    """The chain's input and output up to and including this response, as the prompt cache
+    sees it: a response chained from this one starts with all of it (and is billed for it)."""
 
 
 @dataclass
@@ -126,6 +130,7 @@ class Store:
     """Uploads held now by `Knobs.stall_uploads_after`."""
     admitted: int = 0
     """Live model requests let through to their endpoint (see Knobs.hold_after)."""
+    prompt_cache: PromptCache = field(default_factory=PromptCache, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     changed: threading.Condition = field(init=False, repr=False)
 
