@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tests.cli_runs import run_cli
 from tests.conftest import TEST_KEY
 from visiondesk.emulator import Emulator
@@ -68,7 +70,16 @@ def test_json_prints_one_event_per_line(emulator: Emulator, photo_path: Path) ->
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     names = [event["event"] for event in events]
-    assert names[:2] == ["preparing", "prepared"] and names[-1] == "completed"
+    assert names[:2] == ["preparing", "prepared"] and names[-2:] == ["completed", "summary"]
+    summary = events[-1]
+    assert (summary["model"], summary["mode"], summary["detail"]) == ("gpt-4o", "responses", "low")
+    assert summary["ok"] and summary["text"] == events[-2]["text"] and "column" not in summary
+    used = summary["usage"]
+    assert used["input_tokens"] > 0 and used["output_tokens"] > 0
+    assert used["cached_input_tokens"] == 0  # a first turn has nothing cached
+    expected = (used["input_tokens"] * 2.5 + used["output_tokens"] * 10.0) / 1e6  # gpt-4o
+    assert summary["cost_usd"] == pytest.approx(expected, abs=1e-6)
+    assert summary["images"][0]["width"] == 384 and summary["seconds"] > 0
     assert "text_delta" in names and "usage" in names and "request_sent" in names
     started = events[names.index("turn_started")]["replay"]
     assert names.index("turn_started") < names.index("request_sent")

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
@@ -41,6 +42,7 @@ from visiondesk.events import (
 
 if TYPE_CHECKING:
     from visiondesk.commands.saving import Saving
+    from visiondesk.compare import ColumnSpec
     from visiondesk.session import OwnSettings, Session
 
 from visiondesk.commands.event_json import (
@@ -195,12 +197,15 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
     store = saving.history if saving else None
     session = Session(profile, api_key, connection=Connection(profile, api_key, store=store))
     conversation = _Conversation(session, settings, continuation)
-    out = _Printer(options.json)
+    from visiondesk.compare import ColumnSpec
+
+    out = _Printer(options.json, ColumnSpec(settings.model, settings.mode, settings.detail))
     try:
         if saving is None:
             return await _turn(conversation, options, out)
         return await _saved_turn(conversation, options, out, saving)
     finally:
+        out.summary()  # with --json, the turn's last line, however it ended
         await session.connection.aclose()
         connections.stop()
 
@@ -294,8 +299,12 @@ class _Printer:
     people on stderr (or every event as JSON on stdout); it keeps the prepared images and the
     failure that ends the command."""
 
-    def __init__(self, as_json: bool) -> None:
+    def __init__(self, as_json: bool, spec: ColumnSpec) -> None:
+        from visiondesk.commands.compare_send import ColumnResult
+
         self.as_json = as_json
+        self.result = ColumnResult(0, spec)
+        """What the turn came to, for the summary line (as a compare column's)."""
         self.prepared: list[PreparedImage] = []
         self.failure: Failed | FileFailed | None = None
         self._last_percent: dict[str, int] = {}
@@ -305,6 +314,7 @@ class _Printer:
     def event(self, event: Event) -> None:
         if self.as_json:
             print(json_line(event_json(event)), flush=True)
+        self._follow(event)
         match event:
             case Preparing(source=source):
                 self._say(f"preparing {source}…")
@@ -339,6 +349,34 @@ class _Printer:
                 pass  # for the request inspector (and --json)
             case _:
                 assert_never(event)
+
+    def _follow(self, event: Event) -> None:
+        result = self.result
+        match event:
+            case Prepared(image=image):
+                result.prepared.append(image)
+            case TextDelta() if result.first_token is None:
+                result.first_token = time.monotonic()
+            case Usage():
+                result.usage = event
+            case Completed(text=text):
+                result.text = text
+            case Failed() | FileFailed():
+                result.failure = event
+            case _:
+                pass
+
+    def summary(self) -> None:
+        """`{"event": "summary", …}`: model, mode, detail, ok, text, usage, cost_usd (from
+        the price table), times and the images as sent, as a compare column ends."""
+        if not self.as_json:
+            return
+        from visiondesk.config.prices import PriceTable
+
+        self.result.ended = time.monotonic()
+        record = self.result.summary(PriceTable.load())
+        del record["column"]
+        print(json_line(record), flush=True)
 
     def _upload(self, event: UploadProgress, percent: int) -> None:
         """Every quarter of an upload, its stall once, and once more when it moves again."""
