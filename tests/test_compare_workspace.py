@@ -323,3 +323,98 @@ def test_a_429_counts_down_in_the_column_it_hit_and_the_answer_comes(tmp_path: P
         assert "Rate limited — retrying in 1 s" in said
 
     drive(tmp_path, scenario)
+
+
+def test_a_reopened_compare_retries_with_its_images(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.token_delay = 0.05
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        ws.attachments.add(encode(photo(1536, 2048), "JPEG"), "photo.jpg")
+        ws.set_text("Tell me slowly")
+        assert ws.compare.ask()
+        await until(lambda: all(len(c.turns[-1].answer) > 5 for c in ws.compare.columns))
+        ws.compare.stop()
+        await ended(ws)
+        first = ws.compare.first
+        assert first is not None
+        ws.library.new()
+        assert await ws.library.open(first)
+        emulator.knobs.token_delay = 0.0
+        before = len(emulator.log)
+        assert ws.compare.retry(0)
+        await ended(ws)
+        retried = ws.compare.columns[0]
+        assert retried.last is not None and retried.last.status is ColumnStatus.DONE
+        [request] = [r for r in emulator.log[before:] if r.path.endswith("/completions")]
+        assert len(request.images) == 1 and request.images[0].width == 768
+        assert retried.continuation.conversation_id is not None
+        stored = ws.history.messages(retried.continuation.conversation_id)
+        assert [len(m.images) for m in stored if m.role == "user"] == [1]
+
+    drive(tmp_path, scenario)
+
+
+def test_what_goes_wrong_before_a_column_starts_ends_in_words_and_keeps_the_question(
+    tmp_path: Path,
+) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        ws.attachments.add(b"not an image at all", "broken.png")
+        ws.set_text("What is it?")
+        assert ws.compare.ask()
+        await ended(ws)
+        for column in ws.compare.columns:
+            assert column.last is not None and column.last.status is ColumnStatus.FAILED
+            assert "broken.png" in column.last.error
+            assert column.continuation.conversation_id is not None
+            answer = ws.history.messages(column.continuation.conversation_id)[-1]
+            assert answer.status == "failed" and answer.error  # never left "pending"
+        # A column's profile removed: Send says so and clears nothing.
+        profiles = dict(ws.profiles)
+        ws.profiles.pop(EMULATOR)
+        ws.set_text("Again?")
+        assert not ws.compare.ask()
+        assert ws.text == "Again?" and "is gone" in ws.transcript.items[-1].text  # type: ignore[union-attr]
+        ws.profiles.update(profiles)
+
+    drive(tmp_path, scenario)
+
+
+def test_deleting_or_reopening_the_open_compare_while_it_answers(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        emulator.knobs.token_delay = 0.03
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        ws.set_text("Tell me slowly")
+        assert ws.compare.ask()
+        await until(lambda: all(c.turns[-1].answer for c in ws.compare.columns))
+        first = ws.compare.first
+        assert first is not None
+        assert await ws.library.open(first)  # the one open: nothing stops
+        assert ws.compare.busy and ws.compare.active
+        ws.library.delete(first)
+        await ended(ws)
+        assert not ws.compare.active and ws.history.conversations() == []
+
+    drive(tmp_path, scenario)
+
+
+def test_every_column_is_asked_with_the_conversations_instructions(tmp_path: Path) -> None:
+    async def scenario(ws: Workspace) -> None:
+        ws.set_instructions("Always answer in French.")
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
+        await ask(ws, "What is it?")
+        emulator = ws.connections.emulator
+        assert emulator is not None
+        asked = [r for r in emulator.log if "What is it?" in json.dumps(r.body)]
+        assert len(asked) == 2
+        assert all("Always answer in French." in json.dumps(r.body) for r in asked)
+        for column in ws.compare.columns:
+            assert column.continuation.conversation_id is not None
+            stored = ws.history.conversation(column.continuation.conversation_id)
+            assert stored is not None and stored.instructions == "Always answer in French."
+
+    drive(tmp_path, scenario)

@@ -142,3 +142,17 @@ def test_a_failing_column_says_so_in_its_place_and_retries_with_one_click(
     run(loop, lambda: until(lambda: not app.workspace.compare.busy))
     assert not failing.retry_button.isVisible()
     assert app.workspace.compare.columns[1].turns[-1].status is ColumnStatus.DONE
+
+
+def test_words_in_a_column_are_shown_as_text_never_as_markup(
+    app: Controller, loop: qasync.QEventLoop
+) -> None:
+    app.window.resize(1200, 800)
+    choose_columns(app)
+    ask(app, loop, "Explain the <div> in <b>this</b>", None)
+    column = app.compare_view.view.columns[0]
+    [turn] = column.turn_views
+    assert turn.question.text() == "Explain the <div> in <b>this</b>"
+    assert turn.question.textFormat() is Qt.TextFormat.PlainText
+    assert column.title.textFormat() is Qt.TextFormat.PlainText
+    assert "Explain the <div> in <b>this</b>" in column.plain_text()

@@ -7,15 +7,17 @@ that would send the same pixels share them, whichever asks first), and uploaded 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from visiondesk.domain import Continuation, PreparedImage
-from visiondesk.errors import ImageError
+from visiondesk.domain import AnswerStatus, Continuation, PreparedImage
+from visiondesk.errors import ImageError, StorageError
 from visiondesk.events import Event, FileFailed, Prepared, Preparing
 from visiondesk.imaging import ImageInput, ImagePolicy
 from visiondesk.marks import NO_MARKS, Marks
 from visiondesk.session import Session, StoredTurn, TurnSettings
+from visiondesk.store.sources import drop_sources
 
 Crop = tuple[int, int, int, int]
 
@@ -86,20 +88,43 @@ async def column_events(
     policy = session.policy(settings)
     prepared: list[PreparedImage] = []
     mode = session.mode_client(settings.mode)
-    for index, source in enumerate(preparations.sources):
-        yield ColumnEvent(Preparing(source.label))
-        try:
-            image, by = await preparations.get(session, policy, index, column)
-        except ImageError as error:
-            yield ColumnEvent(FileFailed("", error))
-            return
-        prepared.append(image)
-        yield ColumnEvent(Prepared(image), by)
-        async for event in mode.attach(image):
-            yield ColumnEvent(event)
-            if isinstance(event, FileFailed):
+    try:
+        for index, source in enumerate(preparations.sources):
+            yield ColumnEvent(Preparing(source.label))
+            try:
+                image, by = await preparations.get(session, policy, index, column)
+            except ImageError as error:
+                _ended(session, stored, prepared, AnswerStatus.FAILED, error.message)
+                yield ColumnEvent(FileFailed("", error))
                 return
+            prepared.append(image)
+            yield ColumnEvent(Prepared(image), by)
+            async for event in mode.attach(image):
+                yield ColumnEvent(event)
+                if isinstance(event, FileFailed):
+                    _ended(session, stored, prepared, AnswerStatus.FAILED, event.error.message)
+                    return
+    except asyncio.CancelledError:  # stopped before the request: said so in the history too
+        _ended(session, stored, prepared, AnswerStatus.CANCELLED, "")
+        raise
     session.save_images(stored, prepared)
+    if stored is not None and stored.question_id and session.store is not None:
+        with contextlib.suppress(StorageError):  # the question has what it sends; else kept
+            drop_sources(session.store, stored.question_id)
     question = session.question(prompt, prepared, settings)
     async for event in session.send(question, settings, continuation, stored):
         yield ColumnEvent(event)
+
+
+def _ended(
+    session: Session,
+    stored: StoredTurn | None,
+    prepared: Sequence[PreparedImage],
+    status: AnswerStatus,
+    error: str,
+) -> None:
+    """A turn that ended before its request: its images so far and its answer row saved as
+    it ended, so the history never shows it as still pending."""
+    with contextlib.suppress(StorageError):  # kept in memory by the store until it can write
+        session.save_images(stored, prepared)
+        session.save_answer(stored, "", status, error)

@@ -33,6 +33,12 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     ("GET", _route("/models"), "models", lambda s, r, i, m: _models()),
     ("POST", _route("/chat/completions"), "chat", lambda s, r, i, m: chat.create(s, r, i)),
     ("POST", _route("/responses"), "responses", lambda s, r, i, m: responses.create(s, r, i)),
+    (
+        "POST",
+        _route("/responses/input_tokens"),
+        "input_tokens",  # `disabled_modes={"input_tokens"}`: a Responses server without it
+        lambda s, r, i, m: responses.count_input_tokens(s, r, i),
+    ),
     ("POST", _route("/files"), "files", lambda s, r, i, m: files.create(s, r)),
     ("GET", _route("/files"), "files", lambda s, r, i, m: files.list_files(s, r)),
     ("GET", _route("/files/{id}"), "files", lambda s, r, i, m: files.retrieve(s, m[1])),

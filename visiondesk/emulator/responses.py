@@ -9,7 +9,7 @@ from visiondesk import rules
 from visiondesk.domain import ApiMode
 from visiondesk.emulator import answers, structured, vision
 from visiondesk.emulator.caching import Unit, image_unit, unit
-from visiondesk.emulator.errors import bad_request
+from visiondesk.emulator.errors import bad_request, not_found
 from visiondesk.emulator.files import image_bytes, usable_file
 from visiondesk.emulator.http import (
     JsonResponse,
@@ -92,6 +92,38 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
     if body.get("stream"):
         return StreamResponse(_stream(final, answer, message_id))
     return JsonResponse(final)
+
+
+def count_input_tokens(
+    store: Store, request: Request, images_out: list[vision.ImageFacts]
+) -> Response:
+    """POST /responses/input_tokens: the input tokens `create` would bill for the same body
+    (its images, instructions and the chain before it), answered at once, nothing stored."""
+    if "responses" in store.knobs.disabled_modes:
+        raise not_found(f"Invalid URL (POST /v1{request.path})")
+    body = request.json
+    if not isinstance(body, dict):
+        raise bad_request("We could not parse the JSON body of your request.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise bad_request("Missing required parameter: 'model'.", param="model")
+    context: tuple[Unit, ...] = ()
+    previous_id = body.get("previous_response_id")
+    if previous_id is not None:
+        with store.lock:
+            previous = store.responses.get(str(previous_id))
+        if previous is None:
+            raise bad_request(
+                f"Previous response with id '{previous_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        context = previous.context
+    _prompt, texts, _turns, _units = _read_input(store, body.get("input", ""), model, images_out)
+    instructions = str(body.get("instructions") or "")
+    tokens, _output = answers.usage(" ".join([instructions, *texts]), images_out, "")
+    tokens += sum(count for _digest, count in context)
+    return JsonResponse({"object": "response.input_tokens", "input_tokens": tokens})
 
 
 def _read_input(

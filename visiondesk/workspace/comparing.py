@@ -9,6 +9,7 @@ failure, Stop or Retry never touches another's."""
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 import time
 from collections.abc import Sequence
@@ -19,8 +20,15 @@ from typing import TYPE_CHECKING, assert_never
 from visiondesk.compare import MAX_COLUMNS, MIN_COLUMNS, ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
 from visiondesk.config.prices import PriceTable
-from visiondesk.domain import ApiMode, Continuation, Detail, PreparedImage, Question
-from visiondesk.errors import StorageError, VisionDeskError
+from visiondesk.domain import (
+    ApiMode,
+    Continuation,
+    ConversationState,
+    Detail,
+    PreparedImage,
+    Question,
+)
+from visiondesk.errors import AuthError, StorageError, VisionDeskError, in_words
 from visiondesk.events import (
     Completed,
     Event,
@@ -40,10 +48,13 @@ from visiondesk.events import (
     Waiting,
 )
 from visiondesk.session import OwnSettings, Session, followed
+from visiondesk.store.sources import question_sources, save_sources
 from visiondesk.workspace.attaching import job_key, kept_form
 from visiondesk.workspace.jobs import Group, Key
 from visiondesk.workspace.rewinding import new_thread
 from visiondesk.workspace.signal import Signal
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from visiondesk.session import StoredTurn
@@ -103,6 +114,8 @@ class CompareColumn:
     spec: ColumnSpec
     turns: tuple[ColumnTurn, ...] = ()
     continuation: Continuation = field(default_factory=Continuation)
+    instructions: str = ""
+    """The conversation's instructions (system prompt) when the compare began."""
 
     @property
     def last(self) -> ColumnTurn | None:
@@ -114,7 +127,7 @@ class CompareColumn:
 
     @property
     def settings(self) -> OwnSettings:
-        return OwnSettings(self.spec.mode, self.spec.model, self.spec.detail)
+        return OwnSettings(self.spec.mode, self.spec.model, self.spec.detail, self.instructions)
 
     def title(self, profile_name: str) -> str:
         return f"{self.spec.model} · {self.spec.mode.label} · {self.spec.detail.value} detail" + (
@@ -171,6 +184,13 @@ class Comparison:
     def busy(self) -> bool:
         return self._ws.jobs.running(Group.COMPARE)
 
+    @property
+    def conversation_ids(self) -> set[int]:
+        """The history ids of the compare: its first column's and every column's."""
+        ids = {c.continuation.conversation_id for c in self.columns}
+        ids.add(self.first)
+        return {i for i in ids if i is not None}
+
     def cost(self, index: int) -> float | None:
         """US$ for the column's latest turn, if its usage and its model's price are known."""
         column = self.columns[index]
@@ -203,7 +223,10 @@ class Comparison:
             if key not in self._ws.profiles:
                 raise CompareError(f"no profile named {key!r}")
         self.stop()
-        made = [CompareColumn(next(self._ids), key, spec) for key, spec in columns]
+        said = self._ws.settings.instructions
+        made = [
+            CompareColumn(next(self._ids), key, spec, instructions=said) for key, spec in columns
+        ]
         if blind:  # the place must not tell which is which either
             random.shuffle(made)
         self.columns = tuple(made)
@@ -221,11 +244,21 @@ class Comparison:
         for each in opened:
             stored = each.conversation
             key = next((k for k, p in ws.profiles.items() if p.name == stored.profile), None)
-            key = key or next(iter(ws.profiles))
+            state = each.state
+            if key is None:  # its profile is gone: the words go on, not the old server's ids
+                key, state = next(iter(ws.profiles)), ConversationState()
+                ws.notice(
+                    f"The profile {stored.profile!r} of a compare column is gone: the column "
+                    f"goes on on {ws.profiles[key].name}, with its words."
+                )
             spec = ColumnSpec(stored.model, ApiMode(stored.mode), Detail(stored.detail))
-            continuation = Continuation(stored.id, tuple(each.exchanges(stored.model)), each.state)
+            continuation = Continuation(stored.id, tuple(each.exchanges(stored.model)), state)
             turns = _stored_turns(each)
-            columns.append(CompareColumn(next(self._ids), key, spec, turns, continuation))
+            columns.append(
+                CompareColumn(
+                    next(self._ids), key, spec, turns, continuation, stored.instructions or ""
+                )
+            )
         if len(columns) < MIN_COLUMNS:
             return
         self.stop()
@@ -247,6 +280,18 @@ class Comparison:
         prompt = ws.text.strip()
         if not self.columns or not prompt or ws.busy:
             return False
+        gone = [c.profile_key for c in self.columns if c.profile_key not in ws.profiles]
+        if gone:  # said before anything is cleared: the question and images stay
+            ws.notice(
+                f"The profile {gone[0]!r} of a compare column is gone: close that column or "
+                "end the compare; your question is kept."
+            )
+            return False
+        if self.blind:  # each question judged blind: the places must not tell
+            shuffled = list(self.columns)
+            random.shuffle(shuffled)
+            self.columns = tuple(shuffled)
+            self.columns_changed.emit()
         attachments = list(ws.draft)
         sources = tuple(_source(attachment) for attachment in attachments)
         preparations = Preparations(sources)
@@ -334,21 +379,38 @@ class Comparison:
         last = column.last
         if last is None or not last.status.retryable or column.running:
             return False
-        self._forget(last)
         if column.continuation.state.thread_id is not None and last.status is ColumnStatus.STOPPED:
             # The stopped attempt may be in the thread: a new one, with the words so far.
             moved = new_thread(column.continuation, "the earlier thread holds a stopped attempt")
             self._set(column.id, replace(column, continuation=moved))
-        self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
-        self._run(column.id, Preparations(last.sources))
-        self._listed()
+        self._again(column, last)
         return True
+
+    def _again(self, column: CompareColumn, last: ColumnTurn) -> None:
+        """The column's last question asked again in its place, with the images it was asked
+        with (its saved sources, or else the images as it sent them); the earlier attempt
+        leaves the history once the new one is saved."""
+        preparations = self._preparations_of(column, last)
+        self._replace_last(column.id, ColumnTurn(last.prompt, preparations.sources))
+        self._run(column.id, preparations)
+        self._forget(last)
+        self._listed()
+
+    def _preparations_of(self, column: CompareColumn, turn: ColumnTurn) -> Preparations:
+        if turn.sources or not turn.seen:
+            return Preparations(turn.sources)
+        sources = tuple(ImageSource(image.data, image.label) for image in turn.seen)
+        preparations = Preparations(sources)
+        policy = self._session(column.profile_key).policy(column.settings)
+        for index, image in enumerate(turn.seen):  # sent so: sent so again, not made again
+            preparations.seed(policy, index, image)
+        return preparations
 
     def regenerate(self, index: int) -> bool:
         """A new answer to a column's last question, from the same point of its conversation
         (Chat leaves the last exchange out, Responses chains from the answer before, an
         Assistants thread is started again with the words before)."""
-        if not 0 <= index < len(self.columns) or self.busy:
+        if not 0 <= index < len(self.columns):
             return False
         column = self.columns[index]
         last = column.last
@@ -362,11 +424,8 @@ class Comparison:
         moved = replace(moved, state=state)
         if state.thread_id is not None:
             moved = new_thread(moved, "the earlier thread holds the answer regenerated")
-        self._forget(last)
         self._set(column.id, replace(column, continuation=moved))
-        self._replace_last(column.id, ColumnTurn(last.prompt, last.sources))
-        self._run(column.id, Preparations(last.sources))
-        self._listed()
+        self._again(column, last)
         return True
 
     def _forget(self, turn: ColumnTurn) -> None:
@@ -382,12 +441,13 @@ class Comparison:
         """This column is the one to keep: the compare ends and its conversation opens as a
         conversation of its own, to go on with (the other columns stay a compare in the
         history)."""
-        if not 0 <= index < len(self.columns) or self.busy:
+        if not 0 <= index < len(self.columns) or self.columns[index].running:
             return False
         column = self.columns[index]
         kept = column.continuation.conversation_id
         self.end()
-        if kept is None:  # nothing asked yet: the settings are what is kept
+        if kept is None:  # nothing asked yet: a new conversation with the column's settings
+            self._ws.library.new()
             self._ws.select_profile(column.profile_key)
             self._ws.apply_settings(
                 replace(
@@ -412,6 +472,8 @@ class Comparison:
         if not 0 <= index < len(self.columns):
             return
         if len(self.columns) <= MIN_COLUMNS:
+            if any(c.running for p, c in enumerate(self.columns) if p != index):
+                return  # it would stop the other one's answer: Keep that one once it is done
             self.end()
             return
         self.stop_column(index)
@@ -430,17 +492,27 @@ class Comparison:
     # ----- the columns' jobs -----------------------------------------------------------------
 
     def _run(self, column_id: int, preparations: Preparations) -> None:
+        """Start the column's turn as a job; whatever goes wrong, even before it starts, ends
+        in that column, in words, with Retry."""
+        started = time.monotonic()
+        try:
+            self._start(column_id, preparations, started)
+        except Exception as error:  # the column says so; the others go on
+            log.exception("a compare column could not start")
+            self._end_last(column_id, ColumnStatus.FAILED, in_words(error), started)
+
+    def _start(self, column_id: int, preparations: Preparations, started: float) -> None:
         ws = self._ws
         column = self._column(column_id)
         assert column is not None
         session = self._session(column.profile_key)
-        started = time.monotonic()
-        stored = self._save_question(session, column_id)
+        stored = self._save_question(session, column_id, preparations.sources)
 
         async def run() -> None:
             column = self._column(column_id)
             if column is None or column.last is None:
                 return
+            session = await self._keyed_session(column.profile_key)
             events = column_events(
                 session,
                 column.settings,
@@ -457,10 +529,9 @@ class Comparison:
             self._end_last(column_id, ColumnStatus.FAILED, "The answer ended unfinished.", started)
 
         def failed(error: BaseException) -> None:
-            message = error.message if isinstance(error, VisionDeskError) else repr(error)
-            self._end_last(
-                column_id, ColumnStatus.FAILED, f"Something went wrong: {message}", started
-            )
+            if not isinstance(error, VisionDeskError):
+                log.error("a compare column failed", exc_info=error)
+            self._end_last(column_id, ColumnStatus.FAILED, in_words(error), started)
 
         def cancelled() -> None:
             self._end_last(column_id, ColumnStatus.STOPPED, "Stopped.", started)
@@ -484,16 +555,46 @@ class Comparison:
             )
         return session
 
-    def _save_question(self, session: Session, column_id: int) -> StoredTurn | None:
-        """Each column is a conversation of its own in the history, saved as it is asked."""
+    async def _keyed_session(self, profile_key: str) -> Session:
+        """The column's services once its profile's key is at hand: read from the keychain
+        first where it was not yet (the connection is made again with it); a profile that
+        needs a key and has none says so, as the window does."""
+        ws = self._ws
+        profile = ws.profiles[profile_key]
+        if not ws.secrets.known(profile):
+            await ws.secrets.fetch(profile)
+        if ws.secrets.key_for(profile) and not self._session(profile_key).connection.has_key:
+            old = ws.connections.drop(profile_key)  # made before the key was read: again
+            if old is not None and (ws.session is None or old is not ws.session.connection):
+                ws.jobs.start(Group.CLOSE, old.aclose())
+        session = self._session(profile_key)
+        if profile.needs_key and not session.connection.has_key:
+            if locked := ws.secrets.locked(profile):
+                raise AuthError(f"{profile.name}: {locked}. Unlock it, then Retry this column.")
+            where = f" (or set ${profile.api_key_env})" if profile.api_key_env else ""
+            raise AuthError(
+                f"{profile.name}: no API key — enter one in Edit → Settings{where}, then Retry "
+                "this column."
+            )
+        return session
+
+    def _save_question(
+        self, session: Session, column_id: int, sources: Sequence[ImageSource]
+    ) -> StoredTurn | None:
+        """Each column is a conversation of its own in the history, saved as it is asked,
+        with what its images are made from (so a Retry, even after a restart, has them)."""
         column = self._column(column_id)
         assert column is not None and column.last is not None
         try:
             stored = session.save_question(
                 Question(column.last.prompt), column.settings, column.continuation.conversation_id
             )
-        except StorageError as error:
-            self._ws.notice(f"This question is not saved in your history: {error.message}")
+            if stored is not None and stored.question_id and sources:
+                saved = question_sources([(s.input, s.label, s.crop, s.marks) for s in sources])
+                save_sources(self._ws.history, stored.question_id, saved)
+        except Exception as error:  # the disk: the column goes on, unsaved, and says so
+            message = error.message if isinstance(error, StorageError) else in_words(error)
+            self._ws.notice(f"This question is not saved in your history: {message}")
             return None
         if stored is None:
             return None
@@ -511,8 +612,11 @@ class Comparison:
         if self.first is None:
             self.first = conversation_id
         place = self._place(column_id) or 0
+        column = self._column(column_id)
         try:
             self._ws.history.set_compare(conversation_id, self.first, place)
+            if column is not None and column.instructions:
+                self._ws.history.set_instructions(conversation_id, column.instructions)
         except StorageError as error:
             self._ws.notice(f"This column shows alone in your history: {error.message}")
         self._grouped = True
@@ -558,7 +662,8 @@ class Comparison:
                 said = f"Rate limited — retrying in {seconds:.0f} s" if seconds > 0 else ""
                 self._replace_last(column_id, replace(last, waiting=said))
             case Waiting(seconds=seconds, server=server):
-                said = f"Waiting for {server} ({seconds:.0f} s)…" if not last.answer else ""
+                where = "the server" if self.hidden else server  # blind: no names
+                said = f"Waiting for {where} ({seconds:.0f} s)…" if not last.answer else ""
                 self._replace_last(column_id, replace(last, waiting=said))
             case (
                 StateChanged()
@@ -638,10 +743,12 @@ def _stored_turns(opened: OpenedConversation) -> tuple[ColumnTurn, ...]:
         if question is None:
             continue
         status = _STORED_STATUS.get(message.status, ColumnStatus.FAILED)
+        saved = opened.sources.get(question.id, ())
         error = message.error or ("" if status is ColumnStatus.DONE else "Interrupted.")
         turns.append(
             ColumnTurn(
                 question.text,
+                sources=tuple(ImageSource(s.input, s.label, s.crop, s.marks) for s in saved),
                 seen=tuple(question.images),
                 answer=message.text,
                 status=status,

@@ -133,6 +133,8 @@ class Library:
         if opened is None:
             return False
         first = opened.conversation.compare_of
+        if first is not None and self._ws.compare.active and first == self._ws.compare.first:
+            return True  # it is open already, its columns maybe still answering
         if first is not None:  # a compare opens whole, every column
             columns = await asyncio.to_thread(read_compare, self._ws.history, first)
             if len(columns) > 1:
@@ -252,6 +254,9 @@ class Library:
 
     def delete(self, conversation_id: int) -> None:
         ws = self._ws
+        compare = ws.compare
+        if compare.active and conversation_id in compare.conversation_ids:
+            compare.end()  # its columns stop before their rows go
         try:
             ws.history.delete(conversation_id)
         except StorageError as error:

@@ -3,8 +3,6 @@ questions and answers, newest at the bottom."""
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -40,6 +38,8 @@ class TurnView(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
+        for label in (self.question, self.status):  # a server's or a person's words, as text
+            label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.addWidget(self.question)
@@ -70,7 +70,7 @@ class TurnView(QWidget):
             ColumnStatus.FAILED: turn.error,
             ColumnStatus.STOPPED: "Stopped; the answer so far is kept.",
         }[turn.status]
-        self.status.setText(html.escape(said))
+        self.status.setText(said)
         self.status.setProperty("failed", turn.status is ColumnStatus.FAILED)
         self.status.setVisible(bool(said))
 
@@ -101,6 +101,8 @@ class ColumnView(QFrame):
         self.totals = QLabel(self)
         self.totals.setObjectName("totals")
         self.totals.setWordWrap(True)
+        for label in (self.title, self.seen, self.totals):  # model and file names: text only
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.stop_button = QPushButton("Stop", self)
         self.retry_button = QPushButton("Retry", self)
         self.pick_button = QPushButton("This one is better", self)
@@ -180,6 +182,12 @@ class ColumnView(QFrame):
         self.retry_button.setVisible(last is not None and last.status.retryable)
         self.pick_button.setVisible(header.can_pick)
         self.keep_button.setVisible(not column.running and not header.hidden)
+        self.close_button.setEnabled(header.closable)
+        self.close_button.setToolTip(
+            "Close this column (its conversation stays in the history)"
+            if header.closable
+            else "The other column is still answering: Stop it, or Keep one once it is done"
+        )
         done = last is not None and last.status is ColumnStatus.DONE
         self.regenerate_button.setVisible(done and not header.hidden)
         while len(self.turn_views) < len(column.turns):

@@ -65,6 +65,13 @@ class CompareView(QWidget):
         self.tally = QLabel(self)
         self.tally.setObjectName("tally")
         self.tally.setWordWrap(True)
+        self.notice = QLabel(self)
+        """The window's latest notice (an export, a refusal): the transcript is hidden."""
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        for label in (self.summary, self.tally, self.notice):  # names and messages: as text
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.end_button = QPushButton("End compare", self)
         self.end_button.setToolTip("Back to one conversation (every column stays in the history)")
         self.end_button.clicked.connect(self.end_requested)
@@ -84,6 +91,7 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.tally)
+        layout.addWidget(self.notice)
         layout.addWidget(self.area, 1)
         self.columns: list[ColumnView] = []
         self.arrangement = Arrangement.SIDE_BY_SIDE

@@ -21,19 +21,23 @@ class ColumnHeader:
     can_pick: bool = False
     hidden: bool = False
     """Blind, not yet picked: nothing may tell which column is which."""
+    closable: bool = True
+    """Closing it would not stop another column's answer (closing one of two ends all)."""
 
 
 def header_for(compare: Comparison, index: int) -> ColumnHeader:
     """Blind mode names the columns A–D only, and says nothing of what each one is, until the
     person has picked."""
     column = compare.columns[index]
+    others = [c for place, c in enumerate(compare.columns) if place != index]
+    closable = len(compare.columns) > 2 or not any(other.running for other in others)
     if compare.hidden:
         name = f"Answer {BLIND_NAMES[index]}"
-        return ColumnHeader(name, can_pick=compare.can_pick, hidden=True)
+        return ColumnHeader(name, can_pick=compare.can_pick, hidden=True, closable=closable)
     title = column.title(compare.profile_name(index))
     last = column.last
     if last is None:
-        return ColumnHeader(title)
+        return ColumnHeader(title, closable=closable)
     seen = "; ".join(_seen(image, column.spec.model) for image in last.seen)
     seen = f"Saw: {seen}" if seen else ("" if not last.sources else "Preparing the images…")
     parts: list[str] = []
@@ -49,7 +53,7 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
         parts.append(f"first token {last.first_token_seconds:.2f} s")
     if last.seconds is not None:
         parts.append(f"{last.seconds:.1f} s in all")
-    return ColumnHeader(title, seen, " · ".join(parts))
+    return ColumnHeader(title, seen, " · ".join(parts), closable=closable)
 
 
 def _seen(image: PreparedImage, model: str) -> str:

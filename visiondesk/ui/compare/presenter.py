@@ -16,6 +16,7 @@ from visiondesk.ui.compare.headers import header_for
 from visiondesk.ui.compare.setup_dialog import CompareSetupDialog
 from visiondesk.ui.theme import colours, is_dark
 from visiondesk.workspace import Workspace
+from visiondesk.workspace.transcript import Notice
 
 RENDER_INTERVAL_MS = 50
 """Streamed text is drawn at most this often per column (as the transcript does)."""
@@ -84,6 +85,7 @@ class ComparePresenter(QObject):
         view.pick_requested.connect(self._pick)
         view.keep_requested.connect(self.compare.keep)
         view.regenerate_requested.connect(self.compare.regenerate)
+        workspace.transcript.added.connect(self._added)
 
     def open_setup(self) -> CompareSetupDialog:
         """The dialog that chooses the columns; Compare opens them (the draft stays)."""
@@ -105,6 +107,7 @@ class ComparePresenter(QObject):
         active = self.compare.active
         self.view.setVisible(active)
         self.window.transcript.setVisible(not active)
+        self.view.notice.hide()
         if active:
             self.window.find_bar.hide()
         # Each column has its own model, mode and detail: the toolbar's are the conversation's.
@@ -147,6 +150,12 @@ class ComparePresenter(QObject):
         self.view.columns[place].show_column(
             self.compare.columns[place], header_for(self.compare, place), colours(dark), dark
         )
+
+    def _added(self, item: object) -> None:
+        """A notice while the compare hides the transcript shows above the columns too."""
+        if self.compare.active and isinstance(item, Notice):
+            self.view.notice.setText(item.text)
+            self.view.notice.show()
 
     def _pick(self, place: int) -> None:
         self.compare.pick(place)

@@ -82,6 +82,7 @@ class HistoryPresenter(QObject):
         sidebar.delete_requested.connect(self.delete)
         sidebar.search_changed.connect(lambda _text: self.refresh())
         workspace.conversations_changed.connect(self.refresh)
+        workspace.compare.columns_changed.connect(self.refresh)  # the highlight follows it
         workspace.conversation_changed.connect(lambda _id: self.refresh())
         window.new_action.triggered.connect(self.new)
         window.export_markdown_action.triggered.connect(lambda: self.export("md"))
@@ -118,7 +119,9 @@ class HistoryPresenter(QObject):
         found = self.workspace.library.conversations(sidebar.search.text())
         pixels = sidebar.picture_pixels
         known = self.pictures.known(pixels)
-        sidebar.show_conversations(found, self.workspace.conversation_id, known)
+        compare = self.workspace.compare  # a compare open: its row is the one shown
+        shown = compare.first if compare.active else self.workspace.conversation_id
+        sidebar.show_conversations(found, shown, known)
         # Which image each conversation starts with, and the pictures not decoded yet, are
         # read off the UI thread; a list shown again drops the read for the one before.
         jobs = self.workspace.jobs
