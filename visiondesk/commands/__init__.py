@@ -35,5 +35,6 @@ COMMANDS = {
     ),
     "conversations": Command("conversations", "list the saved conversations"),
     "export": Command("conversations", "export a saved conversation as HTML or Markdown"),
+    "count": Command("count", "count a question's input tokens with its images, before sending"),
     "prices": Command("prices", "print the price table costs are computed from, and its date"),
 }

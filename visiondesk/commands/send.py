@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -13,6 +12,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, assert_never
 
 from visiondesk.commands import COMMANDS
+from visiondesk.commands.reaching import add_arguments, reach
 from visiondesk.domain import (
     ApiMode,
     Continuation,
@@ -62,10 +62,7 @@ def add_parser(commands: Any) -> None:
         "comes from an environment variable (default OPENAI_API_KEY), never from the command "
         "line. Exit 0 on success, 1 on an API failure, 2 on bad input, 130 when interrupted.",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--profile", help="a saved profile, or: openai, ollama, lmstudio, emulator")
-    where.add_argument("--base-url", help="any OpenAI-compatible base URL, e.g. …:11434/v1")
-    parser.add_argument("--api-key-env", metavar="NAME", help="variable holding the key")
+    add_arguments(parser)
     parser.add_argument(
         "--mode", choices=[m.value for m in ApiMode], help="required, except as --compare's default"
     )
@@ -154,36 +151,16 @@ def _saving(options: argparse.Namespace) -> Saving | int | None:
 
 
 async def _send(options: argparse.Namespace, saving: Saving | None = None) -> int:
-    from visiondesk.config.profile_store import load_profiles
-    from visiondesk.config.profiles import Profile, ProviderKind
+    from visiondesk.config.profiles import ProviderKind
     from visiondesk.config.secrets import Secrets
     from visiondesk.connection import Connection, Connections
     from visiondesk.session import OwnSettings, Session
 
     connections = Connections(Secrets(use_keyring=False))
-    try:
-        profiles = load_profiles()
-    except ValueError as exc:
-        print(f"visiondesk send: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if options.base_url:
-        profile = Profile("command line", ProviderKind.COMPATIBLE, options.base_url)
-    else:
-        key = options.profile or "openai"
-        if key not in profiles:
-            known = ", ".join(sorted(profiles))
-            print(f"visiondesk send: no profile '{key}' (known: {known})", file=sys.stderr)
-            return EXIT_USAGE
-        profile = connections.resolve(profiles[key])  # the offline profile starts its emulator
-    variable = options.api_key_env or profile.api_key_env
-    api_key = os.environ.get(variable) if variable else None
-    if profile.needs_key and not api_key:
-        print(
-            f"visiondesk send: set ${variable or 'OPENAI_API_KEY'} to the API key of "
-            f"{profile.name}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    reached = reach(options, connections, "send")
+    if isinstance(reached, int):
+        return reached
+    profile, api_key = reached
     if options.compare:
         return await _compare(options, Session(profile, api_key), connections)
     settings = OwnSettings(ApiMode(options.mode), options.model, Detail(options.detail))
