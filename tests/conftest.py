@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,39 @@ import pytest
 from tests import images
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.emulator import Emulator
+
+# Where the environment says to write no bytecode (PYTHONDONTWRITEBYTECODE, set on some CI
+# machines; `make` empties it), every pytest worker compiled the SDK, Qt's bindings, VisionDesk
+# and the tests again (a worker's collection: 10 s instead of 4), and so did each of the hundred
+# Python processes the suite starts. The workers and those processes write it instead, to one
+# folder outside the checkout and .venv (Python checks each file against its source).
+BYTECODE = Path(tempfile.gettempdir()) / f"visiondesk-tests-bytecode-{os.getuid()}"
+_bytecode_environment = pytest.MonkeyPatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before xdist starts its workers: they and every process a test starts inherit it."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and own_folder(BYTECODE):
+        _bytecode_environment.delenv("PYTHONDONTWRITEBYTECODE")
+        _bytecode_environment.setenv("PYTHONPYCACHEPREFIX", str(BYTECODE))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _bytecode_environment.undo()
+
+
+def own_folder(folder: Path) -> bool:
+    """`folder` is there, a folder (not a link) of this user's that no one else may write to."""
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(status.st_mode)
+        and status.st_uid == os.getuid()
+        and not (status.st_mode & 0o022)
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -46,15 +81,27 @@ def profile(emulator: Emulator) -> Profile:
     return Profile("Test emulator", ProviderKind.EMULATOR, emulator.base_url)
 
 
+# The two pictures are drawn and encoded once per worker (0.1-0.2 s each, for some 300 tests);
+# each test still gets its own file, which it may change or delete.
+@functools.cache
+def photo_bytes() -> bytes:
+    return images.jpeg_with_exif(images.photo(2400, 1800), orientation=6)
+
+
+@functools.cache
+def shot_bytes() -> bytes:
+    return images.encode(images.screenshot(1920, 1080), "PNG")
+
+
 @pytest.fixture
 def photo_path(tmp_path: Path) -> Path:
     path = tmp_path / "photo.jpg"
-    path.write_bytes(images.jpeg_with_exif(images.photo(2400, 1800), orientation=6))
+    path.write_bytes(photo_bytes())
     return path
 
 
 @pytest.fixture
 def shot_path(tmp_path: Path) -> Path:
     path = tmp_path / "shot.png"
-    images.screenshot(1920, 1080).save(path)
+    path.write_bytes(shot_bytes())
     return path

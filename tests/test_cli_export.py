@@ -3,26 +3,19 @@ from the history without changing it (a window may be running on it)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_runs import run_cli
 from tests.test_export_inert import conversation, hostile
 from visiondesk.store import History
 from visiondesk.store.export import to_html
 
 
 def visiondesk(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, VISIONDESK_DATA_DIR=str(data))
-    return subprocess.run(
-        [sys.executable, "-m", "visiondesk", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+    """In this process (tests/cli_runs.py): what is tested is what the commands read and
+    write, not the process."""
+    return run_cli(*args, env={"VISIONDESK_DATA_DIR": str(data)})
 
 
 def test_lists_and_exports_what_the_window_exports(tmp_path: Path) -> None:
