@@ -13,7 +13,10 @@ KEY = "sk-test-visiondesk-0000000000000000"
 
 
 def count(emulator: Emulator, *args: str) -> tuple[int, str, str]:
-    env = {"OPENAI_API_KEY": KEY, "VISIONDESK_CONFIG_DIR": "/nonexistent-visiondesk-config"}
+    env: dict[str, str | None] = {
+        "OPENAI_API_KEY": KEY,
+        "VISIONDESK_CONFIG_DIR": "/nonexistent-visiondesk-config",
+    }
     done = run_cli("count", "--base-url", emulator.base_url, "--model", "gpt-4o", *args, env=env)
     return done.returncode, done.stdout, done.stderr
 
