@@ -136,12 +136,17 @@ def _column_name(column: StoredConversation) -> str:
 
 
 def _seen(question: StoredMessage) -> str:
+    """What a column's model was sent, by file name (a label may be a whole local path)."""
     return "; ".join(
-        f"{image.label} {image.width}×{image.height}, {image.tokens} tokens"
+        f"{_name(image.label)} {image.width}×{image.height}, {image.tokens} tokens"
         if image.url is None
-        else f"{image.label} as its URL"
+        else f"{_name(image.label)} as its URL"
         for image in question.images
     )
+
+
+def _name(label: str) -> str:
+    return label.replace("\\", "/").rsplit("/", 1)[-1] or label
 
 
 def _compare_html(history: History, conversation: StoredConversation) -> list[str]:
@@ -164,6 +169,7 @@ def _compare_html(history: History, conversation: StoredConversation) -> list[st
         parts.append("<p class='who'>You</p>")
         parts.append("<p>" + html.escape(asked.text).replace("\n", "<br>") + "</p>")
         parts += [_html_image(image) for image in asked.images]
+        parts += [f"<p><em>{html.escape(p)}</em></p>" for p in _problems(asked)]
         parts.append("<div class='turn'>")
         for column, pairs in zip(columns, exchanges, strict=True):
             parts.append("<div class='column'>")
@@ -198,6 +204,7 @@ def _compare_markdown(
         lines += [
             line for image in asked.images for line in (_markdown_image(image, images_dir), "")
         ]
+        lines += [line for problem in _problems(asked) for line in (f"> {_quoted(problem)}", "")]
         for column, pairs in zip(columns, exchanges, strict=True):
             if turn >= len(pairs):
                 continue

@@ -32,6 +32,8 @@ class CompareWindow(Protocol):
     @property
     def batch_action(self) -> QAction: ...
     @property
+    def find_action(self) -> QAction: ...
+    @property
     def model_box(self) -> QWidget: ...
     @property
     def mode_box(self) -> QWidget: ...
@@ -108,6 +110,7 @@ class ComparePresenter(QObject):
         self.view.setVisible(active)
         self.window.transcript.setVisible(not active)
         self.view.notice.hide()
+        self.window.find_action.setEnabled(not active)  # it finds in the hidden transcript
         if active:
             self.window.find_bar.hide()
         # Each column has its own model, mode and detail: the toolbar's are the conversation's.
