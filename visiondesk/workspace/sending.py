@@ -387,8 +387,9 @@ class Sending:
                 for attachment in attachments:
                     if attachment.prepared is not None and attachment.prepared.sha256 == sha:
                         ws.attachments.on_event(attachment, event)
-            case Usage(input_tokens=used_in, output_tokens=used_out):
-                ws.count_tokens(used_in, used_out)
+            case Usage():
+                cost = ws.count_tokens(event, turn.now.model)
+                turn.update(usage=event, cost_usd=cost)
             case Completed(text=text, response_id=response_id, unsaved=unsaved):
                 turn.update(
                     status=done(turn.now.status),

@@ -28,7 +28,7 @@ from visiondesk.workspace.turn_status import (
 
 if TYPE_CHECKING:
     from visiondesk.domain import Continuation, PreparedImage, Replay
-    from visiondesk.events import RequestSent
+    from visiondesk.events import RequestSent, Usage
     from visiondesk.store.sources import SavedSource
 
 
@@ -91,6 +91,10 @@ class Turn:
     sources: tuple[SavedSource, ...] = ()
     """What its images were made from (saved with the question), for a Retry of images that
     never finished preparing."""
+    usage: Usage | None = None
+    """The tokens the server says the answer took (cached input among them)."""
+    cost_usd: float | None = None
+    """Their price by the price table; None where the model's price is not known."""
 
 
 class TurnChanges(TypedDict, total=False):
@@ -110,6 +114,8 @@ class TurnChanges(TypedDict, total=False):
     response_id: str | None
     retry_in: float
     unsaved: str
+    usage: Usage | None
+    cost_usd: float | None
     sources: tuple[SavedSource, ...]
 
 

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from visiondesk.api.capabilities import Capabilities
+from visiondesk.config.prices import PriceTable
 from visiondesk.config.profiles import Profile, ProviderKind
 from visiondesk.config.secrets import KeychainLocked, Secrets
 from visiondesk.config.settings import AppSettings, Cleanup
@@ -16,6 +17,7 @@ from visiondesk.connection import Connection, Connections
 from visiondesk.domain import ApiMode, Continuation, ConversationState, Detail
 from visiondesk.emulator import Knobs
 from visiondesk.errors import StorageError, VisionDeskError
+from visiondesk.events import Usage
 from visiondesk.session import Session
 from visiondesk.store import History
 from visiondesk.workspace.attaching import Attaching
@@ -36,10 +38,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
+    """What the open conversation's answers used this session, and their price."""
+
     last_in: int = 0
     last_out: int = 0
     total_in: int = 0
     total_out: int = 0
+    last_cached: int = 0
+    total_cached: int = 0
+    last_cost: float | None = None
+    """US$ of the last answer; None where its model's price is not known."""
+    total_cost: float = 0.0
+    unpriced: int = 0
+    """Answers whose price is not known (not in `total_cost`)."""
 
 
 class Workspace:
@@ -70,6 +81,8 @@ class Workspace:
         self.profiles = dict(profiles)
         self.secrets = secrets
         self.app_settings = app_settings or AppSettings()
+        self.prices = PriceTable.load()
+        """The price table (prices.json in the config folder), read once."""
         self.connections = Connections(secrets, history, emulator_knobs)
         self.jobs = Jobs(unhandled=self._unhandled)
         self.draft = Draft()
@@ -107,7 +120,7 @@ class Workspace:
         self.exchanges = Exchanges(self)
         self.library = Library(self)
         self.care = HistoryCare(self, self.library)
-        self.compare = Comparison(self)
+        self.compare = Comparison(self, self.prices)
         self._busy = False
         self._before_wait: ConnectionStatus | None = None
         self.jobs.changed.connect(self._jobs_changed)
@@ -392,12 +405,28 @@ class Workspace:
         log.warning("clean-up of uploaded files failed: %r", error)
         self.notice(f"Uploaded files could not be cleaned up ({error}); they are kept for now.")
 
-    def count_tokens(self, used_in: int, used_out: int) -> None:
+    def count_tokens(self, usage: Usage, model: str) -> float | None:
+        """An answer's tokens join the conversation's; its price (None: not known)."""
         total = self.tokens
+        price = self.prices.price(model)
+        cost = None
+        if price is not None:
+            cost = price.cost(
+                usage.input_tokens, usage.output_tokens, cached=usage.cached_input_tokens
+            )
         self.tokens = Tokens(
-            used_in, used_out, total.total_in + used_in, total.total_out + used_out
+            usage.input_tokens,
+            usage.output_tokens,
+            total.total_in + usage.input_tokens,
+            total.total_out + usage.output_tokens,
+            usage.cached_input_tokens,
+            total.total_cached + usage.cached_input_tokens,
+            cost,
+            total.total_cost + (cost or 0.0),
+            total.unpriced + (cost is None),
         )
         self.tokens_changed.emit(self.tokens)
+        return cost
 
     def reset_tokens(self) -> None:
         self.tokens = Tokens()

@@ -163,11 +163,24 @@ class ConversationPresenter(QObject):
             InspectorDialog(turn, self.owner).open()
 
     def _tokens(self, tokens: Tokens) -> None:
-        self.window.tokens_label.setText(
-            f"last turn {tokens.last_in} in / {tokens.last_out} out · "
-            f"conversation {tokens.total_in} in / {tokens.total_out} out"
-            if tokens.total_in or tokens.total_out
-            else ""
+        """The last answer's tokens and price, and the conversation's total so far."""
+        label = self.window.tokens_label
+        if not (tokens.total_in or tokens.total_out):
+            label.setText("")
+            label.setToolTip("")
+            return
+        last = "price unknown" if tokens.last_cost is None else f"${tokens.last_cost:.4f}"
+        total = f"${tokens.total_cost:.4f}" + (
+            f" + {tokens.unpriced} unpriced" if tokens.unpriced else ""
+        )
+        label.setText(
+            f"last {tokens.last_in:,} in / {tokens.last_out:,} out · {last} — conversation {total}"
+        )
+        prices = self.workspace.prices
+        label.setToolTip(
+            f"This session in this conversation: {tokens.total_in:,} input tokens "
+            f"({tokens.total_cached:,} from the prompt cache), {tokens.total_out:,} output "
+            f"tokens. Prices of {prices.taken} (visiondesk prices; edit prices.json)."
         )
 
 

@@ -3,8 +3,13 @@ transcript's message widgets."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from visiondesk.ui.transcript.actions import TranscriptAction
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
+
+if TYPE_CHECKING:
+    from visiondesk.events import Usage
 
 _STATUS_TEXT = {
     TurnStatus.PENDING: "sending…",
@@ -18,14 +23,24 @@ _STATUS_TEXT = {
 
 
 def status_text(turn: Turn) -> str:
-    """The line beside the answer's icon; empty once the answer is done."""
+    """The line beside the answer's icon; once the answer is done, what it used and cost
+    (where the server said)."""
     if turn.status.running:
         retry_in = float(getattr(turn, "retry_in", 0.0) or 0.0)  # the rate limit's countdown
         if retry_in > 0:
             return f"waiting for the rate limit — retrying in {retry_in:.0f} s — Esc stops"
         if turn.waiting:
             return f"waiting for the server ({turn.waiting:.0f} s) — Esc stops"
+    if turn.status is TurnStatus.DONE and turn.usage is not None:
+        return used_text(turn.usage, turn.cost_usd)
     return _STATUS_TEXT.get(turn.status, "")
+
+
+def used_text(usage: Usage, cost: float | None) -> str:
+    """An answer's tokens and price in one line: 1,234 in (1,024 cached) · 56 out · $0.0031."""
+    cached = f" ({usage.cached_input_tokens:,} cached)" if usage.cached_input_tokens else ""
+    price = "price unknown" if cost is None else f"${cost:.4f}"
+    return f"{usage.input_tokens:,} in{cached} · {usage.output_tokens:,} out · {price}"
 
 
 def answer_actions(turn: Turn) -> list[tuple[TranscriptAction, str]]:
