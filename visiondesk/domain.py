@@ -243,3 +243,21 @@ class Replay:
         return tuple(i for exchange in self.history for i in exchange.turn.images) + (
             self.turn.images
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    """Page `index` (0-based) of the PDF at `path`: an image source of its own, drawn at the
+    size the model reads it (imaging/pdf_pages.py)."""
+
+    path: str
+    index: int
+
+    def __str__(self) -> str:
+        return page_label(self.path, self.index)
+
+
+def page_label(path: str, index: int) -> str:
+    """ "file.pdf p. 3": what a card, a log line or an answer calls the page."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1] or path
+    return f"{name} p. {index + 1}"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from visiondesk.commands.event_json import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
 from visiondesk.compare import ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
-from visiondesk.domain import Continuation, PreparedImage
+from visiondesk.domain import Continuation, PdfPage, PreparedImage
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
@@ -98,8 +98,9 @@ def _seen(image: PreparedImage) -> dict[str, Any]:
     }
 
 
-def _label(source: str) -> str:
-    return source.rsplit("/", 1)[-1] or source
+def _label(source: str | PdfPage) -> str:
+    text = str(source)  # a PDF's page says so: "doc.pdf p. 3"
+    return text.rsplit("/", 1)[-1] or text
 
 
 class ComparePrinter:
@@ -183,7 +184,7 @@ async def run_columns(
     session: Session,
     specs: Sequence[ColumnSpec],
     prompt: str,
-    images: Sequence[str],
+    images: Sequence[str | PdfPage],
     out: ComparePrinter,
     prices: PriceTable,
 ) -> int:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TextIO
 
 from visiondesk.commands import COMMANDS
-from visiondesk.domain import ApiMode, Detail, PreparedImage, human_bytes
+from visiondesk.domain import ApiMode, Detail, PdfPage, PreparedImage, human_bytes
 from visiondesk.errors import ImageError
 
 if TYPE_CHECKING:
@@ -37,6 +37,12 @@ def add_parser(commands: Any) -> None:
     prepare.add_argument("--model", default="gpt-4o", help="model name (default: gpt-4o)")
     prepare.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
     prepare.add_argument("--json", action="store_true", help="one JSON object per image")
+    prepare.add_argument(
+        "--pages",
+        metavar="PAGES",
+        help="of each PDF: all, 3, 2-5 or 1,3,7-9 (default: the first 5), each page an image "
+        "drawn at the size the model reads it",
+    )
     prepare.add_argument("--out", metavar="DIR", help="write the encoded images here")
     prepare.add_argument("--webp", action="store_true", help="send photos as WebP instead of JPEG")
     prepare.add_argument(
@@ -96,7 +102,18 @@ def run(options: argparse.Namespace) -> int:
             return EXIT_USAGE
     marks = _redactions(regions)
 
-    def one(source: str) -> PreparedImage | ImageError:
+    from visiondesk.imaging.pdf_pages import expand
+
+    try:
+        expanded = expand(options.images, options.pages)
+    except ImageError as error:
+        print(f"visiondesk prepare: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in expanded.notes:
+        print(f"visiondesk prepare: {note}", file=sys.stderr)
+    sources = expanded.sources
+
+    def one(source: str | PdfPage) -> PreparedImage | ImageError:
         try:
             return prepare(source, policy, marks=marks)
         except ImageError as exc:
@@ -106,8 +123,8 @@ def run(options: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
     table = _Table(out) if not options.json else None
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        results: Iterable[tuple[str, PreparedImage | ImageError]]
-        results = zip(options.images, pool.map(one, options.images), strict=True)
+        results: Iterable[tuple[str | PdfPage, PreparedImage | ImageError]]
+        results = zip(sources, pool.map(one, sources), strict=True)
         if regions:  # every region is checked against every image before anything is written
             results = list(results)
             for source, result in results:
@@ -120,12 +137,12 @@ def run(options: argparse.Namespace) -> int:
             elif options.out is not None and not result.is_url:
                 _write(options.out, result)
             if table is not None:
-                table.row(source, result)
+                table.row(str(source), result)
             else:
-                out.write(_json_line(source, result, len(regions)))
+                out.write(_json_line(str(source), result, len(regions)))
             out.flush()
     if table is not None:
-        table.summary(len(options.images), failed)
+        table.summary(len(sources), failed)
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from visiondesk.domain import AnswerStatus, Continuation, ConversationState, PreparedImage
+from visiondesk.domain import (
+    AnswerStatus,
+    Continuation,
+    ConversationState,
+    PdfPage,
+    PreparedImage,
+)
 from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.escaping import for_terminal
 
@@ -77,13 +84,13 @@ class Saving:
         settings: OwnSettings,
         continuation: Continuation,
         prompt: str,
-        images: list[str],
+        images: Sequence[str | PdfPage],
     ) -> StoredTurn | None:
         """Commit the question and its image sources before anything is prepared or sent."""
         from visiondesk.marks import Marks
         from visiondesk.store.sources import question_sources, save_sources
 
-        sources = question_sources([(image, image, None, Marks()) for image in images])
+        sources = question_sources([(image, str(image), None, Marks()) for image in images])
         asked = session.question(prompt, [], settings)
         self.stored = session.save_question(asked, settings, continuation.conversation_id)
         if self.stored is not None:

@@ -70,6 +70,11 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
     parser.add_argument("-p", "--prompt", required=True)
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="file path or https URL")
+    parser.add_argument(
+        "--pages",
+        metavar="PAGES",
+        help="of each PDF: all, 3, 2-5 or 1,3,7-9 (default: the first 5), sent as images",
+    )
     parser.add_argument("--json", action="store_true", help="print every event as a JSON line")
     parser.add_argument(
         "--compare",
@@ -99,6 +104,16 @@ def run(options: argparse.Namespace) -> int:
     if (refused := _refused(options)) is not None:
         print(for_terminal(f"visiondesk send: {refused}"), file=sys.stderr)
         return EXIT_USAGE
+    from visiondesk.imaging.pdf_pages import expand
+
+    try:
+        expanded = expand(options.images, options.pages)
+    except ImageError as error:
+        print(for_terminal(f"visiondesk send: {error}"), file=sys.stderr)
+        return EXIT_USAGE
+    for note in expanded.notes:
+        print(for_terminal(f"visiondesk send: {note}"), file=sys.stderr)
+    options.images = expanded.sources  # each PDF as its pages, drawn as the model reads them
     saving = _saving(options)
     if isinstance(saving, int):
         return saving

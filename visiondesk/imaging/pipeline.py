@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from visiondesk.domain import PreparedImage
+from visiondesk.domain import PdfPage, PreparedImage
 from visiondesk.errors import ImageError
 from visiondesk.imaging import sizing
 from visiondesk.imaging.cache import PreparedCache
 from visiondesk.imaging.decode import Crop, decode, heif_available
 from visiondesk.imaging.encode import encode, make_thumbnail
 from visiondesk.imaging.models import PatchRule, TileRule
+from visiondesk.imaging.pdf_pages import render_page
 from visiondesk.imaging.policy import ImagePolicy
 from visiondesk.imaging.sniff import sniff
 from visiondesk.imaging.sources import (
@@ -47,6 +49,11 @@ def prepare(
     (in upright pixels of the whole image) drawn on; raises ImageError (and nothing else) on
     bad input. A marked URL is fetched and prepared here: the server never sees it unmarked."""
     policy = policy or ImagePolicy()
+    if isinstance(source, PdfPage):  # drawn at the size the model reads, then as any image
+        document = read_source(source.path, os.path.basename(source.path))
+        assert isinstance(document, BytesSource)
+        page, name = render_page(document.data, source.index, policy, document.label)
+        return prepare_bytes(page, policy, label or name, cache=cache, crop=crop, marks=marks)
     loaded = read_source(source, label)
     if isinstance(loaded, UrlSource):
         if policy.keep_urls and not marks:

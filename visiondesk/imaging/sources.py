@@ -7,11 +7,11 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from visiondesk.domain import human_bytes
+from visiondesk.domain import PdfPage, human_bytes
 from visiondesk.errors import ImageError
 
-ImageInput = str | os.PathLike[str] | bytes
-"""A file path, raw image bytes (e.g. from the clipboard), or an https URL."""
+ImageInput = str | os.PathLike[str] | bytes | PdfPage
+"""A file path, raw image bytes (e.g. from the clipboard), an https URL, or a PDF's page."""
 
 Fetcher = Callable[[str], bytes]
 
@@ -42,6 +42,8 @@ def read_source(source: ImageInput, label: str | None = None) -> BytesSource | U
         if not source:
             raise ImageError(name, "is empty (0 bytes)")
         return BytesSource(name, bytes(source))
+    if isinstance(source, PdfPage):
+        raise TypeError("a PDF page is rendered, not read as an image (pipeline.prepare)")
     if is_url(source):
         url = str(source)
         if not url.lower().startswith("https://"):

@@ -183,6 +183,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE batch_items ADD COLUMN column_index INTEGER;
     ALTER TABLE batch_parts ADD COLUMN column_index INTEGER;
     """,
+    # 11: a question's image that is a PDF's page: `reference` is the PDF, `page` its index
+    """
+    ALTER TABLE question_sources ADD COLUMN page INTEGER;
+    """,
 ]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from visiondesk.domain import PdfPage
 from visiondesk.marks import NO_MARKS, Marks, MarksFormatError, from_json, to_json
 from visiondesk.store.history import History
 
@@ -37,18 +38,24 @@ class SavedSource:
     crop: Crop | None = None
     marks: Marks = NO_MARKS
     """Drawings to put on it when it is prepared (its redactions are in `data` already)."""
+    page: int | None = None
+    """A PDF's page (0-based): `reference` is the PDF it is drawn from."""
 
     def __post_init__(self) -> None:
         if (self.data is None) == (self.reference is None):
             raise ValueError("a saved source is either bytes or a reference")
+        if self.page is not None and self.reference is None:
+            raise ValueError("a PDF's page is saved as a reference to its PDF")
 
     @property
-    def input(self) -> bytes | str:
+    def input(self) -> bytes | str | PdfPage:
         """What the pipeline prepares it from."""
+        if self.page is not None:
+            return PdfPage(str(self.reference), self.page)
         return self.data if self.data is not None else str(self.reference)
 
 
-Source = bytes | str | os.PathLike[str]
+Source = bytes | str | os.PathLike[str] | PdfPage
 
 
 def question_sources(
@@ -70,6 +77,8 @@ def question_sources(
 def _saved(source: Source, label: str, crop: Crop | None, marks: Marks, budget: int) -> SavedSource:
     if isinstance(source, bytes | bytearray | memoryview):
         return SavedSource(label, bytes(source), None, crop, marks)
+    if isinstance(source, PdfPage):  # the PDF may be large: its path and the page
+        return SavedSource(label, None, source.path, crop, marks, source.index)
     text = os.fspath(source)
     if not text.startswith(("http://", "https://", "data:")):
         path = Path(text)
@@ -88,8 +97,8 @@ def save_sources(history: History, message_id: int, sources: Sequence[SavedSourc
     with history.writing() as db:
         db.executemany(
             "INSERT INTO question_sources "
-            "(message_id, position, label, data, reference, crop, marks) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "(message_id, position, label, data, reference, crop, marks, page) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     message_id,
@@ -99,6 +108,7 @@ def save_sources(history: History, message_id: int, sources: Sequence[SavedSourc
                     source.reference,
                     None if source.crop is None else json.dumps(list(source.crop)),
                     to_json(source.marks) if source.marks else None,
+                    source.page,
                 )
                 for position, source in enumerate(sources)
             ],
@@ -113,15 +123,16 @@ def conversation_sources(
     found: dict[int, list[SavedSource]] = {}
     with history.reading() as db:
         rows = db.execute(
-            "SELECT s.message_id, s.label, s.data, s.reference, s.crop, s.marks "
+            "SELECT s.message_id, s.label, s.data, s.reference, s.crop, s.marks, s.page "
             "FROM question_sources s "
             "JOIN messages m ON m.id = s.message_id WHERE m.conversation_id = ? "
             "ORDER BY s.message_id, s.position",
             (conversation_id,),
         ).fetchall()
-    for message_id, label, data, reference, crop, marks in rows:
+    for message_id, label, data, reference, crop, marks, page in rows:
         box = _crop(json.loads(crop)) if crop else None
-        saved = SavedSource(str(label), data, reference, box, _marks(marks))
+        page = int(page) if page is not None and reference is not None else None
+        saved = SavedSource(str(label), data, reference, box, _marks(marks), page)
         found.setdefault(int(message_id), []).append(saved)
     return {message_id: tuple(sources) for message_id, sources in found.items()}
 
