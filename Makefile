@@ -59,6 +59,7 @@ bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/streaming.py || status=1; \
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/compare.py || status=1; \
 	$(BIN)/python benchmarks/prompt_cache.py || status=1; \
+	$(BIN)/python benchmarks/pdf_pages.py || status=1; \
 	exit $$status
 
 # The README's pictures: the real window on a virtual screen (Debian: apt install xvfb).
