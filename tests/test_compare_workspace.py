@@ -18,7 +18,6 @@ from visiondesk.workspace.jobs import Group
 
 HIGH_CHAT = ColumnSpec("gpt-4o", ApiMode.CHAT, Detail.HIGH)
 LOW_RESPONSES = ColumnSpec("gpt-4.1-mini", ApiMode.RESPONSES, Detail.LOW)
-ASSISTANTS = ColumnSpec("gpt-4o", ApiMode.ASSISTANTS, Detail.HIGH)
 
 
 async def ended(ws: Workspace) -> None:
@@ -84,13 +83,13 @@ def test_one_columns_failure_stays_in_it_and_retry_is_one_step(tmp_path: Path) -
     async def scenario(ws: Workspace) -> None:
         emulator = ws.connections.emulator
         assert emulator is not None
-        emulator.knobs.disabled_modes = {"assistants"}
-        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, ASSISTANTS)])
+        emulator.knobs.disabled_modes = {"responses"}
+        ws.compare.start([(EMULATOR, HIGH_CHAT), (EMULATOR, LOW_RESPONSES)])
         await ask(ws, "What is this?", with_photo=True)
-        chat, assistants = ws.compare.columns
+        chat, responses = ws.compare.columns
         assert chat.last is not None and chat.last.status is ColumnStatus.DONE
-        assert assistants.last is not None and assistants.last.status is ColumnStatus.FAILED
-        assert assistants.last.error
+        assert responses.last is not None and responses.last.status is ColumnStatus.FAILED
+        assert responses.last.error
         emulator.knobs.disabled_modes = set()
         connection = ws.connections.open(EMULATOR, ws.profiles[EMULATOR])
         connection.capabilities.forget(connection.profile)
@@ -100,7 +99,7 @@ def test_one_columns_failure_stays_in_it_and_retry_is_one_step(tmp_path: Path) -
         assert chat_after == chat  # the other column is untouched
         assert retried.last is not None
         assert retried.last.status is ColumnStatus.DONE, retried.last.error
-        assert len(retried.turns) == 1 and retried.last.seen[0].width == 768
+        assert len(retried.turns) == 1 and retried.last.seen[0].width == 384
         assert retried.continuation.conversation_id is not None
         stored = ws.history.messages(retried.continuation.conversation_id)
         assert len(stored) == 2  # the failed attempt left the history

@@ -24,10 +24,10 @@ from visiondesk.store.sources import SavedSource, question_sources
 ENV: dict[str, str | None] = {"VISIONDESK_CONFIG_DIR": "/nonexistent-visiondesk-config"}
 
 
-@pytest.fixture
-def document(tmp_path: Path) -> Path:
-    """Seven letter-size pages of screenshots (150 dpi)."""
-    path = tmp_path / "report.pdf"
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seven letter-size pages of screenshots (150 dpi), drawn once: no test changes it."""
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
     pages = [images.screenshot(1275, 1650, seed=n).convert("RGB") for n in range(7)]
     pages[0].save(path, save_all=True, append_images=pages[1:], resolution=150)
     return path

@@ -127,13 +127,13 @@ def test_a_failing_column_says_so_in_its_place_and_retries_with_one_click(
     assert emulator is not None
     app.window.resize(1200, 800)
     dialog = choose_columns(app, accept=False)
-    dialog.rows[1].mode.setCurrentIndex(dialog.rows[1].mode.findData(ApiMode.ASSISTANTS.value))
+    dialog.rows[1].mode.setCurrentIndex(dialog.rows[1].mode.findData(ApiMode.RESPONSES.value))
     dialog.accept()
-    emulator.knobs.disabled_modes = {"assistants"}
+    emulator.knobs.disabled_modes = {"responses"}
     ask(app, loop, "What is it?", photo_path)
     working, failing = app.compare_view.view.columns
     assert failing.retry_button.isVisible() and not working.retry_button.isVisible()
-    assert "Assistants" in failing.plain_text()  # the reason, in the column that failed
+    assert "Responses" in failing.plain_text()  # the reason, in the column that failed
     assert "768×1024" in working.plain_text()
     emulator.knobs.disabled_modes = set()
     connection = app.workspace.connection
