@@ -17,11 +17,13 @@ from visiondesk.domain import ApiMode, Detail
 from visiondesk.emulator import Emulator
 
 
-def send(*args: str) -> subprocess.CompletedProcess[str]:
+def send(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
     env: dict[str, str | None] = {
         "OPENAI_API_KEY": TEST_KEY,
         "VISIONDESK_CONFIG_DIR": "/nonexistent-visiondesk-config",
     }
+    if data is not None:
+        env["VISIONDESK_DATA_DIR"] = str(data)
     return run_cli("send", *args, env=env)
 
 
@@ -100,7 +102,7 @@ def test_an_assistants_upload_goes_once_for_two_columns(
     [
         (["--compare", "gpt-4o:chat"], "compare takes 2 to 4 columns (--compare given 1 time)"),
         (["--compare", "gpt-4o", "--compare", "gpt-4.1:chat"], "'gpt-4o' names no mode"),
-        (["--compare", "a:chat"] * 2 + ["--save"], "--compare does not save yet"),
+        (["--compare", "a:chat"] * 2 + ["--continue", "3"], "goes on with its own columns"),
         ([], "the following arguments are required: --mode, --model"),
     ],
 )
@@ -122,3 +124,34 @@ def test_specs_are_read_from_the_right_so_a_models_colons_stay() -> None:
         parse_spec(":chat", None, Detail.AUTO)
     with pytest.raises(SpecError, match="2 to 4"):
         parse_specs(["a:chat"] * 5, None, Detail.AUTO)
+
+
+def test_a_saved_compare_goes_on_with_its_own_columns(
+    emulator: Emulator, photo_path: Path, tmp_path: Path
+) -> None:
+    from visiondesk.store import History
+
+    columns = ["--compare", "gpt-4o:chat:high", "--compare", "gpt-4.1-mini:responses:low"]
+    base = ["--base-url", emulator.base_url]
+    first = send(*base, *columns, "-p", "What is it?", str(photo_path), "--save", data=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip().splitlines()[-1] == "conversation: 1"
+    again = send(*base, "--continue", "1", "-p", "And the colour?", data=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.strip().splitlines()[-1] == "conversation: 1"
+    asked = [r for r in emulator.log if "And the colour?" in json.dumps(r.body)]
+    assert sorted(r.path for r in asked) == ["/chat/completions", "/responses"]
+    for request in asked:  # each column's own history (and its own image size) went along
+        assert "What is it?" in json.dumps(request.body) and len(request.images) == 1
+    sizes = sorted(request.images[0].width or 0 for request in asked)
+    assert sizes == [384, 768]
+    history = History(tmp_path, read_only=True)
+    assert [c.id for c in history.conversations()] == [1]
+    stored = history.compare_columns(1)
+    assert [(c.model, c.mode, c.detail) for c in stored] == [
+        ("gpt-4o", "chat", "high"),
+        ("gpt-4.1-mini", "responses", "low"),
+    ]
+    for column in stored:
+        texts = [m.text for m in history.messages(column.id) if m.role == "user"]
+        assert texts == ["What is it?", "And the colour?"]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from visiondesk.commands.event_json import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
 from visiondesk.compare import ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
-from visiondesk.domain import Continuation, PdfPage, PreparedImage
+from visiondesk.domain import Continuation, PdfPage, PreparedImage, Question
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
@@ -34,7 +34,7 @@ from visiondesk.events import (
 
 if TYPE_CHECKING:
     from visiondesk.config.prices import PriceTable
-    from visiondesk.session import Session
+    from visiondesk.session import OwnSettings, Session, StoredTurn
 
 
 @dataclass
@@ -43,6 +43,9 @@ class ColumnResult:
 
     index: int
     spec: ColumnSpec
+    continuation: Continuation = field(default_factory=Continuation)
+    """Where its conversation stands (`--continue` of a saved compare); a new one by default."""
+    instructions: str = ""
     prepared: list[PreparedImage] = field(default_factory=list)
     text: str = ""
     usage: Usage | None = None
@@ -182,16 +185,19 @@ def _totals(summary: dict[str, Any]) -> str:
 
 async def run_columns(
     session: Session,
-    specs: Sequence[ColumnSpec],
+    columns: Sequence[ColumnResult],
     prompt: str,
     images: Sequence[str | PdfPage],
     out: ComparePrinter,
     prices: PriceTable,
+    *,
+    saved: Grouping | None = None,
 ) -> int:
-    """Every column at once; 0 when each answered, 2 when an image could not be used, else 1."""
+    """Every column at once; 0 when each answered, 2 when an image could not be used, else 1.
+    With `saved`, each column's turn is saved in its own conversation of one compare in the
+    session's history (as the window saves a compare)."""
     sources = [ImageSource(image, _label(image)) for image in images]
-    turn = _Turn(session, Preparations(sources), prompt, out, prices)
-    columns = [ColumnResult(index, spec) for index, spec in enumerate(specs)]
+    turn = _Turn(session, Preparations(sources), prompt, out, prices, saved)
     await asyncio.gather(*(_column(turn, column) for column in columns))
     failures = [column.failure for column in columns if column.failure is not None]
     if not failures:
@@ -199,6 +205,13 @@ async def run_columns(
     if all(isinstance(failure.error, ImageError) for failure in failures):
         return EXIT_USAGE
     return EXIT_FAILED
+
+
+@dataclass
+class Grouping:
+    """A saved compare: the history id of its first column (the one listed), once known."""
+
+    first: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,7 @@ class _Turn:
     prompt: str
     out: ComparePrinter
     prices: PriceTable
+    saved: Grouping | None = None
 
 
 async def _column(turn: _Turn, column: ColumnResult) -> None:
@@ -227,9 +241,16 @@ async def _ask(turn: _Turn, column: ColumnResult) -> None:
     from visiondesk.session import OwnSettings
 
     spec = column.spec
-    settings = OwnSettings(spec.mode, spec.model, spec.detail)
+    settings = OwnSettings(spec.mode, spec.model, spec.detail, column.instructions)
+    stored = _save(turn, column, settings)
     events = column_events(
-        turn.session, settings, turn.prompt, turn.preparations, column.index, Continuation()
+        turn.session,
+        settings,
+        turn.prompt,
+        turn.preparations,
+        column.index,
+        column.continuation,
+        stored,
     )
     async for tagged in events:
         event = tagged.event
@@ -250,3 +271,29 @@ async def _ask(turn: _Turn, column: ColumnResult) -> None:
                 column.failure = event
             case _:
                 pass
+
+
+def _save(turn: _Turn, column: ColumnResult, settings: OwnSettings) -> StoredTurn | None:
+    """The column's question in its own conversation, before anything is prepared; a new
+    conversation joins the compare (the first column's names it)."""
+    history = turn.session.store
+    if turn.saved is None or history is None:
+        return None
+    from visiondesk.store.sources import question_sources, save_sources
+
+    stored = turn.session.save_question(
+        Question(turn.prompt), settings, column.continuation.conversation_id
+    )
+    if stored is None or stored.conversation_id is None:
+        return stored
+    sources = turn.preparations.sources
+    if stored.question_id and sources:
+        saved = question_sources([(s.input, s.label, s.crop, s.marks) for s in sources])
+        save_sources(history, stored.question_id, saved)
+    if column.continuation.conversation_id is None:
+        group = turn.saved
+        group.first = group.first if group.first is not None else stored.conversation_id
+        history.set_compare(stored.conversation_id, group.first, column.index)
+        if column.instructions:
+            history.set_instructions(stored.conversation_id, column.instructions)
+    return stored

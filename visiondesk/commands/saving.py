@@ -24,6 +24,7 @@ from visiondesk.errors import StorageError, VisionDeskError
 from visiondesk.escaping import for_terminal
 
 if TYPE_CHECKING:
+    from visiondesk.commands.compare_send import ColumnResult
     from visiondesk.session import OwnSettings, Session, StoredTurn
     from visiondesk.store import History
 
@@ -57,6 +58,13 @@ class Saving:
             raise UnknownConversation(f"There is no saved conversation {continued}.")
         return cls(history, continued)
 
+    def stored_settings(self) -> tuple[str, str] | None:
+        """The mode and model the conversation `--continue` names was last sent with."""
+        if self.continued is None:
+            return None
+        stored = self.history.conversation(self.continued)
+        return None if stored is None else (stored.mode, stored.model)
+
     def continued_from(
         self, profile: str, mode: str, *, keeps_ids: bool
     ) -> tuple[Continuation, str]:
@@ -77,6 +85,31 @@ class Saving:
         state = opened.state if same else ConversationState()
         exchanges = tuple(opened.exchanges(stored.model))
         return Continuation(stored.id, exchanges, state), stored.instructions or ""
+
+    def compare_continued(self, profile: str, *, keeps_ids: bool) -> list[ColumnResult] | None:
+        """The columns of the saved compare `--continue` names, each where its own
+        conversation stands (its server-side ids on the same profile only); None when it is
+        not a compare."""
+        from visiondesk.commands.compare_send import ColumnResult
+        from visiondesk.compare import ColumnSpec
+        from visiondesk.domain import ApiMode, Detail
+        from visiondesk.store.opening import read_compare
+
+        if self.continued is None:
+            return None
+        stored = self.history.conversation(self.continued)
+        if stored is None or stored.compare_of is None:
+            return None
+        columns = []
+        for index, opened in enumerate(read_compare(self.history, stored.compare_of)):
+            each = opened.conversation
+            spec = ColumnSpec(each.model, ApiMode(each.mode), Detail(each.detail))
+            same = keeps_ids and each.profile == profile
+            state = opened.state if same else ConversationState()
+            continuation = Continuation(each.id, tuple(opened.exchanges(each.model)), state)
+            columns.append(ColumnResult(index, spec, continuation, each.instructions or ""))
+        self.continued = stored.compare_of  # the compare is named by its first column
+        return columns if len(columns) > 1 else None
 
     def question(
         self,

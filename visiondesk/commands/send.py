@@ -41,8 +41,10 @@ from visiondesk.events import (
 )
 
 if TYPE_CHECKING:
+    from visiondesk.commands.compare_send import ColumnResult
     from visiondesk.commands.saving import Saving
     from visiondesk.compare import ColumnSpec
+    from visiondesk.config.profiles import Profile
     from visiondesk.session import OwnSettings, Session
 
 from visiondesk.commands.event_json import (
@@ -134,15 +136,15 @@ def _refused(options: argparse.Namespace) -> str | None:
     """What is wrong with the arguments argparse could not tell alone, in one line."""
     if not options.compare:
         missing = [name for name in ("mode", "model") if getattr(options, name) is None]
-        if missing:
+        if missing and options.continue_id is None:  # else: as the conversation was sent
             return "the following arguments are required: " + ", ".join(
                 f"--{name}" for name in missing
             )
         return None
     from visiondesk.compare import SpecError, parse_specs
 
-    if options.save or options.continue_id is not None:
-        return "--compare does not save yet: leave out --save and --continue"
+    if options.continue_id is not None:
+        return "a saved compare goes on with its own columns: --continue ID without --compare"
     mode = ApiMode(options.mode) if options.mode else None
     try:
         options.columns = parse_specs(options.compare, mode, Detail(options.detail))
@@ -176,12 +178,18 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
     if isinstance(reached, int):
         return reached
     profile, api_key = reached
-    if options.compare:
-        return await _compare(options, Session(profile, api_key), connections)
+    keeps_ids = not options.base_url and profile.kind is not ProviderKind.EMULATOR
+    compared = None
+    if saving is not None:
+        compared = saving.compare_continued(profile.name, keeps_ids=keeps_ids)
+    if options.compare or compared:
+        return await _compare(options, profile, api_key, connections, saving, compared)
+    if saving is not None and (options.mode is None or options.model is None):
+        mode, model = saving.stored_settings() or ("chat", "gpt-4o")
+        options.mode, options.model = options.mode or mode, options.model or model
     settings = OwnSettings(ApiMode(options.mode), options.model, Detail(options.detail))
     continuation = Continuation()  # this command's one conversation, kept here as a value
     if saving is not None:  # its server outlives the command: not an emulator started for it
-        keeps_ids = not options.base_url and profile.kind is not ProviderKind.EMULATOR
         continuation, instructions = saving.continued_from(
             profile.name, options.mode, keeps_ids=keeps_ids
         )
@@ -202,17 +210,41 @@ async def _send(options: argparse.Namespace, saving: Saving | None = None) -> in
         connections.stop()
 
 
-async def _compare(options: argparse.Namespace, session: Session, connections: Any) -> int:
-    from visiondesk.commands.compare_send import ComparePrinter, run_columns
+async def _compare(
+    options: argparse.Namespace,
+    profile: Profile,
+    api_key: str | None,
+    connections: Any,
+    saving: Saving | None,
+    continued: list[ColumnResult] | None,
+) -> int:
+    """The compare's columns (given, or those of the saved compare `--continue` names), saved
+    as the window saves a compare when the history is open (--save, --continue)."""
+    from visiondesk.commands.compare_send import ColumnResult, ComparePrinter, Grouping, run_columns
     from visiondesk.config.prices import PriceTable
+    from visiondesk.connection import Connection
+    from visiondesk.session import Session
 
-    out = ComparePrinter(options.json, len(options.columns))
+    columns = continued or [ColumnResult(i, spec) for i, spec in enumerate(options.columns)]
+    store = saving.history if saving is not None else None
+    session = Session(profile, api_key, connection=Connection(profile, api_key, store=store))
+    group = Grouping(saving.continued if saving is not None else None)
+    out = ComparePrinter(options.json, len(columns))
     try:
         return await run_columns(
-            session, options.columns, options.prompt, options.images, out, PriceTable.load()
+            session,
+            columns,
+            options.prompt,
+            options.images,
+            out,
+            PriceTable.load(),
+            saved=group if saving is not None else None,
         )
     finally:
-        await session.aclose()
+        if saving is not None:
+            saving.sending()  # every column's answer is saved by its send, however it ended
+            saving.conversation_id = group.first
+        await session.connection.aclose()
         connections.stop()
 
 
