@@ -66,9 +66,13 @@ def add_parser(commands: Any) -> None:
     )
     add_arguments(parser)
     parser.add_argument(
-        "--mode", choices=[m.value for m in ApiMode], help="required, except as --compare's default"
+        "--mode",
+        choices=[m.value for m in ApiMode],
+        help="required, except with --compare (a default) or --continue",
     )
-    parser.add_argument("--model", help="required unless every column is given by --compare")
+    parser.add_argument(
+        "--model", help="required, except with --compare columns or --continue (as sent)"
+    )
     parser.add_argument("--detail", choices=[d.value for d in Detail], default=Detail.AUTO.value)
     parser.add_argument("-p", "--prompt", required=True)
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="file path or https URL")
@@ -97,7 +101,8 @@ def add_parser(commands: Any) -> None:
         dest="continue_id",
         type=int,
         metavar="ID",
-        help="go on with a saved conversation (from `visiondesk conversations`) and save the turn",
+        help="go on with a saved conversation or compare (from `visiondesk conversations`) "
+        "and save the turn",
     )
     parser.set_defaults(run=run)
 
