@@ -56,7 +56,7 @@ def test_text_file_with_an_image_name(tmp_path: Path) -> None:
 def test_pdf_with_an_image_name(tmp_path: Path) -> None:
     path = tmp_path / "scan.jpg"
     path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n")
-    refuse(path, r"scan\.jpg: is not an image .* PDF document")
+    refuse(path, r"scan\.jpg: is a PDF: its pages are sent as images .* --pages")
 
 
 @pytest.mark.parametrize(

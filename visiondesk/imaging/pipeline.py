@@ -15,7 +15,7 @@ from visiondesk.imaging.cache import PreparedCache
 from visiondesk.imaging.decode import Crop, decode, heif_available
 from visiondesk.imaging.encode import encode, make_thumbnail
 from visiondesk.imaging.models import PatchRule, TileRule
-from visiondesk.imaging.pdf_pages import render_page
+from visiondesk.imaging.pdf_pages import is_pdf, render_page
 from visiondesk.imaging.policy import ImagePolicy
 from visiondesk.imaging.sniff import sniff
 from visiondesk.imaging.sources import (
@@ -93,6 +93,12 @@ def _prepare_uncached(
     marks: Marks | None = None,
 ) -> PreparedImage:
     sniffed = sniff(data[:512])
+    if sniffed.mime is None and is_pdf(data[:1024]):
+        raise ImageError(
+            label,
+            "is a PDF: its pages are sent as images from the command line for now "
+            "(visiondesk send … file.pdf --pages 1-3), not yet from the window",
+        )
     if sniffed.mime is None:
         raise ImageError(
             label, f"is not an image VisionDesk can read: it looks like {sniffed.kind}"
