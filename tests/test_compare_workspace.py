@@ -203,6 +203,13 @@ def test_blind_mode_hides_the_columns_until_a_pick_which_is_tallied(tmp_path: Pa
         assert ws.compare.tally() == [f"{LOW_RESPONSES} won 2 of 2 against {HIGH_CHAT}"]
         await ask(ws, "And now?")
         assert ws.compare.hidden  # every new question is judged blind again
+        first = ws.compare.first
+        assert first is not None
+        ws.library.new()
+        assert await ws.library.open(first)  # reopened, it is still judged blind
+        assert ws.compare.blind and ws.compare.hidden and ws.compare.can_pick
+        [listed] = [c for c in ws.history.conversations() if c.id == first]
+        assert listed.compare_blind
 
     drive(tmp_path, scenario)
 

@@ -86,7 +86,7 @@ def test_a_history_from_before_versions_migrates(tmp_path: Path) -> None:
             [("user", "Old question"), ("assistant", "Old answer")],
         )
     history = History(folder)
-    assert history.version == len(MIGRATIONS) == 11
+    assert history.version == len(MIGRATIONS) == 12
     messages = history.messages(1)
     assert [(m.text, m.place, m.shown) for m in messages] == [
         ("Old question", None, True),

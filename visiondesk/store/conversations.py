@@ -29,6 +29,8 @@ class StoredConversation:
     compare_of: int | None = None
     """A compare's column: the id of the compare's first column (None: not a compare)."""
     compare_column: int | None = None
+    compare_blind: int = 0
+    """A compare judged blind (its first column's row says so)."""
 
 
 class Conversations:
@@ -128,6 +130,9 @@ class Conversations:
                         "UPDATE conversations SET compare_of = ? WHERE compare_of = ?",
                         (int(following[0]), conversation_id),
                     )
+
+    def set_blind(self, first: int) -> None:
+        self._db.write("UPDATE conversations SET compare_blind = 1 WHERE id = ?", (first,))
 
     def compare_columns(self, first: int) -> list[StoredConversation]:
         """The columns of the compare whose first column is `first`, in order."""

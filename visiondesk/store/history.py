@@ -197,6 +197,10 @@ class History(KeepsLedger):
     def compare_columns(self, first: int) -> list[StoredConversation]:
         return self._conversations.compare_columns(first)
 
+    def set_blind(self, first: int) -> None:
+        """The compare whose first column is `first` is judged blind."""
+        self._conversations.set_blind(first)
+
     def leave_compare(self, conversation_id: int) -> None:
         """The column kept from a compare becomes a conversation of its own."""
         self._conversations.leave_compare(conversation_id)

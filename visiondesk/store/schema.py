@@ -187,6 +187,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE question_sources ADD COLUMN page INTEGER;
     """,
+    # 12: a compare judged blind (on its first column's row): reopened blind, listed so
+    """
+    ALTER TABLE conversations ADD COLUMN compare_blind INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -262,9 +262,13 @@ class Comparison:
         if len(columns) < MIN_COLUMNS:
             return
         self.stop()
+        first = opened[0].conversation
+        self.blind = bool(first.compare_blind)
+        if self.blind:  # judged blind again: the places must not tell
+            random.shuffle(columns)
         self.columns = tuple(columns)
-        self.blind = False
-        self.first = opened[0].conversation.compare_of
+        self.picked = None
+        self.first = first.compare_of
         self.columns_changed.emit()
 
     def end(self) -> None:
@@ -615,6 +619,8 @@ class Comparison:
         column = self._column(column_id)
         try:
             self._ws.history.set_compare(conversation_id, self.first, place)
+            if self.blind and conversation_id == self.first:
+                self._ws.history.set_blind(conversation_id)
             if column is not None and column.instructions:
                 self._ws.history.set_instructions(conversation_id, column.instructions)
         except StorageError as error:

@@ -112,6 +112,10 @@ class Sidebar(QWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{conversation.title}, {date}{own}")
             tip = f"{conversation.title}\n{conversation.model} · {conversation.mode} · "
             tip += conversation.profile  # the whole title first: the row may elide it
+            if conversation.compare_of is not None:  # one row for every column
+                tip = f"{conversation.title}\n" + (
+                    "A blind compare" if conversation.compare_blind else "A compare of models"
+                )
             if told:  # what the conversation was told, at a glance
                 tip += f"\nInstructions: {told[:120]}{'…' if len(told) > 120 else ''}"
             item.setToolTip(tip)
