@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from streaming import bare_read, long_answer, start_emulator  # noqa: E402
+from streaming import bare_read, bench_window, long_answer, start_emulator  # noqa: E402
 
 from visiondesk.emulator.answers import deltas  # noqa: E402
 
@@ -90,17 +90,11 @@ def run(base_url: str, text: str, rounds: int, cold: list[tuple[str, float]]) ->
     from PySide6.QtTest import QTest
 
     from visiondesk.compare import ColumnSpec
-    from visiondesk.config.profiles import Profile, ProviderKind
-    from visiondesk.config.secrets import Secrets
     from visiondesk.domain import ApiMode, Detail
-    from visiondesk.store import History
     from visiondesk.ui.app import make_app
     from visiondesk.ui.compare import column_view
     from visiondesk.ui.main_thread_gc import MainThreadCollector
     from visiondesk.ui.transcript import rows
-    from visiondesk.ui.window.controller import Controller
-    from visiondesk.ui.window.main_window import MainWindow
-    from visiondesk.workspace import ConnectionState
 
     app = make_app([])
     watching: dict[Any, Stream] = {}
@@ -135,24 +129,8 @@ def run(base_url: str, text: str, rounds: int, cold: list[tuple[str, float]]) ->
 
     async def scenario() -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            window = MainWindow()
-            window.resize(1600, 900)
-            profile = Profile(
-                "Bench", ProviderKind.COMPATIBLE, base_url, api_key_env="", model="gpt-4o"
-            )
-            controller = Controller(
-                window,
-                profiles={"bench": profile},
-                secrets=Secrets(use_keyring=False),
-                history=History(Path(tmp) / "history"),
-            )
-            window.show()
-            controller.start([])
-            workspace = controller.workspace
-            while workspace.status.state is not ConnectionState.CONNECTED:
-                await asyncio.sleep(0.02)
-            while workspace.jobs.keys():
-                await asyncio.sleep(0.02)
+            controller = await bench_window(base_url, Path(tmp), 1600, 900)
+            window, workspace = controller.window, controller.workspace
 
             def read_single(_turn: object, _text: str) -> None:
                 if current and not current[0].first_read:

@@ -129,6 +129,43 @@ def bare_read(base_url: str) -> float:
     return last - first
 
 
+async def bench_window(base_url: str, folder: Path, width: int, height: int) -> Any:
+    """The real main window on a profile of `base_url` (Chat, gpt-4o), its history in
+    `folder`, once it is connected and its start-up jobs have ended: its Controller."""
+    from visiondesk.config.profiles import Profile, ProviderKind
+    from visiondesk.config.secrets import Secrets
+    from visiondesk.domain import ApiMode
+    from visiondesk.store import History
+    from visiondesk.ui.window.controller import Controller
+    from visiondesk.ui.window.main_window import MainWindow
+    from visiondesk.workspace import ConnectionState
+
+    window = MainWindow()
+    window.resize(width, height)
+    profile = Profile(
+        "Bench",
+        ProviderKind.COMPATIBLE,
+        base_url,
+        api_key_env="",
+        model="gpt-4o",
+        mode=ApiMode.CHAT,
+    )
+    controller = Controller(
+        window,
+        profiles={"bench": profile},
+        secrets=Secrets(use_keyring=False),
+        history=History(folder / "history"),
+    )
+    window.show()
+    controller.start([])
+    workspace = controller.workspace
+    while workspace.status.state is not ConnectionState.CONNECTED:
+        await asyncio.sleep(0.02)
+    while workspace.jobs.keys():
+        await asyncio.sleep(0.02)
+    return controller
+
+
 @dataclass
 class Answer:
     tokens: int
@@ -161,17 +198,11 @@ def conversation(base_url: str, text: str, answers: int) -> list[Answer]:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from visiondesk.config.profiles import Profile, ProviderKind
-    from visiondesk.config.secrets import Secrets
-    from visiondesk.domain import ApiMode
     from visiondesk.render import Prose, render_blocks
-    from visiondesk.store import History
     from visiondesk.ui.app import make_app
     from visiondesk.ui.main_thread_gc import MainThreadCollector
     from visiondesk.ui.transcript import rows
-    from visiondesk.ui.window.controller import Controller
-    from visiondesk.ui.window.main_window import MainWindow
-    from visiondesk.workspace import ConnectionState, TurnStatus
+    from visiondesk.workspace import TurnStatus
 
     app = make_app([])
     probe = Probe(target=text)
@@ -193,29 +224,8 @@ def conversation(base_url: str, text: str, answers: int) -> list[Answer]:
 
     async def scenario() -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            window = MainWindow()
-            window.resize(1100, 850)
-            profile = Profile(
-                "Bench",
-                ProviderKind.COMPATIBLE,
-                base_url,
-                api_key_env="",
-                model="gpt-4o",
-                mode=ApiMode.CHAT,
-            )
-            controller = Controller(
-                window,
-                profiles={"bench": profile},
-                secrets=Secrets(use_keyring=False),
-                history=History(Path(tmp) / "history"),
-            )
-            window.show()
-            controller.start([])
-            workspace = controller.workspace
-            while workspace.status.state is not ConnectionState.CONNECTED:
-                await asyncio.sleep(0.02)
-            while workspace.jobs.keys():
-                await asyncio.sleep(0.02)
+            controller = await bench_window(base_url, Path(tmp), 1100, 850)
+            window, workspace = controller.window, controller.workspace
 
             def arrived(turn: object, _text: str) -> None:
                 now = time.perf_counter()

@@ -259,5 +259,10 @@ class PdfPage:
 
 def page_label(path: str, index: int) -> str:
     """ "file.pdf p. 3": what a card, a log line or an answer calls the page."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1] or path
-    return f"{name} p. {index + 1}"
+    return f"{file_name(path)} p. {index + 1}"
+
+
+def file_name(label: str) -> str:
+    """A label that is a path (of either system's separators), by its last part; any other
+    label as it is."""
+    return label.replace("\\", "/").rsplit("/", 1)[-1] or label

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from visiondesk.commands.event_json import EXIT_FAILED, EXIT_OK, EXIT_USAGE, event_json
 from visiondesk.compare import ColumnSpec
 from visiondesk.compare_turn import ImageSource, Preparations, column_events
-from visiondesk.domain import Continuation, PdfPage, PreparedImage, Question
+from visiondesk.domain import Continuation, PdfPage, PreparedImage, Question, file_name
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 from visiondesk.events import (
@@ -55,14 +55,12 @@ class ColumnResult:
     ended: float | None = None
 
     def summary(self, prices: PriceTable) -> dict[str, Any]:
-        price = prices.price(self.spec.model)
         cost = None
-        if price is not None and self.usage is not None:
-            used = self.usage
-            cost = round(
-                price.cost(used.input_tokens, used.output_tokens, cached=used.cached_input_tokens),
-                6,
+        if (used := self.usage) is not None:
+            exact = prices.cost_of(
+                self.spec.model, used.input_tokens, used.output_tokens, used.cached_input_tokens
             )
+            cost = None if exact is None else round(exact, 6)
         usage = None
         if self.usage is not None:
             usage = {
@@ -102,8 +100,7 @@ def _seen(image: PreparedImage) -> dict[str, Any]:
 
 
 def _label(source: str | PdfPage) -> str:
-    text = str(source)  # a PDF's page says so: "doc.pdf p. 3"
-    return text.rsplit("/", 1)[-1] or text
+    return file_name(str(source))  # a PDF's page says so: "doc.pdf p. 3"
 
 
 class ComparePrinter:

@@ -11,7 +11,7 @@ from typing import Any
 
 from visiondesk.commands import COMMANDS
 from visiondesk.commands.reaching import add_arguments, reach
-from visiondesk.domain import ApiMode, Detail
+from visiondesk.domain import ApiMode, Detail, file_name
 from visiondesk.errors import ImageError, VisionDeskError
 from visiondesk.escaping import for_terminal, json_line
 
@@ -67,7 +67,7 @@ async def _count(options: argparse.Namespace) -> int:
             images = []
             for source in options.images:
                 try:
-                    images.append(await session.prepare(source, policy, _label(source)))
+                    images.append(await session.prepare(source, policy, file_name(source)))
                 except ImageError as error:
                     print(for_terminal(f"visiondesk count: {error}"), file=sys.stderr)
                     return EXIT_USAGE
@@ -101,7 +101,3 @@ async def _count(options: argparse.Namespace) -> int:
         size = "as its URL" if image.url else f"{image.width}×{image.height}"
         print(for_terminal(f"  {image.label}: {size}, {image.tokens} tokens"))
     return EXIT_OK
-
-
-def _label(source: str) -> str:
-    return source.rsplit("/", 1)[-1] or source

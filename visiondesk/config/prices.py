@@ -73,6 +73,13 @@ class PriceTable:
         )
         return self.prices[best] if best is not None else None
 
+    def cost_of(
+        self, model: str, input_tokens: int, output_tokens: int, cached: int = 0
+    ) -> float | None:
+        """US$ for an answer's tokens at `model`'s price; None where that price is not known."""
+        price = self.price(model)
+        return None if price is None else price.cost(input_tokens, output_tokens, cached=cached)
+
     @classmethod
     def defaults(cls) -> PriceTable:
         prices = {m: Price(i, o, c) for m, (i, c, o) in DEFAULT_PRICES.items()}

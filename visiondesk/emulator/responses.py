@@ -23,7 +23,8 @@ from visiondesk.emulator.http import (
 from visiondesk.emulator.store import Store, StoredResponse
 
 
-def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) -> Response:
+def _asked(store: Store, request: Request) -> tuple[dict[str, Any], str, StoredResponse | None]:
+    """The body, its model and the response it chains from, as the API checks them."""
     body = request.json
     if not isinstance(body, dict):
         raise bad_request("We could not parse the JSON body of your request.")
@@ -41,6 +42,12 @@ def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) 
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
+    return body, model, previous
+
+
+def create(store: Store, request: Request, images_out: list[vision.ImageFacts]) -> Response:
+    body, model, previous = _asked(store, request)
+    previous_id = body.get("previous_response_id")
     if "input" not in body:
         vision.refuse(
             [
@@ -101,24 +108,8 @@ def count_input_tokens(
     (its images, instructions and the chain before it), answered at once, nothing stored."""
     if "responses" in store.knobs.disabled_modes:
         raise not_found(f"Invalid URL (POST /v1{request.path})")
-    body = request.json
-    if not isinstance(body, dict):
-        raise bad_request("We could not parse the JSON body of your request.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise bad_request("Missing required parameter: 'model'.", param="model")
-    context: tuple[Unit, ...] = ()
-    previous_id = body.get("previous_response_id")
-    if previous_id is not None:
-        with store.lock:
-            previous = store.responses.get(str(previous_id))
-        if previous is None:
-            raise bad_request(
-                f"Previous response with id '{previous_id}' not found.",
-                param="previous_response_id",
-                code="previous_response_not_found",
-            )
-        context = previous.context
+    body, model, previous = _asked(store, request)
+    context = previous.context if previous else ()
     _prompt, texts, _turns, _units = _read_input(store, body.get("input", ""), model, images_out)
     instructions = str(body.get("instructions") or "")
     tokens, _output = answers.usage(" ".join([instructions, *texts]), images_out, "")

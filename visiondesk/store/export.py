@@ -14,7 +14,7 @@ import html
 from pathlib import Path
 
 from visiondesk.config.paths import private_folder, write_private
-from visiondesk.domain import PreparedImage
+from visiondesk.domain import PreparedImage, file_name
 from visiondesk.escaping import (
     attribute,
     inert_markdown,
@@ -138,15 +138,11 @@ def _column_name(column: StoredConversation) -> str:
 def _seen(question: StoredMessage) -> str:
     """What a column's model was sent, by file name (a label may be a whole local path)."""
     return "; ".join(
-        f"{_name(image.label)} {image.width}×{image.height}, {image.tokens} tokens"
+        f"{file_name(image.label)} {image.width}×{image.height}, {image.tokens} tokens"
         if image.url is None
-        else f"{_name(image.label)} as its URL"
+        else f"{file_name(image.label)} as its URL"
         for image in question.images
     )
-
-
-def _name(label: str) -> str:
-    return label.replace("\\", "/").rsplit("/", 1)[-1] or label
 
 
 def _compare_html(history: History, conversation: StoredConversation) -> list[str]:

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from visiondesk.session import StoredTurn
     from visiondesk.store import StoredMessage
     from visiondesk.store.opening import OpenedConversation
+    from visiondesk.workspace.draft import Attachment
     from visiondesk.workspace.host import Host
 
 
@@ -194,12 +195,12 @@ class Comparison:
     def cost(self, index: int) -> float | None:
         """US$ for the column's latest turn, if its usage and its model's price are known."""
         column = self.columns[index]
-        last = column.last
-        price = self.prices.price(column.spec.model)
-        if last is None or last.usage is None or price is None:
+        used = column.last.usage if column.last is not None else None
+        if used is None:
             return None
-        used = last.usage
-        return price.cost(used.input_tokens, used.output_tokens, cached=used.cached_input_tokens)
+        return self.prices.cost_of(
+            column.spec.model, used.input_tokens, used.output_tokens, used.cached_input_tokens
+        )
 
     def profile_name(self, index: int) -> str:
         key = self.columns[index].profile_key
@@ -766,9 +767,6 @@ def _stored_turns(opened: OpenedConversation) -> tuple[ColumnTurn, ...]:
     return tuple(turns)
 
 
-def _source(attachment: object) -> ImageSource:
-    from visiondesk.workspace.draft import Attachment
-
-    assert isinstance(attachment, Attachment)
+def _source(attachment: Attachment) -> ImageSource:
     source, marks = kept_form(attachment)
     return ImageSource(source, attachment.label, attachment.crop, marks)

@@ -408,12 +408,9 @@ class Workspace:
     def count_tokens(self, usage: Usage, model: str) -> float | None:
         """An answer's tokens join the conversation's; its price (None: not known)."""
         total = self.tokens
-        price = self.prices.price(model)
-        cost = None
-        if price is not None:
-            cost = price.cost(
-                usage.input_tokens, usage.output_tokens, cached=usage.cached_input_tokens
-            )
+        cost = self.prices.cost_of(
+            model, usage.input_tokens, usage.output_tokens, usage.cached_input_tokens
+        )
         self.tokens = Tokens(
             usage.input_tokens,
             usage.output_tokens,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from visiondesk.domain import PreparedImage
+from visiondesk.domain import PreparedImage, file_name
 from visiondesk.imaging.sizing import seen_units
+from visiondesk.ui.usage_words import tokens_words
 from visiondesk.workspace.comparing import Comparison
 
 BLIND_NAMES = "ABCD"
@@ -42,9 +43,7 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
     seen = f"Saw: {seen}" if seen else ("" if not last.sources else "Preparing the images…")
     parts: list[str] = []
     if last.usage is not None:
-        used = last.usage
-        cached = f" ({used.cached_input_tokens:,} cached)" if used.cached_input_tokens else ""
-        parts.append(f"{used.input_tokens:,} in{cached} · {used.output_tokens:,} out")
+        parts.append(tokens_words(last.usage))
         cost = compare.cost(index)
         parts.append(
             "price unknown" if cost is None else f"${cost:.4f} (prices of {compare.prices.taken})"
@@ -57,7 +56,7 @@ def header_for(compare: Comparison, index: int) -> ColumnHeader:
 
 
 def _seen(image: PreparedImage, model: str) -> str:
-    name = image.label.replace("\\", "/").rsplit("/", 1)[-1] or image.label  # a path: its name
+    name = file_name(image.label)
     if image.url is not None or image.width is None or image.height is None:
         return f"{name} as its URL (up to {image.tokens:,} tokens)"
     units = seen_units(model, image.width, image.height, image.detail)

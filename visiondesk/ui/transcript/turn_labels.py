@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visiondesk.ui.transcript.actions import TranscriptAction
+from visiondesk.ui.usage_words import tokens_words
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
 
 if TYPE_CHECKING:
@@ -38,9 +39,8 @@ def status_text(turn: Turn) -> str:
 
 def used_text(usage: Usage, cost: float | None) -> str:
     """An answer's tokens and price in one line: 1,234 in (1,024 cached) · 56 out · $0.0031."""
-    cached = f" ({usage.cached_input_tokens:,} cached)" if usage.cached_input_tokens else ""
     price = "price unknown" if cost is None else f"${cost:.4f}"
-    return f"{usage.input_tokens:,} in{cached} · {usage.output_tokens:,} out · {price}"
+    return f"{tokens_words(usage)} · {price}"
 
 
 def answer_actions(turn: Turn) -> list[tuple[TranscriptAction, str]]:
