@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from visiondesk.domain import PreparedImage, file_name
 from visiondesk.imaging.sizing import seen_units
-from visiondesk.ui.usage_words import tokens_words
+from visiondesk.ui.widgets.usage_words import tokens_words
 from visiondesk.workspace.comparing import Comparison
 
 BLIND_NAMES = "ABCD"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visiondesk.ui.transcript.actions import TranscriptAction
-from visiondesk.ui.usage_words import tokens_words
+from visiondesk.ui.widgets.usage_words import tokens_words
 from visiondesk.workspace.transcript import Fix, Turn, TurnStatus
 
 if TYPE_CHECKING:
