@@ -173,8 +173,8 @@ class ConversationPresenter(QObject):
         total = f"${tokens.total_cost:.4f}" + (
             f" + {tokens.unpriced} unpriced" if tokens.unpriced else ""
         )
-        label.setText(
-            f"last {tokens.last_in:,} in / {tokens.last_out:,} out · {last} — conversation {total}"
+        label.setText(  # the total first: a narrow window elides the end
+            f"conversation {total} — last {tokens.last_in:,} in / {tokens.last_out:,} out · {last}"
         )
         prices = self.workspace.prices
         label.setToolTip(
